@@ -1,0 +1,52 @@
+# The two commands a newcomer needs:
+#   make run    start the whole platform on its embedded defaults (Ctrl-C stops it)
+#   make test   run the test suite against real servers it starts itself
+# Both install what is missing first.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck protos check-protos clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+	$(PY) -m redress.devstack.binaries >/dev/null
+
+run: install
+	$(PY) -m redress.devstack
+
+# docker-compose (Debian's package) only validates docker-compose.yml in the
+# tests; no Docker engine is needed.
+test: install
+	@test -x /usr/bin/docker-compose || { \
+	  echo "installing docker-compose (Debian) to validate docker-compose.yml"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
+	    || echo "could not install docker-compose; the compose test will fail and say so"; }
+	$(PY) -m redress.devtools.protogen --check
+	$(VENV)/bin/buf lint
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/buf lint
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+protos: install
+	$(PY) -m redress.devtools.protogen
+
+check-protos: install
+	$(PY) -m redress.devtools.protogen --check
+
+clean:
+	rm -rf $(VENV) .cache

@@ -1,0 +1,161 @@
+"""Intake throughput and latency, next to raw Temporal start_workflow on the same server.
+
+    .venv/bin/python -m bench.intake_throughput [--complaints 400] [--concurrency 1,8,32]
+
+Starts its own platform (Temporal dev server on a SQLite file with the
+recommended pragmas, services/cases on SQLite, intake and the worker as
+separate processes) on free ports in a scratch directory, submits real CFPB
+complaints through IntakeService at each concurrency, and reports
+complaints/s with p50/p99 latency of SubmitComplaint (which returns once the
+case is stored). In the same run it measures raw `start_workflow` of a
+workflow that does nothing, as the ceiling this machine's Temporal allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+from temporalio import workflow
+from temporalio.client import Client
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+from redress.common.v1 import common_pb2
+from redress.devstack.platform import LocalPlatform, Ports
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+
+DATA = Path(
+    os.environ.get("REDRESS_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
+
+
+@workflow.defn
+class Noop:
+    @workflow.run
+    async def run(self) -> None:
+        return None
+
+
+def narratives(limit: int) -> list[dict[str, str]]:
+    rows = []
+    with (DATA / "cfpb_complaints_2012_2023_sample.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            if row["Consumer complaint narrative"]:
+                rows.append(row)
+    return [rows[i % len(rows)] for i in range(limit)]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def drive(count: int, concurrency: int, call) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(count):
+        queue.put_nowait(i)
+
+    async def worker() -> None:
+        while not queue.empty():
+            i = queue.get_nowait()
+            started = time.perf_counter()
+            await call(i)
+            latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - began, latencies
+
+
+async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> str:
+    rows = narratives(count)
+    metadata = (("authorization", f"Bearer {platform.credentials.intake_key}"),)
+    async with grpc.aio.insecure_channel(platform.address("intake")) as channel:
+        stub = intake_pb2_grpc.IntakeServiceStub(channel)
+        run = uuid.uuid4().hex[:8]
+
+        async def submit(i: int) -> None:
+            row = rows[i]
+            await stub.SubmitComplaint(
+                intake_pb2.SubmitComplaintRequest(
+                    idempotency_key=f"bench-{run}-{i}",
+                    channel=common_pb2.CHANNEL_WEB,
+                    customer=common_pb2.Customer(
+                        full_name="Bench Customer", email=f"bench{i}@example.com"
+                    ),
+                    product=row["Product"],
+                    issue=row["Issue"],
+                    narrative=row["Consumer complaint narrative"],
+                    regime=common_pb2.REGIME_US_CFPB,
+                ),
+                metadata=metadata,
+                timeout=60,
+            )
+
+        elapsed, latencies = await drive(count, concurrency, submit)
+    return (
+        f"intake      c={concurrency:<3} {count / elapsed:7.1f} complaints/s  "
+        f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
+        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms"
+    )
+
+
+async def bench_raw(client: Client, count: int, concurrency: int) -> str:
+    queue = f"bench-raw-{uuid.uuid4().hex[:8]}"
+    # The do-nothing workflow needs no sandbox; this measures the server.
+    async with Worker(
+        client, task_queue=queue, workflows=[Noop], workflow_runner=UnsandboxedWorkflowRunner()
+    ):
+
+        async def start(i: int) -> None:
+            await client.start_workflow(Noop.run, id=f"{queue}-{i}", task_queue=queue)
+
+        elapsed, latencies = await drive(count, concurrency, start)
+    return (
+        f"raw start   c={concurrency:<3} {count / elapsed:7.1f} workflows/s   "
+        f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
+        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms"
+    )
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        platform = LocalPlatform(Path(scratch), Ports.free(), log_format="json")
+        try:
+            platform.start_temporal(ui=False)
+            platform.start_service("cases")
+            platform.start_service("intake")
+            platform.start_worker()
+            client = await Client.connect(f"127.0.0.1:{platform.ports.temporal}")
+            print(
+                f"{args.complaints} complaints per level; real CFPB narratives; "
+                "Temporal dev server on SQLite (WAL)"
+            )
+            for concurrency in args.concurrency:
+                print(await bench_intake(platform, args.complaints, concurrency), flush=True)
+                print(await bench_raw(client, args.complaints, concurrency), flush=True)
+        finally:
+            platform.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--complaints", type=int, default=300)
+    parser.add_argument(
+        "--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 8, 32]
+    )
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,757 @@
+import datetime
+
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from redress.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SubtaskState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUBTASK_STATE_UNSPECIFIED: _ClassVar[SubtaskState]
+    SUBTASK_STATE_OPEN: _ClassVar[SubtaskState]
+    SUBTASK_STATE_COMPLETED: _ClassVar[SubtaskState]
+    SUBTASK_STATE_CANCELLED: _ClassVar[SubtaskState]
+    SUBTASK_STATE_OVERDUE: _ClassVar[SubtaskState]
+
+class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DECISION_UNSPECIFIED: _ClassVar[Decision]
+    DECISION_UPHELD: _ClassVar[Decision]
+    DECISION_PARTLY_UPHELD: _ClassVar[Decision]
+    DECISION_REJECTED: _ClassVar[Decision]
+    DECISION_WITHDRAWN: _ClassVar[Decision]
+
+class LinkKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LINK_KIND_UNSPECIFIED: _ClassVar[LinkKind]
+    LINK_KIND_DUPLICATE_OF: _ClassVar[LinkKind]
+    LINK_KIND_RELATED_TO: _ClassVar[LinkKind]
+    LINK_KIND_PARENT_OF: _ClassVar[LinkKind]
+    LINK_KIND_CHILD_OF: _ClassVar[LinkKind]
+
+class CaseSortField(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CASE_SORT_FIELD_UNSPECIFIED: _ClassVar[CaseSortField]
+    CASE_SORT_FIELD_RECEIVED_AT: _ClassVar[CaseSortField]
+    CASE_SORT_FIELD_NEXT_DEADLINE: _ClassVar[CaseSortField]
+    CASE_SORT_FIELD_PRIORITY: _ClassVar[CaseSortField]
+    CASE_SORT_FIELD_UPDATED_AT: _ClassVar[CaseSortField]
+SUBTASK_STATE_UNSPECIFIED: SubtaskState
+SUBTASK_STATE_OPEN: SubtaskState
+SUBTASK_STATE_COMPLETED: SubtaskState
+SUBTASK_STATE_CANCELLED: SubtaskState
+SUBTASK_STATE_OVERDUE: SubtaskState
+DECISION_UNSPECIFIED: Decision
+DECISION_UPHELD: Decision
+DECISION_PARTLY_UPHELD: Decision
+DECISION_REJECTED: Decision
+DECISION_WITHDRAWN: Decision
+LINK_KIND_UNSPECIFIED: LinkKind
+LINK_KIND_DUPLICATE_OF: LinkKind
+LINK_KIND_RELATED_TO: LinkKind
+LINK_KIND_PARENT_OF: LinkKind
+LINK_KIND_CHILD_OF: LinkKind
+CASE_SORT_FIELD_UNSPECIFIED: CaseSortField
+CASE_SORT_FIELD_RECEIVED_AT: CaseSortField
+CASE_SORT_FIELD_NEXT_DEADLINE: CaseSortField
+CASE_SORT_FIELD_PRIORITY: CaseSortField
+CASE_SORT_FIELD_UPDATED_AT: CaseSortField
+
+class Case(_message.Message):
+    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    SUB_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_FIELD_NUMBER: _ClassVar[int]
+    SUB_ISSUE_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_FIELD_NUMBER: _ClassVar[int]
+    DESIRED_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REF_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    BREACHED_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    SUBTASKS_FIELD_NUMBER: _ClassVar[int]
+    LINKS_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    workflow_id: str
+    stage: str
+    priority: _common_pb2.Priority
+    channel: _common_pb2.Channel
+    customer_id: str
+    customer: _common_pb2.Customer
+    product: str
+    sub_product: str
+    issue: str
+    sub_issue: str
+    narrative: str
+    desired_outcome: str
+    regime: _common_pb2.Regime
+    company: str
+    external_ref: str
+    category: str
+    assignee: str
+    team: str
+    escalation_level: int
+    policy_id: str
+    policy_version: str
+    received_at: _timestamp_pb2.Timestamp
+    created_at: _timestamp_pb2.Timestamp
+    updated_at: _timestamp_pb2.Timestamp
+    resolved_at: _timestamp_pb2.Timestamp
+    closed_at: _timestamp_pb2.Timestamp
+    attachment_ids: _containers.RepeatedScalarFieldContainer[str]
+    clocks: _containers.RepeatedCompositeFieldContainer[Clock]
+    next_deadline: _timestamp_pb2.Timestamp
+    breached: bool
+    outcome: Outcome
+    notes: _containers.RepeatedCompositeFieldContainer[Note]
+    subtasks: _containers.RepeatedCompositeFieldContainer[Subtask]
+    links: _containers.RepeatedCompositeFieldContainer[CaseLink]
+    audit_events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
+    idempotency_key: str
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class Clock(_message.Message):
+    __slots__ = ("name", "state", "regulatory", "started_at", "due_at", "business_time_left", "paused_for", "pause_reason", "stopped_at", "calendar", "basis", "breached_at", "regulation", "description", "remaining")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REGULATORY_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TIME_LEFT_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_FOR_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_REASON_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_AT_FIELD_NUMBER: _ClassVar[int]
+    CALENDAR_FIELD_NUMBER: _ClassVar[int]
+    BASIS_FIELD_NUMBER: _ClassVar[int]
+    BREACHED_AT_FIELD_NUMBER: _ClassVar[int]
+    REGULATION_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    REMAINING_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    state: _common_pb2.ClockState
+    regulatory: bool
+    started_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    business_time_left: _duration_pb2.Duration
+    paused_for: _duration_pb2.Duration
+    pause_reason: str
+    stopped_at: _timestamp_pb2.Timestamp
+    calendar: str
+    basis: str
+    breached_at: _timestamp_pb2.Timestamp
+    regulation: str
+    description: str
+    remaining: _duration_pb2.Duration
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.ClockState, str]] = ..., regulatory: _Optional[bool] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., business_time_left: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., paused_for: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., pause_reason: _Optional[str] = ..., stopped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., calendar: _Optional[str] = ..., basis: _Optional[str] = ..., breached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regulation: _Optional[str] = ..., description: _Optional[str] = ..., remaining: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class Note(_message.Message):
+    __slots__ = ("note_id", "author", "customer_visible", "body", "created_at")
+    NOTE_ID_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_VISIBLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    note_id: str
+    author: str
+    customer_visible: bool
+    body: str
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, note_id: _Optional[str] = ..., author: _Optional[str] = ..., customer_visible: _Optional[bool] = ..., body: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Subtask(_message.Message):
+    __slots__ = ("subtask_id", "title", "description", "assignee", "team", "due_at", "state", "created_at", "completed_at")
+    SUBTASK_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_AT_FIELD_NUMBER: _ClassVar[int]
+    subtask_id: str
+    title: str
+    description: str
+    assignee: str
+    team: str
+    due_at: _timestamp_pb2.Timestamp
+    state: SubtaskState
+    created_at: _timestamp_pb2.Timestamp
+    completed_at: _timestamp_pb2.Timestamp
+    def __init__(self, subtask_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[SubtaskState, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Outcome(_message.Message):
+    __slots__ = ("decision", "redress", "goodwill", "root_cause", "summary", "recorded_at", "recorded_by")
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    REDRESS_FIELD_NUMBER: _ClassVar[int]
+    GOODWILL_FIELD_NUMBER: _ClassVar[int]
+    ROOT_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    decision: Decision
+    redress: _common_pb2.Money
+    goodwill: _common_pb2.Money
+    root_cause: str
+    summary: str
+    recorded_at: _timestamp_pb2.Timestamp
+    recorded_by: str
+    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ...) -> None: ...
+
+class CaseLink(_message.Message):
+    __slots__ = ("kind", "other_case_id")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OTHER_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    kind: LinkKind
+    other_case_id: str
+    def __init__(self, kind: _Optional[_Union[LinkKind, str]] = ..., other_case_id: _Optional[str] = ...) -> None: ...
+
+class AuditEvent(_message.Message):
+    __slots__ = ("sequence", "recorded_at", "actor", "action", "field", "old_value", "new_value", "cause", "hash", "previous_hash")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    OLD_VALUE_FIELD_NUMBER: _ClassVar[int]
+    NEW_VALUE_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    HASH_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_HASH_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    recorded_at: _timestamp_pb2.Timestamp
+    actor: _common_pb2.Actor
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+    cause: str
+    hash: str
+    previous_hash: str
+    def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., hash: _Optional[str] = ..., previous_hash: _Optional[str] = ...) -> None: ...
+
+class CreateCaseRequest(_message.Message):
+    __slots__ = ("workflow_id", "idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "priority", "category", "policy_id", "policy_version", "stage", "submitted_by")
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    SUB_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_FIELD_NUMBER: _ClassVar[int]
+    SUB_ISSUE_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_FIELD_NUMBER: _ClassVar[int]
+    DESIRED_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REF_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_BY_FIELD_NUMBER: _ClassVar[int]
+    workflow_id: str
+    idempotency_key: str
+    channel: _common_pb2.Channel
+    customer: _common_pb2.Customer
+    product: str
+    sub_product: str
+    issue: str
+    sub_issue: str
+    narrative: str
+    desired_outcome: str
+    regime: _common_pb2.Regime
+    received_at: _timestamp_pb2.Timestamp
+    attachment_ids: _containers.RepeatedScalarFieldContainer[str]
+    company: str
+    external_ref: str
+    priority: _common_pb2.Priority
+    category: str
+    policy_id: str
+    policy_version: str
+    stage: str
+    submitted_by: str
+    def __init__(self, workflow_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., category: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., stage: _Optional[str] = ..., submitted_by: _Optional[str] = ...) -> None: ...
+
+class CreateCaseResponse(_message.Message):
+    __slots__ = ("case", "created")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    created: bool
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class GetCaseRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
+class GetCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ListCasesRequest(_message.Message):
+    __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id")
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    STAGES_FIELD_NUMBER: _ClassVar[int]
+    PRIORITIES_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEES_FIELD_NUMBER: _ClassVar[int]
+    TEAMS_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    REGIMES_FIELD_NUMBER: _ClassVar[int]
+    BREACHED_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    ASCENDING_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    page: _common_pb2.PageRequest
+    stages: _containers.RepeatedScalarFieldContainer[str]
+    priorities: _containers.RepeatedScalarFieldContainer[_common_pb2.Priority]
+    assignees: _containers.RepeatedScalarFieldContainer[str]
+    teams: _containers.RepeatedScalarFieldContainer[str]
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    channels: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
+    products: _containers.RepeatedScalarFieldContainer[str]
+    regimes: _containers.RepeatedScalarFieldContainer[_common_pb2.Regime]
+    breached: bool
+    received: _common_pb2.TimeRange
+    closed: _common_pb2.TimeRange
+    text: str
+    sort_by: CaseSortField
+    ascending: bool
+    customer_id: str
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., stages: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., assignees: _Optional[_Iterable[str]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., products: _Optional[_Iterable[str]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., breached: _Optional[bool] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., closed: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., text: _Optional[str] = ..., sort_by: _Optional[_Union[CaseSortField, str]] = ..., ascending: _Optional[bool] = ..., customer_id: _Optional[str] = ...) -> None: ...
+
+class ListCasesResponse(_message.Message):
+    __slots__ = ("cases", "page")
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[Case]
+    page: _common_pb2.PageInfo
+    def __init__(self, cases: _Optional[_Iterable[_Union[Case, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class AssignCaseRequest(_message.Message):
+    __slots__ = ("case_id", "assignee", "team", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    assignee: str
+    team: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AssignCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ChangePriorityRequest(_message.Message):
+    __slots__ = ("case_id", "priority", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    priority: _common_pb2.Priority
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChangePriorityResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class TransitionStageRequest(_message.Message):
+    __slots__ = ("case_id", "to_stage", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TO_STAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    to_stage: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., to_stage: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class TransitionStageResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class AddNoteRequest(_message.Message):
+    __slots__ = ("case_id", "body", "customer_visible")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_VISIBLE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    body: str
+    customer_visible: bool
+    def __init__(self, case_id: _Optional[str] = ..., body: _Optional[str] = ..., customer_visible: _Optional[bool] = ...) -> None: ...
+
+class AddNoteResponse(_message.Message):
+    __slots__ = ("note",)
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    note: Note
+    def __init__(self, note: _Optional[_Union[Note, _Mapping]] = ...) -> None: ...
+
+class PauseClockRequest(_message.Message):
+    __slots__ = ("case_id", "clock", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    clock: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., clock: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class PauseClockResponse(_message.Message):
+    __slots__ = ("clock",)
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    clock: Clock
+    def __init__(self, clock: _Optional[_Union[Clock, _Mapping]] = ...) -> None: ...
+
+class ResumeClockRequest(_message.Message):
+    __slots__ = ("case_id", "clock")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    clock: str
+    def __init__(self, case_id: _Optional[str] = ..., clock: _Optional[str] = ...) -> None: ...
+
+class ResumeClockResponse(_message.Message):
+    __slots__ = ("clock",)
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    clock: Clock
+    def __init__(self, clock: _Optional[_Union[Clock, _Mapping]] = ...) -> None: ...
+
+class RecordCustomerReplyRequest(_message.Message):
+    __slots__ = ("case_id", "channel", "summary", "received_at")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    channel: _common_pb2.Channel
+    summary: str
+    received_at: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., summary: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordCustomerReplyResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class AddSubtaskRequest(_message.Message):
+    __slots__ = ("case_id", "title", "description", "assignee", "team", "due_at")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    title: str
+    description: str
+    assignee: str
+    team: str
+    due_at: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AddSubtaskResponse(_message.Message):
+    __slots__ = ("subtask",)
+    SUBTASK_FIELD_NUMBER: _ClassVar[int]
+    subtask: Subtask
+    def __init__(self, subtask: _Optional[_Union[Subtask, _Mapping]] = ...) -> None: ...
+
+class CompleteSubtaskRequest(_message.Message):
+    __slots__ = ("case_id", "subtask_id", "note")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    subtask_id: str
+    note: str
+    def __init__(self, case_id: _Optional[str] = ..., subtask_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class CompleteSubtaskResponse(_message.Message):
+    __slots__ = ("subtask",)
+    SUBTASK_FIELD_NUMBER: _ClassVar[int]
+    subtask: Subtask
+    def __init__(self, subtask: _Optional[_Union[Subtask, _Mapping]] = ...) -> None: ...
+
+class CancelSubtaskRequest(_message.Message):
+    __slots__ = ("case_id", "subtask_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    subtask_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., subtask_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelSubtaskResponse(_message.Message):
+    __slots__ = ("subtask",)
+    SUBTASK_FIELD_NUMBER: _ClassVar[int]
+    subtask: Subtask
+    def __init__(self, subtask: _Optional[_Union[Subtask, _Mapping]] = ...) -> None: ...
+
+class RecordOutcomeRequest(_message.Message):
+    __slots__ = ("case_id", "decision", "redress", "goodwill", "root_cause", "summary")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    REDRESS_FIELD_NUMBER: _ClassVar[int]
+    GOODWILL_FIELD_NUMBER: _ClassVar[int]
+    ROOT_CAUSE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    decision: Decision
+    redress: _common_pb2.Money
+    goodwill: _common_pb2.Money
+    root_cause: str
+    summary: str
+    def __init__(self, case_id: _Optional[str] = ..., decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class RecordOutcomeResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ResolveCaseRequest(_message.Message):
+    __slots__ = ("case_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ResolveCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class CloseCaseRequest(_message.Message):
+    __slots__ = ("case_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CloseCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ReopenCaseRequest(_message.Message):
+    __slots__ = ("case_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReopenCaseResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class LinkCasesRequest(_message.Message):
+    __slots__ = ("case_id", "kind", "other_case_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OTHER_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    kind: LinkKind
+    other_case_id: str
+    def __init__(self, case_id: _Optional[str] = ..., kind: _Optional[_Union[LinkKind, str]] = ..., other_case_id: _Optional[str] = ...) -> None: ...
+
+class LinkCasesResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ListAuditEventsRequest(_message.Message):
+    __slots__ = ("case_id", "page")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, case_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListAuditEventsResponse(_message.Message):
+    __slots__ = ("events", "page")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
+    page: _common_pb2.PageInfo
+    def __init__(self, events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class AuditRecord(_message.Message):
+    __slots__ = ("action", "field", "old_value", "new_value", "cause", "actor")
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    OLD_VALUE_FIELD_NUMBER: _ClassVar[int]
+    NEW_VALUE_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+    cause: str
+    actor: _common_pb2.Actor
+    def __init__(self, action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+
+class RecordCaseChangeRequest(_message.Message):
+    __slots__ = ("case_id", "change_id", "stage", "priority", "assignee", "team", "category", "escalation_level", "next_deadline", "breached", "resolved_at", "closed_at", "clocks", "subtasks", "outcome", "audit", "notes")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
+    STAGE_FIELD_NUMBER: _ClassVar[int]
+    PRIORITY_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    ESCALATION_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    BREACHED_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
+    SUBTASKS_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    change_id: str
+    stage: str
+    priority: _common_pb2.Priority
+    assignee: str
+    team: str
+    category: str
+    escalation_level: int
+    next_deadline: _timestamp_pb2.Timestamp
+    breached: bool
+    resolved_at: _timestamp_pb2.Timestamp
+    closed_at: _timestamp_pb2.Timestamp
+    clocks: _containers.RepeatedCompositeFieldContainer[Clock]
+    subtasks: _containers.RepeatedCompositeFieldContainer[Subtask]
+    outcome: Outcome
+    audit: _containers.RepeatedCompositeFieldContainer[AuditRecord]
+    notes: _containers.RepeatedCompositeFieldContainer[Note]
+    def __init__(self, case_id: _Optional[str] = ..., change_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., category: _Optional[str] = ..., escalation_level: _Optional[int] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., audit: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ...) -> None: ...
+
+class RecordCaseChangeResponse(_message.Message):
+    __slots__ = ("applied",)
+    APPLIED_FIELD_NUMBER: _ClassVar[int]
+    applied: bool
+    def __init__(self, applied: _Optional[bool] = ...) -> None: ...
+
+class Policy(_message.Message):
+    __slots__ = ("policy_id", "version", "document", "published_at", "published_by")
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_BY_FIELD_NUMBER: _ClassVar[int]
+    policy_id: str
+    version: str
+    document: str
+    published_at: _timestamp_pb2.Timestamp
+    published_by: str
+    def __init__(self, policy_id: _Optional[str] = ..., version: _Optional[str] = ..., document: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., published_by: _Optional[str] = ...) -> None: ...
+
+class PublishPolicyRequest(_message.Message):
+    __slots__ = ("document",)
+    DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    document: str
+    def __init__(self, document: _Optional[str] = ...) -> None: ...
+
+class PublishPolicyResponse(_message.Message):
+    __slots__ = ("policy", "published")
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    policy: Policy
+    published: bool
+    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., published: _Optional[bool] = ...) -> None: ...
+
+class GetPolicyRequest(_message.Message):
+    __slots__ = ("policy_id", "version")
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    policy_id: str
+    version: str
+    def __init__(self, policy_id: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
+
+class GetPolicyResponse(_message.Message):
+    __slots__ = ("policy",)
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    policy: Policy
+    def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ...) -> None: ...
+
+class VerifyAuditTrailRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
+class VerifyAuditTrailResponse(_message.Message):
+    __slots__ = ("intact", "events_checked", "first_broken_sequence", "detail")
+    INTACT_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    FIRST_BROKEN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    intact: bool
+    events_checked: int
+    first_broken_sequence: int
+    detail: str
+    def __init__(self, intact: _Optional[bool] = ..., events_checked: _Optional[int] = ..., first_broken_sequence: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...

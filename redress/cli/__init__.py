@@ -1,0 +1,494 @@
+"""`redress`: a small command-line client over the gRPC APIs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
+from redress.platform.errors import field_violations
+from redress.platform.settings import data_dir
+
+SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
+DEFAULT_PORTS = {
+    "intake": 50051,
+    "cases": 50052,
+    "followup": 50053,
+    "knowledge": 50054,
+    "reporting": 50055,
+}
+
+
+class CliError(Exception):
+    pass
+
+
+def api_key(args: argparse.Namespace) -> str:
+    if args.api_key:
+        return str(args.api_key)
+    if os.environ.get("REDRESS_API_KEY"):
+        return os.environ["REDRESS_API_KEY"]
+    local = data_dir() / "admin.key"
+    if local.exists():
+        return local.read_text().strip()
+    raise CliError(
+        "no API key: pass --api-key, set REDRESS_API_KEY, or run `make run` first "
+        f"(it writes the local administrator's key to {local})"
+    )
+
+
+def address(service: str, args: argparse.Namespace) -> str:
+    return str(
+        getattr(args, f"{service}_address", None)
+        or os.environ.get(f"REDRESS_{service.upper()}_ADDRESS")
+        or f"127.0.0.1:{DEFAULT_PORTS[service]}"
+    )
+
+
+def call(args: argparse.Namespace, service: str, stub_type: type, method: str, request: Any) -> Any:
+    metadata = (("authorization", f"Bearer {api_key(args)}"),)
+    with grpc.insecure_channel(address(service, args)) as channel:
+        stub = stub_type(channel)
+        try:
+            return getattr(stub, method)(request, metadata=metadata, timeout=args.timeout)
+        except grpc.RpcError as err:
+            lines = [f"{service}.{method} failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
+            lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
+            raise CliError("\n".join(lines)) from None
+
+
+def show_json(message: Any) -> None:
+    print(json_format.MessageToJson(message, preserving_proto_field_name=True))
+
+
+def cmd_submit(args: argparse.Namespace) -> None:
+    narrative = args.narrative
+    if args.narrative_file:
+        narrative = (
+            Path(args.narrative_file).read_text()
+            if args.narrative_file != "-"
+            else sys.stdin.read()
+        )
+    request = intake_pb2.SubmitComplaintRequest(
+        idempotency_key=args.key or f"cli-{uuid.uuid4()}",
+        channel=from_short_name(Channel, args.channel),  # type: ignore[arg-type]
+        customer=common_pb2.Customer(
+            full_name=args.name,
+            email=args.email or "",
+            phone=args.phone or "",
+            preferred_language=args.language or "",
+            tags=args.tag or [],
+        ),
+        product=args.product or "",
+        issue=args.issue or "",
+        narrative=narrative or "",
+        regime=from_short_name(Regime, args.regime or ""),  # type: ignore[arg-type]
+    )
+    response = call(args, "intake", intake_pb2_grpc.IntakeServiceStub, "SubmitComplaint", request)
+    if args.json:
+        show_json(response)
+        return
+    state = "created" if response.created else "already existed"
+    print(f"case {response.case_id} {state} (workflow {response.workflow_id})")
+
+
+def _when(ts: Any) -> str:
+    return ts.ToDatetime().isoformat(timespec="seconds") + "Z" if ts.seconds else "-"
+
+
+def cmd_case_show(args: argparse.Namespace) -> None:
+    response = call(
+        args,
+        "cases",
+        cases_pb2_grpc.CasesServiceStub,
+        "GetCase",
+        cases_pb2.GetCaseRequest(case_id=args.case_id),
+    )
+    if args.json:
+        show_json(response.case)
+        return
+    c = response.case
+    rows = [
+        ("case", c.case_id),
+        ("stage", c.stage),
+        ("priority", short_name(Priority, c.priority)),
+        ("channel", short_name(Channel, c.channel)),
+        ("regime", short_name(Regime, c.regime)),
+        (
+            "customer",
+            f"{c.customer.full_name} <{c.customer.email or c.customer.phone}> ({c.customer_id})",
+        ),
+        ("product", c.product),
+        ("issue", c.issue),
+        ("assignee", c.assignee or "unassigned"),
+        ("received", _when(c.received_at)),
+        ("workflow", c.workflow_id),
+    ]
+    for name, value in rows:
+        print(f"{name:>10}: {value}")
+    print(f"{'narrative':>10}: {c.narrative}")
+    if c.clocks:
+        print("clocks:")
+    for clock in c.clocks:
+        state = common_pb2.ClockState.Name(clock.state).removeprefix("CLOCK_STATE_").lower()
+        left = clock.business_time_left.ToTimedelta()
+        kind = "regulatory" if clock.regulatory else clock.basis
+        print(
+            f"  {clock.name:<28} {state:<9} due {_when(clock.due_at)}  left {left}  ({kind}"
+            f"{', ' + clock.regulation if clock.regulation else ''})"
+        )
+    for task in c.subtasks:
+        state = cases_pb2.SubtaskState.Name(task.state).removeprefix("SUBTASK_STATE_").lower()
+        print(
+            f"  subtask {task.subtask_id} {state}: {task.title} -> {task.assignee or task.team}"
+            f" due {_when(task.due_at)}"
+        )
+    if c.HasField("outcome"):
+        o = c.outcome
+        print(
+            f"{'outcome':>10}: {cases_pb2.Decision.Name(o.decision)} cause {o.root_cause} "
+            f"redress {o.redress.minor_units} {o.redress.currency}"
+        )
+    print("audit trail:")
+    for e in c.audit_events:
+        change = f" {e.field}: {e.old_value or '-'} -> {e.new_value}" if e.field else ""
+        print(
+            f"  #{e.sequence} {_when(e.recorded_at)} {e.actor.id} {e.action}{change}"
+            f"{'  (' + e.cause + ')' if e.cause else ''}"
+        )
+
+
+def cmd_case_list(args: argparse.Namespace) -> None:
+    request = cases_pb2.ListCasesRequest(
+        page=common_pb2.PageRequest(page_size=args.limit, page_token=args.page_token or ""),
+        stages=args.stage or [],
+        channels=[from_short_name(Channel, c) for c in args.channel or []],  # type: ignore[misc]
+        text=args.text or "",
+    )
+    response = call(args, "cases", cases_pb2_grpc.CasesServiceStub, "ListCases", request)
+    if args.json:
+        show_json(response)
+        return
+    for c in response.cases:
+        print(
+            f"{c.case_id}  {_when(c.received_at)}  {c.stage:<12} "
+            f"{short_name(Priority, c.priority):<7} {short_name(Channel, c.channel):<9} "
+            f"{c.customer.full_name[:30]:<30} {c.product[:40]}"
+        )
+    if response.page.next_page_token:
+        print(f"more: --page-token {response.page.next_page_token}")
+
+
+def cmd_case_verify(args: argparse.Namespace) -> None:
+    response = call(
+        args,
+        "cases",
+        cases_pb2_grpc.CasesServiceStub,
+        "VerifyAuditTrail",
+        cases_pb2.VerifyAuditTrailRequest(case_id=args.case_id),
+    )
+    if response.intact:
+        print(f"audit trail of {args.case_id} is intact ({response.events_checked} entries)")
+    else:
+        print(
+            f"audit trail of {args.case_id} is BROKEN at entry "
+            f"{response.first_broken_sequence}: {response.detail}"
+        )
+        raise SystemExit(1)
+
+
+def _cases(args: argparse.Namespace, method: str, request: Any) -> Any:
+    return call(args, "cases", cases_pb2_grpc.CasesServiceStub, method, request)
+
+
+def _done(args: argparse.Namespace, case: Any) -> None:
+    if getattr(args, "json", False):
+        show_json(case)
+        return
+    print(
+        f"{case.case_id}: stage {case.stage}, priority {short_name(Priority, case.priority)}, "
+        f"assignee {case.assignee or '-'}, team {case.team or '-'}"
+    )
+
+
+def cmd_case_assign(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "AssignCase",
+            cases_pb2.AssignCaseRequest(
+                case_id=args.case_id,
+                assignee=args.to or "",
+                team=args.team or "",
+                reason=args.reason or "",
+            ),
+        ).case,
+    )
+
+
+def cmd_case_move(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "TransitionStage",
+            cases_pb2.TransitionStageRequest(
+                case_id=args.case_id, to_stage=args.stage, reason=args.reason or ""
+            ),
+        ).case,
+    )
+
+
+def cmd_case_priority(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "ChangePriority",
+            cases_pb2.ChangePriorityRequest(
+                case_id=args.case_id,
+                priority=from_short_name(Priority, args.priority),  # type: ignore[arg-type]
+                reason=args.reason,
+            ),
+        ).case,
+    )
+
+
+def cmd_case_note(args: argparse.Namespace) -> None:
+    note = _cases(
+        args,
+        "AddNote",
+        cases_pb2.AddNoteRequest(
+            case_id=args.case_id, body=args.body, customer_visible=args.customer_visible
+        ),
+    ).note
+    print(f"note {note.note_id} added to {args.case_id}")
+
+
+def cmd_case_outcome(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "RecordOutcome",
+            cases_pb2.RecordOutcomeRequest(
+                case_id=args.case_id,
+                decision=from_short_name(cases_pb2.Decision, args.decision),  # type: ignore[arg-type]
+                root_cause=args.cause,
+                summary=args.summary or "",
+                redress=common_pb2.Money(currency=args.currency, minor_units=args.redress),
+                goodwill=common_pb2.Money(currency=args.currency, minor_units=args.goodwill),
+            ),
+        ).case,
+    )
+
+
+def cmd_case_resolve(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "ResolveCase",
+            cases_pb2.ResolveCaseRequest(case_id=args.case_id, reason=args.reason or ""),
+        ).case,
+    )
+
+
+def cmd_case_close(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "CloseCase",
+            cases_pb2.CloseCaseRequest(case_id=args.case_id, reason=args.reason or ""),
+        ).case,
+    )
+
+
+def cmd_case_reopen(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "ReopenCase",
+            cases_pb2.ReopenCaseRequest(case_id=args.case_id, reason=args.reason),
+        ).case,
+    )
+
+
+def cmd_policy_publish(args: argparse.Namespace) -> None:
+    response = _cases(
+        args, "PublishPolicy", cases_pb2.PublishPolicyRequest(document=Path(args.file).read_text())
+    )
+    p = response.policy
+    state = "published" if response.published else "was already published"
+    print(f"policy {p.policy_id} version {p.version} {state}; new complaints follow it")
+
+
+def cmd_policy_show(args: argparse.Namespace) -> None:
+    p = _cases(
+        args,
+        "GetPolicy",
+        cases_pb2.GetPolicyRequest(policy_id=args.id or "", version=args.version or ""),
+    ).policy
+    print(f"# policy {p.policy_id} version {p.version}, published by {p.published_by}")
+    print(p.document)
+
+
+def cmd_import_cfpb(args: argparse.Namespace) -> None:
+    from redress.importers.cfpb import run_import
+
+    code = run_import(
+        Path(args.file),
+        address("intake", args),
+        api_key(args),
+        limit=args.limit,
+        concurrency=args.concurrency,
+    )
+    if code:
+        raise SystemExit(code)
+
+
+def cmd_health(args: argparse.Namespace) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    failed = False
+    for service in SERVICES:
+        where = address(service, args)
+        try:
+            with grpc.insecure_channel(where) as channel:
+                status = (
+                    health_pb2_grpc.HealthStub(channel)
+                    .Check(health_pb2.HealthCheckRequest(), timeout=args.timeout)
+                    .status
+                )
+            state = health_pb2.HealthCheckResponse.ServingStatus.Name(status)
+        except grpc.RpcError as err:
+            state = f"unreachable ({err.code().name})"  # type: ignore[attr-defined]
+        failed |= state != "SERVING"
+        print(f"{service:<10} {where:<22} {state}")
+    if failed:
+        raise SystemExit(1)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="redress", description="Redress command-line client")
+    p.add_argument("--api-key", help="defaults to $REDRESS_API_KEY, then ./var/admin.key")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
+    for service in SERVICES:
+        p.add_argument(f"--{service}-address", help=f"host:port of services/{service}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("submit", help="file a complaint")
+    s.add_argument("--name", required=True, help="the customer's full name")
+    s.add_argument("--email")
+    s.add_argument("--phone")
+    s.add_argument("--language", help="BCP 47, e.g. en")
+    s.add_argument("--tag", action="append", help="e.g. 'Older American'; repeatable")
+    s.add_argument("--channel", required=True, choices=choices(Channel))
+    s.add_argument("--product")
+    s.add_argument("--issue")
+    s.add_argument("--regime", choices=choices(Regime))
+    s.add_argument("--narrative")
+    s.add_argument("--narrative-file", help="read the narrative from a file, or - for stdin")
+    s.add_argument("--key", help="idempotency key; a new one by default")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(run=cmd_submit)
+
+    case = sub.add_parser("case", help="look at cases").add_subparsers(dest="action", required=True)
+    show = case.add_parser("show", help="one case with its audit trail")
+    show.add_argument("case_id")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=cmd_case_show)
+
+    def command(
+        name: str, help: str, run: Callable[[argparse.Namespace], None]
+    ) -> argparse.ArgumentParser:
+        p = case.add_parser(name, help=help)
+        p.add_argument("case_id")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(run=run)
+        return p
+
+    assign = command("assign", "assign to a person and/or team", cmd_case_assign)
+    assign.add_argument("--to", help="the person")
+    assign.add_argument("--team")
+    assign.add_argument("--reason")
+    move = command("move", "move to another stage", cmd_case_move)
+    move.add_argument("stage")
+    move.add_argument("--reason")
+    prio = command("priority", "override the priority", cmd_case_priority)
+    prio.add_argument("priority", choices=choices(Priority))
+    prio.add_argument("--reason", required=True)
+    note = command("note", "add a note", cmd_case_note)
+    note.add_argument("body")
+    note.add_argument("--customer-visible", action="store_true")
+    outcome = command("outcome", "record the outcome", cmd_case_outcome)
+    outcome.add_argument("decision", choices=choices(cases_pb2.Decision))
+    outcome.add_argument("--cause", required=True, help="a code of the cause taxonomy")
+    outcome.add_argument("--summary")
+    outcome.add_argument("--currency", default="GBP")
+    outcome.add_argument("--redress", type=int, default=0, help="minor units, e.g. pence")
+    outcome.add_argument("--goodwill", type=int, default=0, help="minor units")
+    command("resolve", "resolve (needs an outcome)", cmd_case_resolve).add_argument("--reason")
+    command("close", "close (no open subtasks)", cmd_case_close).add_argument("--reason")
+    command("reopen", "reopen a resolved or closed case", cmd_case_reopen).add_argument(
+        "--reason", required=True
+    )
+    lst = case.add_parser("list", help="cases, newest first")
+    lst.add_argument("--stage", action="append")
+    lst.add_argument("--channel", action="append", choices=choices(Channel))
+    lst.add_argument("--text", help="words in the narrative")
+    lst.add_argument("--limit", type=int, default=20)
+    lst.add_argument("--page-token")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(run=cmd_case_list)
+    verify = case.add_parser("verify", help="check a case's audit hash chain")
+    verify.add_argument("case_id")
+    verify.set_defaults(run=cmd_case_verify)
+
+    policy = sub.add_parser("policy", help="complaint-handling policies").add_subparsers(
+        dest="action", required=True
+    )
+    publish = policy.add_parser("publish", help="validate and publish a policy document")
+    publish.add_argument("file")
+    publish.set_defaults(run=cmd_policy_publish)
+    pshow = policy.add_parser("show", help="the policy in force, or a given version")
+    pshow.add_argument("--id")
+    pshow.add_argument("--version")
+    pshow.set_defaults(run=cmd_policy_show)
+
+    imp = sub.add_parser("import", help="replay complaints from a file through intake")
+    imp_sub = imp.add_subparsers(dest="format", required=True)
+    cfpb = imp_sub.add_parser("cfpb", help="a CFPB consumer complaints CSV (any layout)")
+    cfpb.add_argument("file")
+    cfpb.add_argument("--limit", type=int)
+    cfpb.add_argument("--concurrency", type=int, default=8)
+    cfpb.set_defaults(run=cmd_import_cfpb)
+
+    h = sub.add_parser("health", help="is every service serving?")
+    h.set_defaults(run=cmd_health)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], None] = args.run
+    try:
+        run(args)
+    except CliError as err:
+        print(err, file=sys.stderr)
+        return 2
+    return 0

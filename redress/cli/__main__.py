@@ -1,0 +1,5 @@
+import sys
+
+from redress.cli import main
+
+sys.exit(main())

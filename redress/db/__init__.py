@@ -1,0 +1,48 @@
+"""The case database: schema (SQLAlchemy models), migrations and engines.
+
+SQLite under ./var is the embedded default; PostgreSQL in production
+(`REDRESS_DATABASE_URL=postgresql+psycopg://...`). Only services/cases writes
+to it; reporting reads it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from redress.platform.settings import data_dir
+
+
+def default_url() -> str:
+    return f"sqlite:///{data_dir() / 'redress.db'}"
+
+
+def database_url() -> str:
+    return os.environ.get("REDRESS_DATABASE_URL") or default_url()
+
+
+def make_engine(url: str | None = None, **kwargs: object) -> Engine:
+    """An engine with the connection settings Redress relies on."""
+    url = url or database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)  # type: ignore[arg-type]
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    return create_engine(url, **kwargs)  # type: ignore[arg-type]

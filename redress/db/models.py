@@ -1,0 +1,236 @@
+"""The case database's tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    # Lower-cased, for matching a returning customer.
+    email_normalized: Mapped[str] = mapped_column(String(320), default="", index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    postal_address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    preferred_channel: Mapped[str] = mapped_column(String(20), default="")
+    preferred_language: Mapped[str] = mapped_column(String(35), default="")
+    external_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        # The agents' queue: open cases in a stage, newest first.
+        Index("ix_cases_stage_received_at", "stage", "received_at"),
+        Index("ix_cases_assignee_stage", "assignee", "stage"),
+        Index("ix_cases_team_stage", "team", "stage"),
+        Index("ix_cases_next_deadline", "next_deadline"),
+        Index("ix_cases_received_at", "received_at"),
+        Index("ix_cases_customer_id", "customer_id"),
+    )
+
+    # Internal surrogate key; case_id is what people and APIs use.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    case_id: Mapped[str] = mapped_column(String(20), unique=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    submitted_by: Mapped[str] = mapped_column(String(100), default="")
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(SmallInteger)
+    stage: Mapped[str] = mapped_column(String(50))
+    product: Mapped[str] = mapped_column(String(200), default="")
+    sub_product: Mapped[str] = mapped_column(String(200), default="")
+    issue: Mapped[str] = mapped_column(String(500), default="")
+    sub_issue: Mapped[str] = mapped_column(String(500), default="")
+    narrative: Mapped[str] = mapped_column(Text)
+    desired_outcome: Mapped[str] = mapped_column(Text, default="")
+    regime: Mapped[str] = mapped_column(String(20))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    external_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
+    category: Mapped[str] = mapped_column(String(100), default="")
+    assignee: Mapped[str] = mapped_column(String(100), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
+    policy_id: Mapped[str] = mapped_column(String(100), default="")
+    policy_version: Mapped[str] = mapped_column(String(50), default="")
+    attachment_ids: Mapped[list[Any]] = mapped_column(default=list)
+    received_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    next_deadline: Mapped[datetime | None]
+    breached: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AuditEvent(Base):
+    """One entry of a case's append-only, hash-chained audit trail."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("case_id", "sequence"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime]
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str] = mapped_column(String(200))
+    rule_version: Mapped[str] = mapped_column(String(50), default="")
+    action: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100), default="")
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    cause: Mapped[str] = mapped_column(Text, default="")
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseClock(Base):
+    """The latest state of one clock of a case, as its workflow reported it."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (Index("ix_case_clocks_state_due_at", "state", "due_at"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
+    regulatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    basis: Mapped[str] = mapped_column(String(20))
+    calendar: Mapped[str] = mapped_column(String(100), default="")
+    regulation: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    started_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    remaining_seconds: Mapped[float] = mapped_column(default=0.0)
+    paused_seconds: Mapped[float] = mapped_column(default=0.0)
+    pause_reason: Mapped[str] = mapped_column(String(100), default="")
+    stopped_at: Mapped[datetime | None]
+    breached_at: Mapped[datetime | None]
+
+
+class Subtask(Base):
+    __tablename__ = "subtasks"
+    __table_args__ = (Index("ix_subtasks_assignee_state", "assignee", "state"),)
+
+    subtask_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    assignee: Mapped[str] = mapped_column(String(100), default="")
+    team: Mapped[str] = mapped_column(String(100), default="")
+    due_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class Outcome(Base):
+    __tablename__ = "outcomes"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    redress_currency: Mapped[str] = mapped_column(String(3), default="")
+    redress_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    goodwill_currency: Mapped[str] = mapped_column(String(3), default="")
+    goodwill_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    root_cause: Mapped[str] = mapped_column(String(100), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    note_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    customer_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class AppliedChange(Base):
+    """Changes already recorded, so that a retried workflow activity is applied once."""
+
+    __tablename__ = "applied_changes"
+
+    change_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    case_id: Mapped[str] = mapped_column(String(20))
+    applied_at: Mapped[datetime]
+
+
+class PolicyVersion(Base):
+    """A published complaint-handling policy document; versions are never changed."""
+
+    __tablename__ = "policies"
+
+    policy_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(50), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    published_by: Mapped[str] = mapped_column(String(100))

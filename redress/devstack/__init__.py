@@ -1,0 +1,1 @@
+"""The local platform: every Redress process and the servers it needs, on one machine."""

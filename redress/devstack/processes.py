@@ -1,0 +1,150 @@
+"""Starting, watching and stopping the processes of a local platform.
+
+Used by `make run` and by the tests: each keeps the processes it started and
+stops exactly those.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+@dataclass
+class ManagedProcess:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def running(self) -> bool:
+        return self.popen.poll() is None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class ProcessFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class Supervisor:
+    log_dir: Path
+    processes: list[ManagedProcess] = field(default_factory=list)
+
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> ManagedProcess:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / f"{name}.log"
+        log_file = log_path.open("ab")
+        popen = subprocess.Popen(
+            list(argv),
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            # Its own process group: Ctrl-C reaches the supervisor, which then
+            # stops the children in order.
+            start_new_session=True,
+        )
+        log_file.close()
+        process = ManagedProcess(name, popen, log_path)
+        self.processes.append(process)
+        return process
+
+    def wait_until(
+        self, process: ManagedProcess, ready: Callable[[], bool], timeout: float, what: str
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not process.running():
+                raise ProcessFailed(
+                    f"{process.name} exited with code {process.popen.returncode} before {what}; "
+                    f"last lines of {process.log_path}:\n{process.log_tail()}"
+                )
+            if ready():
+                return
+            time.sleep(0.2)
+        raise ProcessFailed(
+            f"{process.name} did not get to {what} within {timeout:.0f}s; "
+            f"last lines of {process.log_path}:\n{process.log_tail()}"
+        )
+
+    def wait_for_port(
+        self, process: ManagedProcess, host: str, port: int, timeout: float = 60
+    ) -> None:
+        self.wait_until(
+            process, lambda: port_in_use(host, port), timeout, f"listening on {host}:{port}"
+        )
+
+    def wait_for_health(self, process: ManagedProcess, address: str, timeout: float = 60) -> None:
+        self.wait_until(
+            process, lambda: grpc_serving(address), timeout, f"serving gRPC health on {address}"
+        )
+
+    def stop_all(self, timeout: float = 20) -> None:
+        for process in reversed(self.processes):
+            if process.running():
+                process.popen.send_signal(signal.SIGTERM)
+                try:
+                    process.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    process.popen.kill()
+                    process.popen.wait()
+        self.processes.clear()
+
+    def stop(self, process: ManagedProcess, timeout: float = 20) -> None:
+        if process.running():
+            process.popen.send_signal(signal.SIGTERM)
+            try:
+                process.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.popen.kill()
+                process.popen.wait()
+        if process in self.processes:
+            self.processes.remove(process)
+
+
+def grpc_serving(address: str, service: str = "", timeout: float = 1.0) -> bool:
+    try:
+        with grpc.insecure_channel(address) as channel:
+            response = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=service), timeout=timeout
+            )
+            return bool(response.status == health_pb2.HealthCheckResponse.SERVING)
+    except grpc.RpcError:
+        return False

@@ -1,0 +1,492 @@
+"""Complaint-handling policies: the document an administrator writes.
+
+A policy names the stages a case moves through and the transitions allowed,
+the clocks that run (which stage starts, pauses and stops each; business or
+calendar time; which calendar), the warning thresholds, the escalation
+ladders, and the cause taxonomy. It is YAML or JSON, validated as a whole on
+load (every problem reported with its path), and published with a version. A
+running complaint keeps the version it started with.
+
+Pure code: usable inside workflows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import yaml
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+NOTIFY_ROLES = ("assignee", "team_lead", "manager", "compliance")
+UNITS = {
+    # unit -> (basis, seconds per unit in that basis)
+    "minutes": ("calendar", 60),
+    "hours": ("calendar", 3600),
+    "calendar_days": ("calendar", 86400),
+    "weeks": ("calendar", 7 * 86400),
+    "business_minutes": ("business", 60),
+    "business_hours": ("business", 3600),
+}
+
+
+class PolicyError(ValueError):
+    """The policy document has problems; `problems` lists each with its path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid policy:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Budget:
+    """An amount of time in calendar or business time."""
+
+    amount: float
+    unit: str
+
+    @property
+    def basis(self) -> str:
+        return UNITS[self.unit][0]
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(seconds=self.amount * UNITS[self.unit][1])
+
+    def describe(self) -> str:
+        amount = int(self.amount) if self.amount == int(self.amount) else self.amount
+        return f"{amount} {self.unit.replace('_', ' ')}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    next: tuple[str, ...]
+    # How long a case should stay in this stage (for the stage timer).
+    target: Budget | None = None
+    # Clocks paused while the case is in this stage (reason: the stage's name).
+    pauses: tuple[str, ...] = ()
+    # Clocks met (stopped) when the case enters this stage.
+    stops: tuple[str, ...] = ()
+    # Clocks (re)started when the case enters this stage.
+    starts: tuple[str, ...] = ()
+    # Entering it means the case is resolved / closed.
+    resolved: bool = False
+    closed: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    level: int
+    # Time after the breach at which this step is taken.
+    after: Budget
+    raise_priority: str = ""
+    assign_team: str = ""
+    assign_to: str = ""
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    name: str
+    budget: Budget
+    calendar: str
+    # "received" (the complaint's receipt) or a stage name.
+    starts_on: str = "received"
+    pausable: bool = False
+    warn_at: tuple[float, ...] = (0.75, 0.9)
+    escalation: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RegulatoryRule:
+    """How the regime's regulatory clocks behave (their deadlines come from the regime)."""
+
+    stops_on: tuple[str, ...] = ()
+    warn_at: tuple[float, ...] = (0.75, 0.9)
+    escalation: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    calendar: str
+    initial_stage: str
+    stages: dict[str, Stage]
+    clocks: tuple[ClockRule, ...]
+    escalation_ladders: dict[str, tuple[EscalationStep, ...]]
+    regulatory: RegulatoryRule
+    pause_reasons: tuple[str, ...]
+    root_causes: tuple[str, ...]
+    # Clocks that start again when a resolved or closed case is reopened.
+    reopen_restarts: tuple[str, ...]
+    reopen_stage: str
+    # How long after closing a case can still be reopened.
+    reopen_window: Budget = Budget(56.0, "calendar_days")
+    source: str = field(default="", compare=False, repr=False)
+
+    def clock(self, name: str) -> ClockRule | None:
+        return next((c for c in self.clocks if c.name == name), None)
+
+    def allowed_from(self, stage: str) -> tuple[str, ...]:
+        return self.stages[stage].next
+
+    @classmethod
+    def load_default(cls) -> Policy:
+        from pathlib import Path
+
+        return cls.load((Path(__file__).parent / "default_policy.yaml").read_text())
+
+    @classmethod
+    def load(cls, text: str) -> Policy:
+        try:
+            document = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise PolicyError([f"not valid YAML or JSON: {err}"]) from None
+        return cls.from_dict(document, source=text)
+
+    @classmethod
+    def from_dict(cls, document: Any, source: str = "") -> Policy:
+        return _Reader(document).policy(source)
+
+    def to_json(self) -> str:
+        return json.dumps(yaml.safe_load(self.source), sort_keys=True)
+
+
+class _Reader:
+    """Reads a policy document, collecting every problem with its path."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.problems: list[str] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    def mapping(
+        self,
+        value: Any,
+        path: str,
+        allowed: set[str],
+        required: frozenset[str] | set[str] = frozenset(),
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path or "policy", "expected a mapping")
+            return {}
+        for key in sorted(set(value) - allowed, key=str):
+            self.fail(
+                f"{path}.{key}" if path else str(key),
+                f"unknown key; expected one of {', '.join(sorted(allowed))}",
+            )
+        for key in sorted(required - set(value)):
+            self.fail(f"{path}.{key}" if path else key, "required")
+        return value
+
+    def text(self, value: Any, path: str, default: str = "") -> str:
+        if value is None:
+            return default
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.fail(path, "expected text")
+            return default
+        return str(value)
+
+    def names(self, value: Any, path: str) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(path, "expected a list of names")
+            return ()
+        return tuple(value)
+
+    def budget(self, value: Any, path: str, allow_zero: bool = False) -> Budget | None:
+        if value is None:
+            return None
+        m = self.mapping(value, path, set(UNITS))
+        if len(m) != 1:
+            if m:
+                self.fail(path, "give exactly one unit, e.g. {business_hours: 8}")
+            return None
+        ((unit, amount),) = m.items()
+        if unit not in UNITS:
+            return None
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, (int, float))
+            or amount < 0
+            or (amount == 0 and not allow_zero)
+        ):
+            self.fail(
+                f"{path}.{unit}",
+                "expected a number >= 0" if allow_zero else "expected a positive number",
+            )
+            return None
+        return Budget(float(amount), unit)
+
+    def fractions(self, value: Any, path: str) -> tuple[float, ...]:
+        if value is None:
+            return (0.75, 0.9)
+        if not isinstance(value, list):
+            self.fail(path, "expected a list of fractions such as [0.75, 0.9]")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < item < 1:
+                self.fail(f"{path}[{i}]", "expected a fraction between 0 and 1")
+            else:
+                out.append(float(item))
+        if out != sorted(set(out)):
+            self.fail(path, "thresholds must be increasing and distinct")
+        return tuple(out)
+
+    def policy(self, source: str) -> Policy:
+        top = self.mapping(
+            self.document,
+            "",
+            {
+                "id",
+                "version",
+                "calendar",
+                "initial_stage",
+                "stages",
+                "clocks",
+                "escalation_ladders",
+                "regulatory",
+                "pause_reasons",
+                "root_causes",
+                "reopen",
+            },
+            {"id", "version", "calendar", "initial_stage", "stages"},
+        )
+        policy_id = self.text(top.get("id"), "id")
+        version = self.text(top.get("version"), "version")
+        calendar = self.text(top.get("calendar"), "calendar")
+        stages = self.stages(top.get("stages"))
+        ladders = self.ladders(top.get("escalation_ladders"))
+        clocks = self.clocks(top.get("clocks"), calendar)
+        regulatory = self.regulatory(top.get("regulatory"))
+        pause_reasons = self.names(top.get("pause_reasons"), "pause_reasons")
+        root_causes = self.names(top.get("root_causes"), "root_causes")
+        reopen = self.mapping(top.get("reopen") or {}, "reopen", {"stage", "restarts", "window"})
+        window = self.budget(reopen.get("window"), "reopen.window")
+        reopen_stage = self.text(reopen.get("stage"), "reopen.stage")
+        reopen_restarts = self.names(reopen.get("restarts"), "reopen.restarts")
+        initial = self.text(top.get("initial_stage"), "initial_stage")
+        self.cross_check(
+            stages, clocks, ladders, regulatory, initial, reopen_stage, reopen_restarts
+        )
+        if self.problems:
+            raise PolicyError(self.problems)
+        return Policy(
+            id=policy_id,
+            version=version,
+            calendar=calendar,
+            initial_stage=initial,
+            stages=stages,
+            clocks=clocks,
+            escalation_ladders=ladders,
+            regulatory=regulatory,
+            pause_reasons=pause_reasons,
+            root_causes=root_causes,
+            reopen_restarts=reopen_restarts,
+            reopen_stage=reopen_stage,
+            reopen_window=window or Budget(56.0, "calendar_days"),
+            source=source,
+        )
+
+    def stages(self, value: Any) -> dict[str, Stage]:
+        stages: dict[str, Stage] = {}
+        m = self.mapping(value, "stages", set(value) if isinstance(value, dict) else set())
+        if isinstance(value, dict) and not value:
+            self.fail("stages", "define at least one stage")
+        for name, body in m.items():
+            path = f"stages.{name}"
+            b = self.mapping(
+                body or {},
+                path,
+                {
+                    "next",
+                    "target",
+                    "pauses",
+                    "stops",
+                    "starts",
+                    "resolved",
+                    "closed",
+                    "description",
+                },
+            )
+            for flag in ("resolved", "closed"):
+                if flag in b and not isinstance(b[flag], bool):
+                    self.fail(f"{path}.{flag}", "expected true or false")
+            stages[str(name)] = Stage(
+                name=str(name),
+                next=self.names(b.get("next"), f"{path}.next"),
+                target=self.budget(b.get("target"), f"{path}.target"),
+                pauses=self.names(b.get("pauses"), f"{path}.pauses"),
+                stops=self.names(b.get("stops"), f"{path}.stops"),
+                starts=self.names(b.get("starts"), f"{path}.starts"),
+                resolved=b.get("resolved") is True,
+                closed=b.get("closed") is True,
+                description=self.text(b.get("description"), f"{path}.description"),
+            )
+        return stages
+
+    def ladders(self, value: Any) -> dict[str, tuple[EscalationStep, ...]]:
+        ladders: dict[str, tuple[EscalationStep, ...]] = {}
+        if value is None:
+            return ladders
+        m = self.mapping(
+            value, "escalation_ladders", set(value) if isinstance(value, dict) else set()
+        )
+        for name, steps in m.items():
+            path = f"escalation_ladders.{name}"
+            if not isinstance(steps, list) or not steps:
+                self.fail(path, "expected a list of steps")
+                continue
+            parsed = []
+            for i, step in enumerate(steps):
+                p = f"{path}[{i}]"
+                s = self.mapping(
+                    step,
+                    p,
+                    {"after", "raise_priority", "assign_team", "assign_to", "notify"},
+                    {"after"},
+                )
+                priority = self.text(s.get("raise_priority"), f"{p}.raise_priority")
+                if priority and priority not in PRIORITIES:
+                    self.fail(
+                        f"{p}.raise_priority", f"{priority!r} is not one of {', '.join(PRIORITIES)}"
+                    )
+                notify = self.names(s.get("notify"), f"{p}.notify")
+                for role in notify:
+                    if role not in NOTIFY_ROLES:
+                        self.fail(
+                            f"{p}.notify", f"{role!r} is not one of {', '.join(NOTIFY_ROLES)}"
+                        )
+                after = self.budget(s.get("after"), f"{p}.after", allow_zero=True)
+                parsed.append(
+                    EscalationStep(
+                        level=i + 1,
+                        after=after or Budget(0.0, "minutes"),
+                        raise_priority=priority,
+                        assign_team=self.text(s.get("assign_team"), f"{p}.assign_team"),
+                        assign_to=self.text(s.get("assign_to"), f"{p}.assign_to"),
+                        notify=notify,
+                    )
+                )
+            afters = [step.after.duration for step in parsed]
+            if afters != sorted(afters):
+                self.fail(path, "steps must come in order of their 'after' times")
+            ladders[str(name)] = tuple(parsed)
+        return ladders
+
+    def clocks(self, value: Any, default_calendar: str) -> tuple[ClockRule, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail("clocks", "expected a list of clocks")
+            return ()
+        clocks = []
+        for i, body in enumerate(value):
+            path = f"clocks[{i}]"
+            b = self.mapping(
+                body,
+                path,
+                {
+                    "name",
+                    "budget",
+                    "calendar",
+                    "starts_on",
+                    "pausable",
+                    "warn_at",
+                    "escalation",
+                    "description",
+                },
+                {"name", "budget"},
+            )
+            budget = self.budget(b.get("budget"), f"{path}.budget")
+            if "pausable" in b and not isinstance(b["pausable"], bool):
+                self.fail(f"{path}.pausable", "expected true or false")
+            if budget is None:
+                continue
+            clocks.append(
+                ClockRule(
+                    name=self.text(b.get("name"), f"{path}.name"),
+                    budget=budget,
+                    calendar=self.text(b.get("calendar"), f"{path}.calendar", default_calendar),
+                    starts_on=self.text(b.get("starts_on"), f"{path}.starts_on", "received"),
+                    pausable=b.get("pausable") is True,
+                    warn_at=self.fractions(b.get("warn_at"), f"{path}.warn_at"),
+                    escalation=self.text(b.get("escalation"), f"{path}.escalation"),
+                    description=self.text(b.get("description"), f"{path}.description"),
+                )
+            )
+        names = [c.name for c in clocks]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            self.fail("clocks", f"clock {name!r} is defined more than once")
+        return tuple(clocks)
+
+    def regulatory(self, value: Any) -> RegulatoryRule:
+        if value is None:
+            return RegulatoryRule()
+        r = self.mapping(value, "regulatory", {"stops_on", "warn_at", "escalation"})
+        return RegulatoryRule(
+            stops_on=self.names(r.get("stops_on"), "regulatory.stops_on"),
+            warn_at=self.fractions(r.get("warn_at"), "regulatory.warn_at"),
+            escalation=self.text(r.get("escalation"), "regulatory.escalation"),
+        )
+
+    def cross_check(
+        self,
+        stages: dict[str, Stage],
+        clocks: tuple[ClockRule, ...],
+        ladders: dict[str, tuple[EscalationStep, ...]],
+        regulatory: RegulatoryRule,
+        initial: str,
+        reopen_stage: str,
+        reopen_restarts: tuple[str, ...],
+    ) -> None:
+        clock_names = {c.name for c in clocks}
+        if stages and initial not in stages:
+            self.fail("initial_stage", f"{initial!r} is not a stage")
+        if reopen_stage and reopen_stage not in stages:
+            self.fail("reopen.stage", f"{reopen_stage!r} is not a stage")
+        for name in reopen_restarts:
+            if name not in clock_names:
+                self.fail("reopen.restarts", f"{name!r} is not a clock")
+        for stage in stages.values():
+            for target in stage.next:
+                if target not in stages:
+                    self.fail(f"stages.{stage.name}.next", f"{target!r} is not a stage")
+            for key in ("pauses", "stops", "starts"):
+                for clock in getattr(stage, key):
+                    if clock not in clock_names:
+                        self.fail(f"stages.{stage.name}.{key}", f"{clock!r} is not a clock")
+            for clock in stage.pauses:
+                rule = next((c for c in clocks if c.name == clock), None)
+                if rule is not None and not rule.pausable:
+                    self.fail(f"stages.{stage.name}.pauses", f"clock {clock!r} is not pausable")
+        for clock in clocks:
+            if clock.starts_on != "received" and clock.starts_on not in stages:
+                self.fail(
+                    f"clocks.{clock.name}.starts_on",
+                    f"{clock.starts_on!r} is neither 'received' nor a stage",
+                )
+            if clock.escalation and clock.escalation not in ladders:
+                self.fail(
+                    f"clocks.{clock.name}.escalation",
+                    f"{clock.escalation!r} is not an escalation ladder",
+                )
+        if regulatory.escalation and regulatory.escalation not in ladders:
+            self.fail(
+                "regulatory.escalation", f"{regulatory.escalation!r} is not an escalation ladder"
+            )
+        for stop in regulatory.stops_on:
+            if stop not in stages:
+                self.fail("regulatory.stops_on", f"{stop!r} is not a stage")
+        if stages and not any(s.closed for s in stages.values()):
+            self.fail("stages", "mark one stage `closed: true`")

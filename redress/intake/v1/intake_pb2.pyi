@@ -1,0 +1,53 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from redress.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class SubmitComplaintRequest(_message.Message):
+    __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    SUB_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_FIELD_NUMBER: _ClassVar[int]
+    SUB_ISSUE_FIELD_NUMBER: _ClassVar[int]
+    NARRATIVE_FIELD_NUMBER: _ClassVar[int]
+    DESIRED_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_REF_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    channel: _common_pb2.Channel
+    customer: _common_pb2.Customer
+    product: str
+    sub_product: str
+    issue: str
+    sub_issue: str
+    narrative: str
+    desired_outcome: str
+    regime: _common_pb2.Regime
+    received_at: _timestamp_pb2.Timestamp
+    attachment_ids: _containers.RepeatedScalarFieldContainer[str]
+    company: str
+    external_ref: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ...) -> None: ...
+
+class SubmitComplaintResponse(_message.Message):
+    __slots__ = ("case_id", "workflow_id", "created")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    workflow_id: str
+    created: bool
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., created: _Optional[bool] = ...) -> None: ...

@@ -1,0 +1,261 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from redress.common.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ArticleState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ARTICLE_STATE_UNSPECIFIED: _ClassVar[ArticleState]
+    ARTICLE_STATE_DRAFT: _ClassVar[ArticleState]
+    ARTICLE_STATE_PUBLISHED: _ClassVar[ArticleState]
+    ARTICLE_STATE_ARCHIVED: _ClassVar[ArticleState]
+
+class Audience(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    AUDIENCE_UNSPECIFIED: _ClassVar[Audience]
+    AUDIENCE_INTERNAL: _ClassVar[Audience]
+    AUDIENCE_CUSTOMER: _ClassVar[Audience]
+ARTICLE_STATE_UNSPECIFIED: ArticleState
+ARTICLE_STATE_DRAFT: ArticleState
+ARTICLE_STATE_PUBLISHED: ArticleState
+ARTICLE_STATE_ARCHIVED: ArticleState
+AUDIENCE_UNSPECIFIED: Audience
+AUDIENCE_INTERNAL: Audience
+AUDIENCE_CUSTOMER: Audience
+
+class Article(_message.Message):
+    __slots__ = ("article_id", "revision", "title", "body", "summary", "language", "state", "audience", "products", "tags", "media_ids", "updated_by", "updated_at")
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_IDS_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    revision: int
+    title: str
+    body: str
+    summary: str
+    language: str
+    state: ArticleState
+    audience: Audience
+    products: _containers.RepeatedScalarFieldContainer[str]
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    media_ids: _containers.RepeatedScalarFieldContainer[str]
+    updated_by: _common_pb2.Actor
+    updated_at: _timestamp_pb2.Timestamp
+    def __init__(self, article_id: _Optional[str] = ..., revision: _Optional[int] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., summary: _Optional[str] = ..., language: _Optional[str] = ..., state: _Optional[_Union[ArticleState, str]] = ..., audience: _Optional[_Union[Audience, str]] = ..., products: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[str]] = ..., media_ids: _Optional[_Iterable[str]] = ..., updated_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateArticleRequest(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class CreateArticleResponse(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class UpdateArticleRequest(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class UpdateArticleResponse(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class GetArticleRequest(_message.Message):
+    __slots__ = ("article_id", "revision")
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    REVISION_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    revision: int
+    def __init__(self, article_id: _Optional[str] = ..., revision: _Optional[int] = ...) -> None: ...
+
+class GetArticleResponse(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class ListArticlesRequest(_message.Message):
+    __slots__ = ("state", "product", "tag", "page")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    state: ArticleState
+    product: str
+    tag: str
+    page: _common_pb2.PageRequest
+    def __init__(self, state: _Optional[_Union[ArticleState, str]] = ..., product: _Optional[str] = ..., tag: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListArticlesResponse(_message.Message):
+    __slots__ = ("articles", "page")
+    ARTICLES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    articles: _containers.RepeatedCompositeFieldContainer[Article]
+    page: _common_pb2.PageInfo
+    def __init__(self, articles: _Optional[_Iterable[_Union[Article, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class PublishArticleRequest(_message.Message):
+    __slots__ = ("article_id",)
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    def __init__(self, article_id: _Optional[str] = ...) -> None: ...
+
+class PublishArticleResponse(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class ArchiveArticleRequest(_message.Message):
+    __slots__ = ("article_id",)
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    def __init__(self, article_id: _Optional[str] = ...) -> None: ...
+
+class ArchiveArticleResponse(_message.Message):
+    __slots__ = ("article",)
+    ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    article: Article
+    def __init__(self, article: _Optional[_Union[Article, _Mapping]] = ...) -> None: ...
+
+class ArticleHit(_message.Message):
+    __slots__ = ("article_id", "title", "snippet", "score", "products", "tags")
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SNIPPET_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    title: str
+    snippet: str
+    score: float
+    products: _containers.RepeatedScalarFieldContainer[str]
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, article_id: _Optional[str] = ..., title: _Optional[str] = ..., snippet: _Optional[str] = ..., score: _Optional[float] = ..., products: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Facet(_message.Message):
+    __slots__ = ("field", "counts")
+    class CountsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    counts: _containers.ScalarMap[str, int]
+    def __init__(self, field: _Optional[str] = ..., counts: _Optional[_Mapping[str, int]] = ...) -> None: ...
+
+class SearchArticlesRequest(_message.Message):
+    __slots__ = ("query", "products", "tags", "language", "audience", "page")
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    PRODUCTS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    query: str
+    products: _containers.RepeatedScalarFieldContainer[str]
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    language: str
+    audience: Audience
+    page: _common_pb2.PageRequest
+    def __init__(self, query: _Optional[str] = ..., products: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[str]] = ..., language: _Optional[str] = ..., audience: _Optional[_Union[Audience, str]] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class SearchArticlesResponse(_message.Message):
+    __slots__ = ("hits", "total", "facets", "page")
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    FACETS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[ArticleHit]
+    total: int
+    facets: _containers.RepeatedCompositeFieldContainer[Facet]
+    page: _common_pb2.PageInfo
+    def __init__(self, hits: _Optional[_Iterable[_Union[ArticleHit, _Mapping]]] = ..., total: _Optional[int] = ..., facets: _Optional[_Iterable[_Union[Facet, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class SuggestArticlesRequest(_message.Message):
+    __slots__ = ("case_id", "limit")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    limit: int
+    def __init__(self, case_id: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class SuggestArticlesResponse(_message.Message):
+    __slots__ = ("hits",)
+    HITS_FIELD_NUMBER: _ClassVar[int]
+    hits: _containers.RepeatedCompositeFieldContainer[ArticleHit]
+    def __init__(self, hits: _Optional[_Iterable[_Union[ArticleHit, _Mapping]]] = ...) -> None: ...
+
+class Media(_message.Message):
+    __slots__ = ("media_id", "file_name", "content_type", "size_bytes", "created_at")
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, media_id: _Optional[str] = ..., file_name: _Optional[str] = ..., content_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UploadMediaRequest(_message.Message):
+    __slots__ = ("file_name", "content_type", "content")
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    file_name: str
+    content_type: str
+    content: bytes
+    def __init__(self, file_name: _Optional[str] = ..., content_type: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class UploadMediaResponse(_message.Message):
+    __slots__ = ("media",)
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    media: Media
+    def __init__(self, media: _Optional[_Union[Media, _Mapping]] = ...) -> None: ...
+
+class GetMediaRequest(_message.Message):
+    __slots__ = ("media_id",)
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    def __init__(self, media_id: _Optional[str] = ...) -> None: ...
+
+class GetMediaResponse(_message.Message):
+    __slots__ = ("media", "content")
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    media: Media
+    content: bytes
+    def __init__(self, media: _Optional[_Union[Media, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...

@@ -1,0 +1,1 @@
+"""What every Redress process shares: settings, serving, auth, metrics, logs, errors."""

@@ -1,0 +1,1 @@
+"""Redress's gRPC services, one package each: `python -m services.<name>`."""

@@ -1,0 +1,79 @@
+"""`python -m services.cases`: serve the case store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import grpc
+from temporalio.client import Client
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.db import database_url
+from redress.platform import serving
+from redress.platform.settings import Env
+from redress.platform.temporal import TemporalSettings
+from services.cases.servicer import ACCESS, CasesServicer
+from services.cases.store import CaseStore
+
+
+@dataclass(frozen=True)
+class CasesSettings:
+    database_url: str
+    migrate_on_start: bool
+
+    @classmethod
+    def from_env(cls, env: Env) -> CasesSettings:
+        return cls(
+            database_url=env.string("REDRESS_DATABASE_URL", database_url()),
+            migrate_on_start=env.flag("REDRESS_MIGRATE_ON_START", True),
+        )
+
+
+def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
+    settings = CasesSettings.from_env(env)
+    temporal = TemporalSettings.from_env(env)
+    serving_settings = serving.ServingSettings.from_env("cases", 50052, 9102, env)
+    store: CaseStore | None = None
+
+    def register(server: grpc.aio.Server) -> None:
+        assert store is not None
+
+        async def connect_temporal() -> Client:
+            return await Client.connect(temporal.address, namespace=temporal.namespace)
+
+        cases_pb2_grpc.add_CasesServiceServicer_to_server(
+            CasesServicer(store, connect_temporal), server
+        )
+
+    async def on_start() -> Callable[[], Awaitable[None]]:
+        nonlocal store
+        if settings.migrate_on_start:
+            from redress.db.migrate import upgrade
+
+            await asyncio.to_thread(upgrade, settings.database_url)
+        store = CaseStore(settings.database_url)
+
+        async def close() -> None:
+            assert store is not None
+            store.close()
+
+        return close
+
+    async def readiness() -> bool:
+        return store is not None and await asyncio.to_thread(store.ping)
+
+    spec = serving.ServiceSpec(
+        name="cases",
+        service_names=[cases_pb2.DESCRIPTOR.services_by_name["CasesService"].full_name],
+        register=register,
+        access=ACCESS,
+        on_start=on_start,
+        readiness=readiness,
+    )
+    return spec, serving_settings
+
+
+if __name__ == "__main__":
+    serving.main(build)

@@ -1,0 +1,364 @@
+"""Protobuf messages <-> the store's records, for the cases servicer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
+from redress.db.models import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
+from redress.platform.enums import Channel, Regime, from_short_name, short_name
+from services.cases.store import Actor, AuditDraft, CaseChange, CaseView, CustomerDetails, NewCase
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value.astimezone(UTC))
+    return ts
+
+
+def from_timestamp(ts: Timestamp) -> datetime:
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+def customer_details(message: common_pb2.Customer) -> CustomerDetails:
+    address = message.postal_address
+    return CustomerDetails(
+        full_name=message.full_name,
+        email=message.email,
+        phone=message.phone,
+        postal_address=(
+            {
+                "lines": list(address.lines),
+                "locality": address.locality,
+                "region": address.region,
+                "postal_code": address.postal_code,
+                "country": address.country,
+            }
+            if message.HasField("postal_address")
+            else {}
+        ),
+        preferred_channel=short_name(Channel, message.preferred_channel),
+        preferred_language=message.preferred_language,
+        external_ref=message.external_ref,
+        tags=tuple(message.tags),
+    )
+
+
+def new_case(request: cases_pb2.CreateCaseRequest) -> NewCase:
+    return NewCase(
+        workflow_id=request.workflow_id,
+        idempotency_key=request.idempotency_key,
+        submitted_by=request.submitted_by,
+        customer=customer_details(request.customer),
+        channel=short_name(Channel, request.channel),
+        priority=int(request.priority) or common_pb2.PRIORITY_NORMAL,
+        stage=request.stage or "received",
+        regime=short_name(Regime, request.regime) or "none",
+        narrative=request.narrative,
+        received_at=from_timestamp(request.received_at),
+        product=request.product,
+        sub_product=request.sub_product,
+        issue=request.issue,
+        sub_issue=request.sub_issue,
+        desired_outcome=request.desired_outcome,
+        company=request.company,
+        external_ref=request.external_ref,
+        category=request.category,
+        policy_id=request.policy_id,
+        policy_version=request.policy_version,
+        attachment_ids=tuple(request.attachment_ids),
+    )
+
+
+def customer_message(customer: Customer) -> common_pb2.Customer:
+    address = customer.postal_address or {}
+    message = common_pb2.Customer(
+        full_name=customer.full_name,
+        email=customer.email,
+        phone=customer.phone,
+        preferred_channel=from_short_name(Channel, customer.preferred_channel),  # type: ignore[arg-type]
+        preferred_language=customer.preferred_language,
+        external_ref=customer.external_ref,
+        tags=list(customer.tags or []),
+    )
+    if address:
+        message.postal_address.CopyFrom(
+            common_pb2.PostalAddress(
+                lines=address.get("lines", []),
+                locality=address.get("locality", ""),
+                region=address.get("region", ""),
+                postal_code=address.get("postal_code", ""),
+                country=address.get("country", ""),
+            )
+        )
+    return message
+
+
+def audit_message(event: AuditEvent) -> cases_pb2.AuditEvent:
+    return cases_pb2.AuditEvent(
+        sequence=event.sequence,
+        recorded_at=timestamp(event.recorded_at),
+        actor=common_pb2.Actor(
+            kind=from_short_name(common_pb2.ActorKind, event.actor_kind),  # type: ignore[arg-type]
+            id=event.actor_id,
+            rule_version=event.rule_version,
+        ),
+        action=event.action,
+        field=event.field,
+        old_value=event.old_value,
+        new_value=event.new_value,
+        cause=event.cause,
+        hash=event.hash,
+        previous_hash=event.previous_hash,
+    )
+
+
+CLOCK_STATES = {
+    "running": common_pb2.CLOCK_STATE_RUNNING,
+    "paused": common_pb2.CLOCK_STATE_PAUSED,
+    "met": common_pb2.CLOCK_STATE_MET,
+    "breached": common_pb2.CLOCK_STATE_BREACHED,
+}
+CLOCK_STATE_NAMES = {v: k for k, v in CLOCK_STATES.items()}
+SUBTASK_STATES = {
+    "open": cases_pb2.SUBTASK_STATE_OPEN,
+    "completed": cases_pb2.SUBTASK_STATE_COMPLETED,
+    "cancelled": cases_pb2.SUBTASK_STATE_CANCELLED,
+    "overdue": cases_pb2.SUBTASK_STATE_OVERDUE,
+}
+SUBTASK_STATE_NAMES = {v: k for k, v in SUBTASK_STATES.items()}
+
+
+def duration(seconds: float) -> Duration:
+    d = Duration()
+    d.FromTimedelta(timedelta(seconds=max(0.0, seconds)))
+    return d
+
+
+def time_left(clock: CaseClock, now: datetime) -> float:
+    """Seconds of the clock's own time left: business time in its calendar, or calendar time."""
+    if clock.state == "paused":
+        return clock.remaining_seconds
+    if clock.state != "running" or clock.due_at is None or clock.due_at <= now:
+        return 0.0
+    if clock.basis == "business" and clock.calendar:
+        from redress.domain.calendars import preset
+
+        return preset(clock.calendar).business_time_between(now, clock.due_at).total_seconds()
+    return (clock.due_at - now).total_seconds()
+
+
+def clock_message(clock: CaseClock, now: datetime) -> cases_pb2.Clock:
+    return cases_pb2.Clock(
+        name=clock.name,
+        state=CLOCK_STATES.get(clock.state, common_pb2.CLOCK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+        regulatory=clock.regulatory,
+        started_at=timestamp(clock.started_at),
+        due_at=timestamp(clock.due_at),
+        business_time_left=duration(time_left(clock, now)),
+        paused_for=duration(clock.paused_seconds),
+        pause_reason=clock.pause_reason,
+        stopped_at=timestamp(clock.stopped_at),
+        calendar=clock.calendar,
+        basis=clock.basis,
+        breached_at=timestamp(clock.breached_at),
+        regulation=clock.regulation,
+        description=clock.description,
+        remaining=duration(clock.remaining_seconds),
+    )
+
+
+def subtask_message(subtask: Subtask) -> cases_pb2.Subtask:
+    return cases_pb2.Subtask(
+        subtask_id=subtask.subtask_id,
+        title=subtask.title,
+        description=subtask.description,
+        assignee=subtask.assignee,
+        team=subtask.team,
+        due_at=timestamp(subtask.due_at),
+        state=SUBTASK_STATES.get(subtask.state, cases_pb2.SUBTASK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+        created_at=timestamp(subtask.created_at),
+        completed_at=timestamp(subtask.completed_at),
+    )
+
+
+def outcome_message(outcome: Outcome) -> cases_pb2.Outcome:
+    return cases_pb2.Outcome(
+        decision=from_short_name(cases_pb2.Decision, outcome.decision),  # type: ignore[arg-type]
+        redress=common_pb2.Money(
+            currency=outcome.redress_currency, minor_units=outcome.redress_minor
+        ),
+        goodwill=common_pb2.Money(
+            currency=outcome.goodwill_currency, minor_units=outcome.goodwill_minor
+        ),
+        root_cause=outcome.root_cause,
+        summary=outcome.summary,
+        recorded_at=timestamp(outcome.recorded_at),
+        recorded_by=outcome.recorded_by,
+    )
+
+
+def note_message(note: Note) -> cases_pb2.Note:
+    return cases_pb2.Note(
+        note_id=note.note_id,
+        author=note.author,
+        customer_visible=note.customer_visible,
+        body=note.body,
+        created_at=timestamp(note.created_at),
+    )
+
+
+def full_case_message(view: CaseView) -> cases_pb2.Case:
+    message = case_message(view.case, view.customer, view.events)
+    now = datetime.now(UTC)
+    message.clocks.extend(clock_message(c, now) for c in view.clocks)
+    message.subtasks.extend(subtask_message(s) for s in view.subtasks)
+    message.notes.extend(note_message(n) for n in view.notes)
+    if view.outcome is not None:
+        message.outcome.CopyFrom(outcome_message(view.outcome))
+    return message
+
+
+def case_message(
+    case: Case, customer: Customer, events: list[AuditEvent] | None = None
+) -> cases_pb2.Case:
+    return cases_pb2.Case(
+        case_id=case.case_id,
+        workflow_id=case.workflow_id,
+        stage=case.stage,
+        priority=case.priority,  # type: ignore[arg-type]
+        channel=from_short_name(Channel, case.channel),  # type: ignore[arg-type]
+        customer_id=customer.id,
+        customer=customer_message(customer),
+        product=case.product,
+        sub_product=case.sub_product,
+        issue=case.issue,
+        sub_issue=case.sub_issue,
+        narrative=case.narrative,
+        desired_outcome=case.desired_outcome,
+        regime=from_short_name(Regime, case.regime),  # type: ignore[arg-type]
+        company=case.company,
+        external_ref=case.external_ref,
+        category=case.category,
+        assignee=case.assignee,
+        team=case.team,
+        escalation_level=case.escalation_level,
+        policy_id=case.policy_id,
+        policy_version=case.policy_version,
+        received_at=timestamp(case.received_at),
+        created_at=timestamp(case.created_at),
+        updated_at=timestamp(case.updated_at),
+        resolved_at=timestamp(case.resolved_at),
+        closed_at=timestamp(case.closed_at),
+        next_deadline=timestamp(case.next_deadline),
+        breached=case.breached,
+        attachment_ids=list(case.attachment_ids or []),
+        audit_events=[audit_message(e) for e in events or []],
+        idempotency_key=case.idempotency_key,
+    )
+
+
+def _ts_or_none(holder: object, name: str) -> datetime | None:
+    return from_timestamp(getattr(holder, name)) if holder.HasField(name) else None  # type: ignore[attr-defined]
+
+
+def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> CaseChange:
+    """A workflow's report of a change, as the store applies it."""
+    actor_kinds = {
+        common_pb2.ACTOR_KIND_PERSON: "person",
+        common_pb2.ACTOR_KIND_SERVICE: "service",
+        common_pb2.ACTOR_KIND_RULE: "rule",
+    }
+    fields = {
+        "stage": request.stage,
+        "priority": int(request.priority),
+        "assignee": request.assignee,
+        "team": request.team,
+        "category": request.category,
+        "escalation_level": request.escalation_level,
+        "next_deadline": _ts_or_none(request, "next_deadline"),
+        "breached": request.breached,
+        "resolved_at": _ts_or_none(request, "resolved_at"),
+        "closed_at": _ts_or_none(request, "closed_at"),
+    }
+    clocks = [
+        {
+            "name": c.name,
+            "state": CLOCK_STATE_NAMES.get(c.state, "running"),
+            "regulatory": c.regulatory,
+            "basis": c.basis,
+            "calendar": c.calendar,
+            "regulation": c.regulation,
+            "description": c.description,
+            "started_at": _ts_or_none(c, "started_at"),
+            "due_at": _ts_or_none(c, "due_at"),
+            "remaining_seconds": c.remaining.ToTimedelta().total_seconds(),
+            "paused_seconds": c.paused_for.ToTimedelta().total_seconds(),
+            "pause_reason": c.pause_reason,
+            "stopped_at": _ts_or_none(c, "stopped_at"),
+            "breached_at": _ts_or_none(c, "breached_at"),
+        }
+        for c in request.clocks
+    ]
+    subtasks = [
+        {
+            "subtask_id": t.subtask_id,
+            "title": t.title,
+            "description": t.description,
+            "assignee": t.assignee,
+            "team": t.team,
+            "due_at": _ts_or_none(t, "due_at"),
+            "state": SUBTASK_STATE_NAMES.get(t.state, "open"),
+            "created_at": from_timestamp(t.created_at),
+            "completed_at": _ts_or_none(t, "completed_at"),
+        }
+        for t in request.subtasks
+    ]
+    outcome = None
+    if request.HasField("outcome"):
+        o = request.outcome
+        outcome = {
+            "decision": short_name(cases_pb2.Decision, o.decision),
+            "redress_currency": o.redress.currency,
+            "redress_minor": o.redress.minor_units,
+            "goodwill_currency": o.goodwill.currency,
+            "goodwill_minor": o.goodwill.minor_units,
+            "root_cause": o.root_cause,
+            "summary": o.summary,
+            "recorded_at": from_timestamp(o.recorded_at),
+            "recorded_by": o.recorded_by,
+        }
+    notes = [
+        {
+            "note_id": n.note_id,
+            "author": n.author,
+            "customer_visible": n.customer_visible,
+            "body": n.body,
+            "created_at": from_timestamp(n.created_at),
+        }
+        for n in request.notes
+    ]
+    audit = [
+        AuditDraft(
+            actor=Actor(
+                actor_kinds.get(a.actor.kind, caller.kind),
+                a.actor.id or caller.id,
+                a.actor.rule_version,
+            ),
+            action=a.action,
+            field=a.field,
+            old_value=a.old_value,
+            new_value=a.new_value,
+            cause=a.cause,
+        )
+        for a in request.audit
+    ]
+    return CaseChange(
+        request.case_id, request.change_id, fields, clocks, subtasks, outcome, notes, audit
+    )

@@ -1,0 +1,646 @@
+"""The CasesService gRPC servicer: protobuf in, store calls, protobuf out."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from temporalio.client import Client
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.db.models import PolicyVersion
+from redress.domain.policy import Policy, PolicyError
+from redress.platform.auth import current_principal
+from redress.platform.enums import Channel, Regime, choices, short_name
+from redress.platform.errors import (
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    ServiceError,
+    Unavailable,
+    Violations,
+)
+from redress.platform.serving import remaining, roles
+from services.cases import commands, convert
+from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken
+from services.intake.validation import has_control_characters
+from workflows.complaint import ComplaintWorkflow
+from workflows.complaint_types import (
+    AddSubtaskCommand,
+    AssignCommand,
+    ClockCommand,
+    CommandResult,
+    OutcomeCommand,
+    PriorityCommand,
+    ReasonCommand,
+    ReplyCommand,
+    SubtaskCommand,
+    TransitionCommand,
+)
+
+CASE_ID = re.compile(r"^C-\d{6,}$")
+DEFAULT_PAGE, MAX_PAGE = 50, 500
+
+READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
+HANDLERS = roles("agent", "team_lead", "manager", "administrator")
+SUPERVISORS = roles("team_lead", "manager", "administrator")
+ACCESS = {
+    "redress.cases.v1.CasesService": {
+        "CreateCase": roles("service"),
+        "RecordCaseChange": roles("service"),
+        "GetCase": READERS,
+        "ListCases": READERS,
+        "ListAuditEvents": READERS,
+        "VerifyAuditTrail": roles("auditor", "manager", "administrator", "service"),
+        "PublishPolicy": roles("administrator"),
+        "GetPolicy": roles(*READERS, "administrator"),
+        "AssignCase": HANDLERS,
+        "ChangePriority": HANDLERS,
+        "TransitionStage": HANDLERS,
+        "AddNote": HANDLERS,
+        "PauseClock": HANDLERS,
+        "ResumeClock": HANDLERS,
+        "RecordCustomerReply": roles(*HANDLERS, "service"),
+        "AddSubtask": HANDLERS,
+        "CompleteSubtask": HANDLERS,
+        "CancelSubtask": HANDLERS,
+        "RecordOutcome": HANDLERS,
+        "ResolveCase": HANDLERS,
+        "CloseCase": HANDLERS,
+        "ReopenCase": SUPERVISORS,
+    }
+}
+
+SORT_COLUMNS = {
+    cases_pb2.CASE_SORT_FIELD_UNSPECIFIED: "received_at",
+    cases_pb2.CASE_SORT_FIELD_RECEIVED_AT: "received_at",
+    cases_pb2.CASE_SORT_FIELD_NEXT_DEADLINE: "next_deadline",
+    cases_pb2.CASE_SORT_FIELD_PRIORITY: "priority",
+    cases_pb2.CASE_SORT_FIELD_UPDATED_AT: "updated_at",
+}
+
+
+def caller() -> Actor:
+    principal = current_principal.get()
+    return Actor("service" if "service" in principal.roles else "person", principal.id)
+
+
+def check_case_id(case_id: str, violations: Violations, field: str = "case_id") -> None:
+    if not case_id:
+        violations.add(field, "required, e.g. C-000123")
+    elif not CASE_ID.match(case_id):
+        violations.add(field, f"{case_id[:40]!r} is not a case id; expected C- and 6+ digits")
+
+
+def page_size(page: common_pb2.PageRequest, violations: Violations) -> int:
+    if page.page_size < 0 or page.page_size > MAX_PAGE:
+        violations.add("page.page_size", f"must be between 0 and {MAX_PAGE}")
+    return page.page_size or DEFAULT_PAGE
+
+
+class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
+    def __init__(
+        self, store: CaseStore, temporal: Callable[[], Awaitable[Client]] | None = None
+    ) -> None:
+        self.store = store
+        self.temporal = temporal
+        self.client: Client | None = None
+
+    async def _case(self, case_id: str) -> cases_pb2.Case:
+        view = await asyncio.to_thread(self.store.get_case, case_id)
+        if view is None:
+            raise NotFound(f"no case {case_id}")
+        return convert.full_case_message(view)
+
+    async def _command(
+        self,
+        case_id: str,
+        violations: Violations,
+        update: Any,
+        command: Any,
+        context: grpc.aio.ServicerContext,
+    ) -> CommandResult:
+        check_case_id(case_id, violations)
+        violations.raise_if_any()
+        workflow_id = await asyncio.to_thread(self.store.workflow_of, case_id)
+        if workflow_id is None:
+            raise NotFound(f"no case {case_id}")
+        if self.client is None:
+            if self.temporal is None:
+                raise Unavailable("this cases service has no workflow engine configured")
+            try:
+                self.client = await self.temporal()
+            except Exception as err:
+                raise Unavailable(f"the workflow engine cannot be reached: {err}") from None
+        return await commands.send(self.client, workflow_id, update, command, remaining(context))
+
+    async def AssignCase(
+        self, request: cases_pb2.AssignCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.AssignCaseResponse:
+        v = Violations()
+        if not request.assignee and not request.team:
+            v.add("assignee", "give an assignee, a team or both")
+        _plain(v, "assignee", request.assignee, 100)
+        _plain(v, "team", request.team, 100)
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.assign,
+            AssignCommand(caller().id, request.assignee, request.team, request.reason),
+            context,
+        )
+        return cases_pb2.AssignCaseResponse(case=await self._case(request.case_id))
+
+    async def ChangePriority(
+        self, request: cases_pb2.ChangePriorityRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ChangePriorityResponse:
+        v = Violations()
+        priority = short_name(common_pb2.Priority, request.priority)
+        if not priority:
+            v.add("priority", "one of " + ", ".join(choices(common_pb2.Priority)))
+        if not request.reason.strip():
+            v.add("reason", "required: why the rules' priority is overridden")
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.change_priority,
+            PriorityCommand(caller().id, priority, request.reason),
+            context,
+        )
+        return cases_pb2.ChangePriorityResponse(case=await self._case(request.case_id))
+
+    async def TransitionStage(
+        self, request: cases_pb2.TransitionStageRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.TransitionStageResponse:
+        v = Violations()
+        if not request.to_stage:
+            v.add("to_stage", "required: the stage to move to")
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.transition,
+            TransitionCommand(caller().id, request.to_stage, request.reason),
+            context,
+        )
+        return cases_pb2.TransitionStageResponse(case=await self._case(request.case_id))
+
+    async def AddNote(
+        self, request: cases_pb2.AddNoteRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.AddNoteResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        if not request.body.strip():
+            v.add("body", "required")
+        _plain(v, "body", request.body, 32_000, multiline=True)
+        v.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise NotFound(f"no case {request.case_id}")
+        note = await asyncio.to_thread(
+            self.store.add_note, request.case_id, caller(), request.body, request.customer_visible
+        )
+        return cases_pb2.AddNoteResponse(note=convert.note_message(note))
+
+    async def PauseClock(
+        self, request: cases_pb2.PauseClockRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.PauseClockResponse:
+        v = Violations()
+        if not request.clock:
+            v.add("clock", "required: the clock's name, e.g. resolution")
+        if not request.reason:
+            v.add("reason", "required: a reason code such as awaiting_customer")
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.pause_clock,
+            ClockCommand(caller().id, request.clock, request.reason),
+            context,
+        )
+        return cases_pb2.PauseClockResponse(
+            clock=_named_clock(await self._case(request.case_id), request.clock)
+        )
+
+    async def ResumeClock(
+        self, request: cases_pb2.ResumeClockRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ResumeClockResponse:
+        v = Violations()
+        if not request.clock:
+            v.add("clock", "required: the clock's name, e.g. resolution")
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.resume_clock,
+            ClockCommand(caller().id, request.clock, "resumed"),
+            context,
+        )
+        return cases_pb2.ResumeClockResponse(
+            clock=_named_clock(await self._case(request.case_id), request.clock)
+        )
+
+    async def RecordCustomerReply(
+        self, request: cases_pb2.RecordCustomerReplyRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordCustomerReplyResponse:
+        v = Violations()
+        _plain(v, "summary", request.summary, 4000, multiline=True)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.record_customer_reply,
+            ReplyCommand(caller().id, request.summary, short_name(Channel, request.channel)),
+            context,
+        )
+        return cases_pb2.RecordCustomerReplyResponse(case=await self._case(request.case_id))
+
+    async def AddSubtask(
+        self, request: cases_pb2.AddSubtaskRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.AddSubtaskResponse:
+        v = Violations()
+        if not request.title.strip():
+            v.add("title", "required")
+        _plain(v, "title", request.title, 200)
+        _plain(v, "description", request.description, 4000, multiline=True)
+        _plain(v, "assignee", request.assignee, 100)
+        _plain(v, "team", request.team, 100)
+        due = convert.from_timestamp(request.due_at) if request.HasField("due_at") else None
+        result = await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.add_subtask,
+            AddSubtaskCommand(
+                caller().id, request.title, request.description, request.assignee, request.team, due
+            ),
+            context,
+        )
+        case = await self._case(request.case_id)
+        subtask = next(s for s in case.subtasks if s.subtask_id == result.subtask_id)
+        return cases_pb2.AddSubtaskResponse(subtask=subtask)
+
+    async def _finish_subtask(
+        self,
+        case_id: str,
+        subtask_id: str,
+        reason: str,
+        update: Any,
+        context: grpc.aio.ServicerContext,
+    ) -> cases_pb2.Subtask:
+        v = Violations()
+        if not subtask_id:
+            v.add("subtask_id", "required")
+        await self._command(
+            case_id, v, update, SubtaskCommand(caller().id, subtask_id, reason), context
+        )
+        case = await self._case(case_id)
+        return next(s for s in case.subtasks if s.subtask_id == subtask_id)
+
+    async def CompleteSubtask(
+        self, request: cases_pb2.CompleteSubtaskRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.CompleteSubtaskResponse:
+        return cases_pb2.CompleteSubtaskResponse(
+            subtask=await self._finish_subtask(
+                request.case_id,
+                request.subtask_id,
+                request.note,
+                ComplaintWorkflow.complete_subtask,
+                context,
+            )
+        )
+
+    async def CancelSubtask(
+        self, request: cases_pb2.CancelSubtaskRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.CancelSubtaskResponse:
+        return cases_pb2.CancelSubtaskResponse(
+            subtask=await self._finish_subtask(
+                request.case_id,
+                request.subtask_id,
+                request.reason,
+                ComplaintWorkflow.cancel_subtask,
+                context,
+            )
+        )
+
+    async def RecordOutcome(
+        self, request: cases_pb2.RecordOutcomeRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordOutcomeResponse:
+        v = Violations()
+        decision = short_name(cases_pb2.Decision, request.decision)
+        if not decision:
+            v.add("decision", "one of " + ", ".join(choices(cases_pb2.Decision)))
+        for name in ("redress", "goodwill"):
+            money = getattr(request, name)
+            if money.minor_units < 0:
+                v.add(f"{name}.minor_units", "cannot be negative")
+            if money.minor_units and not CURRENCY.match(money.currency):
+                v.add(f"{name}.currency", "an ISO 4217 code such as GBP")
+        if not request.root_cause:
+            v.add("root_cause", "required: a code from the cause taxonomy")
+        _plain(v, "summary", request.summary, 4000, multiline=True)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.record_outcome,
+            OutcomeCommand(
+                caller().id,
+                decision,
+                request.root_cause,
+                request.summary,
+                request.redress.currency,
+                request.redress.minor_units,
+                request.goodwill.currency,
+                request.goodwill.minor_units,
+            ),
+            context,
+        )
+        return cases_pb2.RecordOutcomeResponse(case=await self._case(request.case_id))
+
+    async def ResolveCase(
+        self, request: cases_pb2.ResolveCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ResolveCaseResponse:
+        v = Violations()
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.resolve,
+            ReasonCommand(caller().id, request.reason),
+            context,
+        )
+        return cases_pb2.ResolveCaseResponse(case=await self._case(request.case_id))
+
+    async def CloseCase(
+        self, request: cases_pb2.CloseCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.CloseCaseResponse:
+        v = Violations()
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.close,
+            ReasonCommand(caller().id, request.reason),
+            context,
+        )
+        return cases_pb2.CloseCaseResponse(case=await self._case(request.case_id))
+
+    async def ReopenCase(
+        self, request: cases_pb2.ReopenCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ReopenCaseResponse:
+        v = Violations()
+        if not request.reason.strip():
+            v.add("reason", "required: why the case is reopened")
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.reopen,
+            ReasonCommand(caller().id, request.reason),
+            context,
+        )
+        return cases_pb2.ReopenCaseResponse(case=await self._case(request.case_id))
+
+    async def RecordCaseChange(
+        self, request: cases_pb2.RecordCaseChangeRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordCaseChangeResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        if not request.change_id:
+            v.add("change_id", "required")
+        v.raise_if_any()
+        try:
+            applied = await asyncio.to_thread(
+                self.store.record_change, convert.case_change(request, caller())
+            )
+        except KeyError:
+            raise NotFound(f"no case {request.case_id}") from None
+        return cases_pb2.RecordCaseChangeResponse(applied=applied)
+
+    async def PublishPolicy(
+        self, request: cases_pb2.PublishPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.PublishPolicyResponse:
+        if len(request.document) > 256_000:
+            raise InvalidArgument([FieldViolation("document", "at most 256,000 characters")])
+        try:
+            policy = Policy.load(request.document)
+        except PolicyError as err:
+            raise InvalidArgument(
+                [
+                    FieldViolation(f"document.{p.split(':', 1)[0]}", p.split(": ", 1)[-1])
+                    for p in err.problems
+                ]
+            ) from None
+        for clock in policy.clocks:
+            _known_calendar(clock.calendar, f"document.clocks.{clock.name}.calendar")
+        _known_calendar(policy.calendar, "document.calendar")
+        row, published = await asyncio.to_thread(
+            self.store.publish_policy, policy.id, policy.version, request.document, caller().id
+        )
+        if not published and row.document != request.document:
+            raise ServiceError(
+                grpc.StatusCode.ALREADY_EXISTS,
+                f"policy {policy.id} version {policy.version} is already published with other "
+                "content; give the new document a new version",
+            )
+        return cases_pb2.PublishPolicyResponse(policy=_policy_message(row), published=published)
+
+    async def GetPolicy(
+        self, request: cases_pb2.GetPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.GetPolicyResponse:
+        row = await asyncio.to_thread(self.store.get_policy, request.policy_id, request.version)
+        if row is not None:
+            return cases_pb2.GetPolicyResponse(policy=_policy_message(row))
+        shipped = Policy.load_default()
+        if request.policy_id in ("", shipped.id) and request.version in ("", shipped.version):
+            return cases_pb2.GetPolicyResponse(
+                policy=cases_pb2.Policy(
+                    policy_id=shipped.id,
+                    version=shipped.version,
+                    document=shipped.source,
+                    published_by="redress (shipped default)",
+                )
+            )
+        raise NotFound(
+            f"no policy {request.policy_id or '(any)'} version {request.version or '(latest)'}"
+        )
+
+    async def CreateCase(
+        self, request: cases_pb2.CreateCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.CreateCaseResponse:
+        violations = Violations()
+        if not request.workflow_id:
+            violations.add("workflow_id", "required: the workflow that owns the case")
+        if not request.idempotency_key:
+            violations.add("idempotency_key", "required")
+        if not request.customer.full_name:
+            violations.add("customer.full_name", "required")
+        if not request.narrative:
+            violations.add("narrative", "required")
+        if not request.HasField("received_at"):
+            violations.add("received_at", "required")
+        if not short_name(Channel, request.channel):
+            violations.add("channel", "required: a known channel")
+        violations.raise_if_any()
+        new = convert.new_case(request)
+        case, customer, created = await asyncio.to_thread(self.store.create_case, new, caller())
+        return cases_pb2.CreateCaseResponse(
+            case=convert.case_message(case, customer), created=created
+        )
+
+    async def GetCase(
+        self, request: cases_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.GetCaseResponse:
+        violations = Violations()
+        check_case_id(request.case_id, violations)
+        violations.raise_if_any()
+        return cases_pb2.GetCaseResponse(case=await self._case(request.case_id))
+
+    async def ListCases(
+        self, request: cases_pb2.ListCasesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListCasesResponse:
+        violations = Violations()
+        limit = page_size(request.page, violations)
+        channels = [short_name(Channel, c) for c in request.channels]
+        if "" in channels:
+            violations.add("channels", "contains an unspecified or unknown channel")
+        regimes = [short_name(Regime, r) for r in request.regimes]
+        if "" in regimes:
+            violations.add("regimes", "contains an unspecified or unknown regime")
+        priorities = [int(p) for p in request.priorities]
+        if any(p not in common_pb2.Priority.values() or p == 0 for p in priorities):
+            violations.add("priorities", "contains an unspecified or unknown priority")
+        if request.sort_by not in SORT_COLUMNS:
+            violations.add("sort_by", "unknown sort field")
+        if len(request.text) > 200:
+            violations.add("text", "at most 200 characters")
+        for name in ("received", "closed"):
+            rng = getattr(request, name)
+            if (
+                rng.HasField("start")
+                and rng.HasField("end")
+                and rng.start.ToDatetime() >= rng.end.ToDatetime()
+            ):
+                violations.add(f"{name}.end", "must be after start")
+        violations.raise_if_any()
+        filters = CaseFilter(
+            stages=list(request.stages),
+            priorities=priorities,
+            assignees=list(request.assignees),
+            teams=list(request.teams),
+            categories=list(request.categories),
+            channels=channels,
+            products=list(request.products),
+            regimes=regimes,
+            breached=request.breached if request.HasField("breached") else None,
+            received_from=_start(request.received),
+            received_to=_end(request.received),
+            closed_from=_start(request.closed),
+            closed_to=_end(request.closed),
+            text=request.text,
+            customer_id=request.customer_id,
+        )
+        try:
+            rows, token = await asyncio.to_thread(
+                self.store.list_cases,
+                filters,
+                SORT_COLUMNS[request.sort_by],
+                request.ascending,
+                limit,
+                request.page.page_token,
+            )
+        except InvalidPageToken as err:
+            bad = Violations()
+            bad.add("page.page_token", str(err))
+            bad.raise_if_any()
+            raise
+        return cases_pb2.ListCasesResponse(
+            cases=[convert.case_message(c, cu) for c, cu in rows],
+            page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    async def ListAuditEvents(
+        self, request: cases_pb2.ListAuditEventsRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListAuditEventsResponse:
+        violations = Violations()
+        check_case_id(request.case_id, violations)
+        limit = page_size(request.page, violations)
+        after = 0
+        if request.page.page_token:
+            if not request.page.page_token.isdigit():
+                violations.add("page.page_token", "not a token this service issued")
+            else:
+                after = int(request.page.page_token)
+        violations.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise NotFound(f"no case {request.case_id}")
+        events = await asyncio.to_thread(self.store.audit_events, request.case_id, after, limit + 1)
+        more = len(events) > limit
+        events = events[:limit]
+        return cases_pb2.ListAuditEventsResponse(
+            events=[convert.audit_message(e) for e in events],
+            page=common_pb2.PageInfo(next_page_token=str(events[-1].sequence) if more else ""),
+        )
+
+    async def VerifyAuditTrail(
+        self, request: cases_pb2.VerifyAuditTrailRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.VerifyAuditTrailResponse:
+        violations = Violations()
+        check_case_id(request.case_id, violations)
+        violations.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise NotFound(f"no case {request.case_id}")
+        verdict = await asyncio.to_thread(self.store.verify_audit_trail, request.case_id)
+        return cases_pb2.VerifyAuditTrailResponse(
+            intact=verdict.intact,
+            events_checked=verdict.checked,
+            first_broken_sequence=verdict.first_broken_sequence,
+            detail=verdict.detail,
+        )
+
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = False) -> None:
+    if len(value) > limit:
+        v.add(field, f"at most {limit} characters")
+    if has_control_characters(value, multiline):
+        v.add(field, "contains control characters; send plain text")
+
+
+def _named_clock(case: cases_pb2.Case, name: str) -> cases_pb2.Clock:
+    return next(c for c in case.clocks if c.name == name)
+
+
+def _known_calendar(name: str, field: str) -> None:
+    from redress.domain.calendars import preset
+
+    try:
+        preset(name)
+    except (KeyError, ValueError) as err:
+        raise InvalidArgument(
+            [FieldViolation(field, f"unknown calendar {name!r}: {err}")]
+        ) from None
+
+
+def _policy_message(row: PolicyVersion) -> cases_pb2.Policy:
+    return cases_pb2.Policy(
+        policy_id=row.policy_id,
+        version=row.version,
+        document=row.document,
+        published_at=convert.timestamp(row.published_at),
+        published_by=row.published_by,
+    )
+
+
+def _start(rng: common_pb2.TimeRange):  # type: ignore[no-untyped-def]
+    return convert.from_timestamp(rng.start) if rng.HasField("start") else None
+
+
+def _end(rng: common_pb2.TimeRange):  # type: ignore[no-untyped-def]
+    return convert.from_timestamp(rng.end) if rng.HasField("end") else None
+
+
+__all__ = ["ACCESS", "CasesServicer", "ServiceError"]

@@ -1,0 +1,655 @@
+"""The case store: SQLAlchemy over SQLite or PostgreSQL.
+
+Blocking code, called from the servicer through a thread. Every write
+appends to the case's audit trail in the same transaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from redress.db import make_engine
+from redress.db.models import (
+    AppliedChange,
+    AuditEvent,
+    Case,
+    CaseClock,
+    Customer,
+    Note,
+    Outcome,
+    PolicyVersion,
+    Subtask,
+)
+from services.cases.audit import GENESIS, AuditEntry, ChainVerdict, entry_hash, verify_chain
+
+
+class InvalidPageToken(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    full_name: str
+    email: str = ""
+    phone: str = ""
+    postal_address: dict[str, Any] = field(default_factory=dict)
+    preferred_channel: str = ""
+    preferred_language: str = ""
+    external_ref: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewCase:
+    workflow_id: str
+    idempotency_key: str
+    submitted_by: str
+    customer: CustomerDetails
+    channel: str
+    priority: int
+    stage: str
+    regime: str
+    narrative: str
+    received_at: datetime
+    product: str = ""
+    sub_product: str = ""
+    issue: str = ""
+    sub_issue: str = ""
+    desired_outcome: str = ""
+    company: str = ""
+    external_ref: str = ""
+    category: str = ""
+    policy_id: str = ""
+    policy_version: str = ""
+    attachment_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: str  # person | service | rule
+    id: str
+    rule_version: str = ""
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """An audit entry to append; the store numbers and chains it."""
+
+    actor: Actor
+    action: str
+    field: str = ""
+    old_value: str = ""
+    new_value: str = ""
+    cause: str = ""
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """A change the case's workflow made: the new lifecycle state and why."""
+
+    case_id: str
+    change_id: str
+    fields: dict[str, Any]
+    clocks: list[dict[str, Any]]
+    subtasks: list[dict[str, Any]]
+    outcome: dict[str, Any] | None
+    notes: list[dict[str, Any]]
+    audit: list[AuditDraft]
+
+
+@dataclass
+class CaseView:
+    case: Case
+    customer: Customer
+    events: list[AuditEvent]
+    clocks: list[CaseClock]
+    subtasks: list[Subtask]
+    outcome: Outcome | None
+    notes: list[Note]
+
+
+LIFECYCLE_FIELDS = (
+    "stage",
+    "priority",
+    "assignee",
+    "team",
+    "category",
+    "escalation_level",
+    "next_deadline",
+    "breached",
+    "resolved_at",
+    "closed_at",
+)
+
+
+@dataclass
+class CaseFilter:
+    stages: Sequence[str] = ()
+    priorities: Sequence[int] = ()
+    assignees: Sequence[str] = ()
+    teams: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    channels: Sequence[str] = ()
+    products: Sequence[str] = ()
+    regimes: Sequence[str] = ()
+    breached: bool | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    text: str = ""
+    customer_id: str = ""
+
+
+SORTABLE = ("received_at", "next_deadline", "priority", "updated_at")
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def case_number(surrogate: int) -> str:
+    return f"C-{surrogate:06d}"
+
+
+class CaseStore:
+    def __init__(self, url: str | None = None) -> None:
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(select(literal(1)))
+            return True
+        except Exception:
+            return False
+
+    # -- writes ----------------------------------------------------------
+
+    def create_case(self, new: NewCase, actor: Actor) -> tuple[Case, Customer, bool]:
+        """Stores the case, or returns the one already stored for its workflow."""
+        existing = self._case_by_workflow(new.workflow_id)
+        if existing is not None:
+            return (*existing, False)
+        try:
+            with self.sessions.begin() as session:
+                customer = self._match_or_add_customer(session, new.customer)
+                now = _now()
+                case = Case(
+                    case_id=f"pending-{uuid.uuid4().hex[:12]}",
+                    workflow_id=new.workflow_id,
+                    idempotency_key=new.idempotency_key,
+                    submitted_by=new.submitted_by,
+                    customer_id=customer.id,
+                    channel=new.channel,
+                    priority=new.priority,
+                    stage=new.stage,
+                    product=new.product,
+                    sub_product=new.sub_product,
+                    issue=new.issue,
+                    sub_issue=new.sub_issue,
+                    narrative=new.narrative,
+                    desired_outcome=new.desired_outcome,
+                    regime=new.regime,
+                    company=new.company,
+                    external_ref=new.external_ref,
+                    category=new.category,
+                    assignee="",
+                    team="",
+                    escalation_level=0,
+                    policy_id=new.policy_id,
+                    policy_version=new.policy_version,
+                    attachment_ids=list(new.attachment_ids),
+                    received_at=new.received_at,
+                    created_at=now,
+                    updated_at=now,
+                    resolved_at=None,
+                    closed_at=None,
+                    next_deadline=None,
+                    breached=False,
+                )
+                session.add(case)
+                session.flush()
+                case.case_id = case_number(case.id)
+                session.flush()
+                self._append(
+                    session,
+                    case.case_id,
+                    actor,
+                    action="case.created",
+                    new_value=_json(
+                        {
+                            "channel": case.channel,
+                            "customer_id": customer.id,
+                            "priority": case.priority,
+                            "stage": case.stage,
+                            "regime": case.regime,
+                            "product": case.product,
+                            "issue": case.issue,
+                            "received_at": case.received_at.isoformat(),
+                            "idempotency_key": case.idempotency_key,
+                        }
+                    ),
+                    cause=f"complaint submitted by {new.submitted_by}",
+                )
+                return case, customer, True
+        except IntegrityError:
+            # Another call stored the same workflow's case first.
+            existing = self._case_by_workflow(new.workflow_id)
+            if existing is None:
+                raise
+            return (*existing, False)
+
+    def _match_or_add_customer(self, session: Session, details: CustomerDetails) -> Customer:
+        match = None
+        if details.external_ref:
+            match = session.scalars(
+                select(Customer).where(Customer.external_ref == details.external_ref).limit(1)
+            ).first()
+        if match is None and details.email:
+            match = session.scalars(
+                select(Customer)
+                .where(Customer.email_normalized == details.email.lower())
+                .order_by(Customer.created_at)
+                .limit(1)
+            ).first()
+        if match is not None:
+            return match
+        now = _now()
+        customer = Customer(
+            id=f"CU-{uuid.uuid4().hex[:20]}",
+            full_name=details.full_name,
+            email=details.email,
+            email_normalized=details.email.lower(),
+            phone=details.phone,
+            postal_address=dict(details.postal_address),
+            preferred_channel=details.preferred_channel,
+            preferred_language=details.preferred_language,
+            external_ref=details.external_ref,
+            tags=list(details.tags),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(customer)
+        session.flush()
+        return customer
+
+    def _append(
+        self,
+        session: Session,
+        case_id: str,
+        actor: Actor,
+        *,
+        action: str,
+        field: str = "",
+        old_value: str = "",
+        new_value: str = "",
+        cause: str = "",
+    ) -> AuditEvent:
+        last = session.execute(
+            select(AuditEvent.sequence, AuditEvent.hash)
+            .where(AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.sequence.desc())
+            .limit(1)
+        ).first()
+        sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        entry = AuditEntry(
+            case_id=case_id,
+            sequence=sequence,
+            recorded_at=_now(),
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            rule_version=actor.rule_version,
+            action=action,
+            field=field,
+            old_value=old_value,
+            new_value=new_value,
+            cause=cause,
+        )
+        event = AuditEvent(
+            case_id=case_id,
+            sequence=sequence,
+            recorded_at=entry.recorded_at,
+            actor_kind=entry.actor_kind,
+            actor_id=entry.actor_id,
+            rule_version=entry.rule_version,
+            action=action,
+            field=field,
+            old_value=old_value,
+            new_value=new_value,
+            cause=cause,
+            previous_hash=previous,
+            hash=entry_hash(previous, entry),
+        )
+        session.add(event)
+        return event
+
+    # -- reads -----------------------------------------------------------
+
+    def _case_by_workflow(self, workflow_id: str) -> tuple[Case, Customer] | None:
+        with self.sessions() as session:
+            row = session.execute(
+                select(Case, Customer)
+                .join(Customer, Customer.id == Case.customer_id)
+                .where(Case.workflow_id == workflow_id)
+            ).first()
+            return (row[0], row[1]) if row else None
+
+    def get_case(self, case_id: str) -> CaseView | None:
+        with self.sessions() as session:
+            row = session.execute(
+                select(Case, Customer)
+                .join(Customer, Customer.id == Case.customer_id)
+                .where(Case.case_id == case_id)
+            ).first()
+            if row is None:
+                return None
+            events = list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.case_id == case_id)
+                    .order_by(AuditEvent.sequence)
+                )
+            )
+            clocks = list(
+                session.scalars(
+                    select(CaseClock).where(CaseClock.case_id == case_id).order_by(CaseClock.due_at)
+                )
+            )
+            subtasks = list(
+                session.scalars(
+                    select(Subtask).where(Subtask.case_id == case_id).order_by(Subtask.created_at)
+                )
+            )
+            notes = list(
+                session.scalars(
+                    select(Note).where(Note.case_id == case_id).order_by(Note.created_at)
+                )
+            )
+            outcome = session.get(Outcome, case_id)
+            return CaseView(row[0], row[1], events, clocks, subtasks, outcome, notes)
+
+    def workflow_of(self, case_id: str) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(select(Case.workflow_id).where(Case.case_id == case_id))
+
+    def record_change(self, change: CaseChange) -> bool:
+        """Applies a workflow's change once; False if it was applied before."""
+        try:
+            with self.sessions.begin() as session:
+                if session.get(AppliedChange, change.change_id) is not None:
+                    return False
+                case = session.scalars(
+                    select(Case).where(Case.case_id == change.case_id).with_for_update()
+                ).first()
+                if case is None:
+                    raise KeyError(change.case_id)
+                now = _now()
+                session.add(
+                    AppliedChange(change_id=change.change_id, case_id=case.case_id, applied_at=now)
+                )
+                for name, value in change.fields.items():
+                    if name in LIFECYCLE_FIELDS:
+                        setattr(case, name, value)
+                case.updated_at = now
+                existing = {
+                    c.name: c
+                    for c in session.scalars(
+                        select(CaseClock).where(CaseClock.case_id == case.case_id)
+                    )
+                }
+                for clock in change.clocks:
+                    row = existing.get(clock["name"])
+                    if row is None:
+                        session.add(CaseClock(case_id=case.case_id, **clock))
+                    else:
+                        for key, value in clock.items():
+                            setattr(row, key, value)
+                for subtask in change.subtasks:
+                    row_s = session.get(Subtask, subtask["subtask_id"])
+                    if row_s is None:
+                        session.add(Subtask(case_id=case.case_id, **subtask))
+                    else:
+                        for key, value in subtask.items():
+                            setattr(row_s, key, value)
+                if change.outcome is not None:
+                    row_o = session.get(Outcome, case.case_id)
+                    if row_o is None:
+                        session.add(Outcome(case_id=case.case_id, **change.outcome))
+                    else:
+                        for key, value in change.outcome.items():
+                            setattr(row_o, key, value)
+                for note in change.notes:
+                    session.add(Note(case_id=case.case_id, **note))
+                session.flush()
+                for draft in change.audit:
+                    self._append(
+                        session,
+                        case.case_id,
+                        draft.actor,
+                        action=draft.action,
+                        field=draft.field,
+                        old_value=draft.old_value,
+                        new_value=draft.new_value,
+                        cause=draft.cause,
+                    )
+                    session.flush()
+                return True
+        except IntegrityError:
+            # The same change applied concurrently by a retried activity.
+            with self.sessions() as session:
+                if session.get(AppliedChange, change.change_id) is not None:
+                    return False
+            raise
+
+    def add_note(self, case_id: str, actor: Actor, body: str, customer_visible: bool) -> Note:
+        with self.sessions.begin() as session:
+            note = Note(
+                note_id=f"N-{uuid.uuid4().hex[:16]}",
+                case_id=case_id,
+                author=actor.id,
+                customer_visible=customer_visible,
+                body=body,
+                created_at=_now(),
+            )
+            session.add(note)
+            session.flush()
+            self._append(
+                session,
+                case_id,
+                actor,
+                action="note.added",
+                field="notes",
+                new_value=_json({"note_id": note.note_id, "customer_visible": customer_visible}),
+                cause="customer-visible note" if customer_visible else "internal note",
+            )
+            return note
+
+    def publish_policy(
+        self, policy_id: str, version: str, document: str, published_by: str
+    ) -> tuple[PolicyVersion, bool]:
+        """Stores a policy version; (existing, False) if this version exists already."""
+        with self.sessions() as session:
+            existing = session.get(PolicyVersion, (policy_id, version))
+            if existing is not None:
+                return existing, False
+        try:
+            with self.sessions.begin() as session:
+                row = PolicyVersion(
+                    policy_id=policy_id,
+                    version=version,
+                    document=document,
+                    published_at=_now(),
+                    published_by=published_by,
+                )
+                session.add(row)
+                return row, True
+        except IntegrityError:
+            with self.sessions() as session:
+                found = session.get(PolicyVersion, (policy_id, version))
+                assert found is not None
+                return found, False
+
+    def get_policy(self, policy_id: str = "", version: str = "") -> PolicyVersion | None:
+        with self.sessions() as session:
+            query = select(PolicyVersion)
+            if policy_id:
+                query = query.where(PolicyVersion.policy_id == policy_id)
+            if version:
+                query = query.where(PolicyVersion.version == version)
+            return session.scalars(
+                query.order_by(PolicyVersion.published_at.desc()).limit(1)
+            ).first()
+
+    def audit_events(self, case_id: str, after_sequence: int, limit: int) -> list[AuditEvent]:
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.case_id == case_id, AuditEvent.sequence > after_sequence)
+                    .order_by(AuditEvent.sequence)
+                    .limit(limit)
+                )
+            )
+
+    def case_exists(self, case_id: str) -> bool:
+        with self.sessions() as session:
+            return session.scalar(select(Case.id).where(Case.case_id == case_id)) is not None
+
+    def verify_audit_trail(self, case_id: str) -> ChainVerdict:
+        with self.sessions() as session:
+            events = session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.case_id == case_id)
+                .order_by(AuditEvent.sequence)
+            )
+            return verify_chain(
+                [
+                    (
+                        AuditEntry(
+                            case_id=e.case_id,
+                            sequence=e.sequence,
+                            recorded_at=e.recorded_at,
+                            actor_kind=e.actor_kind,
+                            actor_id=e.actor_id,
+                            rule_version=e.rule_version,
+                            action=e.action,
+                            field=e.field,
+                            old_value=e.old_value,
+                            new_value=e.new_value,
+                            cause=e.cause,
+                        ),
+                        e.previous_hash,
+                        e.hash,
+                    )
+                    for e in events
+                ]
+            )
+
+    def list_cases(
+        self, filters: CaseFilter, sort_by: str, ascending: bool, limit: int, page_token: str
+    ) -> tuple[list[tuple[Case, Customer]], str]:
+        """One page of cases and the token for the next page ("" at the end).
+
+        Keyset pagination on (sort key, id): stable while cases are added, and
+        as fast on the millionth page as on the first.
+        """
+        if sort_by not in SORTABLE:
+            raise ValueError(f"cannot sort by {sort_by}")
+        column = getattr(Case, sort_by)
+        key = func.coalesce(column, FAR_FUTURE) if sort_by == "next_deadline" else column
+        query = select(Case, Customer).join(Customer, Customer.id == Case.customer_id)
+        query = query.where(*self._conditions(filters))
+        if page_token:
+            last_key, last_id = _decode_token(page_token, sort_by)
+            if ascending:
+                query = query.where(or_(key > last_key, and_(key == last_key, Case.id > last_id)))
+            else:
+                query = query.where(or_(key < last_key, and_(key == last_key, Case.id < last_id)))
+        order = (key.asc(), Case.id.asc()) if ascending else (key.desc(), Case.id.desc())
+        query = query.order_by(*order).limit(limit + 1)
+        with self.sessions() as session:
+            rows: list[tuple[Case, Customer]] = [(r[0], r[1]) for r in session.execute(query)]
+        if len(rows) <= limit:
+            return rows, ""
+        rows = rows[:limit]
+        last = rows[-1][0]
+        value = getattr(last, sort_by)
+        if sort_by == "next_deadline" and value is None:
+            value = FAR_FUTURE
+        return rows, _encode_token(sort_by, value, last.id)
+
+    @staticmethod
+    def _conditions(f: CaseFilter) -> list[Any]:
+        conditions: list[Any] = []
+        for column, values in (
+            (Case.stage, f.stages),
+            (Case.priority, f.priorities),
+            (Case.assignee, f.assignees),
+            (Case.team, f.teams),
+            (Case.category, f.categories),
+            (Case.channel, f.channels),
+            (Case.product, f.products),
+            (Case.regime, f.regimes),
+        ):
+            if values:
+                conditions.append(column.in_(list(values)))
+        if f.breached is not None:
+            conditions.append(Case.breached.is_(f.breached))
+        if f.received_from:
+            conditions.append(Case.received_at >= f.received_from)
+        if f.received_to:
+            conditions.append(Case.received_at < f.received_to)
+        if f.closed_from:
+            conditions.append(Case.closed_at >= f.closed_from)
+        if f.closed_to:
+            conditions.append(Case.closed_at < f.closed_to)
+        if f.customer_id:
+            conditions.append(Case.customer_id == f.customer_id)
+        if f.text:
+            # Each word must appear; LIKE wildcards in the words are literal.
+            for word in f.text.split():
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conditions.append(Case.narrative.ilike(f"%{escaped}%", escape="\\"))
+        return conditions
+
+
+def _encode_token(sort_by: str, value: Any, last_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([sort_by, value, last_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str, sort_by: str) -> tuple[Any, int]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        kind, value, last_id = json.loads(base64.urlsafe_b64decode(padded))
+        if kind != sort_by or not isinstance(last_id, int):
+            raise InvalidPageToken("the page token belongs to a listing sorted differently")
+        if sort_by == "priority":
+            return int(value), last_id
+        return datetime.fromisoformat(value), last_id
+    except InvalidPageToken:
+        raise
+    except Exception as err:
+        raise InvalidPageToken("the page token is not one this service issued") from err

@@ -1,0 +1,1 @@
+"""services/followup: staff alerts, customer messages, webhooks."""

@@ -1,0 +1,1 @@
+"""services/intake: taking complaints in from every channel, exactly once."""

@@ -1,0 +1,142 @@
+"""The IntakeService gRPC servicer.
+
+A submission becomes a ComplaintWorkflow through update-with-start: one call
+starts the workflow (or finds the one already running for the same key) and
+waits, through an Update, until the workflow has stored the case.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import grpc
+from temporalio.client import (
+    Client,
+    RPCError,
+    RPCStatusCode,
+    WithStartWorkflowOperation,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform.auth import current_principal
+from redress.platform.errors import ServiceError, Unavailable
+from redress.platform.serving import remaining, roles
+from services.intake.validation import validate_submission
+from workflows import search_attributes as sa
+from workflows.complaint import KEY_REUSED, ComplaintWorkflow
+from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
+
+ACCESS = {
+    "redress.intake.v1.IntakeService": {
+        "SubmitComplaint": roles(
+            "intake_client", "agent", "team_lead", "manager", "administrator", "service"
+        ),
+    }
+}
+
+
+def complaint_workflow_id(principal: str, idempotency_key: str) -> str:
+    """Keys are scoped to the caller: two channel adapters cannot collide."""
+    return f"complaint:{principal}:{idempotency_key}"
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
+    def __init__(self, client: Client, task_queue: str, default_regime: str) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.default_regime = default_regime
+
+    async def SubmitComplaint(
+        self, request: intake_pb2.SubmitComplaintRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.SubmitComplaintResponse:
+        principal = current_principal.get()
+        submission = validate_submission(
+            request, principal.id, self.default_regime, datetime.now(UTC)
+        )
+        workflow_id = complaint_workflow_id(principal.id, submission.idempotency_key)
+        try:
+            result = await self._start_and_wait(workflow_id, submission, remaining(context))
+        except WorkflowAlreadyStartedError:
+            # The complaint's workflow ran and finished already: answer with its case.
+            return await self._finished_case(workflow_id, submission)
+        return intake_pb2.SubmitComplaintResponse(
+            case_id=result.case_id, workflow_id=workflow_id, created=result.created
+        )
+
+    async def _start_and_wait(
+        self, workflow_id: str, submission: ComplaintSubmission, seconds: float
+    ):  # type: ignore[no-untyped-def]
+        start = WithStartWorkflowOperation(
+            ComplaintWorkflow.run,
+            ComplaintInput(submission=submission),
+            id=workflow_id,
+            task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(sa.CHANNEL, submission.channel),
+                    SearchAttributePair(sa.REGIME, submission.regime),
+                    SearchAttributePair(sa.PRIORITY, submission.priority),
+                    SearchAttributePair(sa.STAGE, "received"),
+                    SearchAttributePair(sa.ESCALATION_LEVEL, 0),
+                    SearchAttributePair(sa.BREACHED, False),
+                ]
+            ),
+        )
+        try:
+            return await self.client.execute_update_with_start_workflow(
+                ComplaintWorkflow.register_submission,
+                RegisterSubmissionInput(fingerprint=submission.fingerprint),
+                start_workflow_operation=start,
+                rpc_timeout=timedelta(seconds=max(seconds, 1.0)),
+            )
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type == KEY_REUSED:
+                raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, cause.message) from None
+            raise
+        except WorkflowUpdateRPCTimeoutOrCancelledError:
+            raise ServiceError(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                "the complaint is accepted but its case was not stored within the deadline; "
+                "call again with the same idempotency key to get the case",
+            ) from None
+        except RPCError as err:
+            raise _temporal_error(err) from None
+
+    async def _finished_case(
+        self, workflow_id: str, submission: ComplaintSubmission
+    ) -> intake_pb2.SubmitComplaintResponse:
+        handle = self.client.get_workflow_handle(workflow_id)
+        try:
+            status = await handle.query(ComplaintWorkflow.status)
+        except RPCError as err:
+            raise _temporal_error(err) from None
+        if status.fingerprint and status.fingerprint != submission.fingerprint:
+            raise ServiceError(
+                grpc.StatusCode.ALREADY_EXISTS,
+                f"this idempotency key was already used for a different complaint "
+                f"({status.case_id}); use a new key for a new complaint",
+            )
+        return intake_pb2.SubmitComplaintResponse(
+            case_id=status.case_id, workflow_id=workflow_id, created=False
+        )
+
+
+def _temporal_error(err: RPCError) -> ServiceError:
+    if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+        return Unavailable(
+            f"the workflow engine did not answer ({err.status.name}); nothing was lost: "
+            "retry with the same idempotency key"
+        )
+    return ServiceError(grpc.StatusCode.INTERNAL, f"the workflow engine refused: {err.message}")

@@ -1,0 +1,1 @@
+"""services/knowledge: articles and media searched through Meilisearch."""

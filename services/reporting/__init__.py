@@ -1,0 +1,1 @@
+"""services/reporting: figures, regulatory returns and exports."""

@@ -1,0 +1,177 @@
+"""The case store on SQLite and PostgreSQL: migrations, idempotent creation,
+customer matching, the audit hash chain and keyset pagination."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from redress.db.migrate import upgrade
+from redress.db.models import Base
+from services.cases.store import Actor, CaseFilter, CaseStore, CustomerDetails, NewCase
+from tests.conftest import cfpb_rows
+
+WORKER = Actor("service", "redress-worker")
+ROWS = cfpb_rows("cfpb_personal_loan_narratives_2025.csv", 60)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cases.db'}"
+    else:
+        base = request.getfixturevalue("postgres_url")
+        # A schema-less fresh database per test: reuse the session database,
+        # emptied first.
+        engine = sqlalchemy.create_engine(base)
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
+        engine.dispose()
+        url = base
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> CaseStore:
+    s = CaseStore(database_url)
+    yield s
+    s.close()
+
+
+def new_case(row: dict[str, str], n: int, **overrides: object) -> NewCase:
+    received = datetime.strptime(row["Date received"], "%m/%d/%y").replace(tzinfo=UTC)
+    values: dict[str, object] = dict(
+        workflow_id=f"complaint:test:{row['Complaint ID']}-{n}",
+        idempotency_key=f"cfpb-{row['Complaint ID']}-{n}",
+        submitted_by="importer",
+        customer=CustomerDetails(full_name=f"Customer {n}", email=f"c{n}@example.com"),
+        channel={"Web": "web", "Phone": "phone", "Referral": "referral"}.get(
+            row["Submitted via"], "postal"
+        ),
+        priority=2,
+        stage="received",
+        regime="us_cfpb",
+        narrative=row["Consumer complaint narrative"],
+        received_at=received + timedelta(minutes=n),
+        product=row["Product"],
+        issue=row["Issue"],
+        company=row["Company"],
+    )
+    values.update(overrides)
+    return NewCase(**values)  # type: ignore[arg-type]
+
+
+def test_migrations_build_exactly_the_models(database_url: str):
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_creating_a_case_twice_for_one_workflow_stores_it_once(store: CaseStore):
+    first, customer, created = store.create_case(new_case(ROWS[0], 0), WORKER)
+    again, _, created_again = store.create_case(new_case(ROWS[0], 0), WORKER)
+    assert created and not created_again
+    assert first.case_id == again.case_id == "C-000001"
+    assert customer.full_name == "Customer 0"
+    view = store.get_case(first.case_id)
+    assert view is not None
+    case, events = view.case, view.events
+    assert case.narrative == ROWS[0]["Consumer complaint narrative"]
+    assert [e.action for e in events] == ["case.created"]
+
+
+def test_a_returning_customer_is_recognised_by_email_or_crm_reference(store: CaseStore):
+    _, first, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+    _, same_email, _ = store.create_case(
+        new_case(ROWS[1], 1, customer=CustomerDetails("C. Zero", email="C0@Example.com")), WORKER
+    )
+    _, by_ref, _ = store.create_case(
+        new_case(
+            ROWS[2], 2, customer=CustomerDetails("Ref", email="r@example.com", external_ref="crm-7")
+        ),
+        WORKER,
+    )
+    _, same_ref, _ = store.create_case(
+        new_case(
+            ROWS[3], 3, customer=CustomerDetails("Ref", phone="+1 555 0100", external_ref="crm-7")
+        ),
+        WORKER,
+    )
+    assert same_email.id == first.id
+    assert same_ref.id == by_ref.id != first.id
+
+
+def test_an_altered_audit_entry_is_detected(store: CaseStore, database_url: str):
+    case, _, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+    assert store.verify_audit_trail(case.case_id).intact
+
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text(
+                "UPDATE audit_events SET cause = 'nothing happened' "
+                "WHERE case_id = :c AND sequence = 1"
+            ),
+            {"c": case.case_id},
+        )
+    engine.dispose()
+    verdict = store.verify_audit_trail(case.case_id)
+    assert not verdict.intact
+    assert verdict.first_broken_sequence == 1
+    assert "altered" in verdict.detail
+
+
+def test_a_removed_audit_entry_is_detected(store: CaseStore, database_url: str):
+    case, _, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text("DELETE FROM audit_events WHERE case_id = :c"), {"c": case.case_id}
+        )
+    engine.dispose()
+    verdict = store.verify_audit_trail(case.case_id)
+    assert not verdict.intact
+    assert verdict.first_broken_sequence == 1
+    assert "missing" in verdict.detail
+
+
+def test_listing_pages_through_every_case_once_in_order(store: CaseStore):
+    for n, row in enumerate(ROWS[:45]):
+        store.create_case(new_case(row, n), WORKER)
+    seen: list[str] = []
+    token = ""
+    while True:
+        rows, token = store.list_cases(CaseFilter(), "received_at", False, 10, token)
+        seen += [case.case_id for case, _ in rows]
+        if not token:
+            break
+    assert len(seen) == len(set(seen)) == 45
+    received = [store.get_case(c).case.received_at for c in seen]  # type: ignore[union-attr]
+    assert received == sorted(received, reverse=True)
+
+
+def test_listing_filters_by_product_channel_and_words(store: CaseStore):
+    for n, row in enumerate(ROWS[:30]):
+        store.create_case(new_case(row, n), WORKER)
+    product = ROWS[0]["Product"]
+    rows, _ = store.list_cases(CaseFilter(products=[product]), "received_at", True, 100, "")
+    assert rows and all(case.product == product for case, _ in rows)
+    assert len(rows) == sum(r["Product"] == product for r in ROWS[:30])
+
+    word = "payday"
+    expected = sum(word in r["Consumer complaint narrative"].lower() for r in ROWS[:30])
+    rows, _ = store.list_cases(CaseFilter(text=word), "received_at", True, 100, "")
+    assert len(rows) == expected
+
+    # A LIKE wildcard in the words is taken literally.
+    rows, _ = store.list_cases(CaseFilter(text="%"), "received_at", True, 100, "")
+    assert len(rows) == sum("%" in r["Consumer complaint narrative"] for r in ROWS[:30])

@@ -1,0 +1,120 @@
+"""ComplaintWorkflow on Temporal's time-skipping test server, and replays of
+saved histories so that a code change cannot break running complaints."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import grpc
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer, Worker
+
+from redress.devstack import binaries
+from redress.devstack.platform import LocalPlatform, Ports
+from workflows import search_attributes as sa
+from workflows.activities import CaseActivities
+from workflows.complaint import ComplaintWorkflow
+from workflows.complaint_types import (
+    ComplaintInput,
+    ComplaintSubmission,
+    CustomerInfo,
+    RegisterSubmissionInput,
+)
+
+HISTORIES = Path(__file__).parent / "histories"
+
+KINDS = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+}
+
+
+@pytest.fixture(scope="module")
+def cases_only(tmp_path_factory: pytest.TempPathFactory):
+    """Just services/cases, for a worker run inside the test."""
+    local = LocalPlatform(tmp_path_factory.mktemp("cases-only"), Ports.free())
+    try:
+        local.start_service("cases")
+        yield local
+    finally:
+        local.stop()
+
+
+def submission(narrative: str) -> ComplaintSubmission:
+    return ComplaintSubmission(
+        idempotency_key=f"ts-{uuid.uuid4()}",
+        submitted_by="test",
+        channel="postal",
+        customer=CustomerInfo(full_name="Pat Letter", address_lines=["1 High St"], country="GB"),
+        narrative=narrative,
+        regime="uk_fca",
+        received_at=datetime(2026, 11, 20, 16, 30, tzinfo=UTC),
+        fingerprint="f" * 64,
+    )
+
+
+async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(cases_only):
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(binaries.temporal_test_server())
+    )
+    try:
+        await env.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=env.client.namespace,
+                search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
+            )
+        )
+        channel = grpc.aio.insecure_channel(cases_only.address("cases"))
+        activities = CaseActivities(channel, cases_only.credentials.service_key)
+        task_queue = f"tq-{uuid.uuid4()}"
+        async with Worker(
+            env.client,
+            task_queue=task_queue,
+            workflows=[ComplaintWorkflow],
+            activities=[activities.store_case],
+        ):
+            handle = await env.client.start_workflow(
+                ComplaintWorkflow.run,
+                ComplaintInput(submission("A letter about an unexplained fee.")),
+                id=f"complaint:test:{uuid.uuid4()}",
+                task_queue=task_queue,
+            )
+            result = await handle.execute_update(
+                ComplaintWorkflow.register_submission,
+                RegisterSubmissionInput(fingerprint="f" * 64),
+            )
+            assert result.case_id.startswith("C-") and result.created
+
+            await env.sleep(timedelta(days=90))
+            status = await handle.query(ComplaintWorkflow.status)
+            assert status.case_id == result.case_id
+            assert status.stage == "received"
+            assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+
+            retried = await handle.execute_update(
+                ComplaintWorkflow.register_submission,
+                RegisterSubmissionInput(fingerprint="f" * 64),
+            )
+            assert retried.case_id == result.case_id and not retried.created
+        await channel.close()
+    finally:
+        await env.shutdown()
+
+
+@pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
+async def test_saved_histories_replay_without_nondeterminism(path: Path):
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    await Replayer(workflows=[ComplaintWorkflow]).replay_workflow(history)
+
+
+def test_there_are_saved_histories_to_replay():
+    assert list(HISTORIES.glob("*.json")), "tests/histories/ must hold at least one history"

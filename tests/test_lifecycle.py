@@ -1,0 +1,341 @@
+"""The complaint lifecycle on Temporal's time-skipping server, with real calendars.
+
+Time is skipped to real dates so that business days, bank holidays and
+regulatory deadlines are those a complaint handler in London would see.
+The case store is a real services/cases process; what the tests check is
+what a user sees: the workflow's live state, the case and its audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import grpc
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.devstack import binaries
+from redress.devstack.platform import LocalPlatform, Ports
+from workflows import search_attributes as sa
+from workflows.activities import CaseActivities
+from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
+from workflows.complaint_types import (
+    AddSubtaskCommand,
+    AssignCommand,
+    ComplaintInput,
+    ComplaintSubmission,
+    CustomerInfo,
+    OutcomeCommand,
+    ReasonCommand,
+    RegisterSubmissionInput,
+    ReplyCommand,
+    SubtaskCommand,
+    TransitionCommand,
+)
+from workflows.subtask import SubtaskWorkflow
+
+LONDON = ZoneInfo("Europe/London")
+KINDS = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+}
+
+
+@pytest.fixture(scope="module")
+def cases_service(tmp_path_factory: pytest.TempPathFactory):
+    local = LocalPlatform(tmp_path_factory.mktemp("lifecycle"), Ports.free())
+    try:
+        local.start_service("cases")
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture
+async def env():
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(binaries.temporal_test_server())
+    )
+    await environment.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=environment.client.namespace,
+            search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
+        )
+    )
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()
+
+
+class Harness:
+    def __init__(self, env: WorkflowEnvironment, cases: LocalPlatform) -> None:
+        self.env = env
+        self.cases = cases
+        self.channel = grpc.aio.insecure_channel(cases.address("cases"))
+        self.stub = cases_pb2_grpc.CasesServiceStub(self.channel)
+        self.metadata = (("authorization", f"Bearer {cases.credentials.admin_key}"),)
+        self.task_queue = f"lifecycle-{uuid.uuid4()}"
+        activities = CaseActivities(self.channel, cases.credentials.service_key)
+        self.worker = Worker(
+            env.client,
+            task_queue=self.task_queue,
+            workflows=[ComplaintWorkflow, SubtaskWorkflow],
+            activities=[activities.store_case, activities.current_policy, activities.record_change],
+        )
+
+    async def skip_to(self, when: datetime) -> None:
+        now = await self.env.get_current_time()
+        assert when > now, f"cannot go back in time to {when} from {now}"
+        await self.env.sleep(when - now)
+
+    async def file(self, received: datetime, regime: str = "uk_fca"):  # type: ignore[no-untyped-def]
+        submission = ComplaintSubmission(
+            idempotency_key=f"life-{uuid.uuid4()}",
+            submitted_by="test",
+            channel="phone",
+            customer=CustomerInfo(full_name="Morgan Caller", phone="+44 20 7946 0000"),
+            narrative="I was charged an arrangement fee I was never told about.",
+            regime=regime,
+            received_at=received.astimezone(UTC),
+            fingerprint="a" * 64,
+        )
+        handle = await self.env.client.start_workflow(
+            ComplaintWorkflow.run,
+            ComplaintInput(submission),
+            id=f"complaint:test:{submission.idempotency_key}",
+            task_queue=self.task_queue,
+        )
+        result = await handle.execute_update(
+            ComplaintWorkflow.register_submission, RegisterSubmissionInput("a" * 64)
+        )
+        return handle, result.case_id
+
+    async def case(self, case_id: str) -> cases_pb2.Case:
+        response = await self.stub.GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id), metadata=self.metadata
+        )
+        return response.case
+
+    async def close(self) -> None:
+        await self.channel.close()
+
+
+@pytest.fixture
+async def harness(env, cases_service):
+    h = Harness(env, cases_service)
+    async with h.worker:
+        yield h
+    await h.close()
+
+
+def clock(status, name):  # type: ignore[no-untyped-def]
+    return next(c for c in status.clocks if c.name == name)
+
+
+def regulatory(status):  # type: ignore[no-untyped-def]
+    return sorted((c for c in status.clocks if c.regulatory), key=lambda c: c.due_at)
+
+
+async def test_fca_summary_deadline_skips_the_bank_holiday(harness: Harness):
+    # Friday 30 April 2027, 16:30 in London; Monday 3 May 2027 is the Early May
+    # bank holiday. Receipt day is day 0, so business days 1, 2, 3 are Tue 4,
+    # Wed 5 and Thu 6 May: the summary resolution deadline is close of business
+    # on Thursday 6 May, 17:00 BST = 16:00 UTC. The 8-week final response is
+    # due at the end of 25 June 2027.
+    received = datetime(2027, 4, 30, 16, 30, tzinfo=LONDON)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    status = await handle.query(ComplaintWorkflow.status)
+    summary, final = regulatory(status)
+    assert summary.due_at == datetime(2027, 5, 6, 16, 0, tzinfo=UTC)
+    assert "DISP 1.5" in summary.regulation
+    assert final.due_at.astimezone(LONDON).date() in (
+        datetime(2027, 6, 25).date(),
+        datetime(2027, 6, 26).date(),
+    )
+    # The acknowledgement clock (8 business hours) starts at receipt: 30 minutes
+    # on Friday, then 7.5 hours of Tuesday (Monday is a holiday): 16:30 Tuesday.
+    ack = clock(status, "acknowledgement")
+    assert ack.due_at == datetime(2027, 5, 4, 16, 30, tzinfo=LONDON).astimezone(UTC)
+
+    case = await harness.case(case_id)
+    stored = {c.name: c for c in case.clocks}
+    assert stored[summary.name].due_at.ToDatetime(tzinfo=UTC) == summary.due_at
+    assert stored[summary.name].regulatory
+    assert case.policy_id == "standard" and case.policy_version
+
+
+async def test_waiting_on_the_customer_moves_the_internal_sla_not_the_regulatory_clock(
+    harness: Harness,
+):
+    received = datetime(2027, 5, 10, 10, 0, tzinfo=LONDON)  # a Monday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    for stage in ("acknowledged", "assigned", "investigating"):
+        await handle.execute_update(
+            ComplaintWorkflow.transition, TransitionCommand("ana.agent", stage, "working on it")
+        )
+    before = await handle.query(ComplaintWorkflow.status)
+    resolution_due = clock(before, "resolution").due_at
+    regulatory_due = [c.due_at for c in regulatory(before)]
+
+    await handle.execute_update(
+        ComplaintWorkflow.transition,
+        TransitionCommand("ana.agent", "awaiting_customer", "asked for statements"),
+    )
+    paused = await handle.query(ComplaintWorkflow.status)
+    assert clock(paused, "resolution").state == "paused"
+    # Wait exactly one working week (Mon 10:00 → next Mon 10:00) for the reply.
+    await harness.skip_to(datetime(2027, 5, 17, 10, 0, tzinfo=LONDON))
+    await handle.execute_update(
+        ComplaintWorkflow.record_customer_reply,
+        ReplyCommand("mail-gateway", "statements attached", "email"),
+    )
+    after = await handle.query(ComplaintWorkflow.status)
+    assert after.stage == "investigating"
+    resumed = clock(after, "resolution")
+    assert resumed.state == "running"
+    # Paused for one working week: the deadline moves by exactly one week.
+    assert resumed.due_at == resolution_due + timedelta(days=7)
+    assert resumed.paused_seconds == pytest.approx(7 * 86400)
+    assert [c.due_at for c in regulatory(after)] == regulatory_due
+
+    case = await harness.case(case_id)
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("clock.paused") == 1 and "clock.resumed" in actions
+    assert "customer.replied" in actions
+
+
+async def test_a_warning_then_an_escalation_fire_at_their_deadlines(harness: Harness):
+    received = datetime(2027, 5, 11, 9, 0, tzinfo=LONDON)  # Tuesday 09:00
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    # Acknowledgement: 8 business hours, warned at 75%: 15:00 the same day.
+    await harness.skip_to(datetime(2027, 5, 11, 15, 1, tzinfo=LONDON))
+    warned = await handle.query(ComplaintWorkflow.status)
+    assert clock(warned, "acknowledgement").state == "running"
+    case = await harness.case(case_id)
+    warning = [e for e in case.audit_events if e.action == "clock.warning"]
+    assert [w.field for w in warning] == ["clocks.acknowledgement"]
+    assert warning[0].actor.id == "clocks.acknowledgement.warn_at"
+    assert warning[0].actor.rule_version.startswith("standard ")
+
+    # Breach at 17:00; the internal ladder's first step acts at once.
+    await harness.skip_to(datetime(2027, 5, 11, 17, 1, tzinfo=LONDON))
+    breached = await handle.query(ComplaintWorkflow.status)
+    assert clock(breached, "acknowledgement").state == "breached"
+    assert breached.breached and breached.escalation_level == 1
+    assert breached.priority == "high"
+    case = await harness.case(case_id)
+    assert case.breached and case.escalation_level == 1
+    actions = [e.action for e in case.audit_events]
+    assert (
+        actions.index("clock.warning")
+        < actions.index("clock.breached")
+        < actions.index("case.escalated")
+    )
+    escalated = next(e for e in case.audit_events if e.action == "case.escalated")
+    assert escalated.actor.id == "escalation_ladders.internal[0]"
+    verdict = await harness.stub.VerifyAuditTrail(
+        cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=harness.metadata
+    )
+    assert verdict.intact
+
+    # The second step comes 8 business hours after the breach: 17:00 Wednesday.
+    await harness.skip_to(datetime(2027, 5, 12, 17, 1, tzinfo=LONDON))
+    assert (await handle.query(ComplaintWorkflow.status)).escalation_level == 2
+
+
+async def test_close_is_refused_while_a_subtask_is_open_and_reopen_restarts_clocks(
+    harness: Harness,
+):
+    received = datetime(2027, 5, 18, 10, 0, tzinfo=LONDON)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    await handle.execute_update(
+        ComplaintWorkflow.assign, AssignCommand("lead.lee", "ana.agent", "retail", "triage")
+    )
+    for stage in ("acknowledged", "assigned", "investigating"):
+        await handle.execute_update(
+            ComplaintWorkflow.transition, TransitionCommand("ana.agent", stage)
+        )
+    added = await handle.execute_update(
+        ComplaintWorkflow.add_subtask,
+        AddSubtaskCommand(
+            "ana.agent",
+            "Get call recording",
+            "from telephony",
+            "sam.ops",
+            "operations",
+            received + timedelta(days=3),
+        ),
+    )
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("ana.agent"))
+    assert isinstance(refused.value.cause, ApplicationError)
+    assert "record the outcome" in refused.value.cause.message
+
+    await handle.execute_update(
+        ComplaintWorkflow.record_outcome,
+        OutcomeCommand("ana.agent", "upheld", "fees.unexpected", "Fee refunded", "GBP", 2500),
+    )
+    await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("ana.agent", "done"))
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(ComplaintWorkflow.close, ReasonCommand("ana.agent"))
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == FAILED_PRECONDITION
+    assert added.subtask_id in cause.message
+
+    await handle.execute_update(
+        ComplaintWorkflow.complete_subtask, SubtaskCommand("sam.ops", added.subtask_id, "attached")
+    )
+    await handle.execute_update(ComplaintWorkflow.close, ReasonCommand("ana.agent", "done"))
+    closed = await handle.query(ComplaintWorkflow.status)
+    assert closed.stage == "closed"
+    assert clock(closed, "resolution").state == "met"
+
+    await harness.skip_to(datetime(2027, 5, 25, 10, 0, tzinfo=LONDON))
+    await handle.execute_update(
+        ComplaintWorkflow.reopen, ReasonCommand("lead.lee", "customer disputes the refund")
+    )
+    reopened = await handle.query(ComplaintWorkflow.status)
+    assert reopened.stage == "investigating"
+    resolution = clock(reopened, "resolution")
+    assert resolution.state == "running"
+    # 80 business hours from the reopening, Tuesday 25 May 10:00 London.
+    assert resolution.due_at > datetime(2027, 6, 1, tzinfo=UTC)
+    assert clock(reopened, "acknowledgement").state in ("met", "breached")
+
+    case = await harness.case(case_id)
+    assert case.stage == "investigating" and not case.HasField("closed_at")
+    assert case.outcome.redress.minor_units == 2500
+    assert [s.state for s in case.subtasks] == [cases_pb2.SUBTASK_STATE_COMPLETED]
+    actions = [e.action for e in case.audit_events]
+    assert "case.reopened" in actions and "subtask.completed" in actions
+
+
+async def test_an_invalid_transition_names_the_allowed_ones(harness: Harness):
+    received = datetime(2027, 5, 19, 10, 0, tzinfo=LONDON)
+    await harness.skip_to(received)
+    handle, _ = await harness.file(received, regime="none")
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            ComplaintWorkflow.transition, TransitionCommand("ana.agent", "awaiting_customer")
+        )
+    cause = refused.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == FAILED_PRECONDITION
+    assert "allowed: acknowledged, triage, resolved, closed" in cause.message
+    status = await handle.query(ComplaintWorkflow.status)
+    assert not regulatory(status)
+    assert status.allowed_stages == ["acknowledged", "triage", "resolved", "closed"]

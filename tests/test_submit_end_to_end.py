@@ -1,0 +1,348 @@
+"""A complaint filed through intake becomes a case and a ComplaintWorkflow.
+
+Runs against the whole platform as `make run` starts it: the Temporal dev
+server, Meilisearch, all five services and the worker, as processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+    ProtoReflectionDescriptorDatabase,
+)
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.devstack import binaries
+from redress.devstack.platform import LocalPlatform
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform.errors import field_violations
+from tests.conftest import bearer, cfpb_rows, eventually
+
+ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 10)
+
+
+def complaint(row: dict[str, str], key: str | None = None) -> intake_pb2.SubmitComplaintRequest:
+    return intake_pb2.SubmitComplaintRequest(
+        idempotency_key=key or f"test-{uuid.uuid4()}",
+        channel=common_pb2.CHANNEL_WEB,
+        customer=common_pb2.Customer(
+            full_name="Jordan Example",
+            email="jordan@example.com",
+            tags=[t for t in [row["Tags"]] if t],
+        ),
+        product=row["Product"],
+        sub_product=row["Sub-product"],
+        issue=row["Issue"],
+        sub_issue=row["Sub-issue"],
+        narrative=row["Consumer complaint narrative"],
+        company=row["Company"],
+        external_ref=f"cfpb-{row['Complaint ID']}",
+        regime=common_pb2.REGIME_US_CFPB,
+    )
+
+
+def submit(channels, metadata, request):  # type: ignore[no-untyped-def]
+    return intake_pb2_grpc.IntakeServiceStub(channels["intake"]).SubmitComplaint(
+        request, metadata=metadata, timeout=30
+    )
+
+
+def get_case(channels, metadata, case_id: str) -> cases_pb2.Case:  # type: ignore[no-untyped-def]
+    return (
+        cases_pb2_grpc.CasesServiceStub(channels["cases"])
+        .GetCase(cases_pb2.GetCaseRequest(case_id=case_id), metadata=metadata, timeout=10)
+        .case
+    )
+
+
+def temporal_list(platform: LocalPlatform, query: str) -> list[dict]:
+    out = subprocess.run(
+        [
+            str(binaries.temporal_cli()),
+            "workflow",
+            "list",
+            "--address",
+            f"127.0.0.1:{platform.ports.temporal}",
+            "--query",
+            query,
+            "--output",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    return json.loads(out) if out.strip() else []
+
+
+def test_a_submitted_complaint_becomes_a_stored_case(platform, channels, admin):
+    row = ROWS[0]
+    response = submit(channels, admin, complaint(row))
+    assert response.created
+    assert response.case_id.startswith("C-")
+
+    case = get_case(channels, admin, response.case_id)
+    assert case.narrative == row["Consumer complaint narrative"]
+    assert case.product == row["Product"]
+    assert case.issue == row["Issue"]
+    assert case.company == row["Company"]
+    assert case.external_ref == f"cfpb-{row['Complaint ID']}"
+    assert case.channel == common_pb2.CHANNEL_WEB
+    assert case.regime == common_pb2.REGIME_US_CFPB
+    assert case.priority == common_pb2.PRIORITY_NORMAL
+    assert case.stage == "received"
+    assert case.customer.full_name == "Jordan Example"
+    assert case.customer_id.startswith("CU-")
+    assert case.workflow_id == response.workflow_id
+
+    # The creation is the first entry of the case's hash-chained audit trail,
+    # recorded by the worker on behalf of the caller.
+    [created] = case.audit_events
+    assert created.action == "case.created"
+    assert created.actor.id == "redress-worker"
+    assert created.actor.kind == common_pb2.ACTOR_KIND_SERVICE
+    assert "local-admin" in created.cause
+    verdict = cases_pb2_grpc.CasesServiceStub(channels["cases"]).VerifyAuditTrail(
+        cases_pb2.VerifyAuditTrailRequest(case_id=case.case_id), metadata=admin, timeout=10
+    )
+    assert verdict.intact and verdict.events_checked == 1
+
+
+def test_the_same_submission_twice_returns_the_same_case_and_one_workflow(
+    platform, channels, admin
+):
+    request = complaint(ROWS[1], key=f"retry-{uuid.uuid4()}")
+    first = submit(channels, admin, request)
+    again = submit(channels, admin, request)
+    assert (again.case_id, again.workflow_id) == (first.case_id, first.workflow_id)
+    assert first.created and not again.created
+
+    runs = eventually(lambda: temporal_list(platform, f"WorkflowId='{first.workflow_id}'"))
+    assert len(runs) == 1
+
+
+def test_concurrent_duplicate_submissions_create_one_case(platform, channels, admin):
+    request = complaint(ROWS[2], key=f"burst-{uuid.uuid4()}")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: submit(channels, admin, request), range(6)))
+    assert len({a.case_id for a in answers}) == 1
+    assert sum(a.created for a in answers) == 1
+
+    listed = cases_pb2_grpc.CasesServiceStub(channels["cases"]).ListCases(
+        cases_pb2.ListCasesRequest(page=common_pb2.PageRequest(page_size=500)),
+        metadata=admin,
+        timeout=10,
+    )
+    assert sum(c.idempotency_key == request.idempotency_key for c in listed.cases) == 1
+
+
+def test_a_reused_key_with_other_content_is_refused(platform, channels, admin):
+    request = complaint(ROWS[3], key=f"reuse-{uuid.uuid4()}")
+    first = submit(channels, admin, request)
+    request.narrative = "A different complaint under the same key."
+    with pytest.raises(grpc.RpcError) as refused:
+        submit(channels, admin, request)
+    assert refused.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert first.case_id in refused.value.details()
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (lambda r: setattr(r, "narrative", ""), "narrative", "required"),
+        (lambda r: setattr(r, "channel", 99), "channel", "one of"),
+        (
+            lambda r: r.customer.__setattr__("email", "jordan@@example"),
+            "customer.email",
+            "not an email address",
+        ),
+        (lambda r: setattr(r, "idempotency_key", "short"), "idempotency_key", "8 to 128"),
+        (lambda r: setattr(r, "narrative", "bell \x07 in text"), "narrative", "control characters"),
+    ],
+)
+def test_bad_fields_are_named_in_the_error(platform, channels, admin, change, field, words):
+    request = complaint(ROWS[4])
+    change(request)
+    with pytest.raises(grpc.RpcError) as refused:
+        submit(channels, admin, request)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = {v.field: v.description for v in field_violations(refused.value)}
+    assert field in violations, violations
+    assert words in violations[field]
+
+
+def test_every_bad_field_is_reported_at_once(platform, channels, admin):
+    request = complaint(ROWS[4])
+    request.narrative = ""
+    request.channel = common_pb2.CHANNEL_UNSPECIFIED
+    request.customer.email = "not-an-address"
+    with pytest.raises(grpc.RpcError) as refused:
+        submit(channels, admin, request)
+    fields = {v.field for v in field_violations(refused.value)}
+    assert {"narrative", "channel", "customer.email"} <= fields
+
+
+def test_invalid_utf8_is_refused_not_stored(platform, channels, admin):
+    good = complaint(ROWS[5]).SerializeToString()
+    # Field 8 (narrative), length-delimited, with bytes that are not UTF-8.
+    bad = good + bytes([0x42, 3, 0xFF, 0xFE, 0xFD])
+    call = channels["intake"].unary_unary(
+        "/redress.intake.v1.IntakeService/SubmitComplaint",
+        request_serializer=lambda b: b,
+        response_deserializer=intake_pb2.SubmitComplaintResponse.FromString,
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        call(bad, metadata=admin, timeout=10)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "UTF-8" in refused.value.details()
+
+
+def test_calls_without_a_valid_key_are_refused(platform, channels):
+    stub = intake_pb2_grpc.IntakeServiceStub(channels["intake"])
+    with pytest.raises(grpc.RpcError) as no_key:
+        stub.SubmitComplaint(complaint(ROWS[6]), timeout=10)
+    assert no_key.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert "authorization: Bearer" in no_key.value.details()
+
+    with pytest.raises(grpc.RpcError) as wrong_key:
+        stub.SubmitComplaint(complaint(ROWS[6]), metadata=bearer("x" * 32), timeout=10)
+    assert wrong_key.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_key_without_the_role_is_denied(platform, channels, admin):
+    intake_only = bearer(platform.credentials.intake_key)
+    response = submit(channels, intake_only, complaint(ROWS[7]))
+    with pytest.raises(grpc.RpcError) as denied:
+        get_case(channels, intake_only, response.case_id)
+    assert denied.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "local-intake may not call GetCase" in denied.value.details()
+
+
+def test_an_unknown_case_is_not_found(platform, channels, admin):
+    with pytest.raises(grpc.RpcError) as missing:
+        get_case(channels, admin, "C-999999")
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_workflows_are_found_by_their_search_attributes(platform, channels, admin):
+    response = submit(channels, admin, complaint(ROWS[8]))
+    found = eventually(
+        lambda: temporal_list(
+            platform,
+            f"CaseId='{response.case_id}' AND Channel='web' AND Regime='us_cfpb' "
+            "AND Stage='received' AND Priority='normal' AND Breached=false",
+        )
+    )
+    assert [w["execution"]["workflowId"] for w in found] == [response.workflow_id]
+    assert found[0]["type"]["name"] == "ComplaintWorkflow"
+
+
+def test_every_service_answers_health_and_reflection(platform, channels):
+    expected = {
+        "intake": "redress.intake.v1.IntakeService",
+        "cases": "redress.cases.v1.CasesService",
+        "followup": "redress.followup.v1.FollowupService",
+        "knowledge": "redress.knowledge.v1.KnowledgeService",
+        "reporting": "redress.reporting.v1.ReportingService",
+    }
+    for name, service in expected.items():
+        health = health_pb2_grpc.HealthStub(channels[name])
+        for probe in ("", service):
+            status = health.Check(health_pb2.HealthCheckRequest(service=probe), timeout=5)
+            assert status.status == health_pb2.HealthCheckResponse.SERVING, (name, probe)
+        database = ProtoReflectionDescriptorDatabase(channels[name])
+        assert service in database.get_services()
+        assert database.FindFileContainingSymbol(service).name.startswith("redress/")
+
+
+def test_metrics_count_calls_by_method_and_code(platform, channels, admin):
+    request = complaint(ROWS[9])
+    submit(channels, admin, request)
+    request.narrative = ""
+    with pytest.raises(grpc.RpcError):
+        submit(channels, admin, request)
+    port = platform.ports.metrics["intake"]
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert (
+        'redress_grpc_requests_total{grpc_code="OK",grpc_method="SubmitComplaint",'
+        'grpc_service="redress.intake.v1.IntakeService"}'
+    ) in text
+    assert 'grpc_code="INVALID_ARGUMENT",grpc_method="SubmitComplaint"' in text
+    assert "redress_grpc_request_duration_seconds_bucket" in text
+    worker = (
+        urllib.request.urlopen(
+            f"http://127.0.0.1:{platform.ports.metrics['worker_sdk']}/metrics", timeout=5
+        )
+        .read()
+        .decode()
+    )
+    assert "temporal_workflow_completed" in worker or "temporal_activity_execution" in worker
+
+
+def test_the_cli_files_and_shows_a_complaint(platform):
+    env = {**platform.env(), "REDRESS_API_KEY": platform.credentials.admin_key}
+    narrative = ROWS[0]["Consumer complaint narrative"]
+    filed = subprocess.run(
+        [
+            str(binaries.venv_binary("redress")),
+            "submit",
+            "--name",
+            "Sam Caller",
+            "--phone",
+            "+1 202 555 0100",
+            "--channel",
+            "phone",
+            "--product",
+            ROWS[0]["Product"],
+            "--narrative",
+            narrative,
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert filed.returncode == 0, filed.stderr
+    case_id = filed.stdout.split()[1]
+    shown = subprocess.run(
+        [str(binaries.venv_binary("redress")), "case", "show", case_id],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "Sam Caller" in shown.stdout and "phone" in shown.stdout
+    assert "case.created" in shown.stdout
+
+    refused = subprocess.run(
+        [
+            str(binaries.venv_binary("redress")),
+            "submit",
+            "--name",
+            "Sam Caller",
+            "--email",
+            "sam@",
+            "--channel",
+            "email",
+            "--narrative",
+            "x",
+        ],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 2
+    assert "customer.email: 'sam@' is not an email address" in refused.stderr

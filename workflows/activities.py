@@ -1,0 +1,267 @@
+"""Activities: how workflows reach the services, over gRPC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import grpc
+from google.protobuf.duration_pb2 import Duration
+from google.protobuf.timestamp_pb2 import Timestamp
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.domain.policy import Policy
+from redress.platform.enums import Channel, Priority, Regime, from_short_name
+from workflows.complaint_types import (
+    ComplaintState,
+    PolicyDocument,
+    RecordChangeInput,
+    StoreCaseInput,
+    StoredCase,
+)
+
+# Codes that mean the request itself is wrong: retrying cannot help.
+PERMANENT = {
+    grpc.StatusCode.INVALID_ARGUMENT,
+    grpc.StatusCode.PERMISSION_DENIED,
+    grpc.StatusCode.UNAUTHENTICATED,
+    grpc.StatusCode.FAILED_PRECONDITION,
+    grpc.StatusCode.NOT_FOUND,
+    grpc.StatusCode.UNIMPLEMENTED,
+}
+
+
+def _timestamp(value: datetime) -> Timestamp:
+    ts = Timestamp()
+    ts.FromDatetime(value.astimezone(UTC))
+    return ts
+
+
+def _timeout() -> float:
+    """What is left of this attempt's start-to-close time, passed on as the RPC deadline."""
+    info = activity.info()
+    if info.start_to_close_timeout is None:
+        return 30.0
+    started = info.current_attempt_scheduled_time
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    return max(1.0, info.start_to_close_timeout.total_seconds() - elapsed - 0.5)
+
+
+class CaseActivities:
+    """Holds the channel to services/cases; one instance per worker."""
+
+    def __init__(self, channel: grpc.aio.Channel, api_key: str) -> None:
+        self.cases = cases_pb2_grpc.CasesServiceStub(channel)
+        self.metadata = (("authorization", f"Bearer {api_key}"),)
+
+    def _call_metadata(self) -> tuple[tuple[str, str], ...]:
+        info = activity.info()
+        return (*self.metadata, ("x-request-id", f"{info.workflow_id}/{info.activity_id}"))
+
+    @activity.defn
+    async def store_case(self, input: StoreCaseInput) -> StoredCase:
+        s = input.submission
+        c = s.customer
+        customer = common_pb2.Customer(
+            full_name=c.full_name,
+            email=c.email,
+            phone=c.phone,
+            preferred_channel=from_short_name(Channel, c.preferred_channel),  # type: ignore[arg-type]
+            preferred_language=c.preferred_language,
+            external_ref=c.external_ref,
+            tags=c.tags,
+        )
+        if c.address_lines or c.locality or c.postal_code or c.country:
+            customer.postal_address.CopyFrom(
+                common_pb2.PostalAddress(
+                    lines=c.address_lines,
+                    locality=c.locality,
+                    region=c.region,
+                    postal_code=c.postal_code,
+                    country=c.country,
+                )
+            )
+        request = cases_pb2.CreateCaseRequest(
+            workflow_id=input.workflow_id,
+            idempotency_key=s.idempotency_key,
+            channel=from_short_name(Channel, s.channel),  # type: ignore[arg-type]
+            customer=customer,
+            product=s.product,
+            sub_product=s.sub_product,
+            issue=s.issue,
+            sub_issue=s.sub_issue,
+            narrative=s.narrative,
+            desired_outcome=s.desired_outcome,
+            regime=from_short_name(Regime, s.regime),  # type: ignore[arg-type]
+            received_at=_timestamp(s.received_at),
+            attachment_ids=s.attachment_ids,
+            company=s.company,
+            external_ref=s.external_ref,
+            priority=from_short_name(Priority, s.priority),  # type: ignore[arg-type]
+            category=s.category,
+            stage=input.stage,
+            submitted_by=s.submitted_by,
+            policy_id=input.policy_id,
+            policy_version=input.policy_version,
+        )
+        response = await self._call(self.cases.CreateCase, request)
+        return StoredCase(case_id=response.case.case_id, created=response.created)
+
+    async def _call(self, method, request):  # type: ignore[no-untyped-def]
+        try:
+            return await method(request, timeout=_timeout(), metadata=self._call_metadata())
+        except grpc.aio.AioRpcError as err:
+            if err.code() in PERMANENT:
+                raise ApplicationError(
+                    f"the case store refused: {err.code().name}: {err.details()}",
+                    type="InvalidCase",
+                    non_retryable=True,
+                ) from None
+            raise ApplicationError(
+                f"the case store did not answer: {err.code().name}: {err.details()}",
+                type="CasesUnavailable",
+            ) from None
+
+    @activity.defn
+    async def current_policy(self) -> PolicyDocument:
+        """The policy in force now; the complaint keeps it for its whole life."""
+        response = await self._call(self.cases.GetPolicy, cases_pb2.GetPolicyRequest())
+        p = response.policy
+        return PolicyDocument(policy_id=p.policy_id, version=p.version, document=p.document)
+
+    @activity.defn
+    async def record_change(self, input: RecordChangeInput) -> bool:
+        request = change_request(input)
+        response = await self._call(self.cases.RecordCaseChange, request)
+        return bool(response.applied)
+
+
+def _ts(value: datetime | None) -> Timestamp | None:
+    return _timestamp(value) if value is not None else None
+
+
+def _seconds(value: float) -> Duration:
+    d = Duration()
+    d.FromTimedelta(timedelta(seconds=max(value, 0.0)))
+    return d
+
+
+CLOCK_STATES = {
+    "running": common_pb2.CLOCK_STATE_RUNNING,
+    "paused": common_pb2.CLOCK_STATE_PAUSED,
+    "met": common_pb2.CLOCK_STATE_MET,
+    "breached": common_pb2.CLOCK_STATE_BREACHED,
+}
+SUBTASK_STATES = {
+    "open": cases_pb2.SUBTASK_STATE_OPEN,
+    "completed": cases_pb2.SUBTASK_STATE_COMPLETED,
+    "cancelled": cases_pb2.SUBTASK_STATE_CANCELLED,
+    "overdue": cases_pb2.SUBTASK_STATE_OVERDUE,
+}
+ACTOR_KINDS = {
+    "person": common_pb2.ACTOR_KIND_PERSON,
+    "service": common_pb2.ACTOR_KIND_SERVICE,
+    "rule": common_pb2.ACTOR_KIND_RULE,
+}
+
+
+def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeRequest:
+    """The workflow's state as the case store records it."""
+    state: ComplaintState = input.state
+    running = [c.due_at for c in state.clocks if c.state == "running" and c.due_at]
+    request = cases_pb2.RecordCaseChangeRequest(
+        case_id=input.case_id,
+        change_id=input.change_id,
+        stage=state.stage,
+        priority=from_short_name(Priority, state.priority),  # type: ignore[arg-type]
+        assignee=state.assignee,
+        team=state.team,
+        category=state.category,
+        escalation_level=state.escalation_level,
+        next_deadline=_ts(min(running) if running else None),
+        breached=any(c.breached_at is not None for c in state.clocks),
+        resolved_at=_ts(state.resolved_at),
+        closed_at=_ts(state.closed_at),
+        clocks=[
+            cases_pb2.Clock(
+                name=c.name,
+                state=CLOCK_STATES.get(c.state, common_pb2.CLOCK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+                regulatory=c.regulatory,
+                started_at=_ts(c.started_at),
+                due_at=_ts(c.due_at),
+                paused_for=_seconds(c.paused_seconds),
+                pause_reason=c.pause_reason,
+                stopped_at=_ts(c.stopped_at),
+                calendar=c.calendar,
+                basis=c.basis,
+                breached_at=_ts(c.breached_at),
+                regulation=c.regulation,
+                description=c.description,
+                remaining=_seconds(c.remaining_seconds),
+            )
+            for c in state.clocks
+            if c.state != "pending"
+        ],
+        subtasks=[
+            cases_pb2.Subtask(
+                subtask_id=t.subtask_id,
+                title=t.title,
+                description=t.description,
+                assignee=t.assignee,
+                team=t.team,
+                due_at=_ts(t.due_at),
+                state=SUBTASK_STATES[t.state],  # type: ignore[arg-type]
+                created_at=_ts(t.created_at),
+                completed_at=_ts(t.completed_at),
+            )
+            for t in state.subtasks
+        ],
+        audit=[
+            cases_pb2.AuditRecord(
+                action=a.action,
+                field=a.field,
+                old_value=a.old_value,
+                new_value=a.new_value,
+                cause=a.cause,
+                actor=common_pb2.Actor(
+                    kind=ACTOR_KINDS[a.actor_kind],
+                    id=a.actor_id,  # type: ignore[arg-type]
+                    rule_version=a.rule_version,
+                ),
+            )
+            for a in input.audit
+        ],
+        notes=[
+            cases_pb2.Note(
+                note_id=n.note_id,
+                author=n.author,
+                body=n.body,
+                customer_visible=n.customer_visible,
+                created_at=_ts(n.created_at),
+            )
+            for n in input.notes
+        ],
+    )
+    if state.outcome is not None:
+        o = state.outcome
+        request.outcome.CopyFrom(
+            cases_pb2.Outcome(
+                decision=from_short_name(cases_pb2.Decision, o.decision),  # type: ignore[arg-type]
+                redress=common_pb2.Money(currency=o.redress_currency, minor_units=o.redress_minor),
+                goodwill=common_pb2.Money(
+                    currency=o.goodwill_currency, minor_units=o.goodwill_minor
+                ),
+                root_cause=o.root_cause,
+                summary=o.summary,
+                recorded_at=_ts(o.recorded_at),
+                recorded_by=o.recorded_by,
+            )
+        )
+    return request
+
+
+def default_policy_document() -> PolicyDocument:
+    policy = Policy.load_default()
+    return PolicyDocument(policy.id, policy.version, policy.source)

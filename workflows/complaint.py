@@ -1,0 +1,1025 @@
+"""ComplaintWorkflow: one durable workflow per complaint, from intake to close.
+
+It owns the complaint's time. Its clocks (acknowledgement, first response,
+resolution, and the regime's regulatory deadlines) are durable timers that
+fire at the exact instant a warning, breach or escalation step is due; the
+workflow sleeps in between and nothing polls. Lifecycle commands arrive as
+Updates with validators, so a caller gets an answer or a clear refusal. Every
+change is recorded in services/cases, with the person or rule that caused it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from redress.domain import clocks as clk
+    from redress.domain.calendars import preset
+    from redress.domain.policy import PRIORITIES, EscalationStep, Policy
+    from redress.domain.regulatory import regulatory_deadlines
+    from workflows import search_attributes as sa
+    from workflows.activities import CaseActivities
+    from workflows.complaint_types import (
+        AddSubtaskCommand,
+        AssignCommand,
+        AuditDraft,
+        ClockCommand,
+        ClockStatus,
+        CommandResult,
+        ComplaintInput,
+        ComplaintState,
+        ComplaintStatus,
+        NoteDraft,
+        OutcomeCommand,
+        OutcomeInfo,
+        PriorityCommand,
+        ReasonCommand,
+        RecordChangeInput,
+        RegisterSubmissionInput,
+        RegisterSubmissionResult,
+        ReplyCommand,
+        StoreCaseInput,
+        SubtaskCommand,
+        SubtaskEvent,
+        SubtaskInfo,
+        SubtaskInput,
+        TransitionCommand,
+    )
+    from workflows.subtask import SubtaskWorkflow
+
+# Calls to the case store are local activities: they run in the worker that
+# holds the workflow, which saves several round trips through the server on
+# every command (a complaint's intake latency is mostly those trips). They
+# are retried until the case store answers: a complaint is never dropped
+# because a service was down for a while.
+STORE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=["InvalidCase"],
+)
+ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+KEY_REUSED = "IdempotencyKeyReused"
+FAILED_PRECONDITION = "FailedPrecondition"
+INVALID_ARGUMENT = "InvalidArgument"
+DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
+
+
+def refuse(message: str) -> ApplicationError:
+    return ApplicationError(message, type=FAILED_PRECONDITION, non_retryable=True)
+
+
+def invalid(message: str, field: str) -> ApplicationError:
+    """A bad command field; `field` names it for the caller's field violation."""
+    return ApplicationError(message, field, type=INVALID_ARGUMENT, non_retryable=True)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@workflow.defn
+class ComplaintWorkflow:
+    @workflow.init
+    def __init__(self, input: ComplaintInput) -> None:
+        # Taken here, not in run(), so that the update validator that arrives
+        # with the start can already compare fingerprints.
+        self.input = input
+        self.state = input.state or ComplaintState(priority=input.submission.priority)
+        self.policy: Policy | None = None
+        self.lock = asyncio.Lock()
+        self.wake = False
+        self.audit: list[AuditDraft] = []
+        self.notes: list[NoteDraft] = []
+
+    # -- the life of the complaint -------------------------------------------
+
+    @workflow.run
+    async def run(self, input: ComplaintInput) -> str:
+        if self.state.policy is None:
+            await self._receive()
+        else:
+            self.policy = Policy.load(self.state.policy.document)
+        while not self._finished():
+            async with self.lock:
+                await self._fire_due_events()
+            self.wake = False
+            wait = self._time_to_next_event()
+            try:
+                await workflow.wait_condition(
+                    lambda: self.wake or workflow.info().is_continue_as_new_suggested(),
+                    timeout=wait,
+                    timeout_summary="next clock event",
+                )
+            except TimeoutError:
+                pass
+            if workflow.info().is_continue_as_new_suggested() and not self.lock.locked():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(ComplaintInput(input.submission, self.state))
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state.case_id
+
+    async def _receive(self) -> None:
+        submission = self.input.submission
+        document = await workflow.execute_local_activity_method(
+            CaseActivities.current_policy,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        self.state.policy = document
+        self.policy = Policy.load(document.document)
+        self.state.stage = self.policy.initial_stage
+        self.state.category = submission.category
+        stored = await workflow.execute_local_activity_method(
+            CaseActivities.store_case,
+            StoreCaseInput(
+                workflow_id=workflow.info().workflow_id,
+                submission=submission,
+                stage=self.state.stage,
+                policy_id=document.policy_id,
+                policy_version=document.version,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        self.state.case_id = stored.case_id
+        async with self.lock:
+            received = submission.received_at
+            self.state.stage_entered_at = received
+            self._start_clocks(received)
+            self._rule_audit(
+                "clocks.started",
+                "clocks",
+                new=json.dumps({c.name: _iso(c.due_at) for c in self.state.clocks}),
+                cause=f"policy {document.policy_id} {document.version} and regime "
+                f"{submission.regime} at receipt {received.isoformat()}",
+            )
+            await self._persist()
+
+    def _reopen_until(self) -> datetime | None:
+        if self.state.closed_at is None:
+            return None
+        return self.state.closed_at + self._policy().reopen_window.duration
+
+    def _finished(self) -> bool:
+        # A closed case keeps its workflow open for reopening until its window ends.
+        until = self._reopen_until()
+        return until is not None and workflow.now() >= until
+
+    def _calendar(self, name: str):  # type: ignore[no-untyped-def]
+        return preset(name or self._policy().calendar)
+
+    def _policy(self) -> Policy:
+        assert self.policy is not None
+        return self.policy
+
+    def _start_clocks(self, received: datetime) -> None:
+        policy = self._policy()
+        for rule in policy.clocks:
+            clock = clk.budget_clock(
+                rule.name,
+                rule.budget,
+                rule.calendar,
+                pausable=rule.pausable,
+                warn_at=rule.warn_at,
+                ladder=rule.escalation,
+                description=rule.description,
+            )
+            if rule.starts_on == "received":
+                clk.start(clock, received, self._calendar(clock.calendar))
+            self.state.clocks.append(clock)
+        regime = self.input.submission.regime
+        for deadline in regulatory_deadlines(regime, received, self._calendar(policy.calendar)):
+            self.state.clocks.append(
+                clk.fixed_clock(
+                    deadline.name,
+                    received,
+                    deadline.due_at,
+                    warn_at=policy.regulatory.warn_at,
+                    ladder=policy.regulatory.escalation,
+                    description=deadline.description,
+                    regulation=deadline.regulation,
+                )
+            )
+
+    def _clock(self, name: str) -> clk.Clock | None:
+        return next((c for c in self.state.clocks if c.name == name), None)
+
+    def _ladder(self, clock: clk.Clock) -> tuple[EscalationStep, ...]:
+        return self._policy().escalation_ladders.get(clock.ladder, ())
+
+    def _upcoming(self) -> list[clk.ClockEvent]:
+        events: list[clk.ClockEvent] = []
+        for clock in self.state.clocks:
+            events += clk.upcoming(clock, self._calendar(clock.calendar), self._ladder(clock))
+        target = self._policy().stages[self.state.stage].target
+        if (
+            target
+            and not self.state.stage_target_exceeded
+            and self.state.stage_entered_at is not None
+        ):
+            at = clk.advance(
+                target.basis,
+                self._calendar(""),
+                self.state.stage_entered_at,
+                target.duration.total_seconds(),
+            )
+            events.append(clk.ClockEvent(at, f"stage:{self.state.stage}", "stage_target"))
+        return sorted(events, key=lambda e: e.at)
+
+    def _time_to_next_event(self) -> timedelta | None:
+        instants = [e.at for e in self._upcoming()]
+        until = self._reopen_until()
+        if until is not None:
+            instants.append(until)
+        if not instants:
+            return None
+        # Durable timers are not precise below about a second; never ask for less.
+        return max(min(instants) - workflow.now(), timedelta(seconds=1))
+
+    async def _fire_due_events(self) -> None:
+        now = workflow.now()
+        fired = False
+        for _ in range(100):
+            due = [e for e in self._upcoming() if e.at <= now]
+            if not due:
+                break
+            event = due[0]
+            self._fire(event)
+            fired = True
+        if fired:
+            await self._persist()
+
+    def _fire(self, event: clk.ClockEvent) -> None:
+        version = self._version()
+        if event.kind == "stage_target":
+            self.state.stage_target_exceeded = True
+            self._rule_audit(
+                "stage.target_exceeded",
+                "stage",
+                new=self.state.stage,
+                cause=f"stage {self.state.stage} target "
+                f"{self._policy().stages[self.state.stage].target.describe()} "  # type: ignore[union-attr]
+                f"passed at {event.at.isoformat()}",
+                rule=f"stages.{self.state.stage}.target",
+            )
+            return
+        clock = self._clock(event.clock)
+        assert clock is not None
+        clk.fire(clock, event)
+        if event.kind == "warning":
+            self._rule_audit(
+                "clock.warning",
+                f"clocks.{clock.name}",
+                new=json.dumps({"threshold": event.threshold, "due_at": _iso(clock.due_at)}),
+                cause=f"{int(event.threshold * 100)}% of the {clock.name} budget used; "
+                f"due {_iso(clock.due_at)}",
+                rule=f"clocks.{clock.name}.warn_at",
+            )
+        elif event.kind == "breach":
+            self._rule_audit(
+                "clock.breached",
+                f"clocks.{clock.name}",
+                old="running",
+                new="breached",
+                cause=f"{clock.name} deadline {_iso(clock.due_at)} passed"
+                + (f" ({clock.regulation})" if clock.regulation else ""),
+                rule=f"clocks.{clock.name}",
+            )
+        elif event.kind == "escalation" and event.step is not None:
+            self._escalate(clock, event.step, version)
+
+    def _escalate(self, clock: clk.Clock, step: EscalationStep, version: str) -> None:
+        rule = f"escalation_ladders.{clock.ladder}[{step.level - 1}]"
+        cause = f"{clock.name} breached; escalation step {step.level} of ladder {clock.ladder}"
+        if step.level > self.state.escalation_level:
+            self._rule_audit(
+                "case.escalated",
+                "escalation_level",
+                old=str(self.state.escalation_level),
+                new=str(step.level),
+                cause=cause,
+                rule=rule,
+            )
+            self.state.escalation_level = step.level
+        if step.raise_priority and (
+            PRIORITIES.index(step.raise_priority) > PRIORITIES.index(self.state.priority)
+        ):
+            self._rule_audit(
+                "case.priority_changed",
+                "priority",
+                old=self.state.priority,
+                new=step.raise_priority,
+                cause=cause,
+                rule=rule,
+            )
+            self.state.priority = step.raise_priority
+        if step.assign_team and step.assign_team != self.state.team:
+            self._rule_audit(
+                "case.assigned",
+                "team",
+                old=self.state.team,
+                new=step.assign_team,
+                cause=cause,
+                rule=rule,
+            )
+            self.state.team = step.assign_team
+        if step.assign_to and step.assign_to != self.state.assignee:
+            self._rule_audit(
+                "case.assigned",
+                "assignee",
+                old=self.state.assignee,
+                new=step.assign_to,
+                cause=cause,
+                rule=rule,
+            )
+            self.state.assignee = step.assign_to
+        if step.notify:
+            self._rule_audit(
+                "notification.requested",
+                "notify",
+                new=json.dumps(list(step.notify)),
+                cause=cause,
+                rule=rule,
+            )
+
+    # -- recording -----------------------------------------------------------
+
+    def _version(self) -> str:
+        doc = self.state.policy
+        return f"{doc.policy_id} {doc.version}" if doc else ""
+
+    def _rule_audit(
+        self,
+        action: str,
+        field: str,
+        *,
+        old: str = "",
+        new: str = "",
+        cause: str = "",
+        rule: str = "",
+    ) -> None:
+        self.audit.append(
+            AuditDraft(
+                action=action,
+                actor_kind="rule" if rule else "service",
+                actor_id=rule or "complaint-workflow",
+                field=field,
+                old_value=old,
+                new_value=new,
+                cause=cause,
+                rule_version=self._version() if rule else "",
+            )
+        )
+
+    def _person_audit(
+        self, actor: str, action: str, field: str, *, old: str = "", new: str = "", cause: str = ""
+    ) -> None:
+        self.audit.append(
+            AuditDraft(
+                action=action,
+                actor_kind="person",
+                actor_id=actor,
+                field=field,
+                old_value=old,
+                new_value=new,
+                cause=cause,
+            )
+        )
+
+    async def _persist(self) -> None:
+        """Records the new state and the audit entries that explain it."""
+        if not self.audit and not self.notes:
+            return
+        self.state.changes_recorded += 1
+        change = RecordChangeInput(
+            case_id=self.state.case_id,
+            change_id=f"{workflow.info().workflow_id}#{self.state.changes_recorded}",
+            # The policy document stays out of each change: the case records its version.
+            state=dataclasses.replace(self.state, policy=None),
+            audit=self.audit,
+            notes=self.notes,
+        )
+        self.audit, self.notes = [], []
+        await workflow.execute_local_activity_method(
+            CaseActivities.record_change,
+            change,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        self._publish_search_attributes()
+
+    def next_deadline(self) -> datetime | None:
+        dues = [c.due_at for c in self.state.clocks if c.state == clk.RUNNING and c.due_at]
+        return min(dues) if dues else None
+
+    def breached(self) -> bool:
+        return any(c.breached_at is not None for c in self.state.clocks)
+
+    def _publish_search_attributes(self) -> None:
+        pairs: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_ID.value_set(self.state.case_id),
+            sa.STAGE.value_set(self.state.stage),
+            sa.PRIORITY.value_set(self.state.priority),
+            sa.ASSIGNEE.value_set(self.state.assignee),
+            sa.TEAM.value_set(self.state.team),
+            sa.CATEGORY.value_set(self.state.category),
+            sa.ESCALATION_LEVEL.value_set(self.state.escalation_level),
+            sa.BREACHED.value_set(self.breached()),
+        ]
+        deadline = self.next_deadline()
+        pairs.append(
+            sa.NEXT_DEADLINE.value_set(deadline) if deadline else sa.NEXT_DEADLINE.value_unset()
+        )
+        workflow.upsert_search_attributes(pairs)
+
+    # -- stages --------------------------------------------------------------
+
+    def _enter_stage(self, to: str, actor: str, reason: str) -> None:
+        policy = self._policy()
+        now = workflow.now()
+        old = policy.stages[self.state.stage]
+        new = policy.stages[to]
+        self._person_audit(actor, "case.stage_changed", "stage", old=old.name, new=to, cause=reason)
+        for clock in self.state.clocks:
+            cal = self._calendar(clock.calendar)
+            stops = clock.name in new.stops or (
+                clock.regulatory and to in policy.regulatory.stops_on
+            )
+            if clock.open and stops:
+                clk.stop(clock, now)
+                self._rule_audit(
+                    "clock.stopped",
+                    f"clocks.{clock.name}",
+                    new=clock.state,
+                    cause=f"entered stage {to}",
+                    rule=f"stages.{to}.stops",
+                )
+            elif (
+                clock.state == clk.PAUSED
+                and clock.pause_reason == old.name
+                and clock.name not in new.pauses
+            ):
+                clk.resume(clock, now, cal)
+                self._rule_audit(
+                    "clock.resumed",
+                    f"clocks.{clock.name}",
+                    new=_iso(clock.due_at),
+                    cause=f"left stage {old.name}",
+                    rule=f"stages.{old.name}.pauses",
+                )
+            elif clock.state == clk.RUNNING and clock.name in new.pauses:
+                clk.pause(clock, now, to, cal)
+                self._rule_audit(
+                    "clock.paused",
+                    f"clocks.{clock.name}",
+                    new=to,
+                    cause=f"entered stage {to}",
+                    rule=f"stages.{to}.pauses",
+                )
+            elif clock.state == clk.PENDING and (
+                clock.name in new.starts or self._starts_on(clock.name) == to
+            ):
+                clk.start(clock, now, cal)
+                self._rule_audit(
+                    "clock.started",
+                    f"clocks.{clock.name}",
+                    new=_iso(clock.due_at),
+                    cause=f"entered stage {to}",
+                    rule=f"stages.{to}.starts",
+                )
+        self.state.stage = to
+        self.state.stage_entered_at = now
+        self.state.stage_target_exceeded = False
+        if new.resolved:
+            self.state.resolved_at = now
+        if new.closed:
+            self.state.closed_at = now
+
+    def _starts_on(self, clock: str) -> str:
+        rule = self._policy().clock(clock)
+        return rule.starts_on if rule else ""
+
+    def _check_transition(self, to: str) -> None:
+        policy = self._policy()
+        if to not in policy.stages:
+            raise invalid(f"unknown stage {to!r}; stages: {', '.join(policy.stages)}", "to_stage")
+        allowed = policy.allowed_from(self.state.stage)
+        if to not in allowed:
+            raise refuse(
+                f"cannot move from {self.state.stage} to {to}; allowed: "
+                f"{', '.join(allowed) or 'none'}"
+            )
+        if policy.stages[to].closed:
+            self._check_closable()
+        if policy.stages[to].resolved and self.state.outcome is None:
+            raise refuse("record the outcome (RecordOutcome) before resolving")
+
+    def _check_closable(self) -> None:
+        open_tasks = [s.subtask_id for s in self.state.subtasks if s.state in ("open", "overdue")]
+        if open_tasks:
+            raise refuse(
+                f"cannot close while subtasks are open: {', '.join(open_tasks)}; "
+                "complete or cancel them first"
+            )
+
+    def _ready(self) -> None:
+        if not self.state.case_id or self.policy is None:
+            raise refuse("the case is still being stored; try again in a moment")
+
+    def _result(self, subtask_id: str = "") -> CommandResult:
+        return CommandResult(self.state.case_id, self.state.stage, subtask_id)
+
+    async def _apply(self) -> CommandResult:
+        await self._persist()
+        self.wake = True
+        return self._result()
+
+    # -- intake ----------------------------------------------------------------
+
+    @workflow.update
+    async def register_submission(
+        self, request: RegisterSubmissionInput
+    ) -> RegisterSubmissionResult:
+        """Answers intake once the case is stored.
+
+        An update rather than a query because the caller waits for the case
+        to exist; the first submission is the one that started the workflow.
+        """
+        first = self.state.submissions_answered == 0
+        self.state.submissions_answered += 1
+        await workflow.wait_condition(lambda: bool(self.state.case_id))
+        return RegisterSubmissionResult(case_id=self.state.case_id, created=first)
+
+    @register_submission.validator
+    def _check_submission(self, request: RegisterSubmissionInput) -> None:
+        if request.fingerprint != self.input.submission.fingerprint:
+            raise ApplicationError(
+                "this idempotency key was already used for a different complaint "
+                f"({self.state.case_id or 'being stored'}); use a new key for a new complaint",
+                type=KEY_REUSED,
+                non_retryable=True,
+            )
+
+    # -- commands ----------------------------------------------------------------
+
+    @workflow.update
+    async def assign(self, command: AssignCommand) -> CommandResult:
+        async with self.lock:
+            if command.team != self.state.team:
+                self._person_audit(
+                    command.actor,
+                    "case.assigned",
+                    "team",
+                    old=self.state.team,
+                    new=command.team,
+                    cause=command.reason,
+                )
+                self.state.team = command.team
+            if command.assignee != self.state.assignee:
+                self._person_audit(
+                    command.actor,
+                    "case.assigned",
+                    "assignee",
+                    old=self.state.assignee,
+                    new=command.assignee,
+                    cause=command.reason,
+                )
+                self.state.assignee = command.assignee
+            return await self._apply()
+
+    @assign.validator
+    def _check_assign(self, command: AssignCommand) -> None:
+        self._ready()
+        if not command.assignee and not command.team:
+            raise invalid("give an assignee, a team or both", "assignee")
+        if self.state.closed_at is not None:
+            raise refuse("the case is closed; reopen it first")
+
+    @workflow.update
+    async def change_priority(self, command: PriorityCommand) -> CommandResult:
+        async with self.lock:
+            self._person_audit(
+                command.actor,
+                "case.priority_changed",
+                "priority",
+                old=self.state.priority,
+                new=command.priority,
+                cause=command.reason,
+            )
+            self.state.priority = command.priority
+            return await self._apply()
+
+    @change_priority.validator
+    def _check_priority(self, command: PriorityCommand) -> None:
+        self._ready()
+        if command.priority not in PRIORITIES:
+            raise invalid(f"priority must be one of {', '.join(PRIORITIES)}", "priority")
+        if not command.reason.strip():
+            raise invalid("say why the priority is overridden", "reason")
+        if command.priority == self.state.priority:
+            raise refuse(f"the priority is already {command.priority}")
+
+    @workflow.update
+    async def transition(self, command: TransitionCommand) -> CommandResult:
+        async with self.lock:
+            self._check_transition(command.to_stage)
+            self._enter_stage(command.to_stage, command.actor, command.reason)
+            return await self._apply()
+
+    @transition.validator
+    def _check_transition_command(self, command: TransitionCommand) -> None:
+        self._ready()
+        self._check_transition(command.to_stage)
+
+    @workflow.update
+    async def pause_clock(self, command: ClockCommand) -> CommandResult:
+        async with self.lock:
+            clock = self._clock(command.clock)
+            assert clock is not None
+            clk.pause(clock, workflow.now(), command.reason, self._calendar(clock.calendar))
+            self._person_audit(
+                command.actor,
+                "clock.paused",
+                f"clocks.{clock.name}",
+                old="running",
+                new="paused",
+                cause=command.reason,
+            )
+            return await self._apply()
+
+    @pause_clock.validator
+    def _check_pause(self, command: ClockCommand) -> None:
+        self._ready()
+        clock = self._check_clock(command.clock)
+        if clock.regulatory or not clock.pausable:
+            raise refuse(
+                f"the {clock.name} clock cannot be paused"
+                + (" (regulatory clocks never pause)" if clock.regulatory else "")
+            )
+        if clock.state != clk.RUNNING:
+            raise refuse(f"the {clock.name} clock is {clock.state}, not running")
+        reasons = self._policy().pause_reasons
+        if command.reason not in reasons:
+            raise invalid(f"reason must be one of {', '.join(reasons)}", "reason")
+
+    @workflow.update
+    async def resume_clock(self, command: ClockCommand) -> CommandResult:
+        async with self.lock:
+            clock = self._clock(command.clock)
+            assert clock is not None
+            clk.resume(clock, workflow.now(), self._calendar(clock.calendar))
+            self._person_audit(
+                command.actor,
+                "clock.resumed",
+                f"clocks.{clock.name}",
+                old="paused",
+                new=_iso(clock.due_at),
+                cause=command.reason,
+            )
+            return await self._apply()
+
+    @resume_clock.validator
+    def _check_resume(self, command: ClockCommand) -> None:
+        self._ready()
+        clock = self._check_clock(command.clock)
+        if clock.state != clk.PAUSED:
+            raise refuse(f"the {clock.name} clock is {clock.state}, not paused")
+
+    def _check_clock(self, name: str) -> clk.Clock:
+        clock = self._clock(name)
+        if clock is None:
+            names = ", ".join(c.name for c in self.state.clocks)
+            raise invalid(f"no clock {name!r} on this case; clocks: {names}", "clock")
+        return clock
+
+    @workflow.update
+    async def record_customer_reply(self, command: ReplyCommand) -> CommandResult:
+        async with self.lock:
+            now = workflow.now()
+            self._person_audit(
+                command.actor, "customer.replied", "", new=command.channel, cause=command.summary
+            )
+            for clock in self.state.clocks:
+                if clock.state == clk.PAUSED and clock.pause_reason in (
+                    "awaiting_customer",
+                    self.state.stage,
+                ):
+                    clk.resume(clock, now, self._calendar(clock.calendar))
+                    self._rule_audit(
+                        "clock.resumed",
+                        f"clocks.{clock.name}",
+                        new=_iso(clock.due_at),
+                        cause="the customer replied",
+                        rule=f"clocks.{clock.name}",
+                    )
+            stage = self._policy().stages[self.state.stage]
+            if any(stage.name == s for s in ("awaiting_customer",)) and stage.next:
+                back = "investigating" if "investigating" in stage.next else stage.next[0]
+                self._enter_stage(back, command.actor, "the customer replied")
+            return await self._apply()
+
+    @record_customer_reply.validator
+    def _check_reply(self, command: ReplyCommand) -> None:
+        self._ready()
+
+    @workflow.update
+    async def add_subtask(self, command: AddSubtaskCommand) -> CommandResult:
+        async with self.lock:
+            self.state.subtasks_created += 1
+            subtask_id = f"{self.state.case_id}-T{self.state.subtasks_created}"
+            info = SubtaskInfo(
+                subtask_id=subtask_id,
+                title=command.title,
+                description=command.description,
+                assignee=command.assignee,
+                team=command.team,
+                due_at=command.due_at,
+                created_at=workflow.now(),
+            )
+            self.state.subtasks.append(info)
+            await workflow.start_child_workflow(
+                SubtaskWorkflow.run,
+                SubtaskInput(workflow.info().workflow_id, subtask_id, command.due_at),
+                id=f"{workflow.info().workflow_id}/subtask/{subtask_id}",
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+            )
+            self._person_audit(
+                command.actor,
+                "subtask.added",
+                f"subtasks.{subtask_id}",
+                new=json.dumps(
+                    {
+                        "title": command.title,
+                        "assignee": command.assignee,
+                        "due_at": _iso(command.due_at),
+                    }
+                ),
+                cause=command.description,
+            )
+            await self._persist()
+            return self._result(subtask_id)
+
+    @add_subtask.validator
+    def _check_add_subtask(self, command: AddSubtaskCommand) -> None:
+        self._ready()
+        if not command.title.strip():
+            raise invalid("a subtask needs a title", "title")
+        if command.due_at is not None and command.due_at <= workflow.now():
+            raise invalid("due_at must be in the future", "due_at")
+        if self.state.closed_at is not None:
+            raise refuse("the case is closed; reopen it first")
+
+    async def _finish_subtask(self, command: SubtaskCommand, state: str) -> CommandResult:
+        async with self.lock:
+            task = self._subtask(command.subtask_id)
+            old = task.state
+            task.state = state
+            task.completed_at = workflow.now()
+            child = workflow.get_external_workflow_handle(
+                f"{workflow.info().workflow_id}/subtask/{task.subtask_id}"
+            )
+            try:
+                await child.signal(SubtaskWorkflow.finish)
+            except Exception:  # the child may have finished already
+                workflow.logger.info("subtask workflow already finished")
+            self._person_audit(
+                command.actor,
+                f"subtask.{state}",
+                f"subtasks.{task.subtask_id}",
+                old=old,
+                new=state,
+                cause=command.reason,
+            )
+            return await self._apply()
+
+    def _subtask(self, subtask_id: str) -> SubtaskInfo:
+        task = next((s for s in self.state.subtasks if s.subtask_id == subtask_id), None)
+        if task is None:
+            raise invalid(f"no subtask {subtask_id!r} on this case", "subtask_id")
+        return task
+
+    def _check_open_subtask(self, command: SubtaskCommand) -> None:
+        self._ready()
+        task = self._subtask(command.subtask_id)
+        if task.state not in ("open", "overdue"):
+            raise refuse(f"subtask {task.subtask_id} is already {task.state}")
+
+    @workflow.update
+    async def complete_subtask(self, command: SubtaskCommand) -> CommandResult:
+        return await self._finish_subtask(command, "completed")
+
+    @complete_subtask.validator
+    def _check_complete(self, command: SubtaskCommand) -> None:
+        self._check_open_subtask(command)
+
+    @workflow.update
+    async def cancel_subtask(self, command: SubtaskCommand) -> CommandResult:
+        return await self._finish_subtask(command, "cancelled")
+
+    @cancel_subtask.validator
+    def _check_cancel(self, command: SubtaskCommand) -> None:
+        self._check_open_subtask(command)
+
+    @workflow.signal
+    async def subtask_event(self, event: SubtaskEvent) -> None:
+        """From a subtask's workflow: its reminder or overdue time came."""
+        async with self.lock:
+            task = next((s for s in self.state.subtasks if s.subtask_id == event.subtask_id), None)
+            if task is None or task.state not in ("open", "overdue"):
+                return
+            if event.kind == "reminder":
+                task.reminded = True
+                self._rule_audit(
+                    "subtask.reminder",
+                    f"subtasks.{task.subtask_id}",
+                    new=task.assignee,
+                    cause=f"due {_iso(task.due_at)}",
+                    rule="subtasks.remind_before",
+                )
+            elif event.kind == "overdue":
+                task.state = "overdue"
+                self._rule_audit(
+                    "subtask.overdue",
+                    f"subtasks.{task.subtask_id}",
+                    old="open",
+                    new="overdue",
+                    cause=f"due {_iso(task.due_at)} passed; "
+                    f"notify {task.assignee or task.team} and team lead",
+                    rule="subtasks.overdue",
+                )
+            await self._persist()
+
+    @workflow.update
+    async def record_outcome(self, command: OutcomeCommand) -> CommandResult:
+        async with self.lock:
+            old = self.state.outcome.decision if self.state.outcome else ""
+            self.state.outcome = OutcomeInfo(
+                decision=command.decision,
+                root_cause=command.root_cause,
+                summary=command.summary,
+                recorded_at=workflow.now(),
+                recorded_by=command.actor,
+                redress_currency=command.redress_currency,
+                redress_minor=command.redress_minor,
+                goodwill_currency=command.goodwill_currency,
+                goodwill_minor=command.goodwill_minor,
+            )
+            self._person_audit(
+                command.actor,
+                "outcome.recorded",
+                "outcome",
+                old=old,
+                new=json.dumps(
+                    {
+                        "decision": command.decision,
+                        "root_cause": command.root_cause,
+                        "redress": [command.redress_currency, command.redress_minor],
+                        "goodwill": [command.goodwill_currency, command.goodwill_minor],
+                    }
+                ),
+                cause=command.summary,
+            )
+            return await self._apply()
+
+    @record_outcome.validator
+    def _check_outcome(self, command: OutcomeCommand) -> None:
+        self._ready()
+        if command.decision not in DECISIONS:
+            raise invalid(f"decision must be one of {', '.join(DECISIONS)}", "decision")
+        causes = self._policy().root_causes
+        if causes and command.root_cause not in causes:
+            raise invalid(
+                f"root_cause {command.root_cause!r} is not in the cause taxonomy: "
+                f"{', '.join(causes)}",
+                "root_cause",
+            )
+        if command.redress_minor < 0 or command.goodwill_minor < 0:
+            raise invalid("amounts cannot be negative", "redress")
+        if self.state.closed_at is not None:
+            raise refuse("the case is closed; reopen it first")
+
+    def _stage_with(self, flag: str) -> str:
+        policy = self._policy()
+        for name in policy.allowed_from(self.state.stage):
+            if getattr(policy.stages[name], flag):
+                return name
+        kind = "resolve" if flag == "resolved" else "close"
+        raise refuse(
+            f"cannot {kind} from stage {self.state.stage}; allowed: "
+            f"{', '.join(policy.allowed_from(self.state.stage)) or 'none'}"
+        )
+
+    @workflow.update
+    async def resolve(self, command: ReasonCommand) -> CommandResult:
+        async with self.lock:
+            to = self._stage_with("resolved")
+            self._check_transition(to)
+            self._enter_stage(to, command.actor, command.reason or "resolved")
+            return await self._apply()
+
+    @resolve.validator
+    def _check_resolve(self, command: ReasonCommand) -> None:
+        self._ready()
+        self._check_transition(self._stage_with("resolved"))
+
+    @workflow.update
+    async def close(self, command: ReasonCommand) -> CommandResult:
+        async with self.lock:
+            to = self._stage_with("closed")
+            self._check_transition(to)
+            self._enter_stage(to, command.actor, command.reason or "closed")
+            return await self._apply()
+
+    @close.validator
+    def _check_close(self, command: ReasonCommand) -> None:
+        self._ready()
+        self._check_closable()
+        self._stage_with("closed")
+
+    @workflow.update
+    async def reopen(self, command: ReasonCommand) -> CommandResult:
+        async with self.lock:
+            policy = self._policy()
+            now = workflow.now()
+            old = self.state.stage
+            to = policy.reopen_stage or policy.initial_stage
+            self._person_audit(
+                command.actor, "case.reopened", "stage", old=old, new=to, cause=command.reason
+            )
+            self.state.stage = to
+            self.state.stage_entered_at = now
+            self.state.stage_target_exceeded = False
+            self.state.resolved_at = None
+            self.state.closed_at = None
+            for clock in self.state.clocks:
+                if clock.name in policy.reopen_restarts:
+                    clk.start(clock, now, self._calendar(clock.calendar))
+                    self._rule_audit(
+                        "clock.started",
+                        f"clocks.{clock.name}",
+                        new=_iso(clock.due_at),
+                        cause="case reopened",
+                        rule="reopen.restarts",
+                    )
+            return await self._apply()
+
+    @reopen.validator
+    def _check_reopen(self, command: ReasonCommand) -> None:
+        self._ready()
+        if self.state.resolved_at is None and self.state.closed_at is None:
+            raise refuse(
+                f"only a resolved or closed case can be reopened; it is {self.state.stage}"
+            )
+        if not command.reason.strip():
+            raise invalid("say why the case is reopened", "reason")
+
+    # -- reading ---------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> ComplaintStatus:
+        submission = self.input.submission
+        now = workflow.now()
+        clocks = [
+            ClockStatus(
+                name=c.name,
+                state=c.state,
+                regulatory=c.regulatory,
+                basis=c.basis,
+                due_at=c.due_at,
+                time_left_seconds=clk.time_left(c, now, self._calendar(c.calendar))
+                if self.policy
+                else 0.0,
+                paused_seconds=c.paused_seconds,
+                pause_reason=c.pause_reason,
+                regulation=c.regulation,
+            )
+            for c in self.state.clocks
+        ]
+        return ComplaintStatus(
+            case_id=self.state.case_id,
+            stage=self.state.stage,
+            priority=self.state.priority,
+            channel=submission.channel,
+            regime=submission.regime,
+            fingerprint=submission.fingerprint,
+            assignee=self.state.assignee,
+            team=self.state.team,
+            escalation_level=self.state.escalation_level,
+            next_deadline=self.next_deadline(),
+            breached=self.breached(),
+            policy_id=self.state.policy.policy_id if self.state.policy else "",
+            policy_version=self.state.policy.version if self.state.policy else "",
+            allowed_stages=list(self.policy.allowed_from(self.state.stage)) if self.policy else [],
+            clocks=clocks,
+            subtasks=list(self.state.subtasks),
+        )

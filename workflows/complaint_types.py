@@ -1,0 +1,310 @@
+"""The data a ComplaintWorkflow takes, keeps and answers with.
+
+Plain dataclasses: new fields get defaults so that running workflows and
+saved histories keep decoding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from redress.domain.clocks import Clock
+
+
+@dataclass
+class CustomerInfo:
+    full_name: str
+    email: str = ""
+    phone: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    locality: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = ""
+    preferred_channel: str = ""
+    preferred_language: str = ""
+    external_ref: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ComplaintSubmission:
+    """A validated complaint as intake accepted it."""
+
+    idempotency_key: str
+    submitted_by: str
+    channel: str
+    customer: CustomerInfo
+    narrative: str
+    regime: str
+    received_at: datetime
+    # sha256 over the request as submitted: a reused key with other content
+    # is refused rather than silently answered with the first case.
+    fingerprint: str
+    product: str = ""
+    sub_product: str = ""
+    issue: str = ""
+    sub_issue: str = ""
+    desired_outcome: str = ""
+    company: str = ""
+    external_ref: str = ""
+    attachment_ids: list[str] = field(default_factory=list)
+    priority: str = "normal"
+    category: str = ""
+
+
+@dataclass
+class ComplaintInput:
+    submission: ComplaintSubmission
+    # Set when the workflow continues as new: everything it had.
+    state: ComplaintState | None = None
+
+
+@dataclass
+class StoreCaseInput:
+    workflow_id: str
+    submission: ComplaintSubmission
+    stage: str
+    policy_id: str = ""
+    policy_version: str = ""
+
+
+@dataclass
+class StoredCase:
+    case_id: str
+    created: bool
+
+
+@dataclass
+class RegisterSubmissionInput:
+    fingerprint: str
+
+
+@dataclass
+class RegisterSubmissionResult:
+    case_id: str
+    # True only for the submission that started the workflow.
+    created: bool
+
+
+@dataclass
+class PolicyDocument:
+    policy_id: str
+    version: str
+    document: str
+
+
+@dataclass
+class SubtaskInfo:
+    subtask_id: str
+    title: str
+    description: str
+    assignee: str
+    team: str
+    due_at: datetime | None
+    created_at: datetime
+    state: str = "open"  # open | completed | cancelled | overdue
+    completed_at: datetime | None = None
+    reminded: bool = False
+
+
+@dataclass
+class OutcomeInfo:
+    decision: str
+    root_cause: str
+    summary: str
+    recorded_at: datetime
+    recorded_by: str
+    redress_currency: str = ""
+    redress_minor: int = 0
+    goodwill_currency: str = ""
+    goodwill_minor: int = 0
+
+
+@dataclass
+class AuditDraft:
+    action: str
+    actor_kind: str  # person | service | rule
+    actor_id: str
+    field: str = ""
+    old_value: str = ""
+    new_value: str = ""
+    cause: str = ""
+    rule_version: str = ""
+
+
+@dataclass
+class NoteDraft:
+    note_id: str
+    author: str
+    body: str
+    customer_visible: bool
+    created_at: datetime
+
+
+@dataclass
+class ComplaintState:
+    """Everything the workflow keeps; carried across continue-as-new."""
+
+    case_id: str = ""
+    stage: str = "received"
+    priority: str = "normal"
+    submissions_answered: int = 0
+    assignee: str = ""
+    team: str = ""
+    category: str = ""
+    escalation_level: int = 0
+    policy: PolicyDocument | None = None
+    clocks: list[Clock] = field(default_factory=list)
+    subtasks: list[SubtaskInfo] = field(default_factory=list)
+    outcome: OutcomeInfo | None = None
+    stage_entered_at: datetime | None = None
+    stage_target_exceeded: bool = False
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    changes_recorded: int = 0
+    subtasks_created: int = 0
+
+
+@dataclass
+class RecordChangeInput:
+    case_id: str
+    change_id: str
+    state: ComplaintState
+    audit: list[AuditDraft]
+    notes: list[NoteDraft] = field(default_factory=list)
+
+
+# Commands: one dataclass each, so fields can be added without breaking callers.
+
+
+@dataclass
+class AssignCommand:
+    actor: str
+    assignee: str
+    team: str
+    reason: str = ""
+
+
+@dataclass
+class PriorityCommand:
+    actor: str
+    priority: str
+    reason: str
+
+
+@dataclass
+class TransitionCommand:
+    actor: str
+    to_stage: str
+    reason: str = ""
+
+
+@dataclass
+class ClockCommand:
+    actor: str
+    clock: str
+    reason: str = ""
+
+
+@dataclass
+class ReplyCommand:
+    actor: str
+    summary: str
+    channel: str = ""
+
+
+@dataclass
+class AddSubtaskCommand:
+    actor: str
+    title: str
+    description: str
+    assignee: str
+    team: str
+    due_at: datetime | None
+
+
+@dataclass
+class SubtaskCommand:
+    actor: str
+    subtask_id: str
+    reason: str = ""
+
+
+@dataclass
+class OutcomeCommand:
+    actor: str
+    decision: str
+    root_cause: str
+    summary: str
+    redress_currency: str = ""
+    redress_minor: int = 0
+    goodwill_currency: str = ""
+    goodwill_minor: int = 0
+
+
+@dataclass
+class ReasonCommand:
+    actor: str
+    reason: str = ""
+
+
+@dataclass
+class CommandResult:
+    case_id: str
+    stage: str
+    # Set by AddSubtask: the new subtask's id.
+    subtask_id: str = ""
+
+
+@dataclass
+class SubtaskInput:
+    parent_workflow_id: str
+    subtask_id: str
+    due_at: datetime | None
+    # How long before the due time the assignee is reminded.
+    remind_before_seconds: float = 86400.0
+
+
+@dataclass
+class SubtaskEvent:
+    subtask_id: str
+    kind: str  # "reminder" | "overdue"
+
+
+@dataclass
+class ClockStatus:
+    name: str
+    state: str
+    regulatory: bool
+    basis: str
+    due_at: datetime | None
+    time_left_seconds: float
+    paused_seconds: float
+    pause_reason: str
+    regulation: str
+
+
+@dataclass
+class ComplaintStatus:
+    """What the `status` query answers: the live state of the complaint."""
+
+    case_id: str
+    stage: str
+    priority: str
+    channel: str
+    regime: str
+    # The submission's fingerprint, so intake can tell a retried submission
+    # from a reused key after the workflow has finished.
+    fingerprint: str = ""
+    assignee: str = ""
+    team: str = ""
+    escalation_level: int = 0
+    next_deadline: datetime | None = None
+    breached: bool = False
+    policy_id: str = ""
+    policy_version: str = ""
+    allowed_stages: list[str] = field(default_factory=list)
+    clocks: list[ClockStatus] = field(default_factory=list)
+    subtasks: list[SubtaskInfo] = field(default_factory=list)

@@ -1,0 +1,110 @@
+"""`python -m workflows.worker`: runs complaint workflows and their activities."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from datetime import timedelta
+
+import grpc
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.worker import Worker
+
+from redress.platform import logs, metrics
+from redress.platform.settings import LOG_LEVELS, Env, SettingsError
+from redress.platform.temporal import TemporalSettings, connect
+from workflows.activities import CaseActivities
+from workflows.complaint import ComplaintWorkflow
+from workflows.subtask import SubtaskWorkflow
+
+log = logging.getLogger("redress.worker")
+
+WORKFLOWS = [ComplaintWorkflow, SubtaskWorkflow]
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    temporal: TemporalSettings
+    cases_address: str
+    service_api_key: str
+    metrics_listen: str
+    sdk_metrics_listen: str
+    log_level: str
+    log_format: str
+    max_concurrent_activities: int
+
+    @classmethod
+    def from_env(cls, env: Env) -> WorkerSettings:
+        settings = cls(
+            temporal=TemporalSettings.from_env(env),
+            cases_address=env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052"),
+            service_api_key=env.string("REDRESS_SERVICE_API_KEY", ""),
+            metrics_listen=env.address("REDRESS_WORKER_METRICS_LISTEN", "127.0.0.1:9106"),
+            sdk_metrics_listen=env.address("REDRESS_WORKER_SDK_METRICS_LISTEN", "127.0.0.1:9107"),
+            log_level=env.choice("REDRESS_LOG_LEVEL", "info", LOG_LEVELS),
+            log_format=env.choice("REDRESS_LOG_FORMAT", "json", ("json", "text")),
+            max_concurrent_activities=env.integer("REDRESS_WORKER_MAX_ACTIVITIES", 100, minimum=1),
+        )
+        if not settings.service_api_key:
+            env.problems.append(
+                "REDRESS_SERVICE_API_KEY is not set: the worker needs a key with the "
+                "service role to call services/cases"
+            )
+        return settings
+
+
+async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> None:
+    runtime = Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=settings.sdk_metrics_listen)
+        )
+    )
+    client = await connect(settings.temporal, runtime)
+    channel = grpc.aio.insecure_channel(settings.cases_address)
+    activities = CaseActivities(channel, settings.service_api_key)
+    metrics.serve_metrics(settings.metrics_listen)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    worker = Worker(
+        client,
+        task_queue=settings.temporal.task_queue,
+        workflows=WORKFLOWS,
+        activities=[activities.store_case, activities.current_policy, activities.record_change],
+        max_concurrent_activities=settings.max_concurrent_activities,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+    log.info(
+        "worker running",
+        extra={
+            "fields": {
+                "task_queue": settings.temporal.task_queue,
+                "temporal": settings.temporal.address,
+                "metrics": settings.metrics_listen,
+                "sdk_metrics": settings.sdk_metrics_listen,
+            }
+        },
+    )
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping")
+    await channel.close()
+    log.info("worker stopped")
+
+
+def main() -> None:
+    env = Env()
+    settings = WorkerSettings.from_env(env)
+    try:
+        env.check()
+    except SettingsError as err:
+        raise SystemExit(str(err)) from None
+    logs.configure("worker", settings.log_level, settings.log_format)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()
