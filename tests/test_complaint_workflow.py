@@ -10,8 +10,10 @@ from pathlib import Path
 
 import grpc
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
@@ -27,6 +29,8 @@ from workflows.complaint_types import (
     CustomerInfo,
     RegisterSubmissionInput,
 )
+from workflows.sandbox import workflow_runner
+from workflows.subtask import SubtaskWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -79,8 +83,13 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
         async with Worker(
             env.client,
             task_queue=task_queue,
-            workflows=[ComplaintWorkflow],
-            activities=[activities.store_case],
+            workflows=[ComplaintWorkflow, SubtaskWorkflow],
+            activities=[
+                activities.store_case,
+                activities.current_policy,
+                activities.record_change,
+            ],
+            workflow_runner=workflow_runner(),
         ):
             handle = await env.client.start_workflow(
                 ComplaintWorkflow.run,
@@ -94,11 +103,44 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
             )
             assert result.case_id.startswith("C-") and result.created
 
+            status = await handle.query(ComplaintWorkflow.status)
+            assert status.stage == "received" and not status.breached
+            clocks = {c.name: c for c in status.clocks}
+            # Received Friday 20 Nov 2026 16:30 (London): day 0. The summary
+            # resolution is due by close of business on the third business day.
+            assert clocks["fca_summary_resolution"].due_at == datetime(
+                2026, 11, 25, 17, 0, tzinfo=UTC
+            )
+            # Eight weeks end with Friday 15 January 2027, at midnight in London.
+            assert clocks["fca_final_response"].due_at == datetime(2027, 1, 16, 0, 0, tzinfo=UTC)
+
+            # Nobody touches the complaint for three months: every clock
+            # breaches, the regulatory ladder is climbed, and the workflow
+            # is still there to be worked.
             await env.sleep(timedelta(days=90))
             status = await handle.query(ComplaintWorkflow.status)
             assert status.case_id == result.case_id
             assert status.stage == "received"
-            assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+            assert status.breached
+            assert {c.name: c.state for c in status.clocks} == {
+                "acknowledgement": "breached",
+                "first_response": "breached",
+                "resolution": "breached",
+                "fca_summary_resolution": "breached",
+                "fca_final_response": "breached",
+            }
+            assert status.priority == "urgent"
+            assert status.escalation_level >= 2
+            assert status.team == "complaints-escalations"
+            # Read raw: the time-skipping server keeps an unset Datetime search
+            # attribute as null, which the SDK's describe() cannot decode.
+            described = await env.client.workflow_service.describe_workflow_execution(
+                DescribeWorkflowExecutionRequest(
+                    namespace=env.client.namespace,
+                    execution=WorkflowExecution(workflow_id=handle.id),
+                )
+            )
+            assert described.workflow_execution_info.status == WorkflowExecutionStatus.RUNNING.value
 
             retried = await handle.execute_update(
                 ComplaintWorkflow.register_submission,
@@ -113,7 +155,9 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
 @pytest.mark.parametrize("path", sorted(HISTORIES.glob("*.json")), ids=lambda p: p.stem)
 async def test_saved_histories_replay_without_nondeterminism(path: Path):
     history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
-    await Replayer(workflows=[ComplaintWorkflow]).replay_workflow(history)
+    await Replayer(
+        workflows=[ComplaintWorkflow], workflow_runner=workflow_runner()
+    ).replay_workflow(history)
 
 
 def test_there_are_saved_histories_to_replay():

@@ -40,6 +40,7 @@ from workflows.complaint_types import (
     SubtaskCommand,
     TransitionCommand,
 )
+from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
 LONDON = ZoneInfo("Europe/London")
@@ -92,6 +93,7 @@ class Harness:
             task_queue=self.task_queue,
             workflows=[ComplaintWorkflow, SubtaskWorkflow],
             activities=[activities.store_case, activities.current_policy, activities.record_change],
+            workflow_runner=workflow_runner(),
         )
 
     async def skip_to(self, when: datetime) -> None:
@@ -206,9 +208,13 @@ async def test_waiting_on_the_customer_moves_the_internal_sla_not_the_regulatory
     assert after.stage == "investigating"
     resumed = clock(after, "resolution")
     assert resumed.state == "running"
-    # Paused for one working week: the deadline moves by exactly one week.
-    assert resumed.due_at == resolution_due + timedelta(days=7)
-    assert resumed.paused_seconds == pytest.approx(7 * 86400)
+    # Paused for one working week: the deadline moves by a week, and by one
+    # business day more because the Spring bank holiday (Monday 31 May 2027)
+    # now falls before it. (The server's clock runs on between the test's
+    # steps, so the instants are exact to within a second.)
+    assert resolution_due == datetime(2027, 5, 24, 10, 0, tzinfo=LONDON)
+    assert abs(resumed.due_at - datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)) < timedelta(seconds=1)
+    assert resumed.paused_seconds == pytest.approx(7 * 86400, abs=1)
     assert [c.due_at for c in regulatory(after)] == regulatory_due
 
     case = await harness.case(case_id)

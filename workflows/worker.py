@@ -17,6 +17,7 @@ from redress.platform.settings import LOG_LEVELS, Env, SettingsError
 from redress.platform.temporal import TemporalSettings, connect
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
+from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
 log = logging.getLogger("redress.worker")
@@ -76,6 +77,7 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         activities=[activities.store_case, activities.current_policy, activities.record_change],
         max_concurrent_activities=settings.max_concurrent_activities,
         graceful_shutdown_timeout=timedelta(seconds=10),
+        workflow_runner=workflow_runner(),
     )
     log.info(
         "worker running",

@@ -7,6 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -356,6 +357,8 @@ def cmd_import_cfpb(args: argparse.Namespace) -> None:
         api_key(args),
         limit=args.limit,
         concurrency=args.concurrency,
+        received_on=args.received_on,
+        rejections_file=Path(args.rejections) if args.rejections else None,
     )
     if code:
         raise SystemExit(code)
@@ -474,8 +477,14 @@ def parser() -> argparse.ArgumentParser:
     imp_sub = imp.add_subparsers(dest="format", required=True)
     cfpb = imp_sub.add_parser("cfpb", help="a CFPB consumer complaints CSV (any layout)")
     cfpb.add_argument("file")
-    cfpb.add_argument("--limit", type=int)
-    cfpb.add_argument("--concurrency", type=int, default=8)
+    cfpb.add_argument("--limit", type=int, help="import at most this many rows")
+    cfpb.add_argument("--concurrency", type=int, default=8, help="calls in flight (default 8)")
+    cfpb.add_argument(
+        "--received-on",
+        type=date.fromisoformat,
+        help="YYYY-MM-DD, for files without a 'Date received' column",
+    )
+    cfpb.add_argument("--rejections", help="write rejected rows and their reasons to this CSV")
     cfpb.set_defaults(run=cmd_import_cfpb)
 
     h = sub.add_parser("health", help="is every service serving?")

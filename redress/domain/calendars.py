@@ -19,6 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
+from temporalio.workflow import unsafe as _workflow_unsafe
+
+sandbox_unrestricted = _workflow_unsafe.sandbox_unrestricted
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS = 3660  # a deadline further than ten years out is a mistake in the policy
@@ -26,8 +29,13 @@ MAX_DAYS = 3660  # a deadline further than ten years out is a mistake in the pol
 
 @functools.lru_cache(maxsize=512)
 def _public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
-    found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
-    return frozenset(found.keys())
+    # The holidays package looks up translated holiday names through gettext,
+    # which reads the process locale; the workflow sandbox forbids that. Only
+    # the dates are used here, and they do not depend on the locale, so the
+    # lookup is allowed to run unrestricted when a workflow computes a deadline.
+    with sandbox_unrestricted():
+        found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+        return frozenset(found.keys())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Importers that replay complaints kept elsewhere through the intake API."""

@@ -1,0 +1,183 @@
+"""`redress import cfpb FILE`: real CFPB complaints replayed through intake."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.importers.cfpb import FileFormatError, build_request, parse_date, read_rows
+from services.intake.validation import validate_submission
+from tests.conftest import SHARED_DATA
+
+CFPB_FILES = sorted(p.name for p in SHARED_DATA.glob("cfpb_*.csv"))
+VIA = {
+    "Web": common_pb2.CHANNEL_WEB,
+    "Phone": common_pb2.CHANNEL_PHONE,
+    "Referral": common_pb2.CHANNEL_REFERRAL,
+    "Web Referral": common_pb2.CHANNEL_REFERRAL,
+    "Postal mail": common_pb2.CHANNEL_POSTAL,
+    "Fax": common_pb2.CHANNEL_FAX,
+    "Email": common_pb2.CHANNEL_EMAIL,
+}
+
+
+def test_every_cfpb_file_in_the_shared_data_is_found() -> None:
+    assert len(CFPB_FILES) >= 8, CFPB_FILES
+
+
+@pytest.mark.parametrize("name", CFPB_FILES)
+def test_every_row_of_every_cfpb_layout_becomes_a_valid_complaint(name: str) -> None:
+    # An independent reading of the file with csv.DictReader: whatever the
+    # header spelling, the channel column is the one whose name says so.
+    with (SHARED_DATA / name).open(newline="", encoding="utf-8") as f:
+        raw = list(csv.DictReader(f))
+    via_column = next((h for h in raw[0] if h.lower().replace("_", " ") == "submitted via"), None)
+    expected_channels = Counter(VIA[r[via_column]] if via_column else 2 for r in raw)
+
+    _, rows = read_rows(SHARED_DATA / name)
+    seen: Counter[str] = Counter()
+    keys, channels = set(), Counter()
+    now = datetime.now(UTC)
+    for row in rows:
+        key, request, reasons = build_request(row.values, date(2016, 1, 4), seen)
+        assert request is not None, f"line {row.line}: {reasons}"
+        validate_submission(request, "importer", "us_cfpb", now)  # raises on any violation
+        keys.add(key)
+        channels[request.channel] += 1
+    assert len(keys) == len(raw), "every row has its own idempotency key"
+    assert channels == expected_channels
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-08-25", date(2023, 8, 25)),  # the portal's export
+        ("2017-03-21T00:00:00", date(2017, 3, 21)),
+        ("8/30/2013", date(2013, 8, 30)),  # 2013-era US dates
+        ("04/04/25", date(2025, 4, 4)),  # two-digit years
+        ("27-04-2023", date(2023, 4, 27)),  # re-saved by a spreadsheet, day first
+    ],
+)
+def test_dates_in_every_layout(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2023-02-30", "13/45/2020", "yesterday", "2023/04/27"])
+def test_dates_that_are_not_dates_say_what_was_expected(text: str) -> None:
+    with pytest.raises(ValueError, match="date received"):
+        parse_date(text)
+
+
+def test_a_file_that_is_not_cfpb_data_is_refused_as_a_whole(tmp_path: Path) -> None:
+    other = tmp_path / "tweets.csv"
+    other.write_text("tweet_id,text\n1,hello\n")
+    with pytest.raises(FileFormatError, match="needs a Product column"):
+        read_rows(other)
+
+
+def redress_cli(platform, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "REDRESS_API_KEY": platform.credentials.admin_key,
+        "REDRESS_INTAKE_ADDRESS": platform.address("intake"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "redress.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def imported_cases(channels, admin) -> list[cases_pb2.Case]:  # type: ignore[no-untyped-def]
+    """Cases received before 2024: only imports file complaints that old."""
+    start, end = Timestamp(), Timestamp()
+    start.FromDatetime(datetime(2000, 1, 1, tzinfo=UTC))
+    end.FromDatetime(datetime(2024, 1, 1, tzinfo=UTC))
+    response = cases_pb2_grpc.CasesServiceStub(channels["cases"]).ListCases(
+        cases_pb2.ListCasesRequest(
+            page=common_pb2.PageRequest(page_size=500),
+            regimes=[common_pb2.REGIME_US_CFPB],
+            received=common_pb2.TimeRange(start=start, end=end),
+        ),
+        metadata=admin,
+        timeout=30,
+    )
+    return list(response.cases)
+
+
+def test_import_files_each_row_once_and_a_rerun_files_nothing_again(
+    platform, channels, admin
+) -> None:
+    source = SHARED_DATA / "cfpb_complaints_2023_variant_format.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        first = [r for _, r in zip(range(30), csv.DictReader(f), strict=False)]
+
+    run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "30")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "30 complaints filed, 0 already imported, 0 rejected" in run.stdout
+
+    again = redress_cli(platform, "import", "cfpb", str(source), "--limit", "30")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 complaints filed, 30 already imported, 0 rejected" in again.stdout
+
+    cases = {c.external_ref: c for c in imported_cases(channels, admin)}
+    assert len(cases) == 30
+    for row in first:
+        case = cases[f"CFPB {row['Complaint_ID']}"]
+        day, month, year = (int(x) for x in row["Date_received"].split("-"))
+        assert case.received_at.ToDatetime().date() == date(year, month, day)
+        assert case.product == row["Product"]
+        assert case.issue == row["Issue"]
+        assert case.channel == VIA[row["Submitted_via"]]
+        assert case.regime == common_pb2.REGIME_US_CFPB
+        if row["Consumer_complaint_narrative"]:
+            assert case.narrative == row["Consumer_complaint_narrative"]
+        else:
+            assert row["Issue"] in case.narrative
+
+
+def test_rows_that_cannot_be_imported_are_reported_with_their_reasons(
+    platform, tmp_path: Path
+) -> None:
+    source = tmp_path / "complaints.csv"
+    rejections = tmp_path / "rejected.csv"
+    header = "Date received,Product,Issue,Consumer complaint narrative,Submitted via,Complaint ID"
+    source.write_text(
+        header
+        + "\n2023-02-30,Mortgage,Trouble during payment process,,Web,9000001"
+        + "\n2023-03-01,,Trouble during payment process,,Web,9000002"
+        + "\n2023-03-02,Mortgage,Trouble during payment process,,Carrier pigeon,9000003"
+        + "\n2023-03-03,Mortgage,Trouble during payment process,Bad \x07bell,Web,9000004"
+        + "\n2023-03-04,Mortgage,Struggling to pay mortgage,,Postal mail,9000005\n"
+    )
+    run = redress_cli(platform, "import", "cfpb", str(source), "--rejections", str(rejections))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "1 complaints filed, 0 already imported, 4 rejected" in run.stdout
+    assert "line 2 (cfpb-9000001): date received '2023-02-30' is not a calendar date" in run.stdout
+    assert "line 3 (cfpb-9000002): product is empty" in run.stdout
+    assert (
+        "line 4 (cfpb-9000003): submitted via 'Carrier pigeon' is not a known channel" in run.stdout
+    )
+    assert "narrative: contains control characters" in run.stdout
+    with rejections.open(newline="") as f:
+        rejected = list(csv.DictReader(f))
+    assert [r["line"] for r in rejected] == ["2", "3", "4", "5"]
+
+
+def test_a_file_without_dates_needs_to_be_told_when_it_was_received(platform) -> None:
+    source = SHARED_DATA / "cfpb_narratives_by_product_2015.csv"
+    run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "3")
+    assert run.returncode == 2
+    assert "no 'Date received' column; pass --received-on YYYY-MM-DD" in run.stderr

@@ -1,0 +1,20 @@
+"""The workflow sandbox every worker and replayer of Redress uses.
+
+Business calendars read public holidays from the `holidays` package, which
+imports its country modules (and dateutil) lazily, from inside workflow code.
+Those modules are deterministic tables and date arithmetic, so they are passed
+through to the real interpreter instead of being re-imported, and restricted,
+on every workflow run.
+"""
+
+from __future__ import annotations
+
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+PASSTHROUGH = ("holidays", "dateutil")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH)
+    )
