@@ -8,7 +8,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck protos check-protos clean
+.PHONY: install run test lint breaking typecheck protos check-protos clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,7 @@ test: install
 	    || echo "could not install docker-compose; the compose test will fail and say so"; }
 	$(PY) -m redress.devtools.protogen --check
 	$(VENV)/bin/buf lint
+	$(MAKE) --no-print-directory breaking
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -38,6 +39,15 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/buf lint
+
+# The API may only change compatibly: on a branch, against main; on main,
+# against the commit before (a clone without history has nothing to compare).
+breaking: install
+	@if [ "$$(git rev-parse --abbrev-ref HEAD 2>/dev/null)" != main ] && git rev-parse -q --verify main >/dev/null; then \
+	  echo "buf breaking against main"; $(VENV)/bin/buf breaking --against '.git#branch=main'; \
+	elif git rev-parse -q --verify HEAD~1 >/dev/null; then \
+	  echo "buf breaking against HEAD~1"; $(VENV)/bin/buf breaking --against '.git#ref=HEAD~1'; \
+	else echo "buf breaking: no earlier commit to compare with"; fi
 
 typecheck: install
 	$(VENV)/bin/mypy
