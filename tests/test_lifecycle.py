@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from workflows import search_attributes as sa
@@ -30,6 +31,7 @@ from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
     AssignCommand,
+    CategoryCommand,
     ComplaintInput,
     ComplaintSubmission,
     CustomerInfo,
@@ -101,13 +103,23 @@ class Harness:
         assert when > now, f"cannot go back in time to {when} from {now}"
         await self.env.sleep(when - now)
 
-    async def file(self, received: datetime, regime: str = "uk_fca"):  # type: ignore[no-untyped-def]
+    async def file(  # type: ignore[no-untyped-def]
+        self,
+        received: datetime,
+        regime: str = "uk_fca",
+        narrative: str = "I was charged an arrangement fee I was never told about.",
+        tags: tuple[str, ...] = (),
+        product: str = "",
+    ):
         submission = ComplaintSubmission(
             idempotency_key=f"life-{uuid.uuid4()}",
             submitted_by="test",
             channel="phone",
-            customer=CustomerInfo(full_name="Morgan Caller", phone="+44 20 7946 0000"),
-            narrative="I was charged an arrangement fee I was never told about.",
+            customer=CustomerInfo(
+                full_name="Morgan Caller", phone="+44 20 7946 0000", tags=list(tags)
+            ),
+            narrative=narrative,
+            product=product,
             regime=regime,
             received_at=received.astimezone(UTC),
             fingerprint="a" * 64,
@@ -345,3 +357,48 @@ async def test_an_invalid_transition_names_the_allowed_ones(harness: Harness):
     status = await handle.query(ComplaintWorkflow.status)
     assert not regulatory(status)
     assert status.allowed_stages == ["acknowledged", "triage", "resolved", "closed"]
+
+
+async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Harness):
+    received = datetime(2027, 5, 12, 11, 0, tzinfo=LONDON)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(
+        received,
+        narrative="Someone opened a card in my name. This is identity theft and the bank "
+        "keeps charging me fees on it.",
+        tags=("Older American",),
+        product="Credit card",
+    )
+    status = await handle.query(ComplaintWorkflow.status)
+    assert status.priority == "high"
+    case = await harness.case(case_id)
+    assert case.category == "fraud_and_scams"
+    assert case.priority == common_pb2.PRIORITY_HIGH
+    by_action = {e.action: e for e in case.audit_events}
+    classified = by_action["case.classified"]
+    assert classified.actor.kind == common_pb2.ACTOR_KIND_RULE
+    assert classified.actor.id == "classification.fraud"
+    assert classified.actor.rule_version == "standard 2026.11.2"
+    assert classified.new_value == "fraud_and_scams"
+    assert "vulnerable-customer" in classified.cause and "cards" in classified.cause
+    prioritised = by_action["case.prioritised"]
+    assert prioritised.actor.id == "classification.fraud"
+    assert (prioritised.old_value, prioritised.new_value) == ("normal", "high")
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await handle.execute_update(
+            ComplaintWorkflow.change_category,
+            CategoryCommand("ana.agent", "weather", "looks like weather"),
+        )
+    assert "category must be one of fraud_and_scams, credit_reporting" in str(refused.value.cause)
+    await handle.execute_update(
+        ComplaintWorkflow.change_category,
+        CategoryCommand("ana.agent", "cards", "the card was the customer's own after all"),
+    )
+    case = await harness.case(case_id)
+    assert case.category == "cards"
+    override = [e for e in case.audit_events if e.action == "case.recategorised"]
+    assert [(o.actor.id, o.old_value, o.new_value) for o in override] == [
+        ("ana.agent", "fraud_and_scams", "cards")
+    ]
+    assert override[0].actor.kind == common_pb2.ACTOR_KIND_PERSON

@@ -91,3 +91,93 @@ def test_a_policy_needs_a_closed_stage():
         'id: p\nversion: "1"\ncalendar: c\ninitial_stage: a\nstages: {a: {next: []}}\n'
     )
     assert "stages: mark one stage `closed: true`" in found
+
+
+def facts(text: str, **kw):  # type: ignore[no-untyped-def]
+    from redress.domain.policy import ComplaintFacts
+
+    return ComplaintFacts(text=text, **kw)
+
+
+def test_the_shipped_rules_classify_real_cfpb_complaints():
+    from tests.conftest import cfpb_rows
+
+    policy = Policy.load_default()
+    rows = cfpb_rows("cfpb_personal_loan_narratives_2025.csv", 200)
+    results = [
+        policy.classify(
+            facts(
+                "\n".join((r["Consumer complaint narrative"], r["Issue"], r["Sub-issue"])),
+                product=r["Product"],
+                tags=tuple(t for t in [r["Tags"]] if t not in ("", "None")),
+                regime="us_cfpb",
+                channel="web",
+            )
+        )
+        for r in rows
+    ]
+    # Every row is a payday or personal loan; those that speak of fraud or a
+    # scam are filed under fraud first, the rest under loans.
+    for row, result in zip(rows, results, strict=True):
+        text = row["Consumer complaint narrative"].lower()
+        if "scam" in text.split() or "fraud" in text.split():
+            assert result.category == "fraud_and_scams", text[:200]
+        assert result.category in ("fraud_and_scams", "loans"), (result, row["Product"])
+        if row["Tags"] in ("Servicemember", "Older American"):
+            assert result.priority in ("high", "urgent")
+            assert "vulnerable-customer" in result.matched
+
+
+def test_classification_takes_the_first_category_and_the_highest_priority():
+    policy = Policy.load_default()
+    result = policy.classify(
+        facts(
+            "They started foreclosure and charged me a fee for identity theft protection",
+            product="Mortgage",
+            tags=("Older American",),
+            channel="web",
+        )
+    )
+    assert result.category == "fraud_and_scams" and result.category_rule == "fraud"
+    assert result.priority == "urgent" and result.priority_rule == "loss-of-home"
+    assert result.matched == ("fraud", "loss-of-home", "vulnerable-customer", "mortgages", "fees")
+
+
+def test_keywords_match_whole_words_in_any_case_and_products_by_their_start():
+    policy = Policy.load_default()
+    assert policy.classify(facts("The FEES were never explained")).category == "fees_and_charges"
+    # "feedback" and "discharge" contain a keyword but are other words.
+    assert policy.classify(facts("I gave feedback after the discharge")).category == ""
+    reporting = policy.classify(
+        facts(
+            "Wrong address on file",
+            product="Credit reporting, credit repair services, or other personal consumer reports",
+        )
+    )
+    assert reporting.category == "credit_reporting"
+    plain = policy.classify(facts("Nothing in particular", channel="phone"))
+    assert (plain.category, plain.priority, plain.matched) == ("", "normal", ())
+    referral = policy.classify(facts("Nothing in particular", channel="referral"))
+    assert referral.priority == "high" and referral.priority_rule == "regulator-referral"
+
+
+def test_bad_classification_rules_are_named_with_their_paths():
+    base = Policy.load_default().source
+    extra = """
+  - id: fees
+    when: {}
+    set: {category: no_such_category, priority: critical}
+  - id: by-channel
+    when: {channels: [pigeon], regimes: [mars]}
+    set: {}
+"""
+    # The shipped classification list ends just before the cause taxonomy.
+    bad = base.replace("\n\n# The cause taxonomy", extra + "\n# The cause taxonomy")
+    found = problems(bad)
+    assert "classification[12].when: give at least one condition" in found
+    assert "classification[12].set.priority: one of low, normal, high, urgent" in found
+    assert "classification[12].set.category: 'no_such_category' is not in `categories`" in found
+    assert any(p.startswith("classification[13].when.channels: 'pigeon'") for p in found)
+    assert any(p.startswith("classification[13].when.regimes: 'mars'") for p in found)
+    assert "classification[13].set: set a category, a priority or both" in found
+    assert "classification: rule id 'fees' is used more than once" in found

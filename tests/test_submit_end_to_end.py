@@ -100,7 +100,11 @@ def test_a_submitted_complaint_becomes_a_stored_case(platform, channels, admin):
     assert case.external_ref == f"cfpb-{row['Complaint ID']}"
     assert case.channel == common_pb2.CHANNEL_WEB
     assert case.regime == common_pb2.REGIME_US_CFPB
-    assert case.priority == common_pb2.PRIORITY_NORMAL
+    # The narrative speaks of accounts opened without consent: the shipped
+    # classification rules file it under fraud with high priority.
+    assert "fraud" in row["Consumer complaint narrative"].lower()
+    assert case.category == "fraud_and_scams"
+    assert case.priority == common_pb2.PRIORITY_HIGH
     assert case.stage == "received"
     assert case.customer.full_name == "Jordan Example"
     assert case.customer_id.startswith("CU-")
@@ -115,12 +119,14 @@ def test_a_submitted_complaint_becomes_a_stored_case(platform, channels, admin):
     assert "local-admin" in created.cause
     # Then the workflow starts the policy's clocks and says which policy.
     events = eventually(
-        lambda: [
-            e
-            for e in get_case(channels, admin, response.case_id).audit_events
-            if e.action == "clocks.started"
-        ]
-        and get_case(channels, admin, response.case_id).audit_events
+        lambda: (
+            [
+                e
+                for e in get_case(channels, admin, response.case_id).audit_events
+                if e.action == "clocks.started"
+            ]
+            and get_case(channels, admin, response.case_id).audit_events
+        )
     )
     started = next(e for e in events if e.action == "clocks.started")
     assert started.actor.id == "complaint-workflow"
@@ -249,12 +255,17 @@ def test_an_unknown_case_is_not_found(platform, channels, admin):
 
 
 def test_workflows_are_found_by_their_search_attributes(platform, channels, admin):
-    response = submit(channels, admin, complaint(ROWS[8]))
+    # A real mortgage complaint about a foreclosure: the rules make it urgent,
+    # and an ops engineer finds it by that.
+    row = ROWS[8]
+    assert "foreclosure" in row["Consumer complaint narrative"]
+    response = submit(channels, admin, complaint(row))
     found = eventually(
         lambda: temporal_list(
             platform,
             f"CaseId='{response.case_id}' AND Channel='web' AND Regime='us_cfpb' "
-            "AND Stage='received' AND Priority='normal' AND Breached=false",
+            "AND Stage='received' AND Priority='urgent' AND Category='mortgages' "
+            "AND Breached=false",
         )
     )
     assert [w["execution"]["workflowId"] for w in found] == [response.workflow_id]
@@ -361,3 +372,48 @@ def test_the_cli_files_and_shows_a_complaint(platform):
     )
     assert refused.returncode == 2
     assert "customer.email: 'sam@' is not an email address" in refused.stderr
+
+
+def test_rules_classify_a_real_complaint_and_a_handler_overrides_the_category(
+    platform, channels, admin
+):
+    row = next(r for r in ROWS if r["Product"].startswith("Credit reporting"))
+    response = submit(channels, admin, complaint(row))
+    case = get_case(channels, admin, response.case_id)
+    assert case.category in ("credit_reporting", "fraud_and_scams")
+    rules = [e.actor.id for e in case.audit_events if e.action == "case.classified"]
+    assert rules and rules[0].startswith("classification.")
+
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ChangeCategory(
+            cases_pb2.ChangeCategoryRequest(case_id=case.case_id, category="weather"),
+            metadata=admin,
+            timeout=30,
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = {v.field: v.description for v in field_violations(err.value)}
+    assert "reason" in violations
+
+    with pytest.raises(grpc.RpcError) as err:
+        stub.ChangeCategory(
+            cases_pb2.ChangeCategoryRequest(
+                case_id=case.case_id, category="weather", reason="customer says so"
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = {v.field: v.description for v in field_violations(err.value)}
+    assert "fees_and_charges" in violations["category"]
+
+    changed = stub.ChangeCategory(
+        cases_pb2.ChangeCategoryRequest(
+            case_id=case.case_id, category="fees_and_charges", reason="about a fee, not a report"
+        ),
+        metadata=admin,
+        timeout=30,
+    ).case
+    assert changed.category == "fees_and_charges"
+    assert changed.audit_events[-1].action == "case.recategorised"
+    assert changed.audit_events[-1].actor.id == "local-admin"

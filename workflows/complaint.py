@@ -22,8 +22,13 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from redress.domain import clocks as clk
-    from redress.domain.calendars import preset
-    from redress.domain.policy import PRIORITIES, EscalationStep, Policy
+    from redress.domain.policy import (
+        PRIORITIES,
+        Classification,
+        ComplaintFacts,
+        EscalationStep,
+        Policy,
+    )
     from redress.domain.regulatory import regulatory_deadlines
     from workflows import search_attributes as sa
     from workflows.activities import CaseActivities
@@ -31,12 +36,14 @@ with workflow.unsafe.imports_passed_through():
         AddSubtaskCommand,
         AssignCommand,
         AuditDraft,
+        CategoryCommand,
         ClockCommand,
         ClockStatus,
         CommandResult,
         ComplaintInput,
         ComplaintState,
         ComplaintStatus,
+        ComplaintSubmission,
         NoteDraft,
         OutcomeCommand,
         OutcomeInfo,
@@ -139,6 +146,16 @@ class ComplaintWorkflow:
         self.policy = Policy.load(document.document)
         self.state.stage = self.policy.initial_stage
         self.state.category = submission.category
+        classified: Classification | None = None
+        if workflow.patched("classification-on-receipt"):
+            classified = self._classify(submission)
+            submission = dataclasses.replace(
+                submission,
+                category=classified.category or submission.category,
+                priority=classified.priority,
+            )
+            self.state.category = submission.category
+            self.state.priority = submission.priority
         stored = await workflow.execute_local_activity_method(
             CaseActivities.store_case,
             StoreCaseInput(
@@ -153,6 +170,8 @@ class ComplaintWorkflow:
         )
         self.state.case_id = stored.case_id
         async with self.lock:
+            if classified is not None:
+                self._record_classification(classified)
             received = submission.received_at
             self.state.stage_entered_at = received
             self._start_clocks(received)
@@ -165,6 +184,38 @@ class ComplaintWorkflow:
             )
             await self._persist()
 
+    def _classify(self, submission: ComplaintSubmission) -> Classification:
+        text = "\n".join((submission.narrative, submission.issue, submission.sub_issue))
+        return self._policy().classify(
+            ComplaintFacts(
+                text=text,
+                product=submission.product,
+                tags=tuple(submission.customer.tags),
+                regime=submission.regime,
+                channel=submission.channel,
+            )
+        )
+
+    def _record_classification(self, c: Classification) -> None:
+        matched = ", ".join(c.matched) or "none"
+        if c.category_rule:
+            self._rule_audit(
+                "case.classified",
+                "category",
+                new=c.category,
+                cause=f"classification rules matched: {matched}",
+                rule=f"classification.{c.category_rule}",
+            )
+        if c.priority_rule:
+            self._rule_audit(
+                "case.prioritised",
+                "priority",
+                old="normal",
+                new=c.priority,
+                cause=f"classification rules matched: {matched}",
+                rule=f"classification.{c.priority_rule}",
+            )
+
     def _reopen_until(self) -> datetime | None:
         if self.state.closed_at is None:
             return None
@@ -176,7 +227,7 @@ class ComplaintWorkflow:
         return until is not None and workflow.now() >= until
 
     def _calendar(self, name: str):  # type: ignore[no-untyped-def]
-        return preset(name or self._policy().calendar)
+        return self._policy().calendar_named(name)
 
     def _policy(self) -> Policy:
         assert self.policy is not None
@@ -198,7 +249,10 @@ class ComplaintWorkflow:
                 clk.start(clock, received, self._calendar(clock.calendar))
             self.state.clocks.append(clock)
         regime = self.input.submission.regime
-        for deadline in regulatory_deadlines(regime, received, self._calendar(policy.calendar)):
+        calendar = self._calendar(policy.calendar)
+        if workflow.patched("regime-calendars"):
+            calendar = policy.regime_calendar(regime)
+        for deadline in regulatory_deadlines(regime, received, calendar):
             self.state.clocks.append(
                 clk.fixed_clock(
                     deadline.name,
@@ -628,6 +682,31 @@ class ComplaintWorkflow:
             raise invalid("say why the priority is overridden", "reason")
         if command.priority == self.state.priority:
             raise refuse(f"the priority is already {command.priority}")
+
+    @workflow.update
+    async def change_category(self, command: CategoryCommand) -> CommandResult:
+        async with self.lock:
+            self._person_audit(
+                command.actor,
+                "case.recategorised",
+                "category",
+                old=self.state.category,
+                new=command.category,
+                cause=command.reason,
+            )
+            self.state.category = command.category
+            return await self._apply()
+
+    @change_category.validator
+    def _check_category(self, command: CategoryCommand) -> None:
+        self._ready()
+        categories = self._policy().categories
+        if categories and command.category not in categories:
+            raise invalid(f"category must be one of {', '.join(categories)}", "category")
+        if not command.reason.strip():
+            raise invalid("say why the category is changed", "reason")
+        if command.category == self.state.category:
+            raise refuse(f"the category is already {command.category}")
 
     @workflow.update
     async def transition(self, command: TransitionCommand) -> CommandResult:

@@ -195,6 +195,13 @@ class PriorityCommand:
 
 
 @dataclass
+class CategoryCommand:
+    actor: str
+    category: str
+    reason: str
+
+
+@dataclass
 class TransitionCommand:
     actor: str
     to_stage: str

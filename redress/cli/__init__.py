@@ -124,6 +124,7 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         ("case", c.case_id),
         ("stage", c.stage),
         ("priority", short_name(Priority, c.priority)),
+        ("category", c.category or "-"),
         ("channel", short_name(Channel, c.channel)),
         ("regime", short_name(Regime, c.regime)),
         (
@@ -262,6 +263,19 @@ def cmd_case_priority(args: argparse.Namespace) -> None:
                 case_id=args.case_id,
                 priority=from_short_name(Priority, args.priority),  # type: ignore[arg-type]
                 reason=args.reason,
+            ),
+        ).case,
+    )
+
+
+def cmd_case_category(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "ChangeCategory",
+            cases_pb2.ChangeCategoryRequest(
+                case_id=args.case_id, category=args.category, reason=args.reason
             ),
         ).case,
     )
@@ -435,6 +449,9 @@ def parser() -> argparse.ArgumentParser:
     prio = command("priority", "override the priority", cmd_case_priority)
     prio.add_argument("priority", choices=choices(Priority))
     prio.add_argument("--reason", required=True)
+    category = command("category", "override the category", cmd_case_category)
+    category.add_argument("category", help="one of the policy's categories")
+    category.add_argument("--reason", required=True)
     note = command("note", "add a note", cmd_case_note)
     note.add_argument("body")
     note.add_argument("--customer-visible", action="store_true")

@@ -13,13 +13,28 @@ Pure code: usable inside workflows.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 import yaml
 
+from redress.domain.calendars import PRESETS, BusinessCalendar, preset
+
 PRIORITIES = ("low", "normal", "high", "urgent")
+REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
+CHANNELS = (
+    "phone",
+    "web",
+    "email",
+    "social",
+    "chat",
+    "postal",
+    "referral",
+    "fax",
+    "in_person",
+)
 NOTIFY_ROLES = ("assignee", "team_lead", "manager", "compliance")
 UNITS = {
     # unit -> (basis, seconds per unit in that basis)
@@ -109,6 +124,78 @@ class RegulatoryRule:
     stops_on: tuple[str, ...] = ()
     warn_at: tuple[float, ...] = (0.75, 0.9)
     escalation: str = ""
+    # regime -> the calendar its deadlines are counted in (business days,
+    # the end of a local day); a regime not named uses the policy's calendar.
+    calendars: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """When a classification rule applies: every condition given must hold;
+    within one condition, any of the listed values will do."""
+
+    # Words or phrases found in the narrative, issue or sub-issue (whole
+    # words, any case).
+    keywords: tuple[str, ...] = ()
+    # Product names, matched at the start, in any case ("Credit reporting"
+    # matches "Credit reporting, credit repair services, ...").
+    products: tuple[str, ...] = ()
+    # Customer tags such as "Older American" (any case).
+    tags: tuple[str, ...] = ()
+    regimes: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassificationRule:
+    id: str
+    when: Conditions
+    category: str = ""
+    priority: str = ""
+    description: str = ""
+
+    def matches(self, complaint: ComplaintFacts) -> bool:
+        w = self.when
+        if w.keywords and not any(_has_phrase(complaint.text, k) for k in w.keywords):
+            return False
+        product = complaint.product.casefold()
+        if w.products and not any(product.startswith(p.casefold()) for p in w.products):
+            return False
+        tags = {t.casefold() for t in complaint.tags}
+        if w.tags and not any(t.casefold() in tags for t in w.tags):
+            return False
+        if w.regimes and complaint.regime not in w.regimes:
+            return False
+        return not (w.channels and complaint.channel not in w.channels)
+
+
+@dataclass(frozen=True)
+class ComplaintFacts:
+    """What classification looks at."""
+
+    text: str
+    product: str = ""
+    tags: tuple[str, ...] = ()
+    regime: str = ""
+    channel: str = ""
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The outcome: the category from the first matching rule that sets one,
+    the highest priority any matching rule sets ("normal" if none), and which
+    rule decided each."""
+
+    category: str = ""
+    category_rule: str = ""
+    priority: str = "normal"
+    priority_rule: str = ""
+    matched: tuple[str, ...] = ()
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    words = r"\s+".join(re.escape(w) for w in phrase.casefold().split())
+    return re.search(rf"(?<!\w){words}(?!\w)", text.casefold()) is not None
 
 
 @dataclass(frozen=True)
@@ -128,7 +215,37 @@ class Policy:
     reopen_stage: str
     # How long after closing a case can still be reopened.
     reopen_window: Budget = Budget(56.0, "calendar_days")
+    # The category taxonomy cases are classified into (empty: any category).
+    categories: tuple[str, ...] = ()
+    # Evaluated in order on every new complaint.
+    classification: tuple[ClassificationRule, ...] = ()
+    # Calendars the policy defines itself, by name; other names are presets.
+    calendars: dict[str, BusinessCalendar] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False, repr=False)
+
+    def calendar_named(self, name: str = "") -> BusinessCalendar:
+        """The policy's own calendar of that name, else the preset; "" is the default."""
+        name = name or self.calendar
+        return self.calendars.get(name) or preset(name)
+
+    def regime_calendar(self, regime: str) -> BusinessCalendar:
+        return self.calendar_named(self.regulatory.calendars.get(regime, ""))
+
+    def classify(self, complaint: ComplaintFacts) -> Classification:
+        category = category_rule = priority_rule = ""
+        priority = "normal"
+        matched = []
+        for rule in self.classification:
+            if not rule.matches(complaint):
+                continue
+            matched.append(rule.id)
+            if rule.category and not category:
+                category, category_rule = rule.category, rule.id
+            if rule.priority and (
+                not priority_rule or PRIORITIES.index(rule.priority) > PRIORITIES.index(priority)
+            ):
+                priority, priority_rule = rule.priority, rule.id
+        return Classification(category, category_rule, priority, priority_rule, tuple(matched))
 
     def clock(self, name: str) -> ClockRule | None:
         return next((c for c in self.clocks if c.name == name), None)
@@ -259,12 +376,16 @@ class _Reader:
                 "pause_reasons",
                 "root_causes",
                 "reopen",
+                "categories",
+                "classification",
+                "calendars",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
         policy_id = self.text(top.get("id"), "id")
         version = self.text(top.get("version"), "version")
         calendar = self.text(top.get("calendar"), "calendar")
+        calendars = self.calendars(top.get("calendars"))
         stages = self.stages(top.get("stages"))
         ladders = self.ladders(top.get("escalation_ladders"))
         clocks = self.clocks(top.get("clocks"), calendar)
@@ -276,9 +397,18 @@ class _Reader:
         reopen_stage = self.text(reopen.get("stage"), "reopen.stage")
         reopen_restarts = self.names(reopen.get("restarts"), "reopen.restarts")
         initial = self.text(top.get("initial_stage"), "initial_stage")
+        categories = self.names(top.get("categories"), "categories")
+        classification = self.classification(top.get("classification"), categories)
         self.cross_check(
             stages, clocks, ladders, regulatory, initial, reopen_stage, reopen_restarts
         )
+        known = set(PRESETS) | set(calendars)
+        named = [("calendar", calendar)]
+        named += [(f"clocks.{c.name}.calendar", c.calendar) for c in clocks]
+        named += [(f"regulatory.calendars.{r}", n) for r, n in regulatory.calendars.items()]
+        for path, name in named:
+            if name and name not in known:
+                self.fail(path, f"no calendar {name!r}; known: {', '.join(sorted(known))}")
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(
@@ -295,6 +425,9 @@ class _Reader:
             reopen_restarts=reopen_restarts,
             reopen_stage=reopen_stage,
             reopen_window=window or Budget(56.0, "calendar_days"),
+            categories=categories,
+            classification=classification,
+            calendars=calendars,
             source=source,
         )
 
@@ -430,15 +563,100 @@ class _Reader:
             self.fail("clocks", f"clock {name!r} is defined more than once")
         return tuple(clocks)
 
+    def classification(
+        self, value: Any, categories: tuple[str, ...]
+    ) -> tuple[ClassificationRule, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail("classification", "expected a list of rules")
+            return ()
+        rules = []
+        for i, body in enumerate(value):
+            path = f"classification[{i}]"
+            b = self.mapping(body, path, {"id", "description", "when", "set"}, {"id", "set"})
+            rule_id = self.text(b.get("id"), f"{path}.id")
+            w = self.mapping(
+                b.get("when") or {},
+                f"{path}.when",
+                {"keywords", "products", "tags", "regimes", "channels"},
+            )
+            when = Conditions(
+                keywords=self.names(w.get("keywords"), f"{path}.when.keywords"),
+                products=self.names(w.get("products"), f"{path}.when.products"),
+                tags=self.names(w.get("tags"), f"{path}.when.tags"),
+                regimes=self.names(w.get("regimes"), f"{path}.when.regimes"),
+                channels=self.names(w.get("channels"), f"{path}.when.channels"),
+            )
+            for regime in when.regimes:
+                if regime not in REGIMES:
+                    self.fail(
+                        f"{path}.when.regimes", f"{regime!r} is not one of {', '.join(REGIMES)}"
+                    )
+            for channel in when.channels:
+                if channel not in CHANNELS:
+                    self.fail(
+                        f"{path}.when.channels", f"{channel!r} is not one of {', '.join(CHANNELS)}"
+                    )
+            if not any((when.keywords, when.products, when.tags, when.regimes, when.channels)):
+                self.fail(f"{path}.when", "give at least one condition")
+            sets = self.mapping(b.get("set") or {}, f"{path}.set", {"category", "priority"})
+            category = self.text(sets.get("category"), f"{path}.set.category")
+            priority = self.text(sets.get("priority"), f"{path}.set.priority")
+            if not category and not priority:
+                self.fail(f"{path}.set", "set a category, a priority or both")
+            if priority and priority not in PRIORITIES:
+                self.fail(f"{path}.set.priority", f"one of {', '.join(PRIORITIES)}")
+            if category and categories and category not in categories:
+                self.fail(f"{path}.set.category", f"{category!r} is not in `categories`")
+            rules.append(
+                ClassificationRule(
+                    id=rule_id,
+                    when=when,
+                    category=category,
+                    priority=priority,
+                    description=self.text(b.get("description"), f"{path}.description"),
+                )
+            )
+        ids = [r.id for r in rules]
+        for name in sorted({n for n in ids if ids.count(n) > 1}):
+            self.fail("classification", f"rule id {name!r} is used more than once")
+        return tuple(rules)
+
     def regulatory(self, value: Any) -> RegulatoryRule:
         if value is None:
             return RegulatoryRule()
-        r = self.mapping(value, "regulatory", {"stops_on", "warn_at", "escalation"})
+        r = self.mapping(value, "regulatory", {"stops_on", "warn_at", "escalation", "calendars"})
+        calendars = self.mapping(r.get("calendars") or {}, "regulatory.calendars", set(REGIMES))
         return RegulatoryRule(
             stops_on=self.names(r.get("stops_on"), "regulatory.stops_on"),
             warn_at=self.fractions(r.get("warn_at"), "regulatory.warn_at"),
             escalation=self.text(r.get("escalation"), "regulatory.escalation"),
+            calendars={
+                str(k): self.text(v, f"regulatory.calendars.{k}") for k, v in calendars.items()
+            },
         )
+
+    def calendars(self, value: Any) -> dict[str, BusinessCalendar]:
+        """Calendars written in the policy: timezone and effective-dated versions of
+        working hours (split shifts allowed), public holidays, closed and opened days."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail("calendars", "expected a mapping of calendar names to calendars")
+            return {}
+        found = {}
+        for name, body in value.items():
+            path = f"calendars.{name}"
+            if not isinstance(body, dict):
+                self.fail(path, "expected a mapping with timezone and versions")
+                continue
+            try:
+                found[str(name)] = BusinessCalendar.from_dict({**body, "name": str(name)})
+            except ValueError as err:
+                for line in str(err).splitlines()[1:]:
+                    self.problems.append(f"{path}.{line.strip().removeprefix('- ')}")
+        return found
 
     def cross_check(
         self,

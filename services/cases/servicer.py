@@ -32,6 +32,7 @@ from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
     AssignCommand,
+    CategoryCommand,
     ClockCommand,
     CommandResult,
     OutcomeCommand,
@@ -60,6 +61,7 @@ ACCESS = {
         "GetPolicy": roles(*READERS, "administrator"),
         "AssignCase": HANDLERS,
         "ChangePriority": HANDLERS,
+        "ChangeCategory": HANDLERS,
         "TransitionStage": HANDLERS,
         "AddNote": HANDLERS,
         "PauseClock": HANDLERS,
@@ -174,6 +176,25 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             context,
         )
         return cases_pb2.ChangePriorityResponse(case=await self._case(request.case_id))
+
+    async def ChangeCategory(
+        self, request: cases_pb2.ChangeCategoryRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ChangeCategoryResponse:
+        v = Violations()
+        if not request.category.strip():
+            v.add("category", "required: one of the policy's categories")
+        _plain(v, "category", request.category, 100)
+        if not request.reason.strip():
+            v.add("reason", "required: why the rules' category is overridden")
+        _plain(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.change_category,
+            CategoryCommand(caller().id, request.category, request.reason),
+            context,
+        )
+        return cases_pb2.ChangeCategoryResponse(case=await self._case(request.case_id))
 
     async def TransitionStage(
         self, request: cases_pb2.TransitionStageRequest, context: grpc.aio.ServicerContext

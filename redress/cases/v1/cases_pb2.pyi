@@ -406,6 +406,22 @@ class ChangePriorityResponse(_message.Message):
     case: Case
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
+class ChangeCategoryRequest(_message.Message):
+    __slots__ = ("case_id", "category", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    category: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., category: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChangeCategoryResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
 class TransitionStageRequest(_message.Message):
     __slots__ = ("case_id", "to_stage", "reason")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]

@@ -71,6 +71,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityResponse.FromString,
                 _registered_method=True)
+        self.ChangeCategory = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ChangeCategory',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryResponse.FromString,
+                _registered_method=True)
         self.TransitionStage = channel.unary_unary(
                 '/redress.cases.v1.CasesService/TransitionStage',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.TransitionStageRequest.SerializeToString,
@@ -212,6 +217,15 @@ class CasesServiceServicer:
 
     def ChangePriority(self, request, context):
         """Overrides the priority set by the priority rules.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeCategory(self, request, context):
+        """Overrides the category set by the classification rules. The category
+        must be one of the case's policy's `categories` (INVALID_ARGUMENT on
+        the category field lists them otherwise).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -378,6 +392,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.ChangePriority,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityResponse.SerializeToString,
+            ),
+            'ChangeCategory': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeCategory,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryResponse.SerializeToString,
             ),
             'TransitionStage': grpc.unary_unary_rpc_method_handler(
                     servicer.TransitionStage,
@@ -617,6 +636,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/ChangePriority',
             redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.ChangePriorityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeCategory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ChangeCategory',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ChangeCategoryResponse.FromString,
             options,
             channel_credentials,
             insecure,
