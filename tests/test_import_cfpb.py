@@ -132,8 +132,13 @@ def test_import_files_each_row_once_and_a_rerun_files_nothing_again(
     assert again.returncode == 0, again.stdout + again.stderr
     assert "0 complaints filed, 30 already imported, 0 rejected" in again.stdout
 
-    cases = {c.external_ref: c for c in imported_cases(channels, admin)}
-    assert len(cases) == 30
+    listed = imported_cases(channels, admin)
+    wanted = {f"CFPB {row['Complaint_ID']}" for row in first}
+    # One case per row: none missing, none twice.
+    assert Counter(c.external_ref for c in listed if c.external_ref in wanted) == {
+        ref: 1 for ref in wanted
+    }
+    cases = {c.external_ref: c for c in listed}
     for row in first:
         case = cases[f"CFPB {row['Complaint_ID']}"]
         day, month, year = (int(x) for x in row["Date_received"].split("-"))
@@ -181,3 +186,77 @@ def test_a_file_without_dates_needs_to_be_told_when_it_was_received(platform) ->
     run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "3")
     assert run.returncode == 2
     assert "no 'Date received' column; pass --received-on YYYY-MM-DD" in run.stderr
+
+
+# How the company closed each complaint, as the CFPB records it, and the
+# outcome a handler would record for it.
+DECISIONS = {
+    "Closed with monetary relief": cases_pb2.DECISION_UPHELD,
+    "Closed with non-monetary relief": cases_pb2.DECISION_PARTLY_UPHELD,
+    "Closed with explanation": cases_pb2.DECISION_REJECTED,
+}
+
+
+def test_imported_complaints_are_worked_through_their_lifecycle_to_closed(
+    platform, channels, admin
+) -> None:
+    source = SHARED_DATA / "cfpb_complaints_2013.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = [r for _, r in zip(range(40), csv.DictReader(f), strict=False)]
+    sample = []
+    for decision in DECISIONS:
+        sample.append(next(r for r in rows if r["company_response_to_consumer"] == decision))
+
+    run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "40")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    by_ref = {c.external_ref: c for c in imported_cases(channels, admin)}
+    for row in sample:
+        case = by_ref[f"CFPB {row['complaint_id']}"]
+        # 2013 complaints: every CFPB deadline passed long ago, so the regulatory
+        # clocks are breached from the start and the ladder has acted.
+        assert case.breached
+
+        def call(method: str, request):  # type: ignore[no-untyped-def]
+            return getattr(stub, method)(request, metadata=admin, timeout=30).case
+
+        call(
+            "AssignCase",
+            cases_pb2.AssignCaseRequest(
+                case_id=case.case_id, assignee="ana.agent", team="complaints", reason="import"
+            ),
+        )
+        for stage in ("acknowledged", "assigned", "investigating"):
+            call(
+                "TransitionStage",
+                cases_pb2.TransitionStageRequest(case_id=case.case_id, to_stage=stage),
+            )
+        decision = DECISIONS[row["company_response_to_consumer"]]
+        outcome = cases_pb2.RecordOutcomeRequest(
+            case_id=case.case_id,
+            decision=decision,
+            root_cause="process.error",
+            summary=row["company_response_to_consumer"],
+        )
+        if decision == cases_pb2.DECISION_UPHELD:
+            outcome.redress.CopyFrom(common_pb2.Money(currency="USD", minor_units=15000))
+        call("RecordOutcome", outcome)
+        call("ResolveCase", cases_pb2.ResolveCaseRequest(case_id=case.case_id, reason="answered"))
+        closed = call(
+            "CloseCase", cases_pb2.CloseCaseRequest(case_id=case.case_id, reason="no reply")
+        )
+
+        assert closed.stage == "closed"
+        assert closed.outcome.decision == decision
+        assert closed.assignee == "ana.agent"
+        assert closed.HasField("closed_at")
+        actions = [e.action for e in closed.audit_events]
+        for expected in ("case.created", "case.assigned", "outcome.recorded", "clock.breached"):
+            assert expected in actions, (expected, actions)
+        moves = [e.new_value for e in closed.audit_events if e.action == "case.stage_changed"]
+        assert moves == ["acknowledged", "assigned", "investigating", "resolved", "closed"]
+        verdict = stub.VerifyAuditTrail(
+            cases_pb2.VerifyAuditTrailRequest(case_id=case.case_id), metadata=admin, timeout=10
+        )
+        assert verdict.intact and verdict.events_checked == len(closed.audit_events)
