@@ -417,3 +417,65 @@ def test_rules_classify_a_real_complaint_and_a_handler_overrides_the_category(
     assert changed.category == "fees_and_charges"
     assert changed.audit_events[-1].action == "case.recategorised"
     assert changed.audit_events[-1].actor.id == "local-admin"
+
+
+def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, channels, admin):
+    a, b, c, d = (submit(channels, admin, complaint(ROWS[i])).case_id for i in (1, 3, 5, 6))
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+
+    def link(case_id: str, kind: int, other: str) -> cases_pb2.Case:
+        return stub.LinkCases(
+            cases_pb2.LinkCasesRequest(case_id=case_id, kind=kind, other_case_id=other),
+            metadata=admin,
+            timeout=30,
+        ).case
+
+    def refused(case_id: str, kind: int, other: str) -> grpc.RpcError:
+        with pytest.raises(grpc.RpcError) as err:
+            link(case_id, kind, other)
+        return err.value
+
+    linked = link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, a)
+    assert [(x.kind, x.other_case_id, x.linked_by) for x in linked.links] == [
+        (cases_pb2.LINK_KIND_DUPLICATE_OF, a, "local-admin")
+    ]
+    original = get_case(channels, admin, a)
+    assert [(x.kind, x.other_case_id) for x in original.links] == [
+        (cases_pb2.LINK_KIND_DUPLICATED_BY, b)
+    ]
+    # Linking again the same way changes nothing, not even the audit trail.
+    events = len(linked.audit_events)
+    assert len(link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, a).audit_events) == events
+
+    err = refused(b, cases_pb2.LINK_KIND_DUPLICATE_OF, c)
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert f"{b} is already a duplicate of {a}" in err.details()
+    err = refused(a, cases_pb2.LINK_KIND_RELATED_TO, b)
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "one link per pair" in err.details()
+
+    link(a, cases_pb2.LINK_KIND_PARENT_OF, c)
+    link(d, cases_pb2.LINK_KIND_CHILD_OF, c)
+    err = refused(d, cases_pb2.LINK_KIND_PARENT_OF, a)
+    assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "cycle" in err.details()
+
+    err = refused(a, cases_pb2.LINK_KIND_RELATED_TO, a)
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(err)} == {"other_case_id"}
+    err = refused(a, cases_pb2.LINK_KIND_DUPLICATED_BY, c)
+    assert {v.field for v in field_violations(err)} == {"kind"}
+    err = refused(a, cases_pb2.LINK_KIND_RELATED_TO, "C-999999")
+    assert err.code() == grpc.StatusCode.NOT_FOUND
+
+    middle = get_case(channels, admin, c)
+    assert sorted((x.kind, x.other_case_id) for x in middle.links) == sorted(
+        [(cases_pb2.LINK_KIND_CHILD_OF, a), (cases_pb2.LINK_KIND_PARENT_OF, d)]
+    )
+    for case_id in (a, b, c, d):
+        trail = get_case(channels, admin, case_id).audit_events
+        assert any(e.action == "case.linked" for e in trail)
+        verdict = stub.VerifyAuditTrail(
+            cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=admin, timeout=10
+        )
+        assert verdict.intact

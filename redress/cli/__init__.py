@@ -150,6 +150,9 @@ def cmd_case_show(args: argparse.Namespace) -> None:
             f"  {clock.name:<28} {state:<9} due {_when(clock.due_at)}  left {left}  ({kind}"
             f"{', ' + clock.regulation if clock.regulation else ''})"
         )
+    for link in c.links:
+        kind = cases_pb2.LinkKind.Name(link.kind).removeprefix("LINK_KIND_").lower()
+        print(f"  link: {kind.replace('_', ' ')} {link.other_case_id} (by {link.linked_by})")
     for task in c.subtasks:
         state = cases_pb2.SubtaskState.Name(task.state).removeprefix("SUBTASK_STATE_").lower()
         print(
@@ -276,6 +279,33 @@ def cmd_case_category(args: argparse.Namespace) -> None:
             "ChangeCategory",
             cases_pb2.ChangeCategoryRequest(
                 case_id=args.case_id, category=args.category, reason=args.reason
+            ),
+        ).case,
+    )
+
+
+LINK_FLAGS = {
+    "duplicate_of": cases_pb2.LINK_KIND_DUPLICATE_OF,
+    "related_to": cases_pb2.LINK_KIND_RELATED_TO,
+    "parent_of": cases_pb2.LINK_KIND_PARENT_OF,
+    "child_of": cases_pb2.LINK_KIND_CHILD_OF,
+}
+
+
+def cmd_case_link(args: argparse.Namespace) -> None:
+    chosen = [(k, getattr(args, k)) for k in LINK_FLAGS if getattr(args, k)]
+    if len(chosen) != 1:
+        raise CliError("give exactly one of --duplicate-of, --related-to, --parent-of, --child-of")
+    kind, other = chosen[0]
+    _done(
+        args,
+        _cases(
+            args,
+            "LinkCases",
+            cases_pb2.LinkCasesRequest(
+                case_id=args.case_id,
+                kind=LINK_FLAGS[kind],  # type: ignore[arg-type]
+                other_case_id=other,
             ),
         ).case,
     )
@@ -452,6 +482,9 @@ def parser() -> argparse.ArgumentParser:
     category = command("category", "override the category", cmd_case_category)
     category.add_argument("category", help="one of the policy's categories")
     category.add_argument("--reason", required=True)
+    link = command("link", "link to another case", cmd_case_link)
+    for flag in LINK_FLAGS:
+        link.add_argument("--" + flag.replace("_", "-"), metavar="OTHER_CASE_ID")
     note = command("note", "add a note", cmd_case_note)
     note.add_argument("body")
     note.add_argument("--customer-visible", action="store_true")

@@ -234,3 +234,20 @@ class PolicyVersion(Base):
     document: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(index=True)
     published_by: Mapped[str] = mapped_column(String(100))
+
+
+class CaseLink(Base):
+    """Two cases linked by a person: one row per pair, read from both sides."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "other_case_id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    other_case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    # duplicate_of, related_to, parent_of or child_of, as seen from case_id.
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))

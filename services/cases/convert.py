@@ -220,6 +220,15 @@ def full_case_message(view: CaseView) -> cases_pb2.Case:
     message.clocks.extend(clock_message(c, now) for c in view.clocks)
     message.subtasks.extend(subtask_message(s) for s in view.subtasks)
     message.notes.extend(note_message(n) for n in view.notes)
+    message.links.extend(
+        cases_pb2.CaseLink(
+            kind=cases_pb2.LinkKind.Value("LINK_KIND_" + link.kind.upper()),
+            other_case_id=link.other_case_id,
+            linked_at=timestamp(link.linked_at),
+            linked_by=link.linked_by,
+        )
+        for link in view.links
+    )
     if view.outcome is not None:
         message.outcome.CopyFrom(outcome_message(view.outcome))
     return message

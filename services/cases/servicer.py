@@ -17,6 +17,7 @@ from redress.domain.policy import Policy, PolicyError
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Regime, choices, short_name
 from redress.platform.errors import (
+    FailedPrecondition,
     FieldViolation,
     InvalidArgument,
     NotFound,
@@ -26,7 +27,7 @@ from redress.platform.errors import (
 )
 from redress.platform.serving import remaining, roles
 from services.cases import commands, convert
-from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken
+from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken, LinkRefused
 from services.intake.validation import has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -74,6 +75,7 @@ ACCESS = {
         "ResolveCase": HANDLERS,
         "CloseCase": HANDLERS,
         "ReopenCase": SUPERVISORS,
+        "LinkCases": HANDLERS,
     }
 }
 
@@ -211,6 +213,35 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             context,
         )
         return cases_pb2.TransitionStageResponse(case=await self._case(request.case_id))
+
+    async def LinkCases(
+        self, request: cases_pb2.LinkCasesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.LinkCasesResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        check_case_id(request.other_case_id, v, "other_case_id")
+        kinds = {
+            cases_pb2.LINK_KIND_DUPLICATE_OF: "duplicate_of",
+            cases_pb2.LINK_KIND_RELATED_TO: "related_to",
+            cases_pb2.LINK_KIND_PARENT_OF: "parent_of",
+            cases_pb2.LINK_KIND_CHILD_OF: "child_of",
+        }
+        kind = kinds.get(request.kind)  # type: ignore[call-overload]
+        if kind is None:
+            v.add("kind", "one of LINK_KIND_DUPLICATE_OF, RELATED_TO, PARENT_OF, CHILD_OF")
+        if request.case_id and request.case_id == request.other_case_id:
+            v.add("other_case_id", "a case cannot be linked to itself")
+        v.raise_if_any()
+        for case_id in (request.case_id, request.other_case_id):
+            if not await asyncio.to_thread(self.store.case_exists, case_id):
+                raise NotFound(f"no case {case_id}")
+        try:
+            await asyncio.to_thread(
+                self.store.link_cases, request.case_id, kind, request.other_case_id, caller()
+            )
+        except LinkRefused as err:
+            raise FailedPrecondition(str(err)) from None
+        return cases_pb2.LinkCasesResponse(case=await self._case(request.case_id))
 
     async def AddNote(
         self, request: cases_pb2.AddNoteRequest, context: grpc.aio.ServicerContext

@@ -24,6 +24,7 @@ from redress.db.models import (
     AuditEvent,
     Case,
     CaseClock,
+    CaseLink,
     Customer,
     Note,
     Outcome,
@@ -31,6 +32,26 @@ from redress.db.models import (
     Subtask,
 )
 from services.cases.audit import GENESIS, AuditEntry, ChainVerdict, entry_hash, verify_chain
+
+INVERSE_LINK = {
+    "duplicate_of": "duplicated_by",
+    "duplicated_by": "duplicate_of",
+    "related_to": "related_to",
+    "parent_of": "child_of",
+    "child_of": "parent_of",
+}
+
+
+class LinkRefused(ValueError):
+    """A link the cases' existing links do not allow; the message says why."""
+
+
+@dataclass
+class LinkView:
+    kind: str
+    other_case_id: str
+    linked_at: datetime
+    linked_by: str
 
 
 class InvalidPageToken(ValueError):
@@ -116,6 +137,7 @@ class CaseView:
     subtasks: list[Subtask]
     outcome: Outcome | None
     notes: list[Note]
+    links: list[LinkView] = field(default_factory=list)
 
 
 LIFECYCLE_FIELDS = (
@@ -386,7 +408,99 @@ class CaseStore:
                 )
             )
             outcome = session.get(Outcome, case_id)
-            return CaseView(row[0], row[1], events, clocks, subtasks, outcome, notes)
+            links = self._links(session, case_id)
+            return CaseView(row[0], row[1], events, clocks, subtasks, outcome, notes, links)
+
+    @staticmethod
+    def _links(session: Session, case_id: str) -> list[LinkView]:
+        rows = session.scalars(
+            select(CaseLink)
+            .where(or_(CaseLink.case_id == case_id, CaseLink.other_case_id == case_id))
+            .order_by(CaseLink.id)
+        )
+        return [
+            LinkView(r.kind, r.other_case_id, r.created_at, r.created_by)
+            if r.case_id == case_id
+            else LinkView(INVERSE_LINK[r.kind], r.case_id, r.created_at, r.created_by)
+            for r in rows
+        ]
+
+    def link_cases(self, case_id: str, kind: str, other_case_id: str, actor: Actor) -> bool:
+        """Links two existing cases; False if they were already linked this way.
+
+        Raises LinkRefused for a second, different link between the same pair,
+        a case marked a duplicate of two cases, or a parent/child cycle.
+        """
+        try:
+            with self.sessions.begin() as session:
+                existing = self._links(session, case_id)
+                same_pair = [x for x in existing if x.other_case_id == other_case_id]
+                if same_pair:
+                    if same_pair[0].kind == kind:
+                        return False
+                    raise LinkRefused(
+                        f"{case_id} is already linked to {other_case_id} as "
+                        f"{same_pair[0].kind}; one link per pair of cases"
+                    )
+                if kind == "duplicate_of":
+                    original = [x for x in existing if x.kind == "duplicate_of"]
+                    if original:
+                        raise LinkRefused(
+                            f"{case_id} is already a duplicate of {original[0].other_case_id}"
+                        )
+                if kind in ("parent_of", "child_of"):
+                    parent, child = (
+                        (case_id, other_case_id)
+                        if kind == "parent_of"
+                        else (other_case_id, case_id)
+                    )
+                    if parent in self._descendants(session, child):
+                        raise LinkRefused(
+                            f"{child} is already above {parent}: the link would make a cycle"
+                        )
+                session.add(
+                    CaseLink(
+                        case_id=case_id,
+                        other_case_id=other_case_id,
+                        kind=kind,
+                        created_at=_now(),
+                        created_by=actor.id,
+                    )
+                )
+                for this, that, how in (
+                    (case_id, other_case_id, kind),
+                    (other_case_id, case_id, INVERSE_LINK[kind]),
+                ):
+                    self._append(
+                        session,
+                        this,
+                        actor,
+                        action="case.linked",
+                        field="links",
+                        new_value=_json({"kind": how, "other_case_id": that}),
+                    )
+                return True
+        except IntegrityError:
+            # The same link made at the same moment by another call.
+            with self.sessions() as session:
+                if any(
+                    x.other_case_id == other_case_id and x.kind == kind
+                    for x in self._links(session, case_id)
+                ):
+                    return False
+            raise
+
+    def _descendants(self, session: Session, case_id: str) -> set[str]:
+        """Every case below `case_id` through parent/child links."""
+        found: set[str] = set()
+        frontier = [case_id]
+        while frontier:
+            current = frontier.pop()
+            for link in self._links(session, current):
+                if link.kind == "parent_of" and link.other_case_id not in found:
+                    found.add(link.other_case_id)
+                    frontier.append(link.other_case_id)
+        return found
 
     def workflow_of(self, case_id: str) -> str | None:
         with self.sessions() as session:

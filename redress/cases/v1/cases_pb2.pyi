@@ -35,6 +35,7 @@ class LinkKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LINK_KIND_RELATED_TO: _ClassVar[LinkKind]
     LINK_KIND_PARENT_OF: _ClassVar[LinkKind]
     LINK_KIND_CHILD_OF: _ClassVar[LinkKind]
+    LINK_KIND_DUPLICATED_BY: _ClassVar[LinkKind]
 
 class CaseSortField(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -58,6 +59,7 @@ LINK_KIND_DUPLICATE_OF: LinkKind
 LINK_KIND_RELATED_TO: LinkKind
 LINK_KIND_PARENT_OF: LinkKind
 LINK_KIND_CHILD_OF: LinkKind
+LINK_KIND_DUPLICATED_BY: LinkKind
 CASE_SORT_FIELD_UNSPECIFIED: CaseSortField
 CASE_SORT_FIELD_RECEIVED_AT: CaseSortField
 CASE_SORT_FIELD_NEXT_DEADLINE: CaseSortField
@@ -231,12 +233,16 @@ class Outcome(_message.Message):
     def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ...) -> None: ...
 
 class CaseLink(_message.Message):
-    __slots__ = ("kind", "other_case_id")
+    __slots__ = ("kind", "other_case_id", "linked_at", "linked_by")
     KIND_FIELD_NUMBER: _ClassVar[int]
     OTHER_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINKED_AT_FIELD_NUMBER: _ClassVar[int]
+    LINKED_BY_FIELD_NUMBER: _ClassVar[int]
     kind: LinkKind
     other_case_id: str
-    def __init__(self, kind: _Optional[_Union[LinkKind, str]] = ..., other_case_id: _Optional[str] = ...) -> None: ...
+    linked_at: _timestamp_pb2.Timestamp
+    linked_by: str
+    def __init__(self, kind: _Optional[_Union[LinkKind, str]] = ..., other_case_id: _Optional[str] = ..., linked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., linked_by: _Optional[str] = ...) -> None: ...
 
 class AuditEvent(_message.Message):
     __slots__ = ("sequence", "recorded_at", "actor", "action", "field", "old_value", "new_value", "cause", "hash", "previous_hash")
