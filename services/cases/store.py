@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from redress.db import make_engine
 from redress.db.models import (
+    FAR_FUTURE,
     AppliedChange,
     AuditEvent,
     Case,
@@ -174,7 +175,6 @@ class CaseFilter:
 
 
 SORTABLE = ("received_at", "next_deadline", "priority", "updated_at")
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 def _now() -> datetime:
@@ -689,16 +689,16 @@ class CaseStore:
         """
         if sort_by not in SORTABLE:
             raise ValueError(f"cannot sort by {sort_by}")
-        column = getattr(Case, sort_by)
-        key = func.coalesce(column, FAR_FUTURE) if sort_by == "next_deadline" else column
+        key = Case.deadline_order if sort_by == "next_deadline" else getattr(Case, sort_by)
         query = select(Case, Customer).join(Customer, Customer.id == Case.customer_id)
         query = query.where(*self._conditions(filters))
         if page_token:
             last_key, last_id = _decode_token(page_token, sort_by)
-            if ascending:
-                query = query.where(or_(key > last_key, and_(key == last_key, Case.id > last_id)))
-            else:
-                query = query.where(or_(key < last_key, and_(key == last_key, Case.id < last_id)))
+            # A row-value comparison, which both backends answer with a range
+            # scan of the (key, id) index.
+            after = tuple_(key, Case.id)
+            after_last = tuple_(literal(last_key, key.type), literal(last_id, Case.id.type))
+            query = query.where(after > after_last if ascending else after < after_last)
         order = (key.asc(), Case.id.asc()) if ascending else (key.desc(), Case.id.desc())
         query = query.order_by(*order).limit(limit + 1)
         with self.sessions() as session:
@@ -740,10 +740,17 @@ class CaseStore:
         if f.customer_id:
             conditions.append(Case.customer_id == f.customer_id)
         if f.text:
-            # Each word must appear; LIKE wildcards in the words are literal.
+            # Each word must appear in the narrative or in one of the case's
+            # notes; LIKE wildcards in the words are literal.
             for word in f.text.split():
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                conditions.append(Case.narrative.ilike(f"%{escaped}%", escape="\\"))
+                pattern = f"%{escaped}%"
+                in_notes = (
+                    select(Note.note_id)
+                    .where(Note.case_id == Case.case_id, Note.body.ilike(pattern, escape="\\"))
+                    .exists()
+                )
+                conditions.append(or_(Case.narrative.ilike(pattern, escape="\\"), in_notes))
         return conditions
 
 
