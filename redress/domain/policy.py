@@ -12,6 +12,7 @@ Pure code: usable inside workflows.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -261,18 +262,33 @@ class Policy:
 
     @classmethod
     def load(cls, text: str) -> Policy:
-        try:
-            document = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise PolicyError([f"not valid YAML or JSON: {err}"]) from None
-        return cls.from_dict(document, source=text)
+        # Every complaint's workflow loads its policy version, and loads it
+        # again whenever it is replayed; a Policy is immutable, so one parse
+        # per distinct document serves them all.
+        return _load_cached(text)
 
     @classmethod
     def from_dict(cls, document: Any, source: str = "") -> Policy:
         return _Reader(document).policy(source)
 
     def to_json(self) -> str:
-        return json.dumps(yaml.safe_load(self.source), sort_keys=True)
+        return json.dumps(_parse_yaml(self.source), sort_keys=True)
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(text: str) -> Policy:
+    try:
+        document = _parse_yaml(text)
+    except yaml.YAMLError as err:
+        raise PolicyError([f"not valid YAML or JSON: {err}"]) from None
+    return Policy.from_dict(document, source=text)
 
 
 class _Reader:
