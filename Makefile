@@ -33,6 +33,7 @@ test: install
 	$(VENV)/bin/buf lint
 	$(MAKE) --no-print-directory breaking
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install

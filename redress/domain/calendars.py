@@ -231,7 +231,7 @@ class BusinessCalendar:
                         f"{path}.working_hours.{key}: not a weekday ({', '.join(WEEKDAYS)})"
                     )
                     continue
-                parsed = []
+                parsed: list[tuple[time, time]] = []
                 for j, span in enumerate(spans or []):
                     where = f"{path}.working_hours.{key}[{j}]"
                     try:
@@ -269,7 +269,8 @@ class BusinessCalendar:
                         f"{path}.holidays: no public holidays known for "
                         f"{country}/{subdivision or '-'}"
                     )
-            closed, opened = set(), set()
+            closed: set[date] = set()
+            opened: set[date] = set()
             for key, target in (("closed", closed), ("opened", opened)):
                 for j, value in enumerate(raw.get(key, []) or []):
                     try:

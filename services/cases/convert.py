@@ -222,7 +222,7 @@ def full_case_message(view: CaseView) -> cases_pb2.Case:
     message.notes.extend(note_message(n) for n in view.notes)
     message.links.extend(
         cases_pb2.CaseLink(
-            kind=cases_pb2.LinkKind.Value("LINK_KIND_" + link.kind.upper()),
+            kind=cases_pb2.LinkKind.Value("LINK_KIND_" + link.kind.upper()),  # type: ignore[arg-type]
             other_case_id=link.other_case_id,
             linked_at=timestamp(link.linked_at),
             linked_by=link.linked_by,

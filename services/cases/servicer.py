@@ -232,6 +232,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         if request.case_id and request.case_id == request.other_case_id:
             v.add("other_case_id", "a case cannot be linked to itself")
         v.raise_if_any()
+        assert kind is not None
         for case_id in (request.case_id, request.other_case_id):
             if not await asyncio.to_thread(self.store.case_exists, case_id):
                 raise NotFound(f"no case {case_id}")
