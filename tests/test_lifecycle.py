@@ -25,6 +25,8 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
+from redress.domain.policy import Policy
+from redress.platform.errors import field_violations
 from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
@@ -402,3 +404,77 @@ async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Har
         ("ana.agent", "fraud_and_scams", "cards")
     ]
     assert override[0].actor.kind == common_pb2.ACTOR_KIND_PERSON
+
+
+# Kept last in this module: it publishes a new policy version to the module's
+# case store, which every complaint filed after it would use.
+async def test_a_new_policy_version_applies_to_new_complaints_only(harness: Harness):
+    shipped = Policy.load_default().source
+    received = datetime(2027, 5, 13, 10, 0, tzinfo=LONDON)  # Thursday
+    await harness.skip_to(received)
+    before, before_id = await harness.file(received)
+
+    # An administrator writes a policy of their own: a contact centre open on
+    # Saturday mornings, and a one-hour acknowledgement target.
+    document = (
+        shipped.replace('version: "2026.11.2"', 'version: "2027.05.1"')
+        .replace("calendar: uk-england", "calendar: contact-centre", 1)
+        .replace(
+            "initial_stage: received",
+            """initial_stage: received
+calendars:
+  contact-centre:
+    timezone: Europe/London
+    versions:
+      - effective_from: 2027-01-01
+        working_hours: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"],
+                        thu: ["09:00-17:00"], fri: ["09:00-17:00"], sat: ["09:00-12:00"]}
+        holidays: {country: GB, subdivision: ENG}""",
+        )
+        .replace(
+            "budget: {business_hours: 8}\n    warn_at: [0.75]",
+            "budget: {business_hours: 1}\n    warn_at: [0.75]",
+        )
+    )
+    assert document.count("business_hours: 1}") == 1
+
+    bad = document.replace("next: [triage, assigned, resolved]", "next: [triage, nowhere]")
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await harness.stub.PublishPolicy(
+            cases_pb2.PublishPolicyRequest(document=bad), metadata=harness.metadata
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert [(v.field, v.description) for v in field_violations(err.value)] == [
+        ("document.stages.acknowledged.next", "'nowhere' is not a stage")
+    ]
+
+    published = await harness.stub.PublishPolicy(
+        cases_pb2.PublishPolicyRequest(document=document), metadata=harness.metadata
+    )
+    assert published.published and published.policy.version == "2027.05.1"
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await harness.stub.PublishPolicy(
+            cases_pb2.PublishPolicyRequest(document=document.replace("hours: 1}", "hours: 2}")),
+            metadata=harness.metadata,
+        )
+    assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
+
+    # Friday 16:30: the acknowledgement hour runs 30 minutes on Friday and 30
+    # on Saturday morning in the new calendar.
+    friday = datetime(2027, 5, 14, 16, 30, tzinfo=LONDON)
+    await harness.skip_to(friday)
+    after, after_id = await harness.file(friday)
+    new_status = await after.query(ComplaintWorkflow.status)
+    assert (new_status.policy_id, new_status.policy_version) == ("standard", "2027.05.1")
+    assert clock(new_status, "acknowledgement").due_at == datetime(
+        2027, 5, 15, 9, 30, tzinfo=LONDON
+    ).astimezone(UTC)
+
+    # The complaint filed before keeps the version it started with.
+    old_status = await before.query(ComplaintWorkflow.status)
+    assert old_status.policy_version == "2026.11.2"
+    assert clock(old_status, "acknowledgement").due_at == datetime(
+        2027, 5, 14, 10, 0, tzinfo=LONDON
+    ).astimezone(UTC)
+    assert (await harness.case(before_id)).policy_version == "2026.11.2"
+    assert (await harness.case(after_id)).policy_version == "2027.05.1"

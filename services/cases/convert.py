@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from google.protobuf.duration_pb2 import Duration
@@ -10,6 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.db.models import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
+from redress.domain.calendars import BusinessCalendar, preset
 from redress.platform.enums import Channel, Regime, from_short_name, short_name
 from services.cases.store import Actor, AuditDraft, CaseChange, CaseView, CustomerDetails, NewCase
 
@@ -141,27 +143,34 @@ def duration(seconds: float) -> Duration:
     return d
 
 
-def time_left(clock: CaseClock, now: datetime) -> float:
-    """Seconds of the clock's own time left: business time in its calendar, or calendar time."""
+def time_left(
+    clock: CaseClock, now: datetime, calendars: Callable[[str], BusinessCalendar] | None = None
+) -> float:
+    """Seconds of the clock's own time left: business time in its calendar, or calendar time.
+
+    `calendars` finds a calendar by name: the case's policy's own calendars,
+    then the presets.
+    """
     if clock.state == "paused":
         return clock.remaining_seconds
     if clock.state != "running" or clock.due_at is None or clock.due_at <= now:
         return 0.0
     if clock.basis == "business" and clock.calendar:
-        from redress.domain.calendars import preset
-
-        return preset(clock.calendar).business_time_between(now, clock.due_at).total_seconds()
+        calendar = (calendars or preset)(clock.calendar)
+        return calendar.business_time_between(now, clock.due_at).total_seconds()
     return (clock.due_at - now).total_seconds()
 
 
-def clock_message(clock: CaseClock, now: datetime) -> cases_pb2.Clock:
+def clock_message(
+    clock: CaseClock, now: datetime, calendars: Callable[[str], BusinessCalendar] | None = None
+) -> cases_pb2.Clock:
     return cases_pb2.Clock(
         name=clock.name,
         state=CLOCK_STATES.get(clock.state, common_pb2.CLOCK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
         regulatory=clock.regulatory,
         started_at=timestamp(clock.started_at),
         due_at=timestamp(clock.due_at),
-        business_time_left=duration(time_left(clock, now)),
+        business_time_left=duration(time_left(clock, now, calendars)),
         paused_for=duration(clock.paused_seconds),
         pause_reason=clock.pause_reason,
         stopped_at=timestamp(clock.stopped_at),
@@ -214,10 +223,12 @@ def note_message(note: Note) -> cases_pb2.Note:
     )
 
 
-def full_case_message(view: CaseView) -> cases_pb2.Case:
+def full_case_message(
+    view: CaseView, calendars: Callable[[str], BusinessCalendar] | None = None
+) -> cases_pb2.Case:
     message = case_message(view.case, view.customer, view.events)
     now = datetime.now(UTC)
-    message.clocks.extend(clock_message(c, now) for c in view.clocks)
+    message.clocks.extend(clock_message(c, now, calendars) for c in view.clocks)
     message.subtasks.extend(subtask_message(s) for s in view.subtasks)
     message.notes.extend(note_message(n) for n in view.notes)
     message.links.extend(

@@ -118,7 +118,18 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         view = await asyncio.to_thread(self.store.get_case, case_id)
         if view is None:
             raise NotFound(f"no case {case_id}")
-        return convert.full_case_message(view)
+        policy = await asyncio.to_thread(
+            self._policy_of, view.case.policy_id, view.case.policy_version
+        )
+        return convert.full_case_message(view, policy.calendar_named if policy else None)
+
+    def _policy_of(self, policy_id: str, version: str) -> Policy | None:
+        """The policy version a case runs under, for its calendars."""
+        row = self.store.get_policy(policy_id, version) if policy_id else None
+        if row is not None:
+            return Policy.load(row.document)
+        shipped = Policy.load_default()
+        return shipped if (policy_id, version) == (shipped.id, shipped.version) else None
 
     async def _command(
         self,
@@ -485,9 +496,6 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                     for p in err.problems
                 ]
             ) from None
-        for clock in policy.clocks:
-            _known_calendar(clock.calendar, f"document.clocks.{clock.name}.calendar")
-        _known_calendar(policy.calendar, "document.calendar")
         row, published = await asyncio.to_thread(
             self.store.publish_policy, policy.id, policy.version, request.document, caller().id
         )
@@ -665,17 +673,6 @@ def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = 
 
 def _named_clock(case: cases_pb2.Case, name: str) -> cases_pb2.Clock:
     return next(c for c in case.clocks if c.name == name)
-
-
-def _known_calendar(name: str, field: str) -> None:
-    from redress.domain.calendars import preset
-
-    try:
-        preset(name)
-    except (KeyError, ValueError) as err:
-        raise InvalidArgument(
-            [FieldViolation(field, f"unknown calendar {name!r}: {err}")]
-        ) from None
 
 
 def _policy_message(row: PolicyVersion) -> cases_pb2.Policy:
