@@ -406,6 +406,42 @@ async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Har
     assert override[0].actor.kind == common_pb2.ACTOR_KIND_PERSON
 
 
+async def test_a_subtask_reminds_before_it_is_due_and_is_reported_overdue(harness: Harness):
+    received = datetime(2027, 5, 20, 10, 0, tzinfo=LONDON)  # Thursday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    due = datetime(2027, 5, 24, 12, 0, tzinfo=LONDON)
+    added = await handle.execute_update(
+        ComplaintWorkflow.add_subtask,
+        AddSubtaskCommand(
+            "ana.agent", "Ask the branch for the CCTV", "", "sam.ops", "operations", due
+        ),
+    )
+    # A day before it is due the assignee is reminded; nothing is overdue yet.
+    await harness.skip_to(datetime(2027, 5, 23, 12, 1, tzinfo=LONDON))
+    case = await harness.case(case_id)
+    reminders = [e for e in case.audit_events if e.action == "subtask.reminder"]
+    assert [(e.field, e.new_value, e.actor.id) for e in reminders] == [
+        (f"subtasks.{added.subtask_id}", "sam.ops", "subtasks.remind_before")
+    ]
+    assert not [e for e in case.audit_events if e.action == "subtask.overdue"]
+
+    await harness.skip_to(datetime(2027, 5, 24, 12, 1, tzinfo=LONDON))
+    status = await handle.query(ComplaintWorkflow.status)
+    assert [(t.subtask_id, t.state) for t in status.subtasks] == [(added.subtask_id, "overdue")]
+    case = await harness.case(case_id)
+    overdue = [e for e in case.audit_events if e.action == "subtask.overdue"]
+    assert len(overdue) == 1 and "sam.ops" in overdue[0].cause
+    assert [s.state for s in case.subtasks] == [cases_pb2.SUBTASK_STATE_OVERDUE]
+
+    # Done late is still done: the overdue subtask can be completed.
+    await handle.execute_update(
+        ComplaintWorkflow.complete_subtask, SubtaskCommand("sam.ops", added.subtask_id, "sent")
+    )
+    case = await harness.case(case_id)
+    assert [s.state for s in case.subtasks] == [cases_pb2.SUBTASK_STATE_COMPLETED]
+
+
 # Kept last in this module: it publishes a new policy version to the module's
 # case store, which every complaint filed after it would use.
 async def test_a_new_policy_version_applies_to_new_complaints_only(harness: Harness):
