@@ -81,10 +81,10 @@ def ensure_credentials(data_dir: Path) -> Credentials:
     path = data_dir / "credentials"
     if not path.exists():
         values = {
-            "admin": secrets.token_urlsafe(24),
-            "service": secrets.token_urlsafe(24),
-            "intake": secrets.token_urlsafe(24),
-            "meilisearch": secrets.token_urlsafe(24),
+            "admin": secrets.token_hex(24),
+            "service": secrets.token_hex(24),
+            "intake": secrets.token_hex(24),
+            "meilisearch": secrets.token_hex(24),
         }
         path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         path.chmod(0o600)
@@ -195,8 +195,8 @@ class LocalPlatform:
             str(self.data_dir / "meilisearch-dumps"),
             "--http-addr",
             f"{HOST}:{self.ports.meilisearch}",
-            "--master-key",
-            self.credentials.meilisearch_key,
+            # One argument: a generated key may begin with "-".
+            f"--master-key={self.credentials.meilisearch_key}",
             "--no-analytics",
             "--env",
             "development",
