@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -38,6 +40,7 @@ from workflows.complaint_types import (
     ComplaintSubmission,
     CustomerInfo,
     OutcomeCommand,
+    PriorityCommand,
     ReasonCommand,
     RegisterSubmissionInput,
     ReplyCommand,
@@ -112,6 +115,7 @@ class Harness:
         narrative: str = "I was charged an arrangement fee I was never told about.",
         tags: tuple[str, ...] = (),
         product: str = "",
+        history_limit: int = 0,
     ):
         submission = ComplaintSubmission(
             idempotency_key=f"life-{uuid.uuid4()}",
@@ -128,7 +132,7 @@ class Harness:
         )
         handle = await self.env.client.start_workflow(
             ComplaintWorkflow.run,
-            ComplaintInput(submission),
+            ComplaintInput(submission, history_limit=history_limit),
             id=f"complaint:test:{submission.idempotency_key}",
             task_queue=self.task_queue,
         )
@@ -440,6 +444,65 @@ async def test_a_subtask_reminds_before_it_is_due_and_is_reported_overdue(harnes
     )
     case = await harness.case(case_id)
     assert [s.state for s in case.subtasks] == [cases_pb2.SUBTASK_STATE_COMPLETED]
+
+
+async def test_a_long_life_continues_as_new_and_keeps_everything(harness: Harness):
+    received = datetime(2027, 5, 24, 9, 30, tzinfo=LONDON)  # Monday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received, history_limit=40)
+    first_run = (await describe(harness, handle.id)).workflow_execution_info.execution.run_id
+    await handle.execute_update(
+        ComplaintWorkflow.assign, AssignCommand("lead.lee", "ana.agent", "retail", "first")
+    )
+    for stage in ("acknowledged", "assigned", "investigating", "awaiting_customer"):
+        await handle.execute_update(ComplaintWorkflow.transition, TransitionCommand("ana", stage))
+    await harness.skip_to(datetime(2027, 5, 24, 15, 0, tzinfo=LONDON))
+    await handle.execute_update(
+        ComplaintWorkflow.record_customer_reply, ReplyCommand("mail", "here it is", "email")
+    )
+    for priority in ("high", "normal", "high"):
+        await handle.execute_update(
+            ComplaintWorkflow.change_priority, PriorityCommand("lead.lee", priority, "check")
+        )
+
+    latest = harness.env.client.get_workflow_handle(handle.id)
+    runs = await describe(harness, handle.id)
+    assert runs.workflow_execution_info.execution.run_id != first_run, "no continue-as-new"
+    status = await latest.query(ComplaintWorkflow.status)
+    assert (status.case_id, status.stage, status.assignee) == (
+        case_id,
+        "investigating",
+        "ana.agent",
+    )
+    assert status.priority == "high"
+    summary = clock(status, "fca_summary_resolution")
+    assert summary.state == "running"
+
+    # The new run's timers still fire: the FCA day-3 deadline (Thursday 17:00)
+    # breaches and is recorded once.
+    await harness.skip_to(datetime(2027, 5, 27, 17, 1, tzinfo=LONDON))
+    status = await latest.query(ComplaintWorkflow.status)
+    assert clock(status, "fca_summary_resolution").state == "breached"
+    case = await harness.case(case_id)
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("case.created") == 1 and actions.count("clocks.started") == 1
+    breaches = [e for e in case.audit_events if e.action == "clock.breached"]
+    assert [e.field for e in breaches].count("clocks.fca_summary_resolution") == 1
+    verdict = await harness.stub.VerifyAuditTrail(
+        cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=harness.metadata
+    )
+    assert verdict.intact
+
+
+async def describe(harness: Harness, workflow_id: str):  # type: ignore[no-untyped-def]
+    # Read raw: the time-skipping server keeps an unset Datetime search
+    # attribute as null, which the SDK's describe() cannot decode.
+    return await harness.env.client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=harness.env.client.namespace,
+            execution=WorkflowExecution(workflow_id=workflow_id),
+        )
+    )
 
 
 # Kept last in this module: it publishes a new policy version to the module's

@@ -123,17 +123,26 @@ class ComplaintWorkflow:
             wait = self._time_to_next_event()
             try:
                 await workflow.wait_condition(
-                    lambda: self.wake or workflow.info().is_continue_as_new_suggested(),
+                    lambda: self.wake or self._history_full(),
                     timeout=wait,
                     timeout_summary="next clock event",
                 )
             except TimeoutError:
                 pass
-            if workflow.info().is_continue_as_new_suggested() and not self.lock.locked():
+            if self._history_full() and not self.lock.locked():
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(ComplaintInput(input.submission, self.state))
+                workflow.continue_as_new(
+                    ComplaintInput(input.submission, self.state, input.history_limit)
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state.case_id
+
+    def _history_full(self) -> bool:
+        info = workflow.info()
+        limit = self.input.history_limit
+        return info.is_continue_as_new_suggested() or bool(
+            limit and info.get_current_history_length() >= limit
+        )
 
     async def _receive(self) -> None:
         submission = self.input.submission

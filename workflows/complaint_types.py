@@ -59,6 +59,10 @@ class ComplaintInput:
     submission: ComplaintSubmission
     # Set when the workflow continues as new: everything it had.
     state: ComplaintState | None = None
+    # Continue as new once the history has this many events, besides whenever
+    # the server suggests it (0: only then). For deployments that keep
+    # histories short, and for tests.
+    history_limit: int = 0
 
 
 @dataclass

@@ -8,9 +8,12 @@ set by the regime and never pause.
 
 Pure code: the workflow asks `due_events` for what happens next and when, and
 sleeps on a durable timer until then; nothing polls.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: a Clock travels in the workflow's
+state across continue-as-new, and the workflow sandbox decodes it without this
+module in its module table, so its field types must be real objects rather
+than names to look up.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
