@@ -472,6 +472,26 @@ def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, ch
     assert sorted((x.kind, x.other_case_id) for x in middle.links) == sorted(
         [(cases_pb2.LINK_KIND_CHILD_OF, a), (cases_pb2.LINK_KIND_PARENT_OF, d)]
     )
+
+    # A wrong duplicate link is removed from the original's side; B may then
+    # be marked a duplicate of another case.
+    unlinked = stub.UnlinkCases(
+        cases_pb2.UnlinkCasesRequest(case_id=a, other_case_id=b, reason="different accounts"),
+        metadata=admin,
+        timeout=30,
+    ).case
+    assert [x.other_case_id for x in unlinked.links] == [c]
+    assert get_case(channels, admin, b).links == []
+    assert unlinked.audit_events[-1].action == "case.unlinked"
+    assert unlinked.audit_events[-1].cause == "different accounts"
+    link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, c)
+    with pytest.raises(grpc.RpcError) as gone:
+        stub.UnlinkCases(
+            cases_pb2.UnlinkCasesRequest(case_id=a, other_case_id=b, reason="again"),
+            metadata=admin,
+            timeout=30,
+        )
+    assert gone.value.code() == grpc.StatusCode.NOT_FOUND
     for case_id in (a, b, c, d):
         trail = get_case(channels, admin, case_id).audit_events
         assert any(e.action == "case.linked" for e in trail)

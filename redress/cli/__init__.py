@@ -311,6 +311,19 @@ def cmd_case_link(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_case_unlink(args: argparse.Namespace) -> None:
+    _done(
+        args,
+        _cases(
+            args,
+            "UnlinkCases",
+            cases_pb2.UnlinkCasesRequest(
+                case_id=args.case_id, other_case_id=args.other_case_id, reason=args.reason
+            ),
+        ).case,
+    )
+
+
 def cmd_case_note(args: argparse.Namespace) -> None:
     note = _cases(
         args,
@@ -485,6 +498,9 @@ def parser() -> argparse.ArgumentParser:
     link = command("link", "link to another case", cmd_case_link)
     for flag in LINK_FLAGS:
         link.add_argument("--" + flag.replace("_", "-"), metavar="OTHER_CASE_ID")
+    unlink = command("unlink", "remove the link to another case", cmd_case_unlink)
+    unlink.add_argument("other_case_id")
+    unlink.add_argument("--reason", required=True)
     note = command("note", "add a note", cmd_case_note)
     note.add_argument("body")
     note.add_argument("--customer-visible", action="store_true")

@@ -76,6 +76,7 @@ ACCESS = {
         "CloseCase": HANDLERS,
         "ReopenCase": SUPERVISORS,
         "LinkCases": HANDLERS,
+        "UnlinkCases": HANDLERS,
     }
 }
 
@@ -254,6 +255,27 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         except LinkRefused as err:
             raise FailedPrecondition(str(err)) from None
         return cases_pb2.LinkCasesResponse(case=await self._case(request.case_id))
+
+    async def UnlinkCases(
+        self, request: cases_pb2.UnlinkCasesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.UnlinkCasesResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        check_case_id(request.other_case_id, v, "other_case_id")
+        if not request.reason.strip():
+            v.add("reason", "required: why the link is removed")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        removed = await asyncio.to_thread(
+            self.store.unlink_cases,
+            request.case_id,
+            request.other_case_id,
+            caller(),
+            request.reason,
+        )
+        if not removed:
+            raise NotFound(f"{request.case_id} and {request.other_case_id} are not linked")
+        return cases_pb2.UnlinkCasesResponse(case=await self._case(request.case_id))
 
     async def AddNote(
         self, request: cases_pb2.AddNoteRequest, context: grpc.aio.ServicerContext

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import literal, or_, select, tuple_
+from sqlalchemy import and_, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -489,6 +489,35 @@ class CaseStore:
                 ):
                     return False
             raise
+
+    def unlink_cases(self, case_id: str, other_case_id: str, actor: Actor, reason: str) -> bool:
+        """Removes the link between two cases; False if there was none."""
+        with self.sessions.begin() as session:
+            row = session.scalars(
+                select(CaseLink).where(
+                    or_(
+                        and_(CaseLink.case_id == case_id, CaseLink.other_case_id == other_case_id),
+                        and_(CaseLink.case_id == other_case_id, CaseLink.other_case_id == case_id),
+                    )
+                )
+            ).first()
+            if row is None:
+                return False
+            session.delete(row)
+            for this, that, how in (
+                (row.case_id, row.other_case_id, row.kind),
+                (row.other_case_id, row.case_id, INVERSE_LINK[row.kind]),
+            ):
+                self._append(
+                    session,
+                    this,
+                    actor,
+                    action="case.unlinked",
+                    field="links",
+                    old_value=_json({"kind": how, "other_case_id": that}),
+                    cause=reason,
+                )
+            return True
 
     def _descendants(self, session: Session, case_id: str) -> set[str]:
         """Every case below `case_id` through parent/child links."""

@@ -642,6 +642,22 @@ class LinkCasesResponse(_message.Message):
     case: Case
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
 
+class UnlinkCasesRequest(_message.Message):
+    __slots__ = ("case_id", "other_case_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    OTHER_CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    other_case_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., other_case_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UnlinkCasesResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
 class ListAuditEventsRequest(_message.Message):
     __slots__ = ("case_id", "page")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]

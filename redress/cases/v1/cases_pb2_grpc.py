@@ -141,6 +141,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesResponse.FromString,
                 _registered_method=True)
+        self.UnlinkCases = channel.unary_unary(
+                '/redress.cases.v1.CasesService/UnlinkCases',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesResponse.FromString,
+                _registered_method=True)
         self.RecordCaseChange = channel.unary_unary(
                 '/redress.cases.v1.CasesService/RecordCaseChange',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordCaseChangeRequest.SerializeToString,
@@ -323,6 +328,14 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UnlinkCases(self, request, context):
+        """Removes the link between two cases (from either side), recorded on both
+        audit trails with the reason. NOT_FOUND if they are not linked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def RecordCaseChange(self, request, context):
         """Records a change the case's workflow made: the case's new lifecycle
         state and the audit entries explaining it. Called by the workflow, not by
@@ -462,6 +475,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.LinkCases,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesResponse.SerializeToString,
+            ),
+            'UnlinkCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnlinkCases,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesResponse.SerializeToString,
             ),
             'RecordCaseChange': grpc.unary_unary_rpc_method_handler(
                     servicer.RecordCaseChange,
@@ -1014,6 +1032,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/LinkCases',
             redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.LinkCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnlinkCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/UnlinkCases',
+            redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.UnlinkCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,
