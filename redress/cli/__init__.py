@@ -7,7 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,7 +144,7 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         print("clocks:")
     for clock in c.clocks:
         state = common_pb2.ClockState.Name(clock.state).removeprefix("CLOCK_STATE_").lower()
-        left = clock.business_time_left.ToTimedelta()
+        left = timedelta(seconds=round(clock.business_time_left.ToTimedelta().total_seconds()))
         kind = "regulatory" if clock.regulatory else clock.basis
         print(
             f"  {clock.name:<28} {state:<9} due {_when(clock.due_at)}  left {left}  ({kind}"
