@@ -114,6 +114,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self.store = store
         self.temporal = temporal
         self.client: Client | None = None
+        self._policies: dict[tuple[str, str], Policy] = {}
 
     async def _case(self, case_id: str) -> cases_pb2.Case:
         view = await asyncio.to_thread(self.store.get_case, case_id)
@@ -125,12 +126,22 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         return convert.full_case_message(view, policy.calendar_named if policy else None)
 
     def _policy_of(self, policy_id: str, version: str) -> Policy | None:
-        """The policy version a case runs under, for its calendars."""
-        row = self.store.get_policy(policy_id, version) if policy_id else None
-        if row is not None:
-            return Policy.load(row.document)
-        shipped = Policy.load_default()
-        return shipped if (policy_id, version) == (shipped.id, shipped.version) else None
+        """The policy version a case runs under, for its calendars.
+
+        A published version never changes, so each is read from the database
+        once per process, not on every GetCase.
+        """
+        key = (policy_id, version)
+        if key not in self._policies:
+            row = self.store.get_policy(policy_id, version) if policy_id else None
+            shipped = Policy.load_default()
+            if row is not None:
+                self._policies[key] = Policy.load(row.document)
+            elif key == (shipped.id, shipped.version):
+                self._policies[key] = shipped
+            else:
+                return None
+        return self._policies[key]
 
     async def _command(
         self,

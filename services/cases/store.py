@@ -467,18 +467,7 @@ class CaseStore:
                         created_by=actor.id,
                     )
                 )
-                for this, that, how in (
-                    (case_id, other_case_id, kind),
-                    (other_case_id, case_id, INVERSE_LINK[kind]),
-                ):
-                    self._append(
-                        session,
-                        this,
-                        actor,
-                        action="case.linked",
-                        field="links",
-                        new_value=_json({"kind": how, "other_case_id": that}),
-                    )
+                self._audit_link(session, actor, "case.linked", case_id, other_case_id, kind)
                 return True
         except IntegrityError:
             # The same link made at the same moment by another call.
@@ -504,20 +493,38 @@ class CaseStore:
             if row is None:
                 return False
             session.delete(row)
-            for this, that, how in (
-                (row.case_id, row.other_case_id, row.kind),
-                (row.other_case_id, row.case_id, INVERSE_LINK[row.kind]),
-            ):
-                self._append(
-                    session,
-                    this,
-                    actor,
-                    action="case.unlinked",
-                    field="links",
-                    old_value=_json({"kind": how, "other_case_id": that}),
-                    cause=reason,
-                )
+            self._audit_link(
+                session, actor, "case.unlinked", row.case_id, row.other_case_id, row.kind, reason
+            )
             return True
+
+    def _audit_link(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        case_id: str,
+        other_case_id: str,
+        kind: str,
+        reason: str = "",
+    ) -> None:
+        """Records a link made or removed on both cases' trails, each from its own side."""
+        for this, that, how in (
+            (case_id, other_case_id, kind),
+            (other_case_id, case_id, INVERSE_LINK[kind]),
+        ):
+            value = _json({"kind": how, "other_case_id": that})
+            removed = action == "case.unlinked"
+            self._append(
+                session,
+                this,
+                actor,
+                action=action,
+                field="links",
+                old_value=value if removed else "",
+                new_value="" if removed else value,
+                cause=reason,
+            )
 
     def _descendants(self, session: Session, case_id: str) -> set[str]:
         """Every case below `case_id` through parent/child links."""
