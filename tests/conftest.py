@@ -47,6 +47,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform
     try:
         local.start_temporal(persist=False, ui=False)
         local.start_meilisearch()
+        local.start_mail()
         for name in SERVICES:
             local.start_service(name)
         local.start_worker()

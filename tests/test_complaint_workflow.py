@@ -20,6 +20,8 @@ from temporalio.worker import Replayer, Worker
 
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
+from redress.devstack.processes import free_port
+from tests.followup_support import followup_worker
 from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
@@ -80,16 +82,19 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
         channel = grpc.aio.insecure_channel(cases_only.address("cases"))
         activities = CaseActivities(channel, cases_only.credentials.service_key)
         task_queue = f"tq-{uuid.uuid4()}"
-        async with Worker(
-            env.client,
-            task_queue=task_queue,
-            workflows=[ComplaintWorkflow, SubtaskWorkflow],
-            activities=[
-                activities.store_case,
-                activities.current_policy,
-                activities.record_change,
-            ],
-            workflow_runner=workflow_runner(),
+        async with (
+            Worker(
+                env.client,
+                task_queue=task_queue,
+                workflows=[ComplaintWorkflow, SubtaskWorkflow],
+                activities=[
+                    activities.store_case,
+                    activities.current_policy,
+                    activities.record_change,
+                ],
+                workflow_runner=workflow_runner(),
+            ),
+            followup_worker(env.client, task_queue, cases_only, free_port()) as followups,
         ):
             handle = await env.client.start_workflow(
                 ComplaintWorkflow.run,
@@ -114,16 +119,18 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
             # Eight weeks end with Friday 15 January 2027, at midnight in London.
             assert clocks["fca_final_response"].due_at == datetime(2027, 1, 16, 0, 0, tzinfo=UTC)
 
-            # Nobody touches the complaint for three months: every clock
-            # breaches, the regulatory ladder is climbed, and the workflow
-            # is still there to be worked.
+            # Nobody works the complaint for three months: the acknowledgement
+            # letter goes out by itself (a postal customer: handed to the
+            # firm's print room, which moves the case on), every other clock
+            # breaches, the regulatory ladder is climbed, and the workflow is
+            # still there to be worked.
             await env.sleep(timedelta(days=90))
             status = await handle.query(ComplaintWorkflow.status)
             assert status.case_id == result.case_id
-            assert status.stage == "received"
+            assert status.stage == "acknowledged"
             assert status.breached
             assert {c.name: c.state for c in status.clocks} == {
-                "acknowledgement": "breached",
+                "acknowledgement": "met",
                 "first_response": "breached",
                 "resolution": "breached",
                 "fca_summary_resolution": "breached",
@@ -132,6 +139,17 @@ async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(case
             assert status.priority == "urgent"
             assert status.escalation_level >= 2
             assert status.team == "complaints-escalations"
+            # The letters the policy sends by itself, each once: progress
+            # updates every 14 days, and the holding response before the
+            # eight-week deadline, with its referral rights.
+            letters, _ = followups.list_messages(result.case_id, "", 50, "")
+            sent = sorted(m.template_name for m in letters)
+            assert sent == ["acknowledgement", "holding_response"] + ["progress_update"] * 6
+            assert {m.state for m in letters} == {"handed_off"}
+            assert {m.channel for m in letters} == {"postal"}
+            holding = next(m for m in letters if m.template_name == "holding_response")
+            assert "Financial Ombudsman Service" in holding.body_text
+            assert "15 January 2027" in holding.body_text
             # Read raw: the time-skipping server keeps an unset Datetime search
             # attribute as null, which the SDK's describe() cannot decode.
             described = await env.client.workflow_service.describe_workflow_execution(

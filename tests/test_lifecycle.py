@@ -29,6 +29,7 @@ from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.platform.errors import field_violations
+from tests.followup_support import Inbox, followup_worker
 from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
@@ -87,6 +88,8 @@ async def env():
 
 
 class Harness:
+    inbox: Inbox
+
     def __init__(self, env: WorkflowEnvironment, cases: LocalPlatform) -> None:
         self.env = env
         self.cases = cases
@@ -154,9 +157,15 @@ class Harness:
 @pytest.fixture
 async def harness(env, cases_service):
     h = Harness(env, cases_service)
-    async with h.worker:
-        yield h
-    await h.close()
+    inbox = Inbox()
+    inbox.start()
+    h.inbox = inbox
+    try:
+        async with h.worker, followup_worker(env.client, h.task_queue, cases_service, inbox.port):
+            yield h
+    finally:
+        inbox.stop()
+        await h.close()
 
 
 def clock(status, name):  # type: ignore[no-untyped-def]
@@ -384,7 +393,7 @@ async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Har
     classified = by_action["case.classified"]
     assert classified.actor.kind == common_pb2.ACTOR_KIND_RULE
     assert classified.actor.id == "classification.fraud"
-    assert classified.actor.rule_version == "standard 2026.11.2"
+    assert classified.actor.rule_version == "standard 2026.11.3"
     assert classified.new_value == "fraud_and_scams"
     assert "vulnerable-customer" in classified.cause and "cards" in classified.cause
     prioritised = by_action["case.prioritised"]
@@ -516,7 +525,7 @@ async def test_a_new_policy_version_applies_to_new_complaints_only(harness: Harn
     # An administrator writes a policy of their own: a contact centre open on
     # Saturday mornings, and a one-hour acknowledgement target.
     document = (
-        shipped.replace('version: "2026.11.2"', 'version: "2027.05.1"')
+        shipped.replace('version: "2026.11.3"', 'version: "2027.05.1"')
         .replace("calendar: uk-england", "calendar: contact-centre", 1)
         .replace(
             "initial_stage: received",
@@ -571,9 +580,9 @@ calendars:
 
     # The complaint filed before keeps the version it started with.
     old_status = await before.query(ComplaintWorkflow.status)
-    assert old_status.policy_version == "2026.11.2"
+    assert old_status.policy_version == "2026.11.3"
     assert clock(old_status, "acknowledgement").due_at == datetime(
         2027, 5, 14, 10, 0, tzinfo=LONDON
     ).astimezone(UTC)
-    assert (await harness.case(before_id)).policy_version == "2026.11.2"
+    assert (await harness.case(before_id)).policy_version == "2026.11.3"
     assert (await harness.case(after_id)).policy_version == "2027.05.1"

@@ -18,7 +18,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from redress.domain import clocks as clk
@@ -29,13 +29,18 @@ with workflow.unsafe.imports_passed_through():
         EscalationStep,
         Policy,
     )
-    from redress.domain.regulatory import regulatory_deadlines
+    from redress.domain.regulatory import (
+        FINAL_RESPONSE_CLOCK,
+        SUMMARY_RESOLUTION_CLOCK,
+        regulatory_deadlines,
+    )
     from workflows import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.complaint_types import (
         AddSubtaskCommand,
         AssignCommand,
         AuditDraft,
+        CaseEventDraft,
         CategoryCommand,
         ClockCommand,
         ClockStatus,
@@ -44,7 +49,11 @@ with workflow.unsafe.imports_passed_through():
         ComplaintState,
         ComplaintStatus,
         ComplaintSubmission,
+        MessageEvent,
+        MessageQueued,
+        MessageRequest,
         NoteDraft,
+        OutboxItem,
         OutcomeCommand,
         OutcomeInfo,
         PriorityCommand,
@@ -53,6 +62,8 @@ with workflow.unsafe.imports_passed_through():
         RegisterSubmissionInput,
         RegisterSubmissionResult,
         ReplyCommand,
+        ScheduledFollowup,
+        ScheduleFollowupCommand,
         StoreCaseInput,
         SubtaskCommand,
         SubtaskEvent,
@@ -74,6 +85,34 @@ STORE_RETRY = RetryPolicy(
     non_retryable_error_types=["InvalidCase"],
 )
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
+
+# Hand-overs to services/followup are retried until it answers: a message or
+# an event is never dropped because the follow-up service was down.
+FOLLOWUP_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["TemplateProblem", "InvalidMessage", "KeyReused"],
+)
+# Audit actions that are case events for webhooks, and the event type.
+EVENT_TYPES = {
+    "case.assigned": "case.assigned",
+    "case.prioritised": "case.priority_changed",
+    "case.priority_changed": "case.priority_changed",
+    "case.classified": "case.category_changed",
+    "case.recategorised": "case.category_changed",
+    "case.escalated": "case.escalated",
+    "case.reopened": "case.reopened",
+    "clock.warning": "clock.warning",
+    "clock.breached": "clock.breached",
+    "outcome.recorded": "case.outcome_recorded",
+    "customer.replied": "customer.replied",
+    "message.sent": "message.sent",
+    "message.failed": "message.failed",
+    "subtask.added": "subtask.added",
+    "subtask.overdue": "subtask.overdue",
+    "subtask.completed": "subtask.completed",
+}
 
 KEY_REUSED = "IdempotencyKeyReused"
 FAILED_PRECONDITION = "FailedPrecondition"
@@ -107,11 +146,17 @@ class ComplaintWorkflow:
         self.wake = False
         self.audit: list[AuditDraft] = []
         self.notes: list[NoteDraft] = []
+        # Follow-ups (messages the workflow sends, events for webhooks) exist
+        # for workflows started by a worker that knows them; see run().
+        self.followups_on = False
+        self.draining = False
+        self.drainer: asyncio.Task[None] | None = None
 
     # -- the life of the complaint -------------------------------------------
 
     @workflow.run
     async def run(self, input: ComplaintInput) -> str:
+        self.followups_on = workflow.patched("followups")
         if self.state.policy is None:
             await self._receive()
         else:
@@ -119,6 +164,7 @@ class ComplaintWorkflow:
         while not self._finished():
             async with self.lock:
                 await self._fire_due_events()
+            self._start_draining()
             self.wake = False
             wait = self._time_to_next_event()
             try:
@@ -130,11 +176,24 @@ class ComplaintWorkflow:
             except TimeoutError:
                 pass
             if self._history_full() and not self.lock.locked():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                # What is being handed to services/followup finishes first;
+                # anything still in the outbox travels in the state.
+                await workflow.wait_condition(
+                    lambda: workflow.all_handlers_finished() and not self.draining
+                )
                 workflow.continue_as_new(
                     ComplaintInput(input.submission, self.state, input.history_limit)
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self.state.outbox:
+            # Give what is still to hand over a day before the workflow ends.
+            self._start_draining()
+            try:
+                await workflow.wait_condition(
+                    lambda: not self.state.outbox, timeout=timedelta(days=1)
+                )
+            except TimeoutError:
+                workflow.logger.warning("follow-ups not handed over before the workflow ended")
         return self.state.case_id
 
     def _history_full(self) -> bool:
@@ -191,6 +250,28 @@ class ComplaintWorkflow:
                 cause=f"policy {document.policy_id} {document.version} and regime "
                 f"{submission.regime} at receipt {received.isoformat()}",
             )
+            if self.followups_on:
+                self.state.outbox.append(
+                    OutboxItem(
+                        events=[
+                            CaseEventDraft(
+                                event_id=f"{self.state.case_id}:created",
+                                event_type="case.created",
+                                case_id=self.state.case_id,
+                                sequence=0,
+                                occurred_at=workflow.now(),
+                                payload={
+                                    "stage": self.state.stage,
+                                    "priority": self.state.priority,
+                                    "category": self.state.category,
+                                    "channel": submission.channel,
+                                    "regime": submission.regime,
+                                },
+                            )
+                        ]
+                    )
+                )
+                self._send_followup("acknowledgement")
             await self._persist()
 
     def _classify(self, submission: ComplaintSubmission) -> Classification:
@@ -224,6 +305,280 @@ class ComplaintWorkflow:
                 cause=f"classification rules matched: {matched}",
                 rule=f"classification.{c.priority_rule}",
             )
+
+    # -- follow-ups ----------------------------------------------------------
+
+    def _followup_queue(self) -> str:
+        return f"{workflow.info().task_queue}-followup"
+
+    def _request_message(
+        self, kind: str, template: str, extra: dict[str, str] | None = None, actor: str = ""
+    ) -> None:
+        self.state.messages_requested += 1
+        self.state.outbox.append(
+            OutboxItem(
+                message=MessageRequest(
+                    idempotency_key=f"{workflow.info().workflow_id}/message/"
+                    f"{self.state.messages_requested}",
+                    case_id=self.state.case_id,
+                    case_workflow_id=workflow.info().workflow_id,
+                    template_name=template,
+                    kind=kind,
+                    extra=dict(extra or {}),
+                    requested_by=actor or "complaint-workflow",
+                )
+            )
+        )
+        self.wake = True
+
+    def _send_followup(self, kind: str, extra: dict[str, str] | None = None) -> bool:
+        """Asks for the policy's follow-up of this kind, if the policy has one."""
+        if not self.followups_on:
+            return False
+        rule = self._policy().followups.get(kind)
+        if rule is None:
+            return False
+        self._request_message(kind, rule.template, extra)
+        return True
+
+    def _case_events(self) -> list[CaseEventDraft]:
+        if not self.followups_on or not self.state.case_id:
+            return []
+        policy = self._policy()
+        events = []
+        for i, entry in enumerate(self.audit):
+            kind = EVENT_TYPES.get(entry.action)
+            if entry.action == "case.stage_changed":
+                stage = policy.stages.get(entry.new_value)
+                kind = (
+                    "case.closed"
+                    if stage and stage.closed
+                    else "case.resolved"
+                    if stage and stage.resolved
+                    else "case.stage_changed"
+                )
+            if kind is None:
+                continue
+            events.append(
+                CaseEventDraft(
+                    event_id=f"{self.state.case_id}:{self.state.changes_recorded}:{i}",
+                    event_type=kind,
+                    case_id=self.state.case_id,
+                    sequence=self.state.changes_recorded * 1000 + i,
+                    occurred_at=workflow.now(),
+                    payload={
+                        "action": entry.action,
+                        "field": entry.field,
+                        "old": entry.old_value,
+                        "new": entry.new_value,
+                        "cause": entry.cause,
+                        "actor": f"{entry.actor_kind}:{entry.actor_id}",
+                        "stage": self.state.stage,
+                        "priority": self.state.priority,
+                        "assignee": self.state.assignee,
+                        "team": self.state.team,
+                        "category": self.state.category,
+                        "escalation_level": str(self.state.escalation_level),
+                    },
+                )
+            )
+        return events
+
+    def _start_draining(self) -> None:
+        # The outbox is handed over beside the main loop, so that clocks keep
+        # firing while services/followup is unavailable.
+        if self.state.outbox and not self.draining:
+            self.draining = True
+            self.drainer = asyncio.create_task(self._drain_outbox())
+
+    async def _drain_outbox(self) -> None:
+        try:
+            while self.state.outbox:
+                item = self.state.outbox[0]
+                if item.message is not None:
+                    await self._hand_over(item.message)
+                elif item.events:
+                    await workflow.execute_activity(
+                        "followup.publish_events",
+                        item.events,
+                        task_queue=self._followup_queue(),
+                        start_to_close_timeout=ACTIVITY_TIMEOUT,
+                        retry_policy=FOLLOWUP_RETRY,
+                    )
+                    async with self.lock:
+                        self.state.outbox.pop(0)
+        finally:
+            self.draining = False
+
+    async def _hand_over(self, request: MessageRequest) -> None:
+        try:
+            queued = await workflow.execute_activity(
+                "followup.queue_message",
+                request,
+                task_queue=self._followup_queue(),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=FOLLOWUP_RETRY,
+                result_type=MessageQueued,
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            async with self.lock:
+                self.state.outbox.pop(0)
+                self._rule_audit(
+                    "message.failed",
+                    "messages",
+                    new=json.dumps({"template": request.template_name, "kind": request.kind}),
+                    cause=f"could not prepare the {request.template_name} message: {cause}",
+                    rule=f"followups.{request.kind}",
+                )
+                await self._persist()
+            return
+        async with self.lock:
+            self.state.outbox.pop(0)
+            self.state.followup_messages[queued.message_id] = request.kind
+            self._rule_audit(
+                "message.queued",
+                f"messages.{queued.message_id}",
+                new=json.dumps(
+                    {
+                        "template": queued.template_name,
+                        "version": queued.template_version,
+                        "language": queued.language,
+                        "channel": queued.channel,
+                        "state": queued.state,
+                    }
+                ),
+                cause=f"{request.kind} follow-up"
+                if request.kind != "scheduled"
+                else f"scheduled by {request.requested_by}",
+                rule=f"followups.{request.kind}",
+            )
+            await self._persist()
+
+    def _followup_events(self) -> list[clk.ClockEvent]:
+        if not self.followups_on:
+            return []
+        policy = self._policy()
+        rules = policy.followups
+        events: list[clk.ClockEvent] = []
+        stage = policy.stages[self.state.stage]
+        open_case = self.state.closed_at is None and self.state.resolved_at is None
+        progress = rules.get("progress_update")
+        chasers = rules.get("chasers")
+        in_chase = chasers is not None and self.state.stage == chasers.stage
+        if progress and progress.every and open_case and not in_chase:
+            since = self.state.last_progress_update_at or self.input.submission.received_at
+            at = clk.advance(
+                progress.every.basis,
+                self._calendar(""),
+                since,
+                progress.every.duration.total_seconds(),
+            )
+            events.append(clk.ClockEvent(at, "followup:progress_update", "followup"))
+        if chasers and chasers.every and in_chase and self.state.stage_entered_at and open_case:
+            at = clk.advance(
+                chasers.every.basis,
+                self._calendar(""),
+                self.state.stage_entered_at,
+                chasers.every.duration.total_seconds() * (self.state.chasers_sent + 1),
+            )
+            events.append(clk.ClockEvent(at, "followup:chasers", "followup"))
+        survey = rules.get("satisfaction_survey")
+        if (
+            survey
+            and survey.after
+            and stage.closed
+            and self.state.closed_at
+            and not self.state.survey_sent
+        ):
+            at = clk.advance(
+                survey.after.basis,
+                self._calendar(""),
+                self.state.closed_at,
+                survey.after.duration.total_seconds(),
+            )
+            events.append(clk.ClockEvent(at, "followup:satisfaction_survey", "followup"))
+        for item in self.state.scheduled:
+            if item.state == "scheduled":
+                events.append(
+                    clk.ClockEvent(item.send_at, f"scheduled:{item.followup_id}", "followup")
+                )
+        return events
+
+    def _fire_followup(self, event: clk.ClockEvent) -> None:
+        kind = event.clock.split(":", 1)[1]
+        now = workflow.now()
+        if event.clock.startswith("scheduled:"):
+            item = next(s for s in self.state.scheduled if s.followup_id == kind)
+            item.state = "sent"
+            self._request_message("scheduled", item.template_name, item.extra, item.scheduled_by)
+            return
+        if kind == "progress_update":
+            self.state.last_progress_update_at = now
+            self._send_followup("progress_update")
+        elif kind == "chasers":
+            rule = self._policy().followups["chasers"]
+            if self.state.chasers_sent < rule.limit:
+                self.state.chasers_sent += 1
+                extra = {}
+                if self.state.chasers_sent == rule.limit and rule.every:
+                    close_at = clk.advance(
+                        rule.every.basis,
+                        self._calendar(""),
+                        self.state.stage_entered_at or now,
+                        rule.every.duration.total_seconds() * (rule.limit + 1),
+                    )
+                    extra["close_after"] = close_at.date().isoformat()
+                self._send_followup("chasers", extra)
+            else:
+                self._auto_close(rule.limit)
+        elif kind == "satisfaction_survey":
+            self.state.survey_sent = True
+            self._send_followup("satisfaction_survey")
+
+    def _auto_close(self, reminders: int) -> None:
+        policy = self._policy()
+        closed = next(
+            (n for n in policy.allowed_from(self.state.stage) if policy.stages[n].closed), ""
+        )
+        self.state.chasers_sent += 1  # no further chaser event
+        open_tasks = [s for s in self.state.subtasks if s.state in ("open", "overdue")]
+        if not closed or open_tasks:
+            self._rule_audit(
+                "case.auto_close_skipped",
+                "stage",
+                new=self.state.stage,
+                cause=f"no reply after {reminders} reminders, but "
+                + ("subtasks are open" if open_tasks else f"{self.state.stage} cannot close"),
+                rule="followups.chasers",
+            )
+            return
+        reason = f"no reply from the customer after {reminders} reminders"
+        self._enter_stage(closed, "followups.chasers", reason, rule="followups.chasers")
+
+    def _on_resolved(self) -> None:
+        summary = self._clock(SUMMARY_RESOLUTION_CLOCK)
+        if (
+            summary is not None
+            and summary.open
+            and "summary_resolution" in self._policy().followups
+        ):
+            self._send_followup("summary_resolution")
+        else:
+            self._send_followup("final_response")
+
+    def _cancel_scheduled(self, why: str) -> None:
+        for item in self.state.scheduled:
+            if item.state == "scheduled":
+                item.state = "cancelled"
+                self._rule_audit(
+                    "followup.cancelled",
+                    f"followups.{item.followup_id}",
+                    old="scheduled",
+                    new="cancelled",
+                    cause=why,
+                    rule="followups.scheduled",
+                )
 
     def _reopen_until(self) -> datetime | None:
         if self.state.closed_at is None:
@@ -281,7 +636,7 @@ class ComplaintWorkflow:
         return self._policy().escalation_ladders.get(clock.ladder, ())
 
     def _upcoming(self) -> list[clk.ClockEvent]:
-        events: list[clk.ClockEvent] = []
+        events: list[clk.ClockEvent] = self._followup_events()
         for clock in self.state.clocks:
             events += clk.upcoming(clock, self._calendar(clock.calendar), self._ladder(clock))
         target = self._policy().stages[self.state.stage].target
@@ -324,6 +679,9 @@ class ComplaintWorkflow:
 
     def _fire(self, event: clk.ClockEvent) -> None:
         version = self._version()
+        if event.kind == "followup":
+            self._fire_followup(event)
+            return
         if event.kind == "stage_target":
             self.state.stage_target_exceeded = True
             self._rule_audit(
@@ -348,6 +706,14 @@ class ComplaintWorkflow:
                 f"due {_iso(clock.due_at)}",
                 rule=f"clocks.{clock.name}.warn_at",
             )
+            if (
+                clock.name == FINAL_RESPONSE_CLOCK.get(self.input.submission.regime)
+                and clock.regulatory
+                and event.threshold == max(clock.warn_at)
+                and self.state.resolved_at is None
+                and not self.state.holding_response_sent
+            ):
+                self.state.holding_response_sent = self._send_followup("holding_response")
         elif event.kind == "breach":
             self._rule_audit(
                 "clock.breached",
@@ -464,11 +830,15 @@ class ComplaintWorkflow:
         if not self.audit and not self.notes:
             return
         self.state.changes_recorded += 1
+        events = self._case_events()
+        if events:
+            self.state.outbox.append(OutboxItem(events=events))
+            self.wake = True
         change = RecordChangeInput(
             case_id=self.state.case_id,
             change_id=f"{workflow.info().workflow_id}#{self.state.changes_recorded}",
-            # The policy document stays out of each change: the case records its version.
-            state=dataclasses.replace(self.state, policy=None),
+            # The policy document and the outbox stay out of each change.
+            state=dataclasses.replace(self.state, policy=None, outbox=[]),
             audit=self.audit,
             notes=self.notes,
         )
@@ -507,12 +877,19 @@ class ComplaintWorkflow:
 
     # -- stages --------------------------------------------------------------
 
-    def _enter_stage(self, to: str, actor: str, reason: str) -> None:
+    def _enter_stage(self, to: str, actor: str, reason: str, rule: str = "") -> None:
         policy = self._policy()
         now = workflow.now()
         old = policy.stages[self.state.stage]
         new = policy.stages[to]
-        self._person_audit(actor, "case.stage_changed", "stage", old=old.name, new=to, cause=reason)
+        if rule:
+            self._rule_audit(
+                "case.stage_changed", "stage", old=old.name, new=to, cause=reason, rule=rule
+            )
+        else:
+            self._person_audit(
+                actor, "case.stage_changed", "stage", old=old.name, new=to, cause=reason
+            )
         for clock in self.state.clocks:
             cal = self._calendar(clock.calendar)
             stops = clock.name in new.stops or (
@@ -563,6 +940,11 @@ class ComplaintWorkflow:
         self.state.stage = to
         self.state.stage_entered_at = now
         self.state.stage_target_exceeded = False
+        self.state.chasers_sent = 0
+        if new.resolved or new.closed:
+            self._cancel_scheduled(f"the case is {to}")
+        if new.resolved and not old.resolved:
+            self._on_resolved()
         if new.resolved:
             self.state.resolved_at = now
         if new.closed:
@@ -946,6 +1328,108 @@ class ComplaintWorkflow:
                     rule="subtasks.overdue",
                 )
             await self._persist()
+
+    @workflow.signal
+    async def message_event(self, event: MessageEvent) -> None:
+        """From services/followup: a message was delivered, handed off or given up."""
+        async with self.lock:
+            kind = self.state.followup_messages.get(event.message_id, event.kind)
+            action = (
+                "message.sent" if event.state in ("delivered", "handed_off") else "message.failed"
+            )
+            self._rule_audit(
+                action,
+                f"messages.{event.message_id}",
+                old="queued",
+                new=event.state,
+                cause=f"{event.template_name} v{event.template_version} over {event.channel}"
+                + (f": {event.detail}" if event.detail else ""),
+                rule=f"followups.{kind}" if kind else "",
+            )
+            rule = self._policy().followups.get(kind) if kind else None
+            # A letter counts once an email server accepted it or the print
+            # room has it; a phone call handed off still has to be made.
+            reached = event.state == "delivered" or (
+                event.state == "handed_off" and event.channel == "postal"
+            )
+            if (
+                reached
+                and rule is not None
+                and rule.then_stage
+                and self.state.stage == self._policy().initial_stage
+                and rule.then_stage in self._policy().allowed_from(self.state.stage)
+            ):
+                self._enter_stage(
+                    rule.then_stage,
+                    f"followups.{kind}",
+                    f"the {event.template_name} message was {event.state.replace('_', ' ')}",
+                    rule=f"followups.{kind}.then_stage",
+                )
+            await self._persist()
+            self.wake = True
+
+    @workflow.update
+    async def schedule_followup(self, command: ScheduleFollowupCommand) -> CommandResult:
+        async with self.lock:
+            self.state.messages_requested += 1
+            followup_id = f"{self.state.case_id}-F{self.state.messages_requested}"
+            self.state.scheduled.append(
+                ScheduledFollowup(
+                    followup_id=followup_id,
+                    template_name=command.template_name,
+                    send_at=command.send_at,
+                    scheduled_by=command.actor,
+                    extra=dict(command.extra),
+                )
+            )
+            self._person_audit(
+                command.actor,
+                "followup.scheduled",
+                f"followups.{followup_id}",
+                new=json.dumps(
+                    {"template": command.template_name, "send_at": _iso(command.send_at)}
+                ),
+                cause=command.reason,
+            )
+            await self._persist()
+            self.wake = True
+            return self._result(followup_id)
+
+    @schedule_followup.validator
+    def _check_schedule_followup(self, command: ScheduleFollowupCommand) -> None:
+        self._ready()
+        if not self.followups_on:
+            raise refuse("this case was started before follow-ups existed; send the message now")
+        if not command.template_name.strip():
+            raise invalid("name the template to send", "template_name")
+        if command.send_at <= workflow.now():
+            raise invalid("send_at must be in the future", "send_at")
+        if self.state.closed_at is not None or self.state.resolved_at is not None:
+            raise refuse(f"the case is {self.state.stage}; nothing can be scheduled")
+
+    @workflow.update
+    async def cancel_followup(self, command: SubtaskCommand) -> CommandResult:
+        async with self.lock:
+            item = next(s for s in self.state.scheduled if s.followup_id == command.subtask_id)
+            item.state = "cancelled"
+            self._person_audit(
+                command.actor,
+                "followup.cancelled",
+                f"followups.{item.followup_id}",
+                old="scheduled",
+                new="cancelled",
+                cause=command.reason,
+            )
+            return await self._apply()
+
+    @cancel_followup.validator
+    def _check_cancel_followup(self, command: SubtaskCommand) -> None:
+        self._ready()
+        item = next((s for s in self.state.scheduled if s.followup_id == command.subtask_id), None)
+        if item is None:
+            raise invalid(f"no scheduled follow-up {command.subtask_id!r}", "followup_id")
+        if item.state != "scheduled":
+            raise refuse(f"follow-up {item.followup_id} is already {item.state}")
 
     @workflow.update
     async def record_outcome(self, command: OutcomeCommand) -> CommandResult:

@@ -169,6 +169,82 @@ class ComplaintState:
     closed_at: datetime | None = None
     changes_recorded: int = 0
     subtasks_created: int = 0
+    # Follow-ups: messages and events waiting to be handed to services/followup,
+    # oldest first; the workflow hands them over in order.
+    outbox: list[OutboxItem] = field(default_factory=list)
+    messages_requested: int = 0
+    last_progress_update_at: datetime | None = None
+    chasers_sent: int = 0
+    holding_response_sent: bool = False
+    survey_sent: bool = False
+    # message_id -> the follow-up kind it was sent as.
+    followup_messages: dict[str, str] = field(default_factory=dict)
+    scheduled: list[ScheduledFollowup] = field(default_factory=list)
+
+
+@dataclass
+class ScheduledFollowup:
+    followup_id: str
+    template_name: str
+    send_at: datetime
+    scheduled_by: str
+    extra: dict[str, str] = field(default_factory=dict)
+    state: str = "scheduled"  # scheduled | sent | cancelled
+
+
+@dataclass
+class MessageRequest:
+    """A message the workflow asks services/followup to render and send."""
+
+    idempotency_key: str
+    case_id: str
+    case_workflow_id: str
+    template_name: str
+    # The follow-up kind (acknowledgement, chasers…) or "scheduled".
+    kind: str
+    extra: dict[str, str] = field(default_factory=dict)
+    requested_by: str = "complaint-workflow"
+
+
+@dataclass
+class MessageQueued:
+    message_id: str
+    state: str
+    template_name: str = ""
+    template_version: int = 0
+    language: str = ""
+    channel: str = ""
+
+
+@dataclass
+class MessageEvent:
+    """From services/followup: a message's delivery reached a final state."""
+
+    message_id: str
+    state: str  # delivered | failed | handed_off | suppressed
+    kind: str = ""
+    template_name: str = ""
+    template_version: int = 0
+    channel: str = ""
+    detail: str = ""
+
+
+@dataclass
+class CaseEventDraft:
+    """A case event for webhooks; event_id is unique and sequence orders a case's events."""
+
+    event_id: str
+    event_type: str
+    case_id: str
+    sequence: int
+    occurred_at: datetime
+    payload: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class OutboxItem:
+    message: MessageRequest | None = None
+    events: list[CaseEventDraft] = field(default_factory=list)
 
 
 @dataclass
@@ -181,6 +257,17 @@ class RecordChangeInput:
 
 
 # Commands: one dataclass each, so fields can be added without breaking callers.
+
+
+@dataclass
+class ScheduleFollowupCommand:
+    """A person's follow-up: a template sent to the customer at a time."""
+
+    actor: str
+    template_name: str
+    send_at: datetime
+    extra: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
 
 
 @dataclass

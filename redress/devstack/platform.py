@@ -24,6 +24,7 @@ class Ports:
     temporal: int = 7233
     temporal_ui: int = 8233
     meilisearch: int = 7700
+    smtp: int = 1025
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -53,6 +54,7 @@ class Ports:
             temporal=free_port(),
             temporal_ui=free_port(),
             meilisearch=free_port(),
+            smtp=free_port(),
             grpc={name: free_port() for name in SERVICES},
             metrics={name: free_port() for name in (*SERVICES, "worker", "worker_sdk")},
         )
@@ -62,6 +64,7 @@ class Ports:
             "temporal": self.temporal,
             "temporal UI": self.temporal_ui,
             "meilisearch": self.meilisearch,
+            "mail (SMTP)": self.smtp,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -132,6 +135,10 @@ class LocalPlatform:
             "REDRESS_MEILISEARCH_URL": f"http://{HOST}:{self.ports.meilisearch}",
             "REDRESS_MEILISEARCH_KEY": self.credentials.meilisearch_key,
             "REDRESS_LOG_FORMAT": self.log_format,
+            "REDRESS_SMTP_HOST": HOST,
+            "REDRESS_SMTP_PORT": str(self.ports.smtp),
+            "REDRESS_CASE_LINK": f"http://{HOST}:{self.ports.temporal_ui}/namespaces/default"
+            "/workflows/{workflow_id}",
             "REDRESS_WORKER_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['worker']}",
             "REDRESS_WORKER_SDK_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['worker_sdk']}",
             "PYTHONUNBUFFERED": "1",
@@ -206,6 +213,30 @@ class LocalPlatform:
         self.processes["meilisearch"] = process
         return process
 
+    @property
+    def maildir(self) -> Path:
+        return self.data_dir / "mail"
+
+    def start_mail(self) -> ManagedProcess:
+        """A local SMTP server that keeps every message it receives in a Maildir
+        (var/mail): letters can be read there, and nothing leaves the machine."""
+        self.maildir.mkdir(parents=True, exist_ok=True)
+        argv = [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"{HOST}:{self.ports.smtp}",
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+            str(self.maildir),
+        ]
+        process = self.supervisor.start("mail", argv)
+        self.supervisor.wait_for_port(process, HOST, self.ports.smtp, timeout=30)
+        self.processes["mail"] = process
+        return process
+
     def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> ManagedProcess:
         process = self.supervisor.start(
             name, [sys.executable, "-m", f"services.{name}"], {**self.env(), **(extra_env or {})}
@@ -228,6 +259,7 @@ class LocalPlatform:
         self.check_ports_free()
         self.start_temporal()
         self.start_meilisearch()
+        self.start_mail()
         for name in SERVICES:
             self.start_service(name)
         self.start_worker()
@@ -241,6 +273,7 @@ class LocalPlatform:
             ("Temporal UI", f"http://{HOST}:{self.ports.temporal_ui}"),
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
             ("Meilisearch", f"http://{HOST}:{self.ports.meilisearch}"),
+            ("mail (SMTP)", f"{HOST}:{self.ports.smtp}, kept in {self.maildir}"),
             *((f"{n} gRPC", self.address(n)) for n in SERVICES),
             *((f"{n} metrics", f"http://{HOST}:{self.ports.metrics[n]}/metrics") for n in SERVICES),
             ("worker metrics", f"http://{HOST}:{self.ports.metrics['worker']}/metrics"),

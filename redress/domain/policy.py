@@ -118,6 +118,37 @@ class ClockRule:
     description: str = ""
 
 
+# What the complaint's workflow sends on its own, and when (see docs/followups.md).
+FOLLOWUP_KINDS = {
+    # On receipt.
+    "acknowledgement": frozenset({"template", "then_stage"}),
+    # Every `every` while the case is open and not waiting on the customer.
+    "progress_update": frozenset({"template", "every"}),
+    # In `stage`, every `every` without a reply; after `limit` reminders the
+    # case is closed at the next interval.
+    "chasers": frozenset({"template", "stage", "every", "limit"}),
+    # At the regulatory final-response clock's last warning, if not resolved.
+    "holding_response": frozenset({"template"}),
+    # On resolution while the FCA summary-resolution clock still runs.
+    "summary_resolution": frozenset({"template"}),
+    # On resolution.
+    "final_response": frozenset({"template"}),
+    # `after` closing.
+    "satisfaction_survey": frozenset({"template", "after"}),
+}
+
+
+@dataclass(frozen=True)
+class FollowupRule:
+    kind: str
+    template: str
+    every: Budget | None = None
+    after: Budget | None = None
+    limit: int = 0
+    stage: str = ""
+    then_stage: str = ""
+
+
 @dataclass(frozen=True)
 class RegulatoryRule:
     """How the regime's regulatory clocks behave (their deadlines come from the regime)."""
@@ -222,6 +253,8 @@ class Policy:
     classification: tuple[ClassificationRule, ...] = ()
     # Calendars the policy defines itself, by name; other names are presets.
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict, compare=False)
+    # Messages the workflow sends by itself, by kind (FOLLOWUP_KINDS).
+    followups: dict[str, FollowupRule] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False, repr=False)
 
     def calendar_named(self, name: str = "") -> BusinessCalendar:
@@ -395,6 +428,7 @@ class _Reader:
                 "categories",
                 "classification",
                 "calendars",
+                "followups",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -415,9 +449,15 @@ class _Reader:
         initial = self.text(top.get("initial_stage"), "initial_stage")
         categories = self.names(top.get("categories"), "categories")
         classification = self.classification(top.get("classification"), categories)
+        followups = self.followups(top.get("followups"))
         self.cross_check(
             stages, clocks, ladders, regulatory, initial, reopen_stage, reopen_restarts
         )
+        for rule in followups.values():
+            for key in ("stage", "then_stage"):
+                name = getattr(rule, key)
+                if name and name not in stages:
+                    self.fail(f"followups.{rule.kind}.{key}", f"{name!r} is not a stage")
         known = set(PRESETS) | set(calendars)
         named = [("calendar", calendar)]
         named += [(f"clocks.{c.name}.calendar", c.calendar) for c in clocks]
@@ -444,8 +484,43 @@ class _Reader:
             categories=categories,
             classification=classification,
             calendars=calendars,
+            followups=followups,
             source=source,
         )
+
+    def followups(self, value: Any) -> dict[str, FollowupRule]:
+        if value is None:
+            return {}
+        rules: dict[str, FollowupRule] = {}
+        for kind, body in self.mapping(value, "followups", set(FOLLOWUP_KINDS)).items():
+            if kind not in FOLLOWUP_KINDS:
+                continue
+            path = f"followups.{kind}"
+            needed = {"template"} | ({"every"} if kind in ("progress_update", "chasers") else set())
+            if kind == "chasers":
+                needed |= {"stage", "limit"}
+            if kind == "satisfaction_survey":
+                needed.add("after")
+            m = self.mapping(body, path, set(FOLLOWUP_KINDS[kind]), needed)
+            template = self.text(m.get("template"), f"{path}.template")
+            if template and not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", template):
+                self.fail(
+                    f"{path}.template", "a template name: lower case letters, digits, _ and -"
+                )
+            limit = m.get("limit", 0)
+            if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+                self.fail(f"{path}.limit", "expected a whole number >= 0")
+                limit = 0
+            rules[kind] = FollowupRule(
+                kind=kind,
+                template=template,
+                every=self.budget(m.get("every"), f"{path}.every"),
+                after=self.budget(m.get("after"), f"{path}.after", allow_zero=True),
+                limit=limit,
+                stage=self.text(m.get("stage"), f"{path}.stage"),
+                then_stage=self.text(m.get("then_stage"), f"{path}.then_stage"),
+            )
+        return rules
 
     def stages(self, value: Any) -> dict[str, Stage]:
         stages: dict[str, Stage] = {}

@@ -17,6 +17,17 @@ from redress.domain.calendars import BusinessCalendar
 
 REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
 
+# The clock whose deadline is the final response's, per regime; "resolution"
+# is the policy's internal clock, used where no regulator sets one.
+FINAL_RESPONSE_CLOCK = {
+    "uk_fca": "fca_final_response",
+    "eu_psd2": "psd2_response",
+    "us_cfpb": "cfpb_final_response",
+    "au_asic": "asic_idr_response",
+    "none": "resolution",
+}
+SUMMARY_RESOLUTION_CLOCK = "fca_summary_resolution"
+
 
 @dataclass(frozen=True)
 class RegulatoryDeadline:

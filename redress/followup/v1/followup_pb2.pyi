@@ -20,6 +20,9 @@ class MessagePurpose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MESSAGE_PURPOSE_DELAY_NOTICE: _ClassVar[MessagePurpose]
     MESSAGE_PURPOSE_FINAL_RESPONSE: _ClassVar[MessagePurpose]
     MESSAGE_PURPOSE_OTHER: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_REMINDER: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_SATISFACTION_SURVEY: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_SUMMARY_RESOLUTION: _ClassVar[MessagePurpose]
 
 class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -28,6 +31,7 @@ class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERY_STATE_RETRYING: _ClassVar[DeliveryState]
     DELIVERY_STATE_DELIVERED: _ClassVar[DeliveryState]
     DELIVERY_STATE_FAILED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_HANDED_OFF: _ClassVar[DeliveryState]
 MESSAGE_PURPOSE_UNSPECIFIED: MessagePurpose
 MESSAGE_PURPOSE_ACKNOWLEDGEMENT: MessagePurpose
 MESSAGE_PURPOSE_REQUEST_FOR_INFORMATION: MessagePurpose
@@ -35,11 +39,15 @@ MESSAGE_PURPOSE_PROGRESS_UPDATE: MessagePurpose
 MESSAGE_PURPOSE_DELAY_NOTICE: MessagePurpose
 MESSAGE_PURPOSE_FINAL_RESPONSE: MessagePurpose
 MESSAGE_PURPOSE_OTHER: MessagePurpose
+MESSAGE_PURPOSE_REMINDER: MessagePurpose
+MESSAGE_PURPOSE_SATISFACTION_SURVEY: MessagePurpose
+MESSAGE_PURPOSE_SUMMARY_RESOLUTION: MessagePurpose
 DELIVERY_STATE_UNSPECIFIED: DeliveryState
 DELIVERY_STATE_QUEUED: DeliveryState
 DELIVERY_STATE_RETRYING: DeliveryState
 DELIVERY_STATE_DELIVERED: DeliveryState
 DELIVERY_STATE_FAILED: DeliveryState
+DELIVERY_STATE_HANDED_OFF: DeliveryState
 
 class Template(_message.Message):
     __slots__ = ("name", "version", "language", "purpose", "subject", "body_text", "body_html", "created_by", "created_at")
@@ -137,7 +145,7 @@ class RenderTemplateResponse(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., body_text: _Optional[str] = ..., body_html: _Optional[str] = ..., template_version: _Optional[int] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("message_id", "case_id", "purpose", "channel", "recipient", "subject", "body_text", "template_name", "template_version", "state", "attempts", "created_at", "created_by")
+    __slots__ = ("message_id", "case_id", "purpose", "channel", "recipient", "subject", "body_text", "template_name", "template_version", "state", "attempts", "created_at", "created_by", "language", "body_html", "audience", "sent_at")
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +159,10 @@ class Message(_message.Message):
     ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    BODY_HTML_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     case_id: str
     purpose: MessagePurpose
@@ -164,7 +176,11 @@ class Message(_message.Message):
     attempts: _containers.RepeatedCompositeFieldContainer[Attempt]
     created_at: _timestamp_pb2.Timestamp
     created_by: _common_pb2.Actor
-    def __init__(self, message_id: _Optional[str] = ..., case_id: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., template_name: _Optional[str] = ..., template_version: _Optional[int] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
+    language: str
+    body_html: str
+    audience: str
+    sent_at: _timestamp_pb2.Timestamp
+    def __init__(self, message_id: _Optional[str] = ..., case_id: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., template_name: _Optional[str] = ..., template_version: _Optional[int] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., language: _Optional[str] = ..., body_html: _Optional[str] = ..., audience: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Attempt(_message.Message):
     __slots__ = ("at", "succeeded", "detail")
@@ -348,6 +364,47 @@ class ListDeliveriesResponse(_message.Message):
     deliveries: _containers.RepeatedCompositeFieldContainer[Delivery]
     page: _common_pb2.PageInfo
     def __init__(self, deliveries: _Optional[_Iterable[_Union[Delivery, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class ScheduleFollowupRequest(_message.Message):
+    __slots__ = ("case_id", "template_name", "send_at", "extra", "reason")
+    class ExtraEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SEND_AT_FIELD_NUMBER: _ClassVar[int]
+    EXTRA_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    template_name: str
+    send_at: _timestamp_pb2.Timestamp
+    extra: _containers.ScalarMap[str, str]
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., template_name: _Optional[str] = ..., send_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., extra: _Optional[_Mapping[str, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ScheduleFollowupResponse(_message.Message):
+    __slots__ = ("followup_id",)
+    FOLLOWUP_ID_FIELD_NUMBER: _ClassVar[int]
+    followup_id: str
+    def __init__(self, followup_id: _Optional[str] = ...) -> None: ...
+
+class CancelFollowupRequest(_message.Message):
+    __slots__ = ("case_id", "followup_id", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWUP_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    followup_id: str
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., followup_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelFollowupResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class RedeliverEventRequest(_message.Message):
     __slots__ = ("delivery_id",)

@@ -106,6 +106,16 @@ class FollowupServiceStub:
                 request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventRequest.SerializeToString,
                 response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventResponse.FromString,
                 _registered_method=True)
+        self.ScheduleFollowup = channel.unary_unary(
+                '/redress.followup.v1.FollowupService/ScheduleFollowup',
+                request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupRequest.SerializeToString,
+                response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupResponse.FromString,
+                _registered_method=True)
+        self.CancelFollowup = channel.unary_unary(
+                '/redress.followup.v1.FollowupService/CancelFollowup',
+                request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.SerializeToString,
+                response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.FromString,
+                _registered_method=True)
 
 
 class FollowupServiceServicer:
@@ -216,6 +226,22 @@ class FollowupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScheduleFollowup(self, request, context):
+        """Schedules a message from a template to the case's customer at a time.
+        The case's workflow sends it then, unless the case is resolved or closed
+        first (then it is cancelled, on the audit trail). Needs a handler role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelFollowup(self, request, context):
+        """Cancels a scheduled follow-up that has not been sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FollowupServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -283,6 +309,16 @@ def add_FollowupServiceServicer_to_server(servicer, server):
                     servicer.RedeliverEvent,
                     request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventRequest.FromString,
                     response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventResponse.SerializeToString,
+            ),
+            'ScheduleFollowup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ScheduleFollowup,
+                    request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupRequest.FromString,
+                    response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupResponse.SerializeToString,
+            ),
+            'CancelFollowup': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelFollowup,
+                    request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.FromString,
+                    response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -643,6 +679,60 @@ class FollowupService:
             '/redress.followup.v1.FollowupService/RedeliverEvent',
             redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventRequest.SerializeToString,
             redress_dot_followup_dot_v1_dot_followup__pb2.RedeliverEventResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScheduleFollowup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.followup.v1.FollowupService/ScheduleFollowup',
+            redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupRequest.SerializeToString,
+            redress_dot_followup_dot_v1_dot_followup__pb2.ScheduleFollowupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelFollowup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.followup.v1.FollowupService/CancelFollowup',
+            redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.SerializeToString,
+            redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.FromString,
             options,
             channel_credentials,
             insecure,

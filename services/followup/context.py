@@ -1,0 +1,140 @@
+"""What a letter sees of a case: the values behind `VARIABLES`, in the letter's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
+from redress.platform.enums import short_name
+from redress.platform.settings import Env
+from services.followup.regulators import FINAL_CLOCK, SUMMARY_CLOCK, referral
+
+MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre "
+    "noviembre diciembre",
+}
+# Letters give dates in the regime's home time zone.
+ZONES = {
+    "uk_fca": "Europe/London",
+    "eu_psd2": "Europe/Berlin",
+    "us_cfpb": "America/New_York",
+    "au_asic": "Australia/Sydney",
+    "none": "UTC",
+}
+
+
+@dataclass(frozen=True)
+class Firm:
+    name: str
+    complaints_email: str
+    complaints_phone: str
+    address: str
+    # Link to a case for staff, e.g. "https://console.example.com/cases/{case_id}";
+    # {case_id} and {workflow_id} are replaced.
+    case_link: str
+
+    @classmethod
+    def from_env(cls, env: Env) -> Firm:
+        return cls(
+            name=env.string("REDRESS_FIRM_NAME", "Redress Demo Bank"),
+            complaints_email=env.string("REDRESS_FIRM_COMPLAINTS_EMAIL", "complaints@example.com"),
+            complaints_phone=env.string("REDRESS_FIRM_COMPLAINTS_PHONE", ""),
+            address=env.string("REDRESS_FIRM_ADDRESS", ""),
+            case_link=env.string(
+                "REDRESS_CASE_LINK",
+                "http://127.0.0.1:8233/namespaces/default/workflows/{workflow_id}",
+            ),
+        )
+
+    def link(self, case: cases_pb2.Case) -> str:
+        return self.case_link.replace("{case_id}", case.case_id).replace(
+            "{workflow_id}", case.workflow_id
+        )
+
+
+def letter_date(at: datetime, language: str, regime: str, *, end_of_period: bool = False) -> str:
+    """A date as a letter writes it. A deadline that ends at local midnight is
+    the end of the day before, so it is written as that day."""
+    local = at.astimezone(ZoneInfo(ZONES.get(regime, "UTC")))
+    if end_of_period and local.hour == 0 and local.minute == 0 and local.second == 0:
+        local -= timedelta(microseconds=1)
+    months = MONTHS.get(language.split("-")[0], MONTHS["en"]).split()
+    month = months[local.month - 1]
+    if language.startswith("de"):
+        return f"{local.day}. {month} {local.year}"
+    if language.startswith("es"):
+        return f"{local.day} de {month} de {local.year}"
+    return f"{local.day} {month} {local.year}"
+
+
+def money(value: common_pb2.Money) -> str:
+    if not value.currency or not value.minor_units:
+        return ""
+    return f"{value.currency} {value.minor_units / 100:,.2f}"
+
+
+def case_context(
+    case: cases_pb2.Case, language: str, firm: Firm, extra: dict[str, str]
+) -> dict[str, Any]:
+    regime = short_name(common_pb2.Regime, case.regime) or "none"
+    received = case.received_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
+    deadlines: dict[str, str] = {}
+    final_clock = FINAL_CLOCK.get(regime, "resolution")
+    for clock in case.clocks:
+        if not clock.HasField("due_at"):
+            continue
+        due = clock.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
+        if clock.name == final_clock:
+            deadlines["final_response"] = letter_date(due, language, regime, end_of_period=True)
+        elif clock.name == SUMMARY_CLOCK:
+            deadlines["summary_resolution"] = letter_date(due, language, regime, end_of_period=True)
+    if "final_response" not in deadlines:
+        # No regulatory clock (or it has stopped): the internal resolution clock's date.
+        for clock in case.clocks:
+            if clock.name == "resolution" and clock.HasField("due_at"):
+                due = clock.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
+                deadlines["final_response"] = letter_date(due, language, regime, end_of_period=True)
+    ref = referral(regime, language)
+    outcome = case.outcome if case.HasField("outcome") else None
+    return {
+        "case": {
+            "case_id": case.case_id,
+            "received_at": received.isoformat(),
+            "received_date": letter_date(received, language, regime),
+            "product": case.product,
+            "issue": case.issue,
+            "narrative": case.narrative,
+            "stage": case.stage,
+            "category": case.category,
+            "regime": regime,
+            "assignee": case.assignee,
+            "team": case.team,
+            "outcome": outcome.summary if outcome else "",
+            "redress": money(outcome.redress) if outcome else "",
+            "url": firm.link(case),
+        },
+        "customer": {
+            "full_name": case.customer.full_name,
+            "email": case.customer.email,
+            "preferred_language": case.customer.preferred_language,
+        },
+        "firm": {
+            "name": firm.name,
+            "complaints_email": firm.complaints_email,
+            "complaints_phone": firm.complaints_phone,
+            "address": firm.address,
+        },
+        "regulator": {
+            "name": ref.name,
+            "referral_text": ref.referral_text,
+            "deadline_text": ref.deadline_text,
+        },
+        "deadlines": deadlines,
+        "extra": dict(extra),
+    }

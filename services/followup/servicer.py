@@ -1,0 +1,609 @@
+"""FollowupService over gRPC: templates, messages, staff alerts and webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import urllib.parse
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+from temporalio.client import Client
+
+from redress.common.v1 import common_pb2
+from redress.db.models import Delivery, Message, MessageTemplate, Webhook
+from redress.followup.v1 import followup_pb2, followup_pb2_grpc
+from redress.platform.auth import current_principal
+from redress.platform.enums import choices, from_short_name, short_name
+from redress.platform.errors import FailedPrecondition, NotFound, ServiceError, Violations
+from redress.platform.serving import remaining, roles
+from services.cases import commands
+from services.followup import templates as tpl
+from services.followup.delivery import CaseNotFound, InvalidMessage, Messenger
+from services.followup.store import FollowupStore, InvalidPageToken, KeyReused
+from services.intake.validation import has_control_characters
+from workflows.complaint import ComplaintWorkflow
+from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
+
+HANDLERS = roles("agent", "team_lead", "manager", "administrator")
+READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
+ACCESS = {
+    "redress.followup.v1.FollowupService": {
+        "PutTemplate": roles("administrator"),
+        "GetTemplate": READERS,
+        "ListTemplates": READERS,
+        "RenderTemplate": READERS,
+        "SendMessage": roles(*HANDLERS, "service"),
+        "GetMessage": READERS,
+        "ListMessages": READERS,
+        "SendStaffAlert": roles(*HANDLERS, "service"),
+        "CreateWebhook": roles("administrator"),
+        "ListWebhooks": roles("administrator", "auditor"),
+        "DisableWebhook": roles("administrator"),
+        "ListDeliveries": roles("administrator", "auditor"),
+        "RedeliverEvent": roles("administrator"),
+        "ScheduleFollowup": HANDLERS,
+        "CancelFollowup": HANDLERS,
+    }
+}
+TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+CASE_ID = re.compile(r"^C-\d{6,}$")
+DEFAULT_PAGE, MAX_PAGE = 50, 500
+STATES = {
+    "queued": followup_pb2.DELIVERY_STATE_QUEUED,
+    "retrying": followup_pb2.DELIVERY_STATE_RETRYING,
+    "delivered": followup_pb2.DELIVERY_STATE_DELIVERED,
+    "failed": followup_pb2.DELIVERY_STATE_FAILED,
+    "handed_off": followup_pb2.DELIVERY_STATE_HANDED_OFF,
+}
+STATE_NAMES = {v: k for k, v in STATES.items()}
+EVENT_TYPES = (
+    "case.created",
+    "case.assigned",
+    "case.priority_changed",
+    "case.category_changed",
+    "case.stage_changed",
+    "case.escalated",
+    "case.outcome_recorded",
+    "case.resolved",
+    "case.closed",
+    "case.reopened",
+    "clock.warning",
+    "clock.breached",
+    "customer.replied",
+    "message.sent",
+    "message.failed",
+    "subtask.added",
+    "subtask.overdue",
+    "subtask.completed",
+)
+
+
+def _ts(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(value.astimezone(UTC))
+    return ts
+
+
+def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = False) -> None:
+    if len(value) > limit:
+        v.add(field, f"at most {limit:,} characters")
+    if has_control_characters(value, multiline):
+        v.add(field, "contains control characters; send plain text")
+
+
+def _extra(v: Violations, extra: Any) -> dict[str, str]:
+    if len(extra) > 50:
+        v.add("extra", "at most 50 values")
+    for key, value in extra.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
+            v.add(f"extra[{key}]", "keys are lower case letters, digits and _ (at most 40)")
+        _plain(v, f"extra[{key}]", value, 5000, multiline=True)
+    return dict(extra)
+
+
+def _page(v: Violations, page: common_pb2.PageRequest) -> int:
+    if page.page_size < 0 or page.page_size > MAX_PAGE:
+        v.add("page.page_size", f"between 0 and {MAX_PAGE} (0 means {DEFAULT_PAGE})")
+    return page.page_size or DEFAULT_PAGE
+
+
+def _actor() -> common_pb2.Actor:
+    principal = current_principal.get()
+    kind = (
+        common_pb2.ACTOR_KIND_SERVICE
+        if "service" in principal.roles
+        else common_pb2.ACTOR_KIND_PERSON
+    )
+    return common_pb2.Actor(kind=kind, id=principal.id)
+
+
+def template_message(row: MessageTemplate) -> followup_pb2.Template:
+    return followup_pb2.Template(
+        name=row.name,
+        version=row.version,
+        language=row.language,
+        purpose=from_short_name(followup_pb2.MessagePurpose, row.purpose),  # type: ignore[arg-type]
+        subject=row.subject,
+        body_text=row.body_text,
+        body_html=row.body_html,
+        created_by=common_pb2.Actor(kind=common_pb2.ACTOR_KIND_PERSON, id=row.created_by),
+        created_at=_ts(row.created_at),
+    )
+
+
+def _attempts(rows: list[dict[str, Any]]) -> list[followup_pb2.Attempt]:
+    return [
+        followup_pb2.Attempt(
+            at=_ts(datetime.fromisoformat(a["at"])), succeeded=a["succeeded"], detail=a["detail"]
+        )
+        for a in rows
+    ]
+
+
+def message_message(row: Message) -> followup_pb2.Message:
+    return followup_pb2.Message(
+        message_id=row.message_id,
+        case_id=row.case_id,
+        purpose=from_short_name(followup_pb2.MessagePurpose, row.purpose),  # type: ignore[arg-type]
+        channel=from_short_name(common_pb2.Channel, row.channel),  # type: ignore[arg-type]
+        recipient=row.recipient,
+        subject=row.subject,
+        body_text=row.body_text,
+        template_name=row.template_name,
+        template_version=row.template_version,
+        state=STATES.get(row.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
+        attempts=_attempts(row.attempts),
+        created_at=_ts(row.created_at),
+        created_by=common_pb2.Actor(kind=common_pb2.ACTOR_KIND_PERSON, id=row.created_by),
+        language=row.language,
+        body_html=row.body_html,
+        audience=row.audience,
+        sent_at=_ts(row.sent_at),
+    )
+
+
+def webhook_message(row: Webhook) -> followup_pb2.Webhook:
+    return followup_pb2.Webhook(
+        webhook_id=row.webhook_id,
+        name=row.name,
+        url=row.url,
+        event_types=row.event_types,
+        enabled=row.enabled,
+        created_at=_ts(row.created_at),
+    )
+
+
+def delivery_message(row: Delivery) -> followup_pb2.Delivery:
+    return followup_pb2.Delivery(
+        delivery_id=row.delivery_id,
+        webhook_id=row.webhook_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        case_id=row.case_id,
+        state=STATES.get(row.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
+        attempts=_attempts(row.attempts),
+    )
+
+
+def _template_problems(err: tpl.TemplateProblem, prefix: str) -> ServiceError:
+    v = Violations()
+    for part, what in err.problems:
+        v.add(f"{prefix}{part}", what)
+    try:
+        v.raise_if_any()
+    except ServiceError as service_error:
+        return service_error
+    raise AssertionError("no problems")
+
+
+class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
+    def __init__(self, store: FollowupStore, messenger: Messenger, client: Client) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.client = client
+
+    # -- templates -------------------------------------------------------------
+
+    async def PutTemplate(
+        self, request: followup_pb2.PutTemplateRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.PutTemplateResponse:
+        t = request.template
+        v = Violations()
+        if not TEMPLATE_NAME.match(t.name):
+            v.add(
+                "template.name",
+                "lower case letters, digits, _ and -, at most 64, e.g. acknowledgement",
+            )
+        if not LANGUAGE.match(t.language):
+            v.add("template.language", "a BCP 47 tag such as en, de or es-MX")
+        purpose = short_name(followup_pb2.MessagePurpose, t.purpose)
+        if not purpose:
+            v.add("template.purpose", "one of " + ", ".join(choices(followup_pb2.MessagePurpose)))
+        _plain(v, "template.subject", t.subject, 300)
+        letter = tpl.LetterTemplate(t.name, t.language, t.subject, t.body_text, t.body_html)
+        try:
+            tpl.check(letter)
+        except tpl.TemplateProblem as err:
+            for part, what in err.problems:
+                v.add(f"template.{part}", what)
+        v.raise_if_any()
+        row = await asyncio.to_thread(self.store.put_template, letter, purpose, _actor().id)
+        return followup_pb2.PutTemplateResponse(template=template_message(row))
+
+    async def GetTemplate(
+        self, request: followup_pb2.GetTemplateRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.GetTemplateResponse:
+        v = Violations()
+        if not TEMPLATE_NAME.match(request.name):
+            v.add("name", "a template name, e.g. acknowledgement")
+        if request.language and not LANGUAGE.match(request.language):
+            v.add("language", "a BCP 47 tag such as en, de or es-MX, or empty")
+        if request.version < 0:
+            v.add("version", "0 (the latest) or a version number")
+        v.raise_if_any()
+        languages = await asyncio.to_thread(self.store.template_languages, request.name)
+        if not languages:
+            raise NotFound(f"no template named {request.name!r}")
+        try:
+            language = tpl.choose_language(request.language, languages)
+        except tpl.TemplateProblem as err:
+            raise NotFound(str(err)) from None
+        row = await asyncio.to_thread(
+            self.store.get_template, request.name, language, request.version
+        )
+        if row is None:
+            raise NotFound(f"template {request.name} ({language}) has no version {request.version}")
+        return followup_pb2.GetTemplateResponse(template=template_message(row))
+
+    async def ListTemplates(
+        self, request: followup_pb2.ListTemplatesRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.ListTemplatesResponse:
+        v = Violations()
+        size = _page(v, request.page)
+        v.raise_if_any()
+        try:
+            rows, token = await asyncio.to_thread(
+                self.store.list_templates, size, request.page.page_token
+            )
+        except InvalidPageToken as err:
+            v.add("page.page_token", str(err))
+            v.raise_if_any()
+            raise
+        return followup_pb2.ListTemplatesResponse(
+            templates=[template_message(r) for r in rows],
+            page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    async def RenderTemplate(
+        self, request: followup_pb2.RenderTemplateRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.RenderTemplateResponse:
+        v = Violations()
+        if not TEMPLATE_NAME.match(request.template_name):
+            v.add("template_name", "a template name, e.g. acknowledgement")
+        if request.language and not LANGUAGE.match(request.language):
+            v.add("language", "a BCP 47 tag such as en, de or es-MX, or empty")
+        if not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123")
+        extra = _extra(v, request.extra)
+        v.raise_if_any()
+        try:
+            rendered, _, version, _, _ = await self.messenger.render(
+                request.template_name, request.language, request.case_id, extra
+            )
+        except CaseNotFound as err:
+            raise NotFound(str(err)) from None
+        except InvalidMessage as err:
+            raise self._invalid(err) from None
+        except tpl.TemplateProblem as err:
+            raise _template_problems(err, "") from None
+        return followup_pb2.RenderTemplateResponse(
+            subject=rendered.subject,
+            body_text=rendered.body_text,
+            body_html=rendered.body_html,
+            template_version=version,
+        )
+
+    @staticmethod
+    def _invalid(err: InvalidMessage) -> ServiceError:
+        v = Violations()
+        for f, what in err.problems:
+            v.add("template_name" if f == "language" else f, what)
+        try:
+            v.raise_if_any()
+        except ServiceError as service_error:
+            return service_error
+        raise AssertionError("no problems")
+
+    # -- messages --------------------------------------------------------------
+
+    async def SendMessage(
+        self, request: followup_pb2.SendMessageRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.SendMessageResponse:
+        v = Violations()
+        if not request.idempotency_key.strip():
+            v.add("idempotency_key", "required: a retry with the same key sends nothing new")
+        _plain(v, "idempotency_key", request.idempotency_key, 200)
+        if not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123")
+        if not TEMPLATE_NAME.match(request.template_name):
+            v.add("template_name", "a template name, e.g. progress_update")
+        extra = _extra(v, request.extra)
+        channel = short_name(common_pb2.Channel, request.channel) if request.channel else ""
+        v.raise_if_any()
+        actor = _actor().id
+        try:
+            message, _ = await self.messenger.queue(
+                idempotency_key=f"api/{actor}/{request.idempotency_key}",
+                case_id=request.case_id,
+                template_name=request.template_name,
+                channel=channel,
+                extra=extra,
+                actor=actor,
+                kind="sent_by_person",
+            )
+        except CaseNotFound as err:
+            raise NotFound(str(err)) from None
+        except InvalidMessage as err:
+            raise self._invalid(err) from None
+        except tpl.TemplateProblem as err:
+            raise _template_problems(err, "") from None
+        except KeyReused as err:
+            raise FailedPrecondition(str(err)) from None
+        return followup_pb2.SendMessageResponse(message=message_message(message))
+
+    async def GetMessage(
+        self, request: followup_pb2.GetMessageRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.GetMessageResponse:
+        v = Violations()
+        if not re.fullmatch(r"M-[0-9a-f]{24}", request.message_id):
+            v.add("message_id", "a message id such as M-3f2a… (24 hex digits)")
+        v.raise_if_any()
+        row = await asyncio.to_thread(self.store.get_message, request.message_id)
+        if row is None:
+            raise NotFound(f"no message {request.message_id}")
+        return followup_pb2.GetMessageResponse(message=message_message(row))
+
+    async def ListMessages(
+        self, request: followup_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.ListMessagesResponse:
+        v = Violations()
+        if request.case_id and not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123, or empty for all")
+        size = _page(v, request.page)
+        v.raise_if_any()
+        try:
+            rows, token = await asyncio.to_thread(
+                self.store.list_messages,
+                request.case_id,
+                STATE_NAMES.get(request.state, ""),
+                size,
+                request.page.page_token,
+            )
+        except InvalidPageToken as err:
+            v.add("page.page_token", str(err))
+            v.raise_if_any()
+            raise
+        return followup_pb2.ListMessagesResponse(
+            messages=[message_message(r) for r in rows],
+            page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    async def SendStaffAlert(
+        self, request: followup_pb2.SendStaffAlertRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.SendStaffAlertResponse:
+        v = Violations()
+        if not request.idempotency_key.strip():
+            v.add("idempotency_key", "required: a retry with the same key sends nothing new")
+        _plain(v, "idempotency_key", request.idempotency_key, 200)
+        if request.case_id and not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123, or empty")
+        if not request.recipient.strip():
+            v.add("recipient", "an email address, a principal or team:<name>")
+        if not request.summary.strip():
+            v.add("summary", "required: one line saying what needs attention")
+        _plain(v, "summary", request.summary, 200)
+        _plain(v, "detail", request.detail, 5000, multiline=True)
+        v.raise_if_any()
+        actor = _actor().id
+        try:
+            message, _ = await self.messenger.queue_staff_alert(
+                idempotency_key=f"alert/{actor}/{request.idempotency_key}",
+                case_id=request.case_id,
+                recipient=request.recipient,
+                summary=request.summary,
+                detail=request.detail,
+                actor=actor,
+            )
+        except CaseNotFound as err:
+            raise NotFound(str(err)) from None
+        except InvalidMessage as err:
+            raise self._invalid(err) from None
+        except KeyReused as err:
+            raise FailedPrecondition(str(err)) from None
+        return followup_pb2.SendStaffAlertResponse(
+            alert_id=message.message_id,
+            state=STATES.get(message.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
+        )
+
+    # -- webhooks ----------------------------------------------------------------
+
+    async def CreateWebhook(
+        self, request: followup_pb2.CreateWebhookRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.CreateWebhookResponse:
+        w = request.webhook
+        v = Violations()
+        if not w.name.strip():
+            v.add("webhook.name", "required, e.g. Salesforce production")
+        _plain(v, "webhook.name", w.name, 200)
+        url = urllib.parse.urlsplit(w.url)
+        local = url.hostname in ("127.0.0.1", "localhost", "::1")
+        if url.scheme not in ("https", "http") or not url.hostname:
+            v.add("webhook.url", "an https:// URL")
+        elif url.scheme == "http" and not local:
+            v.add("webhook.url", "https is required (http only for 127.0.0.1 and localhost)")
+        if len(w.url) > 2000:
+            v.add("webhook.url", "at most 2,000 characters")
+        for i, kind in enumerate(w.event_types):
+            if kind not in EVENT_TYPES:
+                v.add(f"webhook.event_types[{i}]", "one of " + ", ".join(EVENT_TYPES))
+        if len(request.secret) < 16 or len(request.secret) > 200:
+            v.add("secret", "16 to 200 characters, shared with the receiver to check signatures")
+        v.raise_if_any()
+        row = await asyncio.to_thread(
+            self.store.create_webhook,
+            w.name,
+            w.url,
+            request.secret,
+            list(w.event_types),
+            _actor().id,
+        )
+        return followup_pb2.CreateWebhookResponse(webhook=webhook_message(row))
+
+    async def ListWebhooks(
+        self, request: followup_pb2.ListWebhooksRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.ListWebhooksResponse:
+        v = Violations()
+        size = _page(v, request.page)
+        v.raise_if_any()
+        try:
+            rows, token = await asyncio.to_thread(
+                self.store.list_webhooks, size, request.page.page_token
+            )
+        except InvalidPageToken as err:
+            v.add("page.page_token", str(err))
+            v.raise_if_any()
+            raise
+        return followup_pb2.ListWebhooksResponse(
+            webhooks=[webhook_message(r) for r in rows],
+            page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    async def DisableWebhook(
+        self, request: followup_pb2.DisableWebhookRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.DisableWebhookResponse:
+        row = await asyncio.to_thread(
+            self.store.set_webhook_enabled,
+            request.webhook_id,
+            False,
+            f"disabled by {_actor().id}",
+        )
+        if row is None:
+            raise NotFound(f"no webhook {request.webhook_id!r}")
+        return followup_pb2.DisableWebhookResponse(webhook=webhook_message(row))
+
+    async def ListDeliveries(
+        self, request: followup_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.ListDeliveriesResponse:
+        v = Violations()
+        size = _page(v, request.page)
+        v.raise_if_any()
+        try:
+            rows, token = await asyncio.to_thread(
+                self.store.list_deliveries,
+                request.webhook_id,
+                STATE_NAMES.get(request.state, ""),
+                size,
+                request.page.page_token,
+            )
+        except InvalidPageToken as err:
+            v.add("page.page_token", str(err))
+            v.raise_if_any()
+            raise
+        return followup_pb2.ListDeliveriesResponse(
+            deliveries=[delivery_message(r) for r in rows],
+            page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    async def RedeliverEvent(
+        self, request: followup_pb2.RedeliverEventRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.RedeliverEventResponse:
+        row = await asyncio.to_thread(self.store.get_delivery, request.delivery_id)
+        if row is None:
+            raise NotFound(f"no delivery {request.delivery_id!r}")
+        hook = await asyncio.to_thread(self.store.get_webhook, row.webhook_id)
+        assert hook is not None
+        if not hook.enabled:
+            # Redelivering by hand says the receiver works again.
+            await asyncio.to_thread(self.store.set_webhook_enabled, hook.webhook_id, True, "")
+        requeued = await asyncio.to_thread(self.store.requeue_delivery, request.delivery_id)
+        assert requeued is not None
+        await self.messenger.wake_dispatchers([(row.webhook_id, row.case_id)])
+        return followup_pb2.RedeliverEventResponse(delivery=delivery_message(requeued))
+
+    # -- scheduled follow-ups ----------------------------------------------------
+
+    async def _workflow_of(self, case_id: str) -> str:
+        try:
+            case = await self.messenger.case(case_id)
+        except CaseNotFound as err:
+            raise NotFound(str(err)) from None
+        return case.workflow_id
+
+    async def ScheduleFollowup(
+        self, request: followup_pb2.ScheduleFollowupRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.ScheduleFollowupResponse:
+        v = Violations()
+        if not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123")
+        if not TEMPLATE_NAME.match(request.template_name):
+            v.add("template_name", "a template name, e.g. progress_update")
+        if not request.HasField("send_at"):
+            v.add("send_at", "required: when to send it")
+        elif request.send_at.ToDatetime(UTC) <= datetime.now(UTC):
+            v.add("send_at", "must be in the future")
+        extra = _extra(v, request.extra)
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        languages = await asyncio.to_thread(self.store.template_languages, request.template_name)
+        if not languages:
+            v.add("template_name", f"no template named {request.template_name!r}")
+            v.raise_if_any()
+        # Rendered now as a check, so a template that cannot fill in for this
+        # case is refused today rather than failing when it is due.
+        try:
+            await self.messenger.render(request.template_name, "", request.case_id, extra)
+        except CaseNotFound as err:
+            raise NotFound(str(err)) from None
+        except tpl.TemplateProblem as err:
+            raise _template_problems(err, "") from None
+        workflow_id = await self._workflow_of(request.case_id)
+        result = await commands.send(
+            self.client,
+            workflow_id,
+            ComplaintWorkflow.schedule_followup,
+            ScheduleFollowupCommand(
+                actor=_actor().id,
+                template_name=request.template_name,
+                send_at=request.send_at.ToDatetime(UTC),
+                extra=extra,
+                reason=request.reason,
+            ),
+            remaining(context),
+        )
+        return followup_pb2.ScheduleFollowupResponse(followup_id=result.subtask_id)
+
+    async def CancelFollowup(
+        self, request: followup_pb2.CancelFollowupRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.CancelFollowupResponse:
+        v = Violations()
+        if not CASE_ID.match(request.case_id):
+            v.add("case_id", "a case id such as C-000123")
+        if not request.followup_id.startswith(f"{request.case_id}-F"):
+            v.add("followup_id", "the id ScheduleFollowup returned, e.g. C-000123-F4")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        workflow_id = await self._workflow_of(request.case_id)
+        await commands.send(
+            self.client,
+            workflow_id,
+            ComplaintWorkflow.cancel_followup,
+            SubtaskCommand(_actor().id, request.followup_id, request.reason),
+            remaining(context),
+        )
+        return followup_pb2.CancelFollowupResponse()

@@ -1,0 +1,485 @@
+"""The follow-up store: templates, messages, webhooks and deliveries.
+
+Blocking SQLAlchemy code, called from the servicer and the delivery
+activities through a thread. These tables belong to services/followup; it
+never writes the case tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from redress.db import make_engine
+from redress.db.models import Delivery, Message, MessageTemplate, Webhook
+from services.followup.templates import LetterTemplate, shipped
+
+# Purposes of the letters Redress ships, by template name.
+SHIPPED_PURPOSES = {
+    "acknowledgement": "acknowledgement",
+    "summary_resolution": "summary_resolution",
+    "holding_response": "delay_notice",
+    "final_response": "final_response",
+    "progress_update": "progress_update",
+    "reminder": "reminder",
+    "request_for_information": "request_for_information",
+    "satisfaction_survey": "satisfaction_survey",
+}
+
+
+class InvalidPageToken(ValueError):
+    pass
+
+
+class KeyReused(ValueError):
+    """An idempotency key already used for a different request."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def message_id_for(idempotency_key: str) -> str:
+    """The message id follows from its key, so a retried send finds the same message."""
+    return "M-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+
+def _encode(payload: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+def _decode(token: str, kind: str) -> Any:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        found_kind, value = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError) as err:
+        raise InvalidPageToken("the page token is not one this service issued") from err
+    if found_kind != kind:
+        raise InvalidPageToken("the page token belongs to another listing")
+    return value
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    idempotency_key: str
+    fingerprint: str
+    case_id: str
+    audience: str
+    purpose: str
+    channel: str
+    recipient: str
+    language: str
+    template_name: str
+    template_version: int
+    subject: str
+    body_text: str
+    body_html: str
+    state: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """An event about a case for the webhooks that subscribe to its type."""
+
+    event_id: str
+    event_type: str
+    case_id: str
+    sequence: int
+    payload: dict[str, Any]
+
+
+class FollowupStore:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        try:
+            with self.sessions() as session:
+                session.execute(select(1))
+            return True
+        except Exception:
+            return False
+
+    # -- templates -----------------------------------------------------------
+
+    def install_shipped(self, actor: str = "redress") -> int:
+        """Stores each shipped letter as version 1 where no version of it exists yet.
+
+        An administrator's own versions are never touched; a letter Redress
+        adds in a later release appears on the next start.
+        """
+        added = 0
+        with self.sessions.begin() as session:
+            present = set(
+                session.execute(select(MessageTemplate.name, MessageTemplate.language)).all()
+            )
+            for letter in shipped():
+                if (letter.name, letter.language) in present:
+                    continue
+                session.add(
+                    _template_row(letter, SHIPPED_PURPOSES.get(letter.name, "other"), 1, actor)
+                )
+                added += 1
+        return added
+
+    def put_template(self, letter: LetterTemplate, purpose: str, actor: str) -> MessageTemplate:
+        for _ in range(5):
+            try:
+                with self.sessions.begin() as session:
+                    latest = session.scalar(
+                        select(func.max(MessageTemplate.version)).where(
+                            MessageTemplate.name == letter.name,
+                            MessageTemplate.language == letter.language,
+                        )
+                    )
+                    row = _template_row(letter, purpose, (latest or 0) + 1, actor)
+                    session.add(row)
+                return row
+            except IntegrityError:
+                continue  # someone stored the same version at the same moment
+        raise RuntimeError("could not store the template; try again")
+
+    def get_template(self, name: str, language: str, version: int = 0) -> MessageTemplate | None:
+        with self.sessions() as session:
+            query = select(MessageTemplate).where(
+                MessageTemplate.name == name, MessageTemplate.language == language
+            )
+            if version:
+                query = query.where(MessageTemplate.version == version)
+            return session.scalar(query.order_by(MessageTemplate.version.desc()).limit(1))
+
+    def template_languages(self, name: str) -> list[str]:
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(MessageTemplate.language).where(MessageTemplate.name == name).distinct()
+                )
+            )
+
+    def list_templates(self, limit: int, page_token: str) -> tuple[list[MessageTemplate], str]:
+        """The latest version of each (name, language), ordered by name and language."""
+        after = _decode(page_token, "templates") if page_token else None
+        with self.sessions() as session:
+            latest = (
+                select(
+                    MessageTemplate.name,
+                    MessageTemplate.language,
+                    func.max(MessageTemplate.version).label("version"),
+                )
+                .group_by(MessageTemplate.name, MessageTemplate.language)
+                .subquery()
+            )
+            query = select(MessageTemplate).join(
+                latest,
+                and_(
+                    MessageTemplate.name == latest.c.name,
+                    MessageTemplate.language == latest.c.language,
+                    MessageTemplate.version == latest.c.version,
+                ),
+            )
+            if after:
+                query = query.where(
+                    or_(
+                        MessageTemplate.name > after[0],
+                        and_(MessageTemplate.name == after[0], MessageTemplate.language > after[1]),
+                    )
+                )
+            rows = list(
+                session.scalars(
+                    query.order_by(MessageTemplate.name, MessageTemplate.language).limit(limit + 1)
+                )
+            )
+        token = (
+            _encode(["templates", [rows[limit - 1].name, rows[limit - 1].language]])
+            if len(rows) > limit
+            else ""
+        )
+        return rows[:limit], token
+
+    # -- messages --------------------------------------------------------------
+
+    def add_message(self, new: NewMessage) -> tuple[Message, bool]:
+        """Records a message once per idempotency key: (message, created)."""
+        message_id = message_id_for(new.idempotency_key)
+        existing = self.get_message(message_id)
+        if existing is None:
+            try:
+                with self.sessions.begin() as session:
+                    row = Message(
+                        message_id=message_id,
+                        created_at=now(),
+                        attempts=[],
+                        **new.__dict__,
+                    )
+                    session.add(row)
+                return row, True
+            except IntegrityError:
+                existing = self.get_message(message_id)
+                assert existing is not None
+        if existing.fingerprint != new.fingerprint:
+            raise KeyReused(
+                f"idempotency key already used for message {existing.message_id}, which differs; "
+                "use a new key for a new message"
+            )
+        return existing, False
+
+    def get_message(self, message_id: str) -> Message | None:
+        with self.sessions() as session:
+            return session.get(Message, message_id)
+
+    def list_messages(
+        self, case_id: str, state: str, limit: int, page_token: str
+    ) -> tuple[list[Message], str]:
+        with self.sessions() as session:
+            query = select(Message)
+            if case_id:
+                query = query.where(Message.case_id == case_id)
+            if state:
+                query = query.where(Message.state == state)
+            if page_token:
+                at, last_id = _decode(page_token, "messages")
+                created = datetime.fromisoformat(at)
+                query = query.where(
+                    or_(
+                        Message.created_at < created,
+                        and_(Message.created_at == created, Message.message_id < last_id),
+                    )
+                )
+            rows = list(
+                session.scalars(
+                    query.order_by(Message.created_at.desc(), Message.message_id.desc()).limit(
+                        limit + 1
+                    )
+                )
+            )
+        token = ""
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            token = _encode(["messages", [last.created_at.isoformat(), last.message_id]])
+        return rows[:limit], token
+
+    def record_attempt(
+        self, message_id: str, succeeded: bool, detail: str, final_state: str
+    ) -> Message:
+        with self.sessions.begin() as session:
+            row = session.get(Message, message_id, with_for_update=True)
+            assert row is not None
+            at = now()
+            row.attempts = [
+                *row.attempts,
+                {"at": at.isoformat(), "succeeded": succeeded, "detail": detail[:1000]},
+            ]
+            row.state = final_state
+            if succeeded:
+                row.sent_at = at
+            return row
+
+    def set_message_state(self, message_id: str, state: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Message).where(Message.message_id == message_id).values(state=state)
+            )
+
+    # -- webhooks and deliveries -------------------------------------------------
+
+    def create_webhook(
+        self, name: str, url: str, secret: str, event_types: Sequence[str], actor: str
+    ) -> Webhook:
+        with self.sessions.begin() as session:
+            row = Webhook(
+                webhook_id="W-" + secrets.token_hex(10),
+                name=name,
+                url=url,
+                secret=secret,
+                event_types=list(event_types),
+                enabled=True,
+                failures_in_a_row=0,
+                disabled_reason="",
+                created_by=actor,
+                created_at=now(),
+            )
+            session.add(row)
+            return row
+
+    def get_webhook(self, webhook_id: str) -> Webhook | None:
+        with self.sessions() as session:
+            return session.get(Webhook, webhook_id)
+
+    def list_webhooks(self, limit: int, page_token: str) -> tuple[list[Webhook], str]:
+        with self.sessions() as session:
+            query = select(Webhook)
+            if page_token:
+                query = query.where(Webhook.webhook_id > _decode(page_token, "webhooks"))
+            rows = list(session.scalars(query.order_by(Webhook.webhook_id).limit(limit + 1)))
+        token = _encode(["webhooks", rows[limit - 1].webhook_id]) if len(rows) > limit else ""
+        return rows[:limit], token
+
+    def set_webhook_enabled(self, webhook_id: str, enabled: bool, reason: str) -> Webhook | None:
+        with self.sessions.begin() as session:
+            row = session.get(Webhook, webhook_id, with_for_update=True)
+            if row is None:
+                return None
+            row.enabled = enabled
+            row.disabled_reason = "" if enabled else reason
+            if enabled:
+                row.failures_in_a_row = 0
+            return row
+
+    def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:
+        """Queues each event for every enabled webhook that wants its type.
+
+        Idempotent per (webhook, event id). Returns the (webhook id, case id)
+        pairs that now have something to deliver.
+        """
+        events = list(events)
+        touched: set[tuple[str, str]] = set()
+        if not events:
+            return []
+        with self.sessions.begin() as session:
+            hooks = list(session.scalars(select(Webhook).where(Webhook.enabled.is_(True))))
+            for hook in hooks:
+                wanted = [
+                    e for e in events if not hook.event_types or e.event_type in hook.event_types
+                ]
+                if not wanted:
+                    continue
+                known = set(
+                    session.scalars(
+                        select(Delivery.event_id).where(
+                            Delivery.webhook_id == hook.webhook_id,
+                            Delivery.event_id.in_([e.event_id for e in wanted]),
+                        )
+                    )
+                )
+                for event in wanted:
+                    if event.event_id in known:
+                        continue
+                    session.add(
+                        Delivery(
+                            delivery_id="D-"
+                            + hashlib.sha256(
+                                f"{hook.webhook_id}|{event.event_id}".encode()
+                            ).hexdigest()[:24],
+                            webhook_id=hook.webhook_id,
+                            event_id=event.event_id,
+                            event_type=event.event_type,
+                            case_id=event.case_id,
+                            sequence=event.sequence,
+                            payload=event.payload,
+                            state="queued",
+                            attempts=[],
+                            created_at=now(),
+                        )
+                    )
+                    touched.add((hook.webhook_id, event.case_id))
+        return sorted(touched)
+
+    def next_delivery(self, webhook_id: str, case_id: str) -> Delivery | None:
+        """The earliest undelivered event of a case for a webhook (per-case order)."""
+        with self.sessions() as session:
+            return session.scalar(
+                select(Delivery)
+                .where(
+                    Delivery.webhook_id == webhook_id,
+                    Delivery.case_id == case_id,
+                    Delivery.state.in_(("queued", "retrying")),
+                )
+                .order_by(Delivery.sequence)
+                .limit(1)
+            )
+
+    def record_delivery_attempt(
+        self, delivery_id: str, succeeded: bool, detail: str, state: str
+    ) -> Delivery:
+        with self.sessions.begin() as session:
+            row = session.get(Delivery, delivery_id, with_for_update=True)
+            assert row is not None
+            at = now()
+            row.attempts = [
+                *row.attempts,
+                {"at": at.isoformat(), "succeeded": succeeded, "detail": detail[:1000]},
+            ]
+            row.state = state
+            if succeeded:
+                row.delivered_at = at
+            hook = session.get(Webhook, row.webhook_id, with_for_update=True)
+            assert hook is not None
+            if succeeded:
+                hook.failures_in_a_row = 0
+            elif state == "failed":
+                hook.failures_in_a_row += 1
+            return row
+
+    def get_delivery(self, delivery_id: str) -> Delivery | None:
+        with self.sessions() as session:
+            return session.get(Delivery, delivery_id)
+
+    def requeue_delivery(self, delivery_id: str) -> Delivery | None:
+        with self.sessions.begin() as session:
+            row = session.get(Delivery, delivery_id, with_for_update=True)
+            if row is None:
+                return None
+            row.state = "queued"
+            return row
+
+    def list_deliveries(
+        self, webhook_id: str, state: str, limit: int, page_token: str
+    ) -> tuple[list[Delivery], str]:
+        with self.sessions() as session:
+            query = select(Delivery)
+            if webhook_id:
+                query = query.where(Delivery.webhook_id == webhook_id)
+            if state:
+                query = query.where(Delivery.state == state)
+            if page_token:
+                at, last_id = _decode(page_token, "deliveries")
+                created = datetime.fromisoformat(at)
+                query = query.where(
+                    or_(
+                        Delivery.created_at < created,
+                        and_(Delivery.created_at == created, Delivery.delivery_id < last_id),
+                    )
+                )
+            rows = list(
+                session.scalars(
+                    query.order_by(Delivery.created_at.desc(), Delivery.delivery_id.desc()).limit(
+                        limit + 1
+                    )
+                )
+            )
+        token = ""
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            token = _encode(["deliveries", [last.created_at.isoformat(), last.delivery_id]])
+        return rows[:limit], token
+
+
+def _template_row(
+    letter: LetterTemplate, purpose: str, version: int, actor: str
+) -> MessageTemplate:
+    return MessageTemplate(
+        name=letter.name,
+        language=letter.language,
+        version=version,
+        purpose=purpose,
+        subject=letter.subject,
+        body_text=letter.body_text,
+        body_html=letter.body_html,
+        created_by=actor,
+        created_at=now(),
+    )
