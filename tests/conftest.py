@@ -40,6 +40,17 @@ def eventually(check: Callable[[], T], timeout: float = 20.0, interval: float = 
         time.sleep(interval)
 
 
+# Retries within seconds, not minutes, so that outages in tests are short.
+FOLLOWUP_TEST_ENV = {
+    "REDRESS_MESSAGE_RETRY_INITIAL_SECONDS": "0.5",
+    "REDRESS_MESSAGE_RETRY_MAX_SECONDS": "2",
+    "REDRESS_WEBHOOK_RETRY_INITIAL_SECONDS": "0.3",
+    "REDRESS_WEBHOOK_RETRY_MAX_SECONDS": "1",
+    "REDRESS_WEBHOOK_MAX_ATTEMPTS": "3",
+    "REDRESS_WEBHOOK_DISABLE_AFTER": "2",
+}
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     """The whole platform as `make run` starts it, on free ports and a scratch directory."""
@@ -49,7 +60,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform
         local.start_meilisearch()
         local.start_mail()
         for name in SERVICES:
-            local.start_service(name)
+            local.start_service(name, FOLLOWUP_TEST_ENV if name == "followup" else None)
         local.start_worker()
         yield local
     finally:

@@ -29,6 +29,7 @@ from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.platform.errors import field_violations
+from services.followup.store import FollowupStore
 from tests.followup_support import Inbox, followup_worker
 from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
@@ -45,6 +46,7 @@ from workflows.complaint_types import (
     ReasonCommand,
     RegisterSubmissionInput,
     ReplyCommand,
+    ScheduleFollowupCommand,
     SubtaskCommand,
     TransitionCommand,
 )
@@ -89,6 +91,7 @@ async def env():
 
 class Harness:
     inbox: Inbox
+    followups: FollowupStore
 
     def __init__(self, env: WorkflowEnvironment, cases: LocalPlatform) -> None:
         self.env = env
@@ -161,7 +164,11 @@ async def harness(env, cases_service):
     inbox.start()
     h.inbox = inbox
     try:
-        async with h.worker, followup_worker(env.client, h.task_queue, cases_service, inbox.port):
+        async with (
+            h.worker,
+            followup_worker(env.client, h.task_queue, cases_service, inbox.port) as followups,
+        ):
+            h.followups = followups
             yield h
     finally:
         inbox.stop()
@@ -512,6 +519,89 @@ async def describe(harness: Harness, workflow_id: str):  # type: ignore[no-untyp
             execution=WorkflowExecution(workflow_id=workflow_id),
         )
     )
+
+
+async def test_unanswered_reminders_close_the_case_and_a_survey_follows(harness: Harness):
+    received = datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)  # Tuesday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    for stage in ("triage", "assigned", "awaiting_customer"):
+        await handle.execute_update(
+            ComplaintWorkflow.transition, TransitionCommand("ana.agent", stage, "need statements")
+        )
+    # Shipped policy: a reminder every 7 days in awaiting_customer, two at most,
+    # then the case is closed at the next interval; the survey 7 days later.
+    await harness.skip_to(datetime(2027, 6, 22, 11, 0, tzinfo=LONDON))
+    case = await harness.case(case_id)
+    assert case.stage == "closed"
+    closed = [e for e in case.audit_events if e.action == "case.stage_changed"][-1]
+    assert (closed.old_value, closed.new_value) == ("awaiting_customer", "closed")
+    assert closed.actor.id == "followups.chasers"
+    assert closed.cause == "no reply from the customer after 2 reminders"
+
+    await harness.skip_to(datetime(2027, 6, 29, 11, 0, tzinfo=LONDON))
+    letters, _ = harness.followups.list_messages(case_id, "", 50, "")
+    assert sorted(m.template_name for m in letters) == [
+        "acknowledgement",
+        "reminder",
+        "reminder",
+        "satisfaction_survey",
+    ]
+    # The phone customer's letters go to the firm's systems to make the calls.
+    assert {(m.channel, m.state) for m in letters} == {("phone", "handed_off")}
+    last = max((m for m in letters if m.template_name == "reminder"), key=lambda m: m.created_at)
+    assert "2027-06-22" in last.body_text  # the second reminder says when it closes
+    case = await harness.case(case_id)
+    sent = [e for e in case.audit_events if e.action == "message.sent"]
+    assert [e.actor.id for e in sent] == [
+        "followups.acknowledgement",
+        "followups.chasers",
+        "followups.chasers",
+        "followups.satisfaction_survey",
+    ]
+
+
+async def test_a_quick_resolution_gets_the_fca_summary_letter_and_cancels_what_was_scheduled(
+    harness: Harness,
+):
+    received = datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)  # Tuesday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received)
+    scheduled = await handle.execute_update(
+        ComplaintWorkflow.schedule_followup,
+        ScheduleFollowupCommand(
+            "ana.agent",
+            "progress_update",
+            datetime(2027, 6, 9, 9, 0, tzinfo=LONDON),
+            {"progress": "We are checking the charge with the card scheme."},
+            "promised an update",
+        ),
+    )
+    await harness.skip_to(datetime(2027, 6, 2, 15, 0, tzinfo=LONDON))
+    await handle.execute_update(
+        ComplaintWorkflow.record_outcome,
+        OutcomeCommand(
+            "ana.agent",
+            "upheld",
+            Policy.load_default().root_causes[0],
+            "We have refunded the charge.",
+            "GBP",
+            2500,
+        ),
+    )
+    await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("ana.agent", "refunded"))
+    await harness.skip_to(datetime(2027, 6, 10, 9, 0, tzinfo=LONDON))
+
+    letters, _ = harness.followups.list_messages(case_id, "", 50, "")
+    assert sorted(m.template_name for m in letters) == ["acknowledgement", "summary_resolution"]
+    summary = next(m for m in letters if m.template_name == "summary_resolution")
+    assert "We have refunded the charge." in summary.body_text
+    assert "Financial Ombudsman Service" in summary.body_text
+    case = await harness.case(case_id)
+    cancelled = [e for e in case.audit_events if e.action == "followup.cancelled"]
+    assert [(e.field, e.cause) for e in cancelled] == [
+        (f"followups.{scheduled.subtask_id}", "the case is resolved")
+    ]
 
 
 # Kept last in this module: it publishes a new policy version to the module's

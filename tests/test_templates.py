@@ -3,8 +3,14 @@ nothing reached outside the values offered."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
+from services.followup.context import Firm, case_context
 from services.followup.templates import (
     LetterTemplate,
     TemplateProblem,
@@ -16,25 +22,31 @@ from services.followup.templates import (
 from tests.conftest import cfpb_rows
 
 ROW = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 1)[0]
-CONTEXT = {
-    "case": {
-        "case_id": "C-000042",
-        "received_date": "25 August 2023",
-        "product": ROW["Product"],
-        "issue": ROW["Issue"],
-        "narrative": ROW["Consumer complaint narrative"],
-        "outcome": "We have corrected the information we reported.",
-        "redress": "",
-    },
-    "customer": {"full_name": "Jordan Example", "preferred_language": "es"},
-    "firm": {"name": "Example Bank", "complaints_email": "complaints@example.com"},
-    "regulator": {
-        "name": "the Consumer Financial Protection Bureau",
-        "referral_text": "You can submit a complaint at consumerfinance.gov/complaint.",
-        "deadline_text": "We aim to respond within 15 days.",
-    },
-    "deadlines": {"final_response": "9 September 2023"},
-}
+
+
+def _case() -> cases_pb2.Case:
+    """A case as GetCase returns it, from a real CFPB complaint."""
+    received = Timestamp()
+    received.FromDatetime(datetime(2023, 8, 25, 14, 0, tzinfo=UTC))
+    due = Timestamp()
+    due.FromDatetime(datetime(2023, 10, 25, 4, 0, tzinfo=UTC))  # midnight in New York
+    return cases_pb2.Case(
+        case_id="C-000042",
+        workflow_id="complaint:test:1",
+        customer=common_pb2.Customer(full_name="Jordan Example", preferred_language="es"),
+        product=ROW["Product"],
+        issue=ROW["Issue"],
+        narrative=ROW["Consumer complaint narrative"],
+        regime=common_pb2.REGIME_US_CFPB,
+        team="complaints",
+        received_at=received,
+        clocks=[cases_pb2.Clock(name="cfpb_final_response", due_at=due)],
+        outcome=cases_pb2.Outcome(summary="We have corrected the information we reported."),
+    )
+
+
+FIRM = Firm("Example Bank", "complaints@example.com", "", "", "https://console.test/{case_id}")
+CONTEXT = case_context(_case(), "en", FIRM, {})
 
 
 def problems(template: LetterTemplate) -> list[tuple[str, str]]:
@@ -45,16 +57,36 @@ def problems(template: LetterTemplate) -> list[tuple[str, str]]:
 
 def test_every_shipped_letter_renders_in_english_german_and_spanish():
     letters = shipped()
-    assert {(t.name, t.language) for t in letters} >= {
-        (name, language)
-        for name in ("acknowledgement", "final_response")
-        for language in ("en", "de", "es")
+    names = {t.name for t in letters}
+    assert names == {
+        "acknowledgement",
+        "summary_resolution",
+        "holding_response",
+        "final_response",
+        "progress_update",
+        "reminder",
+        "request_for_information",
+        "satisfaction_survey",
+    }
+    assert {(t.name, t.language) for t in letters} == {
+        (name, language) for name in names for language in ("en", "de", "es")
     }
     for template in letters:
-        out = render(template, CONTEXT)
+        context = case_context(
+            _case(), template.language, FIRM, {"question": "Please send the statement."}
+        )
+        out = render(template, context)
         assert "C-000042" in out.subject, template
         assert "Jordan Example" in out.body_text
         assert "{{" not in out.body_text and "None" not in out.body_text
+    # A date in the letter's language, the deadline at midnight in New York
+    # written as the day it ends.
+    ack = {t.language: t for t in letters if t.name == "acknowledgement"}
+    assert "25 August 2023" in render(ack["en"], case_context(_case(), "en", FIRM, {})).body_text
+    assert "24. Oktober 2023" in render(ack["de"], case_context(_case(), "de", FIRM, {})).body_text
+    assert (
+        "25 de agosto de 2023" in render(ack["es"], case_context(_case(), "es", FIRM, {})).body_text
+    )
 
 
 def test_the_final_response_names_the_regulator_and_pays_only_when_there_is_redress():

@@ -558,9 +558,11 @@ class ComplaintWorkflow:
 
     def _on_resolved(self) -> None:
         summary = self._clock(SUMMARY_RESOLUTION_CLOCK)
+        # Resolved before the summary-resolution deadline passed (entering the
+        # resolved stage has just stopped the clock).
         if (
             summary is not None
-            and summary.open
+            and summary.breached_at is None
             and "summary_resolution" in self._policy().followups
         ):
             self._send_followup("summary_resolution")

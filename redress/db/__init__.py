@@ -2,7 +2,8 @@
 
 SQLite under ./var is the embedded default; PostgreSQL in production
 (`REDRESS_DATABASE_URL=postgresql+psycopg://...`). Only services/cases writes
-to it; reporting reads it.
+the case tables; services/followup owns its own (templates, messages,
+webhooks); reporting reads them.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ free ports and a scratch directory.
 
 from __future__ import annotations
 
+import mailbox
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -220,7 +221,7 @@ class LocalPlatform:
     def start_mail(self) -> ManagedProcess:
         """A local SMTP server that keeps every message it receives in a Maildir
         (var/mail): letters can be read there, and nothing leaves the machine."""
-        self.maildir.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(self.maildir, create=True)
         argv = [
             sys.executable,
             "-m",

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
@@ -407,7 +408,6 @@ def build_email(message: Message, smtp: SmtpSettings, firm: Firm) -> EmailMessag
     # Stable per message: a receiver that sees it twice can tell.
     email["Message-ID"] = f"<{message.message_id}@{domain}>"
     email["Reply-To"] = firm.complaints_email
-    email["Content-Language"] = message.language
     email["Auto-Submitted"] = (
         "auto-generated"
         if message.created_by.startswith(("complaint-workflow", "redress"))
@@ -422,6 +422,8 @@ def build_email(message: Message, smtp: SmtpSettings, firm: Firm) -> EmailMessag
     email.set_content(message.body_text)
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
+    # After the content: set_content() replaces every Content-* header.
+    email["Content-Language"] = message.language
     return email
 
 
@@ -460,7 +462,8 @@ def send_email(smtp: SmtpSettings, email: EmailMessage, recipient: str) -> str:
             raise (PermanentFailure if code >= 500 else smtplib.SMTPException)(
                 f"{code} {answer.decode(errors='replace')}"
             )
-        code, answer = client.data(email.as_bytes())
+        # SMTP wants CRLF line ends (policy.SMTP); bytes are sent as given.
+        code, answer = client.data(email.as_bytes(policy=email_policy.SMTP))
         if code >= 400:
             raise (PermanentFailure if code >= 500 else smtplib.SMTPException)(
                 f"{code} {answer.decode(errors='replace')}"

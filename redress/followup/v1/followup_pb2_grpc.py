@@ -181,8 +181,8 @@ class FollowupServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SendStaffAlert(self, request, context):
-        """Alerts staff (a person, a team or an on-call rota) about a case, e.g. a
-        clock about to breach.
+        """Alerts staff (a person or a team) about a case by email, with a link to
+        the case.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,7 +220,8 @@ class FollowupServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RedeliverEvent(self, request, context):
-        """Delivers an event again, e.g. after the receiving system was repaired.
+        """Delivers an event again, e.g. after the receiving system was repaired;
+        enables its webhook if it was disabled. Needs the administrator role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
