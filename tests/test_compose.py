@@ -33,6 +33,11 @@ SECRETS = {
     "TEMPORAL_DB_PASSWORD": "test-temporal-db",
     "REDRESS_MEILISEARCH_KEY": "test-meilisearch-master-key",
     "REDRESS_SERVICE_API_KEY": "test-service-key",
+    # Required settings of services/followup (not secrets, but no default fits).
+    "REDRESS_SMTP_HOST": "smtp.relay.test",
+    "REDRESS_MAIL_FROM": "complaints@bank.test",
+    "REDRESS_FIRM_NAME": "Test Bank",
+    "REDRESS_FIRM_COMPLAINTS_EMAIL": "complaints@bank.test",
 }
 
 SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
@@ -173,6 +178,10 @@ def test_processes_get_the_settings_they_need(config: dict[str, Any]) -> None:
 
     worker = environment(config, "worker")
     assert worker.get("REDRESS_SERVICE_API_KEY") == SECRETS["REDRESS_SERVICE_API_KEY"]
+    followup = config["services"]["followup"]["environment"]
+    assert followup.get("REDRESS_SERVICE_API_KEY") == SECRETS["REDRESS_SERVICE_API_KEY"]
+    assert followup.get("REDRESS_SMTP_HOST") == "smtp.relay.test"
+    assert followup.get("REDRESS_SMTP_SECURITY") == "starttls"
     assert worker.get("REDRESS_WORKER_METRICS_LISTEN") == f"0.0.0.0:{METRICS_PORTS['worker']}"
     assert worker.get("REDRESS_WORKER_SDK_METRICS_LISTEN") == f"0.0.0.0:{WORKER_SDK_METRICS_PORT}"
 

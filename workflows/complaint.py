@@ -329,7 +329,7 @@ class ComplaintWorkflow:
                 )
             )
         )
-        self.wake = True
+        self._start_draining()
 
     def _send_followup(self, kind: str, extra: dict[str, str] | None = None) -> bool:
         """Asks for the policy's follow-up of this kind, if the policy has one."""
@@ -394,7 +394,11 @@ class ComplaintWorkflow:
     async def _drain_outbox(self) -> None:
         try:
             while self.state.outbox:
-                item = self.state.outbox[0]
+                # Whatever queued the item holds the lock until the case is
+                # stored: take the item once it is, so a letter is rendered
+                # from the case as it now stands.
+                async with self.lock:
+                    item = self.state.outbox[0]
                 if item.message is not None:
                     await self._hand_over(item.message)
                 elif item.events:
@@ -835,7 +839,7 @@ class ComplaintWorkflow:
         events = self._case_events()
         if events:
             self.state.outbox.append(OutboxItem(events=events))
-            self.wake = True
+            self._start_draining()
         change = RecordChangeInput(
             case_id=self.state.case_id,
             change_id=f"{workflow.info().workflow_id}#{self.state.changes_recorded}",
