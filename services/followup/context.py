@@ -84,22 +84,18 @@ def case_context(
 ) -> dict[str, Any]:
     regime = short_name(common_pb2.Regime, case.regime) or "none"
     received = case.received_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
-    deadlines: dict[str, str] = {}
-    final_clock = FINAL_CLOCK.get(regime, "resolution")
-    for clock in case.clocks:
-        if not clock.HasField("due_at"):
-            continue
-        due = clock.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
-        if clock.name == final_clock:
-            deadlines["final_response"] = letter_date(due, language, regime, end_of_period=True)
-        elif clock.name == SUMMARY_CLOCK:
-            deadlines["summary_resolution"] = letter_date(due, language, regime, end_of_period=True)
-    if "final_response" not in deadlines:
-        # No regulatory clock (or it has stopped): the internal resolution clock's date.
-        for clock in case.clocks:
-            if clock.name == "resolution" and clock.HasField("due_at"):
-                due = clock.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
-                deadlines["final_response"] = letter_date(due, language, regime, end_of_period=True)
+    due = {
+        c.name: c.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
+        for c in case.clocks
+        if c.HasField("due_at")
+    }
+    # The regime's final-response clock, else the internal resolution clock.
+    final = due.get(FINAL_CLOCK.get(regime, "resolution")) or due.get("resolution")
+    deadlines = {
+        name: letter_date(at, language, regime, end_of_period=True)
+        for name, at in (("final_response", final), ("summary_resolution", due.get(SUMMARY_CLOCK)))
+        if at is not None
+    }
     ref = referral(regime, language)
     outcome = case.outcome if case.HasField("outcome") else None
     return {

@@ -39,7 +39,13 @@ from redress.platform.enums import short_name
 from redress.platform.settings import Env
 from services.followup import templates as tpl
 from services.followup.context import Firm, case_context
-from services.followup.store import CaseEvent, FollowupStore, KeyReused, NewMessage
+from services.followup.store import (
+    CaseEvent,
+    FollowupStore,
+    KeyReused,
+    NewMessage,
+    message_id_for,
+)
 from workflows.complaint_types import CaseEventDraft, MessageQueued, MessageRequest
 from workflows.followup import (
     Backoff,
@@ -284,7 +290,7 @@ class Messenger:
         kind: str = "",
         language: str = "",
     ) -> tuple[Message, bool]:
-        existing = await asyncio.to_thread(self.store.get_message, _message_id(idempotency_key))
+        existing = await asyncio.to_thread(self.store.get_message, message_id_for(idempotency_key))
         if existing is not None:
             # A retry: the message as first recorded, its delivery (re)started.
             await self._start_delivery(existing, case_workflow_id, kind)
@@ -392,12 +398,6 @@ class Messenger:
             )
 
 
-def _message_id(key: str) -> str:
-    from services.followup.store import message_id_for
-
-    return message_id_for(key)
-
-
 def build_email(message: Message, smtp: SmtpSettings, firm: Firm) -> EmailMessage:
     email = EmailMessage()
     email["From"] = formataddr((firm.name, smtp.mail_from))
@@ -452,23 +452,20 @@ def send_email(smtp: SmtpSettings, email: EmailMessage, recipient: str) -> str:
             client.ehlo()
         if smtp.username:
             client.login(smtp.username, smtp.password)
-        code, answer = client.mail(smtp.mail_from)
-        if code >= 400:
-            raise (PermanentFailure if code >= 500 else smtplib.SMTPException)(
-                f"{code} {answer.decode(errors='replace')}"
-            )
-        code, answer = client.rcpt(recipient)
-        if code >= 400:
-            raise (PermanentFailure if code >= 500 else smtplib.SMTPException)(
-                f"{code} {answer.decode(errors='replace')}"
-            )
+        _answered(*client.mail(smtp.mail_from))
+        _answered(*client.rcpt(recipient))
         # SMTP wants CRLF line ends (policy.SMTP); bytes are sent as given.
-        code, answer = client.data(email.as_bytes(policy=email_policy.SMTP))
-        if code >= 400:
-            raise (PermanentFailure if code >= 500 else smtplib.SMTPException)(
-                f"{code} {answer.decode(errors='replace')}"
-            )
-        return f"{code} {answer.decode(errors='replace')}"
+        return _answered(*client.data(email.as_bytes(policy=email_policy.SMTP)))
+
+
+def _answered(code: int, answer: bytes) -> str:
+    """The server's answer as text; a 5xx is final, a 4xx worth retrying."""
+    text = f"{code} {answer.decode(errors='replace')}"
+    if code >= 500:
+        raise PermanentFailure(text)
+    if code >= 400:
+        raise smtplib.SMTPException(text)
+    return text
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

@@ -17,13 +17,19 @@ from redress.db.models import Delivery, Message, MessageTemplate, Webhook
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.auth import current_principal
 from redress.platform.enums import choices, from_short_name, short_name
-from redress.platform.errors import FailedPrecondition, NotFound, ServiceError, Violations
+from redress.platform.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    Violations,
+)
 from redress.platform.serving import remaining, roles
 from services.cases import commands
+from services.cases.servicer import _plain
 from services.followup import templates as tpl
 from services.followup.delivery import CaseNotFound, InvalidMessage, Messenger
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused
-from services.intake.validation import has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
 
@@ -88,13 +94,6 @@ def _ts(value: datetime | None) -> Timestamp | None:
     ts = Timestamp()
     ts.FromDatetime(value.astimezone(UTC))
     return ts
-
-
-def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = False) -> None:
-    if len(value) > limit:
-        v.add(field, f"at most {limit:,} characters")
-    if has_control_characters(value, multiline):
-        v.add(field, "contains control characters; send plain text")
 
 
 def _extra(v: Violations, extra: Any) -> dict[str, str]:
@@ -191,15 +190,22 @@ def delivery_message(row: Delivery) -> followup_pb2.Delivery:
     )
 
 
-def _template_problems(err: tpl.TemplateProblem, prefix: str) -> ServiceError:
-    v = Violations()
-    for part, what in err.problems:
-        v.add(f"{prefix}{part}", what)
+def _invalid(problems: list[tuple[str, str]]) -> InvalidArgument:
+    """INVALID_ARGUMENT from (field, what is wrong) pairs; a language a template
+    lacks is reported on the template."""
+    return InvalidArgument(
+        [FieldViolation("template_name" if f == "language" else f, w) for f, w in problems]
+    )
+
+
+def _page_of(v: Violations, listing: Any, *args: Any) -> Any:
+    """Runs a store listing, a bad page token being a field violation."""
     try:
+        return listing(*args)
+    except InvalidPageToken as err:
+        v.add("page.page_token", str(err))
         v.raise_if_any()
-    except ServiceError as service_error:
-        return service_error
-    raise AssertionError("no problems")
+        raise
 
 
 class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
@@ -267,14 +273,9 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         size = _page(v, request.page)
         v.raise_if_any()
-        try:
-            rows, token = await asyncio.to_thread(
-                self.store.list_templates, size, request.page.page_token
-            )
-        except InvalidPageToken as err:
-            v.add("page.page_token", str(err))
-            v.raise_if_any()
-            raise
+        rows, token = await asyncio.to_thread(
+            _page_of, v, self.store.list_templates, size, request.page.page_token
+        )
         return followup_pb2.ListTemplatesResponse(
             templates=[template_message(r) for r in rows],
             page=common_pb2.PageInfo(next_page_token=token),
@@ -299,26 +300,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
         except InvalidMessage as err:
-            raise self._invalid(err) from None
+            raise _invalid(err.problems) from None
         except tpl.TemplateProblem as err:
-            raise _template_problems(err, "") from None
+            raise _invalid(err.problems) from None
         return followup_pb2.RenderTemplateResponse(
             subject=rendered.subject,
             body_text=rendered.body_text,
             body_html=rendered.body_html,
             template_version=version,
         )
-
-    @staticmethod
-    def _invalid(err: InvalidMessage) -> ServiceError:
-        v = Violations()
-        for f, what in err.problems:
-            v.add("template_name" if f == "language" else f, what)
-        try:
-            v.raise_if_any()
-        except ServiceError as service_error:
-            return service_error
-        raise AssertionError("no problems")
 
     # -- messages --------------------------------------------------------------
 
@@ -350,9 +340,9 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
         except InvalidMessage as err:
-            raise self._invalid(err) from None
+            raise _invalid(err.problems) from None
         except tpl.TemplateProblem as err:
-            raise _template_problems(err, "") from None
+            raise _invalid(err.problems) from None
         except KeyReused as err:
             raise FailedPrecondition(str(err)) from None
         return followup_pb2.SendMessageResponse(message=message_message(message))
@@ -377,18 +367,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("case_id", "a case id such as C-000123, or empty for all")
         size = _page(v, request.page)
         v.raise_if_any()
-        try:
-            rows, token = await asyncio.to_thread(
-                self.store.list_messages,
-                request.case_id,
-                STATE_NAMES.get(request.state, ""),
-                size,
-                request.page.page_token,
-            )
-        except InvalidPageToken as err:
-            v.add("page.page_token", str(err))
-            v.raise_if_any()
-            raise
+        rows, token = await asyncio.to_thread(
+            _page_of,
+            v,
+            self.store.list_messages,
+            request.case_id,
+            STATE_NAMES.get(request.state, ""),
+            size,
+            request.page.page_token,
+        )
         return followup_pb2.ListMessagesResponse(
             messages=[message_message(r) for r in rows],
             page=common_pb2.PageInfo(next_page_token=token),
@@ -423,7 +410,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
         except InvalidMessage as err:
-            raise self._invalid(err) from None
+            raise _invalid(err.problems) from None
         except KeyReused as err:
             raise FailedPrecondition(str(err)) from None
         return followup_pb2.SendStaffAlertResponse(
@@ -471,14 +458,9 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         size = _page(v, request.page)
         v.raise_if_any()
-        try:
-            rows, token = await asyncio.to_thread(
-                self.store.list_webhooks, size, request.page.page_token
-            )
-        except InvalidPageToken as err:
-            v.add("page.page_token", str(err))
-            v.raise_if_any()
-            raise
+        rows, token = await asyncio.to_thread(
+            _page_of, v, self.store.list_webhooks, size, request.page.page_token
+        )
         return followup_pb2.ListWebhooksResponse(
             webhooks=[webhook_message(r) for r in rows],
             page=common_pb2.PageInfo(next_page_token=token),
@@ -503,18 +485,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         size = _page(v, request.page)
         v.raise_if_any()
-        try:
-            rows, token = await asyncio.to_thread(
-                self.store.list_deliveries,
-                request.webhook_id,
-                STATE_NAMES.get(request.state, ""),
-                size,
-                request.page.page_token,
-            )
-        except InvalidPageToken as err:
-            v.add("page.page_token", str(err))
-            v.raise_if_any()
-            raise
+        rows, token = await asyncio.to_thread(
+            _page_of,
+            v,
+            self.store.list_deliveries,
+            request.webhook_id,
+            STATE_NAMES.get(request.state, ""),
+            size,
+            request.page.page_token,
+        )
         return followup_pb2.ListDeliveriesResponse(
             deliveries=[delivery_message(r) for r in rows],
             page=common_pb2.PageInfo(next_page_token=token),
@@ -571,7 +550,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
         except tpl.TemplateProblem as err:
-            raise _template_problems(err, "") from None
+            raise _invalid(err.problems) from None
         workflow_id = await self._workflow_of(request.case_id)
         result = await commands.send(
             self.client,

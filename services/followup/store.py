@@ -245,32 +245,31 @@ class FollowupStore:
     def list_messages(
         self, case_id: str, state: str, limit: int, page_token: str
     ) -> tuple[list[Message], str]:
+        query = select(Message)
+        if case_id:
+            query = query.where(Message.case_id == case_id)
+        if state:
+            query = query.where(Message.state == state)
+        return self._newest_first(
+            query, Message.created_at, Message.message_id, "messages", limit, page_token
+        )
+
+    def _newest_first(
+        self, query: Any, created: Any, key: Any, kind: str, limit: int, page_token: str
+    ) -> tuple[list[Any], str]:
+        """A page of rows, newest first, continuing after the token's row (keyset)."""
+        if page_token:
+            at, last_id = _decode(page_token, kind)
+            after = datetime.fromisoformat(at)
+            query = query.where(or_(created < after, and_(created == after, key < last_id)))
         with self.sessions() as session:
-            query = select(Message)
-            if case_id:
-                query = query.where(Message.case_id == case_id)
-            if state:
-                query = query.where(Message.state == state)
-            if page_token:
-                at, last_id = _decode(page_token, "messages")
-                created = datetime.fromisoformat(at)
-                query = query.where(
-                    or_(
-                        Message.created_at < created,
-                        and_(Message.created_at == created, Message.message_id < last_id),
-                    )
-                )
             rows = list(
-                session.scalars(
-                    query.order_by(Message.created_at.desc(), Message.message_id.desc()).limit(
-                        limit + 1
-                    )
-                )
+                session.scalars(query.order_by(created.desc(), key.desc()).limit(limit + 1))
             )
         token = ""
         if len(rows) > limit:
             last = rows[limit - 1]
-            token = _encode(["messages", [last.created_at.isoformat(), last.message_id]])
+            token = _encode([kind, [last.created_at.isoformat(), getattr(last, key.key)]])
         return rows[:limit], token
 
     def record_attempt(
@@ -440,33 +439,14 @@ class FollowupStore:
     def list_deliveries(
         self, webhook_id: str, state: str, limit: int, page_token: str
     ) -> tuple[list[Delivery], str]:
-        with self.sessions() as session:
-            query = select(Delivery)
-            if webhook_id:
-                query = query.where(Delivery.webhook_id == webhook_id)
-            if state:
-                query = query.where(Delivery.state == state)
-            if page_token:
-                at, last_id = _decode(page_token, "deliveries")
-                created = datetime.fromisoformat(at)
-                query = query.where(
-                    or_(
-                        Delivery.created_at < created,
-                        and_(Delivery.created_at == created, Delivery.delivery_id < last_id),
-                    )
-                )
-            rows = list(
-                session.scalars(
-                    query.order_by(Delivery.created_at.desc(), Delivery.delivery_id.desc()).limit(
-                        limit + 1
-                    )
-                )
-            )
-        token = ""
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            token = _encode(["deliveries", [last.created_at.isoformat(), last.delivery_id]])
-        return rows[:limit], token
+        query = select(Delivery)
+        if webhook_id:
+            query = query.where(Delivery.webhook_id == webhook_id)
+        if state:
+            query = query.where(Delivery.state == state)
+        return self._newest_first(
+            query, Delivery.created_at, Delivery.delivery_id, "deliveries", limit, page_token
+        )
 
 
 def _template_row(
