@@ -29,6 +29,10 @@ test: install
 	  echo "installing docker-compose (Debian) to validate docker-compose.yml"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
 	    || echo "could not install docker-compose; the compose test will fail and say so"; }
+	@test -x /usr/bin/chromium || { \
+	  echo "installing chromium (Debian) for the console's browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+	    || echo "could not install chromium; the console tests will fail and say so"; }
 	$(PY) -m redress.devtools.protogen --check
 	$(VENV)/bin/buf lint
 	$(MAKE) --no-print-directory breaking

@@ -22,7 +22,6 @@ import time
 import uuid
 from pathlib import Path
 
-import grpc
 from temporalio import workflow
 from temporalio.client import Client
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
@@ -30,6 +29,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform import channels
 
 DATA = Path(
     os.environ.get("REDRESS_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -78,7 +78,7 @@ async def drive(count: int, concurrency: int, call) -> tuple[float, list[float]]
 async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> str:
     rows = narratives(count)
     metadata = (("authorization", f"Bearer {platform.credentials.intake_key}"),)
-    async with grpc.aio.insecure_channel(platform.address("intake")) as channel:
+    async with channels.aio_channel(platform.address("intake")) as channel:
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         run = uuid.uuid4().hex[:8]
 

@@ -20,6 +20,8 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -103,7 +105,8 @@ def load(url: str, count: int) -> None:
         with cur.copy(
             "COPY cases (case_id, workflow_id, idempotency_key, submitted_by, customer_id,"
             " channel, priority, stage, product, sub_product, issue, sub_issue, narrative,"
-            " desired_outcome, regime, company, external_ref, category, assignee, team,"
+            " search_text, desired_outcome, regime, company, external_ref, category,"
+            " assignee, team,"
             " escalation_level, policy_id, policy_version, attachment_ids, received_at,"
             " created_at, updated_at, resolved_at, closed_at, next_deadline, deadline_order,"
             " breached)"
@@ -130,6 +133,7 @@ def load(url: str, count: int) -> None:
                         "",
                         row["Issue"],
                         "",
+                        row["Consumer complaint narrative"],
                         row["Consumer complaint narrative"],
                         "",
                         rng.choice(regimes),
@@ -227,6 +231,28 @@ def run_queries(url: str, runs: int) -> None:
         store.close()
 
 
+@contextmanager
+def scratch_database(reuse: str | None, keep: bool) -> Iterator[tuple[str, bool]]:
+    """(url, fresh): a new database on the benchmark's server, dropped at the
+    end unless kept, or the one named by `reuse`, as it is."""
+    admin = sqlalchemy.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = reuse or f"redress_bench_{uuid.uuid4().hex[:10]}"
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    if not reuse:
+        with admin.connect() as c:
+            c.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        with admin.connect() as c:
+            version = c.execute(sqlalchemy.text("SHOW server_version")).scalar()
+        print(f"PostgreSQL {version}, database {name}, {os.cpu_count()} CPUs")
+        yield url, not reuse
+    finally:
+        if not keep and not reuse:
+            with admin.connect() as c:
+                c.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
@@ -234,26 +260,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--database", help="reuse this database (already loaded)")
     args = parser.parse_args()
-
-    admin = sqlalchemy.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = args.database or f"redress_bench_{uuid.uuid4().hex[:10]}"
-    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    if not args.database:
-        with admin.connect() as c:
-            c.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    try:
-        if not args.database:
+    with scratch_database(args.database, args.keep) as (url, fresh):
+        if fresh:
             upgrade(url)
             load(url, args.cases)
-        with admin.connect() as c:
-            version = c.execute(sqlalchemy.text("SHOW server_version")).scalar()
-        print(f"PostgreSQL {version}, database {name}, {os.cpu_count()} CPUs")
         run_queries(url, args.runs)
-    finally:
-        if not args.keep and not args.database:
-            with admin.connect() as c:
-                c.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

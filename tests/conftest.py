@@ -6,12 +6,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
 import pytest
 import sqlalchemy
+import yaml
 
 from redress.devstack.platform import SERVICES, LocalPlatform, Ports
 
@@ -51,18 +53,56 @@ FOLLOWUP_TEST_ENV = {
 }
 
 
+# The staff directory of the test platform's follow-up service. The team
+# "disputes" is used by no policy rule, so only tests that assign to it raise
+# staff alerts.
+STAFF_DIRECTORY = {
+    "people": {
+        "dana": {"email": "dana@bank.test"},
+        "ravi": {"email": "ravi@bank.test", "digest": "hourly"},
+        "lena": {"email": "lena@bank.test"},
+        "mark": {"email": "mark@bank.test"},
+    },
+    "teams": {"disputes": {"members": ["dana", "ravi"], "lead": "lena", "manager": "mark"}},
+    "compliance": ["mark"],
+}
+
+
+def followup_env(platform: LocalPlatform) -> dict[str, str]:
+    """The follow-up service's settings in tests: quick retries, the staff directory."""
+    staff = platform.data_dir / "staff.yaml"
+    staff.write_text(yaml.safe_dump(STAFF_DIRECTORY), encoding="utf-8")
+    return {**FOLLOWUP_TEST_ENV, "REDRESS_STAFF_FILE": str(staff)}
+
+
+def start_platform(
+    local: LocalPlatform,
+    *,
+    persist: bool = False,
+    followup: dict[str, str] | None = None,
+    every: dict[str, str] | None = None,
+) -> LocalPlatform:
+    """Starts what `make run` starts but the console and the Temporal UI.
+
+    `persist` keeps Temporal's state in a file (so that it can be restarted),
+    `followup` adds to the follow-up service's test settings, `every` goes to
+    every service and the worker."""
+    local.start_temporal(persist=persist, ui=False)
+    local.start_meilisearch()
+    local.start_mail()
+    for name in SERVICES:
+        extra = {**followup_env(local), **(followup or {})} if name == "followup" else {}
+        local.start_service(name, {**(every or {}), **extra})
+    local.start_worker(every)
+    return local
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     """The whole platform as `make run` starts it, on free ports and a scratch directory."""
     local = LocalPlatform(tmp_path_factory.mktemp("platform"), Ports.free(), log_format="json")
     try:
-        local.start_temporal(persist=False, ui=False)
-        local.start_meilisearch()
-        local.start_mail()
-        for name in SERVICES:
-            local.start_service(name, FOLLOWUP_TEST_ENV if name == "followup" else None)
-        local.start_worker()
-        yield local
+        yield start_platform(local)
     finally:
         local.stop()
 
@@ -96,9 +136,9 @@ def postgres_available() -> str | None:
         return f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {err.__class__.__name__}"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at the end.
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database, dropped afterwards: its URL.
 
     Mandatory in CI; elsewhere the PostgreSQL tests are skipped with the reason.
     """
@@ -120,6 +160,13 @@ def postgres_url() -> Iterator[str]:
         admin_engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
 def cfpb_rows(filename: str, limit: int, with_narrative: bool = True) -> list[dict[str, Any]]:
     import csv
 
@@ -132,3 +179,47 @@ def cfpb_rows(filename: str, limit: int, with_narrative: bool = True) -> list[di
             if len(rows) == limit:
                 break
     return rows
+
+
+FAQ = SHARED_DATA / "bank_faqs_shared.csv"
+
+
+def indexed(channels: dict[str, grpc.Channel], admin: Any) -> Any:
+    """Waits until the knowledge base's search index has caught up with its database."""
+    from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
+
+    stub = knowledge_pb2_grpc.KnowledgeServiceStub(channels["knowledge"])
+    return eventually(
+        lambda: (
+            (
+                s := stub.GetIndexStatus(
+                    knowledge_pb2.GetIndexStatusRequest(), metadata=admin, timeout=10
+                )
+            ).pending
+            == 0
+            and s.search_engine_up
+            and s
+        ),
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="session")
+def faq(platform: LocalPlatform, channels: dict[str, grpc.Channel], admin: Any) -> int:
+    """The real bank FAQ, imported through the API as `redress kb import` does;
+    the number of distinct articles it holds."""
+    import csv
+
+    from redress.importers.faq import run_import
+
+    assert run_import(FAQ, platform.address("knowledge"), platform.credentials.admin_key) == 0
+    indexed(channels, admin)
+    with FAQ.open(newline="", encoding="utf-8") as f:
+        return len({(r["Question"], r["Answer"], r["Class"]) for r in csv.DictReader(f)})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make run`'s own test runs first. It needs the default ports, and 50051-50055
+    lie in the kernel's ephemeral range: once other tests hold client connections,
+    one of those ports can be the local end of one of them for the whole session."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_make_run.py") else 1)

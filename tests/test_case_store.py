@@ -74,13 +74,23 @@ def test_migrations_build_exactly_the_models(database_url: str):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         dialect = connection.dialect.name
     engine.dispose()
-    # PostgreSQL's pg_trgm GIN indexes for free-text search are made by the
-    # migration only (the models are backend-neutral); they must be there.
+    # PostgreSQL's pg_trgm GIN indexes for free-text search and the covering
+    # indexes for reporting are made by the migrations only (the models are
+    # backend-neutral); they must be there.
     trigram = [
-        d for d in differences if d[0] == "remove_index" and d[1].name.startswith("ix_trgm_")
+        d
+        for d in differences
+        if d[0] == "remove_index" and d[1].name.startswith(("ix_trgm_", "ix_reporting_"))
     ]
     assert sorted(d[1].name for d in trigram) == (
-        ["ix_trgm_cases_narrative", "ix_trgm_notes_body"] if dialect == "postgresql" else []
+        [
+            "ix_reporting_cases_closed_at",
+            "ix_reporting_cases_received_at",
+            "ix_reporting_cases_resolved_at",
+            "ix_trgm_cases_search_text",
+        ]
+        if dialect == "postgresql"
+        else []
     )
     assert [d for d in differences if d not in trigram] == []
 
@@ -219,3 +229,51 @@ def test_free_text_finds_words_in_notes_too(store: CaseStore):
     assert [case.case_id for case, _ in rows] == [first.case_id]
     rows, _ = store.list_cases(CaseFilter(text="zebra%"), "received_at", True, 10, "")
     assert rows == []  # a wildcard typed by a caller is a literal character
+    # Every word must be somewhere in the case: one in the narrative, one in a note.
+    word = next(w for w in ROWS[0]["Consumer complaint narrative"].split() if len(w) > 5)
+    rows, _ = store.list_cases(
+        CaseFilter(text=f"zebracrossing {word}"), "received_at", True, 10, ""
+    )
+    assert [case.case_id for case, _ in rows] == [first.case_id]
+    rows, _ = store.list_cases(
+        CaseFilter(text="zebracrossing giraffe"), "received_at", True, 10, ""
+    )
+    assert rows == []
+
+
+def test_upgrading_a_store_with_notes_makes_them_searchable(database_url: str):
+    """Cases and notes written before the searchable text existed are found after
+    the upgrade that adds it (down to the revision before it, and up again)."""
+    from alembic import command
+
+    from redress.db.migrate import alembic_config
+
+    store = CaseStore(database_url)
+    try:
+        first, _, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+        store.create_case(new_case(ROWS[1], 1), WORKER)
+        store.add_note(first.case_id, WORKER, "Escalated: ombudsmanquokka referral.", False)
+        store.add_note(first.case_id, WORKER, "Second note: platypusletter sent.", True)
+    finally:
+        store.close()
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        config = alembic_config(database_url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0013")
+        assert "search_text" not in {
+            c["name"] for c in sqlalchemy.inspect(connection).get_columns("cases")
+        }
+    engine.dispose()
+    upgrade(database_url)
+    store = CaseStore(database_url)
+    try:
+        rows, _ = store.list_cases(
+            CaseFilter(text="OmbudsmanQuokka platypusletter"), "received_at", True, 10, ""
+        )
+        assert [case.case_id for case, _ in rows] == [first.case_id]
+        word = ROWS[1]["Consumer complaint narrative"].split()[-1]
+        rows, _ = store.list_cases(CaseFilter(text=word), "received_at", True, 10, "")
+        assert any(case.narrative == ROWS[1]["Consumer complaint narrative"] for case, _ in rows)
+    finally:
+        store.close()

@@ -7,6 +7,7 @@ test writes. `make test` installs it.
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from services.reporting.metrics import metric_names as business_metric_names
 from workflows.search_attributes import CLI_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +35,7 @@ SECRETS = {
     "TEMPORAL_DB_PASSWORD": "test-temporal-db",
     "REDRESS_MEILISEARCH_KEY": "test-meilisearch-master-key",
     "REDRESS_SERVICE_API_KEY": "test-service-key",
+    "GRAFANA_ADMIN_PASSWORD": "test-grafana-admin",
     # Required settings of services/followup (not secrets, but no default fits).
     "REDRESS_SMTP_HOST": "smtp.relay.test",
     "REDRESS_MAIL_FROM": "complaints@bank.test",
@@ -44,6 +47,7 @@ SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
 COMMANDS = {
     **{name: f"python -m services.{name}" for name in SERVICES},
     "worker": "python -m workflows.worker",
+    "console": "python -m services.console",
     "migrate": "python -m redress.db upgrade",
 }
 GRPC_PORTS = {
@@ -60,6 +64,7 @@ METRICS_PORTS = {
     "knowledge": 9104,
     "reporting": 9105,
     "worker": 9106,
+    "console": 9108,
 }
 WORKER_SDK_METRICS_PORT = 9107
 
@@ -275,6 +280,34 @@ def test_prometheus_scrapes_every_metrics_port(config: dict[str, Any]) -> None:
     assert f"{PROMETHEUS_CONFIG}:/etc/prometheus/prometheus.yml:ro" in mounts
 
 
+def test_grafana_shows_the_dashboard_over_prometheus_with_metrics_that_exist(
+    config: dict[str, Any],
+) -> None:
+    grafana = ROOT / "deploy" / "grafana"
+    mounts = [str(v) for v in service(config, "grafana")["volumes"]]
+    assert f"{grafana / 'provisioning'}:/etc/grafana/provisioning:ro" in mounts
+    assert f"{grafana / 'dashboards'}:/var/lib/grafana/dashboards:ro" in mounts
+    source = yaml.safe_load(
+        (grafana / "provisioning" / "datasources" / "prometheus.yml").read_text()
+    )
+    (datasource,) = source["datasources"]
+    assert datasource["url"] == "http://prometheus:9090"
+    dashboard = json.loads((grafana / "dashboards" / "redress.json").read_text())
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\b(redress_[a-z_]+)", target["expr"])
+        if (panel["datasource"]["uid"] == datasource["uid"])
+    }
+    # Every series the dashboard asks for is one a Redress process exports.
+    exported = set(business_metric_names())
+    for path in [*ROOT.glob("services/**/*.py"), *ROOT.glob("redress/platform/*.py")]:
+        for name in re.findall(r'"(redress_[a-z_]+)"', path.read_text()):
+            exported |= {name, f"{name}_total", f"{name}_bucket", f"{name}_count", f"{name}_sum"}
+    assert used and used <= exported, f"not exported: {sorted(used - exported)}"
+
+
 @pytest.mark.parametrize("missing", sorted(SECRETS))
 def test_a_missing_secret_stops_compose_with_its_message(tmp_path: Path, missing: str) -> None:
     values = {k: v for k, v in SECRETS.items() if k != missing}
@@ -318,3 +351,21 @@ def test_image_runs_as_a_non_root_user_and_installs_the_project() -> None:
         for line in lines
         if line.startswith(("CMD", "ENTRYPOINT"))
     )
+
+
+def test_the_console_is_published_and_reaches_the_services_over_grpc(
+    config: dict[str, Any],
+) -> None:
+    console = service(config, "console")
+    env = environment(config, "console")
+    assert env["REDRESS_CONSOLE_LISTEN"] == "0.0.0.0:8090"
+    for name in ("cases", "followup", "knowledge", "reporting"):
+        assert env[f"REDRESS_{name.upper()}_ADDRESS"] == f"{name}:{GRPC_PORTS[name]}"
+        assert name in console["depends_on"]
+    # It holds no database URL: everything it shows comes through the APIs.
+    assert "REDRESS_DATABASE_URL" not in env
+    assert env["REDRESS_API_KEYS_FILE"] == "/etc/redress/api-keys.txt"
+    assert env["REDRESS_WORKFLOW_LINK"].endswith("/workflows/{workflow_id}")
+    assert any(
+        str(p).endswith(":8090:8090") or str(p).endswith(":8090:8090/tcp") for p in console["ports"]
+    ), console["ports"]

@@ -7,19 +7,20 @@ HTTP receiver on loopback that checks signatures and fails on purpose.
 
 from __future__ import annotations
 
+import asyncio
 import email.policy
-import hashlib
-import hmac
-import json
 import mailbox
-import threading
+import ssl
+import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
+from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
@@ -27,8 +28,11 @@ from redress.devstack.platform import LocalPlatform
 from redress.domain.policy import Policy
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
-from tests.conftest import cfpb_rows, eventually
+from services.followup.delivery import SmtpSettings
+from tests.conftest import cfpb_rows, eventually, followup_env
+from tests.followup_support import QUICK, Arrival, Inbox, Receiver, followup_messenger
 from tests.test_submit_end_to_end import complaint, get_case, submit
+from tests.test_tls import issue, make_ca
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 12)
 LETTERS = (
@@ -289,6 +293,87 @@ def test_a_letter_waits_out_an_smtp_outage_and_arrives_once(platform, channels, 
     assert "card network" in copies[0].get_content()
 
 
+def test_a_letter_pending_when_the_followup_service_is_killed_arrives_once(
+    platform, channels, admin
+):
+    case_id = file_complaint(channels, admin, ROWS[4])
+    eventually(lambda: mail_for(platform, case_id), timeout=30)  # the acknowledgement
+    platform.supervisor.stop(platform.processes.pop("mail"))
+    sent = (
+        followup(channels)
+        .SendMessage(
+            followup_pb2.SendMessageRequest(
+                idempotency_key=f"update-{uuid.uuid4()}",
+                case_id=case_id,
+                template_name="progress_update",
+                extra={"progress": "Our fraud team has the chargeback."},
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        .message
+    )
+    eventually(lambda: get_message(channels, admin, sent.message_id).attempts, timeout=30)
+
+    # Killed without warning while its delivery workflow is retrying.
+    service = platform.processes.pop("followup")
+    service.popen.kill()
+    service.popen.wait()
+    platform.supervisor.stop(service)
+    platform.start_mail()
+    platform.start_service("followup", followup_env(platform))
+
+    delivered = eventually(
+        lambda: (
+            (m := get_message(channels, admin, sent.message_id)).state
+            == followup_pb2.DELIVERY_STATE_DELIVERED
+            and m
+        ),
+        timeout=90,
+    )
+    assert [a.succeeded for a in delivered.attempts][-1] and not delivered.attempts[0].succeeded
+    copies = [m for m in mail_for(platform, case_id) if m["X-Redress-Message"] == sent.message_id]
+    assert len(copies) == 1
+    case = eventually(
+        lambda: (
+            (c := get_case(channels, admin, case_id))
+            and [e for e in c.audit_events if e.action == "message.sent"][1:]
+            and c
+        ),
+        timeout=30,
+    )
+    assert len([e for e in case.audit_events if e.action == "message.sent"]) == 2  # ack + this
+
+
+def get_message(channels, admin, message_id: str) -> followup_pb2.Message:  # type: ignore[no-untyped-def]
+    return (
+        followup(channels)
+        .GetMessage(followup_pb2.GetMessageRequest(message_id=message_id), metadata=admin)
+        .message
+    )
+
+
+def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(channels, admin):
+    case_id = file_complaint(channels, admin, ROWS[2], preferred_language="de")
+    for language, written in (
+        ("de", "Wenn wir bis 22. Juni 2027 nichts von Ihnen hören"),
+        ("es", "antes del 22 de junio de 2027, cerraremos"),
+        ("en", "If we do not hear from you by 22 June 2027, we will close"),
+    ):
+        preview = followup(channels).RenderTemplate(
+            followup_pb2.RenderTemplateRequest(
+                template_name="reminder",
+                language=language,
+                case_id=case_id,
+                extra={"close_after": "2027-06-22"},
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+        assert written in preview.body_text
+        assert "2027-06-22" not in preview.body_text
+
+
 def test_send_message_names_every_bad_field(channels, admin):
     with pytest.raises(grpc.RpcError) as err:
         followup(channels).SendMessage(
@@ -302,60 +387,6 @@ def test_send_message_names_every_bad_field(channels, admin):
         "case_id",
         "template_name",
     }
-
-
-class Receiver:
-    """A webhook receiver on loopback: checks signatures, counts events by
-    idempotency key, and answers 503 to the first try of every third event."""
-
-    def __init__(self, secret: str, always_fail: bool = False) -> None:
-        self.secret = secret
-        self.always_fail = always_fail
-        self.accepted: list[dict[str, Any]] = []
-        self.tries: dict[str, int] = {}
-        self.bad_signatures = 0
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                timestamp = self.headers["X-Redress-Timestamp"]
-                expected = (
-                    "v1="
-                    + hmac.new(
-                        receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-                    ).hexdigest()
-                )
-                key = self.headers["Idempotency-Key"]
-                with receiver.lock:
-                    if not hmac.compare_digest(expected, self.headers["X-Redress-Signature"]):
-                        receiver.bad_signatures += 1
-                        self.send_response(401)
-                        self.end_headers()
-                        return
-                    tries = receiver.tries[key] = receiver.tries.get(key, 0) + 1
-                    fail = receiver.always_fail or (len(receiver.tries) % 3 == 0 and tries == 1)
-                    if not fail and tries >= 1:
-                        receiver.accepted.append(json.loads(body))
-                self.send_response(503 if fail else 204)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/redress"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def for_case(self, case_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [e for e in self.accepted if e["case_id"] == case_id]
 
 
 @pytest.fixture
@@ -385,7 +416,7 @@ def test_every_case_event_reaches_the_crm_once_in_order_despite_failures(
 ):
     hook = create_webhook(channels, admin, receiver.url, receiver.secret)
     case_ids = [file_complaint(channels, admin, row) for row in ROWS[4:6]]
-    first = case_ids[0]
+    first, second = case_ids
     cases(channels).AssignCase(
         cases_pb2.AssignCaseRequest(case_id=first, assignee="sam", team="complaints"),
         metadata=admin,
@@ -407,12 +438,37 @@ def test_every_case_event_reaches_the_crm_once_in_order_despite_failures(
         metadata=admin,
         timeout=30,
     )
+    cases(channels).CloseCase(
+        cases_pb2.CloseCaseRequest(case_id=first, reason="customer accepted the refund"),
+        metadata=admin,
+        timeout=30,
+    )
+    cases(channels).ReopenCase(
+        cases_pb2.ReopenCaseRequest(case_id=first, reason="the fee was charged again"),
+        metadata=admin,
+        timeout=30,
+    )
+    cases(channels).ChangePriority(
+        cases_pb2.ChangePriorityRequest(
+            case_id=second, priority=common_pb2.PRIORITY_LOW, reason="fee already refunded"
+        ),
+        metadata=admin,
+        timeout=30,
+    )
 
     def types_for(case_id: str) -> list[str]:
         return [e["event_type"] for e in receiver.for_case(case_id)]
 
-    wanted = {"case.created", "case.assigned", "case.outcome_recorded", "case.resolved"}
-    eventually(lambda: wanted <= set(types_for(first)) and "message.sent" in types_for(first), 60)
+    wanted = {
+        "case.created",
+        "case.assigned",
+        "case.outcome_recorded",
+        "case.resolved",
+        "case.closed",
+        "case.reopened",
+        "message.sent",
+    }
+    eventually(lambda: wanted <= set(types_for(first)), 60)
     # The final response (FCA: a summary resolution inside three business days
     # is the same letter family) went out by email too.
     eventually(
@@ -422,26 +478,43 @@ def test_every_case_event_reaches_the_crm_once_in_order_despite_failures(
         ),
         60,
     )
-    eventually(lambda: "message.sent" in types_for(case_ids[1]), 60)
 
+    def lowered() -> list[dict[str, Any]]:
+        return [
+            e
+            for e in receiver.for_case(second)
+            if e["event_type"] == "case.priority_changed"
+            and e["change"]["cause"] == "fee already refunded"
+        ]
+
+    eventually(lambda: lowered() and "message.sent" in types_for(second), 60)
+
+    # What the CRM received is exactly what the delivery log says was
+    # delivered: every event of these cases, none missing, none extra.
+    def settled() -> list[followup_pb2.Delivery]:
+        mine = [d for d in deliveries_of(channels, admin, hook.webhook_id) if d.case_id in case_ids]
+        received = {e["event_id"] for c in case_ids for e in receiver.for_case(c)}
+        done = all(d.state == followup_pb2.DELIVERY_STATE_DELIVERED for d in mine)
+        return mine if done and received == {d.event_id for d in mine} else []
+
+    deliveries = eventually(settled, timeout=60)
     assert receiver.bad_signatures == 0
     for case_id in case_ids:
         events = receiver.for_case(case_id)
         ids = [e["event_id"] for e in events]
         assert len(ids) == len(set(ids)), "an event arrived twice"
+        assert set(ids) == {d.event_id for d in deliveries if d.case_id == case_id}
         sequences = [e["sequence"] for e in events]
         assert sequences == sorted(sequences), "events of a case arrived out of order"
         assert events[0]["event_type"] == "case.created"
         assert all(e["schema"] == "redress.case-event/1" for e in events)
+    lifecycle = [
+        t for t in types_for(first) if t in ("case.resolved", "case.closed", "case.reopened")
+    ]
+    assert lifecycle == ["case.resolved", "case.closed", "case.reopened"]
+    assert [e["change"]["new"] for e in lowered()] == ["low"]
     # Some events were refused at first and delivered on a later attempt.
     assert any(n > 1 for n in receiver.tries.values())
-    deliveries = (
-        followup(channels)
-        .ListDeliveries(
-            followup_pb2.ListDeliveriesRequest(webhook_id=hook.webhook_id), metadata=admin
-        )
-        .deliveries
-    )
     retried = [d for d in deliveries if len(d.attempts) > 1]
     assert retried and all(
         d.state == followup_pb2.DELIVERY_STATE_DELIVERED and d.attempts[-1].succeeded
@@ -453,9 +526,20 @@ def test_every_case_event_reaches_the_crm_once_in_order_despite_failures(
     )
 
 
-def test_a_failing_receiver_is_disabled_and_its_events_redelivered_once_repaired(
+def restart_followup(platform: LocalPlatform, **settings: str) -> None:
+    """Restarts the platform's follow-up service with `settings` added to its
+    test settings (none: back to those)."""
+    platform.supervisor.stop(platform.processes.pop("followup"))
+    platform.start_service("followup", {**followup_env(platform), **settings})
+
+
+WEBHOOK_ADMINS = "integrations@bank.test"
+
+
+def test_a_failing_receiver_is_disabled_with_an_alert_and_redelivered_once_repaired(
     platform, channels, admin
 ):
+    restart_followup(platform, REDRESS_ADMIN_ALERTS_TO=WEBHOOK_ADMINS)
     broken = Receiver(secret="another-secret-of-16+", always_fail=True)
     try:
         hook = create_webhook(channels, admin, broken.url, broken.secret, ["case.created"])
@@ -482,6 +566,16 @@ def test_a_failing_receiver_is_disabled_and_its_events_redelivered_once_repaired
         assert len(failed) >= 2
         assert "given up after" in failed[0].attempts[-1].detail
 
+        # The administrators hear of it once, by email, with what to do.
+        def to_admins() -> list[EmailMessage]:
+            return [m for m in mail(platform) if m["To"] == WEBHOOK_ADMINS]
+
+        (alert,) = eventually(to_admins, timeout=30)
+        assert alert["Subject"] == f"[Redress] Webhook CRM ({hook.webhook_id}) was disabled"
+        body = alert.get_content()
+        assert "disabled after 2 deliveries in a row were given up; last: HTTP 503" in body
+        assert "Repair the receiver, then redeliver its failed deliveries." in body
+
         broken.always_fail = False
         followup(channels).RedeliverEvent(
             followup_pb2.RedeliverEventRequest(delivery_id=failed[0].delivery_id), metadata=admin
@@ -492,8 +586,90 @@ def test_a_failing_receiver_is_disabled_and_its_events_redelivered_once_repaired
         followup(channels).DisableWebhook(
             followup_pb2.DisableWebhookRequest(webhook_id=hook.webhook_id), metadata=admin
         )
+        assert len(to_admins()) == 1
     finally:
         broken.stop()
+        restart_followup(platform)
+
+
+def test_a_webhook_gets_only_the_event_types_it_subscribes_to(platform, channels, admin):
+    created = Receiver(secret="created-only-secret-16")
+    alerts = Receiver(secret="staff-alerts-secret-16")
+    hooks: list[followup_pb2.Webhook] = []
+    try:
+        created_hook = create_webhook(
+            channels, admin, created.url, created.secret, ["case.created"]
+        )
+        hooks.append(created_hook)
+        alerts_hook = create_webhook(channels, admin, alerts.url, alerts.secret, ["staff.alert"])
+        hooks.append(alerts_hook)
+        case_id = file_complaint(channels, admin, ROWS[3])
+        cases(channels).AssignCase(
+            cases_pb2.AssignCaseRequest(
+                case_id=case_id, assignee="dana", team="disputes", reason="card disputes"
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        cases(channels).ChangePriority(
+            cases_pb2.ChangePriorityRequest(
+                case_id=case_id, priority=common_pb2.PRIORITY_URGENT, reason="customer is unwell"
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+
+        # The chat bridge gets the staff alerts: dana and lena on assignment,
+        # both again on urgency. (Rules may alert others on receipt.)
+        def summaries() -> list[tuple[str, str]]:
+            return sorted(
+                (e["alert"]["recipient"], e["alert"]["summary"])
+                for e in alerts.for_case(case_id)
+                if e["alert"]["recipient"] in ("dana", "lena")
+            )
+
+        expected = sorted(
+            [
+                ("dana", f"Case {case_id} was assigned to you"),
+                ("lena", f"Case {case_id} was assigned to team disputes"),
+                ("dana", f"Case {case_id} is now urgent priority"),
+                ("lena", f"Case {case_id} is now urgent priority"),
+            ]
+        )
+        eventually(lambda: summaries() == expected, timeout=60)
+        assert {e["event_type"] for e in alerts.accepted} == {"staff.alert"}
+        (urgent,) = [
+            e
+            for e in alerts.for_case(case_id)
+            if e["alert"]["recipient"] == "dana" and "urgent" in e["alert"]["summary"]
+        ]
+        assert urgent["alert"]["cause_event"] == "case.priority_changed"
+        assert urgent["alert"]["detail"] == "customer is unwell"
+
+        # The case's acknowledgement went out: its message.sent event was
+        # raised, and the case.created-only webhook still got nothing but that.
+        eventually(
+            lambda: any(
+                e.action == "message.sent" for e in get_case(channels, admin, case_id).audit_events
+            ),
+            timeout=30,
+        )
+        (event,) = eventually(lambda: created.for_case(case_id), timeout=30)
+        assert event["event_type"] == "case.created"
+        assert {e["event_type"] for e in created.accepted} == {"case.created"}
+        logged = deliveries_of(channels, admin, created_hook.webhook_id)
+        assert {d.event_type for d in logged} == {"case.created"}
+        assert {d.event_type for d in deliveries_of(channels, admin, alerts_hook.webhook_id)} == {
+            "staff.alert"
+        }
+        assert created.bad_signatures == alerts.bad_signatures == 0
+    finally:
+        for hook in hooks:
+            followup(channels).DisableWebhook(
+                followup_pb2.DisableWebhookRequest(webhook_id=hook.webhook_id), metadata=admin
+            )
+        created.stop()
+        alerts.stop()
 
 
 def test_webhook_settings_are_checked_field_by_field(channels, admin):
@@ -515,3 +691,341 @@ def test_webhook_settings_are_checked_field_by_field(channels, admin):
         "webhook.event_types[0]",
         "secret",
     }
+
+
+def deliveries_of(channels, admin, webhook_id: str) -> list[followup_pb2.Delivery]:  # type: ignore[no-untyped-def]
+    return list(
+        followup(channels)
+        .ListDeliveries(
+            followup_pb2.ListDeliveriesRequest(
+                webhook_id=webhook_id, page=common_pb2.PageRequest(page_size=500)
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+        .deliveries
+    )
+
+
+def test_events_raised_while_a_webhook_is_disabled_arrive_once_in_order_after_reenabling(
+    channels, admin, receiver
+):
+    wanted = ("case.created", "case.assigned", "case.priority_changed")
+    hook = create_webhook(channels, admin, receiver.url, receiver.secret, wanted)
+    case_ids = [file_complaint(channels, admin, row) for row in ROWS[9:11]]
+
+    def types_for(case_id: str) -> list[str]:
+        return [e["event_type"] for e in receiver.for_case(case_id)]
+
+    for case_id in case_ids:
+        eventually(lambda c=case_id: "case.created" in types_for(c), timeout=60)
+    before = {c: len(receiver.for_case(c)) for c in case_ids}
+
+    followup(channels).DisableWebhook(
+        followup_pb2.DisableWebhookRequest(webhook_id=hook.webhook_id), metadata=admin
+    )
+    for case_id in case_ids:
+        cases(channels).AssignCase(
+            cases_pb2.AssignCaseRequest(case_id=case_id, assignee="sam", team="complaints"),
+            metadata=admin,
+            timeout=30,
+        )
+        cases(channels).ChangePriority(
+            cases_pb2.ChangePriorityRequest(
+                case_id=case_id, priority=common_pb2.PRIORITY_LOW, reason="fee already refunded"
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+
+    # Recorded while disabled, and held back.
+    def waiting() -> list[followup_pb2.Delivery]:
+        queued = [
+            d
+            for d in deliveries_of(channels, admin, hook.webhook_id)
+            if d.state == followup_pb2.DELIVERY_STATE_QUEUED
+        ]
+        raised = {(d.case_id, d.event_type) for d in queued}
+        return queued if raised >= {(c, t) for c in case_ids for t in wanted[1:]} else []
+
+    queued = eventually(waiting, timeout=60)
+    assert {c: len(receiver.for_case(c)) for c in case_ids} == before
+
+    # Redelivering one of them enables the webhook; every case's waiting
+    # events go, not only that one's.
+    first_assigned = next(
+        d for d in queued if d.case_id == case_ids[0] and d.event_type == "case.assigned"
+    )
+    followup(channels).RedeliverEvent(
+        followup_pb2.RedeliverEventRequest(delivery_id=first_assigned.delivery_id),
+        metadata=admin,
+        timeout=30,
+    )
+
+    def all_delivered() -> list[followup_pb2.Delivery]:
+        mine = [d for d in deliveries_of(channels, admin, hook.webhook_id) if d.case_id in case_ids]
+        done = all(d.state == followup_pb2.DELIVERY_STATE_DELIVERED for d in mine)
+        return mine if done else []
+
+    delivered = eventually(all_delivered, timeout=60)
+    assert receiver.bad_signatures == 0
+    for case_id in case_ids:
+        events = receiver.for_case(case_id)
+        ids = [e["event_id"] for e in events]
+        assert len(ids) == len(set(ids)), "an event arrived twice"
+        assert set(ids) == {d.event_id for d in delivered if d.case_id == case_id}
+        sequences = [e["sequence"] for e in events]
+        assert sequences == sorted(sequences), "events of a case arrived out of order"
+        after = [e["event_type"] for e in events[before[case_id] :]]
+        assert set(after) == {"case.assigned", "case.priority_changed"}
+        assert after[-1] == "case.priority_changed"
+    followup(channels).DisableWebhook(
+        followup_pb2.DisableWebhookRequest(webhook_id=hook.webhook_id), metadata=admin
+    )
+
+
+def test_an_idempotency_key_reused_for_another_message_is_refused(channels, admin):
+    case_id = file_complaint(channels, admin, ROWS[11])
+    request = followup_pb2.SendMessageRequest(
+        idempotency_key=f"update-{uuid.uuid4()}",
+        case_id=case_id,
+        template_name="progress_update",
+        extra={"progress": "We have written to the merchant."},
+    )
+    sent = followup(channels).SendMessage(request, metadata=admin, timeout=30).message
+    again = followup(channels).SendMessage(request, metadata=admin, timeout=30).message
+    assert again.message_id == sent.message_id
+
+    other = followup_pb2.SendMessageRequest()
+    other.CopyFrom(request)
+    other.extra["progress"] = "The merchant has refunded you."
+    with pytest.raises(grpc.RpcError) as err:
+        followup(channels).SendMessage(other, metadata=admin, timeout=30)
+    assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    assert sent.message_id in (err.value.details() or "")
+    assert "use a new key" in (err.value.details() or "")
+
+    updates = [
+        m for m in messages(channels, admin, case_id) if m.template_name == "progress_update"
+    ]
+    assert [m.message_id for m in updates] == [sent.message_id]
+    assert "written to the merchant" in updates[0].body_text
+
+
+def schedule(  # type: ignore[no-untyped-def]
+    channels, admin, case_id: str, template: str, at: datetime, **extra: str
+) -> followup_pb2.ScheduleFollowupResponse:
+    request = followup_pb2.ScheduleFollowupRequest(
+        case_id=case_id, template_name=template, extra=extra, reason="promised on the phone"
+    )
+    request.send_at.FromDatetime(at)
+    return followup(channels).ScheduleFollowup(request, metadata=admin, timeout=30)
+
+
+def test_a_scheduled_followup_is_sent_at_its_time_and_a_cancelled_one_never(
+    platform, channels, admin
+):
+    case_id = file_complaint(channels, admin, ROWS[0], preferred_language="de")
+    eventually(lambda: mail_for(platform, case_id), timeout=30)  # the acknowledgement
+
+    # A letter that does not exist in the customer's language is refused now,
+    # not when it is due.
+    name = f"fee-review-{uuid.uuid4().hex[:8]}"
+    followup(channels).PutTemplate(
+        followup_pb2.PutTemplateRequest(
+            template=followup_pb2.Template(
+                name=name,
+                language="es",
+                purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                subject="Su reclamación {{ case.case_id }}",
+                body_text="Estimado/a {{ customer.full_name }}:\n",
+            )
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    with pytest.raises(grpc.RpcError) as err:
+        schedule(channels, admin, case_id, name, datetime.now(UTC) + timedelta(minutes=5))
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    (violation,) = field_violations(err.value)
+    assert violation.field == "template_name"
+    assert "no template in de or en, only in es" in violation.description
+
+    due = datetime.now(UTC) + timedelta(seconds=6)
+    kept = schedule(
+        channels, admin, case_id, "progress_update", due, progress="Die Erstattung ist veranlasst."
+    )
+    dropped_due = datetime.now(UTC) + timedelta(seconds=8)
+    dropped = schedule(
+        channels,
+        admin,
+        case_id,
+        "progress_update",
+        dropped_due,
+        progress="Dieser Brief wurde storniert.",
+    )
+    assert kept.followup_id.startswith(f"{case_id}-F") and dropped.followup_id != kept.followup_id
+    followup(channels).CancelFollowup(
+        followup_pb2.CancelFollowupRequest(
+            case_id=case_id, followup_id=dropped.followup_id, reason="told on the phone instead"
+        ),
+        metadata=admin,
+        timeout=30,
+    )
+
+    def updates() -> list[EmailMessage]:
+        return [
+            m
+            for m in mail_for(platform, case_id)
+            if m["X-Redress-Template"].startswith("progress_update/")
+        ]
+
+    (letter,) = eventually(updates, timeout=60)
+    assert letter["Subject"] == f"Zwischenstand zu Ihrer Beschwerde {case_id}"
+    assert "Die Erstattung ist veranlasst." in letter.get_content()
+    (message,) = eventually(
+        lambda: [
+            m
+            for m in messages(channels, admin, case_id)
+            if m.template_name == "progress_update"
+            and m.state == followup_pb2.DELIVERY_STATE_DELIVERED
+        ],
+        timeout=30,
+    )
+    assert message.created_at.ToDatetime(UTC) >= due  # at its time, not before
+    assert letter["Message-ID"] == f"<{message.message_id}@example.com>"
+
+    # The cancelled one's time passes without a letter.
+    time.sleep(max(0.0, (dropped_due - datetime.now(UTC)).total_seconds()) + 4)
+    assert len(updates()) == 1
+    assert [m.template_name for m in messages(channels, admin, case_id)].count(
+        "progress_update"
+    ) == 1
+
+    case = eventually(
+        lambda: (
+            (c := get_case(channels, admin, case_id))
+            and len([e for e in c.audit_events if e.action == "message.sent"]) >= 2
+            and c
+        ),
+        timeout=30,
+    )
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("followup.scheduled") == 2
+    (cancelled,) = [e for e in case.audit_events if e.action == "followup.cancelled"]
+    assert cancelled.field == f"followups.{dropped.followup_id}"
+    assert cancelled.cause == "told on the phone instead"
+    assert any(
+        e.action == "message.queued" and e.cause == "scheduled by local-admin"
+        for e in case.audit_events
+    )
+
+
+# ------------------------------------------------- the firm's SMTP relay, over STARTTLS
+
+
+@pytest.fixture(scope="module")
+def relay_tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLContext, Path]:
+    """A certificate for 127.0.0.1 from a certificate authority made here:
+    (the relay's TLS context, the authority's certificate to trust)."""
+    directory = tmp_path_factory.mktemp("relay-pki")
+    ca = make_ca(directory, "relay-ca")
+    server = issue(directory, ca, "relay", "IP:127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(server.cert, server.key)
+    return context, ca.cert
+
+
+RELAY_LOGIN = ("redress-mailer", "correct horse battery staple")
+
+
+def relay_settings(inbox: Inbox, ca: Path, password: str = RELAY_LOGIN[1]) -> SmtpSettings:
+    return SmtpSettings(
+        "127.0.0.1", inbox.port, "starttls", RELAY_LOGIN[0], password,
+        "complaints@bank.test", 10.0, str(ca),
+    )  # fmt: skip
+
+
+def alert_through(platform: LocalPlatform, smtp: SmtpSettings) -> str:
+    """Sends a staff alert through `smtp` from a follow-up worker of its own,
+    until its delivery ends; the alert's message id."""
+
+    async def scenario() -> str:
+        client = await Client.connect(f"127.0.0.1:{platform.ports.temporal}")
+        async with followup_messenger(client, f"relay-{uuid.uuid4()}", platform, smtp) as m:
+            message, _ = await m.queue_staff_alert(
+                idempotency_key=f"relay-test/{uuid.uuid4()}",
+                case_id="",
+                recipient="ops@bank.test",
+                summary="The overnight statement run finished late",
+                detail="",
+                actor="local-admin",
+            )
+            while True:
+                row = await asyncio.to_thread(m.store.get_message, message.message_id)
+                if row is not None and row.state not in ("queued", "retrying"):
+                    return message.message_id
+                await asyncio.sleep(0.25)
+
+    return asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+
+
+def test_email_goes_to_the_relay_over_starttls_with_the_configured_login(
+    platform, channels, admin, relay_tls
+):
+    context, ca = relay_tls
+    inbox = Inbox(tls=context, logins=dict([RELAY_LOGIN]))
+    inbox.start()
+    try:
+        message = get_message(channels, admin, alert_through(platform, relay_settings(inbox, ca)))
+    finally:
+        inbox.stop()
+    assert message.state == followup_pb2.DELIVERY_STATE_DELIVERED
+    assert message.attempts[-1].detail.startswith("250")
+    (arrival,) = inbox.arrivals
+    assert arrival == Arrival(over_tls=True, login=RELAY_LOGIN[0])
+    (received,) = inbox.messages
+    assert received["Subject"] == "[Redress] The overnight statement run finished late"
+    assert received["Message-ID"] == f"<{message.message_id}@bank.test>"
+
+
+def test_a_wrong_relay_password_is_named_on_the_message_until_it_is_given_up(
+    platform, channels, admin, relay_tls
+):
+    context, ca = relay_tls
+    inbox = Inbox(tls=context, logins=dict([RELAY_LOGIN]))
+    inbox.start()
+    try:
+        smtp = relay_settings(inbox, ca, password="Tr0ub4dor&3")
+        message = get_message(channels, admin, alert_through(platform, smtp))
+    finally:
+        inbox.stop()
+    assert not inbox.messages
+    assert message.state == followup_pb2.DELIVERY_STATE_FAILED
+    tries = message.attempts[:-1]
+    assert len(tries) == QUICK.message_backoff.max_attempts  # retried: settings can be fixed
+    for attempt in tries:
+        assert not attempt.succeeded
+        assert attempt.detail.startswith(
+            f"the mail server refused the login of '{RELAY_LOGIN[0]}': 535"
+        )
+        assert "check REDRESS_SMTP_USERNAME and REDRESS_SMTP_PASSWORD" in attempt.detail
+    assert message.attempts[-1].detail.startswith(f"given up after {len(tries)} attempts")
+
+
+def test_a_5xx_answer_from_the_relay_fails_the_message_at_once_with_the_answer(
+    platform, channels, admin, relay_tls
+):
+    context, ca = relay_tls
+    refusal = "550 5.1.1 <ops@bank.test>: Recipient address rejected"
+    inbox = Inbox(tls=context, logins=dict([RELAY_LOGIN]), refuse=refusal)
+    inbox.start()
+    try:
+        message = get_message(channels, admin, alert_through(platform, relay_settings(inbox, ca)))
+    finally:
+        inbox.stop()
+    assert not inbox.messages
+    assert message.state == followup_pb2.DELIVERY_STATE_FAILED
+    first, given_up = message.attempts  # a 5xx is final: no second try
+    assert not first.succeeded and first.detail == refusal
+    assert given_up.detail == f"given up after 1 attempts; last: {refusal}"

@@ -8,12 +8,15 @@ what a user sees: the workflow's live state, the case and its audit trail.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
+from sqlalchemy import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -25,12 +28,22 @@ from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
+from redress.db.models import CaseClock
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
+from redress.domain.calendars import preset
 from redress.domain.policy import Policy
 from redress.platform.errors import field_violations
 from services.followup.store import FollowupStore
-from tests.followup_support import Inbox, followup_worker
+from services.reporting.figures import (
+    RETURN_CLOCKS,
+    ReportingStore,
+    WorkingTime,
+    business_time_taken,
+    fca_return,
+)
+from services.reporting.figures import Filter as ReportingFilter
+from tests.followup_support import Inbox, followup_worker, knowledge_worker
 from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
@@ -66,6 +79,7 @@ KINDS = {
 def cases_service(tmp_path_factory: pytest.TempPathFactory):
     local = LocalPlatform(tmp_path_factory.mktemp("lifecycle"), Ports.free())
     try:
+        local.start_meilisearch()
         local.start_service("cases")
         yield local
     finally:
@@ -167,6 +181,7 @@ async def harness(env, cases_service):
         async with (
             h.worker,
             followup_worker(env.client, h.task_queue, cases_service, inbox.port) as followups,
+            knowledge_worker(env.client, h.task_queue, cases_service),
         ):
             h.followups = followups
             yield h
@@ -550,7 +565,7 @@ async def test_unanswered_reminders_close_the_case_and_a_survey_follows(harness:
     # The phone customer's letters go to the firm's systems to make the calls.
     assert {(m.channel, m.state) for m in letters} == {("phone", "handed_off")}
     last = max((m for m in letters if m.template_name == "reminder"), key=lambda m: m.created_at)
-    assert "2027-06-22" in last.body_text  # the second reminder says when it closes
+    assert "22 June 2027" in last.body_text  # the second reminder says when it closes
     case = await harness.case(case_id)
     sent = [e for e in case.audit_events if e.action == "message.sent"]
     assert [e.actor.id for e in sent] == [
@@ -676,3 +691,190 @@ calendars:
     ).astimezone(UTC)
     assert (await harness.case(before_id)).policy_version == "2026.11.3"
     assert (await harness.case(after_id)).policy_version == "2027.05.1"
+
+
+async def test_the_fca_return_buckets_closures_by_business_days_around_a_bank_holiday(
+    harness: Harness,
+):
+    """Hand-worked: received Friday 30 April 2027, 16:30 in London. Monday
+    3 May is the Early May bank holiday, so the third business day after
+    receipt (day 0) is Thursday 6 May, close of business 17:00 BST. A case
+    resolved on 6 May at 15:00 closed within 3 business days; one resolved
+    Friday 7 May at 10:00 after 3 business days, within 8 weeks. Received
+    Thursday 22 April 2027, the eight weeks end with 17 June; resolved on
+    18 June, it closed after more than 8 weeks."""
+
+    async def resolve(handle, cause: str) -> None:  # type: ignore[no-untyped-def]
+        await handle.execute_update(
+            ComplaintWorkflow.record_outcome,
+            OutcomeCommand("ana.agent", "partly_upheld", cause, "Fee refunded", "GBP", 4000),
+        )
+        await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("ana.agent", "done"))
+
+    late_received = datetime(2027, 4, 22, 10, 0, tzinfo=LONDON)
+    await harness.skip_to(late_received)
+    late, late_id = await harness.file(late_received, product="Mortgage")
+    received = datetime(2027, 4, 30, 16, 30, tzinfo=LONDON)
+    await harness.skip_to(received)
+    # A product name of their own, so that figures can be asked of just these.
+    quick, quick_id = await harness.file(received, product="Credit card (holiday test)")
+    slower, slower_id = await harness.file(received, product="Credit card (holiday test)")
+    await harness.skip_to(datetime(2027, 5, 6, 15, 0, tzinfo=LONDON))
+    await resolve(quick, "fees.unexpected")
+    await harness.skip_to(datetime(2027, 5, 7, 10, 0, tzinfo=LONDON))
+    await resolve(slower, "fees.unexpected")
+    await harness.skip_to(datetime(2027, 6, 18, 12, 0, tzinfo=LONDON))
+    await resolve(late, "service.delay")
+
+    start, end = datetime(2027, 4, 1, tzinfo=UTC), datetime(2027, 7, 1, tzinfo=UTC)
+    store = ReportingStore(harness.cases.database_url)
+    try:
+        rows = store.rows(
+            ReportingFilter(received_from=start, received_to=end, regimes=("uk_fca",)),
+            also_open_before=start,
+            clocks=RETURN_CLOCKS["uk_fca"],
+        )
+        lines = {(line.description, line.breakdown): line for line in fca_return(rows, start, end)}
+    finally:
+        store.close()
+
+    def counted(description: str, breakdown: str) -> set[str]:
+        line = lines.get((description, breakdown))
+        return set(line.case_ids) & {quick_id, slower_id, late_id} if line else set()
+
+    cards, home = "Banking and credit cards", "Home finance"
+    assert counted("Closed within 3 business days", cards) == {quick_id}
+    assert counted("Closed after 3 business days and within 8 weeks", cards) == {slower_id}
+    assert counted("Closed after more than 8 weeks", home) == {late_id}
+    assert counted("Closed complaints upheld (partly upheld counts as upheld)", "All products") == {
+        quick_id,
+        slower_id,
+        late_id,
+    }
+    assert counted("Complaints opened in the period", "All products") == {
+        quick_id,
+        slower_id,
+        late_id,
+    }
+    assert counted("Closed complaints by root cause", f"{cards}: fees.unexpected") == {
+        quick_id,
+        slower_id,
+    }
+    # For all products too, each cause is a line of its own.
+    by_cause = "Closed complaints by root cause"
+    assert counted(by_cause, "All products: fees.unexpected") == {quick_id, slower_id}
+    assert counted(by_cause, "All products: service.delay") == {late_id}
+    assert (by_cause, "All products") not in lines
+
+    # The same two in business time, hand-worked in the England calendar
+    # (09:00-17:00, the bank holiday off): Friday 16:30-17:00, Tuesday and
+    # Wednesday, then Thursday until 15:00 is 22.5 hours; until Friday 10:00
+    # it is 25.5 hours. (The updates land milliseconds after those instants.)
+    england = WorkingTime(preset("uk-england"))
+    store = ReportingStore(harness.cases.database_url)
+    try:
+        with store.sessions() as session:
+            stops = {
+                c.case_id: england.between(c.started_at, c.stopped_at)
+                for c in session.scalars(
+                    select(CaseClock).where(
+                        CaseClock.case_id.in_([quick_id, slower_id]),
+                        CaseClock.name == "resolution",
+                    )
+                )
+            }
+        # Through the report, in each case's own policy calendar: both counted.
+        taken = business_time_taken(
+            store, ReportingFilter(products=("Credit card (holiday test)",))
+        )
+    finally:
+        store.close()
+    assert stops[quick_id] == pytest.approx(22.5 * 3600, abs=1)
+    assert stops[slower_id] == pytest.approx(25.5 * 3600, abs=1)
+    assert taken["resolution"].cases == 2
+
+
+async def test_a_resolution_after_the_fca_summary_deadline_sends_the_final_response_letter(
+    harness: Harness,
+):
+    """Received Tuesday 1 June 2027, 10:00 in London: the FCA summary
+    resolution deadline is the third business day, Friday 4 June at 17:00.
+    Resolved on Monday 7 June, the customer gets the final response with
+    their right to refer the complaint to the Financial Ombudsman Service,
+    not the summary resolution letter."""
+    received = datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received, product="Personal loan")
+    await harness.skip_to(datetime(2027, 6, 7, 10, 0, tzinfo=LONDON))
+    status = await handle.query(ComplaintWorkflow.status)
+    assert clock(status, "fca_summary_resolution").state == "breached"
+
+    await handle.execute_update(
+        ComplaintWorkflow.record_outcome,
+        OutcomeCommand(
+            "ana.agent",
+            "partly_upheld",
+            Policy.load_default().root_causes[0],
+            "We have refunded the arrangement fee and the interest charged on it.",
+            "GBP",
+            18950,
+        ),
+    )
+    await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("ana.agent", "refunded"))
+    await harness.skip_to(datetime(2027, 6, 7, 11, 0, tzinfo=LONDON))
+
+    # The letter is handed to the follow-up worker, which runs in real time.
+    async def soon(check):  # type: ignore[no-untyped-def]
+        for _ in range(240):
+            if found := await check():
+                return found
+            await asyncio.sleep(0.25)
+        raise AssertionError(f"{check.__name__} of {case_id}: nothing within 60 s")
+
+    async def letters_handed_off():  # type: ignore[no-untyped-def]
+        letters, _ = harness.followups.list_messages(case_id, "", 50, "")
+        finals = [m for m in letters if m.template_name == "final_response"]
+        return finals and all(m.state != "queued" for m in finals) and letters
+
+    letters = await soon(letters_handed_off)
+    names = [m.template_name for m in letters]
+    assert names.count("final_response") == 1 and "summary_resolution" not in names
+    (final,) = [m for m in letters if m.template_name == "final_response"]
+    assert (final.language, final.channel, final.state) == ("en", "phone", "handed_off")
+    assert final.subject == f"Our final response to your complaint {case_id}"
+    body = final.body_text
+    assert "This is our final response to the complaint you made on 1 June 2027" in body
+    assert "We have refunded the arrangement fee and the interest charged on it." in body
+    assert "We will pay you GBP 189.50." in body
+    assert "you may refer your complaint to the Financial Ombudsman Service." in body
+    assert "within six months of the date of our final response" in body
+
+    async def recorded_as_sent():  # type: ignore[no-untyped-def]
+        case = await harness.case(case_id)
+        sent = [e for e in case.audit_events if e.action == "message.sent"]
+        return any(e.field == f"messages.{final.message_id}" for e in sent) and case
+
+    case = await soon(recorded_as_sent)
+    queued = [
+        e
+        for e in case.audit_events
+        if e.action == "message.queued" and e.field == f"messages.{final.message_id}"
+    ]
+    assert [(e.actor.id, e.cause) for e in queued] == [
+        ("followups.final_response", "final_response follow-up")
+    ]
+    assert json.loads(queued[0].new_value)["template"] == "final_response"
+    (sent,) = [
+        e
+        for e in case.audit_events
+        if e.action == "message.sent" and e.field == f"messages.{final.message_id}"
+    ]
+    assert sent.actor.id == "followups.final_response"
+    assert sent.new_value == "handed_off"
+    actions = [e.action for e in case.audit_events]
+    resolved = next(
+        i
+        for i, e in enumerate(case.audit_events)
+        if e.action == "case.stage_changed" and e.new_value == "resolved"
+    )
+    assert resolved < actions.index("message.queued", resolved)

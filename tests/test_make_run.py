@@ -92,10 +92,16 @@ def test_make_run_serves_stops_cleanly_and_keeps_its_data(tmp_path: Path):
             "knowledge",
             "reporting",
             "worker",
+            "console",
         }
 
         ui = urllib.request.urlopen("http://127.0.0.1:8233", timeout=10)
         assert ui.status == 200
+        # The console's address is printed first, with where the sign-in key is.
+        assert "http://127.0.0.1:8090/" in text and "admin.key" in text
+        signin = urllib.request.urlopen("http://127.0.0.1:8090/cases", timeout=10)
+        assert "/signin?next=" in signin.url
+        assert "API key" in signin.read().decode()
         assert cli(tmp_path, "health").returncode == 0
 
         filed = cli(

@@ -416,8 +416,9 @@ def test_rules_classify_a_real_complaint_and_a_handler_overrides_the_category(
         timeout=30,
     ).case
     assert changed.category == "fees_and_charges"
-    assert changed.audit_events[-1].action == "case.recategorised"
-    assert changed.audit_events[-1].actor.id == "local-admin"
+    # The workflow may add its own entries (e.g. suggested articles) meanwhile.
+    recategorised = [e for e in changed.audit_events if e.action == "case.recategorised"]
+    assert [e.actor.id for e in recategorised] == ["local-admin"]
 
 
 def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, channels, admin):
@@ -444,9 +445,14 @@ def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, ch
     assert [(x.kind, x.other_case_id) for x in original.links] == [
         (cases_pb2.LINK_KIND_DUPLICATED_BY, b)
     ]
+
     # Linking again the same way changes nothing, not even the audit trail.
-    events = len(linked.audit_events)
-    assert len(link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, a).audit_events) == events
+    # (The workflow may add entries of its own meanwhile, so links are counted.)
+    def links_recorded(case: cases_pb2.Case) -> int:
+        return sum(e.action == "case.linked" for e in case.audit_events)
+
+    assert links_recorded(linked) == 1
+    assert links_recorded(link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, a)) == 1
 
     err = refused(b, cases_pb2.LINK_KIND_DUPLICATE_OF, c)
     assert err.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -483,8 +489,9 @@ def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, ch
     ).case
     assert [x.other_case_id for x in unlinked.links] == [c]
     assert get_case(channels, admin, b).links == []
-    assert unlinked.audit_events[-1].action == "case.unlinked"
-    assert unlinked.audit_events[-1].cause == "different accounts"
+    assert [e.cause for e in unlinked.audit_events if e.action == "case.unlinked"] == [
+        "different accounts"
+    ]
     link(b, cases_pb2.LINK_KIND_DUPLICATE_OF, c)
     with pytest.raises(grpc.RpcError) as gone:
         stub.UnlinkCases(

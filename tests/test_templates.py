@@ -145,6 +145,28 @@ def test_a_template_cannot_reach_outside_its_values(body: str):
         render(template, CONTEXT)
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{{ 'x' * 10**9 }}", "repetition longer than"),
+        ("{{ [case.case_id] * 10**6 }}", "repetition longer than"),
+        ("{{ 7 ** 1000000 }}", "power beyond"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "calls itself"),
+    ],
+)
+def test_a_template_that_would_not_finish_rendering_is_refused(body: str, problem: str):
+    template = LetterTemplate("x", "en", "Re {{ case.case_id }}", body)
+    with pytest.raises(TemplateProblem) as err:
+        render(template, CONTEXT)
+    assert err.value.problems[0][0] == "body_text" and problem in err.value.problems[0][1]
+
+
+def test_arithmetic_of_a_letters_size_still_renders():
+    body = "{{ '-' * 40 }} {{ 2 ** 10 }} {{ 3 * 4 }}"
+    out = render(LetterTemplate("x", "en", "Re {{ case.case_id }}", body), CONTEXT)
+    assert out.body_text == "-" * 40 + " 1024 12"
+
+
 def test_html_bodies_escape_the_customers_own_words():
     template = LetterTemplate(
         "x", "en", "Re {{ case.case_id }}", "{{ case.narrative }}", "<p>{{ case.narrative }}</p>"

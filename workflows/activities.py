@@ -69,6 +69,8 @@ class CaseActivities:
             email=c.email,
             phone=c.phone,
             preferred_channel=from_short_name(Channel, c.preferred_channel),  # type: ignore[arg-type]
+            do_not_contact=[from_short_name(Channel, x) for x in c.do_not_contact],  # type: ignore[misc]
+            no_surveys=c.no_surveys,
             preferred_language=c.preferred_language,
             external_ref=c.external_ref,
             tags=c.tags,

@@ -69,6 +69,8 @@ with workflow.unsafe.imports_passed_through():
         SubtaskEvent,
         SubtaskInfo,
         SubtaskInput,
+        SuggestedArticle,
+        SuggestInput,
         TransitionCommand,
     )
     from workflows.subtask import SubtaskWorkflow
@@ -88,6 +90,13 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 # Hand-overs to services/followup are retried until it answers: a message or
 # an event is never dropped because the follow-up service was down.
+SUGGESTIONS = 3
+SUGGEST_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+    non_retryable_error_types=["NotFound"],
+)
 FOLLOWUP_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -112,6 +121,12 @@ EVENT_TYPES = {
     "subtask.added": "subtask.added",
     "subtask.overdue": "subtask.overdue",
     "subtask.completed": "subtask.completed",
+}
+# Case events that exist for staff alerts; recorded by workflows that know them
+# (workflow.patched("staff-alerts")).
+ALERT_EVENT_TYPES = {
+    "notification.requested": "case.notification_requested",
+    "subtask.reminder": "subtask.reminder",
 }
 
 KEY_REUSED = "IdempotencyKeyReused"
@@ -149,6 +164,10 @@ class ComplaintWorkflow:
         # Follow-ups (messages the workflow sends, events for webhooks) exist
         # for workflows started by a worker that knows them; see run().
         self.followups_on = False
+        self.alerts_on = False
+        self.suggestions_on = False
+        self.stop_breached_clocks = False
+        self.suggester: asyncio.Task[None] | None = None
         self.draining = False
         self.drainer: asyncio.Task[None] | None = None
 
@@ -157,10 +176,15 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, input: ComplaintInput) -> str:
         self.followups_on = workflow.patched("followups")
+        self.alerts_on = self.followups_on and workflow.patched("staff-alerts")
+        self.suggestions_on = workflow.patched("knowledge-suggestions")
+        self.stop_breached_clocks = workflow.patched("stop-breached-clocks")
         if self.state.policy is None:
             await self._receive()
         else:
             self.policy = Policy.load(self.state.policy.document)
+        if self.suggestions_on and self.state.suggestions_pending:
+            self.suggester = asyncio.create_task(self._suggest_articles())
         while not self._finished():
             async with self.lock:
                 await self._fire_due_events()
@@ -242,6 +266,15 @@ class ComplaintWorkflow:
                 self._record_classification(classified)
             received = submission.received_at
             self.state.stage_entered_at = received
+            if submission.historic:
+                self.state.filed_at = workflow.now()
+                self._rule_audit(
+                    "case.filed_historic",
+                    "historic",
+                    new=_iso(workflow.now()),
+                    cause=f"a record of a complaint received {_iso(received)}: no letters, "
+                    "and deadlines already passed are recorded without escalation",
+                )
             self._start_clocks(received)
             self._rule_audit(
                 "clocks.started",
@@ -272,6 +305,7 @@ class ComplaintWorkflow:
                     )
                 )
                 self._send_followup("acknowledgement")
+            self.state.suggestions_pending = self.suggestions_on
             await self._persist()
 
     def _classify(self, submission: ComplaintSubmission) -> Classification:
@@ -306,6 +340,48 @@ class ComplaintWorkflow:
                 rule=f"classification.{c.priority_rule}",
             )
 
+    # -- knowledge -------------------------------------------------------------
+
+    async def _suggest_articles(self) -> None:
+        """Asks services/knowledge for the articles most likely to help, beside
+        the main loop: a knowledge service that is down delays nothing else."""
+        try:
+            found = await workflow.execute_activity(
+                "knowledge.suggest_for_case",
+                SuggestInput(self.state.case_id, SUGGESTIONS),
+                task_queue=f"{workflow.info().task_queue}-knowledge",
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                schedule_to_close_timeout=timedelta(hours=6),
+                retry_policy=SUGGEST_RETRY,
+                result_type=list[SuggestedArticle],
+            )
+        except ActivityError as err:
+            cause = err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+            async with self.lock:
+                self.state.suggestions_pending = False
+                self._rule_audit(
+                    "knowledge.not_suggested",
+                    "knowledge",
+                    cause=f"no suggestions: {cause or 'the knowledge service did not answer'}",
+                )
+                await self._persist()
+            return
+        async with self.lock:
+            self.state.suggestions_pending = False
+            self._rule_audit(
+                "knowledge.suggested",
+                "knowledge",
+                new=json.dumps(
+                    [
+                        {"article_id": a.article_id, "title": a.title, "score": a.score}
+                        for a in found
+                    ]
+                ),
+                cause=f"{len(found)} article(s) found for the complaint's product, issue and "
+                "narrative",
+            )
+            await self._persist()
+
     # -- follow-ups ----------------------------------------------------------
 
     def _followup_queue(self) -> str:
@@ -333,7 +409,7 @@ class ComplaintWorkflow:
 
     def _send_followup(self, kind: str, extra: dict[str, str] | None = None) -> bool:
         """Asks for the policy's follow-up of this kind, if the policy has one."""
-        if not self.followups_on:
+        if not self.followups_on or self.input.submission.historic:
             return False
         rule = self._policy().followups.get(kind)
         if rule is None:
@@ -347,7 +423,9 @@ class ComplaintWorkflow:
         policy = self._policy()
         events = []
         for i, entry in enumerate(self.audit):
-            kind = EVENT_TYPES.get(entry.action)
+            kind = EVENT_TYPES.get(entry.action) or (
+                ALERT_EVENT_TYPES.get(entry.action) if self.alerts_on else None
+            )
             if entry.action == "case.stage_changed":
                 stage = policy.stages.get(entry.new_value)
                 kind = (
@@ -379,10 +457,29 @@ class ComplaintWorkflow:
                         "team": self.state.team,
                         "category": self.state.category,
                         "escalation_level": str(self.state.escalation_level),
+                        **self._subtask_fields(entry.field),
                     },
                 )
             )
         return events
+
+    def _subtask_fields(self, field: str) -> dict[str, str]:
+        if not field.startswith("subtasks."):
+            return {}
+        for task in self.state.subtasks:
+            if task.subtask_id == field.removeprefix("subtasks."):
+                return {
+                    "subtask": json.dumps(
+                        {
+                            "title": task.title,
+                            "assignee": task.assignee,
+                            "team": task.team,
+                            "due_at": _iso(task.due_at),
+                            "state": task.state,
+                        }
+                    )
+                }
+        return {}
 
     def _start_draining(self) -> None:
         # The outbox is handed over beside the main loop, so that clocks keep
@@ -466,7 +563,13 @@ class ComplaintWorkflow:
         rules = policy.followups
         events: list[clk.ClockEvent] = []
         stage = policy.stages[self.state.stage]
-        open_case = self.state.closed_at is None and self.state.resolved_at is None
+        # A historic complaint gets no letters from the policy, only the ones
+        # a person schedules.
+        open_case = (
+            self.state.closed_at is None
+            and self.state.resolved_at is None
+            and not self.input.submission.historic
+        )
         progress = rules.get("progress_update")
         chasers = rules.get("chasers")
         in_chase = chasers is not None and self.state.stage == chasers.stage
@@ -491,6 +594,7 @@ class ComplaintWorkflow:
         if (
             survey
             and survey.after
+            and not self.input.submission.historic
             and stage.closed
             and self.state.closed_at
             and not self.state.survey_sent
@@ -703,6 +807,20 @@ class ComplaintWorkflow:
         clock = self._clock(event.clock)
         assert clock is not None
         clk.fire(clock, event)
+        filed = self.state.filed_at
+        if filed is not None and event.at <= filed:
+            # A historic complaint: this deadline passed before it was filed.
+            if event.kind == "breach":
+                self._rule_audit(
+                    "clock.breached",
+                    f"clocks.{clock.name}",
+                    old="running",
+                    new="breached",
+                    cause=f"{clock.name} deadline {_iso(clock.due_at)} had passed when the "
+                    f"historic complaint was filed ({_iso(filed)}); no escalation",
+                    rule=f"clocks.{clock.name}",
+                )
+            return
         if event.kind == "warning":
             self._rule_audit(
                 "clock.warning",
@@ -901,13 +1019,20 @@ class ComplaintWorkflow:
             stops = clock.name in new.stops or (
                 clock.regulatory and to in policy.regulatory.stops_on
             )
-            if clock.open and stops:
+            # A breached clock is stopped too (it stays breached): its goal is
+            # met, late, and its escalation ladder ends there.
+            late = (
+                clock.state == clk.BREACHED
+                and clock.stopped_at is None
+                and self.stop_breached_clocks
+            )
+            if (clock.open or late) and stops:
                 clk.stop(clock, now)
                 self._rule_audit(
                     "clock.stopped",
                     f"clocks.{clock.name}",
                     new=clock.state,
-                    cause=f"entered stage {to}",
+                    cause=f"entered stage {to}" + (" (after its deadline)" if late else ""),
                     rule=f"stages.{to}.stops",
                 )
             elif (

@@ -26,6 +26,8 @@ class CustomerInfo:
     preferred_language: str = ""
     external_ref: str = ""
     tags: list[str] = field(default_factory=list)
+    do_not_contact: list[str] = field(default_factory=list)
+    no_surveys: bool = False
 
 
 @dataclass
@@ -52,6 +54,8 @@ class ComplaintSubmission:
     attachment_ids: list[str] = field(default_factory=list)
     priority: str = "normal"
     category: str = ""
+    # A record of an old complaint being loaded: see intake.proto `historic`.
+    historic: bool = False
 
 
 @dataclass
@@ -180,6 +184,11 @@ class ComplaintState:
     # message_id -> the follow-up kind it was sent as.
     followup_messages: dict[str, str] = field(default_factory=dict)
     scheduled: list[ScheduledFollowup] = field(default_factory=list)
+    # Knowledge articles are still to be suggested for the new case.
+    suggestions_pending: bool = False
+    # For a historic complaint: when it was filed. Clock events due before
+    # then are recorded without their actions.
+    filed_at: datetime | None = None
 
 
 @dataclass
@@ -406,3 +415,16 @@ class ComplaintStatus:
     allowed_stages: list[str] = field(default_factory=list)
     clocks: list[ClockStatus] = field(default_factory=list)
     subtasks: list[SubtaskInfo] = field(default_factory=list)
+
+
+@dataclass
+class SuggestInput:
+    case_id: str
+    limit: int = 3
+
+
+@dataclass
+class SuggestedArticle:
+    article_id: str
+    title: str
+    score: float

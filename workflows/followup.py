@@ -154,3 +154,19 @@ class WebhookDispatchWorkflow:
             except TimeoutError:
                 if not self.more:
                     return delivered
+
+
+@workflow.defn(name="StaffDigest")
+class StaffDigestWorkflow:
+    """One run per digest: started by the Temporal Schedules "staff-digest-hourly"
+    and "staff-digest-daily" that services/followup keeps in place."""
+
+    @workflow.run
+    async def run(self, kind: str) -> int:
+        return await workflow.execute_activity(
+            "followup.send_digests",
+            args=[kind, workflow.now().isoformat()],
+            start_to_close_timeout=timedelta(minutes=10),
+            retry_policy=QUICK,
+            result_type=int,
+        )

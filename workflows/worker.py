@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import grpc
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
-from redress.platform import logs, metrics
+from redress.platform import channels, logs, metrics
 from redress.platform.settings import LOG_LEVELS, Env, SettingsError
 from redress.platform.temporal import TemporalSettings, connect
+from redress.platform.tls import ClientTls
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
@@ -36,6 +36,12 @@ class WorkerSettings:
     log_level: str
     log_format: str
     max_concurrent_activities: int
+    # Complaints kept in memory between their events; the rest are replayed
+    # from history when their next event comes. The worker's memory is mostly
+    # this cache (about 0.5 MB a complaint, docs/BENCHMARKS.md).
+    max_cached_workflows: int
+    # How the activities reach services/cases (REDRESS_TLS_*).
+    cases_tls: ClientTls = field(default_factory=ClientTls)
 
     @classmethod
     def from_env(cls, env: Env) -> WorkerSettings:
@@ -48,6 +54,8 @@ class WorkerSettings:
             log_level=env.choice("REDRESS_LOG_LEVEL", "info", LOG_LEVELS),
             log_format=env.choice("REDRESS_LOG_FORMAT", "json", ("json", "text")),
             max_concurrent_activities=env.integer("REDRESS_WORKER_MAX_ACTIVITIES", 100, minimum=1),
+            max_cached_workflows=env.integer("REDRESS_WORKER_MAX_CACHED_WORKFLOWS", 1000),
+            cases_tls=ClientTls.from_env(env),
         )
         if not settings.service_api_key:
             env.problems.append(
@@ -64,7 +72,7 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         )
     )
     client = await connect(settings.temporal, runtime)
-    channel = grpc.aio.insecure_channel(settings.cases_address)
+    channel = channels.aio_channel(settings.cases_address, tls=settings.cases_tls)
     activities = CaseActivities(channel, settings.service_api_key)
     metrics.serve_metrics(settings.metrics_listen)
     stop = stop or asyncio.Event()
@@ -77,6 +85,7 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         workflows=WORKFLOWS,
         activities=[activities.store_case, activities.current_policy, activities.record_change],
         max_concurrent_activities=settings.max_concurrent_activities,
+        max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=10),
         workflow_runner=workflow_runner(),
     )

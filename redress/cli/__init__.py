@@ -17,9 +17,10 @@ from google.protobuf import json_format
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform import channels
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
 from redress.platform.errors import field_violations
-from redress.platform.settings import data_dir
+from redress.platform.settings import SettingsError, data_dir
 
 SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
 DEFAULT_PORTS = {
@@ -57,9 +58,16 @@ def address(service: str, args: argparse.Namespace) -> str:
     )
 
 
+def open_channel(where: str) -> grpc.Channel:
+    try:
+        return channels.channel(where)
+    except SettingsError as err:
+        raise CliError(str(err)) from None
+
+
 def call(args: argparse.Namespace, service: str, stub_type: type, method: str, request: Any) -> Any:
     metadata = (("authorization", f"Bearer {api_key(args)}"),)
-    with grpc.insecure_channel(address(service, args)) as channel:
+    with open_channel(address(service, args)) as channel:
         stub = stub_type(channel)
         try:
             return getattr(stub, method)(request, metadata=metadata, timeout=args.timeout)
@@ -386,6 +394,51 @@ def cmd_case_reopen(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_customer_export(args: argparse.Namespace) -> None:
+    """Writes everything held on one customer as JSON (a subject access request)."""
+    metadata = (("authorization", f"Bearer {api_key(args)}"),)
+    request = cases_pb2.ExportCustomerDataRequest(customer_id=args.customer_id)
+    out = open(args.out, "wb") if args.out else sys.stdout.buffer
+    try:
+        with open_channel(address("cases", args)) as channel:
+            stub = cases_pb2_grpc.CasesServiceStub(channel)
+            for part in stub.ExportCustomerData(request, metadata=metadata, timeout=args.timeout):
+                out.write(part.chunk)
+    except grpc.RpcError as err:
+        lines = [f"cases.ExportCustomerData failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
+        lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
+        raise CliError("\n".join(lines)) from None
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"everything held on {args.customer_id} written to {args.out}", file=sys.stderr)
+
+
+def cmd_customer_erase(args: argparse.Namespace) -> None:
+    response = _cases(
+        args,
+        "EraseCustomer",
+        cases_pb2.EraseCustomerRequest(
+            customer_id=args.customer_id,
+            request_reference=args.reference,
+            reason=args.reason or "",
+            force=args.force,
+        ),
+    )
+    if args.json:
+        show_json(response)
+        return
+    if not response.changed:
+        print(f"{response.customer_id}: nothing left to erase (erased {_when(response.erased_at)})")
+        return
+    erased = ", ".join(f"{kind} {n}" for kind, n in sorted(response.erased.items()))
+    print(f"{response.customer_id} erased from {', '.join(response.case_ids) or 'no cases'}")
+    print(f"  values erased: {erased}")
+    if response.open_case_ids:
+        print(f"  still being handled (forced): {', '.join(response.open_case_ids)}")
+
+
 def cmd_policy_publish(args: argparse.Namespace) -> None:
     response = _cases(
         args, "PublishPolicy", cases_pb2.PublishPolicyRequest(document=Path(args.file).read_text())
@@ -416,9 +469,78 @@ def cmd_import_cfpb(args: argparse.Namespace) -> None:
         concurrency=args.concurrency,
         received_on=args.received_on,
         rejections_file=Path(args.rejections) if args.rejections else None,
+        historic=args.historic,
     )
     if code:
         raise SystemExit(code)
+
+
+def cmd_kb_import(args: argparse.Namespace) -> None:
+    from redress.importers.faq import run_import
+
+    try:
+        code = run_import(
+            Path(args.file), address("knowledge", args), api_key(args), language=args.language
+        )
+    except (OSError, ValueError) as err:
+        raise CliError(str(err)) from None
+    except grpc.RpcError as err:
+        raise CliError(f"knowledge: {err.code().name}: {err.details()}") from None  # type: ignore[attr-defined]
+    if code:
+        raise SystemExit(code)
+
+
+def cmd_kb_search(args: argparse.Namespace) -> None:
+    from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
+
+    response = call(
+        args,
+        "knowledge",
+        knowledge_pb2_grpc.KnowledgeServiceStub,
+        "SearchArticles",
+        knowledge_pb2.SearchArticlesRequest(
+            query=args.query,
+            category=args.category or "",
+            page=common_pb2.PageRequest(page_size=args.limit),
+        ),
+    )
+    if args.json:
+        show_json(response)
+        return
+    print(f"{response.total} articles match")
+    for hit in response.hits:
+        print(f"{hit.article_id}  {hit.score:.3f}  [{hit.category}] {hit.title}")
+        print(f"    {hit.snippet[:200]}")
+
+
+def cmd_kb_reindex(args: argparse.Namespace) -> None:
+    from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
+
+    metadata = (("authorization", f"Bearer {api_key(args)}"),)
+    with open_channel(address("knowledge", args)) as channel:
+        stub = knowledge_pb2_grpc.KnowledgeServiceStub(channel)
+        try:
+            for step in stub.ReindexAll(knowledge_pb2.ReindexAllRequest(), metadata=metadata):
+                print(f"{step.indexed}/{step.total} articles" + (" - done" if step.done else ""))
+        except grpc.RpcError as err:
+            raise CliError(f"knowledge.ReindexAll: {err.code().name}: {err.details()}") from None  # type: ignore[attr-defined]
+
+
+def cmd_kb_status(args: argparse.Namespace) -> None:
+    from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
+
+    s = call(
+        args,
+        "knowledge",
+        knowledge_pb2_grpc.KnowledgeServiceStub,
+        "GetIndexStatus",
+        knowledge_pb2.GetIndexStatusRequest(),
+    )
+    print(f"search engine: {'up' if s.search_engine_up else 'DOWN'}")
+    print(f"articles: {s.articles_in_database} in the database, {s.documents_in_index} indexed")
+    print(f"pending: {s.pending}" + (f" since {_when(s.oldest_pending_at)}" if s.pending else ""))
+    if s.last_error:
+        print(f"last error: {s.last_error}")
 
 
 def cmd_health(args: argparse.Namespace) -> None:
@@ -428,7 +550,7 @@ def cmd_health(args: argparse.Namespace) -> None:
     for service in SERVICES:
         where = address(service, args)
         try:
-            with grpc.insecure_channel(where) as channel:
+            with open_channel(where) as channel:
                 status = (
                     health_pb2_grpc.HealthStub(channel)
                     .Check(health_pb2.HealthCheckRequest(), timeout=args.timeout)
@@ -528,6 +650,25 @@ def parser() -> argparse.ArgumentParser:
     verify.add_argument("case_id")
     verify.set_defaults(run=cmd_case_verify)
 
+    customer = sub.add_parser(
+        "customer", help="a customer's data: export it, erase it (docs/privacy.md)"
+    ).add_subparsers(dest="action", required=True)
+    export = customer.add_parser("export", help="everything held on one customer, as JSON")
+    export.add_argument("customer_id", help="e.g. CU-0123456789abcdef0123 (a case's customer)")
+    export.add_argument("--out", help="write to this file instead of standard output")
+    export.set_defaults(run=cmd_customer_export)
+    erase = customer.add_parser(
+        "erase", help="erase one customer's personal data; the case figures stay"
+    )
+    erase.add_argument("customer_id")
+    erase.add_argument("--reference", required=True, help="the erasure request's reference")
+    erase.add_argument("--reason", help="why (required with --force)")
+    erase.add_argument(
+        "--force", action="store_true", help="erase even while cases are still being handled"
+    )
+    erase.add_argument("--json", action="store_true")
+    erase.set_defaults(run=cmd_customer_erase)
+
     policy = sub.add_parser("policy", help="complaint-handling policies").add_subparsers(
         dest="action", required=True
     )
@@ -551,7 +692,31 @@ def parser() -> argparse.ArgumentParser:
         help="YYYY-MM-DD, for files without a 'Date received' column",
     )
     cfpb.add_argument("--rejections", help="write rejected rows and their reasons to this CSV")
+    cfpb.add_argument(
+        "--historic",
+        action="store_true",
+        help="load the rows as records of old complaints: no letters, and deadlines already "
+        "passed are recorded as breached without escalation",
+    )
     cfpb.set_defaults(run=cmd_import_cfpb)
+
+    kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(
+        dest="action", required=True
+    )
+    kbi = kb.add_parser("import", help="an FAQ CSV (question, answer, class) as articles")
+    kbi.add_argument("file")
+    kbi.add_argument("--language", default="en", help="the articles' language (default en)")
+    kbi.set_defaults(run=cmd_kb_import)
+    kbs = kb.add_parser("search", help="search published articles")
+    kbs.add_argument("query")
+    kbs.add_argument("--category")
+    kbs.add_argument("--limit", type=int, default=5)
+    kbs.add_argument("--json", action="store_true")
+    kbs.set_defaults(run=cmd_kb_search)
+    kbr = kb.add_parser("reindex", help="rebuild the search index from the database")
+    kbr.set_defaults(run=cmd_kb_reindex)
+    kbst = kb.add_parser("status", help="how far the search index lags the database")
+    kbst.set_defaults(run=cmd_kb_status)
 
     h = sub.add_parser("health", help="is every service serving?")
     h.set_defaults(run=cmd_health)
@@ -563,7 +728,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], None] = args.run
     try:
         run(args)
-    except CliError as err:
+    except (CliError, SettingsError) as err:
         print(err, file=sys.stderr)
         return 2
     return 0

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
 
 from redress.platform.settings import data_dir
 
@@ -29,6 +30,9 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     """An engine with the connection settings Redress relies on."""
     url = url or database_url()
     parsed = make_url(url)
+    # A failed statement's error would otherwise quote its values (customers'
+    # names, narratives) into the logs.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -47,3 +51,23 @@ def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     return create_engine(url, **kwargs)  # type: ignore[arg-type]
+
+
+class Store:
+    """What every store of a service shares: its engine, sessions that keep
+    loaded rows usable after commit, close and a readiness ping."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        try:
+            with self.sessions() as session:
+                session.execute(select(1))
+            return True
+        except Exception:
+            return False

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
 from redress.db import database_url, make_engine
+
+log = logging.getLogger("redress.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,3 +44,26 @@ def current(url: str | None = None) -> str | None:
             return MigrationContext.configure(connection).get_current_revision()
     finally:
         engine.dispose()
+
+
+async def wait_for_schema(url: str, seconds: float) -> None:
+    """services/cases migrates the database; the other services wait until it is current."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        try:
+            revision = await asyncio.to_thread(current, url)
+        except Exception:
+            revision = None
+        if revision == head:
+            return
+        if loop.time() > deadline:
+            raise SystemExit(
+                f"the database schema is at {revision or 'nothing'}, not {head}: start "
+                "services/cases (it migrates on start) or run `python -m redress.db upgrade`"
+            )
+        log.info("waiting for the database schema", extra={"fields": {"at": revision}})
+        await asyncio.sleep(1.0)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
@@ -74,8 +76,15 @@ class Customer(Base):
     preferred_language: Mapped[str] = mapped_column(String(35), default="")
     external_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
     tags: Mapped[list[Any]] = mapped_column(default=list)
+    # Channels the customer asked not to be contacted on ("email", "phone"...).
+    do_not_contact: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    no_surveys: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when the customer's personal data was erased on their request
+    # (docs/privacy.md); the request's reference, e.g. the DSAR ticket.
+    erased_at: Mapped[datetime | None] = mapped_column(default=None)
+    erasure_reference: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class Case(Base):
@@ -111,6 +120,10 @@ class Case(Base):
     issue: Mapped[str] = mapped_column(String(500), default="")
     sub_issue: Mapped[str] = mapped_column(String(500), default="")
     narrative: Mapped[str] = mapped_column(Text)
+    # The narrative and every note's body, one per line: what ListCases' free
+    # text searches, so that all of a query's words are looked up in one
+    # trigram index (services/cases/store.py keeps it in step).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     desired_outcome: Mapped[str] = mapped_column(Text, default="")
     regime: Mapped[str] = mapped_column(String(20))
     company: Mapped[str] = mapped_column(String(200), default="")
@@ -161,6 +174,13 @@ class AuditEvent(Base):
     cause: Mapped[str] = mapped_column(Text, default="")
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # How the entry was hashed (services/cases/audit.py): 1 over its values,
+    # 2 over salted commitments to them, so that a value can be erased.
+    hash_scheme: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
+    # Scheme 2: {"old_value"|"new_value"|"cause": sha256 commitment}, and the
+    # salt of each value still held (an erased value loses its salt).
+    commitments: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    value_salts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class CaseClock(Base):
@@ -184,6 +204,7 @@ class CaseClock(Base):
     pause_reason: Mapped[str] = mapped_column(String(100), default="")
     stopped_at: Mapped[datetime | None]
     breached_at: Mapped[datetime | None]
+    warned_at: Mapped[datetime | None]
 
 
 class Subtask(Base):
@@ -320,6 +341,8 @@ class Message(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Who sent an inbound message (a customer's reply); empty for outbound.
+    sender: Mapped[str] = mapped_column(String(320), default="", server_default="")
 
 
 class Webhook(Base):
@@ -362,3 +385,131 @@ class Delivery(Base):
     attempts: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Article(Base):
+    """A knowledge-base article as it now stands; every change is also an ArticleRevision."""
+
+    __tablename__ = "kb_articles"
+    __table_args__ = (Index("ix_kb_articles_updated_at_article_id", "updated_at", "article_id"),)
+
+    article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(35))
+    status: Mapped[str] = mapped_column(String(20))  # draft | published | archived
+    audience: Mapped[str] = mapped_column(String(20))  # internal | customer
+    category: Mapped[str] = mapped_column(String(100), default="")
+    products: Mapped[list[Any]] = mapped_column(default=list)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    media_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # The article's id in the system it was imported from, for re-runs.
+    external_ref: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime]
+
+
+class ArticleRevision(Base):
+    """One revision of an article: its content then, who made it and when."""
+
+    __tablename__ = "kb_article_revisions"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.article_id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What the change was: created, updated, published, archived.
+    change: Mapped[str] = mapped_column(String(20))
+    # The fields that differ from the revision before.
+    changed_fields: Mapped[list[Any]] = mapped_column(default=list)
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]
+
+
+class MediaFile(Base):
+    """A stored attachment; its content is in the blob store under its sha256."""
+
+    __tablename__ = "kb_media"
+
+    media_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class IndexOutbox(Base):
+    """An article whose search document must be written or removed.
+
+    Written in the same transaction as the article, so that the index
+    converges on the database after any crash or search-engine outage."""
+
+    __tablename__ = "kb_index_outbox"
+    __table_args__ = (Index("ix_kb_index_outbox_next_attempt_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    article_id: Mapped[str] = mapped_column(String(40))
+    enqueued_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class CaseArticle(Base):
+    """An article suggested for a case, or marked as the one that resolved it."""
+
+    __tablename__ = "kb_case_articles"
+    __table_args__ = (Index("ix_kb_case_articles_article_id_kind", "article_id", "kind"),)
+
+    case_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # suggested | resolved
+    rank: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime]
+
+
+class SavedReport(Base):
+    """One version of a saved report definition (the ReportDefinition message as JSON)."""
+
+    __tablename__ = "report_definitions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    saved_by: Mapped[str] = mapped_column(String(100))
+    saved_at: Mapped[datetime]
+
+
+class SatisfactionResponse(Base):
+    """A customer's answer to the satisfaction survey; one per case."""
+
+    __tablename__ = "satisfaction_responses"
+    __table_args__ = (Index("ix_satisfaction_responses_received_at", "received_at"),)
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime]
+
+
+class KeptReturn(Base):
+    """A regulatory return as first computed for a period that had ended."""
+
+    __tablename__ = "regulatory_returns"
+
+    regime: Mapped[str] = mapped_column(String(20), primary_key=True)
+    period_start: Mapped[datetime] = mapped_column(primary_key=True)
+    period_end: Mapped[datetime] = mapped_column(primary_key=True)
+    # [{"reference", "description", "breakdown", "value", "case_ids"}], in order.
+    lines: Mapped[list[Any]] = mapped_column(default=list)
+    generated_at: Mapped[datetime]
+    generated_by: Mapped[str] = mapped_column(String(100))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import mailbox
 import secrets
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redress.devstack import binaries
-from redress.devstack.processes import ManagedProcess, Supervisor, port_in_use
+from redress.devstack.processes import ManagedProcess, ProcessFailed, Supervisor, port_in_use
 from workflows.search_attributes import CLI_TYPES
 
 SERVICES = ("cases", "intake", "followup", "knowledge", "reporting")
@@ -26,6 +27,8 @@ class Ports:
     temporal_ui: int = 8233
     meilisearch: int = 7700
     smtp: int = 1025
+    reports_http: int = 8095
+    console: int = 8090
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -44,20 +47,36 @@ class Ports:
             "reporting": 9105,
             "worker": 9106,
             "worker_sdk": 9107,
+            "console": 9108,
         }
     )
 
     @classmethod
     def free(cls) -> Ports:
-        from redress.devstack.processes import free_port
+        """Free ports, all different: each is held open until every one is chosen."""
+        from contextlib import ExitStack
 
+        from redress.devstack.processes import bind_free
+
+        names = [f"metrics:{n}" for n in (*SERVICES, "worker", "worker_sdk", "console")]
+        names += [f"grpc:{n}" for n in SERVICES]
+        names += ["temporal", "temporal_ui", "meilisearch", "smtp", "reports_http", "console"]
+        chosen: dict[str, int] = {}
+        with ExitStack() as held:
+            for name in names:
+                s = held.enter_context(bind_free(HOST, set(chosen.values())))
+                chosen[name] = int(s.getsockname()[1])
         return cls(
-            temporal=free_port(),
-            temporal_ui=free_port(),
-            meilisearch=free_port(),
-            smtp=free_port(),
-            grpc={name: free_port() for name in SERVICES},
-            metrics={name: free_port() for name in (*SERVICES, "worker", "worker_sdk")},
+            temporal=chosen["temporal"],
+            temporal_ui=chosen["temporal_ui"],
+            meilisearch=chosen["meilisearch"],
+            smtp=chosen["smtp"],
+            reports_http=chosen["reports_http"],
+            console=chosen["console"],
+            grpc={n: chosen[f"grpc:{n}"] for n in SERVICES},
+            metrics={
+                n: chosen[f"metrics:{n}"] for n in (*SERVICES, "worker", "worker_sdk", "console")
+            },
         )
 
     def all(self) -> dict[str, int]:
@@ -66,6 +85,8 @@ class Ports:
             "temporal UI": self.temporal_ui,
             "meilisearch": self.meilisearch,
             "mail (SMTP)": self.smtp,
+            "reports (HTTP)": self.reports_http,
+            "console (HTTP)": self.console,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -138,10 +159,16 @@ class LocalPlatform:
             "REDRESS_LOG_FORMAT": self.log_format,
             "REDRESS_SMTP_HOST": HOST,
             "REDRESS_SMTP_PORT": str(self.ports.smtp),
-            "REDRESS_CASE_LINK": f"http://{HOST}:{self.ports.temporal_ui}/namespaces/default"
+            "REDRESS_REPORTS_HTTP_LISTEN": f"{HOST}:{self.ports.reports_http}",
+            # Staff alerts link to the case in the console; the console links
+            # each case to its workflow in the Temporal UI.
+            "REDRESS_CASE_LINK": f"http://{HOST}:{self.ports.console}/cases/{{case_id}}",
+            "REDRESS_WORKFLOW_LINK": f"http://{HOST}:{self.ports.temporal_ui}/namespaces/default"
             "/workflows/{workflow_id}",
             "REDRESS_WORKER_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['worker']}",
             "REDRESS_WORKER_SDK_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['worker_sdk']}",
+            "REDRESS_CONSOLE_LISTEN": f"{HOST}:{self.ports.console}",
+            "REDRESS_CONSOLE_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['console']}",
             "PYTHONUNBUFFERED": "1",
         }
         for name in SERVICES:
@@ -239,12 +266,22 @@ class LocalPlatform:
         return process
 
     def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> ManagedProcess:
-        process = self.supervisor.start(
-            name, [sys.executable, "-m", f"services.{name}"], {**self.env(), **(extra_env or {})}
-        )
-        self.supervisor.wait_for_port(process, HOST, self.ports.grpc[name], timeout=90)
-        self.processes[name] = process
-        return process
+        env = {**self.env(), **(extra_env or {})}
+        for attempt in range(1, 6):
+            process = self.supervisor.start(name, [sys.executable, "-m", f"services.{name}"], env)
+            try:
+                self.supervisor.wait_for_port(process, HOST, self.ports.grpc[name], timeout=90)
+            except ProcessFailed as err:
+                # A port in the kernel's ephemeral range can be held for a
+                # moment as the local end of some other connection: wait, retry.
+                if "Address already in use" not in str(err) or attempt == 5:
+                    raise
+                self.supervisor.stop(process)
+                time.sleep(attempt)
+                continue
+            self.processes[name] = process
+            return process
+        raise AssertionError("unreachable")
 
     def start_worker(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
         process = self.supervisor.start(
@@ -256,7 +293,21 @@ class LocalPlatform:
         self.processes["worker"] = process
         return process
 
-    def start_all(self) -> None:
+    def start_console(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+        process = self.supervisor.start(
+            "console",
+            [sys.executable, "-m", "services.console"],
+            {**self.env(), **(extra_env or {})},
+        )
+        self.supervisor.wait_for_port(process, HOST, self.ports.console, timeout=60)
+        self.processes["console"] = process
+        return process
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{HOST}:{self.ports.console}/"
+
+    def start_all_but_console(self) -> None:
         self.check_ports_free()
         self.start_temporal()
         self.start_meilisearch()
@@ -265,20 +316,27 @@ class LocalPlatform:
             self.start_service(name)
         self.start_worker()
 
+    def start_all(self) -> None:
+        self.start_all_but_console()
+        self.start_console()
+
     def stop(self) -> None:
         self.supervisor.stop_all()
         self.processes.clear()
 
     def table(self) -> str:
         rows = [
+            ("console", f"{self.console_url}  (sign in with the key in {self.data_dir}/admin.key)"),
             ("Temporal UI", f"http://{HOST}:{self.ports.temporal_ui}"),
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
             ("Meilisearch", f"http://{HOST}:{self.ports.meilisearch}"),
             ("mail (SMTP)", f"{HOST}:{self.ports.smtp}, kept in {self.maildir}"),
+            ("reports (HTTP)", f"http://{HOST}:{self.ports.reports_http}/reports/"),
             *((f"{n} gRPC", self.address(n)) for n in SERVICES),
             *((f"{n} metrics", f"http://{HOST}:{self.ports.metrics[n]}/metrics") for n in SERVICES),
             ("worker metrics", f"http://{HOST}:{self.ports.metrics['worker']}/metrics"),
             ("worker SDK metrics", f"http://{HOST}:{self.ports.metrics['worker_sdk']}/metrics"),
+            ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
             ("database", self.database_url),
             ("API keys", str(self.data_dir / "api-keys.txt")),
             ("logs", str(self.supervisor.log_dir)),

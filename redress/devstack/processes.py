@@ -18,10 +18,36 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from redress.platform import channels
+
+# Ports handed out below the kernel's ephemeral range (32768 and up on
+# Linux), so that no process binding port 0 (the Temporal dev server does for
+# its internal services) can be given one of them between our choosing it and
+# our server binding it.
+PORT_RANGE = (20000, 32000)
+
+
+def bind_free(host: str = "127.0.0.1", taken: set[int] | None = None) -> socket.socket:
+    """A socket bound to a free port of PORT_RANGE that is not in `taken`."""
+    import random
+
+    taken = taken or set()
+    for _ in range(1000):
+        port = random.randrange(*PORT_RANGE)
+        if port in taken:
+            continue
+        s = socket.socket()
+        try:
+            s.bind((host, port))
+        except OSError:
+            s.close()
+            continue
+        return s
+    raise RuntimeError(f"no free port between {PORT_RANGE[0]} and {PORT_RANGE[1]}")
+
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
+    with bind_free(host) as s:
         return int(s.getsockname()[1])
 
 
@@ -141,7 +167,7 @@ class Supervisor:
 
 def grpc_serving(address: str, service: str = "", timeout: float = 1.0) -> bool:
     try:
-        with grpc.insecure_channel(address) as channel:
+        with channels.channel(address) as channel:
             response = health_pb2_grpc.HealthStub(channel).Check(
                 health_pb2.HealthCheckRequest(service=service), timeout=timeout
             )

@@ -31,6 +31,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform import channels
 from redress.platform.errors import field_violations
 
 # Normalised header -> field. Headers are lower-cased with every run of
@@ -280,6 +281,7 @@ async def import_file(
     concurrency: int = 8,
     received_on: date | None = None,
     progress: TextIO | None = None,
+    historic: bool = False,
 ) -> Report:
     fields, rows = read_rows(path)
     if "date_received" not in fields and received_on is None:
@@ -292,7 +294,7 @@ async def import_file(
     metadata = (("authorization", f"Bearer {key}"),)
     slots = asyncio.Semaphore(max(1, concurrency))
     pending: set[asyncio.Task[None]] = set()
-    async with grpc.aio.insecure_channel(intake_address) as channel:
+    async with channels.aio_channel(intake_address) as channel:
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
         for count, row in enumerate(rows, start=1):
             if limit is not None and count > limit:
@@ -301,6 +303,7 @@ async def import_file(
             if request is None:
                 report.rejected.append(Rejection(row.line, row_key, reasons))
                 continue
+            request.historic = historic
             await slots.acquire()
             task = asyncio.create_task(submit(stub, metadata, row.line, row_key, request, report))
             task.add_done_callback(lambda _t: slots.release())
@@ -331,6 +334,7 @@ def run_import(
     concurrency: int = 8,
     received_on: date | None = None,
     rejections_file: Path | None = None,
+    historic: bool = False,
 ) -> int:
     """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file unreadable."""
     try:
@@ -343,6 +347,7 @@ def run_import(
                 concurrency=concurrency,
                 received_on=received_on,
                 progress=sys.stderr,
+                historic=historic,
             )
         )
     except (FileFormatError, OSError, UnicodeDecodeError) as err:

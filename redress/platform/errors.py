@@ -8,11 +8,28 @@ google.rpc details, so that clients in any language can read the fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, timestamp_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
+# A status travels in trailers, and a client drops a response whose metadata
+# passes 8 KiB (16 KiB at most): an error echoing a huge value or listing a
+# thousand bad entries would reach the caller as an opaque RESOURCE_EXHAUSTED
+# instead of what to fix. Messages and field violations are kept well within.
+MESSAGE_BYTES = 500
+VIOLATIONS_BYTES = 3000
+FIELD_BYTES, DESCRIPTION_BYTES = 200, 300
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, marked where it was cut."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: limit - 3].decode(errors="ignore") + "…"
 
 
 @dataclass(frozen=True)
@@ -21,10 +38,33 @@ class FieldViolation:
     description: str
 
 
+def _shown(violations: list[FieldViolation]) -> list[FieldViolation]:
+    """The violations that fit in a status, and a last one saying how many did not."""
+    shown: list[FieldViolation] = []
+    used = 0
+    for i, v in enumerate(violations):
+        short = FieldViolation(
+            clipped(v.field, FIELD_BYTES), clipped(v.description, DESCRIPTION_BYTES)
+        )
+        used += len(short.field.encode()) + len(short.description.encode())
+        if used > VIOLATIONS_BYTES:
+            more = len(violations) - i
+            shown.append(
+                FieldViolation(
+                    short.field,
+                    f"and {more} more problems not listed; fix those above and send again",
+                )
+            )
+            break
+        shown.append(short)
+    return shown
+
+
 class ServiceError(Exception):
     """A refusal with a status code and a message for the caller."""
 
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        message = clipped(message, MESSAGE_BYTES)
         super().__init__(message)
         self.code = code
         self.message = message
@@ -42,10 +82,12 @@ class InvalidArgument(ServiceError):
     """INVALID_ARGUMENT listing every bad field and what is expected of it."""
 
     def __init__(self, violations: list[FieldViolation]) -> None:
-        fields = ", ".join(v.field for v in violations)
-        summary = "; ".join(f"{v.field}: {v.description}" for v in violations)
+        shown = _shown(violations)
+        fields = ", ".join(v.field for v in shown)
+        summary = "; ".join(f"{v.field}: {v.description}" for v in shown)
         super().__init__(grpc.StatusCode.INVALID_ARGUMENT, f"invalid fields ({fields}): {summary}")
         self.violations = violations
+        self.shown = shown
 
     def details(self) -> list[any_pb2.Any]:
         bad_request = error_details_pb2.BadRequest(
@@ -53,7 +95,7 @@ class InvalidArgument(ServiceError):
                 error_details_pb2.BadRequest.FieldViolation(
                     field=v.field, description=v.description
                 )
-                for v in self.violations
+                for v in self.shown
             ]
         )
         packed = any_pb2.Any()
@@ -93,6 +135,37 @@ class Violations:
             raise InvalidArgument(self.items)
 
 
+def checked_time(v: Violations, field: str, value: timestamp_pb2.Timestamp) -> datetime | None:
+    """The time a Timestamp holds, or None with a violation when it holds none
+    (seconds outside years 1 to 9999, or nanos outside 0 to 999,999,999)."""
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError, OSError):
+        v.add(
+            field,
+            "not a valid time: seconds within years 1 to 9999 UTC and nanos from 0 to 999999999",
+        )
+        return None
+
+
+def from_dependency(err: BaseException) -> ServiceError | None:
+    """A failure of something a service depends on, as the status a caller can act on.
+
+    The database dropping or refusing connections (a failover, a restart, a
+    network blip) is UNAVAILABLE: its transaction was rolled back, and the call
+    can be made again. Other errors stay unexplained (INTERNAL).
+    """
+    from sqlalchemy import exc
+
+    if isinstance(err, exc.OperationalError) or (
+        isinstance(err, exc.DBAPIError) and err.connection_invalidated
+    ):
+        return Unavailable(
+            "the database did not answer (connection lost or refused); try again shortly"
+        )
+    return None
+
+
 def status_trailers(error: ServiceError) -> tuple[grpc.StatusCode, str, tuple]:
     """The code, message and trailing metadata that carry `error` to the caller."""
     status = rpc_status.to_status(error.to_status())
@@ -124,7 +197,9 @@ __all__ = [
     "ServiceError",
     "Unavailable",
     "Violations",
+    "checked_time",
     "code_pb2",
     "field_violations",
+    "from_dependency",
     "status_trailers",
 ]

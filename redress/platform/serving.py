@@ -24,8 +24,9 @@ from grpc_reflection.v1alpha import reflection
 
 from redress.platform import logs, metrics
 from redress.platform.auth import ApiKeys, Principal, current_principal, key_from_metadata
-from redress.platform.errors import ServiceError, status_trailers
+from redress.platform.errors import ServiceError, from_dependency, status_trailers
 from redress.platform.settings import LOG_LEVELS, Env, data_dir
+from redress.platform.tls import ServerTls
 
 log = logging.getLogger("redress.serving")
 
@@ -48,6 +49,8 @@ class ServingSettings:
     log_level: str
     log_format: str
     shutdown_grace_seconds: float
+    # None: plaintext, for loopback and networks the deployment trusts.
+    tls: ServerTls | None = None
 
     @classmethod
     def from_env(
@@ -65,6 +68,7 @@ class ServingSettings:
             log_level=env.choice("REDRESS_LOG_LEVEL", "info", LOG_LEVELS),
             log_format=env.choice("REDRESS_LOG_FORMAT", "json", ("json", "text")),
             shutdown_grace_seconds=env.number("REDRESS_SHUTDOWN_GRACE_SECONDS", 10.0),
+            tls=ServerTls.from_env(env),
         )
 
 
@@ -123,8 +127,8 @@ class ServingInterceptor(grpc.aio.ServerInterceptor):
             )
         if handler.stream_unary:
             return grpc.stream_unary_rpc_method_handler(
-                call.unary(handler.stream_unary),
-                request_deserializer=handler.request_deserializer,
+                call.unary(_checked_stream(handler.stream_unary)),
+                request_deserializer=_lenient(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream:
@@ -134,8 +138,8 @@ class ServingInterceptor(grpc.aio.ServerInterceptor):
                 response_serializer=handler.response_serializer,
             )
         return grpc.stream_stream_rpc_method_handler(
-            call.streaming(handler.stream_stream),
-            request_deserializer=handler.request_deserializer,
+            call.streaming(_checked_stream(handler.stream_stream)),
+            request_deserializer=_lenient(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
 
@@ -171,6 +175,22 @@ def _check_decoded(request: Any) -> None:
         )
 
 
+async def _decoded(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        _check_decoded(request)
+        yield request
+
+
+def _checked_stream(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Hands a client-streaming method only the messages that parse; the first
+    that does not ends the call as INVALID_ARGUMENT, as for a unary request."""
+
+    def handle(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
+        return fn(_decoded(requests), context)
+
+    return handle
+
+
 class _Call:
     def __init__(
         self, owner: ServingInterceptor, service: str, method: str, allowed: frozenset[str]
@@ -204,6 +224,7 @@ class _Call:
         return principal
 
     async def _fail(self, context: grpc.aio.ServicerContext, err: BaseException) -> None:
+        err = from_dependency(err) or err
         if isinstance(err, ServiceError):
             self._count(err.code)
             await context.abort(*status_trailers(err))
@@ -216,6 +237,20 @@ class _Call:
 
     def _count(self, code: grpc.StatusCode) -> None:
         metrics.RPC_REQUESTS.labels(self.service, self.method, code.name).inc()
+        # One line per call: who called what and how it ended, never what
+        # was sent (requests carry customers' personal data). Refusals at
+        # info, successes at debug.
+        log.log(
+            logging.DEBUG if code == grpc.StatusCode.OK else logging.INFO,
+            "call",
+            extra={
+                "fields": {
+                    "method": f"{self.service}/{self.method}",
+                    "code": code.name,
+                    "principal": current_principal.get().id,
+                }
+            },
+        )
 
     def _finish(self, started: float) -> None:
         metrics.RPC_LATENCY.labels(self.service, self.method).observe(time.perf_counter() - started)
@@ -296,7 +331,10 @@ async def run(
         ],
         server,
     )
-    port = server.add_insecure_port(settings.listen)
+    if settings.tls is None:
+        port = server.add_insecure_port(settings.listen)
+    else:
+        port = server.add_secure_port(settings.listen, settings.tls.grpc_credentials())
     if port == 0:
         raise SystemExit(f"{settings.process}: cannot listen on {settings.listen}")
     metrics_port = metrics.serve_metrics(settings.metrics_listen)
@@ -319,6 +357,7 @@ async def run(
         extra={
             "fields": {
                 "grpc": f"{host}:{port}",
+                "transport": settings.tls.mode if settings.tls else "plaintext",
                 "metrics": f"http://{metrics_host}:{metrics_port}/metrics",
             }
         },

@@ -97,6 +97,25 @@ class Env:
     def path(self, name: str, default: str) -> Path:
         return Path(self.string(name, default))
 
+    def readable_file(self, name: str) -> Path | None:
+        """An optional file that must exist and be readable when named."""
+        raw = self.environ.get(name)
+        if not raw:
+            return None
+        path = Path(raw)
+        try:
+            with path.open("rb"):
+                pass
+        except FileNotFoundError:
+            self.problems.append(f"{name}={raw!r}: no such file")
+        except IsADirectoryError:
+            self.problems.append(f"{name}={raw!r}: is a directory, expected a file")
+        except OSError as err:
+            self.problems.append(f"{name}={raw!r}: cannot read it ({err.strerror})")
+        else:
+            return path
+        return None
+
     def check(self) -> None:
         if self.problems:
             raise SettingsError(self.problems)

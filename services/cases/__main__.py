@@ -14,21 +14,44 @@ from redress.db import database_url
 from redress.platform import serving
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings
+from services.cases.scope import SCOPES, AgentScope
 from services.cases.servicer import ACCESS, CasesServicer
 from services.cases.store import CaseStore
+from services.followup.delivery import StaffDirectory
 
 
 @dataclass(frozen=True)
 class CasesSettings:
     database_url: str
     migrate_on_start: bool
+    scope: AgentScope
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
         return cls(
             database_url=env.string("REDRESS_DATABASE_URL", database_url()),
             migrate_on_start=env.flag("REDRESS_MIGRATE_ON_START", True),
+            scope=agent_scope(env),
         )
+
+
+def agent_scope(env: Env) -> AgentScope:
+    """REDRESS_AGENT_SCOPE=teams: agents see their teams' cases (REDRESS_STAFF_FILE)."""
+    scope = env.choice("REDRESS_AGENT_SCOPE", "all", SCOPES)
+    if scope == "all":
+        return AgentScope()
+    staff_file = env.string("REDRESS_STAFF_FILE", "")
+    if not staff_file:
+        env.problems.append(
+            "REDRESS_AGENT_SCOPE=teams needs REDRESS_STAFF_FILE, the staff directory that "
+            "says who is in which team"
+        )
+        return AgentScope()
+    try:
+        return AgentScope.by_teams(StaffDirectory.load(staff_file).teams)
+    except (OSError, ValueError) as err:
+        env.problems.append(f"REDRESS_STAFF_FILE={staff_file!r}: {err}")
+        return AgentScope()
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
@@ -41,10 +64,10 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         assert store is not None
 
         async def connect_temporal() -> Client:
-            return await Client.connect(temporal.address, namespace=temporal.namespace)
+            return await temporal.connect_once()
 
         cases_pb2_grpc.add_CasesServiceServicer_to_server(
-            CasesServicer(store, connect_temporal), server
+            CasesServicer(store, connect_temporal, settings.scope), server
         )
 
     async def on_start() -> Callable[[], Awaitable[None]]:

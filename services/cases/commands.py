@@ -32,12 +32,19 @@ from workflows.complaint_types import CommandResult
 
 
 async def send(
-    client: Client, workflow_id: str, update: Any, command: Any, seconds: float
+    client: Client,
+    workflow_id: str,
+    update: Any,
+    command: Any,
+    seconds: float,
+    update_id: str | None = None,
 ) -> CommandResult:
+    """Runs a command as an Update; with `update_id`, Temporal runs it once per
+    id however often it is sent."""
     handle = client.get_workflow_handle(workflow_id)
     try:
         result: CommandResult = await handle.execute_update(
-            update, command, rpc_timeout=timedelta(seconds=max(seconds, 1.0))
+            update, command, id=update_id, rpc_timeout=timedelta(seconds=max(seconds, 1.0))
         )
         return result
     except WorkflowUpdateFailedError as err:

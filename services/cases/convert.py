@@ -13,7 +13,15 @@ from redress.common.v1 import common_pb2
 from redress.db.models import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
 from redress.domain.calendars import BusinessCalendar, preset
 from redress.platform.enums import Channel, Regime, from_short_name, short_name
-from services.cases.store import Actor, AuditDraft, CaseChange, CaseView, CustomerDetails, NewCase
+from services.cases.store import (
+    Actor,
+    AuditDraft,
+    CaseChange,
+    CaseView,
+    CustomerDetails,
+    NewCase,
+    audit_entry,
+)
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:
@@ -49,6 +57,8 @@ def customer_details(message: common_pb2.Customer) -> CustomerDetails:
         preferred_language=message.preferred_language,
         external_ref=message.external_ref,
         tags=tuple(message.tags),
+        do_not_contact=tuple(short_name(Channel, x) for x in message.do_not_contact),
+        no_surveys=message.no_surveys,
     )
 
 
@@ -88,6 +98,8 @@ def customer_message(customer: Customer) -> common_pb2.Customer:
         preferred_language=customer.preferred_language,
         external_ref=customer.external_ref,
         tags=list(customer.tags or []),
+        do_not_contact=[from_short_name(Channel, x) for x in customer.do_not_contact or []],  # type: ignore[misc]
+        no_surveys=bool(customer.no_surveys),
     )
     if address:
         message.postal_address.CopyFrom(
@@ -118,6 +130,8 @@ def audit_message(event: AuditEvent) -> cases_pb2.AuditEvent:
         cause=event.cause,
         hash=event.hash,
         previous_hash=event.previous_hash,
+        hash_scheme=event.hash_scheme or 1,
+        erased_values=audit_entry(event).erased(),
     )
 
 
@@ -180,6 +194,7 @@ def clock_message(
         regulation=clock.regulation,
         description=clock.description,
         remaining=duration(clock.remaining_seconds),
+        warned_at=timestamp(clock.warned_at),
     )
 
 
@@ -281,6 +296,7 @@ def case_message(
         attachment_ids=list(case.attachment_ids or []),
         audit_events=[audit_message(e) for e in events or []],
         idempotency_key=case.idempotency_key,
+        customer_erased_at=timestamp(customer.erased_at),
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -24,11 +26,13 @@ from redress.platform.errors import (
     ServiceError,
     Unavailable,
     Violations,
+    checked_time,
 )
 from redress.platform.serving import remaining, roles
-from services.cases import commands, convert
+from services.cases import commands, convert, erasure, histories
+from services.cases.scope import AgentScope
 from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken, LinkRefused
-from services.intake.validation import has_control_characters
+from services.intake.validation import LANGUAGE, check_opt_outs, has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
@@ -45,6 +49,9 @@ from workflows.complaint_types import (
 )
 
 CASE_ID = re.compile(r"^C-\d{6,}$")
+CUSTOMER_ID = re.compile(r"^CU-[0-9a-f]{20}$")
+# Export chunks stay well under gRPC's default 4 MiB message limit.
+EXPORT_CHUNK = 1 << 20
 DEFAULT_PAGE, MAX_PAGE = 50, 500
 
 READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
@@ -68,6 +75,8 @@ ACCESS = {
         "PauseClock": HANDLERS,
         "ResumeClock": HANDLERS,
         "RecordCustomerReply": roles(*HANDLERS, "service"),
+        "UpdateCustomerPreferences": HANDLERS,
+        "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),
         "AddSubtask": HANDLERS,
         "CompleteSubtask": HANDLERS,
         "CancelSubtask": HANDLERS,
@@ -77,6 +86,11 @@ ACCESS = {
         "ReopenCase": SUPERVISORS,
         "LinkCases": HANDLERS,
         "UnlinkCases": HANDLERS,
+        # Erasure cannot be undone, so it is the administrator's alone; an
+        # export shows no more than auditors already read, so they may
+        # answer subject access requests too.
+        "EraseCustomer": roles("administrator"),
+        "ExportCustomerData": roles("administrator", "auditor"),
     }
 }
 
@@ -109,16 +123,32 @@ def page_size(page: common_pb2.PageRequest, violations: Violations) -> int:
 
 class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
     def __init__(
-        self, store: CaseStore, temporal: Callable[[], Awaitable[Client]] | None = None
+        self,
+        store: CaseStore,
+        temporal: Callable[[], Awaitable[Client]] | None = None,
+        scope: AgentScope | None = None,
     ) -> None:
         self.store = store
         self.temporal = temporal
+        self.scope = scope or AgentScope()
         self.client: Client | None = None
         self._policies: dict[tuple[str, str], Policy] = {}
+
+    async def _visible(self, case_id: str) -> None:
+        """NOT_FOUND for a case outside the caller's scope (REDRESS_AGENT_SCOPE)."""
+        visible = self.scope.of(current_principal.get())
+        if visible is None:
+            return
+        holder = await asyncio.to_thread(self.store.holder_of, case_id)
+        if holder is None or not visible.allows(*holder):
+            raise NotFound(f"no case {case_id}")
 
     async def _case(self, case_id: str) -> cases_pb2.Case:
         view = await asyncio.to_thread(self.store.get_case, case_id)
         if view is None:
+            raise NotFound(f"no case {case_id}")
+        visible = self.scope.of(current_principal.get())
+        if visible is not None and not visible.allows(view.case.team, view.case.assignee):
             raise NotFound(f"no case {case_id}")
         policy = await asyncio.to_thread(
             self._policy_of, view.case.policy_id, view.case.policy_version
@@ -150,12 +180,19 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         update: Any,
         command: Any,
         context: grpc.aio.ServicerContext,
+        update_id: str | None = None,
     ) -> CommandResult:
         check_case_id(case_id, violations)
         violations.raise_if_any()
+        await self._visible(case_id)
         workflow_id = await asyncio.to_thread(self.store.workflow_of, case_id)
         if workflow_id is None:
             raise NotFound(f"no case {case_id}")
+        return await commands.send(
+            await self._client(), workflow_id, update, command, remaining(context), update_id
+        )
+
+    async def _client(self) -> Client:
         if self.client is None:
             if self.temporal is None:
                 raise Unavailable("this cases service has no workflow engine configured")
@@ -163,7 +200,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 self.client = await self.temporal()
             except Exception as err:
                 raise Unavailable(f"the workflow engine cannot be reached: {err}") from None
-        return await commands.send(self.client, workflow_id, update, command, remaining(context))
+        return self.client
 
     async def AssignCase(
         self, request: cases_pb2.AssignCaseRequest, context: grpc.aio.ServicerContext
@@ -259,6 +296,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         for case_id in (request.case_id, request.other_case_id):
             if not await asyncio.to_thread(self.store.case_exists, case_id):
                 raise NotFound(f"no case {case_id}")
+            await self._visible(case_id)
         try:
             await asyncio.to_thread(
                 self.store.link_cases, request.case_id, kind, request.other_case_id, caller()
@@ -277,6 +315,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             v.add("reason", "required: why the link is removed")
         _plain(v, "reason", request.reason, 1000)
         v.raise_if_any()
+        for case_id in (request.case_id, request.other_case_id):
+            await self._visible(case_id)
         removed = await asyncio.to_thread(
             self.store.unlink_cases,
             request.case_id,
@@ -299,10 +339,72 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
+        await self._visible(request.case_id)
         note = await asyncio.to_thread(
             self.store.add_note, request.case_id, caller(), request.body, request.customer_visible
         )
         return cases_pb2.AddNoteResponse(note=convert.note_message(note))
+
+    async def UpdateCustomerPreferences(
+        self,
+        request: cases_pb2.UpdateCustomerPreferencesRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> cases_pb2.UpdateCustomerPreferencesResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        if request.preferred_channel and not short_name(Channel, request.preferred_channel):
+            v.add("preferred_channel", "unknown channel")
+        if request.preferred_language and not LANGUAGE.match(request.preferred_language):
+            v.add("preferred_language", "a BCP 47 tag such as en, de or es-MX")
+        check_opt_outs(v, "request", request.preferred_channel, request.do_not_contact)
+        if not request.reason.strip():
+            v.add("reason", "required: why, e.g. what the customer asked for and when")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        preferences = {
+            "preferred_channel": short_name(Channel, request.preferred_channel),
+            "preferred_language": request.preferred_language,
+            "do_not_contact": sorted(short_name(Channel, c) for c in request.do_not_contact),
+            "no_surveys": request.no_surveys,
+        }
+        await self._visible(request.case_id)
+        try:
+            await asyncio.to_thread(
+                self.store.update_customer_preferences,
+                request.case_id,
+                caller(),
+                preferences,
+                request.reason,
+            )
+        except KeyError:
+            raise NotFound(f"no case {request.case_id}") from None
+        return cases_pb2.UpdateCustomerPreferencesResponse(case=await self._case(request.case_id))
+
+    async def RecordSatisfaction(
+        self, request: cases_pb2.RecordSatisfactionRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordSatisfactionResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        if not 1 <= request.score <= 5:
+            v.add("score", "1 (very dissatisfied) to 5 (very satisfied)")
+        _plain(v, "comment", request.comment, 4000, multiline=True)
+        v.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise NotFound(f"no case {request.case_id}")
+        await self._visible(request.case_id)
+        recorded = await asyncio.to_thread(
+            self.store.record_satisfaction,
+            request.case_id,
+            caller(),
+            request.score,
+            request.comment,
+        )
+        if not recorded:
+            raise ServiceError(
+                grpc.StatusCode.ALREADY_EXISTS,
+                f"{request.case_id} has its satisfaction answer already; one per case",
+            )
+        return cases_pb2.RecordSatisfactionResponse()
 
     async def PauseClock(
         self, request: cases_pb2.PauseClockRequest, context: grpc.aio.ServicerContext
@@ -345,12 +447,14 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
     ) -> cases_pb2.RecordCustomerReplyResponse:
         v = Violations()
         _plain(v, "summary", request.summary, 4000, multiline=True)
+        _plain(v, "idempotency_key", request.idempotency_key, 200)
         await self._command(
             request.case_id,
             v,
             ComplaintWorkflow.record_customer_reply,
             ReplyCommand(caller().id, request.summary, short_name(Channel, request.channel)),
             context,
+            update_id=f"reply/{request.idempotency_key}" if request.idempotency_key else None,
         )
         return cases_pb2.RecordCustomerReplyResponse(case=await self._case(request.case_id))
 
@@ -364,7 +468,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         _plain(v, "description", request.description, 4000, multiline=True)
         _plain(v, "assignee", request.assignee, 100)
         _plain(v, "team", request.team, 100)
-        due = convert.from_timestamp(request.due_at) if request.HasField("due_at") else None
+        due = checked_time(v, "due_at", request.due_at) if request.HasField("due_at") else None
         result = await self._command(
             request.case_id,
             v,
@@ -432,6 +536,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             money = getattr(request, name)
             if money.minor_units < 0:
                 v.add(f"{name}.minor_units", "cannot be negative")
+            elif money.minor_units > MAX_MINOR_UNITS:
+                v.add(f"{name}.minor_units", f"at most {MAX_MINOR_UNITS:,} minor units")
             if money.minor_units and not CURRENCY.match(money.currency):
                 v.add(f"{name}.currency", "an ISO 4217 code such as GBP")
         if not request.root_cause:
@@ -609,14 +715,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             violations.add("sort_by", "unknown sort field")
         if len(request.text) > 200:
             violations.add("text", "at most 200 characters")
-        for name in ("received", "closed"):
-            rng = getattr(request, name)
-            if (
-                rng.HasField("start")
-                and rng.HasField("end")
-                and rng.start.ToDatetime() >= rng.end.ToDatetime()
-            ):
-                violations.add(f"{name}.end", "must be after start")
+        received = _range(violations, "received", request.received)
+        closed = _range(violations, "closed", request.closed)
         violations.raise_if_any()
         filters = CaseFilter(
             stages=list(request.stages),
@@ -628,12 +728,13 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             products=list(request.products),
             regimes=regimes,
             breached=request.breached if request.HasField("breached") else None,
-            received_from=_start(request.received),
-            received_to=_end(request.received),
-            closed_from=_start(request.closed),
-            closed_to=_end(request.closed),
+            received_from=received[0],
+            received_to=received[1],
+            closed_from=closed[0],
+            closed_to=closed[1],
             text=request.text,
             customer_id=request.customer_id,
+            visible=self.scope.of(current_principal.get()),
         )
         try:
             rows, token = await asyncio.to_thread(
@@ -649,9 +750,23 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             bad.add("page.page_token", str(err))
             bad.raise_if_any()
             raise
+        clocks = await asyncio.to_thread(self.store.clocks_of, [c.case_id for c, _ in rows])
+        now = datetime.now(UTC)
+        policies = {
+            key: await asyncio.to_thread(self._policy_of, *key)
+            for key in {(c.policy_id, c.policy_version) for c, _ in rows}
+        }
+        cases = []
+        for case, customer in rows:
+            message = convert.case_message(case, customer)
+            policy = policies[(case.policy_id, case.policy_version)]
+            calendars = policy.calendar_named if policy else None
+            message.clocks.extend(
+                convert.clock_message(c, now, calendars) for c in clocks[case.case_id]
+            )
+            cases.append(message)
         return cases_pb2.ListCasesResponse(
-            cases=[convert.case_message(c, cu) for c, cu in rows],
-            page=common_pb2.PageInfo(next_page_token=token),
+            cases=cases, page=common_pb2.PageInfo(next_page_token=token)
         )
 
     async def ListAuditEvents(
@@ -669,6 +784,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         violations.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
+        await self._visible(request.case_id)
         events = await asyncio.to_thread(self.store.audit_events, request.case_id, after, limit + 1)
         more = len(events) > limit
         events = events[:limit]
@@ -693,8 +809,79 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             detail=verdict.detail,
         )
 
+    async def EraseCustomer(
+        self, request: cases_pb2.EraseCustomerRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.EraseCustomerResponse:
+        v = Violations()
+        check_customer_id(request.customer_id, v)
+        if not request.request_reference.strip():
+            v.add("request_reference", "required: the erasure request's reference, e.g. its ticket")
+        _plain(v, "request_reference", request.request_reference, 200)
+        if request.force and not request.reason.strip():
+            v.add("reason", "required with force: why cases still being handled are erased")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        try:
+            result = await asyncio.to_thread(
+                erasure.erase_customer,
+                self.store,
+                request.customer_id,
+                caller(),
+                request.request_reference.strip(),
+                request.reason.strip(),
+                request.force,
+            )
+        except erasure.CustomerNotFound:
+            raise NotFound(f"no customer {request.customer_id}") from None
+        except erasure.ErasureRefused as err:
+            raise FailedPrecondition(str(err)) from None
+        try:
+            runs = await histories.delete_finished_runs(await self._client(), result.workflow_ids)
+        except Exception as err:
+            raise Unavailable(
+                "the customer's data is erased from the case database, but their finished "
+                f"workflows could not be deleted from the workflow engine ({err}); ask again "
+                "to delete them"
+            ) from None
+        return cases_pb2.EraseCustomerResponse(
+            customer_id=result.customer_id,
+            erased_at=convert.timestamp(result.erased_at),
+            changed=result.changed,
+            case_ids=result.case_ids,
+            erased=result.erased,
+            open_case_ids=result.open_case_ids,
+            workflow_runs_deleted=runs,
+        )
+
+    async def ExportCustomerData(
+        self, request: cases_pb2.ExportCustomerDataRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[cases_pb2.ExportCustomerDataResponse]:
+        v = Violations()
+        check_customer_id(request.customer_id, v)
+        v.raise_if_any()
+        try:
+            data = await asyncio.to_thread(erasure.export_customer, self.store, request.customer_id)
+        except erasure.CustomerNotFound:
+            raise NotFound(f"no customer {request.customer_id}") from None
+        document = json.dumps(data, ensure_ascii=False, indent=1).encode()
+        for start in range(0, len(document), EXPORT_CHUNK):
+            yield cases_pb2.ExportCustomerDataResponse(chunk=document[start : start + EXPORT_CHUNK])
+
+
+def check_customer_id(customer_id: str, violations: Violations) -> None:
+    if not customer_id:
+        violations.add("customer_id", "required, e.g. CU-0123456789abcdef0123 (a case's customer)")
+    elif not CUSTOMER_ID.match(customer_id):
+        violations.add(
+            "customer_id",
+            f"{customer_id[:40]!r} is not a customer id; expected CU- and 20 hex digits",
+        )
+
 
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+# Ten billion in major units: beyond any one complaint's redress, and small
+# enough that reports can add up millions of cases' amounts in 64 bits.
+MAX_MINOR_UNITS = 10**12
 
 
 def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = False) -> None:
@@ -718,12 +905,14 @@ def _policy_message(row: PolicyVersion) -> cases_pb2.Policy:
     )
 
 
-def _start(rng: common_pb2.TimeRange):  # type: ignore[no-untyped-def]
-    return convert.from_timestamp(rng.start) if rng.HasField("start") else None
-
-
-def _end(rng: common_pb2.TimeRange):  # type: ignore[no-untyped-def]
-    return convert.from_timestamp(rng.end) if rng.HasField("end") else None
+def _range(
+    v: Violations, name: str, rng: common_pb2.TimeRange
+) -> tuple[datetime | None, datetime | None]:
+    start = checked_time(v, f"{name}.start", rng.start) if rng.HasField("start") else None
+    end = checked_time(v, f"{name}.end", rng.end) if rng.HasField("end") else None
+    if start is not None and end is not None and start >= end:
+        v.add(f"{name}.end", "must be after start")
+    return start, end
 
 
 __all__ = ["ACCESS", "CasesServicer", "ServiceError"]

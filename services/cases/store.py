@@ -30,9 +30,20 @@ from redress.db.models import (
     Note,
     Outcome,
     PolicyVersion,
+    SatisfactionResponse,
     Subtask,
 )
-from services.cases.audit import GENESIS, AuditEntry, ChainVerdict, entry_hash, verify_chain
+from services.cases.audit import (
+    CURRENT_SCHEME,
+    GENESIS,
+    AuditEntry,
+    ChainVerdict,
+    commitments_of,
+    entry_hash,
+    new_salts,
+    verify_chain,
+)
+from services.cases.scope import Visible
 
 INVERSE_LINK = {
     "duplicate_of": "duplicated_by",
@@ -69,6 +80,8 @@ class CustomerDetails:
     preferred_language: str = ""
     external_ref: str = ""
     tags: tuple[str, ...] = ()
+    do_not_contact: tuple[str, ...] = ()
+    no_surveys: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,9 +185,22 @@ class CaseFilter:
     closed_to: datetime | None = None
     text: str = ""
     customer_id: str = ""
+    # Set for an agent limited to their teams' cases (services/cases/scope.py).
+    visible: Visible | None = None
 
 
 SORTABLE = ("received_at", "next_deadline", "priority", "updated_at")
+
+
+def refresh_search_text(session: Session, case: Case) -> None:
+    """What the free-text filter searches: the narrative and the notes' bodies,
+    one per line (no word of a query spans a line break)."""
+    bodies = session.scalars(
+        select(Note.body)
+        .where(Note.case_id == case.case_id)
+        .order_by(Note.created_at, Note.note_id)
+    )
+    case.search_text = "\n".join([case.narrative, *bodies])
 
 
 def _now() -> datetime:
@@ -230,6 +256,7 @@ class CaseStore:
                     issue=new.issue,
                     sub_issue=new.sub_issue,
                     narrative=new.narrative,
+                    search_text=new.narrative,
                     desired_outcome=new.desired_outcome,
                     regime=new.regime,
                     company=new.company,
@@ -308,6 +335,8 @@ class CaseStore:
             preferred_language=details.preferred_language,
             external_ref=details.external_ref,
             tags=list(details.tags),
+            do_not_contact=list(details.do_not_contact),
+            no_surveys=details.no_surveys,
             created_at=now,
             updated_at=now,
         )
@@ -334,6 +363,7 @@ class CaseStore:
             .limit(1)
         ).first()
         sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        salts = new_salts()
         entry = AuditEntry(
             case_id=case_id,
             sequence=sequence,
@@ -346,6 +376,11 @@ class CaseStore:
             old_value=old_value,
             new_value=new_value,
             cause=cause,
+            scheme=CURRENT_SCHEME,
+            commitments=commitments_of(
+                {"old_value": old_value, "new_value": new_value, "cause": cause}, salts
+            ),
+            salts=salts,
         )
         event = AuditEvent(
             case_id=case_id,
@@ -361,6 +396,9 @@ class CaseStore:
             cause=cause,
             previous_hash=previous,
             hash=entry_hash(previous, entry),
+            hash_scheme=entry.scheme,
+            commitments=dict(entry.commitments),
+            value_salts=dict(entry.salts),
         )
         session.add(event)
         return event
@@ -410,6 +448,20 @@ class CaseStore:
             outcome = session.get(Outcome, case_id)
             links = self._links(session, case_id)
             return CaseView(row[0], row[1], events, clocks, subtasks, outcome, notes, links)
+
+    def clocks_of(self, case_ids: Sequence[str]) -> dict[str, list[CaseClock]]:
+        """The clocks of a page of cases, in one query, each case's by deadline."""
+        found: dict[str, list[CaseClock]] = {case_id: [] for case_id in case_ids}
+        if not case_ids:
+            return found
+        with self.sessions() as session:
+            for clock in session.scalars(
+                select(CaseClock)
+                .where(CaseClock.case_id.in_(list(case_ids)))
+                .order_by(CaseClock.case_id, CaseClock.due_at)
+            ):
+                found[clock.case_id].append(clock)
+        return found
 
     @staticmethod
     def _links(session: Session, case_id: str) -> list[LinkView]:
@@ -538,6 +590,14 @@ class CaseStore:
                     frontier.append(link.other_case_id)
         return found
 
+    def holder_of(self, case_id: str) -> tuple[str, str] | None:
+        """The case's team and assignee, which decide who may see it."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Case.team, Case.assignee).where(Case.case_id == case_id)
+            ).first()
+        return (row[0] or "", row[1] or "") if row else None
+
     def workflow_of(self, case_id: str) -> str | None:
         with self.sessions() as session:
             return session.scalar(select(Case.workflow_id).where(Case.case_id == case_id))
@@ -572,26 +632,47 @@ class CaseStore:
                     if row is None:
                         session.add(CaseClock(case_id=case.case_id, **clock))
                     else:
+                        if row.started_at != clock.get("started_at"):
+                            row.warned_at = None  # started again: not warned this time
                         for key, value in clock.items():
                             setattr(row, key, value)
+                # The workflow reports its whole state each time: text erased
+                # with the customer's data must not come back from it.
+                erased = session.scalar(
+                    select(Customer.erased_at).where(Customer.id == case.customer_id)
+                )
+                kept_erased = ("description", "summary") if erased is not None else ()
                 for subtask in change.subtasks:
                     row_s = session.get(Subtask, subtask["subtask_id"])
                     if row_s is None:
                         session.add(Subtask(case_id=case.case_id, **subtask))
                     else:
                         for key, value in subtask.items():
-                            setattr(row_s, key, value)
+                            if key not in kept_erased:
+                                setattr(row_s, key, value)
                 if change.outcome is not None:
                     row_o = session.get(Outcome, case.case_id)
                     if row_o is None:
                         session.add(Outcome(case_id=case.case_id, **change.outcome))
                     else:
                         for key, value in change.outcome.items():
-                            setattr(row_o, key, value)
+                            if key not in kept_erased:
+                                setattr(row_o, key, value)
                 for note in change.notes:
                     session.add(Note(case_id=case.case_id, **note))
                 session.flush()
+                if change.notes:
+                    refresh_search_text(session, case)
                 for draft in change.audit:
+                    if draft.action == "clock.warning" and draft.field.startswith("clocks."):
+                        warned = session.scalars(
+                            select(CaseClock).where(
+                                CaseClock.case_id == case.case_id,
+                                CaseClock.name == draft.field.removeprefix("clocks."),
+                            )
+                        ).first()
+                        if warned is not None and warned.warned_at is None:
+                            warned.warned_at = now
                     self._append(
                         session,
                         case.case_id,
@@ -611,6 +692,68 @@ class CaseStore:
                     return False
             raise
 
+    def update_customer_preferences(
+        self,
+        case_id: str,
+        actor: Actor,
+        preferences: dict[str, Any],
+        reason: str,
+    ) -> bool:
+        """Replaces how the case's customer wants to be contacted; an audit
+        entry on the case says what changed. False when nothing did."""
+        with self.sessions.begin() as session:
+            customer_id = session.scalar(select(Case.customer_id).where(Case.case_id == case_id))
+            if customer_id is None:
+                raise KeyError(case_id)
+            customer = session.get(Customer, customer_id, with_for_update=True)
+            assert customer is not None
+            old = {name: getattr(customer, name) for name in preferences}
+            if old == preferences:
+                return False
+            for name, value in preferences.items():
+                setattr(customer, name, value)
+            customer.updated_at = _now()
+            self._append(
+                session,
+                case_id,
+                actor,
+                action="customer.preferences_changed",
+                field="customer",
+                old_value=_json(old),
+                new_value=_json(preferences),
+                cause=reason,
+            )
+            return True
+
+    def record_satisfaction(self, case_id: str, actor: Actor, score: int, comment: str) -> bool:
+        """The case's one survey answer; False if it had one already."""
+        try:
+            with self.sessions.begin() as session:
+                if session.get(SatisfactionResponse, case_id) is not None:
+                    return False
+                session.add(
+                    SatisfactionResponse(
+                        case_id=case_id,
+                        score=score,
+                        comment=comment,
+                        recorded_by=actor.id,
+                        received_at=_now(),
+                    )
+                )
+                session.flush()
+                self._append(
+                    session,
+                    case_id,
+                    actor,
+                    action="satisfaction.recorded",
+                    field="satisfaction",
+                    new_value=str(score),
+                    cause=comment[:1000],
+                )
+                return True
+        except IntegrityError:
+            return False
+
     def add_note(self, case_id: str, actor: Actor, body: str, customer_visible: bool) -> Note:
         with self.sessions.begin() as session:
             note = Note(
@@ -623,6 +766,8 @@ class CaseStore:
             )
             session.add(note)
             session.flush()
+            case = session.scalars(select(Case).where(Case.case_id == case_id)).one()
+            refresh_search_text(session, case)
             self._append(
                 session,
                 case_id,
@@ -692,28 +837,7 @@ class CaseStore:
                 .where(AuditEvent.case_id == case_id)
                 .order_by(AuditEvent.sequence)
             )
-            return verify_chain(
-                [
-                    (
-                        AuditEntry(
-                            case_id=e.case_id,
-                            sequence=e.sequence,
-                            recorded_at=e.recorded_at,
-                            actor_kind=e.actor_kind,
-                            actor_id=e.actor_id,
-                            rule_version=e.rule_version,
-                            action=e.action,
-                            field=e.field,
-                            old_value=e.old_value,
-                            new_value=e.new_value,
-                            cause=e.cause,
-                        ),
-                        e.previous_hash,
-                        e.hash,
-                    )
-                    for e in events
-                ]
-            )
+            return verify_chain([(audit_entry(e), e.previous_hash, e.hash) for e in events])
 
     def list_cases(
         self, filters: CaseFilter, sort_by: str, ascending: bool, limit: int, page_token: str
@@ -775,19 +899,40 @@ class CaseStore:
             conditions.append(Case.closed_at < f.closed_to)
         if f.customer_id:
             conditions.append(Case.customer_id == f.customer_id)
+        if f.visible is not None:
+            # An agent limited to their teams' cases and their own.
+            conditions.append(
+                or_(Case.team.in_(sorted(f.visible.teams)), Case.assignee == f.visible.person)
+            )
         if f.text:
             # Each word must appear in the narrative or in one of the case's
-            # notes; LIKE wildcards in the words are literal.
+            # notes, both held in search_text: on PostgreSQL all the words
+            # are looked up together in its trigram index. LIKE wildcards in
+            # the words are literal.
             for word in f.text.split():
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                pattern = f"%{escaped}%"
-                in_notes = (
-                    select(Note.note_id)
-                    .where(Note.case_id == Case.case_id, Note.body.ilike(pattern, escape="\\"))
-                    .exists()
-                )
-                conditions.append(or_(Case.narrative.ilike(pattern, escape="\\"), in_notes))
+                conditions.append(Case.search_text.ilike(f"%{escaped}%", escape="\\"))
         return conditions
+
+
+def audit_entry(e: AuditEvent) -> AuditEntry:
+    """A stored audit row as the hash chain sees it."""
+    return AuditEntry(
+        case_id=e.case_id,
+        sequence=e.sequence,
+        recorded_at=e.recorded_at,
+        actor_kind=e.actor_kind,
+        actor_id=e.actor_id,
+        rule_version=e.rule_version,
+        action=e.action,
+        field=e.field,
+        old_value=e.old_value,
+        new_value=e.new_value,
+        cause=e.cause,
+        scheme=e.hash_scheme or 1,
+        commitments=dict(e.commitments or {}),
+        salts=dict(e.value_salts or {}),
+    )
 
 
 def _encode_token(sort_by: str, value: Any, last_id: int) -> str:

@@ -14,14 +14,24 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import grpc
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2_grpc
 from redress.db import database_url
+from redress.db.migrate import wait_for_schema
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
-from redress.platform import serving
+from redress.platform import channels, serving
 from redress.platform.settings import Env
-from redress.platform.temporal import TemporalSettings, connect
+from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
+from redress.platform.tls import ClientTls
 from services.followup.context import Firm
 from services.followup.delivery import (
     DeliverySettings,
@@ -32,7 +42,11 @@ from services.followup.delivery import (
 )
 from services.followup.servicer import ACCESS, FollowupServicer
 from services.followup.store import FollowupStore
-from workflows.followup import MessageDeliveryWorkflow, WebhookDispatchWorkflow
+from workflows.followup import (
+    MessageDeliveryWorkflow,
+    StaffDigestWorkflow,
+    WebhookDispatchWorkflow,
+)
 from workflows.sandbox import workflow_runner
 
 DESCRIPTOR = followup_pb2.DESCRIPTOR.services_by_name["FollowupService"]
@@ -46,6 +60,8 @@ class FollowupSettings:
     service_api_key: str
     staff_file: str
     schema_wait_seconds: float
+    digest_daily_at: tuple[int, int] = (8, 0)
+    digest_timezone: str = "UTC"
 
     @classmethod
     def from_env(cls, env: Env) -> FollowupSettings:
@@ -55,6 +71,8 @@ class FollowupSettings:
             service_api_key=env.string("REDRESS_SERVICE_API_KEY", ""),
             staff_file=env.string("REDRESS_STAFF_FILE", ""),
             schema_wait_seconds=env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0),
+            digest_daily_at=_hour_minute(env, "REDRESS_DIGEST_DAILY_AT", "08:00"),
+            digest_timezone=_timezone(env, "REDRESS_DIGEST_TIMEZONE", "UTC"),
         )
         if not settings.service_api_key:
             env.problems.append(
@@ -64,34 +82,63 @@ class FollowupSettings:
         return settings
 
 
+def _hour_minute(env: Env, name: str, default: str) -> tuple[int, int]:
+    value = env.string(name, default)
+    hour, _, minute = value.partition(":")
+    if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
+        return int(hour), int(minute)
+    env.problems.append(f"{name}={value!r}: a time of day as HH:MM, e.g. 08:00")
+    return 8, 0
+
+
+def _timezone(env: Env, name: str, default: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    value = env.string(name, default)
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        env.problems.append(f"{name}={value!r}: an IANA time zone such as Europe/London")
+        return default
+    return value
+
+
+async def keep_digest_schedules(
+    client: Client, task_queue: str, daily_at: tuple[int, int], timezone: str
+) -> None:
+    """The Temporal Schedules that send staff digests, created or brought up to date."""
+    hour, minute = daily_at
+    wanted = {
+        "hourly": ScheduleSpec(cron_expressions=["0 * * * *"]),
+        "daily": ScheduleSpec(cron_expressions=[f"{minute} {hour} * * *"], time_zone_name=timezone),
+    }
+    for kind, spec in wanted.items():
+        schedule = Schedule(
+            action=ScheduleActionStartWorkflow(
+                StaffDigestWorkflow.run, kind, id=f"staff-digest-{kind}", task_queue=task_queue
+            ),
+            spec=spec,
+            policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+        )
+        await ensure_schedule(client, f"staff-digest-{kind}", schedule)
+
+
+async def wake_waiting_deliveries(messenger: Messenger) -> None:
+    """On start, wakes the dispatch of every event still waiting for an enabled
+    webhook, so that one left behind (e.g. by a restart while a webhook was
+    being re-enabled) is not stuck until its case's next event."""
+    try:
+        woken = await messenger.wake_waiting()
+    except Exception:
+        log.exception("waking waiting webhook deliveries failed; they go with the next event")
+        return
+    if woken:
+        log.info("webhook deliveries woken", extra={"fields": {"cases": woken}})
+
+
 def follow_queue(temporal: TemporalSettings) -> str:
     """The follow-up task queue; complaint workflows derive the same name."""
     return f"{temporal.task_queue}-followup"
-
-
-async def wait_for_schema(url: str, seconds: float) -> None:
-    """services/cases migrates the database; this service waits until it is current."""
-    from alembic.script import ScriptDirectory
-
-    from redress.db.migrate import alembic_config, current
-
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while True:
-        try:
-            revision = await asyncio.to_thread(current, url)
-        except Exception:
-            revision = None
-        if revision == head:
-            return
-        if loop.time() > deadline:
-            raise SystemExit(
-                f"the database schema is at {revision or 'nothing'}, not {head}: start "
-                "services/cases (it migrates on start) or run `python -m redress.db upgrade`"
-            )
-        log.info("waiting for the database schema", extra={"fields": {"at": revision}})
-        await asyncio.sleep(1.0)
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
@@ -100,7 +147,13 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     smtp = SmtpSettings.from_env(env)
     firm = Firm.from_env(env)
     delivery = DeliverySettings.from_env(env)
+    try:
+        staff = StaffDirectory.load(settings.staff_file)
+    except (OSError, ValueError) as err:
+        env.problems.append(f"REDRESS_STAFF_FILE={settings.staff_file!r}: {err}")
+        staff = StaffDirectory({}, {})
     serving_settings = serving.ServingSettings.from_env("followup", 50053, 9103, env)
+    cases_tls = ClientTls.from_env(env)
     parts: dict[str, object] = {}
 
     def register(server: grpc.aio.Server) -> None:
@@ -115,7 +168,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         if added:
             log.info("shipped letters installed", extra={"fields": {"templates": added}})
         client = await connect(temporal)
-        channel = grpc.aio.insecure_channel(settings.cases_address)
+        channel = channels.aio_channel(settings.cases_address, tls=cases_tls)
         messenger = Messenger(
             store,
             cases_pb2_grpc.CasesServiceStub(channel),
@@ -124,22 +177,27 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             client,
             follow_queue(temporal),
             delivery,
-            StaffDirectory.load(settings.staff_file),
+            staff,
         )
         activities = FollowupActivities(store, messenger, smtp, firm, delivery)
         worker = Worker(
             client,
             task_queue=follow_queue(temporal),
-            workflows=[MessageDeliveryWorkflow, WebhookDispatchWorkflow],
+            workflows=[MessageDeliveryWorkflow, WebhookDispatchWorkflow, StaffDigestWorkflow],
             activities=activities.all(),
             graceful_shutdown_timeout=timedelta(seconds=5),
             workflow_runner=workflow_runner(),
         )
         running = asyncio.create_task(worker.run())
+        await keep_digest_schedules(
+            client, follow_queue(temporal), settings.digest_daily_at, settings.digest_timezone
+        )
         parts["servicer"] = FollowupServicer(store, messenger, client)
         parts["store"] = store
+        sweep = asyncio.create_task(wake_waiting_deliveries(messenger))
 
         async def close() -> None:
+            sweep.cancel()
             await worker.shutdown()
             await asyncio.gather(running, return_exceptions=True)
             await channel.close()

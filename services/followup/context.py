@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,10 +46,7 @@ class Firm:
             complaints_email=env.string("REDRESS_FIRM_COMPLAINTS_EMAIL", "complaints@example.com"),
             complaints_phone=env.string("REDRESS_FIRM_COMPLAINTS_PHONE", ""),
             address=env.string("REDRESS_FIRM_ADDRESS", ""),
-            case_link=env.string(
-                "REDRESS_CASE_LINK",
-                "http://127.0.0.1:8233/namespaces/default/workflows/{workflow_id}",
-            ),
+            case_link=env.string("REDRESS_CASE_LINK", "http://127.0.0.1:8090/cases/{case_id}"),
         )
 
     def link(self, case: cases_pb2.Case) -> str:
@@ -64,13 +61,34 @@ def letter_date(at: datetime, language: str, regime: str, *, end_of_period: bool
     local = at.astimezone(ZoneInfo(ZONES.get(regime, "UTC")))
     if end_of_period and local.hour == 0 and local.minute == 0 and local.second == 0:
         local -= timedelta(microseconds=1)
+    return written_day(local.date(), language)
+
+
+def written_day(day: date, language: str) -> str:
+    """A calendar day in the words of the letter's language: 22 June 2027,
+    22. Juni 2027, 22 de junio de 2027."""
     months = MONTHS.get(language.split("-")[0], MONTHS["en"]).split()
-    month = months[local.month - 1]
+    month = months[day.month - 1]
     if language.startswith("de"):
-        return f"{local.day}. {month} {local.year}"
+        return f"{day.day}. {month} {day.year}"
     if language.startswith("es"):
-        return f"{local.day} de {month} de {local.year}"
-    return f"{local.day} {month} {local.year}"
+        return f"{day.day} de {month} de {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+# `extra` values the workflow passes as ISO dates (the last reminder's
+# `close_after`): a letter writes them like its other dates, never 2027-06-22.
+DATE_EXTRAS = frozenset({"close_after"})
+
+
+def _extra_values(extra: dict[str, str], language: str) -> dict[str, str]:
+    out = dict(extra)
+    for name in DATE_EXTRAS & out.keys():
+        try:
+            out[name] = written_day(date.fromisoformat(out[name]), language)
+        except ValueError:
+            pass  # a person's own wording, e.g. "the end of the month"
+    return out
 
 
 def money(value: common_pb2.Money) -> str:
@@ -132,5 +150,5 @@ def case_context(
             "deadline_text": ref.deadline_text,
         },
         "deadlines": deadlines,
-        "extra": dict(extra),
+        "extra": _extra_values(extra, language),
     }

@@ -13,12 +13,13 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import smtplib
 import ssl
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy as email_policy
 from email.message import EmailMessage
@@ -38,6 +39,7 @@ from redress.db.models import Delivery, Message
 from redress.platform.enums import short_name
 from redress.platform.settings import Env
 from services.followup import templates as tpl
+from services.followup.alerts import Roles, alerts_for
 from services.followup.context import Firm, case_context
 from services.followup.store import (
     CaseEvent,
@@ -67,6 +69,14 @@ WEBHOOK_ATTEMPTS = Counter(
     "redress_webhook_attempts_total", "Webhook delivery attempts by outcome", ["outcome"]
 )
 EVENT_SCHEMA = "redress.case-event/1"
+# Dispatch workflows started or woken at once.
+WAKE_CONCURRENCY = 16
+DIGESTS = ("hourly", "daily")
+ALERTS = Counter(
+    "redress_staff_alerts_total",
+    "Alerts raised for staff by case events, by outcome (queued, held, skipped).",
+    ["outcome"],
+)
 
 
 @dataclass(frozen=True)
@@ -136,12 +146,20 @@ class StaffDirectory:
     """Who staff are and how to reach them: people by principal, teams by name.
 
     Read from the YAML file REDRESS_STAFF_FILE:
-        people: {alice: {email: alice@bank.example}, ...}
+        people:
+          alice: {email: alice@bank.example}
+          bob: {email: bob@bank.example, digest: hourly}   # or daily
         teams: {complaints: {members: [alice, bob], lead: bob, manager: carol}}
+        compliance: [carol]
+    A person with a digest receives the alerts the platform raises on its own
+    (assignments, warnings, breaches, escalations, subtasks) as one message
+    per hour or per day instead of one message each.
     """
 
     people: dict[str, str]
     teams: dict[str, dict[str, Any]]
+    digests: dict[str, str] = field(default_factory=dict)
+    compliance: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: str) -> StaffDirectory:
@@ -150,12 +168,45 @@ class StaffDirectory:
         import yaml
 
         with open(path, encoding="utf-8") as f:
-            document = yaml.safe_load(f) or {}
-        people = {
-            str(name): str((entry or {}).get("email", ""))
-            for name, entry in (document.get("people") or {}).items()
-        }
-        return cls(people, dict(document.get("teams") or {}))
+            try:
+                document = yaml.safe_load(f) or {}
+            except yaml.YAMLError as err:
+                raise ValueError(f"not valid YAML: {err}") from None
+        if not isinstance(document, dict):
+            raise ValueError("a mapping with people, teams and compliance")
+        return cls.parse(document, path)
+
+    @classmethod
+    def parse(cls, document: dict[str, Any], where: str = "staff directory") -> StaffDirectory:
+        people: dict[str, str] = {}
+        digests: dict[str, str] = {}
+        problems: list[str] = []
+        for name, entry in (document.get("people") or {}).items():
+            entry = entry or {}
+            people[str(name)] = str(entry.get("email", ""))
+            digest = str(entry.get("digest") or "")
+            if digest and digest not in DIGESTS:
+                problems.append(
+                    f"people.{name}.digest: one of {', '.join(DIGESTS)}, not {digest!r}"
+                )
+            elif digest:
+                digests[str(name)] = digest
+        teams = dict(document.get("teams") or {})
+        for team, entry in teams.items():
+            for role in ("lead", "manager"):
+                who = (entry or {}).get(role)
+                if who and str(who) not in people:
+                    problems.append(f"teams.{team}.{role}: {who!r} is not under people")
+        compliance = tuple(str(p) for p in document.get("compliance") or ())
+        if problems:
+            raise ValueError(f"{where}: " + "; ".join(problems))
+        return cls(people, teams, digests, compliance)
+
+    def roles(self) -> Roles:
+        return Roles(self.teams, list(self.compliance))
+
+    def digest_of(self, recipient: str) -> str:
+        return self.digests.get(recipient.strip(), "")
 
     def resolve(self, recipient: str) -> list[str]:
         recipient = recipient.strip()
@@ -182,6 +233,22 @@ class CaseNotFound(LookupError):
     pass
 
 
+class NoCaseMatch(LookupError):
+    """An inbound message names no case Redress can find."""
+
+
+class NotTheCustomer(PermissionError):
+    """An inbound message names a case by subject, from someone else's address."""
+
+
+class ReplyRefused(RuntimeError):
+    """The case took no reply (its workflow has completed)."""
+
+
+SENT_MESSAGE_ID = re.compile(r"^<?(M-[0-9a-f]{24})@")
+CASE_IN_SUBJECT = re.compile(r"\b(C-\d{6,})\b")
+
+
 def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -191,29 +258,50 @@ def choose_channel(
 ) -> tuple[str, str]:
     """(channel, recipient): the requested channel, else the customer's preferred
     one, else email when there is an address, else the channel the complaint came
-    by, else post."""
+    by, else post, else phone; never a channel the customer opted out of."""
     address = customer.postal_address
     postal = ", ".join(
         part
         for part in [*address.lines, address.locality, address.postal_code, address.country]
         if part
     )
-    channel = requested or short_name(common_pb2.Channel, customer.preferred_channel) or ""
-    if channel in ("", "web", "chat", "social", "referral") and customer.email:
-        channel = "email"
-    if not channel:
-        channel = came_by if came_by in ("phone", "postal", "fax") else ""
-    if not channel:
-        channel = "postal" if postal or not customer.phone else "phone"
-    if channel == "email":
-        if not customer.email:
-            raise InvalidMessage([("channel", "the customer has no email address; choose postal")])
-        return "email", customer.email
-    if channel in ("phone", "fax"):
-        return channel, customer.phone
-    if channel in ("postal", "in_person"):
-        return "postal", postal
-    return channel, customer.email or customer.phone
+    refused = {short_name(common_pb2.Channel, c) for c in customer.do_not_contact}
+    reach = {"email": customer.email, "phone": customer.phone, "fax": customer.phone}
+    reach["postal"] = postal
+
+    def usable(channel: str) -> str:
+        channel = "postal" if channel == "in_person" else channel
+        if channel in ("web", "chat", "social", "referral"):
+            channel = "email"
+        return channel if channel in reach and reach[channel] and channel not in refused else ""
+
+    if requested:
+        if requested in refused or (requested == "in_person" and "postal" in refused):
+            raise InvalidMessage(
+                [("channel", f"the customer asked not to be contacted by {requested}")]
+            )
+        if not usable(requested):
+            have = ", ".join(c for c in ("email", "postal", "phone") if usable(c)) or "none"
+            raise InvalidMessage(
+                [("channel", f"the customer has no address for {requested}; usable: {have}")]
+            )
+        chosen = usable(requested)
+        return chosen, reach[chosen]
+    preferred = short_name(common_pb2.Channel, customer.preferred_channel) or ""
+    for candidate in (preferred, "email", came_by, "postal", "phone"):
+        chosen = usable(candidate) if candidate else ""
+        if chosen:
+            return chosen, reach[chosen]
+    raise InvalidMessage(
+        [
+            (
+                "channel",
+                "no channel is left: the customer opted out of "
+                + (", ".join(sorted(refused)) or "nothing")
+                + " and gave no other address",
+            )
+        ]
+    )
 
 
 class Messenger:
@@ -260,7 +348,16 @@ class Messenger:
         try:
             chosen = tpl.choose_language(wanted, languages)
         except tpl.TemplateProblem as err:
-            raise InvalidMessage(err.problems) from err
+            raise InvalidMessage(
+                [
+                    (
+                        "language",
+                        f"{name!r} has no template in {wanted or tpl.DEFAULT_LANGUAGE} "
+                        f"or {tpl.DEFAULT_LANGUAGE}, only in {', '.join(sorted(languages))}; "
+                        "add one with PutTemplate",
+                    )
+                ]
+            ) from err
         row = await asyncio.to_thread(self.store.get_template, name, chosen)
         assert row is not None
         letter = tpl.LetterTemplate(
@@ -290,20 +387,32 @@ class Messenger:
         kind: str = "",
         language: str = "",
     ) -> tuple[Message, bool]:
+        request_fingerprint = fingerprint(case_id, template_name, channel, sorted(extra.items()))
         existing = await asyncio.to_thread(self.store.get_message, message_id_for(idempotency_key))
         if existing is not None:
+            if existing.fingerprint != request_fingerprint:
+                raise KeyReused(
+                    f"idempotency key already used for message {existing.message_id}, which "
+                    "differs; use a new key for a new message"
+                )
             # A retry: the message as first recorded, its delivery (re)started.
-            await self._start_delivery(existing, case_workflow_id, kind)
+            await self.start_delivery(existing, case_workflow_id, kind)
             return existing, False
         rendered, letter, version, purpose, case = await self.render(
             template_name, language, case_id, extra
         )
+        if case.HasField("customer_erased_at"):
+            raise InvalidMessage(
+                [("case_id", "the customer's personal data was erased: nothing is sent to them")]
+            )
+        if purpose == "satisfaction_survey" and case.customer.no_surveys:
+            raise InvalidMessage([("template_name", "the customer declined satisfaction surveys")])
         chosen, recipient = choose_channel(
             case.customer, channel, short_name(common_pb2.Channel, case.channel)
         )
         new = NewMessage(
             idempotency_key=idempotency_key,
-            fingerprint=fingerprint(case_id, template_name, channel, sorted(extra.items())),
+            fingerprint=request_fingerprint,
             case_id=case_id,
             audience="customer",
             purpose=purpose,
@@ -319,10 +428,10 @@ class Messenger:
             created_by=actor,
         )
         message, created = await asyncio.to_thread(self.store.add_message, new)
-        await self._start_delivery(message, case_workflow_id or case.workflow_id, kind)
+        await self.start_delivery(message, case_workflow_id or case.workflow_id, kind)
         return message, created
 
-    async def _start_delivery(self, message: Message, case_workflow_id: str, kind: str) -> None:
+    async def start_delivery(self, message: Message, case_workflow_id: str, kind: str) -> None:
         if message.state not in ("queued", "retrying"):
             return
         try:
@@ -348,9 +457,26 @@ class Messenger:
         summary: str,
         detail: str,
         actor: str,
+        digest_allowed: bool = False,
+        case: cases_pb2.Case | None = None,
     ) -> tuple[Message, bool]:
         """An alert to a member of staff (an email address, or a principal or
-        team:<name> from the staff directory), with a link to the case."""
+        team:<name> from the staff directory), with a link to the case.
+
+        With `digest_allowed`, an alert to a person who chose a digest is held
+        for it instead of sent on its own. `case`, when the caller has read it
+        already, saves reading it again."""
+        key_fingerprint = fingerprint(case_id, recipient, summary, detail)
+        existing = await asyncio.to_thread(self.store.get_message, message_id_for(idempotency_key))
+        if existing is not None:
+            # A retry: nothing to render or read again.
+            if existing.fingerprint != key_fingerprint:
+                raise KeyReused(
+                    f"idempotency key already used for message {existing.message_id}, which "
+                    "differs; use a new key for a new message"
+                )
+            await self.start_delivery(existing, "", "staff_alert")
+            return existing, False
         addresses = self.staff.resolve(recipient)
         if not addresses:
             raise InvalidMessage(
@@ -363,15 +489,15 @@ class Messenger:
             )
         body = summary + ("\n\n" + detail if detail else "")
         if case_id:
-            case = await self.case(case_id)
+            case = case or await self.case(case_id)
             priority = short_name(common_pb2.Priority, case.priority)
             body += f"\n\nCase {case.case_id} ({case.stage}, {priority}): {self.firm.link(case)}\n"
         new = NewMessage(
             idempotency_key=idempotency_key,
-            fingerprint=fingerprint(case_id, recipient, summary, detail),
+            fingerprint=key_fingerprint,
             case_id=case_id,
             audience="staff",
-            purpose="other",
+            purpose="staff_alert",
             channel="email",
             recipient=", ".join(addresses),
             language="en",
@@ -380,22 +506,134 @@ class Messenger:
             subject=f"[Redress] {summary}",
             body_text=body,
             body_html="",
-            state="queued",
+            state="held" if digest_allowed and self.staff.digest_of(recipient) else "queued",
             created_by=actor,
         )
         message, created = await asyncio.to_thread(self.store.add_message, new)
-        await self._start_delivery(message, "", "staff_alert")
+        await self.start_delivery(message, "", "staff_alert")
         return message, created
 
-    async def wake_dispatchers(self, pairs: list[tuple[str, str]]) -> None:
-        for webhook_id, case_id in pairs:
-            await self.client.start_workflow(
-                WebhookDispatchWorkflow.run,
-                DispatchInput(webhook_id, case_id, self.settings.webhook_backoff),
-                id=f"webhook/{webhook_id}/{case_id}",
-                task_queue=self.task_queue,
-                start_signal="wake",
+    async def match_case(
+        self, sender: str, subject: str, in_reply_to: str, references: list[str]
+    ) -> tuple[str, str]:
+        """(case id, how): the case an inbound email belongs to."""
+        for how, header in [("in_reply_to", in_reply_to)] + [
+            ("references", r) for r in reversed(references)
+        ]:
+            found = SENT_MESSAGE_ID.match(header.strip())
+            if not found:
+                continue
+            sent = await asyncio.to_thread(self.store.get_message, found[1])
+            if sent is not None and sent.case_id and sent.audience == "customer":
+                return sent.case_id, how
+        named = CASE_IN_SUBJECT.search(subject)
+        if named is None:
+            raise NoCaseMatch(
+                "no case matches: In-Reply-To and References name no message Redress sent, "
+                "and the subject carries no case id such as C-000123"
             )
+        case = await self.case(named[1])
+        if not case.customer.email or case.customer.email.lower() != sender.strip().lower():
+            raise NotTheCustomer(
+                f"the subject names {named[1]}, but {sender!r} is not that case's customer's "
+                "address; route this email to a person"
+            )
+        return named[1], "subject"
+
+    async def receive(
+        self,
+        *,
+        message_id_header: str,
+        sender: str,
+        subject: str,
+        body_text: str,
+        in_reply_to: str,
+        references: list[str],
+        received_at: datetime,
+    ) -> tuple[Message, str, str]:
+        """Records an email a customer sent in and tells its case, once per
+        Message-ID: (message, case id, how it was matched)."""
+        case_id, how = await self.match_case(sender, subject, in_reply_to, references)
+        key = f"inbound/{message_id_header}"
+        message, _ = await asyncio.to_thread(
+            self.store.add_message,
+            NewMessage(
+                idempotency_key=key,
+                fingerprint=fingerprint(message_id_header, sender, subject, body_text),
+                case_id=case_id,
+                audience="customer",
+                purpose="customer_reply",
+                channel="email",
+                recipient=self.firm.complaints_email,
+                language="",
+                template_name="",
+                template_version=0,
+                subject=subject,
+                body_text=body_text,
+                body_html="",
+                state="queued",
+                created_by="mail-gateway",
+                sender=sender,
+            ),
+        )
+        if message.state == "received":
+            return message, case_id, how
+        if message.state == "failed":
+            raise ReplyRefused(message.attempts[-1]["detail"])
+        summary = f"Email from the customer: {subject}\n\n{body_text}"
+        if len(summary) > 4000:
+            summary = summary[:3900] + f"\n[… the whole email is message {message.message_id}]"
+        request = cases_pb2.RecordCustomerReplyRequest(
+            case_id=case_id,
+            channel=common_pb2.CHANNEL_EMAIL,
+            summary=summary,
+            idempotency_key=message.message_id,
+        )
+        request.received_at.FromDatetime(received_at)
+        try:
+            await self.cases.RecordCustomerReply(request, metadata=self.metadata, timeout=30)
+        except grpc.aio.AioRpcError as err:
+            if err.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            detail = f"{case_id} took no reply: {err.details()}"
+            await asyncio.to_thread(
+                self.store.record_attempt, message.message_id, False, detail, "failed"
+            )
+            raise ReplyRefused(detail) from None
+        done = await asyncio.to_thread(
+            self.store.record_attempt,
+            message.message_id,
+            True,
+            f"recorded on {case_id} as the customer's reply (matched by {how})",
+            "received",
+        )
+        return done, case_id, how
+
+    async def wake_dispatchers(self, pairs: list[tuple[str, str]]) -> None:
+        """Starts, or wakes, the dispatch workflow of each (webhook, case) pair.
+
+        A few at a time: re-enabling a webhook after an outage can wake
+        thousands of cases at once."""
+        gate = asyncio.Semaphore(WAKE_CONCURRENCY)
+
+        async def wake(webhook_id: str, case_id: str) -> None:
+            async with gate:
+                await self.client.start_workflow(
+                    WebhookDispatchWorkflow.run,
+                    DispatchInput(webhook_id, case_id, self.settings.webhook_backoff),
+                    id=f"webhook/{webhook_id}/{case_id}",
+                    task_queue=self.task_queue,
+                    start_signal="wake",
+                )
+
+        await asyncio.gather(*(wake(w, c) for w, c in pairs))
+
+    async def wake_waiting(self, webhook_id: str = "") -> int:
+        """Wakes the dispatch of every case with events waiting for `webhook_id`
+        (empty: for every enabled webhook); how many (webhook, case) pairs."""
+        pairs = await asyncio.to_thread(self.store.waiting_pairs, webhook_id)
+        await self.wake_dispatchers(pairs)
+        return len(pairs)
 
 
 def build_email(message: Message, smtp: SmtpSettings, firm: Firm) -> EmailMessage:
@@ -431,12 +669,39 @@ class PermanentFailure(Exception):
     pass
 
 
+class LoginRefused(smtplib.SMTPException):
+    """The SMTP server refused REDRESS_SMTP_USERNAME and REDRESS_SMTP_PASSWORD.
+
+    Retried like an outage: the settings are wrong, not the message, and a
+    message waiting when they are put right still goes."""
+
+
 def send_email(smtp: SmtpSettings, email: EmailMessage, recipient: str) -> str:
     """Hands the message to the SMTP server; what it answered, e.g. "250 OK".
 
-    PermanentFailure for a 5xx answer (retrying cannot help); other errors
-    (connection refused, 4xx) are worth retrying.
+    PermanentFailure for a 5xx answer about the message (retrying cannot
+    help); LoginRefused for a refused login; other errors (connection
+    refused, 4xx, no STARTTLS offered) are worth retrying.
     """
+    try:
+        return _send_email(smtp, email, recipient)
+    except smtplib.SMTPAuthenticationError as err:
+        raise LoginRefused(
+            f"the mail server refused the login of {smtp.username!r}: "
+            f"{err.smtp_code} {_text(err.smtp_error)}; "
+            "check REDRESS_SMTP_USERNAME and REDRESS_SMTP_PASSWORD"
+        ) from err
+    except smtplib.SMTPResponseException as err:
+        if err.smtp_code >= 500:
+            raise PermanentFailure(f"{err.smtp_code} {_text(err.smtp_error)}") from err
+        raise
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else str(answer)
+
+
+def _send_email(smtp: SmtpSettings, email: EmailMessage, recipient: str) -> str:
     context = ssl.create_default_context(cafile=smtp.ca_file or None)
     client: smtplib.SMTP
     if smtp.security == "tls":
@@ -530,6 +795,7 @@ class FollowupActivities:
         return [
             self.queue_message,
             self.publish_events,
+            self.send_digests,
             self.deliver_message,
             self.give_up_message,
             self.next_delivery,
@@ -577,9 +843,108 @@ class FollowupActivities:
             )
             for e in events
         ]
-        pairs = await asyncio.to_thread(self.store.enqueue_events, queued)
+        alerts = await self._raise_alerts(queued)
+        pairs = await asyncio.to_thread(self.store.enqueue_events, queued + alerts)
         await self.messenger.wake_dispatchers(pairs)
         return len(pairs)
+
+    async def _raise_alerts(self, events: list[CaseEvent]) -> list[CaseEvent]:
+        """Emails the staff each event concerns (see services/followup/alerts.py)
+        and returns the same alerts as "staff.alert" events for webhooks."""
+        roles = self.messenger.staff.roles()
+        out: list[CaseEvent] = []
+        cases: dict[str, cases_pb2.Case] = {}  # read once per case for all its alerts
+        for event in events:
+            change = {**event.payload["change"], "case_id": event.case_id}
+            for alert in alerts_for(event.event_type, change, roles):
+                key = f"alert/{event.event_id}/{alert.recipient}"
+                try:
+                    if event.case_id not in cases:
+                        cases[event.case_id] = await self.messenger.case(event.case_id)
+                    message, _ = await self.messenger.queue_staff_alert(
+                        idempotency_key=key,
+                        case_id=event.case_id,
+                        recipient=alert.recipient,
+                        summary=alert.summary,
+                        detail=alert.detail,
+                        actor="redress",
+                        digest_allowed=True,
+                        case=cases[event.case_id],
+                    )
+                    ALERTS.labels(message.state).inc()
+                except InvalidMessage:
+                    # Not in the staff directory: said once in the log, the
+                    # webhook event below still carries the alert.
+                    ALERTS.labels("skipped").inc()
+                    log.warning(
+                        "alert recipient unknown",
+                        extra={"fields": {"case_id": event.case_id, "event": event.event_type}},
+                    )
+                out.append(
+                    CaseEvent(
+                        event_id=key,
+                        event_type="staff.alert",
+                        case_id=event.case_id,
+                        sequence=event.sequence,
+                        payload={
+                            "occurred_at": event.payload["occurred_at"],
+                            "alert": {
+                                "recipient": alert.recipient,
+                                "summary": alert.summary,
+                                "detail": alert.detail,
+                                "cause_event": event.event_type,
+                            },
+                        },
+                    )
+                )
+        return out
+
+    @activity.defn(name="followup.send_digests")
+    async def send_digests(self, kind: str, upto_iso: str) -> int:
+        """Gathers the alerts held up to `upto` for everyone whose digest is
+        `kind` into one message each. Hourly runs also take alerts of people
+        no longer in the directory with a digest, so nothing stays held."""
+        upto = datetime.fromisoformat(upto_iso)
+        staff = self.messenger.staff
+        by_email = {staff.people[p]: d for p, d in staff.digests.items() if staff.people.get(p)}
+        sent = 0
+        for recipient in await asyncio.to_thread(self.store.held_recipients, upto):
+            chosen = by_email.get(recipient, "hourly")
+            if chosen != kind:
+                continue
+
+            def compose(held: list[Message], recipient: str = recipient) -> NewMessage:
+                lines = [f"{len(held)} alert(s) since your last {kind} digest:", ""]
+                for m in held:
+                    lines += [
+                        f"- {m.created_at.strftime('%Y-%m-%d %H:%M')} UTC "
+                        f"{m.subject.removeprefix('[Redress] ')}",
+                        "  " + m.body_text.strip().replace("\n", "\n  "),
+                        "",
+                    ]
+                return NewMessage(
+                    idempotency_key=f"digest/{kind}/{recipient}/{upto.isoformat()}",
+                    fingerprint=fingerprint("digest", recipient, kind, upto.isoformat()),
+                    case_id="",
+                    audience="staff",
+                    purpose="staff_digest",
+                    channel="email",
+                    recipient=recipient,
+                    language="en",
+                    template_name="",
+                    template_version=0,
+                    subject=f"[Redress] {len(held)} alert(s): your {kind} digest",
+                    body_text="\n".join(lines),
+                    body_html="",
+                    state="queued",
+                    created_by="redress",
+                )
+
+            digest = await asyncio.to_thread(self.store.gather_digest, recipient, upto, compose)
+            if digest is not None:
+                await self.messenger.start_delivery(digest, "", "staff_digest")
+                sent += 1
+        return sent
 
     def _outcome(self, message: Message, detail: str = "") -> DeliveryOutcome:
         return DeliveryOutcome(
@@ -611,6 +976,12 @@ class FollowupActivities:
         email = build_email(message, self.smtp, self.firm)
         try:
             answer = await asyncio.to_thread(send_email, self.smtp, email, message.recipient)
+        except LoginRefused as err:
+            log.error("smtp login refused", extra={"fields": {"detail": str(err)}})
+            await asyncio.to_thread(
+                self.store.record_attempt, message_id, False, str(err), "retrying"
+            )
+            raise ApplicationError(str(err), type="SmtpLoginRefused") from err
         except PermanentFailure as err:
             await asyncio.to_thread(
                 self.store.record_attempt, message_id, False, str(err), "retrying"
@@ -715,20 +1086,29 @@ class FollowupActivities:
                 f"disabled after {hook.failures_in_a_row} deliveries in a row were given up; "
                 f"last: {last}"
             )
-            await asyncio.to_thread(self.store.set_webhook_enabled, hook.webhook_id, False, reason)
+            disabled = await asyncio.to_thread(
+                self.store.disable_failing_webhook,
+                hook.webhook_id,
+                self.settings.webhook_disable_after,
+                reason,
+            )
+            if not disabled:
+                return  # another delivery given up at the same moment disabled it
             log.error(
                 "webhook disabled",
                 extra={
                     "fields": {"webhook_id": hook.webhook_id, "name": hook.name, "reason": reason}
                 },
             )
-            await self._alert_admins(hook.webhook_id, hook.name, reason)
+            await self._alert_admins(hook.webhook_id, hook.name, reason, delivery_id)
 
-    async def _alert_admins(self, webhook_id: str, name: str, reason: str) -> None:
+    async def _alert_admins(
+        self, webhook_id: str, name: str, reason: str, delivery_id: str
+    ) -> None:
         if not self.settings.admin_alerts_to:
             return
         await self.messenger.queue_staff_alert(
-            idempotency_key=f"webhook-disabled/{webhook_id}/{datetime.now(UTC).isoformat()}",
+            idempotency_key=f"webhook-disabled/{webhook_id}/{delivery_id}",
             case_id="",
             recipient=self.settings.admin_alerts_to,
             summary=f"Webhook {name} ({webhook_id}) was disabled",

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.client import Client
 
 from redress.common.v1 import common_pb2
@@ -22,14 +21,25 @@ from redress.platform.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
+    ServiceError,
     Violations,
+    checked_time,
 )
 from redress.platform.serving import remaining, roles
 from services.cases import commands
+from services.cases.convert import timestamp as _ts
 from services.cases.servicer import _plain
 from services.followup import templates as tpl
-from services.followup.delivery import CaseNotFound, InvalidMessage, Messenger
+from services.followup.delivery import (
+    CaseNotFound,
+    InvalidMessage,
+    Messenger,
+    NoCaseMatch,
+    NotTheCustomer,
+    ReplyRefused,
+)
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused
+from services.intake.validation import EMAIL, has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
 
@@ -52,6 +62,7 @@ ACCESS = {
         "RedeliverEvent": roles("administrator"),
         "ScheduleFollowup": HANDLERS,
         "CancelFollowup": HANDLERS,
+        "ReceiveCustomerMessage": roles("service", "intake_client"),
     }
 }
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -64,6 +75,9 @@ STATES = {
     "delivered": followup_pb2.DELIVERY_STATE_DELIVERED,
     "failed": followup_pb2.DELIVERY_STATE_FAILED,
     "handed_off": followup_pb2.DELIVERY_STATE_HANDED_OFF,
+    "held": followup_pb2.DELIVERY_STATE_HELD,
+    "digested": followup_pb2.DELIVERY_STATE_DIGESTED,
+    "received": followup_pb2.DELIVERY_STATE_RECEIVED,
 }
 STATE_NAMES = {v: k for k, v in STATES.items()}
 EVENT_TYPES = (
@@ -85,15 +99,10 @@ EVENT_TYPES = (
     "subtask.added",
     "subtask.overdue",
     "subtask.completed",
+    "subtask.reminder",
+    "case.notification_requested",
+    "staff.alert",
 )
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
 
 
 def _extra(v: Violations, extra: Any) -> dict[str, str]:
@@ -164,6 +173,7 @@ def message_message(row: Message) -> followup_pb2.Message:
         body_html=row.body_html,
         audience=row.audience,
         sent_at=_ts(row.sent_at),
+        sender=row.sender,
     )
 
 
@@ -208,11 +218,27 @@ def _page_of(v: Violations, listing: Any, *args: Any) -> Any:
         raise
 
 
+def _web_address(text: str) -> urllib.parse.SplitResult | None:
+    """An http(s) URL with a host and a port that exists, or None."""
+    if any(ch.isspace() for ch in text) or has_control_characters(text, multiline=False):
+        return None
+    try:
+        url = urllib.parse.urlsplit(text)
+        port = url.port  # read to check it: beyond 65535 is a ValueError
+    except ValueError:  # e.g. "http://[::1" with its bracket never closed
+        return None
+    if url.scheme not in ("https", "http") or not url.hostname or port == 0:
+        return None
+    return url
+
+
 class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
     def __init__(self, store: FollowupStore, messenger: Messenger, client: Client) -> None:
         self.store = store
         self.messenger = messenger
         self.client = client
+        # Work that outlives the call that began it.
+        self.background: set[asyncio.Future[Any]] = set()
 
     # -- templates -------------------------------------------------------------
 
@@ -344,7 +370,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except tpl.TemplateProblem as err:
             raise _invalid(err.problems) from None
         except KeyReused as err:
-            raise FailedPrecondition(str(err)) from None
+            raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, str(err)) from None
         return followup_pb2.SendMessageResponse(message=message_message(message))
 
     async def GetMessage(
@@ -412,7 +438,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         except InvalidMessage as err:
             raise _invalid(err.problems) from None
         except KeyReused as err:
-            raise FailedPrecondition(str(err)) from None
+            raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, str(err)) from None
         return followup_pb2.SendStaffAlertResponse(
             alert_id=message.message_id,
             state=STATES.get(message.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
@@ -428,11 +454,14 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         if not w.name.strip():
             v.add("webhook.name", "required, e.g. Salesforce production")
         _plain(v, "webhook.name", w.name, 200)
-        url = urllib.parse.urlsplit(w.url)
-        local = url.hostname in ("127.0.0.1", "localhost", "::1")
-        if url.scheme not in ("https", "http") or not url.hostname:
-            v.add("webhook.url", "an https:// URL")
-        elif url.scheme == "http" and not local:
+        url = _web_address(w.url)
+        if url is None:
+            v.add(
+                "webhook.url",
+                "an https:// URL with a host, a port (if any) from 1 to 65535, "
+                "and no spaces or control characters",
+            )
+        elif url.scheme == "http" and url.hostname not in ("127.0.0.1", "localhost", "::1"):
             v.add("webhook.url", "https is required (http only for 127.0.0.1 and localhost)")
         if len(w.url) > 2000:
             v.add("webhook.url", "at most 2,000 characters")
@@ -512,7 +541,13 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             await asyncio.to_thread(self.store.set_webhook_enabled, hook.webhook_id, True, "")
         requeued = await asyncio.to_thread(self.store.requeue_delivery, request.delivery_id)
         assert requeued is not None
-        await self.messenger.wake_dispatchers([(row.webhook_id, row.case_id)])
+        # Every case with events waiting for this webhook, not only this
+        # delivery's: those queued while it was disabled go out now, each
+        # case's in order. Finished even if the caller stops waiting.
+        waking = asyncio.ensure_future(self.messenger.wake_waiting(hook.webhook_id))
+        self.background.add(waking)
+        waking.add_done_callback(self.background.discard)
+        await asyncio.shield(waking)
         return followup_pb2.RedeliverEventResponse(delivery=delivery_message(requeued))
 
     # -- scheduled follow-ups ----------------------------------------------------
@@ -532,13 +567,17 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("case_id", "a case id such as C-000123")
         if not TEMPLATE_NAME.match(request.template_name):
             v.add("template_name", "a template name, e.g. progress_update")
+        send_at = (
+            checked_time(v, "send_at", request.send_at) if request.HasField("send_at") else None
+        )
         if not request.HasField("send_at"):
             v.add("send_at", "required: when to send it")
-        elif request.send_at.ToDatetime(UTC) <= datetime.now(UTC):
+        elif send_at is not None and send_at <= datetime.now(UTC):
             v.add("send_at", "must be in the future")
         extra = _extra(v, request.extra)
         _plain(v, "reason", request.reason, 1000)
         v.raise_if_any()
+        assert send_at is not None
         languages = await asyncio.to_thread(self.store.template_languages, request.template_name)
         if not languages:
             v.add("template_name", f"no template named {request.template_name!r}")
@@ -546,12 +585,14 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         # Rendered now as a check, so a template that cannot fill in for this
         # case is refused today rather than failing when it is due.
         try:
-            await self.messenger.render(request.template_name, "", request.case_id, extra)
+            *_, case = await self.messenger.render(
+                request.template_name, "", request.case_id, extra
+            )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
-        except tpl.TemplateProblem as err:
+        except (InvalidMessage, tpl.TemplateProblem) as err:
             raise _invalid(err.problems) from None
-        workflow_id = await self._workflow_of(request.case_id)
+        workflow_id = case.workflow_id
         result = await commands.send(
             self.client,
             workflow_id,
@@ -559,7 +600,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             ScheduleFollowupCommand(
                 actor=_actor().id,
                 template_name=request.template_name,
-                send_at=request.send_at.ToDatetime(UTC),
+                send_at=send_at,
                 extra=extra,
                 reason=request.reason,
             ),
@@ -586,3 +627,51 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             remaining(context),
         )
         return followup_pb2.CancelFollowupResponse()
+
+    async def ReceiveCustomerMessage(
+        self,
+        request: followup_pb2.ReceiveCustomerMessageRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> followup_pb2.ReceiveCustomerMessageResponse:
+        v = Violations()
+        if not request.message_id_header.strip():
+            v.add("message_id_header", "required: the email's Message-ID header")
+        _plain(v, "message_id_header", request.message_id_header, 250)
+        if not EMAIL.match(request.sender.strip()):
+            v.add("sender", "the From address, e.g. jane@example.com")
+        _plain(v, "subject", request.subject, 1000)
+        _plain(v, "body_text", request.body_text, 100_000, multiline=True)
+        _plain(v, "in_reply_to", request.in_reply_to, 1000)
+        if len(request.references) > 100:
+            v.add("references", "at most 100 message ids")
+        for i, ref in enumerate(request.references):
+            _plain(v, f"references[{i}]", ref, 1000)
+        received_at = (
+            checked_time(v, "received_at", request.received_at)
+            if request.HasField("received_at")
+            else datetime.now(UTC)
+        )
+        v.raise_if_any()
+        assert received_at is not None
+        try:
+            message, case_id, how = await self.messenger.receive(
+                message_id_header=request.message_id_header.strip(),
+                sender=request.sender.strip(),
+                subject=request.subject,
+                body_text=request.body_text,
+                in_reply_to=request.in_reply_to,
+                references=list(request.references),
+                received_at=received_at,
+            )
+        except (NoCaseMatch, CaseNotFound) as err:
+            raise NotFound(str(err)) from None
+        except (NotTheCustomer, ReplyRefused) as err:
+            raise FailedPrecondition(str(err)) from None
+        except KeyReused:
+            raise FailedPrecondition(
+                "this Message-ID was received before with different content; "
+                "each email has its own Message-ID"
+            ) from None
+        return followup_pb2.ReceiveCustomerMessageResponse(
+            message=message_message(message), case_id=case_id, matched_by=how
+        )

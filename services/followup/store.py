@@ -11,16 +11,15 @@ import base64
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
-from redress.db import make_engine
+from redress.db import Store
 from redress.db.models import Delivery, Message, MessageTemplate, Webhook
 from services.followup.templates import LetterTemplate, shipped
 
@@ -86,6 +85,7 @@ class NewMessage:
     body_html: str
     state: str
     created_by: str
+    sender: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,22 +99,7 @@ class CaseEvent:
     payload: dict[str, Any]
 
 
-class FollowupStore:
-    def __init__(self, url: str) -> None:
-        self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def ping(self) -> bool:
-        try:
-            with self.sessions() as session:
-                session.execute(select(1))
-            return True
-        except Exception:
-            return False
-
+class FollowupStore(Store):
     # -- templates -----------------------------------------------------------
 
     def install_shipped(self, actor: str = "redress") -> int:
@@ -288,6 +273,56 @@ class FollowupStore:
                 row.sent_at = at
             return row
 
+    def held_recipients(self, upto: datetime) -> list[str]:
+        """Recipients with alerts held for a digest, created by `upto`."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(Message.recipient)
+                    .where(Message.state == "held", Message.created_at <= upto)
+                    .distinct()
+                    .order_by(Message.recipient)
+                )
+            )
+
+    def gather_digest(
+        self, recipient: str, upto: datetime, compose: Callable[[list[Message]], NewMessage]
+    ) -> Message | None:
+        """Turns the alerts held for `recipient` up to `upto` into one digest
+        message, in one transaction: each held alert becomes "digested" and
+        says which digest carried it. Idempotent per digest key."""
+        with self.sessions.begin() as session:
+            held = list(
+                session.scalars(
+                    select(Message)
+                    .where(
+                        Message.state == "held",
+                        Message.recipient == recipient,
+                        Message.created_at <= upto,
+                    )
+                    .order_by(Message.created_at, Message.message_id)
+                    .with_for_update()
+                )
+            )
+            if not held:
+                return None
+            new = compose(held)
+            digest_id = message_id_for(new.idempotency_key)
+            digest = session.get(Message, digest_id)
+            if digest is None:
+                digest = Message(
+                    message_id=digest_id, created_at=now(), attempts=[], **new.__dict__
+                )
+                session.add(digest)
+            at = now().isoformat()
+            for row in held:
+                row.state = "digested"
+                row.attempts = [
+                    *row.attempts,
+                    {"at": at, "succeeded": True, "detail": f"carried by digest {digest_id}"},
+                ]
+            return digest
+
     def set_message_state(self, message_id: str, state: str) -> None:
         with self.sessions.begin() as session:
             session.execute(
@@ -339,18 +374,43 @@ class FollowupStore:
                 row.failures_in_a_row = 0
             return row
 
-    def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:
-        """Queues each event for every enabled webhook that wants its type.
+    def disable_failing_webhook(self, webhook_id: str, failures: int, reason: str) -> bool:
+        """Disables the webhook if it is enabled and has `failures` or more
+        deliveries given up in a row; True for the one caller that disabled it,
+        so that deliveries given up at the same moment alert only once."""
+        with self.sessions.begin() as session:
+            result = session.execute(
+                update(Webhook)
+                .where(
+                    Webhook.webhook_id == webhook_id,
+                    Webhook.enabled.is_(True),
+                    Webhook.failures_in_a_row >= failures,
+                )
+                .values(enabled=False, disabled_reason=reason)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
-        Idempotent per (webhook, event id). Returns the (webhook id, case id)
-        pairs that now have something to deliver.
+    def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:
+        """Queues each event for every webhook that wants its type, enabled or not.
+
+        A disabled webhook's events wait, queued, until it is enabled again,
+        so that the receiving system misses none of them; only dispatch looks
+        at `enabled`. Idempotent per (webhook, event id). Returns the
+        (webhook id, case id) pairs of enabled webhooks that now have
+        something to deliver.
         """
         events = list(events)
         touched: set[tuple[str, str]] = set()
         if not events:
             return []
         with self.sessions.begin() as session:
-            hooks = list(session.scalars(select(Webhook).where(Webhook.enabled.is_(True))))
+            # FOR SHARE: a webhook enabled meanwhile waits for these events to
+            # be stored, so the enabling side finds them waiting.
+            hooks = list(
+                session.scalars(
+                    select(Webhook).order_by(Webhook.webhook_id).with_for_update(read=True)
+                )
+            )
             for hook in hooks:
                 wanted = [
                     e for e in events if not hook.event_types or e.event_type in hook.event_types
@@ -385,8 +445,25 @@ class FollowupStore:
                             created_at=now(),
                         )
                     )
-                    touched.add((hook.webhook_id, event.case_id))
+                    if hook.enabled:
+                        touched.add((hook.webhook_id, event.case_id))
         return sorted(touched)
+
+    def waiting_pairs(self, webhook_id: str = "") -> list[tuple[str, str]]:
+        """(webhook id, case id) of the undelivered events of every enabled
+        webhook, or of `webhook_id` alone."""
+        query = (
+            select(Delivery.webhook_id, Delivery.case_id)
+            .join(Webhook, Webhook.webhook_id == Delivery.webhook_id)
+            .where(Webhook.enabled.is_(True), Delivery.state.in_(("queued", "retrying")))
+        )
+        if webhook_id:
+            query = query.where(Delivery.webhook_id == webhook_id)
+        with self.sessions() as session:
+            rows = session.execute(
+                query.distinct().order_by(Delivery.webhook_id, Delivery.case_id)
+            ).all()
+        return [(w, c) for w, c in rows]
 
     def next_delivery(self, webhook_id: str, case_id: str) -> Delivery | None:
         """The earliest undelivered event of a case for a webhook (per-case order)."""

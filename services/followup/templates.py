@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 # What a template may use: each root name and the attributes it offers.
@@ -77,8 +78,32 @@ class LetterTemplate:
     body_html: str = ""
 
 
+# A template renders in the follow-up service's own process: arithmetic that
+# would build a string of a gigabyte or a number of a billion digits is
+# refused before it starts, like any other sandbox violation.
+MAX_REPEAT = 100_000
+MAX_EXPONENT = 1_000
+
+
+class _LetterSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for times, repeated in ((left, right), (right, left)):
+                if (
+                    isinstance(times, int)
+                    and isinstance(repeated, str | list | tuple)
+                    and times * len(repeated) > MAX_REPEAT
+                ):
+                    raise SecurityError(f"a repetition longer than {MAX_REPEAT:,}")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"a power beyond {MAX_EXPONENT:,}")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment(html: bool) -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
+    return _LetterSandbox(
         undefined=jinja2.StrictUndefined,
         autoescape=html,
         keep_trailing_newline=True,
@@ -127,6 +152,17 @@ def check(template: LetterTemplate) -> None:
                 problems.append(
                     (part, f"unknown variable {name!r}; use one of {', '.join(VARIABLES)}")
                 )
+        # No template reaches Python's internals (`''.__class__`, `x["_y"]`):
+        # refused when saved, not only stopped by the sandbox when rendered.
+        for name in sorted(
+            {n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
+            | {
+                str(n.arg.value)
+                for n in tree.find_all(nodes.Getitem)
+                if isinstance(n.arg, nodes.Const) and str(n.arg.value).startswith("_")
+            }
+        ):
+            problems.append((part, f"{name} is not offered: names starting with _ are internal"))
         for node in tree.find_all(nodes.Getattr):
             if isinstance(node.node, nodes.Name) and node.node.name in VARIABLES:
                 root, allowed = node.node.name, VARIABLES[node.node.name]
@@ -168,6 +204,8 @@ def render(template: LetterTemplate, context: Mapping[str, Any]) -> Rendered:
             problems.append((part, f"not allowed in a template: {err}"))
         except jinja2.TemplateError as err:
             problems.append((part, str(err)))
+        except RecursionError:
+            problems.append((part, "calls itself without end (a macro calling itself?)"))
     for part in ("subject", "body_text"):
         if part in out and not out[part].strip():
             problems.append((part, "renders to nothing"))

@@ -7,6 +7,7 @@ waits, through an Update, until the workflow has stored the case.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -17,6 +18,7 @@ from temporalio.client import (
     WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
 )
 from temporalio.common import (
     SearchAttributePair,
@@ -64,7 +66,10 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         )
         workflow_id = complaint_workflow_id(principal.id, submission.idempotency_key)
         try:
-            result = await self._start_and_wait(workflow_id, submission, remaining(context))
+            # Give up a little before the caller does, so that the caller hears
+            # "call again with the same key" rather than its own timeout.
+            left = remaining(context)
+            result = await self._start_and_wait(workflow_id, submission, left - min(2.0, left / 4))
         except WorkflowAlreadyStartedError:
             # The complaint's workflow ran and finished already: answer with its case.
             return await self._finished_case(workflow_id, submission)
@@ -93,26 +98,53 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
                 ]
             ),
         )
+        # One budget for the whole call: the client polls for the update's
+        # outcome with a fresh per-call timeout each time, so the per-call
+        # timeout alone could outlast the caller's deadline.
+        budget = max(seconds, 1.0)
+        accepted = False
         try:
-            return await self.client.execute_update_with_start_workflow(
-                ComplaintWorkflow.register_submission,
-                RegisterSubmissionInput(fingerprint=submission.fingerprint),
-                start_workflow_operation=start,
-                rpc_timeout=timedelta(seconds=max(seconds, 1.0)),
-            )
+            async with asyncio.timeout(budget):
+                update = await self.client.start_update_with_start_workflow(
+                    ComplaintWorkflow.register_submission,
+                    RegisterSubmissionInput(fingerprint=submission.fingerprint),
+                    start_workflow_operation=start,
+                    wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+                    rpc_timeout=timedelta(seconds=budget),
+                )
+                accepted = True
+                return await update.result(rpc_timeout=timedelta(seconds=budget))
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type == KEY_REUSED:
                 raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, cause.message) from None
             raise
-        except WorkflowUpdateRPCTimeoutOrCancelledError:
-            raise ServiceError(
-                grpc.StatusCode.DEADLINE_EXCEEDED,
-                "the complaint is accepted but its case was not stored within the deadline; "
-                "call again with the same idempotency key to get the case",
-            ) from None
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            if accepted or await self._workflow_exists(workflow_id):
+                message = (
+                    "the complaint is accepted but its case was not stored within the deadline; "
+                    "call again with the same idempotency key to get the case"
+                )
+            else:
+                message = (
+                    "the workflow engine did not confirm the complaint within the deadline; "
+                    "call again with the same idempotency key (it is never filed twice)"
+                )
+            raise ServiceError(grpc.StatusCode.DEADLINE_EXCEEDED, message) from None
         except RPCError as err:
             raise _temporal_error(err) from None
+
+    async def _workflow_exists(self, workflow_id: str) -> bool:
+        """Whether the complaint's workflow was started: the complaint is then
+        durable even when its case could not be stored yet (the first steps
+        wait for services/cases)."""
+        try:
+            await self.client.get_workflow_handle(workflow_id).describe(
+                rpc_timeout=timedelta(seconds=1)
+            )
+        except RPCError:
+            return False
+        return True
 
     async def _finished_case(
         self, workflow_id: str, submission: ComplaintSubmission

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from redress.common.v1 import common_pb2
@@ -42,6 +43,22 @@ MAX_TAGS, MAX_TAG_LENGTH, MAX_ATTACHMENTS = 20, 100, 50
 MAX_ADDRESS_LINES, MAX_ADDRESS_FIELD = 6, 200
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def check_opt_outs(v: Violations, prefix: str, preferred: int, opt_outs: Sequence[int]) -> None:
+    """Channels a customer does not want: known, each once, not the preferred one."""
+    seen: set[int] = set()
+    for i, channel in enumerate(opt_outs):
+        if not short_name(Channel, channel):
+            v.add(f"{prefix}.do_not_contact[{i}]", "a channel such as CHANNEL_EMAIL")
+        elif channel in seen:
+            v.add(f"{prefix}.do_not_contact[{i}]", "listed twice")
+        seen.add(channel)
+    if preferred and preferred in seen:
+        v.add(
+            f"{prefix}.preferred_channel",
+            "the customer asked not to be contacted on this channel (do_not_contact)",
+        )
 
 
 def has_control_characters(text: str, multiline: bool) -> bool:
@@ -107,6 +124,7 @@ def validate_submission(
         v.add("customer.preferred_language", "a BCP 47 tag such as en, de or es-MX")
     if c.preferred_channel and not short_name(Channel, c.preferred_channel):
         v.add("customer.preferred_channel", "unknown channel")
+    check_opt_outs(v, "customer", c.preferred_channel, c.do_not_contact)
     _text(v, "customer.external_ref", c.external_ref)
     if len(c.tags) > MAX_TAGS:
         v.add("customer.tags", f"at most {MAX_TAGS} tags")
@@ -177,6 +195,8 @@ def validate_submission(
             preferred_language=c.preferred_language,
             external_ref=c.external_ref,
             tags=list(c.tags),
+            do_not_contact=[short_name(Channel, x) for x in c.do_not_contact],
+            no_surveys=c.no_surveys,
         ),
         narrative=request.narrative,
         regime=regime,
@@ -189,6 +209,7 @@ def validate_submission(
         desired_outcome=request.desired_outcome,
         company=request.company,
         external_ref=request.external_ref,
+        historic=request.historic,
         attachment_ids=list(request.attachment_ids),
         priority=short_name(common_pb2.Priority, common_pb2.PRIORITY_NORMAL),
     )

@@ -1,52 +1,183 @@
 """`python -m services.knowledge`: articles and media, searched through Meilisearch.
 
-The service reports NOT_SERVING on its health endpoint while Meilisearch
-does not answer, so that orchestrators and `redress health` show it.
+Besides its gRPC API the service runs the indexer (the outbox to Meilisearch,
+in the background) and a Temporal worker on `<task queue>-knowledge`, whose
+activity suggests articles for each new complaint. The health endpoint says
+NOT_SERVING while Meilisearch does not answer, so that orchestrators and
+`redress health` show it; writes are accepted meanwhile and indexed later.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 import grpc
 import meilisearch
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+from temporalio.worker import Worker
 
+from redress.cases.v1 import cases_pb2_grpc
+from redress.db import database_url
+from redress.db.migrate import wait_for_schema
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
-from redress.platform import serving
-from redress.platform.planned import open_to_all_roles, planned_servicer
+from redress.platform import channels, serving
+from redress.platform.errors import NotFound, ServiceError
 from redress.platform.settings import Env
+from redress.platform.temporal import TemporalSettings, connect
+from redress.platform.tls import ClientTls
+from services.knowledge.blobs import DiskBlobStore
+from services.knowledge.indexer import Indexer, SearchIndex
+from services.knowledge.servicer import ACCESS, KnowledgeServicer
+from services.knowledge.store import KnowledgeStore
+from workflows.complaint_types import SuggestedArticle, SuggestInput
 
 DESCRIPTOR = knowledge_pb2.DESCRIPTOR.services_by_name["KnowledgeService"]
+log = logging.getLogger("redress.knowledge")
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    database_url: str
+    meilisearch_url: str
+    meilisearch_key: str
+    index_uid: str
+    media_dir: str
+    max_media_bytes: int
+    reindex_batch: int
+    cases_address: str
+    service_api_key: str
+    schema_wait_seconds: float
+
+    @classmethod
+    def from_env(cls, env: Env) -> KnowledgeSettings:
+        settings = cls(
+            database_url=env.string("REDRESS_DATABASE_URL", database_url()),
+            meilisearch_url=env.string("REDRESS_MEILISEARCH_URL", "http://127.0.0.1:7700"),
+            meilisearch_key=env.string("REDRESS_MEILISEARCH_KEY", ""),
+            index_uid=env.string("REDRESS_MEILISEARCH_INDEX", "articles"),
+            media_dir=env.string(
+                "REDRESS_MEDIA_DIR", os.path.join(env.string("REDRESS_DATA_DIR", "var"), "media")
+            ),
+            max_media_bytes=int(env.number("REDRESS_MEDIA_MAX_BYTES", 100 * 1024 * 1024)),
+            reindex_batch=env.integer("REDRESS_KNOWLEDGE_REINDEX_BATCH", 1000, minimum=1),
+            cases_address=env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052"),
+            service_api_key=env.string("REDRESS_SERVICE_API_KEY", ""),
+            schema_wait_seconds=env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0),
+        )
+        if not settings.service_api_key:
+            env.problems.append(
+                "REDRESS_SERVICE_API_KEY is not set: the knowledge service reads cases "
+                "from services/cases with a key that has the service role"
+            )
+        if not settings.index_uid.replace("_", "").replace("-", "").isalnum():
+            env.problems.append("REDRESS_MEILISEARCH_INDEX: letters, digits, - and _ only")
+        return settings
+
+
+def knowledge_queue(temporal: TemporalSettings) -> str:
+    """The knowledge task queue; complaint workflows derive the same name."""
+    return f"{temporal.task_queue}-knowledge"
+
+
+class KnowledgeActivities:
+    def __init__(self, servicer: KnowledgeServicer, store: KnowledgeStore) -> None:
+        self.servicer = servicer
+        self.store = store
+
+    @activity.defn(name="knowledge.suggest_for_case")
+    async def suggest_for_case(self, input: SuggestInput) -> list[SuggestedArticle]:
+        """Finds the best articles for a new case and records them on it."""
+        try:
+            case = await self.servicer._case(input.case_id)
+            hits = await self.servicer.suggest(
+                case.product, f"{case.issue} {case.category}", case.narrative, input.limit
+            )
+        except NotFound as err:
+            raise ApplicationError(str(err), type="NotFound", non_retryable=True) from None
+        except ServiceError as err:
+            raise ApplicationError(str(err), type="Unavailable") from None
+        await asyncio.to_thread(
+            self.store.record_case_articles,
+            input.case_id,
+            "suggested",
+            [(h.article_id, h.score) for h in hits],
+            "knowledge-suggestions",
+        )
+        return [SuggestedArticle(h.article_id, h.title, round(h.score, 4)) for h in hits]
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
-    settings = serving.ServingSettings.from_env("knowledge", 50054, 9104, env)
-    url = env.string("REDRESS_MEILISEARCH_URL", "http://127.0.0.1:7700")
-    key = env.string("REDRESS_MEILISEARCH_KEY", "")
-    search = meilisearch.Client(url, key or None, timeout=2)
+    settings = KnowledgeSettings.from_env(env)
+    temporal = TemporalSettings.from_env(env)
+    serving_settings = serving.ServingSettings.from_env("knowledge", 50054, 9104, env)
+    cases_tls = ClientTls.from_env(env)
+    client = meilisearch.Client(
+        settings.meilisearch_url, settings.meilisearch_key or None, timeout=5
+    )
+    index = SearchIndex(client, settings.index_uid)
+    parts: dict[str, object] = {}
 
     def register(server: grpc.aio.Server) -> None:
-        knowledge_pb2_grpc.add_KnowledgeServiceServicer_to_server(
-            planned_servicer(knowledge_pb2_grpc.KnowledgeServiceServicer, DESCRIPTOR), server
+        servicer = parts["servicer"]
+        assert isinstance(servicer, KnowledgeServicer)
+        knowledge_pb2_grpc.add_KnowledgeServiceServicer_to_server(servicer, server)
+
+    async def on_start() -> Callable[[], Awaitable[None]]:
+        await wait_for_schema(settings.database_url, settings.schema_wait_seconds)
+        store = KnowledgeStore(settings.database_url)
+        indexer = Indexer(store, index, rebuild_batch=settings.reindex_batch)
+        indexing = asyncio.create_task(indexer.run())
+        channel = channels.aio_channel(settings.cases_address, tls=cases_tls)
+        servicer = KnowledgeServicer(
+            store,
+            index,
+            indexer,
+            DiskBlobStore(settings.media_dir),
+            cases_pb2_grpc.CasesServiceStub(channel),
+            settings.service_api_key,
+            settings.max_media_bytes,
         )
+        temporal_client = await connect(temporal)
+        worker = Worker(
+            temporal_client,
+            task_queue=knowledge_queue(temporal),
+            activities=[KnowledgeActivities(servicer, store).suggest_for_case],
+            graceful_shutdown_timeout=timedelta(seconds=5),
+        )
+        running = asyncio.create_task(worker.run())
+        parts["servicer"] = servicer
+        parts["store"] = store
+
+        async def close() -> None:
+            await worker.shutdown()
+            indexing.cancel()
+            await asyncio.gather(running, indexing, return_exceptions=True)
+            await channel.close()
+            store.close()
+
+        return close
 
     async def readiness() -> bool:
-        def check() -> bool:
-            try:
-                return bool(search.is_healthy()) and bool(search.get_indexes({"limit": 1}))
-            except Exception:
-                return False
-
-        return await asyncio.to_thread(check)
+        store = parts.get("store")
+        if not isinstance(store, KnowledgeStore) or not await asyncio.to_thread(store.ping):
+            return False
+        return await asyncio.to_thread(index.healthy)
 
     spec = serving.ServiceSpec(
         name="knowledge",
         service_names=[DESCRIPTOR.full_name],
         register=register,
-        access=open_to_all_roles(DESCRIPTOR),
+        access=ACCESS,
+        on_start=on_start,
         readiness=readiness,
     )
-    return spec, settings
+    return spec, serving_settings
 
 
 if __name__ == "__main__":

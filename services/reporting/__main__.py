@@ -1,30 +1,107 @@
-"""`python -m services.reporting`: figures, regulatory returns, saved reports, exports."""
+"""`python -m services.reporting`: trends, root causes, time to close, clock
+compliance, regulatory returns, exports and saved reports, read from the case
+database; business metrics on /metrics; saved reports over HTTP
+(REDRESS_REPORTS_HTTP_LISTEN) and by email on their schedules, through a
+Temporal worker on `<task queue>-reporting`."""
 
 from __future__ import annotations
 
-import grpc
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
+import grpc
+from prometheus_client import REGISTRY
+from temporalio.worker import Worker
+
+from redress.db import database_url
+from redress.db.migrate import wait_for_schema
 from redress.platform import serving
-from redress.platform.planned import open_to_all_roles, planned_servicer
+from redress.platform.auth import ApiKeys
 from redress.platform.settings import Env
+from redress.platform.temporal import TemporalSettings, connect
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from services.followup.delivery import SmtpSettings
+from services.reporting import web
+from services.reporting.delivery import ReportActivities, keep_schedule
+from services.reporting.figures import ReportingStore
+from services.reporting.metrics import BusinessMetrics
+from services.reporting.servicer import ACCESS, ReportingServicer
+from workflows.reporting import ReportDeliveryWorkflow
+from workflows.sandbox import workflow_runner
 
 DESCRIPTOR = reporting_pb2.DESCRIPTOR.services_by_name["ReportingService"]
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     settings = serving.ServingSettings.from_env("reporting", 50055, 9105, env)
+    temporal = TemporalSettings.from_env(env)
+    smtp = SmtpSettings.from_env(env)
+    url = env.string("REDRESS_DATABASE_URL", database_url())
+    schema_wait = env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0)
+    metrics_ttl = env.number("REDRESS_BUSINESS_METRICS_TTL", 30.0)
+    http_listen = env.address("REDRESS_REPORTS_HTTP_LISTEN", "127.0.0.1:8095")
+    sender = env.string("REDRESS_FIRM_NAME", "Redress")
+    queue = f"{temporal.task_queue}-reporting"
+    parts: dict[str, object] = {}
 
     def register(server: grpc.aio.Server) -> None:
-        reporting_pb2_grpc.add_ReportingServiceServicer_to_server(
-            planned_servicer(reporting_pb2_grpc.ReportingServiceServicer, DESCRIPTOR), server
+        servicer = parts["servicer"]
+        assert isinstance(servicer, ReportingServicer)
+        reporting_pb2_grpc.add_ReportingServiceServicer_to_server(servicer, server)
+
+    async def on_start() -> Callable[[], Awaitable[None]]:
+        await wait_for_schema(url, schema_wait)
+        store = ReportingStore(url)
+        client = await connect(temporal)
+
+        async def on_saved(definition: reporting_pb2.ReportDefinition) -> None:
+            await keep_schedule(client, queue, definition)
+
+        parts["servicer"] = ReportingServicer(store, on_saved)
+        parts["store"] = store
+        business = BusinessMetrics(store, metrics_ttl)
+        REGISTRY.register(business)
+        worker = Worker(
+            client,
+            task_queue=queue,
+            workflows=[ReportDeliveryWorkflow],
+            activities=[ReportActivities(store, smtp, sender).deliver_report],
+            graceful_shutdown_timeout=timedelta(seconds=5),
+            workflow_runner=workflow_runner(),
         )
+        running = asyncio.create_task(worker.run())
+        access = ACCESS["redress.reporting.v1.ReportingService"]
+        # Saved reports are served with the gRPC server's certificate and client policy.
+        stop_http = web.serve(
+            http_listen,
+            store,
+            ApiKeys.load(settings.api_keys_file),
+            access["RunReport"],
+            access["GetRegulatoryReturn"],
+            settings.tls.ssl_context() if settings.tls else None,
+        )
+
+        async def close() -> None:
+            stop_http()
+            await worker.shutdown()
+            await asyncio.gather(running, return_exceptions=True)
+            REGISTRY.unregister(business)
+            store.close()
+
+        return close
+
+    async def readiness() -> bool:
+        store = parts.get("store")
+        return isinstance(store, ReportingStore) and await asyncio.to_thread(store.ping)
 
     spec = serving.ServiceSpec(
         name="reporting",
         service_names=[DESCRIPTOR.full_name],
         register=register,
-        access=open_to_all_roles(DESCRIPTOR),
+        access=ACCESS,
+        on_start=on_start,
+        readiness=readiness,
     )
     return spec, settings
 

@@ -67,7 +67,7 @@ CASE_SORT_FIELD_PRIORITY: CaseSortField
 CASE_SORT_FIELD_UPDATED_AT: CaseSortField
 
 class Case(_message.Message):
-    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key")
+    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key", "customer_erased_at")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +105,7 @@ class Case(_message.Message):
     LINKS_FIELD_NUMBER: _ClassVar[int]
     AUDIT_EVENTS_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ERASED_AT_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     workflow_id: str
     stage: str
@@ -142,10 +143,11 @@ class Case(_message.Message):
     links: _containers.RepeatedCompositeFieldContainer[CaseLink]
     audit_events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
     idempotency_key: str
-    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+    customer_erased_at: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., customer_erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Clock(_message.Message):
-    __slots__ = ("name", "state", "regulatory", "started_at", "due_at", "business_time_left", "paused_for", "pause_reason", "stopped_at", "calendar", "basis", "breached_at", "regulation", "description", "remaining")
+    __slots__ = ("name", "state", "regulatory", "started_at", "due_at", "business_time_left", "paused_for", "pause_reason", "stopped_at", "calendar", "basis", "breached_at", "regulation", "description", "remaining", "warned_at")
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     REGULATORY_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +163,7 @@ class Clock(_message.Message):
     REGULATION_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     REMAINING_FIELD_NUMBER: _ClassVar[int]
+    WARNED_AT_FIELD_NUMBER: _ClassVar[int]
     name: str
     state: _common_pb2.ClockState
     regulatory: bool
@@ -176,7 +179,8 @@ class Clock(_message.Message):
     regulation: str
     description: str
     remaining: _duration_pb2.Duration
-    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.ClockState, str]] = ..., regulatory: _Optional[bool] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., business_time_left: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., paused_for: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., pause_reason: _Optional[str] = ..., stopped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., calendar: _Optional[str] = ..., basis: _Optional[str] = ..., breached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regulation: _Optional[str] = ..., description: _Optional[str] = ..., remaining: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    warned_at: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.ClockState, str]] = ..., regulatory: _Optional[bool] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., business_time_left: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., paused_for: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., pause_reason: _Optional[str] = ..., stopped_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., calendar: _Optional[str] = ..., basis: _Optional[str] = ..., breached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., regulation: _Optional[str] = ..., description: _Optional[str] = ..., remaining: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., warned_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Note(_message.Message):
     __slots__ = ("note_id", "author", "customer_visible", "body", "created_at")
@@ -245,7 +249,7 @@ class CaseLink(_message.Message):
     def __init__(self, kind: _Optional[_Union[LinkKind, str]] = ..., other_case_id: _Optional[str] = ..., linked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., linked_by: _Optional[str] = ...) -> None: ...
 
 class AuditEvent(_message.Message):
-    __slots__ = ("sequence", "recorded_at", "actor", "action", "field", "old_value", "new_value", "cause", "hash", "previous_hash")
+    __slots__ = ("sequence", "recorded_at", "actor", "action", "field", "old_value", "new_value", "cause", "hash", "previous_hash", "hash_scheme", "erased_values")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
@@ -256,6 +260,8 @@ class AuditEvent(_message.Message):
     CAUSE_FIELD_NUMBER: _ClassVar[int]
     HASH_FIELD_NUMBER: _ClassVar[int]
     PREVIOUS_HASH_FIELD_NUMBER: _ClassVar[int]
+    HASH_SCHEME_FIELD_NUMBER: _ClassVar[int]
+    ERASED_VALUES_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     recorded_at: _timestamp_pb2.Timestamp
     actor: _common_pb2.Actor
@@ -266,7 +272,9 @@ class AuditEvent(_message.Message):
     cause: str
     hash: str
     previous_hash: str
-    def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., hash: _Optional[str] = ..., previous_hash: _Optional[str] = ...) -> None: ...
+    hash_scheme: int
+    erased_values: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., hash: _Optional[str] = ..., previous_hash: _Optional[str] = ..., hash_scheme: _Optional[int] = ..., erased_values: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateCaseRequest(_message.Message):
     __slots__ = ("workflow_id", "idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "priority", "category", "policy_id", "policy_version", "stage", "submitted_by")
@@ -460,6 +468,20 @@ class AddNoteResponse(_message.Message):
     note: Note
     def __init__(self, note: _Optional[_Union[Note, _Mapping]] = ...) -> None: ...
 
+class RecordSatisfactionRequest(_message.Message):
+    __slots__ = ("case_id", "score", "comment")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    SCORE_FIELD_NUMBER: _ClassVar[int]
+    COMMENT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    score: int
+    comment: str
+    def __init__(self, case_id: _Optional[str] = ..., score: _Optional[int] = ..., comment: _Optional[str] = ...) -> None: ...
+
+class RecordSatisfactionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class PauseClockRequest(_message.Message):
     __slots__ = ("case_id", "clock", "reason")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -491,18 +513,42 @@ class ResumeClockResponse(_message.Message):
     def __init__(self, clock: _Optional[_Union[Clock, _Mapping]] = ...) -> None: ...
 
 class RecordCustomerReplyRequest(_message.Message):
-    __slots__ = ("case_id", "channel", "summary", "received_at")
+    __slots__ = ("case_id", "channel", "summary", "received_at", "idempotency_key")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     channel: _common_pb2.Channel
     summary: str
     received_at: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., summary: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    idempotency_key: str
+    def __init__(self, case_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., summary: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
 
 class RecordCustomerReplyResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class UpdateCustomerPreferencesRequest(_message.Message):
+    __slots__ = ("case_id", "preferred_channel", "preferred_language", "do_not_contact", "no_surveys", "reason")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    PREFERRED_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    DO_NOT_CONTACT_FIELD_NUMBER: _ClassVar[int]
+    NO_SURVEYS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    preferred_channel: _common_pb2.Channel
+    preferred_language: str
+    do_not_contact: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
+    no_surveys: bool
+    reason: str
+    def __init__(self, case_id: _Optional[str] = ..., preferred_channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., preferred_language: _Optional[str] = ..., do_not_contact: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., no_surveys: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UpdateCustomerPreferencesResponse(_message.Message):
     __slots__ = ("case",)
     CASE_FIELD_NUMBER: _ClassVar[int]
     case: Case
@@ -793,3 +839,52 @@ class VerifyAuditTrailResponse(_message.Message):
     first_broken_sequence: int
     detail: str
     def __init__(self, intact: _Optional[bool] = ..., events_checked: _Optional[int] = ..., first_broken_sequence: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class EraseCustomerRequest(_message.Message):
+    __slots__ = ("customer_id", "request_reference", "reason", "force")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    request_reference: str
+    reason: str
+    force: bool
+    def __init__(self, customer_id: _Optional[str] = ..., request_reference: _Optional[str] = ..., reason: _Optional[str] = ..., force: _Optional[bool] = ...) -> None: ...
+
+class EraseCustomerResponse(_message.Message):
+    __slots__ = ("customer_id", "erased_at", "changed", "case_ids", "erased", "open_case_ids", "workflow_runs_deleted")
+    class ErasedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    ERASED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    ERASED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_RUNS_DELETED_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    erased_at: _timestamp_pb2.Timestamp
+    changed: bool
+    case_ids: _containers.RepeatedScalarFieldContainer[str]
+    erased: _containers.ScalarMap[str, int]
+    open_case_ids: _containers.RepeatedScalarFieldContainer[str]
+    workflow_runs_deleted: int
+    def __init__(self, customer_id: _Optional[str] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., changed: _Optional[bool] = ..., case_ids: _Optional[_Iterable[str]] = ..., erased: _Optional[_Mapping[str, int]] = ..., open_case_ids: _Optional[_Iterable[str]] = ..., workflow_runs_deleted: _Optional[int] = ...) -> None: ...
+
+class ExportCustomerDataRequest(_message.Message):
+    __slots__ = ("customer_id",)
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    def __init__(self, customer_id: _Optional[str] = ...) -> None: ...
+
+class ExportCustomerDataResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: bytes
+    def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...

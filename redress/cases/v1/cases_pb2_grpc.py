@@ -86,6 +86,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.AddNoteRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.AddNoteResponse.FromString,
                 _registered_method=True)
+        self.RecordSatisfaction = channel.unary_unary(
+                '/redress.cases.v1.CasesService/RecordSatisfaction',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionResponse.FromString,
+                _registered_method=True)
         self.PauseClock = channel.unary_unary(
                 '/redress.cases.v1.CasesService/PauseClock',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.PauseClockRequest.SerializeToString,
@@ -100,6 +105,11 @@ class CasesServiceStub:
                 '/redress.cases.v1.CasesService/RecordCustomerReply',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyResponse.FromString,
+                _registered_method=True)
+        self.UpdateCustomerPreferences = channel.unary_unary(
+                '/redress.cases.v1.CasesService/UpdateCustomerPreferences',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.FromString,
                 _registered_method=True)
         self.AddSubtask = channel.unary_unary(
                 '/redress.cases.v1.CasesService/AddSubtask',
@@ -170,6 +180,16 @@ class CasesServiceStub:
                 '/redress.cases.v1.CasesService/VerifyAuditTrail',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailResponse.FromString,
+                _registered_method=True)
+        self.EraseCustomer = channel.unary_unary(
+                '/redress.cases.v1.CasesService/EraseCustomer',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerResponse.FromString,
+                _registered_method=True)
+        self.ExportCustomerData = channel.unary_stream(
+                '/redress.cases.v1.CasesService/ExportCustomerData',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.FromString,
                 _registered_method=True)
 
 
@@ -250,6 +270,15 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordSatisfaction(self, request, context):
+        """Records the customer's answer to the satisfaction survey (a survey
+        page or a mail gateway calls it); one answer per case, a second is
+        ALREADY_EXISTS. Audited as "satisfaction.recorded"; reporting averages it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PauseClock(self, request, context):
         """Pauses a pausable clock (e.g. while waiting on the customer).
         Regulatory clocks cannot be paused: FAILED_PRECONDITION.
@@ -267,6 +296,15 @@ class CasesServiceServicer:
 
     def RecordCustomerReply(self, request, context):
         """Records that the customer replied; clocks paused for the customer resume.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCustomerPreferences(self, request, context):
+        """Changes how the case's customer wants to be contacted: preferred
+        channel and language, channels not to use, surveys. Recorded in the
+        case's audit trail; letters queued afterwards follow it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -378,6 +416,42 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EraseCustomer(self, request, context):
+        """Erases one customer's personal data on their request (GDPR article 17;
+        docs/privacy.md): the customer record (name, email, phone, address,
+        CRM reference, tags), their cases' narrative, desired outcome, notes,
+        subtask descriptions, outcome summary and survey comment, the letters
+        sent to them and the replies they sent, and the audit values that quote
+        them. The figures reports and regulatory returns count stay; every audit
+        trail still verifies; each case gets a "customer.erased" entry naming
+        the request and what kinds of values were erased, never the values.
+        Nothing is sent to the customer afterwards. The finished runs of their
+        cases' workflows are deleted from Temporal (workflow_runs_deleted).
+
+        Refused (FAILED_PRECONDITION, naming them) while a case of theirs is
+        still being handled, unless `force` is set with a reason. Idempotent: a
+        repeated request erases only what was added since, and answers
+        `changed=false` when nothing was left. NOT_FOUND for an unknown customer.
+        Needs the administrator role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportCustomerData(self, request, context):
+        """Everything held on one customer (subject access request, GDPR article
+        15): the customer record and each of their cases with its clocks, notes,
+        subtasks, outcome, survey answer, links, letters sent and replies
+        received, and audit trail. One JSON document (format
+        "redress.customer-export/1"), streamed in chunks of at most 1 MiB that
+        the caller concatenates, so that no export is too large for a message.
+        NOT_FOUND for an unknown customer. Needs the administrator or auditor
+        role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -421,6 +495,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.AddNoteRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.AddNoteResponse.SerializeToString,
             ),
+            'RecordSatisfaction': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSatisfaction,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionResponse.SerializeToString,
+            ),
             'PauseClock': grpc.unary_unary_rpc_method_handler(
                     servicer.PauseClock,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.PauseClockRequest.FromString,
@@ -435,6 +514,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.RecordCustomerReply,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyResponse.SerializeToString,
+            ),
+            'UpdateCustomerPreferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCustomerPreferences,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.SerializeToString,
             ),
             'AddSubtask': grpc.unary_unary_rpc_method_handler(
                     servicer.AddSubtask,
@@ -505,6 +589,16 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.VerifyAuditTrail,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailResponse.SerializeToString,
+            ),
+            'EraseCustomer': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseCustomer,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerResponse.SerializeToString,
+            ),
+            'ExportCustomerData': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportCustomerData,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -746,6 +840,33 @@ class CasesService:
             _registered_method=True)
 
     @staticmethod
+    def RecordSatisfaction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/RecordSatisfaction',
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordSatisfactionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def PauseClock(request,
             target,
             options=(),
@@ -816,6 +937,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/RecordCustomerReply',
             redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.RecordCustomerReplyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCustomerPreferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/UpdateCustomerPreferences',
+            redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -1194,6 +1342,60 @@ class CasesService:
             '/redress.cases.v1.CasesService/VerifyAuditTrail',
             redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.VerifyAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseCustomer(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/EraseCustomer',
+            redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.EraseCustomerResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportCustomerData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ExportCustomerData',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.FromString,
             options,
             channel_credentials,
             insecure,

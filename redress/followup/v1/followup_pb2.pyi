@@ -23,6 +23,9 @@ class MessagePurpose(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MESSAGE_PURPOSE_REMINDER: _ClassVar[MessagePurpose]
     MESSAGE_PURPOSE_SATISFACTION_SURVEY: _ClassVar[MessagePurpose]
     MESSAGE_PURPOSE_SUMMARY_RESOLUTION: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_STAFF_ALERT: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_STAFF_DIGEST: _ClassVar[MessagePurpose]
+    MESSAGE_PURPOSE_CUSTOMER_REPLY: _ClassVar[MessagePurpose]
 
 class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -32,6 +35,9 @@ class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERY_STATE_DELIVERED: _ClassVar[DeliveryState]
     DELIVERY_STATE_FAILED: _ClassVar[DeliveryState]
     DELIVERY_STATE_HANDED_OFF: _ClassVar[DeliveryState]
+    DELIVERY_STATE_HELD: _ClassVar[DeliveryState]
+    DELIVERY_STATE_DIGESTED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_RECEIVED: _ClassVar[DeliveryState]
 MESSAGE_PURPOSE_UNSPECIFIED: MessagePurpose
 MESSAGE_PURPOSE_ACKNOWLEDGEMENT: MessagePurpose
 MESSAGE_PURPOSE_REQUEST_FOR_INFORMATION: MessagePurpose
@@ -42,12 +48,18 @@ MESSAGE_PURPOSE_OTHER: MessagePurpose
 MESSAGE_PURPOSE_REMINDER: MessagePurpose
 MESSAGE_PURPOSE_SATISFACTION_SURVEY: MessagePurpose
 MESSAGE_PURPOSE_SUMMARY_RESOLUTION: MessagePurpose
+MESSAGE_PURPOSE_STAFF_ALERT: MessagePurpose
+MESSAGE_PURPOSE_STAFF_DIGEST: MessagePurpose
+MESSAGE_PURPOSE_CUSTOMER_REPLY: MessagePurpose
 DELIVERY_STATE_UNSPECIFIED: DeliveryState
 DELIVERY_STATE_QUEUED: DeliveryState
 DELIVERY_STATE_RETRYING: DeliveryState
 DELIVERY_STATE_DELIVERED: DeliveryState
 DELIVERY_STATE_FAILED: DeliveryState
 DELIVERY_STATE_HANDED_OFF: DeliveryState
+DELIVERY_STATE_HELD: DeliveryState
+DELIVERY_STATE_DIGESTED: DeliveryState
+DELIVERY_STATE_RECEIVED: DeliveryState
 
 class Template(_message.Message):
     __slots__ = ("name", "version", "language", "purpose", "subject", "body_text", "body_html", "created_by", "created_at")
@@ -145,7 +157,7 @@ class RenderTemplateResponse(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., body_text: _Optional[str] = ..., body_html: _Optional[str] = ..., template_version: _Optional[int] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("message_id", "case_id", "purpose", "channel", "recipient", "subject", "body_text", "template_name", "template_version", "state", "attempts", "created_at", "created_by", "language", "body_html", "audience", "sent_at")
+    __slots__ = ("message_id", "case_id", "purpose", "channel", "recipient", "subject", "body_text", "template_name", "template_version", "state", "attempts", "created_at", "created_by", "language", "body_html", "audience", "sent_at", "sender")
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
@@ -163,6 +175,7 @@ class Message(_message.Message):
     BODY_HTML_FIELD_NUMBER: _ClassVar[int]
     AUDIENCE_FIELD_NUMBER: _ClassVar[int]
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     case_id: str
     purpose: MessagePurpose
@@ -180,7 +193,8 @@ class Message(_message.Message):
     body_html: str
     audience: str
     sent_at: _timestamp_pb2.Timestamp
-    def __init__(self, message_id: _Optional[str] = ..., case_id: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., template_name: _Optional[str] = ..., template_version: _Optional[int] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., language: _Optional[str] = ..., body_html: _Optional[str] = ..., audience: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    sender: str
+    def __init__(self, message_id: _Optional[str] = ..., case_id: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., template_name: _Optional[str] = ..., template_version: _Optional[int] = ..., state: _Optional[_Union[DeliveryState, str]] = ..., attempts: _Optional[_Iterable[_Union[Attempt, _Mapping]]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., language: _Optional[str] = ..., body_html: _Optional[str] = ..., audience: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sender: _Optional[str] = ...) -> None: ...
 
 class Attempt(_message.Message):
     __slots__ = ("at", "succeeded", "detail")
@@ -417,3 +431,31 @@ class RedeliverEventResponse(_message.Message):
     DELIVERY_FIELD_NUMBER: _ClassVar[int]
     delivery: Delivery
     def __init__(self, delivery: _Optional[_Union[Delivery, _Mapping]] = ...) -> None: ...
+
+class ReceiveCustomerMessageRequest(_message.Message):
+    __slots__ = ("message_id_header", "sender", "subject", "body_text", "in_reply_to", "references", "received_at")
+    MESSAGE_ID_HEADER_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    BODY_TEXT_FIELD_NUMBER: _ClassVar[int]
+    IN_REPLY_TO_FIELD_NUMBER: _ClassVar[int]
+    REFERENCES_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    message_id_header: str
+    sender: str
+    subject: str
+    body_text: str
+    in_reply_to: str
+    references: _containers.RepeatedScalarFieldContainer[str]
+    received_at: _timestamp_pb2.Timestamp
+    def __init__(self, message_id_header: _Optional[str] = ..., sender: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., in_reply_to: _Optional[str] = ..., references: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReceiveCustomerMessageResponse(_message.Message):
+    __slots__ = ("message", "case_id", "matched_by")
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_BY_FIELD_NUMBER: _ClassVar[int]
+    message: Message
+    case_id: str
+    matched_by: str
+    def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ..., case_id: _Optional[str] = ..., matched_by: _Optional[str] = ...) -> None: ...

@@ -116,6 +116,11 @@ class FollowupServiceStub:
                 request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.SerializeToString,
                 response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.FromString,
                 _registered_method=True)
+        self.ReceiveCustomerMessage = channel.unary_unary(
+                '/redress.followup.v1.FollowupService/ReceiveCustomerMessage',
+                request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.SerializeToString,
+                response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.FromString,
+                _registered_method=True)
 
 
 class FollowupServiceServicer:
@@ -205,7 +210,8 @@ class FollowupServiceServicer:
 
     def DisableWebhook(self, request, context):
         """Stops delivering to a webhook. Events already queued are kept and can be
-        read back. Needs the administrator role.
+        read back; events raised while it is disabled are queued for it too and
+        go out when it is enabled again. Needs the administrator role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -221,7 +227,9 @@ class FollowupServiceServicer:
 
     def RedeliverEvent(self, request, context):
         """Delivers an event again, e.g. after the receiving system was repaired;
-        enables its webhook if it was disabled. Needs the administrator role.
+        enables its webhook if it was disabled, and then delivers every case's
+        waiting events to it, each case's in sequence order. Needs the
+        administrator role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -230,7 +238,10 @@ class FollowupServiceServicer:
     def ScheduleFollowup(self, request, context):
         """Schedules a message from a template to the case's customer at a time.
         The case's workflow sends it then, unless the case is resolved or closed
-        first (then it is cancelled, on the audit trail). Needs a handler role.
+        first (then it is cancelled, on the audit trail). The template is
+        rendered at once as a check: one missing, without a version in the
+        customer's language or English, or needing an extra value not given is
+        INVALID_ARGUMENT on template_name. Needs a handler role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -238,6 +249,17 @@ class FollowupServiceServicer:
 
     def CancelFollowup(self, request, context):
         """Cancels a scheduled follow-up that has not been sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReceiveCustomerMessage(self, request, context):
+        """Called by the firm's mail gateway for each email a customer sends in:
+        attached to its case (matched by In-Reply-To/References to a message
+        Redress sent, or by a case id in the subject from the customer's own
+        address), recorded as a customer reply (clocks paused for the customer
+        resume). A retry with the same Message-ID records nothing new.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -320,6 +342,11 @@ def add_FollowupServiceServicer_to_server(servicer, server):
                     servicer.CancelFollowup,
                     request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.FromString,
                     response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.SerializeToString,
+            ),
+            'ReceiveCustomerMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReceiveCustomerMessage,
+                    request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.FromString,
+                    response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -734,6 +761,33 @@ class FollowupService:
             '/redress.followup.v1.FollowupService/CancelFollowup',
             redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupRequest.SerializeToString,
             redress_dot_followup_dot_v1_dot_followup__pb2.CancelFollowupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReceiveCustomerMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.followup.v1.FollowupService/ReceiveCustomerMessage',
+            redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.SerializeToString,
+            redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.FromString,
             options,
             channel_credentials,
             insecure,

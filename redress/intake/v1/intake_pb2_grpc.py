@@ -62,8 +62,9 @@ class IntakeServiceServicer:
         google.rpc.BadRequest in the status details); UNAUTHENTICATED without a
         valid API key; PERMISSION_DENIED for a key without the intake role;
         UNAVAILABLE if the workflow engine cannot be reached (safe to retry with
-        the same key); DEADLINE_EXCEEDED if the case was accepted but not yet
-        stored within the call's deadline (retry with the same key to get it).
+        the same key); DEADLINE_EXCEEDED, sent a little before the call's own
+        deadline, if the case was not stored in time: the message says whether
+        the complaint was accepted; either way retry with the same key to get it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

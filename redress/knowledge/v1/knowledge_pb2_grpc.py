@@ -28,9 +28,17 @@ if _version_not_supported:
 class KnowledgeServiceStub:
     """KnowledgeService stores articles and media and searches them.
 
-    The database is the record; the search index is rebuilt from it and may
-    lag it by moments. While the search engine does not answer, searches are
-    UNAVAILABLE and the health endpoint says NOT_SERVING.
+    The database is the record; the search index follows it through an outbox
+    written with every change, and may lag it by moments (GetIndexStatus says
+    how far). While the search engine does not answer, searches are
+    UNAVAILABLE and the health endpoint says NOT_SERVING; changes made
+    meanwhile are kept and indexed when it returns.
+
+    Who sees what: intake clients (a customer self-service portal) and
+    reporting readers find and list only published customer articles; agents,
+    auditors and services find published internal and customer articles;
+    editors (team leads, managers, administrators) also find drafts and
+    archived articles and write them.
     """
 
     def __init__(self, channel):
@@ -89,14 +97,57 @@ class KnowledgeServiceStub:
                 request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaRequest.SerializeToString,
                 response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaResponse.FromString,
                 _registered_method=True)
+        self.ListArticleRevisions = channel.unary_unary(
+                '/redress.knowledge.v1.KnowledgeService/ListArticleRevisions',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsResponse.FromString,
+                _registered_method=True)
+        self.UploadMediaStream = channel.stream_unary(
+                '/redress.knowledge.v1.KnowledgeService/UploadMediaStream',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamResponse.FromString,
+                _registered_method=True)
+        self.DownloadMedia = channel.unary_stream(
+                '/redress.knowledge.v1.KnowledgeService/DownloadMedia',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaResponse.FromString,
+                _registered_method=True)
+        self.MarkArticleResolved = channel.unary_unary(
+                '/redress.knowledge.v1.KnowledgeService/MarkArticleResolved',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedResponse.FromString,
+                _registered_method=True)
+        self.ListCaseArticles = channel.unary_unary(
+                '/redress.knowledge.v1.KnowledgeService/ListCaseArticles',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesResponse.FromString,
+                _registered_method=True)
+        self.ReindexAll = channel.unary_stream(
+                '/redress.knowledge.v1.KnowledgeService/ReindexAll',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllResponse.FromString,
+                _registered_method=True)
+        self.GetIndexStatus = channel.unary_unary(
+                '/redress.knowledge.v1.KnowledgeService/GetIndexStatus',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusResponse.FromString,
+                _registered_method=True)
 
 
 class KnowledgeServiceServicer:
     """KnowledgeService stores articles and media and searches them.
 
-    The database is the record; the search index is rebuilt from it and may
-    lag it by moments. While the search engine does not answer, searches are
-    UNAVAILABLE and the health endpoint says NOT_SERVING.
+    The database is the record; the search index follows it through an outbox
+    written with every change, and may lag it by moments (GetIndexStatus says
+    how far). While the search engine does not answer, searches are
+    UNAVAILABLE and the health endpoint says NOT_SERVING; changes made
+    meanwhile are kept and indexed when it returns.
+
+    Who sees what: intake clients (a customer self-service portal) and
+    reporting readers find and list only published customer articles; agents,
+    auditors and services find published internal and customer articles;
+    editors (team leads, managers, administrators) also find drafts and
+    archived articles and write them.
     """
 
     def CreateArticle(self, request, context):
@@ -152,7 +203,7 @@ class KnowledgeServiceServicer:
 
     def SuggestArticles(self, request, context):
         """Articles likely to help with a case, found from its product, issue and
-        narrative.
+        narrative, or with a question in free text.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,6 +218,60 @@ class KnowledgeServiceServicer:
 
     def GetMedia(self, request, context):
         """A media file with its content.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListArticleRevisions(self, request, context):
+        """Every revision of an article, newest first: who changed what, when.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadMediaStream(self, request_iterator, context):
+        """Stores a media file of any allowed size, sent in chunks: the first
+        chunk carries file_name and content_type.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadMedia(self, request, context):
+        """A media file's content in chunks of at most 1 MiB; the first chunk
+        carries the media's description.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkArticleResolved(self, request, context):
+        """Records that an article resolved a case (for the report of which
+        articles resolve which complaints).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCaseArticles(self, request, context):
+        """The articles suggested for a case when it was received, and those
+        marked as having resolved it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReindexAll(self, request, context):
+        """Rebuilds the search index from the database into a new index and
+        swaps it in; streams progress. Administrators only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIndexStatus(self, request, context):
+        """How far the search index lags the database, and why.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -225,6 +330,41 @@ def add_KnowledgeServiceServicer_to_server(servicer, server):
                     request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaRequest.FromString,
                     response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaResponse.SerializeToString,
             ),
+            'ListArticleRevisions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListArticleRevisions,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsResponse.SerializeToString,
+            ),
+            'UploadMediaStream': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadMediaStream,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamResponse.SerializeToString,
+            ),
+            'DownloadMedia': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadMedia,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaResponse.SerializeToString,
+            ),
+            'MarkArticleResolved': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkArticleResolved,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedResponse.SerializeToString,
+            ),
+            'ListCaseArticles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCaseArticles,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesResponse.SerializeToString,
+            ),
+            'ReindexAll': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReindexAll,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllResponse.SerializeToString,
+            ),
+            'GetIndexStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIndexStatus,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'redress.knowledge.v1.KnowledgeService', rpc_method_handlers)
@@ -236,9 +376,17 @@ def add_KnowledgeServiceServicer_to_server(servicer, server):
 class KnowledgeService:
     """KnowledgeService stores articles and media and searches them.
 
-    The database is the record; the search index is rebuilt from it and may
-    lag it by moments. While the search engine does not answer, searches are
-    UNAVAILABLE and the health endpoint says NOT_SERVING.
+    The database is the record; the search index follows it through an outbox
+    written with every change, and may lag it by moments (GetIndexStatus says
+    how far). While the search engine does not answer, searches are
+    UNAVAILABLE and the health endpoint says NOT_SERVING; changes made
+    meanwhile are kept and indexed when it returns.
+
+    Who sees what: intake clients (a customer self-service portal) and
+    reporting readers find and list only published customer articles; agents,
+    auditors and services find published internal and customer articles;
+    editors (team leads, managers, administrators) also find drafts and
+    archived articles and write them.
     """
 
     @staticmethod
@@ -501,6 +649,195 @@ class KnowledgeService:
             '/redress.knowledge.v1.KnowledgeService/GetMedia',
             redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaRequest.SerializeToString,
             redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetMediaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListArticleRevisions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/ListArticleRevisions',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListArticleRevisionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadMediaStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/UploadMediaStream',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadMedia(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/DownloadMedia',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.DownloadMediaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkArticleResolved(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/MarkArticleResolved',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.MarkArticleResolvedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCaseArticles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/ListCaseArticles',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ListCaseArticlesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReindexAll(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/ReindexAll',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.ReindexAllResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIndexStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/GetIndexStatus',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.GetIndexStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -12,6 +12,33 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ReportKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REPORT_KIND_UNSPECIFIED: _ClassVar[ReportKind]
+    REPORT_KIND_TRENDS: _ClassVar[ReportKind]
+    REPORT_KIND_ROOT_CAUSES: _ClassVar[ReportKind]
+    REPORT_KIND_TIME_TO_CLOSE: _ClassVar[ReportKind]
+    REPORT_KIND_CLOCK_COMPLIANCE: _ClassVar[ReportKind]
+    REPORT_KIND_REGULATORY_RETURN: _ClassVar[ReportKind]
+
+class RelativePeriod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RELATIVE_PERIOD_UNSPECIFIED: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_7_DAYS: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_30_DAYS: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_MONTH: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_QUARTER: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_HALF_YEAR: _ClassVar[RelativePeriod]
+    RELATIVE_PERIOD_LAST_12_MONTHS: _ClassVar[RelativePeriod]
+
+class RenderFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    RENDER_FORMAT_UNSPECIFIED: _ClassVar[RenderFormat]
+    RENDER_FORMAT_JSON: _ClassVar[RenderFormat]
+    RENDER_FORMAT_CSV: _ClassVar[RenderFormat]
+    RENDER_FORMAT_XLSX: _ClassVar[RenderFormat]
+    RENDER_FORMAT_HTML: _ClassVar[RenderFormat]
+
 class Granularity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     GRANULARITY_UNSPECIFIED: _ClassVar[Granularity]
@@ -33,12 +60,33 @@ class Dimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DIMENSION_TEAM: _ClassVar[Dimension]
     DIMENSION_ROOT_CAUSE: _ClassVar[Dimension]
     DIMENSION_CUSTOMER_TAG: _ClassVar[Dimension]
+    DIMENSION_CATEGORY: _ClassVar[Dimension]
+    DIMENSION_ASSIGNEE: _ClassVar[Dimension]
 
 class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     EXPORT_FORMAT_UNSPECIFIED: _ClassVar[ExportFormat]
     EXPORT_FORMAT_CSV: _ClassVar[ExportFormat]
     EXPORT_FORMAT_JSONL: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_ASIC_IDR_CSV: _ClassVar[ExportFormat]
+REPORT_KIND_UNSPECIFIED: ReportKind
+REPORT_KIND_TRENDS: ReportKind
+REPORT_KIND_ROOT_CAUSES: ReportKind
+REPORT_KIND_TIME_TO_CLOSE: ReportKind
+REPORT_KIND_CLOCK_COMPLIANCE: ReportKind
+REPORT_KIND_REGULATORY_RETURN: ReportKind
+RELATIVE_PERIOD_UNSPECIFIED: RelativePeriod
+RELATIVE_PERIOD_LAST_7_DAYS: RelativePeriod
+RELATIVE_PERIOD_LAST_30_DAYS: RelativePeriod
+RELATIVE_PERIOD_LAST_MONTH: RelativePeriod
+RELATIVE_PERIOD_LAST_QUARTER: RelativePeriod
+RELATIVE_PERIOD_LAST_HALF_YEAR: RelativePeriod
+RELATIVE_PERIOD_LAST_12_MONTHS: RelativePeriod
+RENDER_FORMAT_UNSPECIFIED: RenderFormat
+RENDER_FORMAT_JSON: RenderFormat
+RENDER_FORMAT_CSV: RenderFormat
+RENDER_FORMAT_XLSX: RenderFormat
+RENDER_FORMAT_HTML: RenderFormat
 GRANULARITY_UNSPECIFIED: Granularity
 GRANULARITY_DAY: Granularity
 GRANULARITY_WEEK: Granularity
@@ -55,23 +103,128 @@ DIMENSION_REGIME: Dimension
 DIMENSION_TEAM: Dimension
 DIMENSION_ROOT_CAUSE: Dimension
 DIMENSION_CUSTOMER_TAG: Dimension
+DIMENSION_CATEGORY: Dimension
+DIMENSION_ASSIGNEE: Dimension
 EXPORT_FORMAT_UNSPECIFIED: ExportFormat
 EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_JSONL: ExportFormat
+EXPORT_FORMAT_ASIC_IDR_CSV: ExportFormat
+
+class ReportDefinition(_message.Message):
+    __slots__ = ("name", "version", "title", "kind", "filter", "period", "granularity", "split_by", "time_zone", "regime", "schedule", "email_to", "attach", "saved_by", "saved_at")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    GRANULARITY_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_BY_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_TO_FIELD_NUMBER: _ClassVar[int]
+    ATTACH_FIELD_NUMBER: _ClassVar[int]
+    SAVED_BY_FIELD_NUMBER: _ClassVar[int]
+    SAVED_AT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    title: str
+    kind: ReportKind
+    filter: CaseFilter
+    period: RelativePeriod
+    granularity: Granularity
+    split_by: Dimension
+    time_zone: str
+    regime: _common_pb2.Regime
+    schedule: str
+    email_to: _containers.RepeatedScalarFieldContainer[str]
+    attach: RenderFormat
+    saved_by: _common_pb2.Actor
+    saved_at: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., filter: _Optional[_Union[CaseFilter, _Mapping]] = ..., period: _Optional[_Union[RelativePeriod, str]] = ..., granularity: _Optional[_Union[Granularity, str]] = ..., split_by: _Optional[_Union[Dimension, str]] = ..., time_zone: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., schedule: _Optional[str] = ..., email_to: _Optional[_Iterable[str]] = ..., attach: _Optional[_Union[RenderFormat, str]] = ..., saved_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SaveReportRequest(_message.Message):
+    __slots__ = ("definition",)
+    DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    definition: ReportDefinition
+    def __init__(self, definition: _Optional[_Union[ReportDefinition, _Mapping]] = ...) -> None: ...
+
+class SaveReportResponse(_message.Message):
+    __slots__ = ("definition",)
+    DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    definition: ReportDefinition
+    def __init__(self, definition: _Optional[_Union[ReportDefinition, _Mapping]] = ...) -> None: ...
+
+class GetReportRequest(_message.Message):
+    __slots__ = ("name", "version")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class GetReportResponse(_message.Message):
+    __slots__ = ("definition",)
+    DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    definition: ReportDefinition
+    def __init__(self, definition: _Optional[_Union[ReportDefinition, _Mapping]] = ...) -> None: ...
+
+class ListReportsRequest(_message.Message):
+    __slots__ = ("page",)
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    page: _common_pb2.PageRequest
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListReportsResponse(_message.Message):
+    __slots__ = ("definitions", "page")
+    DEFINITIONS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    definitions: _containers.RepeatedCompositeFieldContainer[ReportDefinition]
+    page: _common_pb2.PageInfo
+    def __init__(self, definitions: _Optional[_Iterable[_Union[ReportDefinition, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
+
+class RunReportRequest(_message.Message):
+    __slots__ = ("name", "version", "format")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    format: RenderFormat
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., format: _Optional[_Union[RenderFormat, str]] = ...) -> None: ...
+
+class RunReportResponse(_message.Message):
+    __slots__ = ("content", "content_type", "file_name", "period")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    content: bytes
+    content_type: str
+    file_name: str
+    period: _common_pb2.TimeRange
+    def __init__(self, content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., file_name: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class CaseFilter(_message.Message):
-    __slots__ = ("received", "products", "channels", "regimes", "teams")
+    __slots__ = ("received", "products", "channels", "regimes", "teams", "categories", "assignees", "priorities")
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     PRODUCTS_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
     REGIMES_FIELD_NUMBER: _ClassVar[int]
     TEAMS_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEES_FIELD_NUMBER: _ClassVar[int]
+    PRIORITIES_FIELD_NUMBER: _ClassVar[int]
     received: _common_pb2.TimeRange
     products: _containers.RepeatedScalarFieldContainer[str]
     channels: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
     regimes: _containers.RepeatedScalarFieldContainer[_common_pb2.Regime]
     teams: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., products: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., teams: _Optional[_Iterable[str]] = ...) -> None: ...
+    categories: _containers.RepeatedScalarFieldContainer[str]
+    assignees: _containers.RepeatedScalarFieldContainer[str]
+    priorities: _containers.RepeatedScalarFieldContainer[_common_pb2.Priority]
+    def __init__(self, received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., products: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., assignees: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ...) -> None: ...
 
 class GetTrendsRequest(_message.Message):
     __slots__ = ("filter", "granularity", "split_by", "time_zone")
@@ -166,13 +319,15 @@ class GetTimeToCloseResponse(_message.Message):
     def __init__(self, to_resolution: _Optional[_Iterable[_Union[DurationStats, _Mapping]]] = ..., to_closure: _Optional[_Iterable[_Union[DurationStats, _Mapping]]] = ...) -> None: ...
 
 class GetClockComplianceRequest(_message.Message):
-    __slots__ = ("filter",)
+    __slots__ = ("filter", "business_time")
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TIME_FIELD_NUMBER: _ClassVar[int]
     filter: CaseFilter
-    def __init__(self, filter: _Optional[_Union[CaseFilter, _Mapping]] = ...) -> None: ...
+    business_time: bool
+    def __init__(self, filter: _Optional[_Union[CaseFilter, _Mapping]] = ..., business_time: _Optional[bool] = ...) -> None: ...
 
 class ClockCompliance(_message.Message):
-    __slots__ = ("clock", "met", "breached", "running", "paused", "median_lateness", "max_lateness")
+    __slots__ = ("clock", "met", "breached", "running", "paused", "median_lateness", "max_lateness", "time_taken", "paused_time", "business_time_taken")
     CLOCK_FIELD_NUMBER: _ClassVar[int]
     MET_FIELD_NUMBER: _ClassVar[int]
     BREACHED_FIELD_NUMBER: _ClassVar[int]
@@ -180,6 +335,9 @@ class ClockCompliance(_message.Message):
     PAUSED_FIELD_NUMBER: _ClassVar[int]
     MEDIAN_LATENESS_FIELD_NUMBER: _ClassVar[int]
     MAX_LATENESS_FIELD_NUMBER: _ClassVar[int]
+    TIME_TAKEN_FIELD_NUMBER: _ClassVar[int]
+    PAUSED_TIME_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_TIME_TAKEN_FIELD_NUMBER: _ClassVar[int]
     clock: str
     met: int
     breached: int
@@ -187,7 +345,10 @@ class ClockCompliance(_message.Message):
     paused: int
     median_lateness: _duration_pb2.Duration
     max_lateness: _duration_pb2.Duration
-    def __init__(self, clock: _Optional[str] = ..., met: _Optional[int] = ..., breached: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., median_lateness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_lateness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    time_taken: DurationStats
+    paused_time: _duration_pb2.Duration
+    business_time_taken: DurationStats
+    def __init__(self, clock: _Optional[str] = ..., met: _Optional[int] = ..., breached: _Optional[int] = ..., running: _Optional[int] = ..., paused: _Optional[int] = ..., median_lateness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., max_lateness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., time_taken: _Optional[_Union[DurationStats, _Mapping]] = ..., paused_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., business_time_taken: _Optional[_Union[DurationStats, _Mapping]] = ...) -> None: ...
 
 class GetClockComplianceResponse(_message.Message):
     __slots__ = ("clocks",)
@@ -196,12 +357,14 @@ class GetClockComplianceResponse(_message.Message):
     def __init__(self, clocks: _Optional[_Iterable[_Union[ClockCompliance, _Mapping]]] = ...) -> None: ...
 
 class GetRegulatoryReturnRequest(_message.Message):
-    __slots__ = ("regime", "period")
+    __slots__ = ("regime", "period", "recompute")
     REGIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
+    RECOMPUTE_FIELD_NUMBER: _ClassVar[int]
     regime: _common_pb2.Regime
     period: _common_pb2.TimeRange
-    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
+    recompute: bool
+    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., recompute: _Optional[bool] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
     __slots__ = ("reference", "description", "breakdown", "value", "case_ids")
@@ -218,16 +381,20 @@ class ReturnLine(_message.Message):
     def __init__(self, reference: _Optional[str] = ..., description: _Optional[str] = ..., breakdown: _Optional[str] = ..., value: _Optional[int] = ..., case_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetRegulatoryReturnResponse(_message.Message):
-    __slots__ = ("regime", "period", "lines", "generated_at")
+    __slots__ = ("regime", "period", "lines", "generated_at", "kept", "changed")
     REGIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
     regime: _common_pb2.Regime
     period: _common_pb2.TimeRange
     lines: _containers.RepeatedCompositeFieldContainer[ReturnLine]
     generated_at: _timestamp_pb2.Timestamp
-    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    kept: bool
+    changed: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., changed: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ExportCasesRequest(_message.Message):
     __slots__ = ("filter", "format")
@@ -244,3 +411,85 @@ class ExportCasesResponse(_message.Message):
     chunk: bytes
     cases: int
     def __init__(self, chunk: _Optional[bytes] = ..., cases: _Optional[int] = ...) -> None: ...
+
+class GetDashboardRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: CaseFilter
+    def __init__(self, filter: _Optional[_Union[CaseFilter, _Mapping]] = ...) -> None: ...
+
+class Count(_message.Message):
+    __slots__ = ("key", "value")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    value: int
+    def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+
+class CategoryChange(_message.Message):
+    __slots__ = ("category", "this_period", "previous_period", "change", "direction")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    THIS_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    PREVIOUS_PERIOD_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    this_period: int
+    previous_period: int
+    change: float
+    direction: str
+    def __init__(self, category: _Optional[str] = ..., this_period: _Optional[int] = ..., previous_period: _Optional[int] = ..., change: _Optional[float] = ..., direction: _Optional[str] = ...) -> None: ...
+
+class Workload(_message.Message):
+    __slots__ = ("key", "open", "resolved")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    open: int
+    resolved: int
+    def __init__(self, key: _Optional[str] = ..., open: _Optional[int] = ..., resolved: _Optional[int] = ...) -> None: ...
+
+class GetDashboardResponse(_message.Message):
+    __slots__ = ("received", "resolved", "closed", "reopened", "open_now", "backlog_ageing", "by_channel", "by_product", "by_category", "outcome_mix", "redress_paid", "goodwill_paid", "escalations", "by_assignee", "by_team", "categories", "resolving_articles", "satisfaction_responses", "satisfaction_mean", "satisfaction_scores")
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_FIELD_NUMBER: _ClassVar[int]
+    REOPENED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_NOW_FIELD_NUMBER: _ClassVar[int]
+    BACKLOG_AGEING_FIELD_NUMBER: _ClassVar[int]
+    BY_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    BY_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    BY_CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_MIX_FIELD_NUMBER: _ClassVar[int]
+    REDRESS_PAID_FIELD_NUMBER: _ClassVar[int]
+    GOODWILL_PAID_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_FIELD_NUMBER: _ClassVar[int]
+    BY_ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    BY_TEAM_FIELD_NUMBER: _ClassVar[int]
+    CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    RESOLVING_ARTICLES_FIELD_NUMBER: _ClassVar[int]
+    SATISFACTION_RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    SATISFACTION_MEAN_FIELD_NUMBER: _ClassVar[int]
+    SATISFACTION_SCORES_FIELD_NUMBER: _ClassVar[int]
+    received: int
+    resolved: int
+    closed: int
+    reopened: int
+    open_now: int
+    backlog_ageing: _containers.RepeatedCompositeFieldContainer[Count]
+    by_channel: _containers.RepeatedCompositeFieldContainer[Count]
+    by_product: _containers.RepeatedCompositeFieldContainer[Count]
+    by_category: _containers.RepeatedCompositeFieldContainer[Count]
+    outcome_mix: _containers.RepeatedCompositeFieldContainer[Count]
+    redress_paid: _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]
+    goodwill_paid: _containers.RepeatedCompositeFieldContainer[_common_pb2.Money]
+    escalations: _containers.RepeatedCompositeFieldContainer[Count]
+    by_assignee: _containers.RepeatedCompositeFieldContainer[Workload]
+    by_team: _containers.RepeatedCompositeFieldContainer[Workload]
+    categories: _containers.RepeatedCompositeFieldContainer[CategoryChange]
+    resolving_articles: _containers.RepeatedCompositeFieldContainer[Count]
+    satisfaction_responses: int
+    satisfaction_mean: float
+    satisfaction_scores: _containers.RepeatedCompositeFieldContainer[Count]
+    def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ...) -> None: ...

@@ -69,6 +69,31 @@ class ReportingServiceStub:
                 request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesRequest.SerializeToString,
                 response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesResponse.FromString,
                 _registered_method=True)
+        self.GetDashboard = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/GetDashboard',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardResponse.FromString,
+                _registered_method=True)
+        self.SaveReport = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/SaveReport',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportResponse.FromString,
+                _registered_method=True)
+        self.GetReport = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/GetReport',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.FromString,
+                _registered_method=True)
+        self.ListReports = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/ListReports',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsResponse.FromString,
+                _registered_method=True)
+        self.RunReport = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/RunReport',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -81,7 +106,7 @@ class ReportingServiceServicer:
 
     def GetTrends(self, request, context):
         """Complaint counts per period, split by a dimension (product, channel,
-        issue, priority, regime...).
+        issue, priority, regime, category, assignee...).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -112,16 +137,77 @@ class ReportingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetRegulatoryReturn(self, request, context):
-        """A regulatory return for a regime and reporting period (e.g. the FCA
-        complaints return), with every figure traceable to the cases counted.
+        """A regulatory return for a regime and reporting period, with every
+        figure traceable to the cases counted (case_ids):
+        - REGIME_UK_FCA: the FCA complaints return (DISP 1 Annex 1R) by product
+        group: outstanding at the start, opened, closed; closed within 3
+        business days, after 3 business days and within 8 weeks, after 8
+        weeks (by each case's own DISP deadlines, bank holidays included);
+        upheld (partly upheld counts as upheld); closed by root cause, a
+        line per cause for each group ("Home finance: service.delay") and for
+        all products ("All products: service.delay"); redress paid. "Closed"
+        means resolved.
+        - REGIME_US_CFPB: received, timely (15 days) and untimely responses,
+        company response categories.
+        - REGIME_AU_ASIC: received, closed, within and after the 30-day IDR
+        timeframe; per-complaint data is ExportCases as ASIC IDR CSV.
+        Periods are [start, end). The return of a period that has ended is kept
+        as first computed and given unchanged after, even when cases in it are
+        reopened or resolved since (see recompute); that of a period not yet
+        ended is computed on each call.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ExportCases(self, request, context):
-        """Cases matching filters as CSV or JSON lines, streamed in chunks so that
-        exports of any size use bounded memory.
+        """Cases matching filters as CSV, JSON lines or ASIC IDR CSV, streamed in
+        chunks so that exports of any size use bounded memory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDashboard(self, request, context):
+        """The managers' page in one call: volume, backlog and its ageing, outcome
+        mix, redress and goodwill paid, escalations by level, workload per
+        agent and team, categories rising or falling against the previous
+        period of the same length, and the articles that resolved complaints.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveReport(self, request, context):
+        """Saves a report definition under its name as a new version; the
+        previous versions stay readable. With a schedule and recipients, the
+        report is emailed on that schedule (a Temporal Schedule "report-<name>").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReport(self, request, context):
+        """One saved report, the latest version unless a version is given.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListReports(self, request, context):
+        """Saved reports, latest versions, by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RunReport(self, request, context):
+        """Runs a saved report now and renders it as JSON, CSV, XLSX or HTML with
+        an SVG chart. The same renderings are served over HTTP by the reporting
+        service: GET /reports/<name>.<json|csv|xlsx|html>. A report of a
+        regulatory return is the return GetRegulatoryReturn gives (for an ended
+        period, the one kept for the regulator) and is read only by the roles
+        that may call GetRegulatoryReturn.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -159,6 +245,31 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.ExportCases,
                     request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesRequest.FromString,
                     response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesResponse.SerializeToString,
+            ),
+            'GetDashboard': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDashboard,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardResponse.SerializeToString,
+            ),
+            'SaveReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveReport,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportResponse.SerializeToString,
+            ),
+            'GetReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReport,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.SerializeToString,
+            ),
+            'ListReports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReports,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsResponse.SerializeToString,
+            ),
+            'RunReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RunReport,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -328,6 +439,141 @@ class ReportingService:
             '/redress.reporting.v1.ReportingService/ExportCases',
             redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesRequest.SerializeToString,
             redress_dot_reporting_dot_v1_dot_reporting__pb2.ExportCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDashboard(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/GetDashboard',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDashboardResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/SaveReport',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.SaveReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/GetReport',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/ListReports',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RunReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/RunReport',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.FromString,
             options,
             channel_credentials,
             insecure,

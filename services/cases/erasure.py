@@ -1,0 +1,420 @@
+"""A customer's rights over their data: erasure and export (docs/privacy.md).
+
+Erasure removes the customer's personal data from every table Redress keeps
+it in, in one transaction, so a customer is never half erased: the customer
+record, the free text of their cases (narrative, desired outcome, notes,
+subtask descriptions, outcome summary, survey comment), the letters sent to
+them and the replies they sent (services/followup's messages, written here
+so that the erasure is atomic) and webhook deliveries' copies of audit
+values. The case figures reports and regulatory returns count (dates,
+stages, product, issue, category, channel, regime, clocks, decisions and
+amounts, survey scores) stay.
+
+Audit values that carry personal data are erased too, leaving their salted
+commitments in place, so every trail still verifies (services/cases/audit.py).
+A trail still sealed under hash scheme 1 is first verified, then resealed
+under scheme 2; the erasure's own entry records the old head hash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from redress.db.models import (
+    AuditEvent,
+    Case,
+    CaseClock,
+    Customer,
+    Delivery,
+    Message,
+    Note,
+    Outcome,
+    SatisfactionResponse,
+    Subtask,
+)
+from redress.platform.enums import Channel, choices
+from services.cases.audit import (
+    CURRENT_SCHEME,
+    GENESIS,
+    VALUE_FIELDS,
+    commitments_of,
+    entry_hash,
+    new_salts,
+    verify_chain,
+)
+from services.cases.store import Actor, CaseStore, audit_entry, refresh_search_text
+
+EXPORT_FORMAT = "redress.customer-export/1"
+ERASED_ACTION = "customer.erased"
+# Audit actions whose values are the customer's words or how they want to be
+# contacted. Other entries are erased where they quote the customer's name,
+# addresses or references (a mail server's answer naming the address, a
+# reason typed by staff).
+PERSONAL_ACTIONS = frozenset(
+    {"customer.replied", "customer.preferences_changed", "satisfaction.recorded"}
+)
+# Message states in which a letter may still go out.
+UNSENT = ("queued", "retrying", "held")
+# The customer record's personal fields and their erased value.
+CUSTOMER_BLANKS: dict[str, Any] = {
+    "full_name": "",
+    "email": "",
+    "phone": "",
+    "postal_address": {},
+    "preferred_channel": "",
+    "preferred_language": "",
+    "external_ref": "",
+    "tags": [],
+}
+
+
+class CustomerNotFound(KeyError):
+    pass
+
+
+class ErasureRefused(ValueError):
+    """The erasure cannot go ahead as asked; the message says why and what to do."""
+
+
+@dataclass
+class ErasureResult:
+    customer_id: str
+    erased_at: datetime
+    # False when an earlier erasure had left nothing more to erase.
+    changed: bool
+    case_ids: list[str]
+    # What was erased, by kind ("customer.email", "notes", "audit_values"...):
+    # how many values. Never the values.
+    erased: dict[str, int] = field(default_factory=dict)
+    # Cases still being handled that were erased because the request forced it.
+    open_case_ids: list[str] = field(default_factory=list)
+    # The workflows of all the customer's cases, erased now or before.
+    workflow_ids: list[str] = field(default_factory=list)
+
+
+def _identifiers(customer: Customer) -> list[str]:
+    """Strings that identify the customer wherever they are quoted."""
+    address = customer.postal_address or {}
+    found = [
+        customer.full_name,
+        customer.email,
+        customer.phone,
+        customer.external_ref,
+        address.get("postal_code", ""),
+        *address.get("lines", []),
+    ]
+    return [x.lower() for x in found if isinstance(x, str) and len(x.strip()) >= 3]
+
+
+def is_personal(action: str, values: list[str], identifiers: list[str]) -> bool:
+    """Whether an audit entry's values are to be erased with its customer."""
+    if action in PERSONAL_ACTIONS:
+        return True
+    text = "\n".join(values).lower()
+    return any(x in text for x in identifiers)
+
+
+def _count(erased: dict[str, int], kind: str, n: int = 1) -> None:
+    if n:
+        erased[kind] = erased.get(kind, 0) + n
+
+
+def _blank(row: Any, names: tuple[str, ...], erased: dict[str, int], kind: str) -> None:
+    for name in names:
+        if getattr(row, name):
+            setattr(row, name, "")
+            _count(erased, f"{kind}.{name}")
+
+
+def erase_customer(
+    store: CaseStore, customer_id: str, actor: Actor, reference: str, reason: str, force: bool
+) -> ErasureResult:
+    now = datetime.now(UTC)
+    with store.sessions.begin() as session:
+        customer = session.get(Customer, customer_id, with_for_update=True)
+        if customer is None:
+            raise CustomerNotFound(customer_id)
+        # Locked as the workflows' change reports lock them, so that a report
+        # in flight cannot write erased text back once this commits.
+        cases = list(
+            session.scalars(
+                select(Case)
+                .where(Case.customer_id == customer_id)
+                .order_by(Case.id)
+                .with_for_update()
+            )
+        )
+        open_ids = [c.case_id for c in cases if c.resolved_at is None and c.closed_at is None]
+        # Once erased, a repeated request needs no force: the decision to
+        # erase while cases are handled was made, and recorded, the first time.
+        if open_ids and not force and customer.erased_at is None:
+            raise ErasureRefused(
+                f"the customer's cases {', '.join(open_ids)} are still being handled; "
+                "erase once they are resolved, or force the erasure with a reason"
+            )
+        identifiers = _identifiers(customer)
+        result = ErasureResult(customer_id, customer.erased_at or now, False, [])
+        result.workflow_ids = [c.workflow_id for c in cases]
+
+        customer_erased: dict[str, int] = {}
+        for name, blank in CUSTOMER_BLANKS.items():
+            if getattr(customer, name) != blank:
+                setattr(customer, name, blank)
+                _count(customer_erased, f"customer.{name}")
+        customer.email_normalized = ""
+        # Nothing may be sent to a customer whose addresses are gone, even
+        # if one is given again to a case still being handled.
+        customer.do_not_contact = choices(Channel)
+        customer.no_surveys = True
+        if customer.erased_at is None:
+            customer.erased_at = now
+            customer.erasure_reference = reference
+        if customer_erased:
+            customer.updated_at = now
+
+        for case in cases:
+            erased = dict(customer_erased)
+            resealed = _erase_case(session, store, case, identifiers, erased)
+            if not erased:
+                continue
+            case.updated_at = now
+            entry: dict[str, Any] = {"request_reference": reference, "erased": erased}
+            if case.case_id in open_ids:
+                entry["case_open"] = True
+            if resealed:
+                entry["resealed"] = resealed
+            session.flush()
+            store._append(
+                session,
+                case.case_id,
+                actor,
+                action=ERASED_ACTION,
+                field="customer",
+                new_value=json.dumps(entry, sort_keys=True),
+                cause=reason or "the customer asked for their personal data to be erased",
+            )
+            session.flush()
+            result.case_ids.append(case.case_id)
+            for kind, n in erased.items():
+                _count(result.erased, kind, n)
+        if customer_erased and not cases:
+            result.erased.update(customer_erased)
+        result.changed = bool(result.erased)
+        result.open_case_ids = [c for c in open_ids if c in result.case_ids]
+        return result
+
+
+def _erase_case(
+    session: Session,
+    store: CaseStore,
+    case: Case,
+    identifiers: list[str],
+    erased: dict[str, int],
+) -> dict[str, Any]:
+    """Erases one case's personal data; what a reseal of its trail did, if any."""
+    _blank(case, ("narrative", "desired_outcome"), erased, "case")
+    for note in session.scalars(select(Note).where(Note.case_id == case.case_id)):
+        _blank(note, ("body",), erased, "notes")
+    session.flush()
+    refresh_search_text(session, case)
+    for subtask in session.scalars(select(Subtask).where(Subtask.case_id == case.case_id)):
+        _blank(subtask, ("description",), erased, "subtasks")
+    outcome = session.get(Outcome, case.case_id)
+    if outcome is not None:
+        _blank(outcome, ("summary",), erased, "outcome")
+    survey = session.get(SatisfactionResponse, case.case_id)
+    if survey is not None:
+        _blank(survey, ("comment",), erased, "satisfaction")
+    for message in session.scalars(select(Message).where(Message.case_id == case.case_id)):
+        _erase_message(message, identifiers, erased)
+    for delivery in session.scalars(select(Delivery).where(Delivery.case_id == case.case_id)):
+        payload = dict(delivery.payload or {})
+        values = [str(payload.get(k, "")) for k in ("old", "new", "cause")]
+        if any(values) and is_personal(str(payload.get("action", "")), values, identifiers):
+            for k in ("old", "new", "cause"):
+                payload[k] = ""
+            payload["erased"] = "true"
+            delivery.payload = payload
+            _count(erased, "webhook_deliveries")
+    return _erase_audit_values(session, case.case_id, identifiers, erased)
+
+
+def _erase_message(message: Message, identifiers: list[str], erased: dict[str, int]) -> None:
+    """A letter to or from the customer loses its addresses, subject and text;
+    a staff alert or a delivery detail only where it quotes the customer."""
+    changed: dict[str, Any] = {}
+    texts = ("subject", "body_text", "body_html")
+    if message.audience == "customer":
+        for name in (*texts, "recipient", "sender"):
+            if getattr(message, name):
+                changed[name] = ""
+    elif any(is_personal("", [str(getattr(message, name))], identifiers) for name in texts):
+        changed.update({name: "" for name in texts})
+    attempts = list(message.attempts or [])
+    if any(is_personal("", [str(a.get("detail", ""))], identifiers) for a in attempts):
+        attempts = [
+            {**a, "detail": ""} if is_personal("", [str(a.get("detail", ""))], identifiers) else a
+            for a in attempts
+        ]
+        changed["attempts"] = attempts
+    if message.audience == "customer" and not message.sender and message.state in UNSENT:
+        changed["attempts"] = [
+            *attempts,
+            {
+                "at": datetime.now(UTC).isoformat(),
+                "succeeded": False,
+                "detail": "not sent: the customer's personal data was erased",
+            },
+        ]
+        changed["state"] = "failed"
+    for name, value in changed.items():
+        setattr(message, name, value)
+    if changed:
+        _count(erased, "messages")
+
+
+def _erase_audit_values(
+    session: Session, case_id: str, identifiers: list[str], erased: dict[str, int]
+) -> dict[str, Any]:
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case_id)
+            .order_by(AuditEvent.sequence)
+            .with_for_update()
+        )
+    )
+    resealed: dict[str, Any] = {}
+    wanted = [
+        e
+        for e in events
+        if e.action != ERASED_ACTION
+        and is_personal(e.action, [e.old_value, e.new_value, e.cause], identifiers)
+        and any((e.old_value, e.new_value, e.cause))
+    ]
+    if not wanted:
+        return resealed
+    if any((e.hash_scheme or 1) < CURRENT_SCHEME for e in events):
+        verdict = verify_chain([(audit_entry(e), e.previous_hash, e.hash) for e in events])
+        if not verdict.intact:
+            raise ErasureRefused(
+                f"the audit trail of {case_id} is broken ({verdict.detail}); it is not "
+                "resealed over a break: have it investigated, then erase again"
+            )
+        resealed = {"from_scheme": 1, "entries": len(events), "previous_head": events[-1].hash}
+        previous = GENESIS
+        for e in events:
+            salts = new_salts()
+            values = {name: str(getattr(e, name)) for name in VALUE_FIELDS}
+            e.hash_scheme = CURRENT_SCHEME
+            e.value_salts = salts
+            e.commitments = commitments_of(values, salts)
+            e.previous_hash = previous
+            e.hash = entry_hash(previous, audit_entry(e))
+            previous = e.hash
+    for e in wanted:
+        salts = dict(e.value_salts or {})
+        for name in VALUE_FIELDS:
+            if getattr(e, name):
+                setattr(e, name, "")
+                _count(erased, "audit_values")
+            salts.pop(name, None)
+        e.value_salts = salts
+    return resealed
+
+
+# -- export ----------------------------------------------------------------
+
+# Columns that are the store's machinery, not data about the customer.
+HIDDEN = {
+    "id",
+    "email_normalized",
+    "fingerprint",
+    "value_salts",
+    "commitments",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value
+
+
+def _row(row: Any, hide: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        column.key: _plain(getattr(row, column.key))
+        for column in row.__table__.columns
+        if column.key not in HIDDEN and column.key not in hide
+    }
+
+
+def export_customer(store: CaseStore, customer_id: str) -> dict[str, Any]:
+    """Everything held on one customer, as JSON-ready data."""
+    with store.sessions() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise CustomerNotFound(customer_id)
+        cases = []
+        for case in session.scalars(
+            select(Case).where(Case.customer_id == customer_id).order_by(Case.id)
+        ):
+            cid = case.case_id
+
+            def rows(model: Any, *order: Any, case_id: str = cid) -> list[dict[str, Any]]:
+                return [
+                    _row(r, ("case_id",))
+                    for r in session.scalars(
+                        select(model).where(model.case_id == case_id).order_by(*order)
+                    )
+                ]
+
+            outcome = session.get(Outcome, cid)
+            survey = session.get(SatisfactionResponse, cid)
+            events = []
+            for e in session.scalars(
+                select(AuditEvent).where(AuditEvent.case_id == cid).order_by(AuditEvent.sequence)
+            ):
+                event = _row(e, ("case_id",))
+                event["erased_values"] = audit_entry(e).erased()
+                events.append(event)
+            cases.append(
+                {
+                    **_row(case),
+                    "clocks": rows(CaseClock, CaseClock.name),
+                    "notes": rows(Note, Note.created_at),
+                    "subtasks": rows(Subtask, Subtask.created_at),
+                    "outcome": _row(outcome, ("case_id",)) if outcome else None,
+                    "satisfaction": _row(survey, ("case_id",)) if survey else None,
+                    "links": [
+                        {
+                            "kind": link.kind,
+                            "other_case_id": link.other_case_id,
+                            "linked_at": _plain(link.linked_at),
+                            "linked_by": link.linked_by,
+                        }
+                        for link in store._links(session, cid)
+                    ],
+                    "messages": [
+                        _row(m, ("case_id", "idempotency_key"))
+                        for m in session.scalars(
+                            select(Message)
+                            .where(Message.case_id == cid, Message.audience == "customer")
+                            .order_by(Message.created_at)
+                        )
+                    ],
+                    "audit_events": events,
+                }
+            )
+        return {
+            "format": EXPORT_FORMAT,
+            "exported_at": datetime.now(UTC).isoformat(),
+            "customer": _row(customer),
+            "cases": cases,
+        }

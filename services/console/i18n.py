@@ -1,0 +1,428 @@
+"""The console's interface text in English, German and Spanish, and the
+small safe Markdown renderer for article bodies.
+
+The English text is the key; a German and a Spanish translation stand beside
+each. A text without a translation shows in English (tests check that every
+text the pages use has both). Data (names, narratives, stage names from the
+policy) is shown as entered.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español"}
+
+# English: (German, Spanish)
+TEXTS: dict[str, tuple[str, str]] = {
+    "A service is unavailable; try again shortly.": (
+        "Ein Dienst ist nicht erreichbar; bitte gleich noch einmal versuchen.",
+        "Un servicio no está disponible; inténtelo de nuevo en breve.",
+    ),
+    "A service took too long to answer; try again.": (
+        "Ein Dienst hat zu lange gebraucht; bitte noch einmal versuchen.",
+        "Un servicio tardó demasiado en responder; inténtelo de nuevo.",
+    ),
+    "API key": ("API-Schlüssel", "Clave de API"),
+    "Actions": ("Aktionen", "Acciones"),
+    "Add an attachment": ("Anhang hinzufügen", "Añadir un adjunto"),
+    "Add note": ("Notiz hinzufügen", "Añadir nota"),
+    "Add subtask": ("Teilaufgabe hinzufügen", "Añadir subtarea"),
+    "Address": ("Adresse", "Dirección"),
+    "Apply filters": ("Filter anwenden", "Aplicar filtros"),
+    "Archive": ("Archivieren", "Archivar"),
+    "Article archived.": ("Artikel archiviert.", "Artículo archivado."),
+    "Article published.": ("Artikel veröffentlicht.", "Artículo publicado."),
+    "Article recorded as resolving this case.": (
+        "Artikel als Lösung dieses Falls vermerkt.",
+        "Artículo registrado como solución de este caso.",
+    ),
+    "Article saved.": ("Artikel gespeichert.", "Artículo guardado."),
+    "Assign": ("Zuweisen", "Asignar"),
+    "Assignee": ("Bearbeiter", "Responsable"),
+    "Assignment saved.": ("Zuweisung gespeichert.", "Asignación guardada."),
+    "Attachments": ("Anhänge", "Adjuntos"),
+    "Audience": ("Zielgruppe", "Público"),
+    "Back to the cases": ("Zurück zu den Fällen", "Volver a los casos"),
+    "Body (Markdown)": ("Text (Markdown)", "Texto (Markdown)"),
+    "Breached": ("Verletzt", "Incumplido"),
+    "Breakdown": ("Aufschlüsselung", "Desglose"),
+    "Business time left": ("Verbleibende Arbeitszeit", "Tiempo laborable restante"),
+    "Cancel": ("Abbrechen", "Cancelar"),
+    "Case": ("Fall", "Caso"),
+    "Case closed.": ("Fall geschlossen.", "Caso cerrado."),
+    "Case reopened.": ("Fall wieder eröffnet.", "Caso reabierto."),
+    "Case resolved.": ("Fall gelöst.", "Caso resuelto."),
+    "Cases": ("Fälle", "Casos"),
+    "Categories against the previous period": (
+        "Kategorien im Vergleich zum Vorzeitraum",
+        "Categorías frente al periodo anterior",
+    ),
+    "Category": ("Kategorie", "Categoría"),
+    "Category changed.": ("Kategorie geändert.", "Categoría cambiada."),
+    "Change category": ("Kategorie ändern", "Cambiar categoría"),
+    "Change priority": ("Priorität ändern", "Cambiar prioridad"),
+    "Change stage": ("Phase ändern", "Cambiar fase"),
+    "Channel": ("Kanal", "Canal"),
+    "Clear": ("Zurücksetzen", "Borrar"),
+    "Clock": ("Frist", "Plazo"),
+    "Clock paused.": ("Frist angehalten.", "Plazo en pausa."),
+    "Clock resumed.": ("Frist läuft wieder.", "Plazo reanudado."),
+    "Clocks": ("Fristen", "Plazos"),
+    "Close": ("Schließen", "Cerrar"),
+    "Closed": ("Geschlossen", "Cerrados"),
+    "Complaint": ("Beschwerde", "Reclamación"),
+    "Complete": ("Erledigt", "Completar"),
+    "Currency": ("Währung", "Moneda"),
+    "Customer": ("Kunde", "Cliente"),
+    "Dashboard": ("Übersicht", "Panel"),
+    "Deadline": ("Fälligkeit", "Vencimiento"),
+    "Decision": ("Entscheidung", "Decisión"),
+    "Delete this view": ("Diese Ansicht löschen", "Eliminar esta vista"),
+    "Description": ("Beschreibung", "Descripción"),
+    "Due": ("Fällig", "Vence"),
+    "Due (UTC)": ("Fällig (UTC)", "Vence (UTC)"),
+    "Edit": ("Bearbeiten", "Editar"),
+    "Edit article": ("Artikel bearbeiten", "Editar artículo"),
+    "Email": ("E-Mail", "Correo electrónico"),
+    "Escalations": ("Eskalationen", "Escalados"),
+    "Export these cases (CSV)": ("Diese Fälle exportieren (CSV)", "Exportar estos casos (CSV)"),
+    "First page": ("Erste Seite", "Primera página"),
+    "From": ("Von", "Desde"),
+    "Generated": ("Erstellt", "Generado"),
+    "Give the view a name of 1 to 60 characters.": (
+        "Geben Sie der Ansicht einen Namen mit 1 bis 60 Zeichen.",
+        "Dé a la vista un nombre de 1 a 60 caracteres.",
+    ),
+    "Goodwill paid": ("Kulanz gezahlt", "Compensación de cortesía pagada"),
+    "Issue": ("Anliegen", "Asunto"),
+    "Kind": ("Art", "Tipo"),
+    "Knowledge": ("Wissen", "Conocimiento"),
+    "Knowledge articles": ("Wissensartikel", "Artículos de conocimiento"),
+    "Knowledge base": ("Wissensdatenbank", "Base de conocimiento"),
+    "Language": ("Sprache", "Idioma"),
+    "Main": ("Hauptmenü", "Menú principal"),
+    "Message sent.": ("Nachricht gesendet.", "Mensaje enviado."),
+    "Move to": ("Verschieben nach", "Mover a"),
+    "Name": ("Name", "Nombre"),
+    "Narrative": ("Schilderung", "Relato"),
+    "New note": ("Neue Notiz", "Nueva nota"),
+    "New subtask": ("Neue Teilaufgabe", "Nueva subtarea"),
+    "Next deadline": ("Nächste Frist", "Próximo vencimiento"),
+    "Next page": ("Nächste Seite", "Página siguiente"),
+    "No articles found.": ("Keine Artikel gefunden.", "No se encontraron artículos."),
+    "No articles suggested yet.": (
+        "Noch keine Artikel vorgeschlagen.",
+        "Aún no hay artículos sugeridos.",
+    ),
+    "No cases match.": ("Keine passenden Fälle.", "Ningún caso coincide."),
+    "No clocks.": ("Keine Fristen.", "Sin plazos."),
+    "No figures for this period.": (
+        "Keine Zahlen für diesen Zeitraum.",
+        "No hay cifras para este periodo.",
+    ),
+    "No notes yet.": ("Noch keine Notizen.", "Aún no hay notas."),
+    "No saved reports yet.": (
+        "Noch keine gespeicherten Berichte.",
+        "Aún no hay informes guardados.",
+    ),
+    "No subtasks.": ("Keine Teilaufgaben.", "Sin subtareas."),
+    "Not found.": ("Nicht gefunden.", "No encontrado."),
+    "Not possible now.": ("Jetzt nicht möglich.", "No es posible ahora."),
+    "Note added.": ("Notiz hinzugefügt.", "Nota añadida."),
+    "Notes": ("Notizen", "Notas"),
+    "Open": ("Offen", "Abiertos"),
+    "Open now": ("Jetzt offen", "Abiertos ahora"),
+    "Open or export": ("Öffnen oder exportieren", "Abrir o exportar"),
+    "Order": ("Reihenfolge", "Orden"),
+    "Outcome and redress": ("Ergebnis und Entschädigung", "Resultado y reparación"),
+    "Outcome recorded.": ("Ergebnis gespeichert.", "Resultado registrado."),
+    "Pages": ("Seiten", "Páginas"),
+    "Pause": ("Anhalten", "Pausar"),
+    "Personal data erased on request": (
+        "Personenbezogene Daten auf Antrag gelöscht",
+        "Datos personales suprimidos a petición",
+    ),
+    "Phone": ("Telefon", "Teléfono"),
+    "Please correct the fields marked below.": (
+        "Bitte korrigieren Sie die unten markierten Felder.",
+        "Corrija los campos marcados abajo.",
+    ),
+    "Preview": ("Vorschau", "Vista previa"),
+    "Previous": ("Vorher", "Anterior"),
+    "Priority": ("Priorität", "Prioridad"),
+    "Priority changed.": ("Priorität geändert.", "Prioridad cambiada."),
+    "Problem": ("Problem", "Problema"),
+    "Product": ("Produkt", "Producto"),
+    "Products": ("Produkte", "Productos"),
+    "Products (comma-separated)": (
+        "Produkte (durch Komma getrennt)",
+        "Productos (separados por comas)",
+    ),
+    "Publish": ("Veröffentlichen", "Publicar"),
+    "Publish now": ("Jetzt veröffentlichen", "Publicar ahora"),
+    "Reason": ("Grund", "Motivo"),
+    "Received": ("Eingegangen", "Recibidos"),
+    "Received from": ("Eingegangen ab", "Recibido desde"),
+    "Received to": ("Eingegangen bis", "Recibido hasta"),
+    "Record outcome": ("Ergebnis speichern", "Registrar resultado"),
+    "Recorded": ("Gespeichert", "Registrado"),
+    "Redress paid": ("Entschädigung gezahlt", "Reparación pagada"),
+    "Reference": ("Referenz", "Referencia"),
+    "Regime": ("Aufsichtsregime", "Régimen"),
+    "Regulatory returns": ("Aufsichtsmeldungen", "Informes regulatorios"),
+    "Remedy sought": ("Gewünschte Abhilfe", "Solución solicitada"),
+    "Reopen": ("Wieder eröffnen", "Reabrir"),
+    "Reopened": ("Wieder eröffnet", "Reabiertos"),
+    "Report": ("Bericht", "Informe"),
+    "Reports": ("Berichte", "Informes"),
+    "Resolve": ("Lösen", "Resolver"),
+    "Resolve, close or reopen": (
+        "Lösen, schließen oder wieder eröffnen",
+        "Resolver, cerrar o reabrir",
+    ),
+    "Resolved": ("Gelöst", "Resueltos"),
+    "Resume": ("Fortsetzen", "Reanudar"),
+    "Root cause": ("Grundursache", "Causa raíz"),
+    "Satisfaction": ("Zufriedenheit", "Satisfacción"),
+    "Save article": ("Artikel speichern", "Guardar artículo"),
+    "Save these filters as a view": (
+        "Diese Filter als Ansicht speichern",
+        "Guardar estos filtros como vista",
+    ),
+    "Save view": ("Ansicht speichern", "Guardar vista"),
+    "Saved reports": ("Gespeicherte Berichte", "Informes guardados"),
+    "Schedule": ("Zeitplan", "Programación"),
+    "Search": ("Suche", "Buscar"),
+    "Search articles": ("Artikel suchen", "Buscar artículos"),
+    "Send": ("Senden", "Enviar"),
+    "Send a follow-up": ("Nachricht senden", "Enviar un seguimiento"),
+    "Show": ("Anzeigen", "Mostrar"),
+    "Sign in": ("Anmelden", "Iniciar sesión"),
+    "Sign in with your Redress API key. You see and do what its roles allow.": (
+        "Melden Sie sich mit Ihrem Redress-API-Schlüssel an. Sie sehen und tun, "
+        "was dessen Rollen erlauben.",
+        "Inicie sesión con su clave de API de Redress. Verá y hará lo que permitan sus roles.",
+    ),
+    "Sign out": ("Abmelden", "Cerrar sesión"),
+    "Signed in as": ("Angemeldet als", "Sesión de"),
+    "Skip to content": ("Zum Inhalt springen", "Saltar al contenido"),
+    "Sort by": ("Sortieren nach", "Ordenar por"),
+    "Stage": ("Phase", "Fase"),
+    "Stage changed.": ("Phase geändert.", "Fase cambiada."),
+    "State": ("Status", "Estado"),
+    "Subtask": ("Teilaufgabe", "Subtarea"),
+    "Subtask added.": ("Teilaufgabe hinzugefügt.", "Subtarea añadida."),
+    "Subtask cancelled.": ("Teilaufgabe abgebrochen.", "Subtarea cancelada."),
+    "Subtask completed.": ("Teilaufgabe erledigt.", "Subtarea completada."),
+    "Subtasks": ("Teilaufgaben", "Subtareas"),
+    "Summary": ("Zusammenfassung", "Resumen"),
+    "Tags": ("Schlagwörter", "Etiquetas"),
+    "Tags (comma-separated)": (
+        "Schlagwörter (durch Komma getrennt)",
+        "Etiquetas (separadas por comas)",
+    ),
+    "Team": ("Team", "Equipo"),
+    "Template": ("Vorlage", "Plantilla"),
+    "The file is too large.": ("Die Datei ist zu groß.", "El archivo es demasiado grande."),
+    "The request failed.": ("Die Anfrage ist fehlgeschlagen.", "La solicitud falló."),
+    "This already exists.": ("Das gibt es bereits.", "Esto ya existe."),
+    "This key is not known. Use the API key you were given.": (
+        "Dieser Schlüssel ist unbekannt. Verwenden Sie den API-Schlüssel, den Sie erhalten haben.",
+        "Esta clave no es conocida. Use la clave de API que recibió.",
+    ),
+    "This period": ("Dieser Zeitraum", "Este periodo"),
+    "This resolved the case": ("Hat den Fall gelöst", "Resolvió el caso"),
+    "Time left": ("Verbleibende Zeit", "Tiempo restante"),
+    "Timeline": ("Verlauf", "Cronología"),
+    "Title": ("Titel", "Título"),
+    "To": ("Bis", "Hasta"),
+    "Trend": ("Trend", "Tendencia"),
+    "Value": ("Wert", "Valor"),
+    "Version": ("Version", "Versión"),
+    "View deleted.": ("Ansicht gelöscht.", "Vista eliminada."),
+    "View saved.": ("Ansicht gespeichert.", "Vista guardada."),
+    "Views": ("Ansichten", "Vistas"),
+    "Visible to the customer": ("Für den Kunden sichtbar", "Visible para el cliente"),
+    "Workflow in the Temporal UI": (
+        "Workflow in der Temporal-Oberfläche",
+        "Flujo en la interfaz de Temporal",
+    ),
+    "Workload": ("Arbeitslast", "Carga de trabajo"),
+    "Write an article": ("Artikel schreiben", "Escribir un artículo"),
+    "Your role does not allow this.": (
+        "Ihre Rolle erlaubt das nicht.",
+        "Su rol no lo permite.",
+    ),
+    "Your sign-in is no longer valid.": (
+        "Ihre Anmeldung ist nicht mehr gültig.",
+        "Su sesión ya no es válida.",
+    ),
+    "a date and time": ("ein Datum mit Uhrzeit", "una fecha y hora"),
+    "a date as YYYY-MM-DD": ("ein Datum als JJJJ-MM-TT", "una fecha como AAAA-MM-DD"),
+    "an amount such as 125.50": ("ein Betrag wie 125.50", "un importe como 125.50"),
+    "any": ("alle", "todos"),
+    "archived": ("archiviert", "archivado"),
+    "articles": ("Artikel", "artículos"),
+    "as kept when first produced": (
+        "wie bei der ersten Erstellung festgehalten",
+        "tal como se guardó al generarse por primera vez",
+    ),
+    "audience": ("Zielgruppe", "público"),
+    "backlog ageing": ("Alter offener Fälle", "antigüedad de pendientes"),
+    "breached": ("verletzt", "incumplido"),
+    "breaching today": ("heute fällig", "vencen hoy"),
+    "by": ("von", "por"),
+    "by category": ("nach Kategorie", "por categoría"),
+    "by channel": ("nach Kanal", "por canal"),
+    "cancelled": ("abgebrochen", "cancelada"),
+    "category": ("Kategorie", "categoría"),
+    "choose": ("auswählen", "elegir"),
+    "completed": ("erledigt", "completada"),
+    "customer": ("Kunden", "clientes"),
+    "customer-visible": ("für Kunden sichtbar", "visible para el cliente"),
+    "draft": ("Entwurf", "borrador"),
+    "erased": ("gelöscht", "suprimido"),
+    "falling": ("fallend", "en descenso"),
+    "internal": ("intern", "interno"),
+    "language": ("Sprache", "idioma"),
+    "left": ("übrig", "restante"),
+    "level": ("Stufe", "nivel"),
+    "message": ("Nachricht", "mensaje"),
+    "met": ("eingehalten", "cumplido"),
+    "my open cases": ("meine offenen Fälle", "mis casos abiertos"),
+    "name, or - for nobody": ("Name, oder - für niemand", "nombre, o - para nadie"),
+    "new": ("neu", "nuevo"),
+    "on or before the end date": ("am oder vor dem Enddatum", "en o antes de la fecha final"),
+    "open": ("offen", "abierta"),
+    "outcome mix": ("Ergebnisse", "resultados"),
+    "overdue": ("überfällig", "vencida"),
+    "overdue by": ("überfällig seit", "vencido hace"),
+    "partly_upheld": ("teilweise stattgegeben", "estimada en parte"),
+    "paused": ("angehalten", "en pausa"),
+    "products": ("Produkte", "productos"),
+    "published": ("veröffentlicht", "publicado"),
+    "reason": ("Grund", "motivo"),
+    "redress": ("Entschädigung", "reparación"),
+    "regulatory": ("aufsichtsrechtlich", "regulatorio"),
+    "rejected": ("abgelehnt", "rechazada"),
+    "resolved": ("gelöst", "resuelto"),
+    "revision": ("Fassung", "revisión"),
+    "rising": ("steigend", "en aumento"),
+    "running": ("läuft", "en curso"),
+    "state": ("Status", "estado"),
+    "steady": ("gleichbleibend", "estable"),
+    "stopped": ("gestoppt", "detenido"),
+    "suggested": ("vorgeschlagen", "sugerido"),
+    "tags": ("Schlagwörter", "etiquetas"),
+    "the customer's preferred channel": (
+        "der vom Kunden bevorzugte Kanal",
+        "el canal preferido del cliente",
+    ),
+    "unassigned high priority": ("nicht zugewiesen, hohe Priorität", "sin asignar, prioridad alta"),
+    "breached cases": ("verletzte Fälle", "casos incumplidos"),
+    "upheld": ("stattgegeben", "estimada"),
+    "warned": ("gewarnt", "advertido"),
+    "withdrawn": ("zurückgezogen", "retirada"),
+    "words in the complaint or notes": (
+        "Wörter in Beschwerde oder Notizen",
+        "palabras de la reclamación o las notas",
+    ),
+}
+
+
+def choose(asked: str, accept_language: str) -> str:
+    """The language asked for, else the first the browser prefers that we have, else English."""
+    if asked in LANGUAGES:
+        return asked
+    ranked = []
+    for part in accept_language.split(","):
+        tag, _, weight = part.strip().partition(";q=")
+        try:
+            q = float(weight) if weight else 1.0
+        except ValueError:
+            q = 0.0
+        ranked.append((q, tag.split("-")[0].lower()))
+    for _, tag in sorted(ranked, key=lambda r: -r[0]):
+        if tag in LANGUAGES:
+            return tag
+    return "en"
+
+
+def translator(language: str) -> Callable[[str], str]:
+    column = {"de": 0, "es": 1}.get(language)
+
+    def translate(text: str) -> str:
+        if column is None:
+            return text
+        known = TEXTS.get(text)
+        return known[column] if known else text
+
+    return translate
+
+
+_INLINE = [
+    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"(?<![*\w])\*(?!\s)(.+?)\*(?!\w)"), r"<em>\1</em>"),
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (
+        re.compile(r"\[([^\]]+)\]\((https?://[^\s)]+)\)"),
+        r'<a href="\2" rel="noopener noreferrer">\1</a>',
+    ),
+]
+
+
+def _inline(text: str) -> str:
+    out = html.escape(text, quote=True)
+    for pattern, replacement in _INLINE:
+        out = pattern.sub(replacement, out)
+    return out
+
+
+def markdown(text: str) -> Markup:
+    """Headings, paragraphs, lists, emphasis, code and http(s) links; everything
+    else is shown as text. The source is escaped first, so no markup an author
+    writes reaches the page."""
+    blocks: list[str] = []
+    items: list[str] = []
+    ordered = False
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        nonlocal items
+        if paragraph:
+            blocks.append("<p>" + _inline(" ".join(paragraph)) + "</p>")
+            paragraph.clear()
+        if items:
+            tag = "ol" if ordered else "ul"
+            blocks.append(f"<{tag}>" + "".join(f"<li>{i}</li>" for i in items) + f"</{tag}>")
+            items = []
+
+    for line in text.splitlines():
+        stripped = line.strip()
+        heading = re.match(r"^(#{1,4})\s+(.*)$", stripped)
+        bullet = re.match(r"^[-*]\s+(.*)$", stripped)
+        number = re.match(r"^\d+[.)]\s+(.*)$", stripped)
+        if not stripped:
+            flush()
+        elif heading:
+            flush()
+            level = len(heading.group(1)) + 1
+            blocks.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
+        elif bullet or number:
+            if paragraph:
+                flush()
+            if items and ordered != bool(number):
+                flush()
+            ordered = bool(number)
+            items.append(_inline((bullet or number).group(1)))  # type: ignore[union-attr]
+        else:
+            if items:
+                flush()
+            paragraph.append(stripped)
+    flush()
+    return Markup("\n".join(blocks))

@@ -1,0 +1,327 @@
+"""Keeps the Meilisearch index on the database's word.
+
+`SearchIndex` wraps the Meilisearch client: settings applied as code,
+documents written with every task awaited and its failure surfaced, searches.
+`Indexer` drains the outbox (kb_index_outbox) in the background: each batch
+is written from the articles as they now stand and its rows removed only once
+Meilisearch reports the task succeeded; a failed task or an unreachable
+engine leaves the rows for a later attempt, with backoff, the error recorded
+and counted. `reindex_all` rebuilds everything into a fresh index and swaps it
+in, so searches never see a half-built index.
+
+A rebuild and the drainer never run at once: a change drained into the old
+index while the rebuild copies the articles would be lost at the swap. The
+rebuild clears exactly the outbox rows it saw before reading the articles;
+rows written since are drained into the new index after the swap.
+
+Meilisearch can come back from an outage without its data (a new volume, a
+lost disk). The indexer looks every few seconds: an index that is missing,
+that was created without the settings in code (a write recreates a deleted
+index with default settings), or whose document count stays unequal to the
+database's, is given its settings again and rebuilt from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import meilisearch
+from meilisearch.errors import MeilisearchApiError, MeilisearchError
+from prometheus_client import Counter, Gauge
+
+from services.knowledge import search
+from services.knowledge.store import KnowledgeStore
+
+log = logging.getLogger("redress.knowledge")
+
+PENDING = Gauge(
+    "redress_knowledge_index_pending", "Article changes not yet written to the search index."
+)
+LAG = Gauge(
+    "redress_knowledge_index_lag_seconds",
+    "Age of the oldest article change not yet in the search index (0 when none).",
+)
+FAILURES = Counter(
+    "redress_knowledge_index_failures_total",
+    "Index writes that failed, by cause (task_failed: Meilisearch refused the task; "
+    "unreachable: it did not answer).",
+    ["cause"],
+)
+ENGINE_UP = Gauge("redress_knowledge_search_engine_up", "1 while Meilisearch answers.")
+REPAIRS = Counter(
+    "redress_knowledge_index_repairs_total",
+    "Rebuilds started because the index was found missing, without its settings, or with "
+    "a document count unequal to the database's, by cause.",
+    ["cause"],
+)
+TASK_TIMEOUT_MS = 60_000
+
+
+class IndexTaskFailed(RuntimeError):
+    """Meilisearch processed a task and reported it failed."""
+
+
+@dataclass(frozen=True)
+class IndexState:
+    exists: bool
+    configured: bool  # filterable by the fields the service filters on
+    documents: int
+
+
+class SearchIndex:
+    def __init__(self, client: meilisearch.Client, uid: str) -> None:
+        self.client = client
+        self.uid = uid
+
+    def _wait(self, task_uid: int) -> None:
+        task = self.client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20)
+        if task.status != "succeeded":
+            error = task.error or {}
+            raise IndexTaskFailed(
+                f"Meilisearch task {task_uid} ({task.type}) {task.status}: "
+                f"{error.get('code', '')} {error.get('message', '')}".strip()
+            )
+
+    def ensure(self, uid: str | None = None) -> bool:
+        """Creates the index if needed and applies the settings in code;
+        True if it had to be created."""
+        uid = uid or self.uid
+        created = False
+        try:
+            self.client.get_index(uid)
+        except MeilisearchError as err:
+            if getattr(err, "code", "") != "index_not_found":
+                raise
+            self._wait(self.client.create_index(uid, {"primaryKey": "article_id"}).task_uid)
+            created = True
+        self._wait(self.client.index(uid).update_settings(search.settings()).task_uid)
+        return created
+
+    def inspect(self) -> IndexState:
+        index = self.client.index(self.uid)
+        try:
+            filterable = index.get_filterable_attributes()
+        except MeilisearchApiError as err:
+            if err.code == "index_not_found":
+                return IndexState(exists=False, configured=False, documents=0)
+            raise
+        names = {a for a in filterable or [] if isinstance(a, str)}
+        documents = int(index.get_stats().number_of_documents)
+        return IndexState(True, set(search.FILTERABLE) <= names, documents)
+
+    def drop(self, uid: str) -> None:
+        """Removes an index, if there is one (a rebuild that did not finish)."""
+        with contextlib.suppress(MeilisearchError, IndexTaskFailed):
+            self._wait(self.client.delete_index(uid).task_uid)
+
+    def write(self, documents: list[dict[str, Any]], uid: str | None = None) -> None:
+        if documents:
+            index = self.client.index(uid or self.uid)
+            self._wait(index.add_documents(documents, primary_key="article_id").task_uid)
+
+    def count(self) -> int:
+        return int(self.client.index(self.uid).get_stats().number_of_documents)
+
+    def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
+        return self.client.index(self.uid).search(query, params)
+
+    def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        results = self.client.multi_search([{"indexUid": self.uid, **q} for q in queries])
+        return list(results["results"])
+
+    def healthy(self) -> bool:
+        try:
+            return bool(self.client.is_healthy())
+        except Exception:
+            return False
+
+    def swap_in(self, fresh: str) -> None:
+        self._wait(self.client.swap_indexes([{"indexes": [self.uid, fresh]}]).task_uid)
+        self._wait(self.client.delete_index(fresh).task_uid)
+
+
+class Indexer:
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        index: SearchIndex,
+        batch: int = 500,
+        poll_seconds: float = 1.0,
+        max_backoff_seconds: float = 60.0,
+        rebuild_batch: int = 1000,
+        check_seconds: float = 5.0,
+    ) -> None:
+        self.store = store
+        self.index = index
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.max_backoff = max_backoff_seconds
+        self.rebuild_batch = rebuild_batch
+        self.check_seconds = check_seconds
+        self.wake = asyncio.Event()
+        self.ready = False
+        # Held by each drained batch and by a whole rebuild.
+        self.exclusive = asyncio.Lock()
+        self._next_check = 0.0
+        self._count_differed = False
+        self._reported_down = False
+
+    def nudge(self) -> None:
+        self.wake.set()
+
+    def check_soon(self) -> None:
+        """A search found the index missing or without its settings: look now."""
+        self._next_check = 0.0
+        self.nudge()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                if not self.ready:
+                    created = await asyncio.to_thread(self.index.ensure)
+                    self.ready = True
+                    self._reported_down = False
+                    ENGINE_UP.set(1)
+                    log.info("search index ready", extra={"fields": {"index": self.index.uid}})
+                    articles = await asyncio.to_thread(self.store.count_articles)
+                    if created and articles:
+                        await self.repair("missing")
+                elif time.monotonic() >= self._next_check:
+                    await self.check()
+            except (MeilisearchError, IndexTaskFailed, OSError) as err:
+                # On its return, the settings are applied again and a lost index rebuilt.
+                if self.ready or not self._reported_down:
+                    log.warning("search index not ready", extra={"fields": {"error": str(err)}})
+                self._reported_down = True
+                self.ready = False
+                ENGINE_UP.set(0)
+            except Exception:
+                log.exception("indexer step failed")
+            try:
+                # Even while the engine is away: a failed write is recorded
+                # (GetIndexStatus) and retried with backoff.
+                while await self.drain_once():
+                    pass
+            except Exception:
+                log.exception("indexer step failed")
+            await self._refresh_metrics()
+            self.wake.clear()
+            try:
+                await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
+            except TimeoutError:
+                pass
+
+    async def _refresh_metrics(self) -> None:
+        backlog = await asyncio.to_thread(self.store.backlog)
+        PENDING.set(backlog.pending)
+        LAG.set((datetime.now(UTC) - backlog.oldest).total_seconds() if backlog.oldest else 0)
+
+    async def check(self) -> None:
+        """Rebuilds the index if Meilisearch lost it or holds other documents
+        than the database. A count is believed unequal only when seen twice,
+        with nothing pending: a change between the two counts is not a loss."""
+        self._next_check = time.monotonic() + self.check_seconds
+        async with self.exclusive:
+            state = await asyncio.to_thread(self.index.inspect)
+            if not state.exists or not state.configured:
+                self._count_differed = False
+                await self._repair_locked("missing" if not state.exists else "settings")
+                return
+            backlog = await asyncio.to_thread(self.store.backlog)
+            articles = await asyncio.to_thread(self.store.count_articles)
+            differs = backlog.pending == 0 and state.documents != articles
+            if differs and self._count_differed:
+                self._count_differed = False
+                await self._repair_locked("count")
+            else:
+                self._count_differed = differs
+
+    async def repair(self, cause: str) -> None:
+        async with self.exclusive:
+            await self._repair_locked(cause)
+
+    async def _repair_locked(self, cause: str) -> None:
+        REPAIRS.labels(cause).inc()
+        log.warning(
+            "search index lost or out of step; rebuilding it from the database",
+            extra={"fields": {"index": self.index.uid, "cause": cause}},
+        )
+        async for _ in self._rebuild():
+            pass
+
+    async def drain_once(self) -> bool:
+        """Writes one batch of due outbox rows; True if there may be more."""
+        async with self.exclusive:
+            return await self._drain_locked()
+
+    async def _drain_locked(self) -> bool:
+        rows = await asyncio.to_thread(self.store.due_outbox, self.batch)
+        if not rows:
+            return False
+        ids = [r.id for r in rows]
+        article_ids = sorted({r.article_id for r in rows})
+        articles = await asyncio.to_thread(self.store.get_articles, article_ids)
+        documents = [search.document(a) for a in articles.values()]
+        try:
+            await asyncio.to_thread(self.index.write, documents)
+        except (IndexTaskFailed, MeilisearchError, OSError) as err:
+            unreachable = not isinstance(err, IndexTaskFailed)
+            FAILURES.labels("unreachable" if unreachable else "task_failed").inc()
+            if unreachable:
+                ENGINE_UP.set(0)
+                self.ready = False
+            attempts = max(r.attempts for r in rows) + 1
+            retry = timedelta(seconds=min(self.max_backoff, 0.5 * 2**attempts))
+            detail = f"{type(err).__name__}: {err}"
+            await asyncio.to_thread(self.store.outbox_failed, ids, detail, retry)
+            log.warning(
+                "index write failed",
+                extra={"fields": {"articles": len(article_ids), "error": detail[:500]}},
+            )
+            return False
+        ENGINE_UP.set(1)
+        await asyncio.to_thread(self.store.outbox_done, ids)
+        return len(rows) == self.batch
+
+    async def reindex_all(self) -> AsyncIterator[tuple[int, int]]:
+        """Rebuilds the index from the database; yields (indexed, total).
+        Changes made meanwhile wait in the outbox and reach the new index
+        right after the swap."""
+        async with self.exclusive, contextlib.aclosing(self._rebuild()) as steps:
+            async for step in steps:
+                yield step
+
+    async def _rebuild(self) -> AsyncGenerator[tuple[int, int]]:
+        seen = await asyncio.to_thread(self.store.outbox_ids)
+        total = await asyncio.to_thread(self.store.count_articles)
+        fresh = f"{self.index.uid}_rebuild_{int(time.time() * 1000)}"
+        # The live index must exist to be swapped, with the settings in code.
+        await asyncio.to_thread(self.index.ensure)
+        await asyncio.to_thread(self.index.ensure, fresh)
+        indexed = 0
+        try:
+            batches = self.store.all_articles(self.rebuild_batch)
+            while True:
+                batch = await asyncio.to_thread(next, batches, None)
+                if batch is None:
+                    break
+                documents = [search.document(a) for a in batch]
+                await asyncio.to_thread(self.index.write, documents, fresh)
+                indexed += len(batch)
+                yield indexed, total
+            await asyncio.to_thread(self.index.swap_in, fresh)
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(self.index.drop, fresh))
+            raise
+        await asyncio.to_thread(self.store.outbox_clear, seen)
+        self.ready = True
+        ENGINE_UP.set(1)
+        self.nudge()
+        log.info("search index rebuilt", extra={"fields": {"articles": indexed}})

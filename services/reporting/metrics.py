@@ -1,0 +1,242 @@
+"""Business metrics for Prometheus, read from the case database.
+
+The reporting service's /metrics carries, besides its own process metrics:
+
+    redress_complaints_received_total{channel, category}   complaints ever received
+    redress_complaints_open{stage}                         complaints not closed, by stage
+    redress_clock_breaches_total{clock}                    clock deadlines passed
+    redress_escalations_total{level}                       complaints that reached each level
+    redress_time_to_close_seconds (histogram)              receipt to each closure
+
+Breaches and closures are counted from the audit trail (clock.breached
+entries; stage changes into a closed stage of the case's policy), which only
+grows, so a reopen, which restarts clocks and clears the case's closure, never
+lowers a counter: Prometheus would read a fall as a restart.
+
+They are counted from the database when Prometheus scrapes, at most once per
+REDRESS_BUSINESS_METRICS_TTL seconds (30 by default; earlier results are
+served in between), so every reporting replica reports the same figures and
+a restart loses nothing. Labels are bounded: channels, categories, stages and
+clocks come from the policy, never from customers' text.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from redress.db.models import AuditEvent, Case, PolicyVersion
+from redress.domain.policy import Policy
+from services.reporting.figures import ReportingStore, _utc
+
+# Seconds: an hour, a day, 3 days, 8 days, 15, 30, 56 (8 weeks), 90, a year.
+BUCKETS = (
+    3600,
+    86400,
+    3 * 86400,
+    8 * 86400,
+    15 * 86400,
+    30 * 86400,
+    56 * 86400,
+    90 * 86400,
+    365 * 86400,
+)
+
+
+@dataclass
+class Snapshot:
+    received: list[tuple[str, str, int]]
+    open_by_stage: list[tuple[str, int]]
+    breaches: list[tuple[str, int]]
+    escalations: list[tuple[int, int]]
+    close_buckets: list[int]
+    close_count: int
+    close_sum: float
+
+
+def _closed_stages(
+    session: Session, policies: dict[tuple[str, str], frozenset[str]]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """The closed stages of each policy version cases follow. Published
+    versions never change, so `policies` keeps them from one scrape to the next."""
+    for policy_id, version in session.execute(
+        select(Case.policy_id, Case.policy_version).distinct()
+    ):
+        if (policy_id, version) not in policies:
+            row = session.get(PolicyVersion, (policy_id, version))
+            # A case under the shipped policy that was never published as a
+            # document follows the shipped one.
+            policy = Policy.load(row.document) if row else Policy.load_default()
+            policies[(policy_id, version)] = frozenset(
+                name for name, stage in policy.stages.items() if stage.closed
+            )
+    return policies
+
+
+def snapshot(
+    store: ReportingStore, policies: dict[tuple[str, str], frozenset[str]] | None = None
+) -> Snapshot:
+    policies = {} if policies is None else policies
+    with store.sessions() as session:
+        received = [
+            (channel or "", category or "", int(n))
+            for channel, category, n in session.execute(
+                select(Case.channel, Case.category, func.count()).group_by(
+                    Case.channel, Case.category
+                )
+            )
+        ]
+        open_by_stage = [
+            (stage, int(n))
+            for stage, n in session.execute(
+                select(Case.stage, func.count())
+                .where(Case.closed_at.is_(None))
+                .group_by(Case.stage)
+            )
+        ]
+        # Counted from the audit trail, which only grows: a reopen restarts
+        # clocks and clears the case's closure, but its breaches and
+        # closures stay recorded, so these counters never go down.
+        breaches = [
+            (field.removeprefix("clocks."), int(n))
+            for field, n in session.execute(
+                select(AuditEvent.field, func.count())
+                .where(AuditEvent.action == "clock.breached")
+                .group_by(AuditEvent.field)
+            )
+        ]
+        levels = dict(
+            session.execute(
+                select(Case.escalation_level, func.count())
+                .where(Case.escalation_level > 0)
+                .group_by(Case.escalation_level)
+            ).all()
+        )
+        closing = _closed_stages(session, policies)
+        buckets = [0] * len(BUCKETS)
+        count, total = 0, 0.0
+        closures = session.execute(
+            select(
+                Case.policy_id,
+                Case.policy_version,
+                AuditEvent.new_value,
+                Case.received_at,
+                AuditEvent.recorded_at,
+            )
+            .join(Case, Case.case_id == AuditEvent.case_id)
+            .where(
+                AuditEvent.action == "case.stage_changed",
+                AuditEvent.new_value.in_(sorted(set().union(*closing.values()))),
+            )
+            .execution_options(yield_per=10_000)
+        )
+        for policy_id, version, stage, received_at, closed_at in closures:
+            if stage not in closing.get((policy_id, version), ()):
+                continue
+            seconds = (_utc(closed_at) - _utc(received_at)).total_seconds()  # type: ignore[operator]
+            count += 1
+            total += seconds
+            for i, bound in enumerate(BUCKETS):
+                if seconds <= bound:
+                    buckets[i] += 1
+    # A case that reached level 3 also reached levels 1 and 2.
+    top = max(levels, default=0)
+    escalations = [
+        (lvl, sum(n for k, n in levels.items() if k >= lvl)) for lvl in range(1, top + 1)
+    ]
+    return Snapshot(received, open_by_stage, breaches, escalations, buckets, count, total)
+
+
+class BusinessMetrics(Collector):
+    def __init__(self, store: ReportingStore, ttl_seconds: float = 30.0) -> None:
+        self.store = store
+        self.ttl = ttl_seconds
+        self.lock = threading.Lock()
+        self.taken_at = 0.0
+        self.last: Snapshot | None = None
+        self.policies: dict[tuple[str, str], frozenset[str]] = {}
+
+    def current(self) -> Snapshot | None:
+        with self.lock:
+            if self.last is None or time.monotonic() - self.taken_at >= self.ttl:
+                try:
+                    self.last = snapshot(self.store, self.policies)
+                    self.taken_at = time.monotonic()
+                except Exception:
+                    pass  # the database is away: serve the last figures, if any
+            return self.last
+
+    def describe(self) -> list[Metric]:
+        return []
+
+    def collect(self) -> Iterator[Metric]:
+        s = self.current()
+        if s is None:
+            return
+        received = CounterMetricFamily(
+            "redress_complaints_received",
+            "Complaints received, by channel and category.",
+            labels=["channel", "category"],
+        )
+        for channel, category, n in s.received:
+            received.add_metric([channel, category], n)
+        yield received
+        open_now = GaugeMetricFamily(
+            "redress_complaints_open", "Complaints not closed, by stage.", labels=["stage"]
+        )
+        for stage, n in s.open_by_stage:
+            open_now.add_metric([stage], n)
+        yield open_now
+        breaches = CounterMetricFamily(
+            "redress_clock_breaches",
+            "Clock deadlines passed, by clock; a clock restarted by a reopen that "
+            "passes its deadline again counts again.",
+            labels=["clock"],
+        )
+        for clock, n in s.breaches:
+            breaches.add_metric([clock], n)
+        yield breaches
+        escalations = CounterMetricFamily(
+            "redress_escalations",
+            "Complaints that reached each escalation level.",
+            labels=["level"],
+        )
+        for level, n in s.escalations:
+            escalations.add_metric([str(level)], n)
+        yield escalations
+        cumulative: list[tuple[str, float]] = [
+            (str(bound), float(n)) for bound, n in zip(BUCKETS, s.close_buckets, strict=True)
+        ]
+        cumulative.append(("+Inf", float(s.close_count)))
+        histogram = HistogramMetricFamily(
+            "redress_time_to_close_seconds",
+            "Time from receipt to each closure; a complaint reopened and closed "
+            "again counts once per closure.",
+        )
+        histogram.add_metric([], cumulative, sum_value=s.close_sum)
+        yield histogram
+
+
+def metric_names() -> list[str]:
+    """The series the Grafana dashboard may use (checked by the tests)."""
+    return [
+        "redress_complaints_received_total",
+        "redress_complaints_open",
+        "redress_clock_breaches_total",
+        "redress_escalations_total",
+        "redress_time_to_close_seconds_bucket",
+        "redress_time_to_close_seconds_count",
+        "redress_time_to_close_seconds_sum",
+    ]

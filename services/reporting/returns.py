@@ -1,0 +1,89 @@
+"""Regulatory returns as given to their readers: computed from the cases, and
+for a period that has ended, kept as first computed.
+
+GetRegulatoryReturn, RunReport, the saved reports over HTTP and the scheduled
+emails all give a return through `given`, so a return emailed to a manager
+is the one kept for the regulator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from services.reporting import figures
+from services.reporting.figures import Filter, ReportingStore
+
+MAKERS: dict[str, Callable[[Iterable[figures.Row], datetime, datetime], list[figures.Line]]] = {
+    "uk_fca": figures.fca_return,
+    "us_cfpb": figures.cfpb_return,
+    "au_asic": figures.asic_return,
+}
+
+
+def _aware(value: datetime) -> datetime:
+    """A stored time in UTC (SQLite gives it back without its zone)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass
+class GivenReturn:
+    # Each line: reference, description, breakdown, value, case_ids.
+    lines: list[dict[str, Any]]
+    generated_at: datetime
+    # True when the lines are the kept record of an ended period.
+    kept: bool
+    # Who asked for the kept record first (for a kept return).
+    generated_by: str = ""
+    # With recompute: each figure that moved since the record was kept.
+    changed: list[str] = field(default_factory=list)
+
+
+def compute(
+    store: ReportingStore, regime: str, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """The return's lines from the cases as they are now."""
+    rows = store.rows(
+        Filter(received_to=end, received_from=start, regimes=(regime,)),
+        also_open_before=start,
+        clocks=figures.RETURN_CLOCKS[regime],
+    )
+    return [
+        {
+            "reference": line.reference,
+            "description": line.description,
+            "breakdown": line.breakdown,
+            "value": line.figure(),
+            "case_ids": sorted(line.case_ids),
+        }
+        for line in MAKERS[regime](rows, start, end)
+    ]
+
+
+def given(
+    store: ReportingStore,
+    regime: str,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    actor: str,
+    recompute: bool = False,
+) -> GivenReturn:
+    """The return for [start, end): the kept record if there is one (unless
+    `recompute`); otherwise computed now, and kept if the period has ended."""
+    kept = store.kept_return(regime, start, end)
+    if kept is not None and not recompute:
+        return GivenReturn(kept.lines, _aware(kept.generated_at), True, kept.generated_by)
+    computed = compute(store, regime, start, end)
+    if kept is not None:
+        return GivenReturn(
+            computed, now, False, changed=figures.changed_lines(kept.lines, computed)
+        )
+    if end <= now:
+        # An ended period: these figures become the return's record, unless
+        # another call kept its figures first, which then stand.
+        record = store.keep_return(regime, start, end, computed, now, actor)
+        return GivenReturn(record.lines, _aware(record.generated_at), True, record.generated_by)
+    return GivenReturn(computed, now, False)

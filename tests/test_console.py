@@ -1,0 +1,520 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright.
+
+The console runs as `make run` starts it, on its own platform (Temporal dev
+server, Meilisearch, mail, the services and the worker) with a short test
+policy, so that a clock warns and breaches while the test watches. Every
+page is reached the way a person reaches it: signing in with an API key,
+following links, filling forms. Screenshots of the main pages are kept in
+test-artifacts/console/.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.devstack.platform import LocalPlatform, Ports
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+from services.console import i18n
+from tests.conftest import bearer, cfpb_rows, eventually, start_platform
+from tests.policies import short_first_response
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "console"
+CHROMIUM = Path("/usr/bin/chromium")
+ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 40)
+# People besides the administrator, as an operator lists them in the keys file.
+PEOPLE = {
+    "dana": ("agent", "dana-agent-key-0123456789"),
+    "lena": ("team_lead", "lena-lead-key-0123456789"),
+    "rita": ("reporting_reader", "rita-reader-key-0123456789"),
+}
+# The first-response clock of this policy warns 18 s and breaches 45 s after receipt.
+WARN_AFTER, BREACH_AFTER = 18, 45
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    local = LocalPlatform(tmp_path_factory.mktemp("console"), Ports.free(), log_format="json")
+    keys = local.data_dir / "api-keys.txt"
+    keys.write_text(
+        keys.read_text() + "".join(f"{key} {name} {role}\n" for name, (role, key) in PEOPLE.items())
+    )
+    try:
+        # Every process logs all it would log (the last test reads it all).
+        debug = {"REDRESS_LOG_LEVEL": "debug"}
+        start_platform(local, every=debug)
+        local.start_console(debug)
+        with grpc.insecure_channel(local.address("cases")) as channel:
+            cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
+                cases_pb2.PublishPolicyRequest(
+                    document=short_first_response(
+                        "2026.11.3-console-test", WARN_AFTER, BREACH_AFTER
+                    )
+                ),
+                metadata=bearer(local.credentials.admin_key),
+                timeout=30,
+            )
+        yield local
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the console is tested in Debian's chromium. "
+            "Run `make test`, which installs it (apt-get install chromium)."
+        )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            # No network beyond loopback here: keep Chromium from looking for it.
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def url(site: LocalPlatform, path: str) -> str:
+    return site.console_url.rstrip("/") + path
+
+
+def sign_in(page: Page, site: LocalPlatform, key: str, path: str = "/cases") -> None:
+    page.goto(url(site, path))
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def file_complaint(site: LocalPlatform, row: dict[str, str], marker: str) -> str:
+    request = intake_pb2.SubmitComplaintRequest(
+        idempotency_key=f"console-{uuid.uuid4()}",
+        channel=common_pb2.CHANNEL_WEB,
+        customer=common_pb2.Customer(full_name="Morgan Example", email="morgan@example.com"),
+        product=row["Product"],
+        sub_product=row["Sub-product"],
+        issue=row["Issue"],
+        sub_issue=row["Sub-issue"],
+        narrative=f"{row['Consumer complaint narrative']} Reference {marker}.",
+        company=row["Company"],
+        external_ref=f"cfpb-{row['Complaint ID']}",
+        regime=common_pb2.REGIME_US_CFPB,
+    )
+    with grpc.insecure_channel(site.address("intake")) as channel:
+        answer = intake_pb2_grpc.IntakeServiceStub(channel).SubmitComplaint(
+            request, metadata=bearer(site.credentials.admin_key), timeout=30
+        )
+    return str(answer.case_id)
+
+
+def clock_row(page: Page, name: str) -> Any:
+    return page.locator(f"#clocks tr[data-clock='{name}']")
+
+
+def test_signing_in_takes_a_known_key_and_shows_who_is_signed_in(
+    site: LocalPlatform, page: Page
+) -> None:
+    page.goto(url(site, "/cases"))
+    assert "/signin" in page.url  # nothing is shown before signing in
+    page.get_by_label("API key").fill("not-a-key")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#err-key")).to_contain_text("This key is not known")
+    expect(page.get_by_label("API key")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("API key").fill(PEOPLE["dana"][1])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/cases$"))
+    expect(page.locator("#principal")).to_have_text("dana")
+    expect(page.locator("header")).to_contain_text("agent")
+    # The session cookie is out of reach of scripts and other sites.
+    cookie = next(c for c in page.context.cookies() if c["name"] == "redress_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert PEOPLE["dana"][1] not in cookie["value"]
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(url(site, "/cases"))
+    assert "/signin" in page.url
+
+
+def test_a_handler_works_a_complaint_from_the_queue_to_closing_it(
+    site: LocalPlatform, page: Page
+) -> None:
+    marker = uuid.uuid4().hex[:10]
+    row = next(r for r in ROWS if r["Product"].startswith("Credit reporting"))
+    case_id = file_complaint(site, row, marker)
+    sign_in(page, site, site.credentials.admin_key)
+
+    # The queue, narrowed with filters to the complaint just filed.
+    page.get_by_label("Search").fill(marker)
+    page.get_by_label("Channel").select_option("web")
+    page.get_by_label("Regime").select_option("us_cfpb")
+    page.get_by_role("button", name="Apply filters").click()
+    rows = page.locator("table.queue tbody tr[data-case]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(case_id)
+    expect(rows.first.locator("td.deadline")).to_contain_text("left")
+    shot(page, "queue")
+
+    rows.first.get_by_role("link", name=case_id).click()
+    expect(page.locator("#case-id")).to_have_text(case_id)
+    expect(page.locator("#customer-name")).to_have_text("Morgan Example")
+    expect(page.locator("#workflow-link")).to_have_attribute(
+        "href", re.compile(r"/workflows/complaint")
+    )
+
+    # A refusal shows the service's words next to the field to fix.
+    page.locator("#priority-value").select_option("urgent")
+    page.locator("#priority").get_by_role("button", name="Change priority").click()
+    expect(page.locator("#priority #err-reason")).to_be_visible()
+    expect(page.locator("#priority-reason")).to_have_attribute("aria-invalid", "true")
+    page.locator("#priority-reason").fill("customer is in hardship")
+    page.locator("#priority").get_by_role("button", name="Change priority").click()
+    expect(page.locator(".flash.ok")).to_have_text("Priority changed.")
+    expect(page.locator("#case-priority")).to_have_text("urgent")
+
+    page.locator("#assignee").fill("dana")
+    page.locator("#team").fill("disputes")
+    page.locator("#assign-reason").fill("credit file disputes")
+    page.locator("#assign").get_by_role("button", name="Assign").click()
+    expect(page.locator(".flash.ok")).to_have_text("Assignment saved.")
+    expect(page.locator("#case-assignee")).to_have_text("dana")
+
+    page.locator("#note-body").fill("Called the customer; bureau letter requested.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#notes ul.notes")).to_contain_text("bureau letter requested")
+
+    page.locator("#subtask-title").fill("Ask the bureau for the file")
+    page.locator("#subtask-assignee").fill("ravi")
+    page.locator("#subtask-due").fill("2030-01-15T12:00")
+    page.get_by_role("button", name="Add subtask").click()
+    subtask = page.locator("#subtasks tr[data-subtask]")
+    expect(subtask).to_have_count(1)
+    expect(subtask).to_contain_text("Ask the bureau for the file")
+    expect(subtask).to_contain_text("2030-01-15 12:00 UTC")
+    shot(page, "case")
+
+    # The first-response clock warns, then breaches, while the page is reloaded.
+    def marked(mark: str) -> bool:
+        page.reload()
+        return mark in (clock_row(page, "first_response").get_attribute("class") or "")
+
+    eventually(lambda: marked("warned"), timeout=WARN_AFTER + 30, interval=2)
+    expect(clock_row(page, "first_response").locator(".clock-state")).to_contain_text("warned")
+    shot(page, "case-warned")
+    eventually(lambda: marked("breached"), timeout=BREACH_AFTER + 30, interval=2)
+    expect(page.locator(".summary .mark.breached")).to_be_visible()
+    shot(page, "case-breached")
+
+    # The queue marks the breach too.
+    page.goto(url(site, "/cases?breached=yes&text=" + marker))
+    expect(page.locator(f"tr[data-case='{case_id}'] .mark.breached")).to_be_visible()
+
+    page.goto(url(site, f"/cases/{case_id}"))
+    page.locator("#subtasks").get_by_role("button", name="Complete").click()
+    expect(page.locator("#subtasks .subtask-state")).to_have_text("completed")
+    page.locator("#decision").select_option("upheld")
+    page.locator("#redress-amount").fill("75.00")
+    page.locator("#root-cause").fill("credit_reporting.incorrect_information")
+    page.locator("#outcome-summary").fill("The bureau corrected the entry.")
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.locator("#outcome-decision")).to_have_text("upheld")
+    page.locator("#resolve-reason").fill("final response sent")
+    page.locator("#resolve-form").get_by_role("button", name="Resolve").click()
+    expect(page.locator("#case-stage")).to_have_text("resolved")
+    page.locator("#close-reason").fill("customer accepted")
+    page.locator("#close-form").get_by_role("button", name="Close").click()
+    expect(page.locator("#case-stage")).to_have_text("closed")
+    expect(page.locator("#timeline")).to_contain_text("clock.breached")
+
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator("#fig-received")).not_to_have_text("0")
+    expect(page.locator("figure.chart svg").first).to_be_visible()
+    shot(page, "reports")
+
+
+def test_every_form_shows_the_servers_field_errors_next_to_the_field(
+    site: LocalPlatform, page: Page
+) -> None:
+    case_id = file_complaint(site, ROWS[1], uuid.uuid4().hex[:10])
+    sign_in(page, site, PEOPLE["lena"][1], f"/cases/{case_id}")
+    expect(page.locator("#case-id")).to_have_text(case_id)
+
+    # The service's own check: a reason is required to move a case back.
+    page.locator("#category-value").select_option("service")
+    page.locator("#category").get_by_role("button", name="Change category").click()
+    expect(page.locator("#category #err-reason")).to_be_visible()
+    expect(page.locator("#category .flash.error")).to_contain_text("correct the fields")
+
+    page.locator("#subtask-due").fill("2020-01-01T09:00")
+    page.get_by_role("button", name="Add subtask").click()
+    expect(page.locator("#new-subtask #err-title")).to_be_visible()
+    expect(page.locator("#subtask-title")).to_have_attribute("aria-invalid", "true")
+
+    page.locator("#redress-amount").fill("lots")
+    page.get_by_role("button", name="Record outcome").click()
+    expect(page.locator("#outcome #err-redress")).to_contain_text("an amount such as 125.50")
+
+    page.goto(url(site, "/knowledge/new"))
+    page.get_by_role("button", name="Save article").click()
+    expect(page.locator("#err-article-title")).to_be_visible()
+    expect(page.locator("#a-title")).to_have_attribute("aria-invalid", "true")
+
+    page.goto(url(site, "/cases?received_from=yesterday"))
+    expect(page.locator("#err-received_from")).to_contain_text("YYYY-MM-DD")
+    shot(page, "field-errors")
+
+
+def test_what_a_person_sees_and_may_do_follows_their_role(site: LocalPlatform, page: Page) -> None:
+    case_id = file_complaint(site, ROWS[2], uuid.uuid4().hex[:10])
+    sign_in(page, site, PEOPLE["rita"][1], "/reports")
+    expect(page.locator("#figures")).to_be_visible()
+
+    # A reporting reader may not read cases: the API says so, the page says why.
+    response = page.goto(url(site, f"/cases/{case_id}"))
+    assert response is not None and response.status == 403
+    expect(page.locator(".flash.error")).to_contain_text("Your role does not allow this")
+
+    page.context.clear_cookies()
+    sign_in(page, site, PEOPLE["dana"][1], f"/cases/{case_id}")
+    expect(page.locator("#assign")).to_be_visible()
+    # Agents read the knowledge base; writing it is for team leads and up.
+    page.goto(url(site, "/knowledge"))
+    expect(page.get_by_role("link", name="Write an article")).to_have_count(0)
+    page.goto(url(site, "/knowledge/new"))
+    page.locator("#a-title").fill("Disputing a credit report entry")
+    page.locator("#a-body").fill("Write to the bureau.")
+    page.get_by_role("button", name="Save article").click()
+    expect(page.locator(".flash.error")).to_contain_text("Your role does not allow this")
+
+
+def test_an_editor_writes_an_article_with_an_attachment_and_agents_find_it(
+    site: LocalPlatform, page: Page, tmp_path: Path
+) -> None:
+    word = f"chargeback{uuid.uuid4().hex[:6]}"
+    letter = tmp_path / "dispute-letter.pdf"
+    letter.write_bytes(b"%PDF-1.4\n% a dispute letter template\n%%EOF\n")
+    sign_in(page, site, PEOPLE["lena"][1], "/knowledge")
+    page.get_by_role("link", name="Write an article").click()
+    page.locator("#a-title").fill(f"How to raise a {word} on a card payment")
+    page.locator("#a-summary").fill("When a merchant does not refund, the card scheme can.")
+    page.locator("#a-body").fill(
+        "## Steps\n\n1. Ask the merchant first.\n2. Raise the **dispute** within 120 days.\n"
+    )
+    page.locator("#a-products").fill("Credit card")
+    page.locator("#a-attachment").set_input_files(str(letter))
+    page.locator("#a-publish").check()
+    page.get_by_role("button", name="Save article").click()
+    expect(page.locator(".flash.ok")).to_have_text("Article saved.")
+    expect(page.locator("#article-title")).to_contain_text(word)
+    expect(page.locator(".article-body h3")).to_have_text("Steps")
+    expect(page.locator(".article-body strong")).to_have_text("dispute")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="dispute-letter.pdf").click()
+    assert Path(download.value.path()).read_bytes() == letter.read_bytes()
+    shot(page, "article")
+
+    page.context.clear_cookies()
+    sign_in(page, site, PEOPLE["dana"][1], "/knowledge")
+
+    def found() -> bool:
+        page.goto(url(site, "/knowledge?q=" + word))
+        return page.locator("ol.hits a").count() == 1
+
+    eventually(found, timeout=30, interval=1)
+    expect(page.locator("ol.hits")).to_contain_text(word)
+    shot(page, "knowledge")
+
+
+def test_regulatory_returns_and_saved_reports_open_from_the_console(
+    site: LocalPlatform, page: Page
+) -> None:
+    file_complaint(site, ROWS[3], uuid.uuid4().hex[:10])
+    with grpc.insecure_channel(site.address("reporting")) as channel:
+        reporting_pb2_grpc.ReportingServiceStub(channel).SaveReport(
+            reporting_pb2.SaveReportRequest(
+                definition=reporting_pb2.ReportDefinition(
+                    name="weekly-trends",
+                    title="Complaints by week",
+                    kind=reporting_pb2.REPORT_KIND_TRENDS,
+                    period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+                    granularity=reporting_pb2.GRANULARITY_WEEK,
+                )
+            ),
+            metadata=bearer(site.credentials.admin_key),
+            timeout=30,
+        )
+    sign_in(page, site, PEOPLE["rita"][1], "/reports/returns?regime=us_cfpb")
+    expect(page.locator("table.return tbody tr").first).to_be_visible()
+    expect(page.locator("table.return")).not_to_contain_text("No figures")
+    shot(page, "returns")
+
+    page.get_by_role("link", name="Saved reports").first.click()
+    expect(page.locator("main table")).to_contain_text("Complaints by week")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    assert Path(download.value.path()).read_text().splitlines()[0]
+    shot(page, "saved-reports")
+
+
+def test_the_interface_speaks_english_german_and_spanish(site: LocalPlatform, page: Page) -> None:
+    page.goto(url(site, "/cases?lang=de"))
+    page.get_by_label("API-Schlüssel").fill(PEOPLE["dana"][1])
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page.locator("h1")).to_have_text("Fälle")
+    expect(page.get_by_role("button", name="Filter anwenden")).to_be_visible()
+    page.goto(url(site, "/knowledge"))  # the choice is remembered
+    expect(page.locator("h1")).to_have_text("Wissensdatenbank")
+    page.get_by_role("link", name="Español").click()
+    expect(page.locator("h1")).to_have_text("Base de conocimiento")
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+
+
+def test_every_interface_text_has_a_german_and_a_spanish_translation() -> None:
+    used = set()
+    for template in (ROOT / "services/console/templates").glob("*.html"):
+        used |= set(re.findall(r"""_\(["']([^"']+)["']\)""", template.read_text()))
+    app = (ROOT / "services/console/app.py").read_text()
+    used |= set(re.findall(r'g\.t\("([^"]+)"\)', app))
+    missing = sorted(text for text in used if text not in i18n.TEXTS)
+    assert not missing, f"no translation for: {missing}"
+    for english, (german, spanish) in i18n.TEXTS.items():
+        assert german and spanish, english
+    assert i18n.choose("", "es-MX,es;q=0.9,en;q=0.5") == "es"
+    assert i18n.choose("", "fr-FR,de;q=0.8") == "de"
+    assert i18n.choose("", "fr-FR") == "en"
+
+
+def test_forms_without_the_sessions_token_and_requests_without_a_session_are_refused(
+    site: LocalPlatform, page: Page
+) -> None:
+    case_id = file_complaint(site, ROWS[4], uuid.uuid4().hex[:10])
+    sign_in(page, site, site.credentials.admin_key, f"/cases/{case_id}")
+    # Another site's form posting into the console, with the person's cookie.
+    answer = page.request.post(
+        url(site, f"/cases/{case_id}/notes"), form={"body": "from elsewhere"}
+    )
+    assert answer.status == 400
+    assert "out of date" in answer.text()
+    page.reload()
+    expect(page.locator("#notes ul.notes")).not_to_contain_text("from elsewhere")
+
+    request = urllib.request.Request(url(site, f"/cases/{case_id}"))
+    with urllib.request.urlopen(request, timeout=10) as plain:
+        assert "/signin" in plain.url  # redirected, nothing of the case shown
+        assert "Morgan Example" not in plain.read().decode()
+
+
+def test_markdown_in_articles_cannot_carry_markup() -> None:
+    rendered = str(i18n.markdown("<script>alert(1)</script> [x](javascript:alert(1)) **ok**"))
+    assert "<script>" not in rendered and 'href="javascript' not in rendered
+    assert "&lt;script&gt;" in rendered and "<strong>ok</strong>" in rendered
+
+
+def test_a_case_whose_customer_was_erased_says_so(site: LocalPlatform, page: Page) -> None:
+    case_id = file_complaint(site, ROWS[8], uuid.uuid4().hex[:10])
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+        customer_id = cases.GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=30
+        ).case.customer_id
+        cases.EraseCustomer(
+            cases_pb2.EraseCustomerRequest(
+                customer_id=customer_id,
+                request_reference="DSAR-2026-0042",
+                reason="the customer asked, by letter",
+                force=True,
+            ),
+            metadata=admin,
+            timeout=60,
+        )
+    sign_in(page, site, site.credentials.admin_key, f"/cases/{case_id}")
+    expect(page.locator("#customer-erased")).to_contain_text("Personal data erased on request")
+    expect(page.locator("#customer-name")).to_have_text("")
+    page.goto(url(site, "/cases?sort=received&order=desc"))
+    expect(page.locator(f"tr[data-case='{case_id}']")).to_contain_text("erased")
+
+
+def test_no_secret_or_personal_data_reaches_the_logs_or_the_metrics(
+    site: LocalPlatform, page: Page
+) -> None:
+    """Runs last in this module: after full lifecycles (a breach, an escalation,
+    letters, alerts, knowledge writes) through every process, nothing in their
+    logs or metrics labels names a key, a customer or their words."""
+    case_id = file_complaint(site, ROWS[6], uuid.uuid4().hex[:10])
+    sign_in(page, site, site.credentials.admin_key, f"/cases/{case_id}")
+    expect(page.locator("#case-id")).to_have_text(case_id)
+    secrets = {
+        "administrator key": site.credentials.admin_key,
+        "service key": site.credentials.service_key,
+        "intake key": site.credentials.intake_key,
+        "search engine key": site.credentials.meilisearch_key,
+        **{f"{name}'s key": key for name, (_, key) in PEOPLE.items()},
+    }
+    personal = {
+        "customer name": "Morgan Example",
+        "customer email": "morgan@example.com",
+        **{
+            f"narrative of CFPB {row['Complaint ID']}": row["Consumer complaint narrative"][:60]
+            for row in ROWS[:7]
+            if len(row["Consumer complaint narrative"]) >= 60
+        },
+        "a note": "bureau letter requested",
+    }
+    logs = {
+        path.name: path.read_text(errors="replace")
+        for path in site.supervisor.log_dir.glob("*.log")
+    }
+    assert {"cases.log", "intake.log", "followup.log", "worker.log", "console.log"} <= set(logs)
+    # The logs are not empty: every call of the lifecycles is there.
+    assert '"method": "redress.cases.v1.CasesService/AssignCase"' in logs["cases.log"]
+    assert '"code": "INVALID_ARGUMENT"' in logs["cases.log"]
+    ports = [*site.ports.metrics.values()]
+    metrics = {
+        f"metrics:{port}": urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10)
+        .read()
+        .decode()
+        for port in ports
+    }
+    found = [
+        f"{what} in {where}"
+        for where, text in {**logs, **metrics}.items()
+        for what, value in {**secrets, **personal}.items()
+        if value in text
+    ]
+    assert not found, found

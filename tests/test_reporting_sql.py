@@ -1,0 +1,91 @@
+"""On PostgreSQL the figures are aggregated in SQL; they must equal the same
+figures computed in Python over the rows, for every split and period."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.list_cases import NOW, load
+from bench.reports import add_outcomes_and_clocks
+from redress.db.migrate import upgrade
+from services.reporting import figures
+from services.reporting.figures import Filter, ReportingStore
+
+
+@pytest.fixture(scope="module")
+def store(postgres_url: str):
+    upgrade(postgres_url)
+    load(postgres_url, 3000)
+    add_outcomes_and_clocks(postgres_url)
+    s = ReportingStore(postgres_url)
+    assert s.in_sql
+    yield s
+    s.close()
+
+
+FILTERS = [
+    Filter(),
+    Filter(received_from=NOW - timedelta(days=200), received_to=NOW - timedelta(days=20)),
+    Filter(regimes=("uk_fca",), channels=("web", "phone")),
+]
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "a period", "uk web and phone"])
+@pytest.mark.parametrize(
+    "granularity, split, zone",
+    [
+        ("week", "channel", "Europe/London"),
+        ("month", "product", "UTC"),
+        ("day", "priority", "America/New_York"),
+        ("quarter", "root_cause", "Australia/Sydney"),
+        ("", "team", "UTC"),
+        ("month", "category", "Europe/London"),
+        ("week", "assignee", "UTC"),
+        ("year", "", "UTC"),
+    ],
+)
+def test_trends_in_sql_equal_trends_over_rows(store, f, granularity, split, zone):
+    in_python = figures.trends(store.rows(f), granularity, split, ZoneInfo(zone))
+    in_sql = figures.sql_trends(store, f, granularity, split, zone)
+    assert in_sql == in_python and in_python
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "a period", "uk web and phone"])
+@pytest.mark.parametrize("split", ["", "product", "priority", "root_cause", "category", "assignee"])
+def test_time_to_close_in_sql_equals_time_to_close_over_rows(store, f, split):
+    in_python = figures.time_to_close(store.rows(f), split)
+    in_sql = figures.sql_time_to_close(store, f, split)
+    for python_side, sql_side in zip(in_python, in_sql, strict=True):
+        assert [(d.key, d.cases, d.p50, d.p90, d.p99, d.max) for d in sql_side] == [
+            (d.key, d.cases, d.p50, d.p90, d.p99, d.max) for d in python_side
+        ]
+        assert all(
+            a.mean == pytest.approx(b.mean) for a, b in zip(sql_side, python_side, strict=True)
+        )
+    assert in_python[0]
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "a period", "uk web and phone"])
+def test_root_causes_and_clock_compliance_in_sql_equal_those_over_rows(store, f):
+    assert figures.sql_root_causes(store, f, 20) == figures.root_causes(store.rows(f), 20)
+    now = datetime(2027, 6, 1, tzinfo=UTC)
+    in_python = figures.clock_compliance(store.clock_rows(f), now)
+    in_sql = figures.sql_clock_compliance(store, f, now)
+    assert [(c.clock, c.met, c.breached, c.running, c.paused) for c in in_sql] == [
+        (c.clock, c.met, c.breached, c.running, c.paused) for c in in_python
+    ]
+    for a, b in zip(in_sql, in_python, strict=True):
+        assert a.max_lateness == pytest.approx(b.max_lateness)
+        assert a.median_lateness == pytest.approx(b.median_lateness)
+        assert a.time_taken is not None and b.time_taken is not None
+        assert (a.time_taken.cases, a.time_taken.p50, a.time_taken.p90, a.time_taken.max) == (
+            b.time_taken.cases,
+            b.time_taken.p50,
+            b.time_taken.p90,
+            b.time_taken.max,
+        )
+        assert a.time_taken.mean == pytest.approx(b.time_taken.mean)
+        assert a.paused_seconds == pytest.approx(b.paused_seconds)
