@@ -359,6 +359,9 @@ class Webhook(Base):
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    # Set by DeleteWebhook; the row stays for the delivery log.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    deleted_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class Delivery(Base):
