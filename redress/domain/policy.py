@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from redress.domain.calendars import PRESETS, BusinessCalendar, preset
+from redress.domain.regulatory import DISP_CAUSE_CATEGORIES
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
@@ -255,12 +256,21 @@ class Policy:
     calendars: dict[str, BusinessCalendar] = field(default_factory=dict, compare=False)
     # Messages the workflow sends by itself, by kind (FOLLOWUP_KINDS).
     followups: dict[str, FollowupRule] = field(default_factory=dict, compare=False)
+    # Root cause -> its cause category in the FCA complaints return (a key of
+    # DISP_CAUSE_CATEGORIES); causes not here are "other".
+    disp_causes: dict[str, str] = field(default_factory=dict, compare=False)
     source: str = field(default="", compare=False, repr=False)
 
     def calendar_named(self, name: str = "") -> BusinessCalendar:
         """The policy's own calendar of that name, else the preset; "" is the default."""
         name = name or self.calendar
         return self.calendars.get(name) or preset(name)
+
+    def disp_cause_category(self, root_cause: str) -> str:
+        """The FCA complaints return's cause category for a root cause, e.g.
+        "Terms and disputed sums/charges"; "Other" when the policy maps it to
+        none (or none was recorded)."""
+        return DISP_CAUSE_CATEGORIES[self.disp_causes.get(root_cause, "other")]
 
     def regime_calendar(self, regime: str) -> BusinessCalendar:
         return self.calendar_named(self.regulatory.calendars.get(regime, ""))
@@ -429,6 +439,7 @@ class _Reader:
                 "classification",
                 "calendars",
                 "followups",
+                "disp_cause_categories",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -442,6 +453,7 @@ class _Reader:
         regulatory = self.regulatory(top.get("regulatory"))
         pause_reasons = self.names(top.get("pause_reasons"), "pause_reasons")
         root_causes = self.names(top.get("root_causes"), "root_causes")
+        disp_causes = self.disp_causes(top.get("disp_cause_categories"), root_causes)
         reopen = self.mapping(top.get("reopen") or {}, "reopen", {"stage", "restarts", "window"})
         window = self.budget(reopen.get("window"), "reopen.window")
         reopen_stage = self.text(reopen.get("stage"), "reopen.stage")
@@ -485,8 +497,30 @@ class _Reader:
             classification=classification,
             calendars=calendars,
             followups=followups,
+            disp_causes=disp_causes,
             source=source,
         )
+
+    def disp_causes(self, value: Any, root_causes: tuple[str, ...]) -> dict[str, str]:
+        """`disp_cause_categories`: DISP category key -> the root causes it
+        counts; each cause of the taxonomy at most once."""
+        if value is None:
+            return {}
+        found: dict[str, str] = {}
+        for key, causes in self.mapping(
+            value, "disp_cause_categories", set(DISP_CAUSE_CATEGORIES)
+        ).items():
+            if key not in DISP_CAUSE_CATEGORIES:
+                continue
+            path = f"disp_cause_categories.{key}"
+            for cause in self.names(causes, path):
+                if root_causes and cause not in root_causes:
+                    self.fail(path, f"{cause!r} is not in `root_causes`")
+                elif cause in found:
+                    self.fail(path, f"{cause!r} is already under {found[cause]}")
+                else:
+                    found[cause] = key
+        return found
 
     def followups(self, value: Any) -> dict[str, FollowupRule]:
         if value is None:

@@ -28,6 +28,17 @@ FINAL_RESPONSE_CLOCK = {
 }
 SUMMARY_RESOLUTION_CLOCK = "fca_summary_resolution"
 
+# The cause categories of the FCA complaints return (DISP 1 Annex 1R), by
+# the key a policy's `disp_cause_categories` names them with. A root cause a
+# policy does not map, or none recorded, is "other".
+DISP_CAUSE_CATEGORIES = {
+    "advising_selling_arranging": "Advising, selling and arranging",
+    "terms_disputed_sums_charges": "Terms and disputed sums/charges",
+    "general_admin_customer_service": "General admin/customer service",
+    "arrears_related": "Arrears related",
+    "other": "Other",
+}
+
 
 @dataclass(frozen=True)
 class RegulatoryDeadline:

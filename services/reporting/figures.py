@@ -15,7 +15,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -34,9 +34,11 @@ from redress.db.models import (
     Customer,
     KeptReturn,
     Outcome,
+    PolicyVersion,
     SatisfactionResponse,
 )
 from redress.domain.calendars import BusinessCalendar
+from redress.domain.policy import Policy
 
 PRIORITY_NAMES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 UPHELD = ("upheld", "partly_upheld")
@@ -83,6 +85,9 @@ class Row:
     goodwill_currency: str = ""
     goodwill_minor: int = 0
     tags: tuple[str, ...] = ()
+    # The policy version the case runs under.
+    policy_id: str = ""
+    policy_version: str = ""
     # Clock name -> (state, due_at, stopped_at)
     clocks: dict[str, tuple[str, datetime | None, datetime | None]] = field(default_factory=dict)
 
@@ -99,6 +104,36 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 class ReportingStore(Store):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self._policies: dict[tuple[str, str], Policy] = {}
+
+    def policy(self, policy_id: str, version: str) -> Policy:
+        """The policy version a case runs under. A published version never
+        changes, so each is read once; a case under the shipped policy that
+        was never published as a document has the shipped one."""
+        key = (policy_id, version)
+        if key not in self._policies:
+            with self.sessions() as session:
+                row = session.get(PolicyVersion, key)
+            self._policies[key] = Policy.load(row.document) if row else Policy.load_default()
+        return self._policies[key]
+
+    def working_time(self, policy_id: str, version: str, calendar: str = "") -> WorkingTime | None:
+        """Working time in a calendar of a case's policy (its own calendar of
+        that name, else the preset; "" is the policy's default), or None when
+        there is no such calendar."""
+        try:
+            found = self.policy(policy_id, version).calendar_named(calendar)
+        except (KeyError, ValueError):
+            return None
+        return WorkingTime(found) if found else None
+
+    def disp_cause_category(self, row: Row) -> str:
+        """The FCA return's cause category for a case's root cause, as the
+        policy the case runs under maps it."""
+        return self.policy(row.policy_id, row.policy_version).disp_cause_category(row.root_cause)
+
     @staticmethod
     def conditions(f: Filter, also_open_before: datetime | None = None) -> list[Any]:
         conditions: list[Any] = []
@@ -171,6 +206,8 @@ class ReportingStore(Store):
             Outcome.redress_minor,
             Outcome.goodwill_currency,
             Outcome.goodwill_minor,
+            Case.policy_id,
+            Case.policy_version,
         ]
         # The clocks asked for are joined in, one alias each, so a batch is
         # one query.
@@ -225,6 +262,8 @@ class ReportingStore(Store):
                     goodwill_currency=r.goodwill_currency or "",
                     goodwill_minor=r.goodwill_minor or 0,
                     tags=tuple(r.tags or ()) if tags else (),
+                    policy_id=r.policy_id or "",
+                    policy_version=r.policy_version or "",
                     clocks=clock_rows.get(r.case_id, {}),
                 )
             after = found[-1].id
@@ -494,14 +533,25 @@ def fca_product_group(product: str) -> str:
     return BANKING
 
 
-def fca_return(rows: Iterable[Row], start: datetime, end: datetime) -> list[Line]:
+def shipped_cause_category(row: Row) -> str:
+    return Policy.load_default().disp_cause_category(row.root_cause)
+
+
+def fca_return(
+    rows: Iterable[Row],
+    start: datetime,
+    end: datetime,
+    cause_category: Callable[[Row], str] = shipped_cause_category,
+) -> list[Line]:
     """The FCA complaints return (DISP 1 Annex 1R) for [start, end).
 
     A complaint is "closed" when it was resolved (final or summary resolution
     sent); closed within three business days means by its summary-resolution
     deadline, within eight weeks by its final-response deadline, both as its
     clocks computed them with the bank holidays of its calendar. Partly upheld
-    counts as upheld."""
+    counts as upheld. Closed complaints are counted by the return's cause
+    categories, `cause_category` giving each case's (ReportingStore's: as
+    the policy the case runs under maps its root cause)."""
     ref = "DISP 1 Annex 1R"
     lines: dict[tuple[str, str], Line] = {}
 
@@ -551,16 +601,17 @@ def fca_return(rows: Iterable[Row], start: datetime, end: datetime) -> list[Line
                 group,
                 row.case_id,
             )
-        if row.root_cause:
-            # DISP 1 Annex 1R counts complaints by cause for all products
-            # as well as per group, so each cause keeps its own line.
-            add(
-                "9_cause",
-                "Closed complaints by root cause",
-                f"{group}: {row.root_cause}",
-                row.case_id,
-                f"All products: {row.root_cause}",
-            )
+        # DISP 1 Annex 1R counts closed complaints by cause category for all
+        # products as well as per group, every one of them: one without a
+        # cause the policy maps is "Other".
+        category = cause_category(row)
+        add(
+            "9_cause",
+            "Closed complaints by cause category",
+            f"{group}: {category}",
+            row.case_id,
+            f"All products: {category}",
+        )
         if row.redress_minor:
             for where in (group, "All products"):
                 redress[(where, row.redress_currency)] += row.redress_minor
@@ -1147,29 +1198,12 @@ def business_time_taken(store: ReportingStore, f: Filter) -> dict[str, Durations
     """Per clock, the working time from start to stop of the clocks that
     stopped in time, in each clock's calendar (the case policy's own calendar
     of that name, else the preset), less the time it was paused."""
-    from redress.db.models import PolicyVersion
-    from redress.domain.policy import Policy
-
-    policies: dict[tuple[str, str], Policy] = {}
     clocks: dict[tuple[str, str, str], WorkingTime | None] = {}
 
     def working_time(policy_id: str, version: str, name: str) -> WorkingTime | None:
         key = (policy_id, version, name)
         if key not in clocks:
-            if (policy_id, version) not in policies:
-                with store.sessions() as session:
-                    row = session.get(PolicyVersion, (policy_id, version))
-                # A case under the shipped policy that was never published
-                # as a document has the shipped one's calendars.
-                policies[(policy_id, version)] = (
-                    Policy.load(row.document) if row else Policy.load_default()
-                )
-            policy = policies[(policy_id, version)]
-            try:
-                calendar = policy.calendar_named(name)
-            except (KeyError, ValueError):
-                calendar = None
-            clocks[key] = WorkingTime(calendar) if calendar else None
+            clocks[key] = store.working_time(policy_id, version, name)
         return clocks[key]
 
     seconds: dict[str, list[float]] = defaultdict(list)

@@ -58,7 +58,12 @@ def compute(
             "value": line.figure(),
             "case_ids": sorted(line.case_ids),
         }
-        for line in MAKERS[regime](rows, start, end)
+        for line in (
+            # Its cause categories as each case's own policy maps its root cause.
+            figures.fca_return(rows, start, end, store.disp_cause_category)
+            if regime == "uk_fca"
+            else MAKERS[regime](rows, start, end)
+        )
     ]
 
 

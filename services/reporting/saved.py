@@ -3,8 +3,9 @@ table with a chart, and rendered as JSON, CSV, XLSX or HTML with SVG.
 
 A definition names one kind of figures (trends, root causes, time to close,
 clock compliance, a regulatory return) with its filter, period, grouping and
-split; `run` computes it with the same code as the RPCs, and the renderers
-turn the result into a file for people or other systems.
+split, or a table of measures grouped by dimensions of its own choosing;
+`run` computes it with the same code as the RPCs, and the renderers turn the
+result into a file for people or other systems.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from redress.platform.enums import Regime, short_name
 from redress.platform.errors import Violations
 from redress.reporting.v1 import reporting_pb2
 from services.intake.validation import EMAIL
-from services.reporting import figures, returns
+from services.reporting import figures, returns, tables
 from services.reporting.figures import ReportingStore
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -45,6 +46,10 @@ CONTENT_TYPES: dict[int, tuple[str, str]] = {
     reporting_pb2.RENDER_FORMAT_HTML: ("text/html; charset=utf-8", "html"),
 }
 FORMATS_BY_SUFFIX = {suffix: fmt for fmt, (_, suffix) in CONTENT_TYPES.items()}
+# Measure enum value -> the table's measure.
+MEASURES: dict[int, str] = {
+    reporting_pb2.Measure.Value(f"MEASURE_{name.upper()}"): name for name in tables.MEASURES
+}
 
 
 class NotFound(LookupError):
@@ -69,8 +74,15 @@ def check(v: Violations, d: reporting_pb2.ReportDefinition) -> None:
         v.add("definition.period", "a RelativePeriod")
     if d.kind == reporting_pb2.REPORT_KIND_TRENDS and d.granularity not in GRANULARITIES:
         v.add("definition.granularity", "trends need a granularity, e.g. GRANULARITY_WEEK")
-    if d.split_by and d.split_by not in DIMENSIONS:
-        v.add("definition.split_by", "a Dimension")
+    if d.kind == reporting_pb2.REPORT_KIND_TABLE:
+        check_table(v, d)
+    else:
+        if d.split_by and d.split_by not in DIMENSIONS:
+            v.add("definition.split_by", "a Dimension")
+        if d.group_by:
+            v.add("definition.group_by", "only for REPORT_KIND_TABLE; other kinds use split_by")
+        if d.measures:
+            v.add("definition.measures", "only for REPORT_KIND_TABLE")
     try:
         ZoneInfo(d.time_zone or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
@@ -95,6 +107,51 @@ def check(v: Violations, d: reporting_pb2.ReportDefinition) -> None:
             v.add(f"definition.email_to[{i}]", "an email address")
     if d.attach and d.attach not in CONTENT_TYPES:
         v.add("definition.attach", "a RenderFormat")
+
+
+def check_table(v: Violations, d: reporting_pb2.ReportDefinition) -> None:
+    """A table's grouping and measures: known, each once, and fitting together."""
+    from services.reporting.servicer import DIMENSIONS, GRANULARITIES
+
+    if d.split_by:
+        v.add("definition.split_by", "a table groups by group_by; leave split_by unspecified")
+    if d.granularity and d.granularity not in GRANULARITIES:
+        v.add("definition.granularity", "a Granularity, or unspecified for no periods")
+    if len(d.group_by) > tables.MAX_DIMENSIONS:
+        v.add(
+            "definition.group_by",
+            f"at most {tables.MAX_DIMENSIONS} dimensions (a granularity adds the period)",
+        )
+    grouped: dict[int, int] = {}
+    for i, dimension in enumerate(d.group_by):
+        if dimension not in DIMENSIONS:
+            v.add(f"definition.group_by[{i}]", "a Dimension such as DIMENSION_PRODUCT")
+        elif dimension in grouped:
+            v.add(
+                f"definition.group_by[{i}]",
+                f"{reporting_pb2.Dimension.Name(dimension)} is already group_by"
+                f"[{grouped[dimension]}]",
+            )
+        else:
+            grouped[dimension] = i
+    if not d.measures:
+        v.add("definition.measures", "at least one Measure, e.g. MEASURE_RECEIVED")
+    measured: dict[int, int] = {}
+    for i, measure in enumerate(d.measures):
+        name = MEASURES.get(measure)
+        if name is None:
+            v.add(f"definition.measures[{i}]", "a Measure such as MEASURE_RECEIVED")
+        elif measure in measured:
+            v.add(
+                f"definition.measures[{i}]",
+                f"{reporting_pb2.Measure.Name(measure)} is already measures[{measured[measure]}]",
+            )
+        else:
+            measured[measure] = i
+            for grouping in grouped:
+                why = tables.UNFIT.get((name, DIMENSIONS[grouping]))
+                if why:
+                    v.add(f"definition.measures[{i}]", why)
 
 
 def to_json(d: reporting_pb2.ReportDefinition) -> dict[str, Any]:
@@ -270,6 +327,28 @@ def run(
             list(totals.items()),
             "Complaints received",
             line=True,
+        )
+    if kind == reporting_pb2.REPORT_KIND_TABLE:
+        spec = tables.TableSpec(
+            tuple(DIMENSIONS[g] for g in d.group_by),
+            tuple(MEASURES[m] for m in d.measures),
+            GRANULARITIES.get(d.granularity, ""),
+            zone,
+        )
+        custom = tables.table(store, f, spec, now)
+        measure = custom.first_measure
+        return Result(
+            d.title,
+            (f.received_from, f.received_to),
+            custom.columns,
+            custom.rows,
+            [
+                (" / ".join(str(x) for x in row[:measure]) or "all", float(row[measure] or 0))
+                for row in custom.rows
+            ],
+            custom.columns[measure].capitalize(),
+            # Periods alone read as a line; groups as bars.
+            line=bool(spec.granularity) and not spec.group_by,
         )
     if kind == reporting_pb2.REPORT_KIND_ROOT_CAUSES:
         causes, without = (
@@ -472,7 +551,9 @@ def svg_chart(points: list[tuple[str, float]], line: bool, title: str) -> str:
 def html(result: Result, now: datetime) -> str:
     head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in result.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>"
+        "<tr>"
+        + "".join(f"<td>{escape('' if cell is None else str(cell))}</td>" for cell in row)
+        + "</tr>"
         for row in result.rows
     )
     note = f"<p>{escape(result.note)}</p>" if result.note else ""

@@ -20,6 +20,29 @@ class ReportKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REPORT_KIND_TIME_TO_CLOSE: _ClassVar[ReportKind]
     REPORT_KIND_CLOCK_COMPLIANCE: _ClassVar[ReportKind]
     REPORT_KIND_REGULATORY_RETURN: _ClassVar[ReportKind]
+    REPORT_KIND_TABLE: _ClassVar[ReportKind]
+
+class Measure(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MEASURE_UNSPECIFIED: _ClassVar[Measure]
+    MEASURE_RECEIVED: _ClassVar[Measure]
+    MEASURE_OPEN_AT_PERIOD_END: _ClassVar[Measure]
+    MEASURE_RESOLVED: _ClassVar[Measure]
+    MEASURE_CLOSED: _ClassVar[Measure]
+    MEASURE_REOPENED: _ClassVar[Measure]
+    MEASURE_UPHELD: _ClassVar[Measure]
+    MEASURE_UPHELD_RATE: _ClassVar[Measure]
+    MEASURE_ESCALATED: _ClassVar[Measure]
+    MEASURE_BREACHED: _ClassVar[Measure]
+    MEASURE_MEAN_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_MEDIAN_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_P90_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_MEAN_BUSINESS_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_MEDIAN_BUSINESS_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_P90_BUSINESS_HOURS_TO_CLOSE: _ClassVar[Measure]
+    MEASURE_REDRESS_PAID: _ClassVar[Measure]
+    MEASURE_GOODWILL_PAID: _ClassVar[Measure]
+    MEASURE_MEAN_SATISFACTION: _ClassVar[Measure]
 
 class RelativePeriod(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -75,6 +98,26 @@ REPORT_KIND_ROOT_CAUSES: ReportKind
 REPORT_KIND_TIME_TO_CLOSE: ReportKind
 REPORT_KIND_CLOCK_COMPLIANCE: ReportKind
 REPORT_KIND_REGULATORY_RETURN: ReportKind
+REPORT_KIND_TABLE: ReportKind
+MEASURE_UNSPECIFIED: Measure
+MEASURE_RECEIVED: Measure
+MEASURE_OPEN_AT_PERIOD_END: Measure
+MEASURE_RESOLVED: Measure
+MEASURE_CLOSED: Measure
+MEASURE_REOPENED: Measure
+MEASURE_UPHELD: Measure
+MEASURE_UPHELD_RATE: Measure
+MEASURE_ESCALATED: Measure
+MEASURE_BREACHED: Measure
+MEASURE_MEAN_HOURS_TO_CLOSE: Measure
+MEASURE_MEDIAN_HOURS_TO_CLOSE: Measure
+MEASURE_P90_HOURS_TO_CLOSE: Measure
+MEASURE_MEAN_BUSINESS_HOURS_TO_CLOSE: Measure
+MEASURE_MEDIAN_BUSINESS_HOURS_TO_CLOSE: Measure
+MEASURE_P90_BUSINESS_HOURS_TO_CLOSE: Measure
+MEASURE_REDRESS_PAID: Measure
+MEASURE_GOODWILL_PAID: Measure
+MEASURE_MEAN_SATISFACTION: Measure
 RELATIVE_PERIOD_UNSPECIFIED: RelativePeriod
 RELATIVE_PERIOD_LAST_7_DAYS: RelativePeriod
 RELATIVE_PERIOD_LAST_30_DAYS: RelativePeriod
@@ -111,7 +154,7 @@ EXPORT_FORMAT_JSONL: ExportFormat
 EXPORT_FORMAT_ASIC_IDR_CSV: ExportFormat
 
 class ReportDefinition(_message.Message):
-    __slots__ = ("name", "version", "title", "kind", "filter", "period", "granularity", "split_by", "time_zone", "regime", "schedule", "email_to", "attach", "saved_by", "saved_at")
+    __slots__ = ("name", "version", "title", "kind", "filter", "period", "granularity", "split_by", "time_zone", "regime", "schedule", "email_to", "attach", "saved_by", "saved_at", "group_by", "measures")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -127,6 +170,8 @@ class ReportDefinition(_message.Message):
     ATTACH_FIELD_NUMBER: _ClassVar[int]
     SAVED_BY_FIELD_NUMBER: _ClassVar[int]
     SAVED_AT_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    MEASURES_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: int
     title: str
@@ -142,7 +187,9 @@ class ReportDefinition(_message.Message):
     attach: RenderFormat
     saved_by: _common_pb2.Actor
     saved_at: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., filter: _Optional[_Union[CaseFilter, _Mapping]] = ..., period: _Optional[_Union[RelativePeriod, str]] = ..., granularity: _Optional[_Union[Granularity, str]] = ..., split_by: _Optional[_Union[Dimension, str]] = ..., time_zone: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., schedule: _Optional[str] = ..., email_to: _Optional[_Iterable[str]] = ..., attach: _Optional[_Union[RenderFormat, str]] = ..., saved_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    group_by: _containers.RepeatedScalarFieldContainer[Dimension]
+    measures: _containers.RepeatedScalarFieldContainer[Measure]
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., title: _Optional[str] = ..., kind: _Optional[_Union[ReportKind, str]] = ..., filter: _Optional[_Union[CaseFilter, _Mapping]] = ..., period: _Optional[_Union[RelativePeriod, str]] = ..., granularity: _Optional[_Union[Granularity, str]] = ..., split_by: _Optional[_Union[Dimension, str]] = ..., time_zone: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., schedule: _Optional[str] = ..., email_to: _Optional[_Iterable[str]] = ..., attach: _Optional[_Union[RenderFormat, str]] = ..., saved_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., saved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., group_by: _Optional[_Iterable[_Union[Dimension, str]]] = ..., measures: _Optional[_Iterable[_Union[Measure, str]]] = ...) -> None: ...
 
 class SaveReportRequest(_message.Message):
     __slots__ = ("definition",)

@@ -143,9 +143,14 @@ class ReportingServiceServicer:
         group: outstanding at the start, opened, closed; closed within 3
         business days, after 3 business days and within 8 weeks, after 8
         weeks (by each case's own DISP deadlines, bank holidays included);
-        upheld (partly upheld counts as upheld); closed by root cause, a
-        line per cause for each group ("Home finance: service.delay") and for
-        all products ("All products: service.delay"); redress paid. "Closed"
+        upheld (partly upheld counts as upheld); closed by cause category, the
+        categories of DISP 1 Annex 1R ("Advising, selling and arranging",
+        "Terms and disputed sums/charges", "General admin/customer service",
+        "Arrears related", "Other"), a line per category for each group
+        ("Home finance: Arrears related") and for all products ("All
+        products: Arrears related"): the policy a case runs under maps its
+        root cause to a category (disp_cause_categories); a cause it does not
+        map, or no cause recorded, counts as "Other"; redress paid. "Closed"
         means resolved.
         - REGIME_US_CFPB: received, timely (15 days) and untimely responses,
         company response categories.
@@ -203,7 +208,7 @@ class ReportingServiceServicer:
 
     def RunReport(self, request, context):
         """Runs a saved report now and renders it as JSON, CSV, XLSX or HTML with
-        an SVG chart. The same renderings are served over HTTP by the reporting
+        an SVG chart (for a table, of its first measure). The same renderings are served over HTTP by the reporting
         service: GET /reports/<name>.<json|csv|xlsx|html>. A report of a
         regulatory return is the return GetRegulatoryReturn gives (for an ended
         period, the one kept for the regulator) and is read only by the roles

@@ -1,0 +1,348 @@
+"""Table reports: the measures a report chooses, for each combination of up to
+three dimensions and, when it asks, of periods.
+
+The cases counted are those the report's filter selects (received in its
+period). Grouped by period, each figure falls in the period of its own
+event: received by receipt, resolved, upheld and money paid by resolution,
+closed and the time to close by closure, reopened by each reopening,
+escalated by the first escalation, breached by the first breached clock's
+deadline, satisfaction by the answer. "Open at period end" is counted at the
+end of every period (or of the report's period, or now when that has not
+ended) from the cases as they stand now.
+
+The formulas are those of the other figures (`figures.durations` for means
+and nearest-rank percentiles, `figures.UPHELD`, `figures.period_start`,
+`figures.WorkingTime` for business hours); the table is worked out in
+Python over the matching cases on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from redress.db.models import AuditEvent, Case, CaseClock, SatisfactionResponse
+from services.reporting import figures
+from services.reporting.figures import UPHELD, Filter, ReportingStore, Row, WorkingTime
+
+# In the order of the Measure enum; the column is the name with spaces.
+MEASURES = (
+    "received",
+    "open_at_period_end",
+    "resolved",
+    "closed",
+    "reopened",
+    "upheld",
+    "upheld_rate",
+    "escalated",
+    "breached",
+    "mean_hours_to_close",
+    "median_hours_to_close",
+    "p90_hours_to_close",
+    "mean_business_hours_to_close",
+    "median_business_hours_to_close",
+    "p90_business_hours_to_close",
+    "redress_paid",
+    "goodwill_paid",
+    "mean_satisfaction",
+)
+MONEY = ("redress_paid", "goodwill_paid")
+MAX_DIMENSIONS = 3
+# Measures that cannot be grouped by a dimension, and why.
+UNFIT: dict[tuple[str, str], str] = {
+    ("open_at_period_end", "root_cause"): (
+        "root causes are recorded with the outcome, so open complaints have none: "
+        "group open_at_period_end by another dimension"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    group_by: tuple[str, ...]
+    measures: tuple[str, ...]
+    # "", or the width of each period: day, week, month, quarter, year.
+    granularity: str = ""
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[Any]]
+    # The column of the first measure (for a chart).
+    first_measure: int
+
+
+@dataclass
+class _Cell:
+    counts: Counter[str] = field(default_factory=Counter)
+    decided: int = 0
+    calendar_seconds: list[float] = field(default_factory=list)
+    business_seconds: list[float] = field(default_factory=list)
+    money: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    scores: list[int] = field(default_factory=list)
+
+
+def next_period(start: datetime, granularity: str, zone: ZoneInfo) -> datetime:
+    """The start of the period after the one starting at `start`."""
+    day = start.astimezone(zone).date()
+    if granularity == "day":
+        following = date.fromordinal(day.toordinal() + 1)
+    elif granularity == "week":
+        following = date.fromordinal(day.toordinal() + 7)
+    else:
+        months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+        index = day.year * 12 + day.month - 1 + months
+        following = date(index // 12, index % 12 + 1, 1)
+    return datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(UTC)
+
+
+def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]:
+    """What the cases' own rows do not hold: reopenings, first escalations,
+    first breaches and survey answers of the matching cases."""
+    found: dict[str, Any] = {}
+    conditions = store.conditions(f)
+    with store.sessions() as session:
+        if "reopened" in wants:
+            reopened: dict[str, list[datetime]] = defaultdict(list)
+            for case_id, at in session.execute(
+                select(AuditEvent.case_id, AuditEvent.recorded_at)
+                .join(Case, Case.case_id == AuditEvent.case_id)
+                .where(AuditEvent.action == "case.reopened", *conditions)
+            ):
+                reopened[case_id].append(at if at.tzinfo else at.replace(tzinfo=UTC))
+            found["reopened"] = reopened
+        if "escalated" in wants:
+            found["escalated"] = {
+                case_id: figures._utc(at)
+                for case_id, at in session.execute(
+                    select(AuditEvent.case_id, func.min(AuditEvent.recorded_at))
+                    .join(Case, Case.case_id == AuditEvent.case_id)
+                    .where(AuditEvent.action == "case.escalated", *conditions)
+                    .group_by(AuditEvent.case_id)
+                )
+            }
+        if "breached" in wants:
+            found["breached"] = {
+                case_id: figures._utc(due)
+                for case_id, due in session.execute(
+                    select(CaseClock.case_id, func.min(CaseClock.due_at))
+                    .join(Case, Case.case_id == CaseClock.case_id)
+                    .where(
+                        CaseClock.state == "breached", CaseClock.due_at.is_not(None), *conditions
+                    )
+                    .group_by(CaseClock.case_id)
+                )
+            }
+        if "mean_satisfaction" in wants:
+            found["mean_satisfaction"] = {
+                case_id: (int(score), figures._utc(at))
+                for case_id, score, at in session.execute(
+                    select(
+                        SatisfactionResponse.case_id,
+                        SatisfactionResponse.score,
+                        SatisfactionResponse.received_at,
+                    )
+                    .join(Case, Case.case_id == SatisfactionResponse.case_id)
+                    .where(*conditions)
+                )
+            }
+    return found
+
+
+def table(store: ReportingStore, f: Filter, spec: TableSpec, now: datetime) -> Table:
+    """The table of `spec` over the cases `f` selects, as they are at `now`."""
+    wants = set(spec.measures)
+    rows = store.rows(f, tags="customer_tag" in spec.group_by)
+    return compute(rows, spec, _events(store, f, wants), store, now, f.received_to)
+
+
+def compute(
+    rows: Iterable[Row],
+    spec: TableSpec,
+    events: dict[str, Any],
+    store: ReportingStore | None,
+    now: datetime,
+    period_end: datetime | None,
+) -> Table:
+    wants = set(spec.measures)
+    if "upheld_rate" in wants:
+        wants.add("upheld")
+    business = any("business" in m for m in wants)
+    hours = any(m.endswith("hours_to_close") for m in wants)
+    granularity, zone = spec.granularity, spec.zone
+    cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell] = defaultdict(_Cell)
+    # Per combination of keys, when each case was received and closed (for
+    # open_at_period_end).
+    spans: dict[tuple[str, ...], list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    working: dict[tuple[str, str], WorkingTime | None] = {}
+
+    def bucket(at: datetime) -> datetime | None:
+        return figures.period_start(at, granularity, zone) if granularity else None
+
+    for row in rows:
+        combinations = list(itertools.product(*(row.dimension(d) for d in spec.group_by)))
+        business_seconds = None
+        if business and row.closed_at is not None and store is not None:
+            key = (row.policy_id, row.policy_version)
+            if key not in working:
+                working[key] = store.working_time(*key)
+            calendar = working[key]
+            if calendar is not None:
+                business_seconds = calendar.between(row.received_at, row.closed_at)
+        for keys in combinations:
+
+            def cell(at: datetime, keys: tuple[str, ...] = keys) -> _Cell:
+                return cells[(bucket(at), keys)]
+
+            if "received" in wants:
+                cell(row.received_at).counts["received"] += 1
+            if "open_at_period_end" in wants:
+                spans[keys].append((row.received_at, row.closed_at))
+            if row.resolved_at is not None:
+                resolved = cell(row.resolved_at)
+                if "resolved" in wants:
+                    resolved.counts["resolved"] += 1
+                if "upheld" in wants and row.decision:
+                    resolved.decided += 1
+                    resolved.counts["upheld"] += row.decision in UPHELD
+                for name, currency, minor in (
+                    ("redress_paid", row.redress_currency, row.redress_minor),
+                    ("goodwill_paid", row.goodwill_currency, row.goodwill_minor),
+                ):
+                    if name in wants and minor:
+                        resolved.money[name][currency] += minor
+            if row.closed_at is not None:
+                closed = cell(row.closed_at)
+                if "closed" in wants:
+                    closed.counts["closed"] += 1
+                if hours:
+                    closed.calendar_seconds.append(
+                        (row.closed_at - row.received_at).total_seconds()
+                    )
+                if business_seconds is not None:
+                    closed.business_seconds.append(business_seconds)
+            for at in events.get("reopened", {}).get(row.case_id, ()):
+                cell(at).counts["reopened"] += 1
+            for name in ("escalated", "breached"):
+                at = events.get(name, {}).get(row.case_id)
+                if at is not None:
+                    cell(at).counts[name] += 1
+            answer = events.get("mean_satisfaction", {}).get(row.case_id)
+            if answer is not None:
+                cell(answer[1]).scores.append(answer[0])
+
+    if "open_at_period_end" in wants:
+        _open_at_period_ends(cells, spans, spec, now, period_end)
+
+    currencies = {
+        name: sorted({c for cell in cells.values() for c in cell.money.get(name, {})})
+        for name in MONEY
+    }
+    columns = (["period"] if granularity else []) + list(spec.group_by)
+    first = len(columns)
+    for name in spec.measures:
+        if name in MONEY:
+            columns += [f"{name.replace('_', ' ')} {c}" for c in currencies[name]] or [
+                name.replace("_", " ")
+            ]
+        else:
+            columns.append(name.replace("_", " "))
+    out = []
+    for at, keys in sorted(cells, key=lambda k: (k[0] or datetime.min.replace(tzinfo=UTC), k[1])):
+        c = cells[(at, keys)]
+        line: list[Any] = [at.astimezone(zone).date().isoformat()] if at else []
+        line += list(keys)
+        for name in spec.measures:
+            line += _values(name, c, currencies.get(name, []))
+        out.append(line)
+    return Table(columns, out, first)
+
+
+def _open_at_period_ends(
+    cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell],
+    spans: dict[tuple[str, ...], list[tuple[datetime, datetime | None]]],
+    spec: TableSpec,
+    now: datetime,
+    period_end: datetime | None,
+) -> None:
+    """Open cases at the end of each period: received before it ends, not
+    closed by then. Periods run from the first one a case falls in to the
+    last that any figure or the report's period reaches (the current one at
+    most)."""
+    if not spec.granularity:
+        end = min(period_end or now, now)
+        for keys, found in spans.items():
+            n = sum(
+                1
+                for received, closed in found
+                if received < end and (closed is None or closed >= end)
+            )
+            if n:
+                cells[(None, keys)].counts["open_at_period_end"] += n
+        return
+    granularity, zone = spec.granularity, spec.zone
+    times = [received for found in spans.values() for received, _ in found]
+    if not times:
+        return
+    first = figures.period_start(min(times), granularity, zone)
+    ends = [at for at, _ in cells if at is not None]
+    # The period the report's own period ends in (its end is excluded).
+    until = min(period_end - timedelta(microseconds=1), now) if period_end else now
+    ends += [
+        figures.period_start(until, granularity, zone),
+        figures.period_start(max(times), granularity, zone),
+    ]
+    last = min(max(ends), figures.period_start(now, granularity, zone))
+    starts = [first]
+    while starts[-1] < last:
+        starts.append(next_period(starts[-1], granularity, zone))
+    index = {at: i for i, at in enumerate(starts)}
+    for keys, found in spans.items():
+        # +1 from the period a case is received in, -1 from the one it is
+        # closed in: open at the end of every period between.
+        change = [0] * (len(starts) + 1)
+        for received, closed in found:
+            change[index[figures.period_start(received, granularity, zone)]] += 1
+            if closed is not None:
+                closed_in = figures.period_start(closed, granularity, zone)
+                change[index.get(closed_in, len(starts))] -= 1
+        running = 0
+        for i, at in enumerate(starts):
+            running += change[i]
+            if running:
+                cells[(at, keys)].counts["open_at_period_end"] += running
+
+
+def _values(name: str, c: _Cell, currencies: list[str]) -> list[Any]:
+    if name in MONEY:
+        paid = c.money.get(name, Counter())
+        return [round(paid[cur] / 100, 2) for cur in currencies] or [0]
+    if name == "upheld_rate":
+        return [round(c.counts["upheld"] / c.decided, 4) if c.decided else None]
+    if name == "mean_satisfaction":
+        return [round(statistics.fmean(c.scores), 2) if c.scores else None]
+    if name.endswith("hours_to_close"):
+        seconds = c.business_seconds if "business" in name else c.calendar_seconds
+        found = figures.durations({"": seconds})
+        if not found:
+            return [None]
+        stats = found[0]
+        value = (
+            stats.mean
+            if name.startswith("mean")
+            else stats.p50
+            if name.startswith("median")
+            else stats.p90
+        )
+        return [round(value / 3600, 2)]
+    return [c.counts[name]]
