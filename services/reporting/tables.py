@@ -179,6 +179,9 @@ def compute(
         wants.add("upheld")
     business = any("business" in m for m in wants)
     hours = any(m.endswith("hours_to_close") for m in wants)
+    # Only figures asked for make a row of their period.
+    at_resolution = bool(wants & {"resolved", "upheld", "redress_paid", "goodwill_paid"})
+    at_closure = "closed" in wants or hours
     granularity, zone = spec.granularity, spec.zone
     cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell] = defaultdict(_Cell)
     # Per combination of keys, when each case was received and closed (for
@@ -208,7 +211,7 @@ def compute(
                 cell(row.received_at).counts["received"] += 1
             if "open_at_period_end" in wants:
                 spans[keys].append((row.received_at, row.closed_at))
-            if row.resolved_at is not None:
+            if row.resolved_at is not None and at_resolution:
                 resolved = cell(row.resolved_at)
                 if "resolved" in wants:
                     resolved.counts["resolved"] += 1
@@ -221,7 +224,7 @@ def compute(
                 ):
                     if name in wants and minor:
                         resolved.money[name][currency] += minor
-            if row.closed_at is not None:
+            if row.closed_at is not None and at_closure:
                 closed = cell(row.closed_at)
                 if "closed" in wants:
                     closed.counts["closed"] += 1
