@@ -189,10 +189,13 @@ async def knowledge_worker(
     """Runs the knowledge queue of `task_queue` (suggestions for new cases)
     against the platform's Meilisearch, for the duration of the block."""
     store = KnowledgeStore(platform.database_url)
-    meili = meilisearch.Client(
-        f"http://127.0.0.1:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
+    index = SearchIndex(
+        lambda: meilisearch.Client(
+            f"http://127.0.0.1:{platform.ports.meilisearch}",
+            platform.credentials.meilisearch_key,
+        ),
+        "articles",
     )
-    index = SearchIndex(meili, "articles")
     await asyncio.to_thread(index.ensure)
     channel = grpc.aio.insecure_channel(platform.address("cases"))
     servicer = KnowledgeServicer(

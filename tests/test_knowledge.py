@@ -11,6 +11,7 @@ import sys
 import uuid
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -341,6 +342,22 @@ def test_each_new_complaint_gets_suggested_articles_and_agents_mark_the_one_that
     assert [(a.article_id, a.kind) for a in after if a.kind == "resolved"] == [
         (linked[1].article_id, "resolved")
     ]
+
+
+def test_searches_and_status_checks_at_once_all_answer(channels, admin, faq):
+    # Agents search, new complaints ask for suggestions and the health and
+    # status checks run, all at the same time: each one answers.
+    stub = kb(channels)
+
+    def suggest_or_check(i: int) -> bool:
+        if i % 2:
+            request = knowledge_pb2.GetIndexStatusRequest()
+            return stub.GetIndexStatus(request, metadata=admin, timeout=20).search_engine_up
+        asked = knowledge_pb2.SuggestArticlesRequest(text=f"my card payment {i} was declined")
+        return len(stub.SuggestArticles(asked, metadata=admin, timeout=20).hits) > 0
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(suggest_or_check, range(600)))
 
 
 def test_search_is_unavailable_while_meilisearch_is_down_and_nothing_written_is_lost(

@@ -117,10 +117,12 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     temporal = TemporalSettings.from_env(env)
     serving_settings = serving.ServingSettings.from_env("knowledge", 50054, 9104, env)
     cases_tls = ClientTls.from_env(env)
-    client = meilisearch.Client(
-        settings.meilisearch_url, settings.meilisearch_key or None, timeout=5
+    index = SearchIndex(
+        lambda: meilisearch.Client(
+            settings.meilisearch_url, settings.meilisearch_key or None, timeout=5
+        ),
+        settings.index_uid,
     )
-    index = SearchIndex(client, settings.index_uid)
     parts: dict[str, object] = {}
 
     def register(server: grpc.aio.Server) -> None:

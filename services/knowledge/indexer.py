@@ -26,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -76,9 +77,23 @@ class IndexState:
 
 
 class SearchIndex:
-    def __init__(self, client: meilisearch.Client, uid: str) -> None:
-        self.client = client
+    """One index, used from many threads (searches and the indexer run in
+    `asyncio.to_thread`). Each thread gets a client of its own: the Meilisearch
+    client keeps its request headers in one dict that every call rewrites (a
+    GET removes the Content-Type a POST on another thread has just set, and
+    Meilisearch refuses that POST), so a client is never shared."""
+
+    def __init__(self, connect: Callable[[], meilisearch.Client], uid: str) -> None:
+        self._connect = connect
+        self._local = threading.local()
         self.uid = uid
+
+    @property
+    def client(self) -> meilisearch.Client:
+        client: meilisearch.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self._connect()
+        return client
 
     def _wait(self, task_uid: int) -> None:
         task = self.client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from services.knowledge import search
 from services.knowledge.blobs import BlobCorrupt, BlobStore, TooLarge, content_matches
 from services.knowledge.indexer import Indexer, IndexTaskFailed, SearchIndex
 from services.knowledge.store import Conflict, InvalidPageToken, KnowledgeStore
+
+log = logging.getLogger("redress.knowledge")
 
 EDITORS = roles("team_lead", "manager", "administrator")
 STAFF = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
@@ -370,6 +373,10 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
     # -- search ----------------------------------------------------------------
 
     def _unavailable(self, err: Exception, what: str) -> Unavailable:
+        log.warning(
+            "search engine call failed",
+            extra={"fields": {"error": type(err).__name__, "code": getattr(err, "code", "")}},
+        )
         if getattr(err, "code", "") in LOST_INDEX:
             # The engine answers but lost the index or its settings: the
             # indexer rebuilds it from the database.
