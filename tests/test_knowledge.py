@@ -584,7 +584,9 @@ def test_each_filter_finds_exactly_its_articles_and_german_is_searched_as_german
     assert hit.language == "de" and hit.title == f"Hypothekenzinsen {marker}"
 
 
-def test_agents_find_both_audiences_reporting_readers_and_customers_what_customers_see(own_kb):
+def test_agents_find_both_audiences_reporting_readers_and_customers_what_customers_see(
+    own_kb, channels, admin
+):
     marker = uuid.uuid4().hex[:8]
     tag = f"wombat-{marker}"
     internal = own_kb.create(
@@ -635,6 +637,24 @@ def test_agents_find_both_audiences_reporting_readers_and_customers_what_custome
     )
     assert [a.article_id for a in listed.articles] == [public.article_id]
     assert draft.article_id not in {a.article_id for a in listed.articles}
+
+    # Both helped with a case: agents see both linked, reporting readers the
+    # public one only.
+    case_id = file_complaint(channels, admin, ROWS[1])
+    for helped in (internal, public):
+        own_kb.stub.MarkArticleResolved(
+            knowledge_pb2.MarkArticleResolvedRequest(case_id=case_id, article_id=helped.article_id),
+            metadata=own_kb.key("agent"),
+            timeout=10,
+        )
+
+    def linked(role: str) -> set[tuple[str, str]]:
+        request = knowledge_pb2.ListCaseArticlesRequest(case_id=case_id)
+        found = own_kb.stub.ListCaseArticles(request, metadata=own_kb.key(role), timeout=10)
+        return {(a.title, a.kind) for a in found.articles if a.kind == "resolved"}
+
+    assert linked("agent") == {(internal.title, "resolved"), (public.title, "resolved")}
+    assert linked("reporting_reader") == {(public.title, "resolved")}
 
 
 def pdf(text: str) -> bytes:

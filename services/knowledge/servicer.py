@@ -532,7 +532,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         if not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123")
         v.raise_if_any()
-        rows = await asyncio.to_thread(self.store.case_articles, request.case_id)
+        rows = await asyncio.to_thread(self.store.case_articles, request.case_id, _customer_only())
         return knowledge_pb2.ListCaseArticlesResponse(
             articles=[
                 knowledge_pb2.CaseArticle(

@@ -368,12 +368,19 @@ class KnowledgeStore(Store):
                     )
                 )
 
-    def case_articles(self, case_id: str) -> list[tuple[CaseArticle, str]]:
+    def case_articles(
+        self, case_id: str, customer_only: bool = False
+    ) -> list[tuple[CaseArticle, str]]:
+        """The articles linked to a case; with customer_only, only those a
+        customer may read (published, for customers)."""
+        query = (
+            select(CaseArticle, Article.title)
+            .join(Article, Article.article_id == CaseArticle.article_id)
+            .where(CaseArticle.case_id == case_id)
+            .order_by(CaseArticle.kind.desc(), CaseArticle.rank, CaseArticle.recorded_at)
+        )
+        if customer_only:
+            query = query.where(Article.status == "published", Article.audience == "customer")
         with self.sessions() as session:
-            rows = session.execute(
-                select(CaseArticle, Article.title)
-                .join(Article, Article.article_id == CaseArticle.article_id)
-                .where(CaseArticle.case_id == case_id)
-                .order_by(CaseArticle.kind.desc(), CaseArticle.rank, CaseArticle.recorded_at)
-            ).all()
+            rows = session.execute(query).all()
         return [(row[0], row[1]) for row in rows]

@@ -256,7 +256,8 @@ class KnowledgeServiceServicer:
 
     def ListCaseArticles(self, request, context):
         """The articles suggested for a case when it was received, and those
-        marked as having resolved it.
+        marked as having resolved it. Reporting readers see only the articles
+        customers may read (published, for customers).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
