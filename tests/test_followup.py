@@ -24,13 +24,14 @@ from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.devstack.platform import LocalPlatform
+from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
 from services.followup.delivery import SmtpSettings
-from tests.conftest import cfpb_rows, eventually, followup_env
+from tests.conftest import bearer, cfpb_rows, eventually, followup_env, start_platform
 from tests.followup_support import QUICK, Arrival, Inbox, Receiver, followup_messenger
+from tests.policies import short_first_response
 from tests.test_submit_end_to_end import complaint, get_case, submit
 from tests.test_tls import issue, make_ca
 
@@ -77,6 +78,20 @@ def file_complaint(channels, admin, row, **customer: Any) -> str:  # type: ignor
     )
     request.regime = common_pb2.REGIME_UK_FCA
     return submit(channels, admin, request).case_id
+
+
+DELIVERED = followup_pb2.DELIVERY_REPORT_OUTCOME_DELIVERED
+BOUNCED = followup_pb2.DELIVERY_REPORT_OUTCOME_BOUNCED
+
+
+def report(channels, platform: LocalPlatform, **fields: Any):  # type: ignore[no-untyped-def]
+    """A delivery report from the firm's mail gateway, with the intake-client
+    key gateways hold."""
+    return followup(channels).RecordDeliveryReport(
+        followup_pb2.RecordDeliveryReportRequest(**fields),
+        metadata=bearer(platform.credentials.intake_key),
+        timeout=30,
+    )
 
 
 def messages(channels, admin, case_id: str) -> list[followup_pb2.Message]:  # type: ignore[no-untyped-def]
@@ -220,7 +235,7 @@ def test_a_new_complaint_is_acknowledged_by_email_in_the_customers_language(
         lambda: [
             m
             for m in messages(channels, admin, case_id)
-            if m.state == followup_pb2.DELIVERY_STATE_DELIVERED
+            if m.state == followup_pb2.DELIVERY_STATE_SENT
         ]
     )
     assert message.template_name == "acknowledgement" and message.language == "de"
@@ -267,6 +282,11 @@ def test_a_letter_waits_out_an_smtp_outage_and_arrives_once(platform, channels, 
     assert retrying.state == followup_pb2.DELIVERY_STATE_RETRYING
     assert not retrying.attempts[0].succeeded
     assert "refused" in retrying.attempts[0].detail.lower()
+    # Nothing can have become of a letter the relay never took.
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id=sent.message_id, outcome=DELIVERED)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "not sent yet" in (err.value.details() or "")
 
     platform.start_mail()
     delivered = eventually(
@@ -278,7 +298,7 @@ def test_a_letter_waits_out_an_smtp_outage_and_arrives_once(platform, channels, 
                 )
                 .message
             ).state
-            == followup_pb2.DELIVERY_STATE_DELIVERED
+            == followup_pb2.DELIVERY_STATE_SENT
             and m
         ),
         timeout=60,
@@ -326,7 +346,7 @@ def test_a_letter_pending_when_the_followup_service_is_killed_arrives_once(
     delivered = eventually(
         lambda: (
             (m := get_message(channels, admin, sent.message_id)).state
-            == followup_pb2.DELIVERY_STATE_DELIVERED
+            == followup_pb2.DELIVERY_STATE_SENT
             and m
         ),
         timeout=90,
@@ -887,8 +907,7 @@ def test_a_scheduled_followup_is_sent_at_its_time_and_a_cancelled_one_never(
         lambda: [
             m
             for m in messages(channels, admin, case_id)
-            if m.template_name == "progress_update"
-            and m.state == followup_pb2.DELIVERY_STATE_DELIVERED
+            if m.template_name == "progress_update" and m.state == followup_pb2.DELIVERY_STATE_SENT
         ],
         timeout=30,
     )
@@ -980,7 +999,7 @@ def test_email_goes_to_the_relay_over_starttls_with_the_configured_login(
         message = get_message(channels, admin, alert_through(platform, relay_settings(inbox, ca)))
     finally:
         inbox.stop()
-    assert message.state == followup_pb2.DELIVERY_STATE_DELIVERED
+    assert message.state == followup_pb2.DELIVERY_STATE_SENT
     assert message.attempts[-1].detail.startswith("250")
     (arrival,) = inbox.arrivals
     assert arrival == Arrival(over_tls=True, login=RELAY_LOGIN[0])
@@ -1029,3 +1048,421 @@ def test_a_5xx_answer_from_the_relay_fails_the_message_at_once_with_the_answer(
     first, given_up = message.attempts  # a 5xx is final: no second try
     assert not first.succeeded and first.detail == refusal
     assert given_up.detail == f"given up after 1 attempts; last: {refusal}"
+
+
+# ------------------------------------------------- sent, then delivered or bounced
+
+
+def message_trail(channels, admin, case_id: str, message_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The message.* actions on the case's audit trail for one message, in order."""
+    return [
+        e.action
+        for e in get_case(channels, admin, case_id).audit_events
+        if e.field == f"messages.{message_id}"
+    ]
+
+
+def test_a_sent_email_becomes_delivered_or_bounced_as_the_mail_gateway_reports(
+    platform, channels, admin
+):
+    case_id = file_complaint(channels, admin, ROWS[1])
+    (letter,) = eventually(lambda: mail_for(platform, case_id), timeout=30)
+    # Accepted by the relay is "sent", not yet "delivered".
+    (ack,) = eventually(
+        lambda: [
+            m
+            for m in messages(channels, admin, case_id)
+            if m.template_name == "acknowledgement" and m.state == followup_pb2.DELIVERY_STATE_SENT
+        ],
+        timeout=30,
+    )
+    assert ack.attempts[-1].detail.startswith("250")
+    sent_only = followup(channels).ListMessages(
+        followup_pb2.ListMessagesRequest(case_id=case_id, state=followup_pb2.DELIVERY_STATE_SENT),
+        metadata=admin,
+        timeout=10,
+    )
+    assert ack.message_id in {m.message_id for m in sent_only.messages}
+    assert {m.state for m in sent_only.messages} == {followup_pb2.DELIVERY_STATE_SENT}
+
+    # Reports that cannot be right are refused field by field.
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id="M-12", message_id_header="<someone@else>")
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(err.value)} == {
+        "message_id",
+        "message_id_header",
+        "outcome",
+    }
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id=ack.message_id, outcome=BOUNCED)
+    assert [v.field for v in field_violations(err.value)] == ["diagnostic"]
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id="M-" + "0" * 24, outcome=DELIVERED)
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    # An agent is not the mail gateway.
+    with pytest.raises(grpc.RpcError) as err:
+        followup(channels).RecordDeliveryReport(
+            followup_pb2.RecordDeliveryReportRequest(message_id=ack.message_id, outcome=DELIVERED),
+            metadata=admin,
+            timeout=10,
+        )
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+    # The acknowledgement arrived: reported by the Message-ID it was sent with.
+    delivered = report(
+        channels,
+        platform,
+        message_id_header=letter["Message-ID"],
+        outcome=DELIVERED,
+        diagnostic="smtp; 250 2.0.0 Ok: queued as 4F2A1",
+        remote_mta="mx1.mail.test",
+    )
+    assert delivered.recorded
+    assert delivered.message.message_id == ack.message_id
+    assert delivered.message.state == followup_pb2.DELIVERY_STATE_DELIVERED
+    assert delivered.message.attempts[-1].succeeded
+    assert (
+        delivered.message.attempts[-1].detail
+        == "delivered (reported by mx1.mail.test): smtp; 250 2.0.0 Ok: queued as 4F2A1"
+    )
+    again = report(channels, platform, message_id=ack.message_id, outcome=DELIVERED)
+    assert not again.recorded
+    assert len(again.message.attempts) == len(delivered.message.attempts)
+
+    # A letter a person sends bounces.
+    update = (
+        followup(channels)
+        .SendMessage(
+            followup_pb2.SendMessageRequest(
+                idempotency_key=f"update-{uuid.uuid4()}",
+                case_id=case_id,
+                template_name="progress_update",
+                extra={"progress": "We have asked the merchant for the receipt."},
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        .message
+    )
+    eventually(
+        lambda: (
+            get_message(channels, admin, update.message_id).state
+            == followup_pb2.DELIVERY_STATE_SENT
+        ),
+        timeout=30,
+    )
+    diagnostic = "smtp; 550 5.1.1 <alex@mail.test>: Recipient address rejected: User unknown"
+    bounced = report(channels, platform, message_id=update.message_id, outcome=BOUNCED,
+                     diagnostic=diagnostic)  # fmt: skip
+    assert bounced.recorded
+    assert bounced.message.state == followup_pb2.DELIVERY_STATE_FAILED
+    assert not bounced.message.attempts[-1].succeeded
+    assert bounced.message.attempts[-1].detail == f"bounced: {diagnostic}"
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id=update.message_id, outcome=DELIVERED)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "reported bounced already" in (err.value.details() or "")
+
+    # Both on the case's audit trail, once each, after the send.
+    eventually(
+        lambda: (
+            message_trail(channels, admin, case_id, update.message_id)[-1:] == ["message.bounced"]
+        ),
+        timeout=30,
+    )
+    assert message_trail(channels, admin, case_id, ack.message_id) == [
+        "message.queued",
+        "message.sent",
+        "message.delivered",
+    ]
+    assert message_trail(channels, admin, case_id, update.message_id) == [
+        "message.queued",
+        "message.sent",
+        "message.bounced",
+    ]
+    case = get_case(channels, admin, case_id)
+    (bounce,) = [e for e in case.audit_events if e.action == "message.bounced"]
+    assert bounce.actor.id == "local-intake"  # the mail gateway's principal
+    assert bounce.old_value == "sent" and diagnostic in bounce.cause
+
+
+def test_a_report_about_a_letter_by_post_is_refused(channels, admin, platform):
+    case_id = file_complaint(
+        channels,
+        admin,
+        ROWS[2],
+        postal_address=common_pb2.PostalAddress(
+            lines=["2 Mill Lane"], locality="York", postal_code="YO1 7HH", country="GB"
+        ),
+    )
+    letter = (
+        followup(channels)
+        .SendMessage(
+            followup_pb2.SendMessageRequest(
+                idempotency_key=f"post-{uuid.uuid4()}",
+                case_id=case_id,
+                template_name="progress_update",
+                channel=common_pb2.CHANNEL_POSTAL,
+                extra={"progress": "Your statement is enclosed."},
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        .message
+    )
+    eventually(
+        lambda: (
+            get_message(channels, admin, letter.message_id).state
+            == followup_pb2.DELIVERY_STATE_HANDED_OFF
+        ),
+        timeout=30,
+    )
+    with pytest.raises(grpc.RpcError) as err:
+        report(channels, platform, message_id=letter.message_id, outcome=DELIVERED)
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "not an email Redress sent" in (err.value.details() or "")
+
+
+def test_a_message_a_person_sends_is_queued_then_sent_on_the_audit_trail_once(
+    platform, channels, admin
+):
+    case_id = file_complaint(channels, admin, ROWS[3])
+    request = followup_pb2.SendMessageRequest(
+        idempotency_key=f"update-{uuid.uuid4()}",
+        case_id=case_id,
+        template_name="progress_update",
+        extra={"progress": "We have reversed the fee."},
+    )
+    sent = followup(channels).SendMessage(request, metadata=admin, timeout=30).message
+    followup(channels).SendMessage(request, metadata=admin, timeout=30)  # a client retry
+    eventually(
+        lambda: (
+            message_trail(channels, admin, case_id, sent.message_id)
+            == ["message.queued", "message.sent"]
+        ),
+        timeout=30,
+    )
+    followup(channels).SendMessage(request, metadata=admin, timeout=30)  # and after it went
+    copies = [m for m in mail_for(platform, case_id) if m["X-Redress-Message"] == sent.message_id]
+    assert len(copies) == 1
+    time.sleep(2)  # a duplicate entry would be recorded by now
+    case = get_case(channels, admin, case_id)
+    entries = [e for e in case.audit_events if e.field == f"messages.{sent.message_id}"]
+    assert [e.action for e in entries] == ["message.queued", "message.sent"]
+    queued, done = entries
+    assert queued.actor.kind == common_pb2.ACTOR_KIND_PERSON and queued.actor.id == "local-admin"
+    assert '"template": "progress_update"' in queued.new_value
+    assert '"channel": "email"' in queued.new_value and '"language": "en"' in queued.new_value
+    assert done.new_value == "sent"
+
+
+# ------------------------------------------------- the relay dies in the middle of a send
+
+
+def test_a_letter_the_relay_died_receiving_arrives_once_when_it_is_back(platform, channels, admin):
+    case_id = file_complaint(channels, admin, ROWS[5])
+    eventually(lambda: mail_for(platform, case_id), timeout=30)  # the acknowledgement
+    platform.supervisor.stop(platform.processes.pop("mail"))
+    platform.start_mail(stall_after_data=True)
+    try:
+        sent = (
+            followup(channels)
+            .SendMessage(
+                followup_pb2.SendMessageRequest(
+                    idempotency_key=f"update-{uuid.uuid4()}",
+                    case_id=case_id,
+                    template_name="progress_update",
+                    extra={"progress": "The refund is on its way."},
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            .message
+        )
+        # The relay has the whole message and has not answered: killed now.
+        holding = f"holding <{sent.message_id}@example.com> without an answer"
+        eventually(lambda: holding in platform.processes["mail"].log_tail(), timeout=30)
+        stalled = platform.processes.pop("mail")
+        stalled.popen.kill()
+        stalled.popen.wait()
+        platform.supervisor.stop(stalled)
+        failed = eventually(
+            lambda: (m := get_message(channels, admin, sent.message_id)).attempts and m,
+            timeout=30,
+        )
+        assert failed.state == followup_pb2.DELIVERY_STATE_RETRYING
+        assert not failed.attempts[0].succeeded
+        assert not mail_for(platform, case_id)[1:]  # only the acknowledgement
+    finally:
+        if "mail" in platform.processes:
+            platform.supervisor.stop(platform.processes.pop("mail"))
+        platform.start_mail()
+
+    done = eventually(
+        lambda: (
+            (m := get_message(channels, admin, sent.message_id)).state
+            == followup_pb2.DELIVERY_STATE_SENT
+            and m
+        ),
+        timeout=60,
+    )
+    assert not done.attempts[0].succeeded and done.attempts[-1].succeeded
+    copies = [m for m in mail_for(platform, case_id) if m["X-Redress-Message"] == sent.message_id]
+    assert len(copies) == 1
+    assert "The refund is on its way." in copies[0].get_content()
+
+
+# ------------------------------------------------- deleting a webhook
+
+
+def test_a_deleted_webhook_gets_nothing_more_and_its_waiting_deliveries_are_cancelled(
+    channels, admin, receiver
+):
+    hook = create_webhook(
+        channels, admin, receiver.url, receiver.secret, ["case.created", "case.assigned"]
+    )
+    control = Receiver(secret="control-secret-of-16+")
+    other = create_webhook(channels, admin, control.url, control.secret, ["case.assigned"])
+    try:
+        case_id = file_complaint(channels, admin, ROWS[6])
+        eventually(lambda: receiver.for_case(case_id), timeout=60)  # case.created
+        followup(channels).DisableWebhook(
+            followup_pb2.DisableWebhookRequest(webhook_id=hook.webhook_id), metadata=admin
+        )
+        cases(channels).AssignCase(
+            cases_pb2.AssignCaseRequest(case_id=case_id, assignee="sam", team="complaints"),
+            metadata=admin,
+            timeout=30,
+        )
+        waiting = eventually(
+            lambda: [
+                d
+                for d in deliveries_of(channels, admin, hook.webhook_id)
+                if d.case_id == case_id and d.event_type == "case.assigned"
+            ],
+            timeout=60,
+        )
+        assert waiting[0].state == followup_pb2.DELIVERY_STATE_QUEUED
+
+        with pytest.raises(grpc.RpcError) as err:
+            followup(channels).DeleteWebhook(
+                followup_pb2.DeleteWebhookRequest(webhook_id="hook-1"), metadata=admin
+            )
+        assert [v.field for v in field_violations(err.value)] == ["webhook_id"]
+        deleted = followup(channels).DeleteWebhook(
+            followup_pb2.DeleteWebhookRequest(webhook_id=hook.webhook_id, reason="CRM retired"),
+            metadata=admin,
+            timeout=10,
+        )
+        assert deleted.deliveries_cancelled >= 1
+        assert not deleted.webhook.enabled and deleted.webhook.HasField("deleted_at")
+
+        # The log keeps what happened: delivered, and cancelled with the reason.
+        log = {d.event_type: d for d in deliveries_of(channels, admin, hook.webhook_id)
+               if d.case_id == case_id}  # fmt: skip
+        assert log["case.created"].state == followup_pb2.DELIVERY_STATE_DELIVERED
+        cancelled = log["case.assigned"]
+        assert cancelled.state == followup_pb2.DELIVERY_STATE_CANCELLED
+        assert cancelled.attempts[-1].detail == (
+            "cancelled: webhook deleted by local-admin: CRM retired"
+        )
+        listed = followup(channels).ListWebhooks(
+            followup_pb2.ListWebhooksRequest(page=common_pb2.PageRequest(page_size=500)),
+            metadata=admin,
+        )
+        assert hook.webhook_id not in {h.webhook_id for h in listed.webhooks}
+        assert other.webhook_id in {h.webhook_id for h in listed.webhooks}
+
+        # A later event reaches the other webhook and is not even queued for this one.
+        cases(channels).AssignCase(
+            cases_pb2.AssignCaseRequest(case_id=case_id, assignee="dana", team="complaints"),
+            metadata=admin,
+            timeout=30,
+        )
+        eventually(lambda: len(control.for_case(case_id)) == 2, timeout=60)
+        after = {d.event_id for d in deliveries_of(channels, admin, hook.webhook_id)
+                 if d.case_id == case_id}  # fmt: skip
+        assert after == {d.event_id for d in log.values()}
+        assert [e["event_type"] for e in receiver.for_case(case_id)] == ["case.created"]
+
+        for call, request in (
+            (followup(channels).DeleteWebhook, followup_pb2.DeleteWebhookRequest),
+            (followup(channels).DisableWebhook, followup_pb2.DisableWebhookRequest),
+        ):
+            with pytest.raises(grpc.RpcError) as err:
+                call(request(webhook_id=hook.webhook_id), metadata=admin, timeout=10)
+            assert err.value.code() == grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.RpcError) as err:
+            followup(channels).RedeliverEvent(
+                followup_pb2.RedeliverEventRequest(delivery_id=cancelled.delivery_id),
+                metadata=admin,
+                timeout=10,
+            )
+        assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "was deleted" in (err.value.details() or "")
+    finally:
+        followup(channels).DeleteWebhook(
+            followup_pb2.DeleteWebhookRequest(webhook_id=other.webhook_id), metadata=admin
+        )
+        control.stop()
+
+
+# ------------------------------------------------- an escalation reaches the CRM
+
+
+# The first-response clock of this platform's policy breaches 15 s after receipt.
+WARN_AFTER, BREACH_AFTER = 6, 15
+
+
+@pytest.fixture(scope="module")
+def hasty(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A platform of its own whose policy breaches a clock within seconds (it
+    would escalate every other test's cases)."""
+    local = LocalPlatform(tmp_path_factory.mktemp("hasty"), Ports.free(), log_format="json")
+    try:
+        start_platform(local)
+        with grpc.insecure_channel(local.address("cases")) as channel:
+            cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
+                cases_pb2.PublishPolicyRequest(
+                    document=short_first_response(
+                        f"{Policy.load_default().version}-hasty", WARN_AFTER, BREACH_AFTER
+                    )
+                ),
+                metadata=bearer(local.credentials.admin_key),
+                timeout=30,
+            )
+        yield local
+    finally:
+        local.stop()
+
+
+def test_a_breached_clock_escalates_and_the_crm_hears_of_it_once_signed(hasty):
+    admin = bearer(hasty.credentials.admin_key)
+    crm = Receiver(secret="escalations-secret-16")
+    own = {
+        name: grpc.insecure_channel(hasty.address(name)) for name in ("intake", "cases", "followup")
+    }
+    try:
+        hook = create_webhook(own, admin, crm.url, crm.secret, ["case.escalated"])
+        case_id = file_complaint(own, admin, ROWS[7])
+
+        (event,) = eventually(lambda: crm.for_case(case_id), timeout=BREACH_AFTER + 60)
+        assert event["event_type"] == "case.escalated"
+        assert event["change"]["actor"] == "rule:escalation_ladders.internal[0]"
+        assert event["change"]["escalation_level"] == "1"
+        assert crm.bad_signatures == 0  # the receiver takes only correctly signed events
+        time.sleep(3)  # a second copy would have come by now
+        assert len(crm.for_case(case_id)) == 1
+        assert crm.tries[event["event_id"]] in (1, 2)  # a 503 on purpose may cost one retry
+        (delivery,) = [d for d in deliveries_of(own, admin, hook.webhook_id)
+                       if d.case_id == case_id]  # fmt: skip
+        assert delivery.state == followup_pb2.DELIVERY_STATE_DELIVERED
+        assert delivery.event_id == event["event_id"]
+        case = get_case(own, admin, case_id)
+        assert case.escalation_level == 1
+        assert [e.action for e in case.audit_events].count("case.escalated") == 1
+    finally:
+        crm.stop()
+        for channel in own.values():
+            channel.close()

@@ -118,6 +118,8 @@ EVENT_TYPES = {
     "customer.replied": "customer.replied",
     "message.sent": "message.sent",
     "message.failed": "message.failed",
+    "message.delivered": "message.delivered",
+    "message.bounced": "message.bounced",
     "subtask.added": "subtask.added",
     "subtask.overdue": "subtask.overdue",
     "subtask.completed": "subtask.completed",
@@ -137,6 +139,16 @@ DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
 
 def refuse(message: str) -> ApplicationError:
     return ApplicationError(message, type=FAILED_PRECONDITION, non_retryable=True)
+
+
+def _message_action(event: MessageEvent) -> str:
+    """The audit action for what services/followup says about a message."""
+    if event.state == "queued":
+        return "message.queued"
+    if event.reported:
+        return "message.delivered" if event.state == "delivered" else "message.bounced"
+    reached = event.state in ("sent", "delivered", "handed_off")
+    return "message.sent" if reached else "message.failed"
 
 
 def invalid(message: str, field: str) -> ApplicationError:
@@ -1462,12 +1474,36 @@ class ComplaintWorkflow:
 
     @workflow.signal
     async def message_event(self, event: MessageEvent) -> None:
-        """From services/followup: a message was delivered, handed off or given up."""
+        """From services/followup: a message a person sent was queued; a message
+        was sent, handed off or given up; the mail gateway reported an email
+        delivered or bounced. Each is recorded once, however often it is told."""
         async with self.lock:
+            action = _message_action(event)
+            recorded = self.state.message_log.setdefault(event.message_id, [])
+            # A retried SendMessage says "queued" again, maybe after the send.
+            if action in recorded or (action == "message.queued" and recorded):
+                return
+            recorded.append(action)
+            if action == "message.queued":
+                self._record_queued(event)
+                await self._persist()
+                return
             kind = self.state.followup_messages.get(event.message_id, event.kind)
-            action = (
-                "message.sent" if event.state in ("delivered", "handed_off") else "message.failed"
-            )
+            if event.reported:
+                self.audit.append(
+                    AuditDraft(
+                        action=action,
+                        actor_kind="service",
+                        actor_id=event.actor or "mail-gateway",
+                        field=f"messages.{event.message_id}",
+                        old_value="sent",
+                        new_value=event.state,
+                        cause=f"{event.template_name} v{event.template_version} "
+                        f"over {event.channel}: {event.detail}",
+                    )
+                )
+                await self._persist()
+                return
             self._rule_audit(
                 action,
                 f"messages.{event.message_id}",
@@ -1478,9 +1514,9 @@ class ComplaintWorkflow:
                 rule=f"followups.{kind}" if kind else "",
             )
             rule = self._policy().followups.get(kind) if kind else None
-            # A letter counts once an email server accepted it or the print
+            # A letter counts once the mail relay accepted it or the print
             # room has it; a phone call handed off still has to be made.
-            reached = event.state == "delivered" or (
+            reached = event.state in ("sent", "delivered") or (
                 event.state == "handed_off" and event.channel == "postal"
             )
             if (
@@ -1498,6 +1534,26 @@ class ComplaintWorkflow:
                 )
             await self._persist()
             self.wake = True
+
+    def _record_queued(self, event: MessageEvent) -> None:
+        """A message a person sent (SendMessage), as the workflow records the
+        ones it asks for itself."""
+        self.state.followup_messages.setdefault(event.message_id, event.kind)
+        self._person_audit(
+            event.actor,
+            "message.queued",
+            f"messages.{event.message_id}",
+            new=json.dumps(
+                {
+                    "template": event.template_name,
+                    "version": event.template_version,
+                    "language": event.language,
+                    "channel": event.channel,
+                    "state": "queued",
+                }
+            ),
+            cause=f"sent by {event.actor}",
+        )
 
     @workflow.update
     async def schedule_followup(self, command: ScheduleFollowupCommand) -> CommandResult:

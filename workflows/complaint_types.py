@@ -183,6 +183,9 @@ class ComplaintState:
     survey_sent: bool = False
     # message_id -> the follow-up kind it was sent as.
     followup_messages: dict[str, str] = field(default_factory=dict)
+    # Message id: the message.* audit actions recorded for it, so that each
+    # is recorded once however often services/followup says it.
+    message_log: dict[str, list[str]] = field(default_factory=dict)
     scheduled: list[ScheduledFollowup] = field(default_factory=list)
     # Knowledge articles are still to be suggested for the new case.
     suggestions_pending: bool = False
@@ -227,15 +230,24 @@ class MessageQueued:
 
 @dataclass
 class MessageEvent:
-    """From services/followup: a message's delivery reached a final state."""
+    """From services/followup: a message a person sent was queued, a message's
+    delivery ended, or the mail gateway reported what became of an email."""
 
     message_id: str
-    state: str  # delivered | failed | handed_off | suppressed
+    # queued | sent | handed_off | failed; with `reported`, delivered | failed
+    # (a bounce). Workflows started before emails were "sent" also got
+    # "delivered" for an email the relay accepted.
+    state: str
     kind: str = ""
     template_name: str = ""
     template_version: int = 0
     channel: str = ""
     detail: str = ""
+    language: str = ""
+    # Who asked for the message (queued) or reported on it (reported).
+    actor: str = ""
+    # A delivery report from the mail gateway (RecordDeliveryReport).
+    reported: bool = False
 
 
 @dataclass

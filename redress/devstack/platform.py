@@ -245,10 +245,19 @@ class LocalPlatform:
     def maildir(self) -> Path:
         return self.data_dir / "mail"
 
-    def start_mail(self) -> ManagedProcess:
+    def start_mail(self, stall_after_data: bool = False) -> ManagedProcess:
         """A local SMTP server that keeps every message it receives in a Maildir
-        (var/mail): letters can be read there, and nothing leaves the machine."""
+        (var/mail): letters can be read there, and nothing leaves the machine.
+
+        With `stall_after_data` (tests only), it reads each message and then
+        neither answers nor keeps it until it is stopped: a relay that dies
+        mid-send (redress.devstack.mail.StallingMailbox)."""
         mailbox.Maildir(self.maildir, create=True)
+        handler = (
+            "redress.devstack.mail.StallingMailbox"
+            if stall_after_data
+            else "aiosmtpd.handlers.Mailbox"
+        )
         argv = [
             sys.executable,
             "-m",
@@ -257,7 +266,7 @@ class LocalPlatform:
             "-l",
             f"{HOST}:{self.ports.smtp}",
             "-c",
-            "aiosmtpd.handlers.Mailbox",
+            handler,
             str(self.maildir),
         ]
         process = self.supervisor.start("mail", argv)

@@ -32,6 +32,7 @@ from temporalio import activity
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
@@ -48,7 +49,12 @@ from services.followup.store import (
     NewMessage,
     message_id_for,
 )
-from workflows.complaint_types import CaseEventDraft, MessageQueued, MessageRequest
+from workflows.complaint_types import (
+    CaseEventDraft,
+    MessageEvent,
+    MessageQueued,
+    MessageRequest,
+)
 from workflows.followup import (
     Backoff,
     DeliveryInput,
@@ -245,6 +251,10 @@ class ReplyRefused(RuntimeError):
     """The case took no reply (its workflow has completed)."""
 
 
+# States in which a message's delivery attempts are over.
+DONE = ("sent", "delivered", "handed_off", "failed")
+
+
 SENT_MESSAGE_ID = re.compile(r"^<?(M-[0-9a-f]{24})@")
 CASE_IN_SUBJECT = re.compile(r"\b(C-\d{6,})\b")
 
@@ -386,7 +396,12 @@ class Messenger:
         case_workflow_id: str = "",
         kind: str = "",
         language: str = "",
+        tell_case: bool = False,
     ) -> tuple[Message, bool]:
+        """With `tell_case` (a message a person sends), the case's workflow is
+        told the message is queued before its delivery starts, so that the
+        audit trail reads queued, then sent or failed; the workflow records
+        each once, however often a retry tells it."""
         request_fingerprint = fingerprint(case_id, template_name, channel, sorted(extra.items()))
         existing = await asyncio.to_thread(self.store.get_message, message_id_for(idempotency_key))
         if existing is not None:
@@ -396,6 +411,9 @@ class Messenger:
                     "differs; use a new key for a new message"
                 )
             # A retry: the message as first recorded, its delivery (re)started.
+            if tell_case:
+                case_workflow_id = (await self.case(case_id)).workflow_id
+                await self.tell_queued(existing, case_workflow_id, kind, actor)
             await self.start_delivery(existing, case_workflow_id, kind)
             return existing, False
         rendered, letter, version, purpose, case = await self.render(
@@ -428,8 +446,79 @@ class Messenger:
             created_by=actor,
         )
         message, created = await asyncio.to_thread(self.store.add_message, new)
+        if tell_case:
+            await self.tell_queued(message, case.workflow_id, kind, actor)
         await self.start_delivery(message, case_workflow_id or case.workflow_id, kind)
         return message, created
+
+    async def tell_case(self, workflow_id: str, event: MessageEvent) -> None:
+        """Signals the case's workflow about one of its messages; a workflow
+        that has ended (the case closed long ago) is left alone, the message
+        record standing on its own."""
+        if not workflow_id:
+            return
+        try:
+            await self.client.get_workflow_handle(workflow_id).signal("message_event", event)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            log.info(
+                "case workflow gone; message event kept on the message only",
+                extra={"fields": {"message_id": event.message_id, "state": event.state}},
+            )
+
+    async def tell_queued(self, message: Message, workflow_id: str, kind: str, actor: str) -> None:
+        await self.tell_case(
+            workflow_id,
+            MessageEvent(
+                message_id=message.message_id,
+                state="queued",
+                kind=kind,
+                template_name=message.template_name,
+                template_version=message.template_version,
+                channel=message.channel,
+                language=message.language,
+                actor=actor,
+            ),
+        )
+
+    async def report_delivery(
+        self, message_id: str, delivered: bool, detail: str, reporter: str
+    ) -> tuple[Message, bool] | None:
+        """Records a mail gateway's delivery report on the email and, for a
+        letter about a case, on the case's audit trail: (message, whether the
+        report was new); None for an unknown message. ReportRefused when the
+        report does not fit the message."""
+        outcome = await asyncio.to_thread(
+            self.store.record_delivery_report, message_id, delivered, detail
+        )
+        if outcome is None:
+            return None
+        message, new = outcome
+        if new:
+            MESSAGES.labels("email", "delivered" if delivered else "bounced").inc()
+        if message.case_id and message.audience == "customer":
+            try:
+                case = await self.case(message.case_id)
+            except CaseNotFound:
+                return outcome
+            # Told again on a retry too: the first call may have stopped
+            # between recording the report and telling the case.
+            await self.tell_case(
+                case.workflow_id,
+                MessageEvent(
+                    message_id=message.message_id,
+                    state=message.state,
+                    template_name=message.template_name,
+                    template_version=message.template_version,
+                    channel=message.channel,
+                    language=message.language,
+                    detail=detail,
+                    actor=reporter,
+                    reported=True,
+                ),
+            )
+        return outcome
 
     async def start_delivery(self, message: Message, case_workflow_id: str, kind: str) -> None:
         if message.state not in ("queued", "retrying"):
@@ -961,7 +1050,7 @@ class FollowupActivities:
         message = await asyncio.to_thread(self.store.get_message, message_id)
         if message is None:
             raise ApplicationError(f"no message {message_id}", type="PermanentFailure")
-        if message.state in ("delivered", "handed_off", "failed"):
+        if message.state in DONE:
             return self._outcome(message)  # done by an earlier attempt: never twice
         if message.channel != "email":
             done = await asyncio.to_thread(
@@ -993,12 +1082,12 @@ class FollowupActivities:
                 self.store.record_attempt, message_id, False, detail, "retrying"
             )
             raise ApplicationError(detail, type="SmtpUnavailable") from err
-        done = await asyncio.to_thread(
-            self.store.record_attempt, message_id, True, answer, "delivered"
-        )
-        MESSAGES.labels("email", "delivered").inc()
+        # Sent: the relay took it. Delivered (or bounced) is for the mail
+        # gateway's delivery report to say (RecordDeliveryReport).
+        done = await asyncio.to_thread(self.store.record_attempt, message_id, True, answer, "sent")
+        MESSAGES.labels("email", "sent").inc()
         log.info(
-            "message delivered",
+            "message sent",
             extra={"fields": {"message_id": message_id, "case_id": message.case_id}},
         )
         return self._outcome(done, answer)
@@ -1007,7 +1096,7 @@ class FollowupActivities:
     async def give_up_message(self, message_id: str) -> DeliveryOutcome:
         message = await asyncio.to_thread(self.store.get_message, message_id)
         assert message is not None
-        if message.state in ("delivered", "handed_off", "failed"):
+        if message.state in DONE:
             return self._outcome(message)
         last = message.attempts[-1]["detail"] if message.attempts else ""
         done = await asyncio.to_thread(
@@ -1040,6 +1129,8 @@ class FollowupActivities:
         assert delivery is not None
         if delivery.state == "delivered":
             return "already delivered"
+        if delivery.state == "cancelled":
+            return "cancelled: its webhook was deleted"
         hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
         assert hook is not None
         try:
@@ -1069,7 +1160,7 @@ class FollowupActivities:
     async def give_up_delivery(self, delivery_id: str) -> None:
         delivery = await asyncio.to_thread(self.store.get_delivery, delivery_id)
         assert delivery is not None
-        if delivery.state in ("delivered", "failed"):
+        if delivery.state in ("delivered", "failed", "cancelled"):
             return
         last = delivery.attempts[-1]["detail"] if delivery.attempts else ""
         await asyncio.to_thread(

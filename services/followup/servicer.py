@@ -31,6 +31,7 @@ from services.cases.convert import timestamp as _ts
 from services.cases.servicer import _plain
 from services.followup import templates as tpl
 from services.followup.delivery import (
+    SENT_MESSAGE_ID,
     CaseNotFound,
     InvalidMessage,
     Messenger,
@@ -38,7 +39,7 @@ from services.followup.delivery import (
     NotTheCustomer,
     ReplyRefused,
 )
-from services.followup.store import FollowupStore, InvalidPageToken, KeyReused
+from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
 from services.intake.validation import EMAIL, has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
@@ -63,11 +64,16 @@ ACCESS = {
         "ScheduleFollowup": HANDLERS,
         "CancelFollowup": HANDLERS,
         "ReceiveCustomerMessage": roles("service", "intake_client"),
+        # The mail gateway again, with what became of the emails Redress sent.
+        "RecordDeliveryReport": roles("service", "intake_client"),
+        "DeleteWebhook": roles("administrator"),
     }
 }
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 CASE_ID = re.compile(r"^C-\d{6,}$")
+MESSAGE_ID = re.compile(r"M-[0-9a-f]{24}")
+WEBHOOK_ID = re.compile(r"W-[0-9a-f]{20}")
 DEFAULT_PAGE, MAX_PAGE = 50, 500
 STATES = {
     "queued": followup_pb2.DELIVERY_STATE_QUEUED,
@@ -78,6 +84,8 @@ STATES = {
     "held": followup_pb2.DELIVERY_STATE_HELD,
     "digested": followup_pb2.DELIVERY_STATE_DIGESTED,
     "received": followup_pb2.DELIVERY_STATE_RECEIVED,
+    "sent": followup_pb2.DELIVERY_STATE_SENT,
+    "cancelled": followup_pb2.DELIVERY_STATE_CANCELLED,
 }
 STATE_NAMES = {v: k for k, v in STATES.items()}
 EVENT_TYPES = (
@@ -96,6 +104,8 @@ EVENT_TYPES = (
     "customer.replied",
     "message.sent",
     "message.failed",
+    "message.delivered",
+    "message.bounced",
     "subtask.added",
     "subtask.overdue",
     "subtask.completed",
@@ -185,6 +195,7 @@ def webhook_message(row: Webhook) -> followup_pb2.Webhook:
         event_types=row.event_types,
         enabled=row.enabled,
         created_at=_ts(row.created_at),
+        deleted_at=_ts(row.deleted_at),
     )
 
 
@@ -362,6 +373,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
                 extra=extra,
                 actor=actor,
                 kind="sent_by_person",
+                tell_case=True,
             )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
@@ -377,7 +389,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         self, request: followup_pb2.GetMessageRequest, context: grpc.aio.ServicerContext
     ) -> followup_pb2.GetMessageResponse:
         v = Violations()
-        if not re.fullmatch(r"M-[0-9a-f]{24}", request.message_id):
+        if not MESSAGE_ID.fullmatch(request.message_id):
             v.add("message_id", "a message id such as M-3f2a… (24 hex digits)")
         v.raise_if_any()
         row = await asyncio.to_thread(self.store.get_message, request.message_id)
@@ -508,6 +520,24 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             raise NotFound(f"no webhook {request.webhook_id!r}")
         return followup_pb2.DisableWebhookResponse(webhook=webhook_message(row))
 
+    async def DeleteWebhook(
+        self, request: followup_pb2.DeleteWebhookRequest, context: grpc.aio.ServicerContext
+    ) -> followup_pb2.DeleteWebhookResponse:
+        v = Violations()
+        if not WEBHOOK_ID.fullmatch(request.webhook_id):
+            v.add("webhook_id", "a webhook id such as W-3f2a… (20 hex digits), from ListWebhooks")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        deleted = await asyncio.to_thread(
+            self.store.delete_webhook, request.webhook_id, _actor().id, request.reason
+        )
+        if deleted is None:
+            raise NotFound(f"no webhook {request.webhook_id!r} (or it was deleted already)")
+        row, cancelled = deleted
+        return followup_pb2.DeleteWebhookResponse(
+            webhook=webhook_message(row), deliveries_cancelled=cancelled
+        )
+
     async def ListDeliveries(
         self, request: followup_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> followup_pb2.ListDeliveriesResponse:
@@ -536,6 +566,11 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             raise NotFound(f"no delivery {request.delivery_id!r}")
         hook = await asyncio.to_thread(self.store.get_webhook, row.webhook_id)
         assert hook is not None
+        if hook.deleted_at is not None:
+            raise FailedPrecondition(
+                f"delivery {row.delivery_id} was for webhook {hook.webhook_id}, which was "
+                "deleted; create a webhook again to receive new events"
+            )
         if not hook.enabled:
             # Redelivering by hand says the receiver works again.
             await asyncio.to_thread(self.store.set_webhook_enabled, hook.webhook_id, True, "")
@@ -674,4 +709,56 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             ) from None
         return followup_pb2.ReceiveCustomerMessageResponse(
             message=message_message(message), case_id=case_id, matched_by=how
+        )
+
+    async def RecordDeliveryReport(
+        self,
+        request: followup_pb2.RecordDeliveryReportRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> followup_pb2.RecordDeliveryReportResponse:
+        v = Violations()
+        message_id = request.message_id
+        if message_id and not MESSAGE_ID.fullmatch(message_id):
+            v.add("message_id", "a message id such as M-3f2a… (24 hex digits), or empty")
+        if request.message_id_header:
+            quoted = SENT_MESSAGE_ID.match(request.message_id_header.strip())
+            if quoted is None:
+                v.add(
+                    "message_id_header",
+                    "the Message-ID Redress gave the email, e.g. <M-3f2a…@bank.example>",
+                )
+            elif message_id and quoted[1] != message_id:
+                v.add("message_id_header", f"names {quoted[1]}, not message_id {message_id}")
+            else:
+                message_id = quoted[1]
+        if not request.message_id and not request.message_id_header:
+            v.add("message_id", "required: the message id, or message_id_header")
+        outcome = {
+            followup_pb2.DELIVERY_REPORT_OUTCOME_DELIVERED: True,
+            followup_pb2.DELIVERY_REPORT_OUTCOME_BOUNCED: False,
+        }.get(request.outcome)
+        if outcome is None:
+            v.add("outcome", "DELIVERED or BOUNCED")
+        if outcome is False and not request.diagnostic.strip():
+            v.add("diagnostic", "required for a bounce: what the remote server said")
+        _plain(v, "diagnostic", request.diagnostic, 1000)
+        _plain(v, "remote_mta", request.remote_mta, 255)
+        v.raise_if_any()
+        assert outcome is not None
+        detail = ("delivered" if outcome else "bounced") + (
+            f" (reported by {request.remote_mta.strip()})" if request.remote_mta.strip() else ""
+        )
+        if request.diagnostic.strip():
+            detail += f": {request.diagnostic.strip()}"
+        try:
+            reported = await self.messenger.report_delivery(
+                message_id, outcome, detail, _actor().id
+            )
+        except ReportRefused as err:
+            raise FailedPrecondition(str(err)) from None
+        if reported is None:
+            raise NotFound(f"no message {message_id}")
+        message, recorded = reported
+        return followup_pb2.RecordDeliveryReportResponse(
+            message=message_message(message), recorded=recorded
         )

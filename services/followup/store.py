@@ -44,6 +44,10 @@ class KeyReused(ValueError):
     """An idempotency key already used for a different request."""
 
 
+class ReportRefused(ValueError):
+    """A delivery report that does not fit the message it names."""
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -273,6 +277,53 @@ class FollowupStore(Store):
                 row.sent_at = at
             return row
 
+    def record_delivery_report(
+        self, message_id: str, delivered: bool, detail: str
+    ) -> tuple[Message, bool] | None:
+        """Records what the recipient's mail server reported about a sent
+        email: (the message, whether this report was new); None for an
+        unknown message. The same report again changes nothing; one that
+        does not fit the message's state is ReportRefused."""
+        wanted = "delivered" if delivered else "failed"
+        with self.sessions.begin() as session:
+            row = session.get(Message, message_id, with_for_update=True)
+            if row is None:
+                return None
+            if row.channel != "email" or row.sender:
+                raise ReportRefused(
+                    f"message {message_id} is not an email Redress sent "
+                    f"({'received from ' + row.sender if row.sender else row.channel}); "
+                    "delivery reports are about emails Redress sent"
+                )
+            reported = [a for a in row.attempts if a.get("report")]
+            if row.state == wanted and reported:
+                return row, False  # the gateway retried
+            if row.state != "sent":
+                why = {
+                    "queued": "is not sent yet (queued)",
+                    "retrying": "is not sent yet: the mail relay has not accepted it",
+                    "held": "is held for a digest, not sent",
+                    "digested": "went out in a digest, which is the email to report on",
+                    "failed": "was given up without being sent"
+                    if not reported
+                    else "was reported bounced already",
+                    "delivered": "was reported delivered already"
+                    if reported
+                    else "was accepted by the mail relay before delivery reports were kept",
+                }.get(row.state, f"is {row.state}")
+                raise ReportRefused(f"message {message_id} {why}")
+            row.attempts = [
+                *row.attempts,
+                {
+                    "at": now().isoformat(),
+                    "succeeded": delivered,
+                    "detail": detail[:1000],
+                    "report": "delivered" if delivered else "bounced",
+                },
+            ]
+            row.state = wanted
+            return row, True
+
     def held_recipients(self, upto: datetime) -> list[str]:
         """Recipients with alerts held for a digest, created by `upto`."""
         with self.sessions() as session:
@@ -351,12 +402,13 @@ class FollowupStore(Store):
             return row
 
     def get_webhook(self, webhook_id: str) -> Webhook | None:
+        """A webhook, deleted or not (a delivery names the webhook it was for)."""
         with self.sessions() as session:
             return session.get(Webhook, webhook_id)
 
     def list_webhooks(self, limit: int, page_token: str) -> tuple[list[Webhook], str]:
         with self.sessions() as session:
-            query = select(Webhook)
+            query = select(Webhook).where(Webhook.deleted_at.is_(None))
             if page_token:
                 query = query.where(Webhook.webhook_id > _decode(page_token, "webhooks"))
             rows = list(session.scalars(query.order_by(Webhook.webhook_id).limit(limit + 1)))
@@ -364,15 +416,54 @@ class FollowupStore(Store):
         return rows[:limit], token
 
     def set_webhook_enabled(self, webhook_id: str, enabled: bool, reason: str) -> Webhook | None:
+        """The webhook changed; None if there is none (or it was deleted)."""
         with self.sessions.begin() as session:
             row = session.get(Webhook, webhook_id, with_for_update=True)
-            if row is None:
+            if row is None or row.deleted_at is not None:
                 return None
             row.enabled = enabled
             row.disabled_reason = "" if enabled else reason
             if enabled:
                 row.failures_in_a_row = 0
             return row
+
+    def delete_webhook(
+        self, webhook_id: str, actor: str, reason: str
+    ) -> tuple[Webhook, int] | None:
+        """Deletes a webhook: (the webhook, deliveries cancelled), or None if
+        there is none or it was deleted already. In one transaction with
+        enqueue_events' lock on the webhooks, so that no event is queued for
+        it afterwards; its waiting deliveries are cancelled, each saying why."""
+        with self.sessions.begin() as session:
+            row = session.get(Webhook, webhook_id, with_for_update=True)
+            if row is None or row.deleted_at is not None:
+                return None
+            at = now()
+            row.enabled = False
+            row.deleted_at = at
+            row.deleted_by = actor
+            row.disabled_reason = f"deleted by {actor}" + (f": {reason}" if reason else "")
+            waiting = list(
+                session.scalars(
+                    select(Delivery)
+                    .where(
+                        Delivery.webhook_id == webhook_id,
+                        Delivery.state.in_(("queued", "retrying")),
+                    )
+                    .with_for_update()
+                )
+            )
+            for delivery in waiting:
+                delivery.attempts = [
+                    *delivery.attempts,
+                    {
+                        "at": at.isoformat(),
+                        "succeeded": False,
+                        "detail": f"cancelled: webhook {row.disabled_reason}",
+                    },
+                ]
+                delivery.state = "cancelled"
+            return row, len(waiting)
 
     def disable_failing_webhook(self, webhook_id: str, failures: int, reason: str) -> bool:
         """Disables the webhook if it is enabled and has `failures` or more
@@ -408,7 +499,10 @@ class FollowupStore(Store):
             # be stored, so the enabling side finds them waiting.
             hooks = list(
                 session.scalars(
-                    select(Webhook).order_by(Webhook.webhook_id).with_for_update(read=True)
+                    select(Webhook)
+                    .where(Webhook.deleted_at.is_(None))
+                    .order_by(Webhook.webhook_id)
+                    .with_for_update(read=True)
                 )
             )
             for hook in hooks:
@@ -490,7 +584,10 @@ class FollowupStore(Store):
                 *row.attempts,
                 {"at": at.isoformat(), "succeeded": succeeded, "detail": detail[:1000]},
             ]
-            row.state = state
+            # An attempt under way when its webhook was deleted: a failure
+            # leaves the delivery cancelled; a success says it arrived.
+            if row.state != "cancelled" or succeeded:
+                row.state = state
             if succeeded:
                 row.delivered_at = at
             hook = session.get(Webhook, row.webhook_id, with_for_update=True)

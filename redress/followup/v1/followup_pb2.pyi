@@ -38,6 +38,14 @@ class DeliveryState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERY_STATE_HELD: _ClassVar[DeliveryState]
     DELIVERY_STATE_DIGESTED: _ClassVar[DeliveryState]
     DELIVERY_STATE_RECEIVED: _ClassVar[DeliveryState]
+    DELIVERY_STATE_SENT: _ClassVar[DeliveryState]
+    DELIVERY_STATE_CANCELLED: _ClassVar[DeliveryState]
+
+class DeliveryReportOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_REPORT_OUTCOME_UNSPECIFIED: _ClassVar[DeliveryReportOutcome]
+    DELIVERY_REPORT_OUTCOME_DELIVERED: _ClassVar[DeliveryReportOutcome]
+    DELIVERY_REPORT_OUTCOME_BOUNCED: _ClassVar[DeliveryReportOutcome]
 MESSAGE_PURPOSE_UNSPECIFIED: MessagePurpose
 MESSAGE_PURPOSE_ACKNOWLEDGEMENT: MessagePurpose
 MESSAGE_PURPOSE_REQUEST_FOR_INFORMATION: MessagePurpose
@@ -60,6 +68,11 @@ DELIVERY_STATE_HANDED_OFF: DeliveryState
 DELIVERY_STATE_HELD: DeliveryState
 DELIVERY_STATE_DIGESTED: DeliveryState
 DELIVERY_STATE_RECEIVED: DeliveryState
+DELIVERY_STATE_SENT: DeliveryState
+DELIVERY_STATE_CANCELLED: DeliveryState
+DELIVERY_REPORT_OUTCOME_UNSPECIFIED: DeliveryReportOutcome
+DELIVERY_REPORT_OUTCOME_DELIVERED: DeliveryReportOutcome
+DELIVERY_REPORT_OUTCOME_BOUNCED: DeliveryReportOutcome
 
 class Template(_message.Message):
     __slots__ = ("name", "version", "language", "purpose", "subject", "body_text", "body_html", "created_by", "created_at")
@@ -288,20 +301,22 @@ class SendStaffAlertResponse(_message.Message):
     def __init__(self, alert_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ...) -> None: ...
 
 class Webhook(_message.Message):
-    __slots__ = ("webhook_id", "name", "url", "event_types", "enabled", "created_at")
+    __slots__ = ("webhook_id", "name", "url", "event_types", "enabled", "created_at", "deleted_at")
     WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     EVENT_TYPES_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DELETED_AT_FIELD_NUMBER: _ClassVar[int]
     webhook_id: str
     name: str
     url: str
     event_types: _containers.RepeatedScalarFieldContainer[str]
     enabled: bool
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, webhook_id: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    deleted_at: _timestamp_pb2.Timestamp
+    def __init__(self, webhook_id: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateWebhookRequest(_message.Message):
     __slots__ = ("webhook", "secret")
@@ -342,6 +357,22 @@ class DisableWebhookResponse(_message.Message):
     WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     webhook: Webhook
     def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
+
+class DeleteWebhookRequest(_message.Message):
+    __slots__ = ("webhook_id", "reason")
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    reason: str
+    def __init__(self, webhook_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeleteWebhookResponse(_message.Message):
+    __slots__ = ("webhook", "deliveries_cancelled")
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    DELIVERIES_CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    webhook: Webhook
+    deliveries_cancelled: int
+    def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ..., deliveries_cancelled: _Optional[int] = ...) -> None: ...
 
 class Delivery(_message.Message):
     __slots__ = ("delivery_id", "webhook_id", "event_id", "event_type", "case_id", "state", "attempts")
@@ -459,3 +490,25 @@ class ReceiveCustomerMessageResponse(_message.Message):
     case_id: str
     matched_by: str
     def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ..., case_id: _Optional[str] = ..., matched_by: _Optional[str] = ...) -> None: ...
+
+class RecordDeliveryReportRequest(_message.Message):
+    __slots__ = ("message_id", "message_id_header", "outcome", "diagnostic", "remote_mta")
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_HEADER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DIAGNOSTIC_FIELD_NUMBER: _ClassVar[int]
+    REMOTE_MTA_FIELD_NUMBER: _ClassVar[int]
+    message_id: str
+    message_id_header: str
+    outcome: DeliveryReportOutcome
+    diagnostic: str
+    remote_mta: str
+    def __init__(self, message_id: _Optional[str] = ..., message_id_header: _Optional[str] = ..., outcome: _Optional[_Union[DeliveryReportOutcome, str]] = ..., diagnostic: _Optional[str] = ..., remote_mta: _Optional[str] = ...) -> None: ...
+
+class RecordDeliveryReportResponse(_message.Message):
+    __slots__ = ("message", "recorded")
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    message: Message
+    recorded: bool
+    def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ..., recorded: _Optional[bool] = ...) -> None: ...

@@ -96,6 +96,11 @@ class FollowupServiceStub:
                 request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.DisableWebhookRequest.SerializeToString,
                 response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.DisableWebhookResponse.FromString,
                 _registered_method=True)
+        self.DeleteWebhook = channel.unary_unary(
+                '/redress.followup.v1.FollowupService/DeleteWebhook',
+                request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookRequest.SerializeToString,
+                response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookResponse.FromString,
+                _registered_method=True)
         self.ListDeliveries = channel.unary_unary(
                 '/redress.followup.v1.FollowupService/ListDeliveries',
                 request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ListDeliveriesRequest.SerializeToString,
@@ -120,6 +125,11 @@ class FollowupServiceStub:
                 '/redress.followup.v1.FollowupService/ReceiveCustomerMessage',
                 request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.SerializeToString,
                 response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.FromString,
+                _registered_method=True)
+        self.RecordDeliveryReport = channel.unary_unary(
+                '/redress.followup.v1.FollowupService/RecordDeliveryReport',
+                request_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportRequest.SerializeToString,
+                response_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportResponse.FromString,
                 _registered_method=True)
 
 
@@ -217,6 +227,18 @@ class FollowupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteWebhook(self, request, context):
+        """Deletes a webhook for good: nothing more is queued or sent to it, its
+        deliveries still waiting (queued, retrying, or held while it was
+        disabled) become CANCELLED with the reason as their last attempt, and
+        ListWebhooks no longer shows it. Its delivery log stays readable
+        (ListDeliveries). A webhook already deleted, or unknown, is NOT_FOUND.
+        Needs the administrator role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListDeliveries(self, request, context):
         """Deliveries of events to webhooks with their attempts, e.g. to find those
         that were given up.
@@ -260,6 +282,20 @@ class FollowupServiceServicer:
         Redress sent, or by a case id in the subject from the customer's own
         address), recorded as a customer reply (clocks paused for the customer
         resume). A retry with the same Message-ID records nothing new.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordDeliveryReport(self, request, context):
+        """Called by the firm's mail gateway for each delivery status notification
+        (DSN) about an email Redress sent: moves the email from SENT to DELIVERED,
+        or to FAILED when it bounced, records the report as an attempt on the
+        message and, for a letter about a case, as "message.delivered" or
+        "message.bounced" on the case's audit trail. The same report again
+        records nothing new. An unknown message is NOT_FOUND; a message that is
+        not an email, or not sent yet, or already reported otherwise, is
+        FAILED_PRECONDITION.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -323,6 +359,11 @@ def add_FollowupServiceServicer_to_server(servicer, server):
                     request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.DisableWebhookRequest.FromString,
                     response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.DisableWebhookResponse.SerializeToString,
             ),
+            'DeleteWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWebhook,
+                    request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookRequest.FromString,
+                    response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookResponse.SerializeToString,
+            ),
             'ListDeliveries': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDeliveries,
                     request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ListDeliveriesRequest.FromString,
@@ -347,6 +388,11 @@ def add_FollowupServiceServicer_to_server(servicer, server):
                     servicer.ReceiveCustomerMessage,
                     request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.FromString,
                     response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.SerializeToString,
+            ),
+            'RecordDeliveryReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDeliveryReport,
+                    request_deserializer=redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportRequest.FromString,
+                    response_serializer=redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -664,6 +710,33 @@ class FollowupService:
             _registered_method=True)
 
     @staticmethod
+    def DeleteWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.followup.v1.FollowupService/DeleteWebhook',
+            redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookRequest.SerializeToString,
+            redress_dot_followup_dot_v1_dot_followup__pb2.DeleteWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListDeliveries(request,
             target,
             options=(),
@@ -788,6 +861,33 @@ class FollowupService:
             '/redress.followup.v1.FollowupService/ReceiveCustomerMessage',
             redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageRequest.SerializeToString,
             redress_dot_followup_dot_v1_dot_followup__pb2.ReceiveCustomerMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDeliveryReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.followup.v1.FollowupService/RecordDeliveryReport',
+            redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportRequest.SerializeToString,
+            redress_dot_followup_dot_v1_dot_followup__pb2.RecordDeliveryReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
