@@ -181,3 +181,30 @@ def test_bad_classification_rules_are_named_with_their_paths():
     assert any(p.startswith("classification[13].when.regimes: 'mars'") for p in found)
     assert "classification[13].set: set a category, a priority or both" in found
     assert "classification: rule id 'fees' is used more than once" in found
+
+
+def test_root_causes_map_to_the_fca_returns_cause_categories():
+    shipped = Policy.load_default()
+    assert shipped.disp_cause_category("fees.unexpected") == "Terms and disputed sums/charges"
+    assert shipped.disp_cause_category("product.unsuitable") == "Advising, selling and arranging"
+    assert shipped.disp_cause_category("service.delay") == "General admin/customer service"
+    assert shipped.disp_cause_category("collections.conduct") == "Arrears related"
+    # Not mapped, or no cause recorded: "Other".
+    assert shipped.disp_cause_category("fraud.unauthorised_transaction") == "Other"
+    assert shipped.disp_cause_category("") == "Other"
+
+    found = problems(
+        shipped.source.replace(
+            "  arrears_related: [collections.conduct]\n",
+            "  arrears_related: [collections.conduct, fees.unexpected, loans.missing]\n"
+            "  complaints_handling: [service.delay]\n",
+        )
+    )
+    assert found == [
+        "disp_cause_categories.complaints_handling: unknown key; expected one of "
+        "advising_selling_arranging, arrears_related, general_admin_customer_service, other, "
+        "terms_disputed_sums_charges",
+        "disp_cause_categories.arrears_related: 'fees.unexpected' is already under "
+        "terms_disputed_sums_charges",
+        "disp_cause_categories.arrears_related: 'loans.missing' is not in `root_causes`",
+    ]
