@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client.core import (
     CounterMetricFamily,
@@ -34,7 +35,7 @@ from prometheus_client.core import (
     Metric,
 )
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from redress.db.models import AuditEvent, Case, PolicyVersion
@@ -66,29 +67,109 @@ class Snapshot:
     close_sum: float
 
 
-def _closed_stages(
-    session: Session, policies: dict[tuple[str, str], frozenset[str]]
-) -> dict[tuple[str, str], frozenset[str]]:
-    """The closed stages of each policy version cases follow. Published
-    versions never change, so `policies` keeps them from one scrape to the next."""
-    for policy_id, version in session.execute(
-        select(Case.policy_id, Case.policy_version).distinct()
+class ClosedStages:
+    """The closed stages of each policy version. Published versions never
+    change, so each is read once per process; a case under a version that was
+    never published as a document follows the shipped policy."""
+
+    def __init__(self) -> None:
+        self.shipped = self._closed(Policy.load_default())
+        self.published: dict[tuple[str, str], frozenset[str]] = {}
+
+    @staticmethod
+    def _closed(policy: Policy) -> frozenset[str]:
+        return frozenset(name for name, stage in policy.stages.items() if stage.closed)
+
+    def refresh(self, session: Session) -> None:
+        for policy_id, version in session.execute(
+            select(PolicyVersion.policy_id, PolicyVersion.version)
+        ):
+            if (policy_id, version) not in self.published:
+                row = session.get(PolicyVersion, (policy_id, version))
+                assert row is not None
+                self.published[(policy_id, version)] = self._closed(Policy.load(row.document))
+
+    def of(self, policy_id: str, version: str) -> frozenset[str]:
+        return self.published.get((policy_id, version), self.shipped)
+
+    def any(self) -> list[str]:
+        return sorted(self.shipped.union(*self.published.values()))
+
+    def the_same_for_all(self) -> bool:
+        return all(stages == self.shipped for stages in self.published.values())
+
+
+def _entered(closing: ClosedStages) -> tuple[Any, ...]:
+    """Stage changes into a stage that is closed under some policy version."""
+    return (
+        AuditEvent.action == "case.stage_changed",
+        AuditEvent.new_value.in_(closing.any()),
+    )
+
+
+def closures(session: Session, closing: ClosedStages) -> tuple[list[int], int, float]:
+    """The time-to-close histogram (cumulative buckets, count, sum of seconds),
+    one row per closure read from the database."""
+    buckets = [0] * len(BUCKETS)
+    count, total = 0, 0.0
+    found = session.execute(
+        select(
+            Case.policy_id,
+            Case.policy_version,
+            AuditEvent.new_value,
+            Case.received_at,
+            AuditEvent.recorded_at,
+        )
+        .join(Case, Case.case_id == AuditEvent.case_id)
+        .where(*_entered(closing))
+        .execution_options(yield_per=10_000)
+    )
+    for policy_id, version, stage, received_at, closed_at in found:
+        if stage not in closing.of(policy_id, version):
+            continue
+        seconds = (_utc(closed_at) - _utc(received_at)).total_seconds()  # type: ignore[operator]
+        count += 1
+        total += seconds
+        for i, bound in enumerate(BUCKETS):
+            if seconds <= bound:
+                buckets[i] += 1
+    return buckets, count, total
+
+
+def closures_in_sql(session: Session, closing: ClosedStages) -> tuple[list[int], int, float]:
+    """`closures` counted by PostgreSQL: a few rows instead of one per
+    closure (at a million cases, 1.1 million rows took SECONDS s in Python).
+    Grouped by policy version and stage entered only when versions differ in
+    which stages are closed; otherwise the cases' policies need not be read,
+    and their receipt times come from a reporting index alone."""
+    buckets = [0] * len(BUCKETS)
+    count, total = 0, 0.0
+    seconds = func.extract("epoch", AuditEvent.recorded_at - Case.received_at)
+    per_policy = not closing.the_same_for_all()
+    keys = [Case.policy_id, Case.policy_version, AuditEvent.new_value] if per_policy else []
+    for row in session.execute(
+        select(
+            *keys,
+            func.count(),
+            func.sum(seconds),
+            *(func.sum(case((seconds <= bound, 1), else_=0)) for bound in BUCKETS),
+        )
+        .select_from(AuditEvent)
+        .join(Case, Case.case_id == AuditEvent.case_id)
+        .where(*_entered(closing))
+        .group_by(*keys)
     ):
-        if (policy_id, version) not in policies:
-            row = session.get(PolicyVersion, (policy_id, version))
-            # A case under the shipped policy that was never published as a
-            # document follows the shipped one.
-            policy = Policy.load(row.document) if row else Policy.load_default()
-            policies[(policy_id, version)] = frozenset(
-                name for name, stage in policy.stages.items() if stage.closed
-            )
-    return policies
+        key, (n, spent, *within) = row[: len(keys)], row[len(keys) :]
+        if per_policy and key[2] not in closing.of(key[0], key[1]):
+            continue
+        count += int(n)
+        total += float(spent or 0)
+        buckets = [b + int(w or 0) for b, w in zip(buckets, within, strict=True)]
+    return buckets, count, total
 
 
-def snapshot(
-    store: ReportingStore, policies: dict[tuple[str, str], frozenset[str]] | None = None
-) -> Snapshot:
-    policies = {} if policies is None else policies
+def snapshot(store: ReportingStore, closing: ClosedStages | None = None) -> Snapshot:
+    closing = ClosedStages() if closing is None else closing
     with store.sessions() as session:
         received = [
             (channel or "", category or "", int(n))
@@ -124,39 +205,14 @@ def snapshot(
                 .group_by(Case.escalation_level)
             ).all()
         )
-        closing = _closed_stages(session, policies)
-        buckets = [0] * len(BUCKETS)
-        count, total = 0, 0.0
-        closures = session.execute(
-            select(
-                Case.policy_id,
-                Case.policy_version,
-                AuditEvent.new_value,
-                Case.received_at,
-                AuditEvent.recorded_at,
-            )
-            .join(Case, Case.case_id == AuditEvent.case_id)
-            .where(
-                AuditEvent.action == "case.stage_changed",
-                AuditEvent.new_value.in_(sorted(set().union(*closing.values()))),
-            )
-            .execution_options(yield_per=10_000)
-        )
-        for policy_id, version, stage, received_at, closed_at in closures:
-            if stage not in closing.get((policy_id, version), ()):
-                continue
-            seconds = (_utc(closed_at) - _utc(received_at)).total_seconds()  # type: ignore[operator]
-            count += 1
-            total += seconds
-            for i, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    buckets[i] += 1
+        closing.refresh(session)
+        closed = closures_in_sql(session, closing) if store.in_sql else closures(session, closing)
     # A case that reached level 3 also reached levels 1 and 2.
     top = max(levels, default=0)
     escalations = [
         (lvl, sum(n for k, n in levels.items() if k >= lvl)) for lvl in range(1, top + 1)
     ]
-    return Snapshot(received, open_by_stage, breaches, escalations, buckets, count, total)
+    return Snapshot(received, open_by_stage, breaches, escalations, *closed)
 
 
 class BusinessMetrics(Collector):
@@ -166,13 +222,13 @@ class BusinessMetrics(Collector):
         self.lock = threading.Lock()
         self.taken_at = 0.0
         self.last: Snapshot | None = None
-        self.policies: dict[tuple[str, str], frozenset[str]] = {}
+        self.closing = ClosedStages()
 
     def current(self) -> Snapshot | None:
         with self.lock:
             if self.last is None or time.monotonic() - self.taken_at >= self.ttl:
                 try:
-                    self.last = snapshot(self.store, self.policies)
+                    self.last = snapshot(self.store, self.closing)
                     self.taken_at = time.monotonic()
                 except Exception:
                     pass  # the database is away: serve the last figures, if any
