@@ -109,13 +109,37 @@ async def _terminate(platform: LocalPlatform, workflow_id: str) -> None:
     await client.get_workflow_handle(workflow_id).terminate("its reopen window ended")
 
 
-async def _statuses(platform: LocalPlatform, workflow_ids: list[str]) -> list[Any]:
-    """Each workflow's status in Temporal, None once it is gone."""
+async def _history(platform: LocalPlatform, workflow_id: str) -> tuple[bytes, str]:
+    """The workflow's current run: its whole event history as stored, and
+    the subtasks its status query shows."""
+    client = await Client.connect(f"127.0.0.1:{platform.ports.temporal}")
+    handle = client.get_workflow_handle(workflow_id)
+    history = await handle.fetch_history()
+    status = await handle.query("status")
+    stored = b"".join(event.SerializeToString() for event in history.events)
+    return stored, json.dumps(status["subtasks"])
+
+
+async def _runs(platform: LocalPlatform, held: list[Any]) -> list[tuple[str, str]]:
+    """The cases' workflows' current runs."""
+    client = await Client.connect(f"127.0.0.1:{platform.ports.temporal}")
+    return [
+        (c.workflow_id, (await client.get_workflow_handle(c.workflow_id).describe()).run_id)
+        for c in held
+    ]
+
+
+async def _statuses(
+    platform: LocalPlatform, workflows: list[str] | list[tuple[str, str]]
+) -> list[Any]:
+    """Each workflow's (or run's) status in Temporal, None once it is gone."""
     client = await Client.connect(f"127.0.0.1:{platform.ports.temporal}")
     found: list[Any] = []
-    for workflow_id in workflow_ids:
+    for workflow in workflows:
+        workflow_id, run_id = workflow if isinstance(workflow, tuple) else (workflow, None)
         try:
-            found.append((await client.get_workflow_handle(workflow_id).describe()).status)
+            handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+            found.append((await handle.describe()).status)
         except RPCError as err:
             assert err.status == RPCStatusCode.NOT_FOUND
             found.append(None)
@@ -201,6 +225,16 @@ def test_a_customers_data_is_exported_then_erased_and_the_figures_stay(
         cases(channels).ResolveCase(
             cases_pb2.ResolveCaseRequest(case_id=case_id), metadata=admin, timeout=30
         )
+    cases(channels).AddSubtask(
+        cases_pb2.AddSubtaskRequest(
+            case_id=ids[2],
+            title="Call back",
+            description=f"Ring {name} on {address} about the refund",
+            team="disputes",
+        ),
+        metadata=admin,
+        timeout=30,
+    )
     cases(channels).RecordOutcome(
         cases_pb2.RecordOutcomeRequest(
             case_id=ids[2],
@@ -266,6 +300,7 @@ def test_a_customers_data_is_exported_then_erased_and_the_figures_stay(
     assert ids[2] in (refused.value.details() or "")
     assert get_case(channels, admin, ids[0]).customer.full_name == name
 
+    first_runs = asyncio.run(_runs(platform, [get_case(channels, admin, c) for c in ids[1:]]))
     done = erase(
         channels,
         admin,
@@ -282,8 +317,17 @@ def test_a_customers_data_is_exported_then_erased_and_the_figures_stay(
     assert done.erased["messages"] >= 5
     assert done.erased["audit_values"] >= 3
     # The finished workflow's history, which holds the complaint as submitted,
-    # is deleted from Temporal; the running ones are left to finish.
-    assert done.workflow_runs_deleted == 1
+    # is deleted from Temporal; the running ones forget the customer and go on
+    # in a fresh run, and their runs before are deleted too.
+    assert done.workflow_runs_deleted == 3
+    for case_id in ids[1:]:
+        held_now, subtasks = asyncio.run(
+            _history(platform, get_case(channels, admin, case_id).workflow_id)
+        )
+        narrative = ROWS[ids.index(case_id)]["Consumer complaint narrative"]
+        for secret in (name, address, "Quayside", narrative[:40]):
+            assert secret.encode() not in held_now, (case_id, secret)
+    assert "Call back" in subtasks and name not in subtasks
 
     for case_id in ids:
         case = get_case(channels, admin, case_id)
@@ -351,9 +395,11 @@ def test_a_customers_data_is_exported_then_erased_and_the_figures_stay(
     assert open_case.team == "disputes-2" and open_case.outcome.summary == ""
     assert len(mail_to(platform, address)) == letters
 
-    # Temporal deletes the finished workflow's history shortly after.
+    # Temporal deletes the finished workflow's history shortly after, and the
+    # runs before the running workflows' fresh ones.
     workflows = [get_case(channels, admin, c).workflow_id for c in ids]
     eventually(lambda: asyncio.run(_statuses(platform, workflows))[0] is None, timeout=90)
+    eventually(lambda: asyncio.run(_statuses(platform, first_runs)) == [None, None], timeout=90)
     assert None not in asyncio.run(_statuses(platform, workflows))[1:]
 
     # A repeated request changes nothing and says so (here through the CLI).

@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         ComplaintState,
         ComplaintStatus,
         ComplaintSubmission,
+        CustomerInfo,
         MessageEvent,
         MessageQueued,
         MessageRequest,
@@ -56,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         OutboxItem,
         OutcomeCommand,
         OutcomeInfo,
+        PersonalDataErased,
         PriorityCommand,
         ReasonCommand,
         RecordChangeInput,
@@ -182,6 +184,8 @@ class ComplaintWorkflow:
         self.suggester: asyncio.Task[None] | None = None
         self.draining = False
         self.drainer: asyncio.Task[None] | None = None
+        # Set by personal_data_erased: continue as new at once.
+        self.fresh_run_wanted = False
 
     # -- the life of the complaint -------------------------------------------
 
@@ -205,20 +209,20 @@ class ComplaintWorkflow:
             wait = self._time_to_next_event()
             try:
                 await workflow.wait_condition(
-                    lambda: self.wake or self._history_full(),
+                    lambda: self.wake or self._history_full() or self.fresh_run_wanted,
                     timeout=wait,
                     timeout_summary="next clock event",
                 )
             except TimeoutError:
                 pass
-            if self._history_full() and not self.lock.locked():
+            if (self._history_full() or self.fresh_run_wanted) and not self.lock.locked():
                 # What is being handed to services/followup finishes first;
                 # anything still in the outbox travels in the state.
                 await workflow.wait_condition(
                     lambda: workflow.all_handlers_finished() and not self.draining
                 )
                 workflow.continue_as_new(
-                    ComplaintInput(input.submission, self.state, input.history_limit)
+                    ComplaintInput(self.input.submission, self.state, input.history_limit)
                 )
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self.state.outbox:
@@ -1471,6 +1475,27 @@ class ComplaintWorkflow:
                     rule="subtasks.overdue",
                 )
             await self._persist()
+
+    @workflow.signal
+    async def personal_data_erased(self, erased: PersonalDataErased) -> None:
+        """From services/cases: the customer's data was erased from the case
+        store. The workflow forgets the customer's details, the complaint's
+        words, subtask descriptions and the outcome's summary (the figures
+        stay), so that its status query no longer shows them, and continues as
+        new so that no later run carries them; services/cases then deletes
+        the runs before."""
+        async with self.lock:
+            submission = self.input.submission
+            submission.customer = CustomerInfo(
+                full_name="", do_not_contact=list(erased.do_not_contact), no_surveys=True
+            )
+            submission.narrative = ""
+            submission.desired_outcome = ""
+            for subtask in self.state.subtasks:
+                subtask.description = ""
+            if self.state.outcome is not None:
+                self.state.outcome.summary = ""
+            self.fresh_run_wanted = True
 
     @workflow.signal
     async def message_event(self, event: MessageEvent) -> None:

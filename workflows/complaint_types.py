@@ -229,6 +229,17 @@ class MessageQueued:
 
 
 @dataclass
+class PersonalDataErased:
+    """From services/cases: the customer's personal data was erased. The
+    workflow forgets what it holds of it and continues as new, so that the
+    runs whose histories hold the complaint as submitted can be deleted."""
+
+    request_reference: str
+    # Every channel: an erased customer is never contacted again.
+    do_not_contact: list[str] = field(default_factory=list)
+
+
+@dataclass
 class MessageEvent:
     """From services/followup: a message a person sent was queued, a message's
     delivery ended, or the mail gateway reported what became of an email."""

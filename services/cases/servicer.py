@@ -41,6 +41,7 @@ from workflows.complaint_types import (
     ClockCommand,
     CommandResult,
     OutcomeCommand,
+    PersonalDataErased,
     PriorityCommand,
     ReasonCommand,
     ReplyCommand,
@@ -836,7 +837,13 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         except erasure.ErasureRefused as err:
             raise FailedPrecondition(str(err)) from None
         try:
-            runs = await histories.delete_finished_runs(await self._client(), result.workflow_ids)
+            runs = await histories.forget_customer(
+                await self._client(),
+                result.workflow_ids,
+                PersonalDataErased(request.request_reference.strip(), choices(Channel))
+                if result.changed
+                else None,
+            )
         except Exception as err:
             raise Unavailable(
                 "the customer's data is erased from the case database, but their finished "

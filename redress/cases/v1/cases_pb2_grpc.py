@@ -425,8 +425,9 @@ class CasesServiceServicer:
         them. The figures reports and regulatory returns count stay; every audit
         trail still verifies; each case gets a "customer.erased" entry naming
         the request and what kinds of values were erased, never the values.
-        Nothing is sent to the customer afterwards. The finished runs of their
-        cases' workflows are deleted from Temporal (workflow_runs_deleted).
+        Nothing is sent to the customer afterwards. Their cases' running
+        workflows forget the customer and continue as new; the finished runs
+        are deleted from Temporal (workflow_runs_deleted).
 
         Refused (FAILED_PRECONDITION, naming them) while a case of theirs is
         still being handled, unless `force` is set with a reason. Idempotent: a
