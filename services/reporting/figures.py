@@ -16,6 +16,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -215,8 +216,8 @@ class ReportingStore(Store):
         first_clock = len(columns)  # where the first joined clock's columns are
         for _, alias in joined:
             columns += [alias.state, alias.due_at, alias.stopped_at]
-        after = 0
-        while True:
+
+        def fetch(after: int) -> list[Any]:
             with self.sessions() as session:
                 query = select(*columns, Customer.tags) if tags else select(*columns)
                 query = query.outerjoin(Outcome, Outcome.case_id == Case.case_id)
@@ -226,47 +227,62 @@ class ReportingStore(Store):
                     )
                 if tags:
                     query = query.join(Customer, Customer.id == Case.customer_id)
-                found = session.execute(
-                    query.where(Case.id > after, *conditions).order_by(Case.id).limit(batch)
-                ).all()
-                if not found:
-                    return
-            clock_rows: dict[str, dict[str, tuple[str, datetime | None, datetime | None]]]
-            clock_rows = defaultdict(dict)
-            for r in found:
-                for i, (name, _) in enumerate(joined):
-                    state, due, stopped = r[first_clock + 3 * i : first_clock + 3 * i + 3]
-                    if state is not None:
-                        clock_rows[r.case_id][name] = (str(state), _utc(due), _utc(stopped))  # type: ignore[arg-type]
-            for r in found:
-                yield Row(
-                    case_id=r.case_id,
-                    received_at=_utc(r.received_at),  # type: ignore[arg-type]
-                    resolved_at=_utc(r.resolved_at),
-                    closed_at=_utc(r.closed_at),
-                    product=r.product,
-                    sub_product=r.sub_product,
-                    issue=r.issue,
-                    channel=r.channel,
-                    priority=PRIORITY_NAMES.get(r.priority, str(r.priority)),
-                    regime=r.regime,
-                    team=r.team,
-                    assignee=r.assignee,
-                    stage=r.stage,
-                    escalation_level=r.escalation_level,
-                    category=r.category or "",
-                    decision=r.decision or "",
-                    root_cause=r.root_cause or "",
-                    redress_currency=r.redress_currency or "",
-                    redress_minor=r.redress_minor or 0,
-                    goodwill_currency=r.goodwill_currency or "",
-                    goodwill_minor=r.goodwill_minor or 0,
-                    tags=tuple(r.tags or ()) if tags else (),
-                    policy_id=r.policy_id or "",
-                    policy_version=r.policy_version or "",
-                    clocks=clock_rows.get(r.case_id, {}),
+                return list(
+                    session.execute(
+                        query.where(Case.id > after, *conditions).order_by(Case.id).limit(batch)
+                    ).all()
                 )
-            after = found[-1].id
+
+        # On PostgreSQL the next batch is read while this one is made into
+        # rows, the database and Python each on a core (a half-year return at
+        # a million cases: 5.3-6.3 s before, bench/reports.py).
+        ahead = ThreadPoolExecutor(1) if self.in_sql else None
+        try:
+            found = fetch(0)
+            while found:
+                more = len(found) == batch
+                upcoming = ahead.submit(fetch, found[-1].id) if ahead and more else None
+                clock_rows: dict[str, dict[str, tuple[str, datetime | None, datetime | None]]]
+                clock_rows = defaultdict(dict)
+                for r in found:
+                    for i, (name, _) in enumerate(joined):
+                        state, due, stopped = r[first_clock + 3 * i : first_clock + 3 * i + 3]
+                        if state is not None:
+                            clock_rows[r.case_id][name] = (str(state), _utc(due), _utc(stopped))  # type: ignore[arg-type]
+                for r in found:
+                    yield Row(
+                        case_id=r.case_id,
+                        received_at=_utc(r.received_at),  # type: ignore[arg-type]
+                        resolved_at=_utc(r.resolved_at),
+                        closed_at=_utc(r.closed_at),
+                        product=r.product,
+                        sub_product=r.sub_product,
+                        issue=r.issue,
+                        channel=r.channel,
+                        priority=PRIORITY_NAMES.get(r.priority, str(r.priority)),
+                        regime=r.regime,
+                        team=r.team,
+                        assignee=r.assignee,
+                        stage=r.stage,
+                        escalation_level=r.escalation_level,
+                        category=r.category or "",
+                        decision=r.decision or "",
+                        root_cause=r.root_cause or "",
+                        redress_currency=r.redress_currency or "",
+                        redress_minor=r.redress_minor or 0,
+                        goodwill_currency=r.goodwill_currency or "",
+                        goodwill_minor=r.goodwill_minor or 0,
+                        tags=tuple(r.tags or ()) if tags else (),
+                        policy_id=r.policy_id or "",
+                        policy_version=r.policy_version or "",
+                        clocks=clock_rows.get(r.case_id, {}),
+                    )
+                if not more:
+                    return
+                found = upcoming.result() if upcoming else fetch(found[-1].id)
+        finally:
+            if ahead is not None:
+                ahead.shutdown(cancel_futures=True)
 
     def kept_return(self, regime: str, start: datetime, end: datetime) -> KeptReturn | None:
         with self.sessions() as session:

@@ -47,7 +47,9 @@ def compute(
     """The return's lines from the cases as they are now."""
     rows = store.rows(
         Filter(received_to=end, received_from=start, regimes=(regime,)),
-        also_open_before=start,
+        # The CFPB figures count the complaints received in the period only;
+        # the others also those received earlier and still open at its start.
+        also_open_before=None if regime == "us_cfpb" else start,
         clocks=figures.RETURN_CLOCKS[regime],
     )
     return [
