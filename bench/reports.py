@@ -7,7 +7,7 @@ service's gRPC API.
 Seeds the database (on $REDRESS_BENCH_POSTGRES_URL's server, by default
 postgresql://postgres@127.0.0.1:5432) with N cases and everything the
 platform records for them (bench/complaint_histories.py: clocks, outcomes,
-survey answers and about 20 audit entries a case, as the complaint workflow
+survey answers and about 26 audit entries a case, as the complaint workflow
 writes them), unless it already holds them from an earlier run: the
 database is kept, and its comment says what it holds. Then starts a
 Temporal dev server and the real reporting service (python -m
@@ -17,11 +17,12 @@ GetTimeToClose, GetClockCompliance, GetRegulatoryReturn for the last ended
 half year (FCA, CFPB, ASIC: the first computation, which keeps the return,
 the kept return read again, and recompute), ExportCases streamed to the end,
 RunReport of saved reports, and a Prometheus scrape of /metrics that
-refreshes the business metrics. Prints p50 and p99 (nearest rank) of --runs
-runs of each, the first (cold) run, and the size of the answer.
+refreshes the business metrics. Prints the first (cold) run, p50 and p99 of
+--runs runs of each (with a handful of runs p99 is the slowest), and the size
+of the answer.
 
 --seed-only stops once the database is seeded (a million cases take about
-25 minutes); --drop removes the database at the end; --reseed seeds it again.
+19 minutes); --drop removes the database at the end; --reseed seeds it again.
 """
 
 from __future__ import annotations
