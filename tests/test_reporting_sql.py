@@ -16,7 +16,8 @@ from bench import complaint_histories
 from redress.db.migrate import upgrade
 from redress.db.models import PolicyVersion
 from redress.domain import policy
-from services.reporting import figures, metrics
+from redress.platform.errors import FailedPrecondition
+from services.reporting import figures, metrics, tables
 from services.reporting.figures import Filter, ReportingStore
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -131,3 +132,55 @@ def test_the_time_to_close_histogram_in_sql_equals_the_one_over_rows(store):
         assert in_sql[:2] == (buckets, more) and in_sql[2] == pytest.approx(total)
         assert count < more < 2 * count
         session.rollback()
+
+
+# -- table reports: aggregated by PostgreSQL, equal to the table worked out case by case --
+
+SQL_MEASURES = tuple(m for m in tables.MEASURES if m not in tables.CASE_BY_CASE_MEASURES)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "a period", "uk web and phone"])
+@pytest.mark.parametrize(
+    "group_by, granularity, zone",
+    [
+        (("product", "channel"), "month", "Europe/London"),
+        (("team",), "", "UTC"),
+        (("root_cause", "priority"), "quarter", "Australia/Sydney"),
+        (("category", "assignee", "regime"), "week", "America/New_York"),
+        ((), "day", "UTC"),
+        ((), "", "UTC"),
+    ],
+)
+def test_a_table_in_sql_equals_the_table_case_by_case(store, f, group_by, granularity, zone):
+    spec = tables.TableSpec(group_by, SQL_MEASURES, granularity, ZoneInfo(zone))
+    assert tables.in_sql(store, spec)
+    events = tables._events(store, f, set(SQL_MEASURES))
+    case_by_case = tables.compute(store.rows(f), spec, events, store, NOW, f.received_to)
+    in_sql = tables.sql_table(store, f, spec, NOW)
+    assert in_sql.columns == case_by_case.columns
+    assert in_sql.rows == case_by_case.rows
+    # Every kind of figure is there to compare: money in two currencies at least,
+    # hours, rates and satisfaction.
+    assert len(case_by_case.rows) > 0
+    for column in range(case_by_case.first_measure, len(case_by_case.columns)):
+        assert any(row[column] for row in case_by_case.rows), case_by_case.columns[column]
+
+
+def test_a_table_worked_out_case_by_case_over_too_many_cases_names_what_to_narrow(
+    store, monkeypatch
+):
+    spec = tables.TableSpec(("team",), ("received", "median_business_hours_to_close"))
+    assert not tables.in_sql(store, spec)
+    monkeypatch.setenv(tables.LIMIT_SETTING, "1000")
+    with pytest.raises(FailedPrecondition) as refused:
+        tables.table(store, Filter(), spec, NOW)
+    assert refused.value.message == (
+        "this table is worked out case by case (median business hours to close) and its "
+        "filter and period select 3,000 cases, more than 1,000 "
+        "(REDRESS_TABLE_CASE_BY_CASE_LIMIT): narrow its period or filter (products, "
+        "channels, teams...)"
+    )
+    # Narrowed to a team, it is worked out.
+    team = Filter(teams=("team-0",))
+    rows = tables.table(store, team, spec, NOW).rows
+    assert rows and sum(r[1] for r in rows) <= 1000

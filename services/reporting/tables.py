@@ -27,9 +27,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, select, text
 
-from redress.db.models import AuditEvent, Case, CaseClock, SatisfactionResponse
+from redress.db.models import AuditEvent, Case, CaseClock, Outcome, SatisfactionResponse
+from redress.platform.errors import FailedPrecondition
+from redress.platform.settings import Env
 from services.reporting import figures
 from services.reporting.figures import UPHELD, Filter, ReportingStore, Row, WorkingTime
 
@@ -90,6 +92,8 @@ class _Cell:
     business_seconds: list[float] = field(default_factory=list)
     money: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     scores: list[int] = field(default_factory=list)
+    # Measure -> its value as PostgreSQL worked it out (hours and means).
+    done: dict[str, float | None] = field(default_factory=dict)
 
 
 def next_period(start: datetime, granularity: str, zone: ZoneInfo) -> datetime:
@@ -160,10 +164,203 @@ def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]
 
 
 def table(store: ReportingStore, f: Filter, spec: TableSpec, now: datetime) -> Table:
-    """The table of `spec` over the cases `f` selects, as they are at `now`."""
+    """The table of `spec` over the cases `f` selects, as they are at `now`:
+    aggregated by PostgreSQL when it can be, else worked out case by case
+    (at most `case_by_case_limit()` cases)."""
+    if in_sql(store, spec):
+        return sql_table(store, f, spec, now)
+    limit = case_by_case_limit()
+    with store.sessions() as session:
+        cases = session.scalar(select(func.count()).select_from(Case).where(*store.conditions(f)))
+    if cases and cases > limit:
+        raise FailedPrecondition(
+            f"this table is worked out case by case ({_why_case_by_case(store, spec)}) and "
+            f"its filter and period select {cases:,} cases, more than {limit:,} "
+            f"({LIMIT_SETTING}): narrow its period or filter (products, channels, teams...)"
+        )
     wants = set(spec.measures)
     rows = store.rows(f, tags="customer_tag" in spec.group_by)
     return compute(rows, spec, _events(store, f, wants), store, now, f.received_to)
+
+
+# -- at scale: the same table aggregated by PostgreSQL ------------------------------
+
+LIMIT_SETTING = "REDRESS_TABLE_CASE_BY_CASE_LIMIT"
+# Measures and dimensions that are only worked out case by case.
+CASE_BY_CASE_MEASURES = (
+    "mean_business_hours_to_close",
+    "median_business_hours_to_close",
+    "p90_business_hours_to_close",
+    "open_at_period_end",
+)
+CASE_BY_CASE_DIMENSIONS = ("customer_tag",)
+
+
+def case_by_case_limit() -> int:
+    """How many cases a table worked out case by case may cover (a million
+    take minutes and gigabytes of memory: docs/BENCHMARKS.md)."""
+    return int(Env().number(LIMIT_SETTING, 200_000, minimum=1))
+
+
+def in_sql(store: ReportingStore, spec: TableSpec) -> bool:
+    return (
+        store.in_sql
+        and not set(spec.measures) & set(CASE_BY_CASE_MEASURES)
+        and not set(spec.group_by) & set(CASE_BY_CASE_DIMENSIONS)
+    )
+
+
+def _why_case_by_case(store: ReportingStore, spec: TableSpec) -> str:
+    if not store.in_sql:
+        return "the database is SQLite"
+    named = [m.replace("_", " ") for m in spec.measures if m in CASE_BY_CASE_MEASURES]
+    named += [
+        f"grouped by {d.replace('_', ' ')}" for d in spec.group_by if d in CASE_BY_CASE_DIMENSIONS
+    ]
+    return ", ".join(named)
+
+
+def sql_table(store: ReportingStore, f: Filter, spec: TableSpec, now: datetime) -> Table:
+    """`compute` by PostgreSQL: each event's figures grouped by the period it
+    falls in (date_trunc in the report's time zone, weeks from Monday, as
+    `figures.sql_trends`) and the dimensions; percentiles with
+    percentile_disc, the nearest rank, as `figures.durations`."""
+    wants = set(spec.measures)
+    if "upheld_rate" in wants:
+        wants.add("upheld")
+    hours = [m for m in spec.measures if m.endswith("hours_to_close")]
+    at_resolution = bool(wants & {"resolved", "upheld", "redress_paid", "goodwill_paid"})
+    at_closure = "closed" in wants or bool(hours)
+    dims = [figures.SQL_DIMENSIONS[d] for d in spec.group_by]
+    conditions = store.conditions(f)
+    cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell] = defaultdict(_Cell)
+
+    def period(column: Any) -> Any:
+        if not spec.granularity:
+            return literal(None)
+        local = func.timezone(
+            spec.zone.key, func.date_trunc(spec.granularity, func.timezone(spec.zone.key, column))
+        )
+        return local
+
+    def grouped(
+        at: Any,
+        *measures: Any,
+        extra: tuple[Any, ...] = (),
+        source: Any = None,
+        where: tuple[Any, ...] = (),
+    ) -> Any:
+        columns = [period(at).label("p"), *dims, *extra, *measures]
+        query = select(*columns)
+        query = (
+            query.select_from(source).join(Case, Case.case_id == source.c.case_id)
+            if source is not None
+            else query.select_from(Case)
+        )
+        query = query.outerjoin(Outcome, Outcome.case_id == Case.case_id).where(*where, *conditions)
+        keys = 1 + len(dims) + len(extra)
+        return query.group_by(*(text(str(i)) for i in range(1, keys + 1)))
+
+    def cell(found: Any) -> tuple[_Cell, list[Any]]:
+        at = figures._utc(found[0]) if spec.granularity else None
+        keys = tuple(
+            figures._key(d, v) for d, v in zip(spec.group_by, found[1 : 1 + len(dims)], strict=True)
+        )
+        return cells[(at, keys)], list(found[1 + len(dims) :])
+
+    with store.sessions() as session:
+        if "received" in wants:
+            for found in session.execute(grouped(Case.received_at, func.count())):
+                c, (n,) = cell(found)
+                c.counts["received"] += n
+        if at_resolution:
+            decided = and_(Outcome.decision.is_not(None), Outcome.decision != "")
+            for found in session.execute(
+                grouped(
+                    Case.resolved_at,
+                    func.count(),
+                    func.count().filter(decided),
+                    func.count().filter(Outcome.decision.in_(UPHELD)),
+                    where=(Case.resolved_at.is_not(None),),
+                )
+            ):
+                c, (n, n_decided, n_upheld) = cell(found)
+                if "resolved" in wants:
+                    c.counts["resolved"] += n
+                if "upheld" in wants:
+                    c.decided += n_decided
+                    c.counts["upheld"] += n_upheld
+            for name, currency, minor in (
+                ("redress_paid", Outcome.redress_currency, Outcome.redress_minor),
+                ("goodwill_paid", Outcome.goodwill_currency, Outcome.goodwill_minor),
+            ):
+                if name not in wants:
+                    continue
+                for found in session.execute(
+                    grouped(
+                        Case.resolved_at,
+                        func.sum(minor),
+                        extra=(func.coalesce(currency, ""),),
+                        where=(Case.resolved_at.is_not(None), minor != 0),
+                    )
+                ):
+                    c, (code, paid) = cell(found)
+                    c.money[name][code] += int(paid)
+        if at_closure:
+            seconds = func.extract("epoch", Case.closed_at - Case.received_at)
+            figures_of = {
+                "mean_hours_to_close": func.avg(seconds),
+                "median_hours_to_close": func.percentile_disc(0.5).within_group(seconds),
+                "p90_hours_to_close": func.percentile_disc(0.9).within_group(seconds),
+            }
+            for found in session.execute(
+                grouped(
+                    Case.closed_at,
+                    func.count(),
+                    *(figures_of[m] for m in hours),
+                    where=(Case.closed_at.is_not(None),),
+                )
+            ):
+                c, (n, *values) = cell(found)
+                if "closed" in wants:
+                    c.counts["closed"] += n
+                for name, value in zip(hours, values, strict=True):
+                    c.done[name] = float(value) / 3600
+        if "reopened" in wants:
+            reopened = (
+                select(AuditEvent.case_id, AuditEvent.recorded_at.label("at"))
+                .where(AuditEvent.action == "case.reopened")
+                .subquery()
+            )
+            for found in session.execute(grouped(reopened.c.at, func.count(), source=reopened)):
+                c, (n,) = cell(found)
+                c.counts["reopened"] += n
+        firsts = {
+            "escalated": select(AuditEvent.case_id, func.min(AuditEvent.recorded_at).label("at"))
+            .where(AuditEvent.action == "case.escalated")
+            .group_by(AuditEvent.case_id),
+            "breached": select(CaseClock.case_id, func.min(CaseClock.due_at).label("at"))
+            .where(CaseClock.state == "breached", CaseClock.due_at.is_not(None))
+            .group_by(CaseClock.case_id),
+        }
+        for name, first in firsts.items():
+            if name in wants:
+                events = first.subquery()
+                for found in session.execute(grouped(events.c.at, func.count(), source=events)):
+                    c, (n,) = cell(found)
+                    c.counts[name] += n
+        if "mean_satisfaction" in wants:
+            answers = select(
+                SatisfactionResponse.case_id,
+                SatisfactionResponse.score,
+                SatisfactionResponse.received_at.label("at"),
+            ).subquery()
+            for found in session.execute(
+                grouped(answers.c.at, func.avg(answers.c.score), source=answers)
+            ):
+                c, (mean,) = cell(found)
+                c.done["mean_satisfaction"] = float(mean)
+    return _assemble(cells, spec)
 
 
 def compute(
@@ -246,7 +443,14 @@ def compute(
 
     if "open_at_period_end" in wants:
         _open_at_period_ends(cells, spans, spec, now, period_end)
+    return _assemble(cells, spec)
 
+
+def _assemble(
+    cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell], spec: TableSpec
+) -> Table:
+    """The table's columns and rows from its cells, ordered by period and keys."""
+    granularity, zone = spec.granularity, spec.zone
     currencies = {
         name: sorted({c for cell in cells.values() for c in cell.money.get(name, {})})
         for name in MONEY
@@ -327,6 +531,9 @@ def _open_at_period_ends(
 
 
 def _values(name: str, c: _Cell, currencies: list[str]) -> list[Any]:
+    if name in c.done:
+        value = c.done[name]
+        return [None if value is None else round(value, 2)]
     if name in MONEY:
         paid = c.money.get(name, Counter())
         return [round(paid[cur] / 100, 2) for cur in currencies] or [0]
