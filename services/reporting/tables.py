@@ -199,7 +199,7 @@ CASE_BY_CASE_DIMENSIONS = ("customer_tag",)
 def case_by_case_limit() -> int:
     """How many cases a table worked out case by case may cover (a million
     take minutes and gigabytes of memory: docs/BENCHMARKS.md)."""
-    return int(Env().number(LIMIT_SETTING, 200_000, minimum=1))
+    return int(Env().number(LIMIT_SETTING, 100_000, minimum=1))
 
 
 def in_sql(store: ReportingStore, spec: TableSpec) -> bool:
