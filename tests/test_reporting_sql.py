@@ -11,13 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 from bench import complaint_histories
 from redress.db.migrate import upgrade
 from redress.db.models import PolicyVersion
 from redress.domain import policy
 from redress.platform.errors import FailedPrecondition
-from services.reporting import figures, metrics, tables
+from services.reporting import figures, metrics, returns, tables
 from services.reporting.figures import Filter, ReportingStore
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
@@ -132,6 +133,173 @@ def test_the_time_to_close_histogram_in_sql_equals_the_one_over_rows(store):
         assert in_sql[:2] == (buckets, more) and in_sql[2] == pytest.approx(total)
         assert count < more < 2 * count
         session.rollback()
+
+
+def _local(day: str, zone: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+# Periods as a return is asked for, from midnight in the regime's zone: half
+# years, a quarter, the weeks around Christmas, New Year and Easter bank
+# holidays (the three-business-day deadlines move over them), a period still
+# running (open cases, clocks not yet due), and the three years in one.
+RETURN_PERIODS = [
+    ("2026-01-01", "2026-07-01"),
+    ("2025-07-01", "2026-01-01"),
+    ("2026-10-01", "2027-01-01"),
+    ("2025-12-19", "2026-01-09"),
+    ("2026-03-27", "2026-04-10"),
+    ("2027-05-01", "2027-07-01"),
+    ("2024-01-01", "2028-01-01"),
+]
+REGIME_ZONES = {
+    "uk_fca": "Europe/London",
+    "us_cfpb": "America/New_York",
+    "au_asic": "Australia/Sydney",
+}
+
+
+def _over_rows(store, regime: str, start: datetime, end: datetime) -> list[dict]:
+    """The return's lines made case by case from its rows, as on SQLite."""
+    return [
+        {
+            "reference": line.reference,
+            "description": line.description,
+            "breakdown": line.breakdown,
+            "value": line.figure(),
+            "case_ids": sorted(line.case_ids),
+        }
+        for line in returns.row_lines(store, regime, start, end)
+    ]
+
+
+@pytest.mark.parametrize("start, end", RETURN_PERIODS, ids=[p[0] for p in RETURN_PERIODS])
+@pytest.mark.parametrize("regime", sorted(REGIME_ZONES))
+def test_returns_in_sql_equal_returns_over_rows(store, regime, start, end):
+    zone = REGIME_ZONES[regime]
+    begins, ends = _local(start, zone), _local(end, zone)
+    in_sql = returns.compute(store, regime, begins, ends)
+    assert in_sql == _over_rows(store, regime, begins, ends)
+    assert in_sql and all(line["case_ids"] for line in in_sql)
+
+
+def test_returns_in_sql_count_every_kind_of_figure(store):
+    """The periods above reach every line of each return: complaints
+    outstanding, closed within three business days, after eight weeks,
+    upheld, with redress; timely and untimely; in progress."""
+    descriptions = {
+        regime: {
+            (line["description"], line["breakdown"].split(":")[0])
+            for start, end in RETURN_PERIODS
+            for line in returns.compute(store, regime, _local(start, zone), _local(end, zone))
+        }
+        for regime, zone in REGIME_ZONES.items()
+    }
+    for description in (
+        "Complaints outstanding at the start of the period",
+        "Closed within 3 business days",
+        "Closed after 3 business days and within 8 weeks",
+        "Closed after more than 8 weeks",
+        "Closed complaints upheld (partly upheld counts as upheld)",
+        "Redress paid, GBP minor units",
+    ):
+        assert (description, "All products") in descriptions["uk_fca"]
+    for described in (
+        ("Timely response (15 days)", ""),
+        ("Untimely response", ""),
+        ("Company response to consumer", "In progress"),
+        ("Company response to consumer", "Closed with monetary relief"),
+    ):
+        assert described in descriptions["us_cfpb"]
+    for description in ("Closed within 30 calendar days", "Closed after 30 calendar days"):
+        assert (description, "") in descriptions["au_asic"]
+
+
+def test_returns_in_sql_equal_returns_over_rows_at_the_boundaries(store):
+    """Complaints resolved at the very moment their deadline falls, received
+    or resolved at the very start of a period, and an open complaint due as
+    its period ends, are counted on the same lines in SQL as over rows."""
+    changed: list[tuple[str, str, str]] = []
+    with store.sessions.begin() as session:
+        saved_cases = session.execute(
+            text("SELECT case_id, received_at, resolved_at FROM cases")
+        ).all()
+        saved_clocks = session.execute(text("SELECT case_id, name, due_at FROM case_clocks")).all()
+        for regime, clocks in figures.RETURN_CLOCKS.items():
+            for clock in clocks:
+                for (case_id,) in session.execute(
+                    text(
+                        "SELECT c.case_id FROM cases c JOIN case_clocks k"
+                        " ON k.case_id = c.case_id AND k.name = :clock"
+                        " WHERE c.regime = :regime AND c.resolved_at IS NOT NULL"
+                        " AND k.due_at BETWEEN '2025-08-01' AND '2026-06-01'"
+                        " ORDER BY c.id LIMIT 4"
+                    ),
+                    {"clock": clock, "regime": regime},
+                ):
+                    session.execute(
+                        text(
+                            "UPDATE cases SET resolved_at = (SELECT due_at FROM case_clocks"
+                            " WHERE case_id = :id AND name = :clock) WHERE case_id = :id"
+                        ),
+                        {"id": case_id, "clock": clock},
+                    )
+                    changed.append((regime, clock, case_id))
+            boundary = _local("2026-01-01", REGIME_ZONES[regime])
+            for column, which in (
+                ("resolved_at", "resolved_at IS NOT NULL"),
+                ("received_at", "true"),
+            ):
+                session.execute(
+                    text(
+                        f"UPDATE cases SET {column} = :at WHERE case_id IN (SELECT case_id"
+                        f" FROM cases WHERE regime = :regime AND {which}"
+                        " AND received_at BETWEEN '2025-09-01' AND '2025-12-01' ORDER BY id"
+                        f" LIMIT 3 OFFSET {10 if column == 'received_at' else 0})"
+                    ),
+                    {"at": boundary, "regime": regime},
+                )
+        session.execute(
+            text(
+                "UPDATE case_clocks SET due_at = :at WHERE name = 'cfpb_response' AND case_id IN"
+                " (SELECT case_id FROM cases WHERE regime = 'us_cfpb' AND resolved_at IS NULL"
+                " ORDER BY id LIMIT 3)"
+            ),
+            {"at": _local("2027-06-01", "America/New_York")},
+        )
+    try:
+        # Every deadline moved to is one a case is now resolved at.
+        assert {(r, c) for r, c, _ in changed} == {
+            (r, c) for r, cs in figures.RETURN_CLOCKS.items() for c in cs
+        }
+        for regime, zone in REGIME_ZONES.items():
+            for start, end in (
+                ("2025-07-01", "2026-01-01"),
+                ("2026-01-01", "2026-07-01"),
+                ("2027-05-01", "2027-06-01"),
+                ("2024-01-01", "2028-01-01"),
+            ):
+                begins, ends = _local(start, zone), _local(end, zone)
+                assert returns.compute(store, regime, begins, ends) == _over_rows(
+                    store, regime, begins, ends
+                )
+    finally:
+        with store.sessions.begin() as session:
+            for case_id, received, resolved in saved_cases:
+                session.execute(
+                    text(
+                        "UPDATE cases SET received_at = :received, resolved_at = :resolved"
+                        " WHERE case_id = :id"
+                    ),
+                    {"received": received, "resolved": resolved, "id": case_id},
+                )
+            for case_id, name, due in saved_clocks:
+                session.execute(
+                    text(
+                        "UPDATE case_clocks SET due_at = :due WHERE case_id = :id AND name = :name"
+                    ),
+                    {"due": due, "id": case_id, "name": name},
+                )
 
 
 # -- table reports: aggregated by PostgreSQL, equal to the table worked out case by case --
