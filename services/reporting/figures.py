@@ -1033,9 +1033,10 @@ def _return_groups(
     and each clock's deadline by the clock's name), with their ids and the
     sum of their redress."""
     # The outcome and each clock's deadline are looked up by key for the
-    # cases of the period only: joined, PostgreSQL hashed every case's
-    # outcome and clock of that name. OFFSET 0 keeps each lookup to one a
-    # case, however many times the facts use it.
+    # cases of the period only (lateral, OFFSET 0 so they are not flattened
+    # into joins): joined, PostgreSQL hashed every case's outcome and every
+    # clock of that name, a million each, for the 66,000 cases of a half-year
+    # FCA return (2.7 s of database time instead of 2.1 s).
     outcome = (
         select(
             Outcome.decision, Outcome.root_cause, Outcome.redress_currency, Outcome.redress_minor
@@ -1044,6 +1045,16 @@ def _return_groups(
         .offset(0)
         .lateral()
     )
+    deadlines = [
+        select(CaseClock.due_at.label(name))
+        .where(CaseClock.case_id == Case.case_id, CaseClock.name == name)
+        .offset(0)
+        .lateral()
+        for name in clocks
+    ]
+    query_from: Any = Case.__table__.outerjoin(outcome, literal(True))
+    for deadline in deadlines:
+        query_from = query_from.outerjoin(deadline, literal(True))
     cases = (
         select(
             Case.case_id,
@@ -1056,18 +1067,10 @@ def _return_groups(
             outcome.c.root_cause,
             outcome.c.redress_currency,
             outcome.c.redress_minor,
-            *(
-                select(CaseClock.due_at)
-                .where(CaseClock.case_id == Case.case_id, CaseClock.name == name)
-                .scalar_subquery()
-                .label(name)
-                for name in clocks
-            ),
+            *(deadline.c[0] for deadline in deadlines),
         )
-        .select_from(Case)
-        .outerjoin(outcome, literal(True))
+        .select_from(query_from)
         .where(*store.conditions(f, also_open_before))
-        .offset(0)
         .subquery()
     )
     keys = facts(cases.c)
