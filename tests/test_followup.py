@@ -253,6 +253,18 @@ def test_a_new_complaint_is_acknowledged_by_email_in_the_customers_language(
     assert ack.state == common_pb2.CLOCK_STATE_MET
 
 
+def send_update(channels, admin, case_id: str, progress: str, **fields) -> followup_pb2.Message:  # type: ignore[no-untyped-def]
+    """A progress update a person sends by hand, under a new idempotency key."""
+    request = followup_pb2.SendMessageRequest(
+        idempotency_key=f"update-{uuid.uuid4()}",
+        case_id=case_id,
+        template_name="progress_update",
+        extra={"progress": progress},
+        **fields,
+    )
+    return followup(channels).SendMessage(request, metadata=admin, timeout=30).message
+
+
 def test_a_letter_waits_out_an_smtp_outage_and_arrives_once(platform, channels, admin):
     case_id = file_complaint(channels, admin, ROWS[3])
     eventually(lambda: mail_for(platform, case_id), timeout=30)  # the acknowledgement
@@ -319,20 +331,7 @@ def test_a_letter_pending_when_the_followup_service_is_killed_arrives_once(
     case_id = file_complaint(channels, admin, ROWS[4])
     eventually(lambda: mail_for(platform, case_id), timeout=30)  # the acknowledgement
     platform.supervisor.stop(platform.processes.pop("mail"))
-    sent = (
-        followup(channels)
-        .SendMessage(
-            followup_pb2.SendMessageRequest(
-                idempotency_key=f"update-{uuid.uuid4()}",
-                case_id=case_id,
-                template_name="progress_update",
-                extra={"progress": "Our fraud team has the chargeback."},
-            ),
-            metadata=admin,
-            timeout=30,
-        )
-        .message
-    )
+    sent = send_update(channels, admin, case_id, "Our fraud team has the chargeback.")
     eventually(lambda: get_message(channels, admin, sent.message_id).attempts, timeout=30)
 
     # Killed without warning while its delivery workflow is retrying.
@@ -1131,20 +1130,7 @@ def test_a_sent_email_becomes_delivered_or_bounced_as_the_mail_gateway_reports(
     assert len(again.message.attempts) == len(delivered.message.attempts)
 
     # A letter a person sends bounces.
-    update = (
-        followup(channels)
-        .SendMessage(
-            followup_pb2.SendMessageRequest(
-                idempotency_key=f"update-{uuid.uuid4()}",
-                case_id=case_id,
-                template_name="progress_update",
-                extra={"progress": "We have asked the merchant for the receipt."},
-            ),
-            metadata=admin,
-            timeout=30,
-        )
-        .message
-    )
+    update = send_update(channels, admin, case_id, "We have asked the merchant for the receipt.")
     eventually(
         lambda: (
             get_message(channels, admin, update.message_id).state
@@ -1196,20 +1182,8 @@ def test_a_report_about_a_letter_by_post_is_refused(channels, admin, platform):
             lines=["2 Mill Lane"], locality="York", postal_code="YO1 7HH", country="GB"
         ),
     )
-    letter = (
-        followup(channels)
-        .SendMessage(
-            followup_pb2.SendMessageRequest(
-                idempotency_key=f"post-{uuid.uuid4()}",
-                case_id=case_id,
-                template_name="progress_update",
-                channel=common_pb2.CHANNEL_POSTAL,
-                extra={"progress": "Your statement is enclosed."},
-            ),
-            metadata=admin,
-            timeout=30,
-        )
-        .message
+    letter = send_update(
+        channels, admin, case_id, "Your statement is enclosed.", channel=common_pb2.CHANNEL_POSTAL
     )
     eventually(
         lambda: (
@@ -1266,20 +1240,7 @@ def test_a_letter_the_relay_died_receiving_arrives_once_when_it_is_back(platform
     platform.supervisor.stop(platform.processes.pop("mail"))
     platform.start_mail(stall_after_data=True)
     try:
-        sent = (
-            followup(channels)
-            .SendMessage(
-                followup_pb2.SendMessageRequest(
-                    idempotency_key=f"update-{uuid.uuid4()}",
-                    case_id=case_id,
-                    template_name="progress_update",
-                    extra={"progress": "The refund is on its way."},
-                ),
-                metadata=admin,
-                timeout=30,
-            )
-            .message
-        )
+        sent = send_update(channels, admin, case_id, "The refund is on its way.")
         # The relay has the whole message and has not answered: killed now.
         holding = f"holding <{sent.message_id}@example.com> without an answer"
         eventually(lambda: holding in platform.processes["mail"].log_tail(), timeout=30)
