@@ -46,7 +46,8 @@ def compute(
 ) -> list[dict[str, Any]]:
     """The return's lines from the cases as they are now."""
     # On PostgreSQL the lines are aggregated by the database (a half-year
-    # return at a million cases: 4.3-5.6 s over rows, bench/reports.py).
+    # return at a million cases: 5.1-6.3 s over rows, 2.9-3.1 s in SQL,
+    # docs/BENCHMARKS.md).
     made = sql_lines if store.in_sql else row_lines
     return [_given_line(line) for line in made(store, regime, start, end)]
 
