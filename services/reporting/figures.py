@@ -553,6 +553,17 @@ def shipped_cause_category(row: Row) -> str:
     return Policy.load_default().disp_cause_category(row.root_cause)
 
 
+def _redress_lines(
+    ref: str, redress: dict[tuple[str, str], int], cases: dict[tuple[str, str], list[str]]
+) -> list[Line]:
+    """The FCA return's redress paid, a line per product group (and all
+    products) and currency."""
+    return [
+        Line(ref, f"Redress paid, {currency} minor units", where, cases[(where, currency)], minor)
+        for (where, currency), minor in sorted(redress.items())
+    ]
+
+
 def fca_return(
     rows: Iterable[Row],
     start: datetime,
@@ -632,17 +643,7 @@ def fca_return(
             for where in (group, "All products"):
                 redress[(where, row.redress_currency)] += row.redress_minor
                 redress_cases[(where, row.redress_currency)].append(row.case_id)
-    out = [lines[k] for k in sorted(lines)]
-    for (where, currency), minor in sorted(redress.items()):
-        out.append(
-            Line(
-                ref,
-                f"Redress paid, {currency} minor units",
-                where,
-                redress_cases[(where, currency)],
-                minor,
-            )
-        )
+    out = [lines[k] for k in sorted(lines)] + _redress_lines(ref, redress, redress_cases)
     return out
 
 
@@ -1183,17 +1184,7 @@ def sql_fca_return(
             for where in (group, "All products"):
                 redress[(where, currency or "")] += g.redress_minor
                 redress_cases[(where, currency or "")].extend(g.case_ids)
-    out = [lines[k] for k in sorted(lines)]
-    for (where, currency), minor in sorted(redress.items()):
-        out.append(
-            Line(
-                ref,
-                f"Redress paid, {currency} minor units",
-                where,
-                redress_cases[(where, currency)],
-                minor,
-            )
-        )
+    out = [lines[k] for k in sorted(lines)] + _redress_lines(ref, redress, redress_cases)
     for line in out:
         line.case_ids.sort()
     return out
