@@ -351,6 +351,7 @@ MADE_HARMLESS: dict[str, Callable[[Any], None]] = {
     "SaveReport": refused_report,
     "DisableWebhook": not_a_real_id("webhook_id"),
     "DeleteWebhook": not_a_real_id("webhook_id"),
+    "DeleteReport": not_a_real_id("name"),
     "RedeliverEvent": not_a_real_id("delivery_id"),
 }
 # A rebuild of the search index takes no input to fuzz; the raw-bytes test

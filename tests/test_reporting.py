@@ -575,6 +575,89 @@ def test_a_scheduled_report_arrives_by_email_with_its_attachment(
     assert asyncio.run(gone())
 
 
+def test_a_deleted_report_is_gone_everywhere_with_its_schedule_and_its_name_can_be_reused(
+    reporting_platform, reports, admin_key
+):
+    scheduled = monthly_volume(
+        name="to-be-deleted", schedule="0 7 * * 1", email_to=["ops@bank.test"]
+    )
+    reports.SaveReport(reporting_pb2.SaveReportRequest(definition=scheduled), metadata=admin_key)
+    reports.SaveReport(
+        reporting_pb2.SaveReportRequest(definition=scheduled), metadata=admin_key
+    )  # version 2
+
+    async def schedule_exists() -> bool:
+        client = await Client.connect(f"127.0.0.1:{reporting_platform.ports.temporal}")
+        try:
+            await client.get_schedule_handle("report-to-be-deleted").describe()
+        except RPCError as err:
+            assert err.status == RPCStatusCode.NOT_FOUND
+            return False
+        return True
+
+    assert asyncio.run(schedule_exists())
+    deleted = reports.DeleteReport(
+        reporting_pb2.DeleteReportRequest(
+            name="to-be-deleted", reason="replaced by the board pack"
+        ),
+        metadata=admin_key,
+    )
+    assert (deleted.name, deleted.deleted_as_version) == ("to-be-deleted", 3)
+    assert not asyncio.run(schedule_exists())
+
+    def listed() -> set[str]:
+        names, token = set(), ""
+        while True:
+            page = reports.ListReports(
+                reporting_pb2.ListReportsRequest(
+                    page=common_pb2.PageRequest(page_size=2, page_token=token)
+                ),
+                metadata=admin_key,
+            )
+            names |= {d.name for d in page.definitions}
+            token = page.page.next_page_token
+            if not token:
+                return names
+
+    assert "to-be-deleted" not in listed()
+    for call in (
+        lambda: reports.GetReport(
+            reporting_pb2.GetReportRequest(name="to-be-deleted"), metadata=admin_key
+        ),
+        lambda: reports.GetReport(
+            reporting_pb2.GetReportRequest(name="to-be-deleted", version=1), metadata=admin_key
+        ),
+        lambda: reports.RunReport(
+            reporting_pb2.RunReportRequest(
+                name="to-be-deleted", format=reporting_pb2.RENDER_FORMAT_CSV
+            ),
+            metadata=admin_key,
+        ),
+        lambda: reports.DeleteReport(
+            reporting_pb2.DeleteReportRequest(name="to-be-deleted"), metadata=admin_key
+        ),
+    ):
+        with pytest.raises(grpc.RpcError) as err:
+            call()
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND
+        assert "to-be-deleted" in (err.value.details() or "")
+    with pytest.raises(grpc.RpcError) as err:
+        reports.DeleteReport(
+            reporting_pb2.DeleteReportRequest(name="Not A Name", reason="x\x00"),
+            metadata=admin_key,
+        )
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(err.value)} == {"name", "reason"}
+
+    # Saved again, the name starts anew after the deletion's version.
+    again = reports.SaveReport(
+        reporting_pb2.SaveReportRequest(definition=monthly_volume(name="to-be-deleted")),
+        metadata=admin_key,
+    ).definition
+    assert again.version == 4 and "to-be-deleted" in listed()
+    assert not asyncio.run(schedule_exists())
+
+
 def dashboard(reports, admin_key, start: date, end: date) -> reporting_pb2.GetDashboardResponse:  # type: ignore[no-untyped-def]
     return reports.GetDashboard(
         reporting_pb2.GetDashboardRequest(

@@ -158,6 +158,14 @@ def to_json(d: reporting_pb2.ReportDefinition) -> dict[str, Any]:
     return json_format.MessageToDict(d, preserving_proto_field_name=True)
 
 
+# A deleted report's last version: this key and why, in place of a definition.
+DELETED = "deleted"
+
+
+def is_deleted(row: SavedReport) -> bool:
+    return bool(row.definition.get(DELETED))
+
+
 def from_row(row: SavedReport) -> reporting_pb2.ReportDefinition:
     d = json_format.ParseDict(row.definition, reporting_pb2.ReportDefinition())
     d.version = row.version
@@ -189,36 +197,78 @@ class SavedReports:
             session.add(row)
             return row
 
+    def delete(self, name: str, actor: str, reason: str) -> SavedReport:
+        """Keeps the deletion as the report's next version."""
+        with self.sessions.begin() as session:
+            latest = session.scalar(
+                select(SavedReport)
+                .where(SavedReport.name == name)
+                .order_by(SavedReport.version.desc())
+                .limit(1)
+                .with_for_update()
+            )
+            if latest is None or is_deleted(latest):
+                raise NotFound(f"no saved report {name!r}")
+            row = SavedReport(
+                name=name,
+                version=latest.version + 1,
+                definition={DELETED: True, "reason": reason},
+                saved_by=actor,
+                saved_at=datetime.now(UTC),
+            )
+            session.add(row)
+            return row
+
     def get(self, name: str, version: int = 0) -> SavedReport:
         with self.sessions() as session:
-            query = select(SavedReport).where(SavedReport.name == name)
-            if version:
-                query = query.where(SavedReport.version == version)
-            row = session.scalar(query.order_by(SavedReport.version.desc()).limit(1))
+            newest = session.scalar(
+                select(SavedReport)
+                .where(SavedReport.name == name)
+                .order_by(SavedReport.version.desc())
+                .limit(1)
+            )
+            row = newest
+            if newest is not None and version and version != newest.version:
+                row = session.get(SavedReport, (name, version))
+        if newest is not None and is_deleted(newest):
+            raise NotFound(
+                f"the saved report {name!r} was deleted by {newest.saved_by} on "
+                f"{newest.saved_at:%Y-%m-%d %H:%M} UTC; save it again to use the name"
+            )
         if row is None:
             raise NotFound(f"no saved report {name!r}" + (f" version {version}" if version else ""))
         return row
 
     def latest(self, after: str, limit: int) -> list[SavedReport]:
-        with self.sessions() as session:
-            newest = (
-                select(SavedReport.name, func.max(SavedReport.version).label("v"))
-                .where(SavedReport.name > after)
-                .group_by(SavedReport.name)
-                .order_by(SavedReport.name)
-                .limit(limit)
-                .subquery()
-            )
-            return list(
-                session.scalars(
-                    select(SavedReport)
-                    .join(
-                        newest,
-                        (SavedReport.name == newest.c.name) & (SavedReport.version == newest.c.v),
-                    )
+        """The latest version of up to `limit` reports named after `after`,
+        deleted ones left out."""
+        found: list[SavedReport] = []
+        while len(found) < limit:
+            with self.sessions() as session:
+                newest = (
+                    select(SavedReport.name, func.max(SavedReport.version).label("v"))
+                    .where(SavedReport.name > after)
+                    .group_by(SavedReport.name)
                     .order_by(SavedReport.name)
+                    .limit(limit)
+                    .subquery()
                 )
-            )
+                rows = list(
+                    session.scalars(
+                        select(SavedReport)
+                        .join(
+                            newest,
+                            (SavedReport.name == newest.c.name)
+                            & (SavedReport.version == newest.c.v),
+                        )
+                        .order_by(SavedReport.name)
+                    )
+                )
+            found.extend(r for r in rows if not is_deleted(r))
+            if len(rows) < limit:
+                break
+            after = rows[-1].name
+        return found[:limit]
 
 
 # -- running ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from redress.platform.errors import (
 from redress.platform.serving import roles
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.cases.convert import timestamp as _ts
+from services.cases.servicer import _plain
 from services.reporting import figures, returns, saved
 from services.reporting.figures import PRIORITY_NAMES, Filter, ReportingStore
 
@@ -44,6 +45,7 @@ ACCESS = {
         "ExportCases": READERS,
         "GetDashboard": READERS,
         "SaveReport": roles("manager", "administrator", "reporting_reader"),
+        "DeleteReport": roles("manager", "administrator", "reporting_reader"),
         "GetReport": READERS,
         "ListReports": READERS,
         "RunReport": READERS,
@@ -238,6 +240,36 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                     f"set in Temporal ({err}); save it again to retry"
                 ) from None
         return reporting_pb2.SaveReportResponse(definition=definition)
+
+    async def DeleteReport(
+        self, request: reporting_pb2.DeleteReportRequest, context: grpc.aio.ServicerContext
+    ) -> reporting_pb2.DeleteReportResponse:
+        v = Violations()
+        if not saved.NAME.match(request.name):
+            v.add("name", "a saved report's name, e.g. weekly-volume")
+        _plain(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        principal = current_principal.get()
+        try:
+            row = await asyncio.to_thread(
+                self.saved.delete,
+                request.name,
+                principal.id if principal else "unknown",
+                request.reason.strip(),
+            )
+        except saved.NotFound as err:
+            raise NotFound(str(err)) from None
+        if self.on_saved is not None:
+            try:
+                # A definition without a schedule removes the schedule.
+                await self.on_saved(reporting_pb2.ReportDefinition(name=request.name))
+            except Exception as err:
+                raise Unavailable(
+                    f"the report is deleted, but its delivery schedule could not be removed "
+                    f"from Temporal ({err}); the schedule finds no report and sends nothing; "
+                    "delete it again to remove the schedule"
+                ) from None
+        return reporting_pb2.DeleteReportResponse(name=request.name, deleted_as_version=row.version)
 
     async def _definition(self, name: str, version: int) -> reporting_pb2.ReportDefinition:
         v = Violations()

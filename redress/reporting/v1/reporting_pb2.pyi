@@ -217,6 +217,22 @@ class GetReportResponse(_message.Message):
     definition: ReportDefinition
     def __init__(self, definition: _Optional[_Union[ReportDefinition, _Mapping]] = ...) -> None: ...
 
+class DeleteReportRequest(_message.Message):
+    __slots__ = ("name", "reason")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    reason: str
+    def __init__(self, name: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DeleteReportResponse(_message.Message):
+    __slots__ = ("name", "deleted_as_version")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DELETED_AS_VERSION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    deleted_as_version: int
+    def __init__(self, name: _Optional[str] = ..., deleted_as_version: _Optional[int] = ...) -> None: ...
+
 class ListReportsRequest(_message.Message):
     __slots__ = ("page",)
     PAGE_FIELD_NUMBER: _ClassVar[int]

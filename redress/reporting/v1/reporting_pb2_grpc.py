@@ -84,6 +84,11 @@ class ReportingServiceStub:
                 request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.SerializeToString,
                 response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.FromString,
                 _registered_method=True)
+        self.DeleteReport = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/DeleteReport',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportResponse.FromString,
+                _registered_method=True)
         self.ListReports = channel.unary_unary(
                 '/redress.reporting.v1.ReportingService/ListReports',
                 request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.ListReportsRequest.SerializeToString,
@@ -199,6 +204,16 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeleteReport(self, request, context):
+        """Deletes a saved report: it leaves ListReports, GetReport and RunReport
+        answer NOT_FOUND for every version, and its delivery schedule is
+        removed. The deletion is kept as a version of its own (who, when, why);
+        saving the name again starts it anew with the next version number.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListReports(self, request, context):
         """Saved reports, latest versions, by name.
         """
@@ -265,6 +280,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.GetReport,
                     request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.FromString,
                     response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.SerializeToString,
+            ),
+            'DeleteReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteReport,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportResponse.SerializeToString,
             ),
             'ListReports': grpc.unary_unary_rpc_method_handler(
                     servicer.ListReports,
@@ -525,6 +545,33 @@ class ReportingService:
             '/redress.reporting.v1.ReportingService/GetReport',
             redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportRequest.SerializeToString,
             redress_dot_reporting_dot_v1_dot_reporting__pb2.GetReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/DeleteReport',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.DeleteReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
