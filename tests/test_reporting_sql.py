@@ -11,11 +11,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bench import complaint_histories
 from redress.db.migrate import upgrade
-from redress.db.models import PolicyVersion
+from redress.db.models import Case, PolicyVersion
 from redress.domain import policy
 from redress.platform.errors import FailedPrecondition
 from services.reporting import figures, metrics, returns, tables
@@ -340,11 +340,14 @@ def test_a_table_worked_out_case_by_case_over_too_many_cases_names_what_to_narro
     spec = tables.TableSpec(("team",), ("received", "median_business_hours_to_close"))
     assert not tables.in_sql(store, spec)
     monkeypatch.setenv(tables.LIMIT_SETTING, "1000")
+    with store.sessions() as session:
+        held = session.scalar(select(func.count()).select_from(Case))
+    assert held > 1000
     with pytest.raises(FailedPrecondition) as refused:
         tables.table(store, Filter(), spec, NOW)
     assert refused.value.message == (
         "this table is worked out case by case (median business hours to close) and its "
-        "filter and period select 3,000 cases, more than 1,000 "
+        f"filter and period select {held:,} cases, more than 1,000 "
         "(REDRESS_TABLE_CASE_BY_CASE_LIMIT): narrow its period or filter (products, "
         "channels, teams...)"
     )
