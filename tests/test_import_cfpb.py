@@ -270,7 +270,8 @@ def test_imported_complaints_are_worked_through_their_lifecycle_to_closed(
         verdict = stub.VerifyAuditTrail(
             cases_pb2.VerifyAuditTrailRequest(case_id=case.case_id), metadata=admin, timeout=10
         )
-        assert verdict.intact and verdict.events_checked == len(closed.audit_events)
+        # Letters still going out may add entries after the case closed.
+        assert verdict.intact and verdict.events_checked >= len(closed.audit_events)
 
 
 def test_a_historic_import_records_old_deadlines_without_letters_or_escalations(
