@@ -658,6 +658,49 @@ def test_a_deleted_report_is_gone_everywhere_with_its_schedule_and_its_name_can_
     assert not asyncio.run(schedule_exists())
 
 
+class OwnComplaints:
+    """Complaints a test files through intake and reads back through the case
+    store, each under an idempotency key of its own run."""
+
+    def __init__(self, platform: LocalPlatform, admin_key, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        self.platform, self.admin_key, self.prefix = platform, admin_key, prefix
+        self.cases = cases_pb2_grpc.CasesServiceStub(
+            grpc.insecure_channel(platform.address("cases"))
+        )
+        self.intake = intake_pb2_grpc.IntakeServiceStub(
+            grpc.insecure_channel(platform.address("intake"))
+        )
+        self.base = datetime.now(UTC).replace(microsecond=0)
+
+    def submit(
+        self,
+        name: str,
+        age: timedelta | None,
+        product: str = "Current account",
+        channel: int = common_pb2.CHANNEL_WEB,
+    ) -> str:
+        """A complaint about a double charge, received `age` before base."""
+        request = intake_pb2.SubmitComplaintRequest(
+            idempotency_key=f"{self.prefix}-{name}-{self.base.timestamp():.0f}",
+            channel=channel,  # type: ignore[arg-type]
+            customer=common_pb2.Customer(full_name=f"Customer {name}", email=f"{name}@mail.test"),
+            product=product,
+            issue="Charges",
+            narrative="I was charged twice for the same transfer.",
+            regime=common_pb2.REGIME_NONE,
+        )
+        if age is not None:
+            request.received_at.CopyFrom(ts(self.base - age))
+        return self.intake.SubmitComplaint(
+            request, metadata=bearer(self.platform.credentials.intake_key), timeout=60
+        ).case_id
+
+    def get(self, case_id: str) -> cases_pb2.Case:
+        return self.cases.GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id), metadata=self.admin_key, timeout=30
+        ).case
+
+
 def dashboard(reports, admin_key, start: date, end: date) -> reporting_pb2.GetDashboardResponse:  # type: ignore[no-untyped-def]
     return reports.GetDashboard(
         reporting_pb2.GetDashboardRequest(
@@ -1191,34 +1234,11 @@ def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
     acknowledge one and pause its resolution clock; the team's figures are
     worked out here from those steps."""
     team, other_team = "retail-complaints", "card-disputes"
-    cases = cases_pb2_grpc.CasesServiceStub(
-        grpc.insecure_channel(reporting_platform.address("cases"))
-    )
-    intake = intake_pb2_grpc.IntakeServiceStub(
-        grpc.insecure_channel(reporting_platform.address("intake"))
-    )
-    base = datetime.now(UTC).replace(microsecond=0)
+    own = OwnComplaints(reporting_platform, admin_key, "team-work")
+    cases, base, get = own.cases, own.base, own.get
 
     def submit(name: str, age: timedelta | None) -> str:
-        request = intake_pb2.SubmitComplaintRequest(
-            idempotency_key=f"team-work-{name}-{base.timestamp():.0f}",
-            channel=common_pb2.CHANNEL_WEB,
-            customer=common_pb2.Customer(full_name=f"Customer {name}", email=f"{name}@mail.test"),
-            product="Current account",
-            issue="Charges",
-            narrative="I was charged twice for the same transfer.",
-            regime=common_pb2.REGIME_NONE,
-        )
-        if age is not None:
-            request.received_at.CopyFrom(ts(base - age))
-        return intake.SubmitComplaint(
-            request, metadata=bearer(reporting_platform.credentials.intake_key), timeout=60
-        ).case_id
-
-    def get(case_id: str) -> cases_pb2.Case:
-        return cases.GetCase(
-            cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin_key, timeout=30
-        ).case
+        return own.submit(name, age)
 
     a = submit("a", timedelta(days=20))
     b = submit("b", timedelta(days=10))
@@ -1559,34 +1579,11 @@ def test_a_table_of_every_measure_follows_what_handlers_did(reporting_platform, 
     partly upheld with goodwill, closed, and the customer answers the survey
     with 4. D: open. Every figure is worked out here from the cases as
     GetCase gives them."""
-    cases = cases_pb2_grpc.CasesServiceStub(
-        grpc.insecure_channel(reporting_platform.address("cases"))
-    )
-    intake = intake_pb2_grpc.IntakeServiceStub(
-        grpc.insecure_channel(reporting_platform.address("intake"))
-    )
-    base = datetime.now(UTC).replace(microsecond=0)
+    own = OwnComplaints(reporting_platform, admin_key, "table")
+    cases, base, get = own.cases, own.base, own.get
 
     def submit(name: str, product: str, channel: int, age: timedelta | None) -> str:
-        request = intake_pb2.SubmitComplaintRequest(
-            idempotency_key=f"table-{name}-{base.timestamp():.0f}",
-            channel=channel,
-            customer=common_pb2.Customer(full_name=f"Customer {name}", email=f"{name}@mail.test"),
-            product=product,
-            issue="Charges",
-            narrative="I was charged twice for the same transfer.",
-            regime=common_pb2.REGIME_NONE,
-        )
-        if age is not None:
-            request.received_at.CopyFrom(ts(base - age))
-        return intake.SubmitComplaint(
-            request, metadata=bearer(reporting_platform.credentials.intake_key), timeout=60
-        ).case_id
-
-    def get(case_id: str) -> cases_pb2.Case:
-        return cases.GetCase(
-            cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin_key, timeout=30
-        ).case
+        return own.submit(name, age, product, channel)
 
     a = submit("a", "Current account", common_pb2.CHANNEL_WEB, timedelta(days=40))
     b = submit("b", "Current account", common_pb2.CHANNEL_EMAIL, timedelta(days=30))
@@ -1875,13 +1872,8 @@ def test_the_fca_return_counts_closed_complaints_by_disp_cause_category(
     policy maps to four of the return's cause categories (one it leaves
     unmapped: "Other"). The period ends once they are resolved, so the
     return is kept, and a reopen after does not change it."""
-    cases = cases_pb2_grpc.CasesServiceStub(
-        grpc.insecure_channel(reporting_platform.address("cases"))
-    )
-    intake = intake_pb2_grpc.IntakeServiceStub(
-        grpc.insecure_channel(reporting_platform.address("intake"))
-    )
-    base = datetime.now(UTC).replace(microsecond=0)
+    own = OwnComplaints(reporting_platform, admin_key, "disp")
+    cases, intake, base = own.cases, own.intake, own.base
 
     def handle(name: str, product: str, cause: str, decision: int) -> str:
         case_id = intake.SubmitComplaint(
