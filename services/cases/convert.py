@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-
-from google.protobuf.duration_pb2 import Duration
-from google.protobuf.timestamp_pb2 import Timestamp
+from datetime import UTC, datetime
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.db.models import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
 from redress.domain.calendars import BusinessCalendar, preset
 from redress.platform.enums import Channel, Regime, from_short_name, short_name
+from redress.platform.wire import duration, from_timestamp
+from redress.platform.wire import optional_timestamp as timestamp
 from services.cases.store import (
     Actor,
     AuditDraft,
@@ -22,18 +21,6 @@ from services.cases.store import (
     NewCase,
     audit_entry,
 )
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
-
-
-def from_timestamp(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(tzinfo=UTC)
 
 
 def customer_details(message: common_pb2.Customer) -> CustomerDetails:
@@ -149,12 +136,6 @@ SUBTASK_STATES = {
     "overdue": cases_pb2.SUBTASK_STATE_OVERDUE,
 }
 SUBTASK_STATE_NAMES = {v: k for k, v in SUBTASK_STATES.items()}
-
-
-def duration(seconds: float) -> Duration:
-    d = Duration()
-    d.FromTimedelta(timedelta(seconds=max(0.0, seconds)))
-    return d
 
 
 def time_left(

@@ -28,11 +28,17 @@ from redress.platform.errors import (
     Violations,
     checked_time,
 )
+from redress.platform.requests import (
+    LANGUAGE,
+    check_case_id,
+    check_opt_outs,
+    check_plain_text,
+    page_size,
+)
 from redress.platform.serving import remaining, roles
 from services.cases import commands, convert, erasure, histories
 from services.cases.scope import AgentScope
 from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken, LinkRefused
-from services.intake.validation import LANGUAGE, check_opt_outs, has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
@@ -49,7 +55,6 @@ from workflows.complaint_types import (
     TransitionCommand,
 )
 
-CASE_ID = re.compile(r"^C-\d{6,}$")
 CUSTOMER_ID = re.compile(r"^CU-[0-9a-f]{20}$")
 # Export chunks stay well under gRPC's default 4 MiB message limit.
 EXPORT_CHUNK = 1 << 20
@@ -107,19 +112,6 @@ SORT_COLUMNS = {
 def caller() -> Actor:
     principal = current_principal.get()
     return Actor("service" if "service" in principal.roles else "person", principal.id)
-
-
-def check_case_id(case_id: str, violations: Violations, field: str = "case_id") -> None:
-    if not case_id:
-        violations.add(field, "required, e.g. C-000123")
-    elif not CASE_ID.match(case_id):
-        violations.add(field, f"{case_id[:40]!r} is not a case id; expected C- and 6+ digits")
-
-
-def page_size(page: common_pb2.PageRequest, violations: Violations) -> int:
-    if page.page_size < 0 or page.page_size > MAX_PAGE:
-        violations.add("page.page_size", f"must be between 0 and {MAX_PAGE}")
-    return page.page_size or DEFAULT_PAGE
 
 
 class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
@@ -209,9 +201,9 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         if not request.assignee and not request.team:
             v.add("assignee", "give an assignee, a team or both")
-        _plain(v, "assignee", request.assignee, 100)
-        _plain(v, "team", request.team, 100)
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "assignee", request.assignee, 100)
+        check_plain_text(v, "team", request.team, 100)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -230,7 +222,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             v.add("priority", "one of " + ", ".join(choices(common_pb2.Priority)))
         if not request.reason.strip():
             v.add("reason", "required: why the rules' priority is overridden")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -246,10 +238,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         if not request.category.strip():
             v.add("category", "required: one of the policy's categories")
-        _plain(v, "category", request.category, 100)
+        check_plain_text(v, "category", request.category, 100)
         if not request.reason.strip():
             v.add("reason", "required: why the rules' category is overridden")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -265,7 +257,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         if not request.to_stage:
             v.add("to_stage", "required: the stage to move to")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -314,7 +306,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_case_id(request.other_case_id, v, "other_case_id")
         if not request.reason.strip():
             v.add("reason", "required: why the link is removed")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         for case_id in (request.case_id, request.other_case_id):
             await self._visible(case_id)
@@ -336,7 +328,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_case_id(request.case_id, v)
         if not request.body.strip():
             v.add("body", "required")
-        _plain(v, "body", request.body, 32_000, multiline=True)
+        check_plain_text(v, "body", request.body, 32_000, multiline=True)
         v.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
@@ -360,7 +352,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_opt_outs(v, "request", request.preferred_channel, request.do_not_contact)
         if not request.reason.strip():
             v.add("reason", "required: why, e.g. what the customer asked for and when")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         preferences = {
             "preferred_channel": short_name(Channel, request.preferred_channel),
@@ -388,7 +380,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_case_id(request.case_id, v)
         if not 1 <= request.score <= 5:
             v.add("score", "1 (very dissatisfied) to 5 (very satisfied)")
-        _plain(v, "comment", request.comment, 4000, multiline=True)
+        check_plain_text(v, "comment", request.comment, 4000, multiline=True)
         v.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
@@ -447,8 +439,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.RecordCustomerReplyRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.RecordCustomerReplyResponse:
         v = Violations()
-        _plain(v, "summary", request.summary, 4000, multiline=True)
-        _plain(v, "idempotency_key", request.idempotency_key, 200)
+        check_plain_text(v, "summary", request.summary, 4000, multiline=True)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
         await self._command(
             request.case_id,
             v,
@@ -465,10 +457,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         if not request.title.strip():
             v.add("title", "required")
-        _plain(v, "title", request.title, 200)
-        _plain(v, "description", request.description, 4000, multiline=True)
-        _plain(v, "assignee", request.assignee, 100)
-        _plain(v, "team", request.team, 100)
+        check_plain_text(v, "title", request.title, 200)
+        check_plain_text(v, "description", request.description, 4000, multiline=True)
+        check_plain_text(v, "assignee", request.assignee, 100)
+        check_plain_text(v, "team", request.team, 100)
         due = checked_time(v, "due_at", request.due_at) if request.HasField("due_at") else None
         result = await self._command(
             request.case_id,
@@ -543,7 +535,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 v.add(f"{name}.currency", "an ISO 4217 code such as GBP")
         if not request.root_cause:
             v.add("root_cause", "required: a code from the cause taxonomy")
-        _plain(v, "summary", request.summary, 4000, multiline=True)
+        check_plain_text(v, "summary", request.summary, 4000, multiline=True)
         await self._command(
             request.case_id,
             v,
@@ -566,7 +558,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.ResolveCaseRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.ResolveCaseResponse:
         v = Violations()
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -580,7 +572,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.CloseCaseRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.CloseCaseResponse:
         v = Violations()
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -596,7 +588,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         if not request.reason.strip():
             v.add("reason", "required: why the case is reopened")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         await self._command(
             request.case_id,
             v,
@@ -702,7 +694,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.ListCasesRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.ListCasesResponse:
         violations = Violations()
-        limit = page_size(request.page, violations)
+        limit = page_size(violations, request.page, DEFAULT_PAGE, MAX_PAGE)
         channels = [short_name(Channel, c) for c in request.channels]
         if "" in channels:
             violations.add("channels", "contains an unspecified or unknown channel")
@@ -775,7 +767,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
     ) -> cases_pb2.ListAuditEventsResponse:
         violations = Violations()
         check_case_id(request.case_id, violations)
-        limit = page_size(request.page, violations)
+        limit = page_size(violations, request.page, DEFAULT_PAGE, MAX_PAGE)
         after = 0
         if request.page.page_token:
             if not request.page.page_token.isdigit():
@@ -817,10 +809,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_customer_id(request.customer_id, v)
         if not request.request_reference.strip():
             v.add("request_reference", "required: the erasure request's reference, e.g. its ticket")
-        _plain(v, "request_reference", request.request_reference, 200)
+        check_plain_text(v, "request_reference", request.request_reference, 200)
         if request.force and not request.reason.strip():
             v.add("reason", "required with force: why cases still being handled are erased")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         try:
             result = await asyncio.to_thread(
@@ -889,13 +881,6 @@ CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Ten billion in major units: beyond any one complaint's redress, and small
 # enough that reports can add up millions of cases' amounts in 64 bits.
 MAX_MINOR_UNITS = 10**12
-
-
-def _plain(v: Violations, field: str, value: str, limit: int, multiline: bool = False) -> None:
-    if len(value) > limit:
-        v.add(field, f"at most {limit} characters")
-    if has_control_characters(value, multiline):
-        v.add(field, "contains control characters; send plain text")
 
 
 def _named_clock(case: cases_pb2.Case, name: str) -> cases_pb2.Clock:

@@ -30,6 +30,7 @@ from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
 from redress.platform.auth import ApiKeys
 from redress.platform.enums import choices, from_short_name, short_name
+from redress.platform.requests import CASE_ID
 from redress.reporting.v1 import reporting_pb2
 from services.console import i18n
 from services.console.apis import Apis, Caller, Refusal
@@ -68,7 +69,6 @@ DECISIONS = [
 ARTICLE_STATES = choices(knowledge_pb2.ArticleState)
 AUDIENCES = choices(knowledge_pb2.Audience)
 RETURN_REGIMES = [("uk_fca", "FCA"), ("us_cfpb", "CFPB"), ("au_asic", "ASIC")]
-CASE_ID = re.compile(r"^C-\d{6,}$")
 ARTICLE_ID = re.compile(r"^KB-[0-9a-f]{16}$")
 REPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 FORMATS = {

@@ -38,6 +38,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.db.models import Delivery, Message
 from redress.platform.enums import short_name
+from redress.platform.requests import CASE_ID_IN_TEXT
 from redress.platform.settings import Env
 from services.followup import templates as tpl
 from services.followup.alerts import Roles, alerts_for
@@ -256,7 +257,6 @@ DONE = ("sent", "delivered", "handed_off", "failed")
 
 
 SENT_MESSAGE_ID = re.compile(r"^<?(M-[0-9a-f]{24})@")
-CASE_IN_SUBJECT = re.compile(r"\b(C-\d{6,})\b")
 
 
 def fingerprint(*parts: Any) -> str:
@@ -615,7 +615,7 @@ class Messenger:
             sent = await asyncio.to_thread(self.store.get_message, found[1])
             if sent is not None and sent.case_id and sent.audience == "customer":
                 return sent.case_id, how
-        named = CASE_IN_SUBJECT.search(subject)
+        named = CASE_ID_IN_TEXT.search(subject)
         if named is None:
             raise NoCaseMatch(
                 "no case matches: In-Reply-To and References name no message Redress sent, "

@@ -25,10 +25,18 @@ from redress.platform.errors import (
     Violations,
     checked_time,
 )
+from redress.platform.requests import (
+    CASE_ID,
+    EMAIL,
+    LANGUAGE,
+    check_plain_text,
+    has_control_characters,
+    language_tag,
+    page_size,
+)
 from redress.platform.serving import remaining, roles
+from redress.platform.wire import optional_timestamp as _ts
 from services.cases import commands
-from services.cases.convert import timestamp as _ts
-from services.cases.servicer import _plain
 from services.followup import templates as tpl
 from services.followup.delivery import (
     SENT_MESSAGE_ID,
@@ -40,7 +48,6 @@ from services.followup.delivery import (
     ReplyRefused,
 )
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
-from services.intake.validation import EMAIL, has_control_characters
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
 
@@ -70,8 +77,6 @@ ACCESS = {
     }
 }
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-CASE_ID = re.compile(r"^C-\d{6,}$")
 MESSAGE_ID = re.compile(r"M-[0-9a-f]{24}")
 WEBHOOK_ID = re.compile(r"W-[0-9a-f]{20}")
 DEFAULT_PAGE, MAX_PAGE = 50, 500
@@ -121,14 +126,8 @@ def _extra(v: Violations, extra: Any) -> dict[str, str]:
     for key, value in extra.items():
         if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", key):
             v.add(f"extra[{key}]", "keys are lower case letters, digits and _ (at most 40)")
-        _plain(v, f"extra[{key}]", value, 5000, multiline=True)
+        check_plain_text(v, f"extra[{key}]", value, 5000, multiline=True)
     return dict(extra)
-
-
-def _page(v: Violations, page: common_pb2.PageRequest) -> int:
-    if page.page_size < 0 or page.page_size > MAX_PAGE:
-        v.add("page.page_size", f"between 0 and {MAX_PAGE} (0 means {DEFAULT_PAGE})")
-    return page.page_size or DEFAULT_PAGE
 
 
 def _actor() -> common_pb2.Actor:
@@ -268,8 +267,10 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         purpose = short_name(followup_pb2.MessagePurpose, t.purpose)
         if not purpose:
             v.add("template.purpose", "one of " + ", ".join(choices(followup_pb2.MessagePurpose)))
-        _plain(v, "template.subject", t.subject, 300)
-        letter = tpl.LetterTemplate(t.name, t.language, t.subject, t.body_text, t.body_html)
+        check_plain_text(v, "template.subject", t.subject, 300)
+        # Stored in the tag's usual spelling, so en-gb and en-GB are one letter.
+        language = language_tag(t.language) or t.language
+        letter = tpl.LetterTemplate(t.name, language, t.subject, t.body_text, t.body_html)
         try:
             tpl.check(letter)
         except tpl.TemplateProblem as err:
@@ -308,7 +309,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         self, request: followup_pb2.ListTemplatesRequest, context: grpc.aio.ServicerContext
     ) -> followup_pb2.ListTemplatesResponse:
         v = Violations()
-        size = _page(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
         rows, token = await asyncio.to_thread(
             _page_of, v, self.store.list_templates, size, request.page.page_token
@@ -355,7 +356,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if not request.idempotency_key.strip():
             v.add("idempotency_key", "required: a retry with the same key sends nothing new")
-        _plain(v, "idempotency_key", request.idempotency_key, 200)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
         if not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123")
         if not TEMPLATE_NAME.match(request.template_name):
@@ -403,7 +404,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if request.case_id and not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123, or empty for all")
-        size = _page(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
         rows, token = await asyncio.to_thread(
             _page_of,
@@ -425,15 +426,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if not request.idempotency_key.strip():
             v.add("idempotency_key", "required: a retry with the same key sends nothing new")
-        _plain(v, "idempotency_key", request.idempotency_key, 200)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
         if request.case_id and not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123, or empty")
         if not request.recipient.strip():
             v.add("recipient", "an email address, a principal or team:<name>")
         if not request.summary.strip():
             v.add("summary", "required: one line saying what needs attention")
-        _plain(v, "summary", request.summary, 200)
-        _plain(v, "detail", request.detail, 5000, multiline=True)
+        check_plain_text(v, "summary", request.summary, 200)
+        check_plain_text(v, "detail", request.detail, 5000, multiline=True)
         v.raise_if_any()
         actor = _actor().id
         try:
@@ -465,7 +466,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if not w.name.strip():
             v.add("webhook.name", "required, e.g. Salesforce production")
-        _plain(v, "webhook.name", w.name, 200)
+        check_plain_text(v, "webhook.name", w.name, 200)
         url = _web_address(w.url)
         if url is None:
             v.add(
@@ -497,7 +498,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         self, request: followup_pb2.ListWebhooksRequest, context: grpc.aio.ServicerContext
     ) -> followup_pb2.ListWebhooksResponse:
         v = Violations()
-        size = _page(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
         rows, token = await asyncio.to_thread(
             _page_of, v, self.store.list_webhooks, size, request.page.page_token
@@ -526,7 +527,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if not WEBHOOK_ID.fullmatch(request.webhook_id):
             v.add("webhook_id", "a webhook id such as W-3f2a… (20 hex digits), from ListWebhooks")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         deleted = await asyncio.to_thread(
             self.store.delete_webhook, request.webhook_id, _actor().id, request.reason
@@ -542,7 +543,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         self, request: followup_pb2.ListDeliveriesRequest, context: grpc.aio.ServicerContext
     ) -> followup_pb2.ListDeliveriesResponse:
         v = Violations()
-        size = _page(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
         rows, token = await asyncio.to_thread(
             _page_of,
@@ -610,7 +611,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         elif send_at is not None and send_at <= datetime.now(UTC):
             v.add("send_at", "must be in the future")
         extra = _extra(v, request.extra)
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         assert send_at is not None
         languages = await asyncio.to_thread(self.store.template_languages, request.template_name)
@@ -651,7 +652,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("case_id", "a case id such as C-000123")
         if not request.followup_id.startswith(f"{request.case_id}-F"):
             v.add("followup_id", "the id ScheduleFollowup returned, e.g. C-000123-F4")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         workflow_id = await self._workflow_of(request.case_id)
         await commands.send(
@@ -671,16 +672,16 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if not request.message_id_header.strip():
             v.add("message_id_header", "required: the email's Message-ID header")
-        _plain(v, "message_id_header", request.message_id_header, 250)
+        check_plain_text(v, "message_id_header", request.message_id_header, 250)
         if not EMAIL.match(request.sender.strip()):
             v.add("sender", "the From address, e.g. jane@example.com")
-        _plain(v, "subject", request.subject, 1000)
-        _plain(v, "body_text", request.body_text, 100_000, multiline=True)
-        _plain(v, "in_reply_to", request.in_reply_to, 1000)
+        check_plain_text(v, "subject", request.subject, 1000)
+        check_plain_text(v, "body_text", request.body_text, 100_000, multiline=True)
+        check_plain_text(v, "in_reply_to", request.in_reply_to, 1000)
         if len(request.references) > 100:
             v.add("references", "at most 100 message ids")
         for i, ref in enumerate(request.references):
-            _plain(v, f"references[{i}]", ref, 1000)
+            check_plain_text(v, f"references[{i}]", ref, 1000)
         received_at = (
             checked_time(v, "received_at", request.received_at)
             if request.HasField("received_at")
@@ -741,8 +742,8 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("outcome", "DELIVERED or BOUNCED")
         if outcome is False and not request.diagnostic.strip():
             v.add("diagnostic", "required for a bounce: what the remote server said")
-        _plain(v, "diagnostic", request.diagnostic, 1000)
-        _plain(v, "remote_mta", request.remote_mta, 255)
+        check_plain_text(v, "diagnostic", request.diagnostic, 1000)
+        check_plain_text(v, "remote_mta", request.remote_mta, 255)
         v.raise_if_any()
         assert outcome is not None
         detail = ("delivered" if outcome else "bounced") + (

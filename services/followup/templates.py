@@ -27,6 +27,8 @@ from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from redress.platform.requests import language_tag
+
 # What a template may use: each root name and the attributes it offers.
 VARIABLES: dict[str, frozenset[str]] = {
     "case": frozenset(
@@ -238,6 +240,7 @@ def _plain(value: Any) -> Any:
 def choose_language(wanted: str, available: Iterable[str]) -> str:
     """The exact tag, else its primary language, else the default (e.g. es-MX -> es -> en)."""
     languages = set(available)
+    wanted = language_tag(wanted) or wanted
     for candidate in (wanted, wanted.split("-")[0].lower(), DEFAULT_LANGUAGE):
         if candidate in languages:
             return candidate

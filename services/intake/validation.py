@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2
 from redress.platform.enums import Channel, Regime, choices, short_name
 from redress.platform.errors import Violations
+from redress.platform.requests import EMAIL, LANGUAGE, check_opt_outs, has_control_characters
 from workflows.complaint_types import ComplaintSubmission, CustomerInfo
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
-# Deliberately plain: one @, a dot in the domain, no spaces. Deliverability is
-# the mail server's to judge; this catches typing slips.
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,38}$")
-LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 ATTACHMENT_ID = re.compile(r"^[0-9a-f]{64}$")
 
@@ -43,27 +38,6 @@ MAX_TAGS, MAX_TAG_LENGTH, MAX_ATTACHMENTS = 20, 100, 50
 MAX_ADDRESS_LINES, MAX_ADDRESS_FIELD = 6, 200
 CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def check_opt_outs(v: Violations, prefix: str, preferred: int, opt_outs: Sequence[int]) -> None:
-    """Channels a customer does not want: known, each once, not the preferred one."""
-    seen: set[int] = set()
-    for i, channel in enumerate(opt_outs):
-        if not short_name(Channel, channel):
-            v.add(f"{prefix}.do_not_contact[{i}]", "a channel such as CHANNEL_EMAIL")
-        elif channel in seen:
-            v.add(f"{prefix}.do_not_contact[{i}]", "listed twice")
-        seen.add(channel)
-    if preferred and preferred in seen:
-        v.add(
-            f"{prefix}.preferred_channel",
-            "the customer asked not to be contacted on this channel (do_not_contact)",
-        )
-
-
-def has_control_characters(text: str, multiline: bool) -> bool:
-    allowed = {"\t", "\n", "\r"} if multiline else set()
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
 
 
 def _text(

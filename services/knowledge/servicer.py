@@ -24,10 +24,15 @@ from redress.platform.errors import (
     Unavailable,
     Violations,
 )
+from redress.platform.requests import (
+    CASE_ID,
+    LANGUAGE,
+    check_plain_text,
+    has_control_characters,
+    page_size,
+)
 from redress.platform.serving import roles
-from services.cases.convert import timestamp as _ts
-from services.cases.servicer import _plain
-from services.intake.validation import LANGUAGE, has_control_characters
+from redress.platform.wire import optional_timestamp as _ts
 from services.knowledge import search
 from services.knowledge.blobs import BlobCorrupt, BlobStore, TooLarge, content_matches
 from services.knowledge.indexer import Indexer, IndexTaskFailed, SearchIndex
@@ -61,7 +66,6 @@ ACCESS = {
     }
 }
 ARTICLE_ID = re.compile(r"^KB-[0-9a-f]{16}$")
-CASE_ID = re.compile(r"^C-\d{6,}$")
 MEDIA_ID = re.compile(r"^[0-9a-f]{64}$")
 FILE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")
 DEFAULT_PAGE, MAX_PAGE, MAX_OFFSET = 20, 100, 1000
@@ -139,7 +143,7 @@ def _text(v: Violations, field: str, value: str, limit: int, *, required: bool =
           multiline: bool = False) -> None:  # fmt: skip
     if required and not value.strip():
         v.add(field, "required")
-    _plain(v, field, value, limit, multiline)
+    check_plain_text(v, field, value, limit, multiline)
 
 
 def _names(v: Violations, field: str, values: Any, limit: int, each: int) -> list[str]:
@@ -150,12 +154,6 @@ def _names(v: Violations, field: str, values: Any, limit: int, each: int) -> lis
         if not value.strip() or len(value) > each or has_control_characters(value, False):
             v.add(f"{field}[{i}]", f"1 to {each} characters of plain text")
     return list(dict.fromkeys(values))
-
-
-def _page_size(v: Violations, page: common_pb2.PageRequest) -> int:
-    if page.page_size < 0 or page.page_size > MAX_PAGE:
-        v.add("page.page_size", f"0 to {MAX_PAGE} (0 means {DEFAULT_PAGE})")
-    return page.page_size or DEFAULT_PAGE
 
 
 class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
@@ -290,7 +288,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         self, request: knowledge_pb2.ListArticlesRequest, context: grpc.aio.ServicerContext
     ) -> knowledge_pb2.ListArticlesResponse:
         v = Violations()
-        size = _page_size(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         if request.state and request.state not in STATE_NAMES:
             v.add("state", "an ArticleState")
         _text(v, "product", request.product, 100)
@@ -354,7 +352,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
     ) -> knowledge_pb2.ListArticleRevisionsResponse:
         v = Violations()
         self._check_id(v, request.article_id)
-        size = _page_size(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
         await self._article(request.article_id)
         try:
@@ -408,7 +406,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             v.add("audience", "AUDIENCE_INTERNAL or AUDIENCE_CUSTOMER, or unspecified for both")
         if request.state and request.state not in STATE_NAMES:
             v.add("state", "an ArticleState, or unspecified for published")
-        size = _page_size(v, request.page)
+        size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         offset = 0
         if request.page.page_token:
             try:

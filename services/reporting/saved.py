@@ -27,8 +27,8 @@ from redress.db.models import SavedReport
 from redress.platform.auth import Principal
 from redress.platform.enums import Regime, short_name
 from redress.platform.errors import Violations
+from redress.platform.requests import EMAIL
 from redress.reporting.v1 import reporting_pb2
-from services.intake.validation import EMAIL
 from services.reporting import figures, returns, tables
 from services.reporting.figures import ReportingStore
 

@@ -24,10 +24,10 @@ from redress.platform.errors import (
     Violations,
     checked_time,
 )
+from redress.platform.requests import check_plain_text
 from redress.platform.serving import roles
+from redress.platform.wire import optional_timestamp as _ts
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from services.cases.convert import timestamp as _ts
-from services.cases.servicer import _plain
 from services.reporting import figures, returns, saved
 from services.reporting.figures import PRIORITY_NAMES, Filter, ReportingStore
 
@@ -247,7 +247,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         v = Violations()
         if not saved.NAME.match(request.name):
             v.add("name", "a saved report's name, e.g. weekly-volume")
-        _plain(v, "reason", request.reason, 1000)
+        check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         principal = current_principal.get()
         try:
