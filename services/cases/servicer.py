@@ -36,9 +36,10 @@ from redress.platform.requests import (
     page_size,
 )
 from redress.platform.serving import remaining, roles
-from services.cases import commands, convert, erasure, histories
+from services.cases import convert, erasure, histories
 from services.cases.scope import AgentScope
 from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken, LinkRefused
+from workflows import commands
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,

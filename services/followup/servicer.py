@@ -36,7 +36,6 @@ from redress.platform.requests import (
 )
 from redress.platform.serving import remaining, roles
 from redress.platform.wire import optional_timestamp as _ts
-from services.cases import commands
 from services.followup import templates as tpl
 from services.followup.delivery import (
     SENT_MESSAGE_ID,
@@ -48,6 +47,7 @@ from services.followup.delivery import (
     ReplyRefused,
 )
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
+from workflows import commands
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
 

@@ -1,4 +1,4 @@
-"""Lifecycle commands: carried out by the case's workflow as Temporal Updates.
+"""Lifecycle commands sent to a case's ComplaintWorkflow as Temporal Updates, from any service.
 
 The servicer checks the request's fields, finds the case's workflow, sends
 the Update and, once the workflow has recorded the change, answers with the
