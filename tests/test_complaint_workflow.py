@@ -23,8 +23,8 @@ from temporalio.worker import Replayer, Worker
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.devstack.processes import free_port
+from redress.platform import search_attributes as sa
 from tests.followup_support import followup_worker, knowledge_worker
-from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from redress.platform.search_attributes import CLI_TYPES
 from services.reporting.metrics import metric_names as business_metric_names
-from workflows.search_attributes import CLI_TYPES
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"

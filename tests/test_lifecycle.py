@@ -33,6 +33,7 @@ from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.calendars import preset
 from redress.domain.policy import Policy
+from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
 from services.followup.store import FollowupStore
 from services.reporting.figures import (
@@ -44,7 +45,6 @@ from services.reporting.figures import (
 )
 from services.reporting.figures import Filter as ReportingFilter
 from tests.followup_support import Inbox, followup_worker, knowledge_worker
-from workflows import search_attributes as sa
 from workflows.activities import CaseActivities
 from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
 from workflows.complaint_types import (

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
         SUMMARY_RESOLUTION_CLOCK,
         regulatory_deadlines,
     )
-    from workflows import search_attributes as sa
+    from redress.platform import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.complaint_types import (
         AddSubtaskCommand,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from redress.devstack import binaries
 from redress.devstack.processes import ManagedProcess, ProcessFailed, Supervisor, port_in_use
-from workflows.search_attributes import CLI_TYPES
+from redress.platform.search_attributes import CLI_TYPES
 
 SERVICES = ("cases", "intake", "followup", "knowledge", "reporting")
 HOST = "127.0.0.1"

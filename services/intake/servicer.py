@@ -29,11 +29,11 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform import search_attributes as sa
 from redress.platform.auth import current_principal
 from redress.platform.errors import ServiceError, Unavailable
 from redress.platform.serving import remaining, roles
 from services.intake.validation import validate_submission
-from workflows import search_attributes as sa
 from workflows.complaint import KEY_REUSED, ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
 
