@@ -49,7 +49,7 @@ import psycopg
 from psycopg import sql
 
 from bench.list_cases import real_rows
-from redress.db.models import FAR_FUTURE
+from redress.db.base import FAR_FUTURE
 from redress.domain.calendars import BusinessCalendar
 from redress.domain.policy import ComplaintFacts, Policy
 from redress.domain.regulatory import regulatory_deadlines

@@ -35,7 +35,7 @@ import meilisearch
 from sqlalchemy import insert
 
 from bench.intake_throughput import percentile
-from redress.db.models import Article, IndexOutbox
+from redress.db.tables.knowledge import Article, IndexOutbox
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels

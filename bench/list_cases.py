@@ -29,8 +29,8 @@ import psycopg
 import sqlalchemy
 
 from bench.intake_throughput import percentile
+from redress.db.base import FAR_FUTURE
 from redress.db.migrate import upgrade
-from redress.db.models import FAR_FUTURE
 from services.cases.store import CaseFilter, CaseStore
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

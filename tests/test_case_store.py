@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from redress.db.migrate import upgrade
-from redress.db.models import Base
+from redress.db.schema import Base
 from services.cases.store import Actor, CaseFilter, CaseStore, CustomerDetails, NewCase
 from tests.conftest import cfpb_rows
 
@@ -197,7 +197,7 @@ def test_listing_filters_by_product_channel_and_words(store: CaseStore):
 
 
 def test_soonest_deadline_first_pages_through_cases_with_and_without_deadlines(store: CaseStore):
-    from redress.db.models import Case
+    from redress.db.tables.cases import Case
 
     for n, row in enumerate(ROWS[:25]):
         store.create_case(new_case(row, n), WORKER)

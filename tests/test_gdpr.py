@@ -29,7 +29,8 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.cli import main as cli
 from redress.common.v1 import common_pb2
 from redress.db.migrate import upgrade
-from redress.db.models import Delivery, SatisfactionResponse, Webhook
+from redress.db.tables.cases import SatisfactionResponse
+from redress.db.tables.followup import Delivery, Webhook
 from redress.devstack.platform import LocalPlatform
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
@@ -37,11 +38,16 @@ from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.cases import erasure
 from services.cases.audit import GENESIS, entry_hash
 from services.cases.store import Actor, CaseStore, CustomerDetails, NewCase, audit_entry
+from services.followup.erasure import FollowupPersonalData
 from tests.conftest import bearer, cfpb_rows, eventually
 from tests.test_submit_end_to_end import complaint, get_case, submit
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 14)[10:14]
 ADMIN = Actor("person", "local-admin")
+
+# Letters and webhook deliveries are erased with the case data, as the case
+# service's entry point wires it.
+FOLLOWUP = [FollowupPersonalData()]
 
 
 def cases(channels):  # type: ignore[no-untyped-def]
@@ -513,7 +519,7 @@ def _new_case(n: int, customer: CustomerDetails) -> NewCase:
 
 def _reseal_as_scheme_1(store: CaseStore, case_id: str) -> None:
     """Rewrites a trail as entries recorded before erasure existed were sealed."""
-    from redress.db.models import AuditEvent
+    from redress.db.tables.cases import AuditEvent
 
     with store.sessions.begin() as session:
         previous = GENESIS
@@ -583,7 +589,9 @@ def test_an_old_trail_is_verified_resealed_and_still_detects_tampering(store: Ca
     assert {e.hash_scheme for e in view.events} == {1}
     assert store.verify_audit_trail(case.case_id).intact
 
-    result = erasure.erase_customer(store, customer.id, ADMIN, "DSAR-7", "test", force=True)
+    result = erasure.erase_customer(
+        store, customer.id, ADMIN, "DSAR-7", "test", force=True, held_elsewhere=FOLLOWUP
+    )
     assert result.changed and result.case_ids == [case.case_id]
     view = store.get_case(case.case_id)
     assert view is not None
@@ -601,7 +609,9 @@ def test_an_old_trail_is_verified_resealed_and_still_detects_tampering(store: Ca
     assert payloads["customer.replied"]["cause"] == "" and payloads["customer.replied"]["erased"]
     assert payloads["case.assigned"] == {"action": "case.assigned", "new": "dana", "cause": "rota"}
 
-    again = erasure.erase_customer(store, customer.id, ADMIN, "DSAR-7", "test", force=True)
+    again = erasure.erase_customer(
+        store, customer.id, ADMIN, "DSAR-7", "test", force=True, held_elsewhere=FOLLOWUP
+    )
     assert not again.changed
 
     engine = sqlalchemy.create_engine(store.engine.url)
@@ -642,6 +652,8 @@ def test_a_broken_old_trail_is_not_resealed(store: CaseStore):
         )
     engine.dispose()
     with pytest.raises(erasure.ErasureRefused, match="is broken"):
-        erasure.erase_customer(store, customer.id, ADMIN, "DSAR-8", "test", force=True)
+        erasure.erase_customer(
+            store, customer.id, ADMIN, "DSAR-8", "test", force=True, held_elsewhere=FOLLOWUP
+        )
     view = store.get_case(case.case_id)
     assert view is not None and view.customer.full_name == "Bo Lind"

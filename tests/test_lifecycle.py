@@ -28,7 +28,7 @@ from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.models import CaseClock
+from redress.db.tables.cases import CaseClock
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.calendars import preset

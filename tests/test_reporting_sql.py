@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from bench import complaint_histories
 from redress.db.migrate import upgrade
-from redress.db.models import Case, PolicyVersion
+from redress.db.tables.cases import Case, PolicyVersion
 from redress.domain import policy
 from redress.platform.errors import FailedPrecondition
 from services.reporting import figures, metrics, returns, tables

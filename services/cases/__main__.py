@@ -18,6 +18,7 @@ from services.cases.scope import SCOPES, AgentScope
 from services.cases.servicer import ACCESS, CasesServicer
 from services.cases.store import CaseStore
 from services.followup.delivery import StaffDirectory
+from services.followup.erasure import FollowupPersonalData
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,14 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             return await temporal.connect_once()
 
         cases_pb2_grpc.add_CasesServiceServicer_to_server(
-            CasesServicer(store, connect_temporal, settings.scope), server
+            CasesServicer(
+                store,
+                connect_temporal,
+                settings.scope,
+                # Letters and webhook deliveries are erased with the case data.
+                held_elsewhere=[FollowupPersonalData()],
+            ),
+            server,
         )
 
     async def on_start() -> Callable[[], Awaitable[None]]:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
-from redress.db.models import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
+from redress.db.tables.cases import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
 from redress.domain.calendars import BusinessCalendar, preset
 from redress.platform.enums import Channel, Regime, from_short_name, short_name
 from redress.platform.wire import duration, from_timestamp

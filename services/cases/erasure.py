@@ -4,11 +4,11 @@ Erasure removes the customer's personal data from every table Redress keeps
 it in, in one transaction, so a customer is never half erased: the customer
 record, the free text of their cases (narrative, desired outcome, notes,
 subtask descriptions, outcome summary, survey comment), the letters sent to
-them and the replies they sent (services/followup's messages, written here
-so that the erasure is atomic) and webhook deliveries' copies of audit
-values. The case figures reports and regulatory returns count (dates,
-stages, product, issue, category, channel, regime, clocks, decisions and
-amounts, survey scores) stay.
+them and the replies they sent and webhook deliveries' copies of audit
+values (services/followup's tables, erased by its own code in this
+transaction: redress/db/personal_data.py). The case figures reports and
+regulatory returns count (dates, stages, product, issue, category, channel,
+regime, clocks, decisions and amounts, survey scores) stay.
 
 Audit values that carry personal data are erased too, leaving their salted
 commitments in place, so every trail still verifies (services/cases/audit.py).
@@ -19,6 +19,7 @@ under scheme 2; the erasure's own entry records the old head hash.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,18 +27,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redress.db.models import (
+from redress.db.personal_data import PersonalDataHolder, exported_row, plain_value
+from redress.db.tables.cases import (
     AuditEvent,
     Case,
     CaseClock,
     Customer,
-    Delivery,
-    Message,
     Note,
     Outcome,
     SatisfactionResponse,
     Subtask,
 )
+from redress.domain.privacy import count_erased, identifiers_of, is_personal
 from redress.platform.enums import Channel, choices
 from services.cases.audit import (
     CURRENT_SCHEME,
@@ -52,15 +53,6 @@ from services.cases.store import Actor, CaseStore, audit_entry, refresh_search_t
 
 EXPORT_FORMAT = "redress.customer-export/1"
 ERASED_ACTION = "customer.erased"
-# Audit actions whose values are the customer's words or how they want to be
-# contacted. Other entries are erased where they quote the customer's name,
-# addresses or references (a mail server's answer naming the address, a
-# reason typed by staff).
-PERSONAL_ACTIONS = frozenset(
-    {"customer.replied", "customer.preferences_changed", "satisfaction.recorded"}
-)
-# Message states in which a letter may still go out.
-UNSENT = ("queued", "retrying", "held")
 # The customer record's personal fields and their erased value.
 CUSTOMER_BLANKS: dict[str, Any] = {
     "full_name": "",
@@ -98,42 +90,21 @@ class ErasureResult:
     workflow_ids: list[str] = field(default_factory=list)
 
 
-def _identifiers(customer: Customer) -> list[str]:
-    """Strings that identify the customer wherever they are quoted."""
-    address = customer.postal_address or {}
-    found = [
-        customer.full_name,
-        customer.email,
-        customer.phone,
-        customer.external_ref,
-        address.get("postal_code", ""),
-        *address.get("lines", []),
-    ]
-    return [x.lower() for x in found if isinstance(x, str) and len(x.strip()) >= 3]
-
-
-def is_personal(action: str, values: list[str], identifiers: list[str]) -> bool:
-    """Whether an audit entry's values are to be erased with its customer."""
-    if action in PERSONAL_ACTIONS:
-        return True
-    text = "\n".join(values).lower()
-    return any(x in text for x in identifiers)
-
-
-def _count(erased: dict[str, int], kind: str, n: int = 1) -> None:
-    if n:
-        erased[kind] = erased.get(kind, 0) + n
-
-
 def _blank(row: Any, names: tuple[str, ...], erased: dict[str, int], kind: str) -> None:
     for name in names:
         if getattr(row, name):
             setattr(row, name, "")
-            _count(erased, f"{kind}.{name}")
+            count_erased(erased, f"{kind}.{name}")
 
 
 def erase_customer(
-    store: CaseStore, customer_id: str, actor: Actor, reference: str, reason: str, force: bool
+    store: CaseStore,
+    customer_id: str,
+    actor: Actor,
+    reference: str,
+    reason: str,
+    force: bool,
+    held_elsewhere: Sequence[PersonalDataHolder] = (),
 ) -> ErasureResult:
     now = datetime.now(UTC)
     with store.sessions.begin() as session:
@@ -158,7 +129,13 @@ def erase_customer(
                 f"the customer's cases {', '.join(open_ids)} are still being handled; "
                 "erase once they are resolved, or force the erasure with a reason"
             )
-        identifiers = _identifiers(customer)
+        identifiers = identifiers_of(
+            customer.full_name,
+            customer.email,
+            customer.phone,
+            customer.external_ref,
+            customer.postal_address or {},
+        )
         result = ErasureResult(customer_id, customer.erased_at or now, False, [])
         result.workflow_ids = [c.workflow_id for c in cases]
 
@@ -166,7 +143,7 @@ def erase_customer(
         for name, blank in CUSTOMER_BLANKS.items():
             if getattr(customer, name) != blank:
                 setattr(customer, name, blank)
-                _count(customer_erased, f"customer.{name}")
+                count_erased(customer_erased, f"customer.{name}")
         customer.email_normalized = ""
         # Nothing may be sent to a customer whose addresses are gone, even
         # if one is given again to a case still being handled.
@@ -180,7 +157,7 @@ def erase_customer(
 
         for case in cases:
             erased = dict(customer_erased)
-            resealed = _erase_case(session, store, case, identifiers, erased)
+            resealed = _erase_case(session, store, case, identifiers, erased, held_elsewhere)
             if not erased:
                 continue
             case.updated_at = now
@@ -202,7 +179,7 @@ def erase_customer(
             session.flush()
             result.case_ids.append(case.case_id)
             for kind, n in erased.items():
-                _count(result.erased, kind, n)
+                count_erased(result.erased, kind, n)
         if customer_erased and not cases:
             result.erased.update(customer_erased)
         result.changed = bool(result.erased)
@@ -216,6 +193,7 @@ def _erase_case(
     case: Case,
     identifiers: list[str],
     erased: dict[str, int],
+    held_elsewhere: Sequence[PersonalDataHolder],
 ) -> dict[str, Any]:
     """Erases one case's personal data; what a reseal of its trail did, if any."""
     _blank(case, ("narrative", "desired_outcome"), erased, "case")
@@ -231,52 +209,9 @@ def _erase_case(
     survey = session.get(SatisfactionResponse, case.case_id)
     if survey is not None:
         _blank(survey, ("comment",), erased, "satisfaction")
-    for message in session.scalars(select(Message).where(Message.case_id == case.case_id)):
-        _erase_message(message, identifiers, erased)
-    for delivery in session.scalars(select(Delivery).where(Delivery.case_id == case.case_id)):
-        payload = dict(delivery.payload or {})
-        values = [str(payload.get(k, "")) for k in ("old", "new", "cause")]
-        if any(values) and is_personal(str(payload.get("action", "")), values, identifiers):
-            for k in ("old", "new", "cause"):
-                payload[k] = ""
-            payload["erased"] = "true"
-            delivery.payload = payload
-            _count(erased, "webhook_deliveries")
+    for holder in held_elsewhere:
+        holder.erase_case(session, case.case_id, identifiers, erased)
     return _erase_audit_values(session, case.case_id, identifiers, erased)
-
-
-def _erase_message(message: Message, identifiers: list[str], erased: dict[str, int]) -> None:
-    """A letter to or from the customer loses its addresses, subject and text;
-    a staff alert or a delivery detail only where it quotes the customer."""
-    changed: dict[str, Any] = {}
-    texts = ("subject", "body_text", "body_html")
-    if message.audience == "customer":
-        for name in (*texts, "recipient", "sender"):
-            if getattr(message, name):
-                changed[name] = ""
-    elif any(is_personal("", [str(getattr(message, name))], identifiers) for name in texts):
-        changed.update({name: "" for name in texts})
-    attempts = list(message.attempts or [])
-    if any(is_personal("", [str(a.get("detail", ""))], identifiers) for a in attempts):
-        attempts = [
-            {**a, "detail": ""} if is_personal("", [str(a.get("detail", ""))], identifiers) else a
-            for a in attempts
-        ]
-        changed["attempts"] = attempts
-    if message.audience == "customer" and not message.sender and message.state in UNSENT:
-        changed["attempts"] = [
-            *attempts,
-            {
-                "at": datetime.now(UTC).isoformat(),
-                "succeeded": False,
-                "detail": "not sent: the customer's personal data was erased",
-            },
-        ]
-        changed["state"] = "failed"
-    for name, value in changed.items():
-        setattr(message, name, value)
-    if changed:
-        _count(erased, "messages")
 
 
 def _erase_audit_values(
@@ -323,39 +258,15 @@ def _erase_audit_values(
         for name in VALUE_FIELDS:
             if getattr(e, name):
                 setattr(e, name, "")
-                _count(erased, "audit_values")
+                count_erased(erased, "audit_values")
             salts.pop(name, None)
         e.value_salts = salts
     return resealed
 
 
-# -- export ----------------------------------------------------------------
-
-# Columns that are the store's machinery, not data about the customer.
-HIDDEN = {
-    "id",
-    "email_normalized",
-    "fingerprint",
-    "value_salts",
-    "commitments",
-}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    return value
-
-
-def _row(row: Any, hide: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {
-        column.key: _plain(getattr(row, column.key))
-        for column in row.__table__.columns
-        if column.key not in HIDDEN and column.key not in hide
-    }
-
-
-def export_customer(store: CaseStore, customer_id: str) -> dict[str, Any]:
+def export_customer(
+    store: CaseStore, customer_id: str, held_elsewhere: Sequence[PersonalDataHolder] = ()
+) -> dict[str, Any]:
     """Everything held on one customer, as JSON-ready data."""
     with store.sessions() as session:
         customer = session.get(Customer, customer_id)
@@ -369,7 +280,7 @@ def export_customer(store: CaseStore, customer_id: str) -> dict[str, Any]:
 
             def rows(model: Any, *order: Any, case_id: str = cid) -> list[dict[str, Any]]:
                 return [
-                    _row(r, ("case_id",))
+                    exported_row(r, ("case_id",))
                     for r in session.scalars(
                         select(model).where(model.case_id == case_id).order_by(*order)
                     )
@@ -381,40 +292,37 @@ def export_customer(store: CaseStore, customer_id: str) -> dict[str, Any]:
             for e in session.scalars(
                 select(AuditEvent).where(AuditEvent.case_id == cid).order_by(AuditEvent.sequence)
             ):
-                event = _row(e, ("case_id",))
+                event = exported_row(e, ("case_id",))
                 event["erased_values"] = audit_entry(e).erased()
                 events.append(event)
             cases.append(
                 {
-                    **_row(case),
+                    **exported_row(case),
                     "clocks": rows(CaseClock, CaseClock.name),
                     "notes": rows(Note, Note.created_at),
                     "subtasks": rows(Subtask, Subtask.created_at),
-                    "outcome": _row(outcome, ("case_id",)) if outcome else None,
-                    "satisfaction": _row(survey, ("case_id",)) if survey else None,
+                    "outcome": exported_row(outcome, ("case_id",)) if outcome else None,
+                    "satisfaction": exported_row(survey, ("case_id",)) if survey else None,
                     "links": [
                         {
                             "kind": link.kind,
                             "other_case_id": link.other_case_id,
-                            "linked_at": _plain(link.linked_at),
+                            "linked_at": plain_value(link.linked_at),
                             "linked_by": link.linked_by,
                         }
                         for link in store._links(session, cid)
                     ],
-                    "messages": [
-                        _row(m, ("case_id", "idempotency_key"))
-                        for m in session.scalars(
-                            select(Message)
-                            .where(Message.case_id == cid, Message.audience == "customer")
-                            .order_by(Message.created_at)
-                        )
-                    ],
+                    **{
+                        kind: rows
+                        for holder in held_elsewhere
+                        for kind, rows in holder.export_case(session, cid).items()
+                    },
                     "audit_events": events,
                 }
             )
         return {
             "format": EXPORT_FORMAT,
             "exported_at": datetime.now(UTC).isoformat(),
-            "customer": _row(customer),
+            "customer": exported_row(customer),
             "cases": cases,
         }

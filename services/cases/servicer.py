@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +14,8 @@ from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.models import PolicyVersion
+from redress.db.personal_data import PersonalDataHolder
+from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Regime, choices, short_name
@@ -121,8 +122,12 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         store: CaseStore,
         temporal: Callable[[], Awaitable[Client]] | None = None,
         scope: AgentScope | None = None,
+        held_elsewhere: Sequence[PersonalDataHolder] = (),
     ) -> None:
         self.store = store
+        # Other services' tables that hold a customer's data, erased and
+        # exported in the same transaction as the case tables.
+        self.held_elsewhere = tuple(held_elsewhere)
         self.temporal = temporal
         self.scope = scope or AgentScope()
         self.client: Client | None = None
@@ -824,6 +829,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 request.request_reference.strip(),
                 request.reason.strip(),
                 request.force,
+                self.held_elsewhere,
             )
         except erasure.CustomerNotFound:
             raise NotFound(f"no customer {request.customer_id}") from None
@@ -860,7 +866,9 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_customer_id(request.customer_id, v)
         v.raise_if_any()
         try:
-            data = await asyncio.to_thread(erasure.export_customer, self.store, request.customer_id)
+            data = await asyncio.to_thread(
+                erasure.export_customer, self.store, request.customer_id, self.held_elsewhere
+            )
         except erasure.CustomerNotFound:
             raise NotFound(f"no customer {request.customer_id}") from None
         document = json.dumps(data, ensure_ascii=False, indent=1).encode()

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from redress.db import make_engine
-from redress.db.models import (
-    FAR_FUTURE,
+from redress.db.base import FAR_FUTURE
+from redress.db.tables.cases import (
     AppliedChange,
     AuditEvent,
     Case,

@@ -36,7 +36,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.models import Delivery, Message
+from redress.db.tables.followup import Delivery, Message
 from redress.platform.enums import short_name
 from redress.platform.requests import CASE_ID_IN_TEXT
 from redress.platform.settings import Env

@@ -12,7 +12,7 @@ import grpc
 from temporalio.client import Client
 
 from redress.common.v1 import common_pb2
-from redress.db.models import Delivery, Message, MessageTemplate, Webhook
+from redress.db.tables.followup import Delivery, Message, MessageTemplate, Webhook
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.auth import current_principal
 from redress.platform.enums import choices, from_short_name, short_name

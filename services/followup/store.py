@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from redress.db import Store
-from redress.db.models import Delivery, Message, MessageTemplate, Webhook
+from redress.db.tables.followup import Delivery, Message, MessageTemplate, Webhook
 from services.followup.templates import LetterTemplate, shipped
 
 # Purposes of the letters Redress ships, by template name.

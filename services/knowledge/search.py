@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from redress.db.models import Article
+from redress.db.tables.knowledge import Article
 
 LANGUAGES = {"en": "eng", "de": "deu", "es": "spa"}
 TEXT_FIELDS = ("title", "summary", "body")

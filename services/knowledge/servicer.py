@@ -14,7 +14,7 @@ from meilisearch.errors import MeilisearchError
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.models import Article, ArticleRevision, MediaFile
+from redress.db.tables.knowledge import Article, ArticleRevision, MediaFile
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.auth import current_principal
 from redress.platform.errors import (

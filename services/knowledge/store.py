@@ -21,7 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db import Store
-from redress.db.models import Article, ArticleRevision, CaseArticle, IndexOutbox, MediaFile
+from redress.db.tables.knowledge import (
+    Article,
+    ArticleRevision,
+    CaseArticle,
+    IndexOutbox,
+    MediaFile,
+)
 
 CONTENT = (
     "title",

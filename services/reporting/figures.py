@@ -27,17 +27,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from redress.db import Store
-from redress.db.models import (
+from redress.db.tables.cases import (
     AuditEvent,
     Case,
-    CaseArticle,
     CaseClock,
     Customer,
-    KeptReturn,
     Outcome,
     PolicyVersion,
     SatisfactionResponse,
 )
+from redress.db.tables.knowledge import CaseArticle
+from redress.db.tables.reporting import KeptReturn
 from redress.domain.calendars import BusinessCalendar
 from redress.domain.policy import Policy
 

@@ -38,7 +38,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from redress.db.models import AuditEvent, Case, PolicyVersion
+from redress.db.tables.cases import AuditEvent, Case, PolicyVersion
 from redress.domain.policy import Policy
 from services.reporting.figures import ReportingStore, _utc
 

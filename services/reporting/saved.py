@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from google.protobuf import json_format
 from sqlalchemy import func, select
 
-from redress.db.models import SavedReport
+from redress.db.tables.reporting import SavedReport
 from redress.platform.auth import Principal
 from redress.platform.enums import Regime, short_name
 from redress.platform.errors import Violations

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, literal, select, text
 
-from redress.db.models import AuditEvent, Case, CaseClock, Outcome, SatisfactionResponse
+from redress.db.tables.cases import AuditEvent, Case, CaseClock, Outcome, SatisfactionResponse
 from redress.platform.errors import FailedPrecondition
 from redress.platform.settings import Env
 from services.reporting import figures

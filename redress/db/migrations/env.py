@@ -3,7 +3,7 @@ from __future__ import annotations
 from alembic import context
 
 from redress.db import make_engine
-from redress.db.models import Base
+from redress.db.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

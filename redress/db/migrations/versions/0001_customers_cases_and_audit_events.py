@@ -8,7 +8,7 @@ Create Date: 2026-11-22 18:49:27.876385
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0001"
 down_revision = None

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 19:14:07.159455
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

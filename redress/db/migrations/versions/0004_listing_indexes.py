@@ -18,7 +18,7 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0004"
 down_revision = "0003"

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 12:48:11.512636
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0005"
 down_revision = "0004"

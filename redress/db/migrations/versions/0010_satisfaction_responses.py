@@ -8,7 +8,7 @@ Create Date: 2026-11-27 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0010"
 down_revision = "0009"

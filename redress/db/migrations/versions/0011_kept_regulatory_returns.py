@@ -8,7 +8,7 @@ Create Date: 2026-11-27 12:05:00
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0011"
 down_revision = "0010"

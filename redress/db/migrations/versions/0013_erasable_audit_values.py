@@ -12,7 +12,7 @@ after the old chain has been verified (services/cases/erasure.py).
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0013"
 down_revision = "0012"

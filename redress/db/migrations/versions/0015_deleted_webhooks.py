@@ -12,7 +12,7 @@ a deleted webhook is listed nowhere, queues nothing and sends nothing.
 import sqlalchemy as sa
 from alembic import op
 
-from redress.db.models import UtcDateTime
+from redress.db.base import UtcDateTime
 
 revision = "0015"
 down_revision = "0014"

@@ -1,66 +1,31 @@
-"""The case database's tables."""
+"""services/cases' tables: the store of record of complaints.
+
+Owner: services/cases, the only writer. Read by services/reporting as its
+declared read model (docs/architecture.md); no other service imports this
+module (import-linter contracts in pyproject.toml).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
-    DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     SmallInteger,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+from redress.db.base import FAR_FUTURE, Base
 
 
 class Customer(Base):
@@ -306,206 +271,6 @@ class CaseLink(Base):
 # -- follow-up: owned and written by services/followup -------------------------
 
 
-class MessageTemplate(Base):
-    """One version of a letter template in one language; versions are never edited."""
-
-    __tablename__ = "message_templates"
-    __table_args__ = (UniqueConstraint("name", "language", "version"),)
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
-    )
-    name: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(35))
-    version: Mapped[int] = mapped_column(Integer)
-    purpose: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(Text)
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-
-
-class Message(Base):
-    """A message to a customer or a member of staff, rendered once and kept as sent."""
-
-    __tablename__ = "messages"
-    __table_args__ = (
-        Index("ix_messages_case_id_created_at", "case_id", "created_at"),
-        Index("ix_messages_state_created_at", "state", "created_at"),
-    )
-
-    message_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    # The request's fingerprint, to refuse a key reused for a different message.
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    case_id: Mapped[str] = mapped_column(String(20), default="")
-    audience: Mapped[str] = mapped_column(String(20))  # customer | staff
-    purpose: Mapped[str] = mapped_column(String(40))
-    channel: Mapped[str] = mapped_column(String(20))
-    recipient: Mapped[str] = mapped_column(String(320))
-    language: Mapped[str] = mapped_column(String(35), default="")
-    template_name: Mapped[str] = mapped_column(String(64), default="")
-    template_version: Mapped[int] = mapped_column(Integer, default=0)
-    subject: Mapped[str] = mapped_column(Text)
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20))
-    # [{"at": iso, "succeeded": bool, "detail": str}], oldest first.
-    attempts: Mapped[list[Any]] = mapped_column(default=list)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Who sent an inbound message (a customer's reply); empty for outbound.
-    sender: Mapped[str] = mapped_column(String(320), default="", server_default="")
-
-
-class Webhook(Base):
-    __tablename__ = "webhooks"
-
-    webhook_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    url: Mapped[str] = mapped_column(String(2000))
-    secret: Mapped[str] = mapped_column(String(200))
-    event_types: Mapped[list[Any]] = mapped_column(default=list)
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Deliveries given up in a row; the webhook is disabled at the limit.
-    failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
-    disabled_reason: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-    # Set by DeleteWebhook; the row stays for the delivery log.
-    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
-    deleted_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
-
-
-class Delivery(Base):
-    """One case event on its way to one webhook."""
-
-    __tablename__ = "webhook_deliveries"
-    __table_args__ = (
-        UniqueConstraint("webhook_id", "event_id"),
-        Index(
-            "ix_webhook_deliveries_webhook_id_case_id_sequence", "webhook_id", "case_id", "sequence"
-        ),
-        Index("ix_webhook_deliveries_state_created_at", "state", "created_at"),
-    )
-
-    delivery_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.webhook_id"))
-    event_id: Mapped[str] = mapped_column(String(120))
-    event_type: Mapped[str] = mapped_column(String(60))
-    case_id: Mapped[str] = mapped_column(String(20))
-    # Orders a case's events: deliveries to one webhook go out in this order.
-    sequence: Mapped[int] = mapped_column(BigInteger)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(20))
-    attempts: Mapped[list[Any]] = mapped_column(default=list)
-    created_at: Mapped[datetime]
-    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class Article(Base):
-    """A knowledge-base article as it now stands; every change is also an ArticleRevision."""
-
-    __tablename__ = "kb_articles"
-    __table_args__ = (Index("ix_kb_articles_updated_at_article_id", "updated_at", "article_id"),)
-
-    article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    revision: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    body: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(35))
-    status: Mapped[str] = mapped_column(String(20))  # draft | published | archived
-    audience: Mapped[str] = mapped_column(String(20))  # internal | customer
-    category: Mapped[str] = mapped_column(String(100), default="")
-    products: Mapped[list[Any]] = mapped_column(default=list)
-    tags: Mapped[list[Any]] = mapped_column(default=list)
-    media_ids: Mapped[list[Any]] = mapped_column(default=list)
-    # The article's id in the system it was imported from, for re-runs.
-    external_ref: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-    updated_by: Mapped[str] = mapped_column(String(100))
-    updated_at: Mapped[datetime]
-
-
-class ArticleRevision(Base):
-    """One revision of an article: its content then, who made it and when."""
-
-    __tablename__ = "kb_article_revisions"
-
-    article_id: Mapped[str] = mapped_column(ForeignKey("kb_articles.article_id"), primary_key=True)
-    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # What the change was: created, updated, published, archived.
-    change: Mapped[str] = mapped_column(String(20))
-    # The fields that differ from the revision before.
-    changed_fields: Mapped[list[Any]] = mapped_column(default=list)
-    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    changed_by: Mapped[str] = mapped_column(String(100))
-    changed_at: Mapped[datetime]
-
-
-class MediaFile(Base):
-    """A stored attachment; its content is in the blob store under its sha256."""
-
-    __tablename__ = "kb_media"
-
-    media_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size_bytes: Mapped[int] = mapped_column(BigInteger)
-    created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-
-
-class IndexOutbox(Base):
-    """An article whose search document must be written or removed.
-
-    Written in the same transaction as the article, so that the index
-    converges on the database after any crash or search-engine outage."""
-
-    __tablename__ = "kb_index_outbox"
-    __table_args__ = (Index("ix_kb_index_outbox_next_attempt_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    article_id: Mapped[str] = mapped_column(String(40))
-    enqueued_at: Mapped[datetime]
-    next_attempt_at: Mapped[datetime]
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-
-
-class CaseArticle(Base):
-    """An article suggested for a case, or marked as the one that resolved it."""
-
-    __tablename__ = "kb_case_articles"
-    __table_args__ = (Index("ix_kb_case_articles_article_id_kind", "article_id", "kind"),)
-
-    case_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    article_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # suggested | resolved
-    rank: Mapped[int] = mapped_column(Integer, default=0)
-    score: Mapped[float] = mapped_column(Float, default=0.0)
-    recorded_by: Mapped[str] = mapped_column(String(100))
-    recorded_at: Mapped[datetime]
-
-
-class SavedReport(Base):
-    """One version of a saved report definition (the ReportDefinition message as JSON)."""
-
-    __tablename__ = "report_definitions"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    definition: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    saved_by: Mapped[str] = mapped_column(String(100))
-    saved_at: Mapped[datetime]
-
-
 class SatisfactionResponse(Base):
     """A customer's answer to the satisfaction survey; one per case."""
 
@@ -517,17 +282,3 @@ class SatisfactionResponse(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime]
-
-
-class KeptReturn(Base):
-    """A regulatory return as first computed for a period that had ended."""
-
-    __tablename__ = "regulatory_returns"
-
-    regime: Mapped[str] = mapped_column(String(20), primary_key=True)
-    period_start: Mapped[datetime] = mapped_column(primary_key=True)
-    period_end: Mapped[datetime] = mapped_column(primary_key=True)
-    # [{"reference", "description", "breakdown", "value", "case_ids"}], in order.
-    lines: Mapped[list[Any]] = mapped_column(default=list)
-    generated_at: Mapped[datetime]
-    generated_by: Mapped[str] = mapped_column(String(100))
