@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    start the whole platform on its embedded defaults (Ctrl-C stops it)
 #   make test   run the test suite against real servers it starts itself
+#   make test-unit   only the fast layer (tests/unit: pure code, no servers)
 # Both install what is missing first.
 
 PYTHON ?= python3.11
@@ -8,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint breaking typecheck protos check-protos clean
+.PHONY: install run test test-unit lint breaking typecheck protos check-protos clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +39,13 @@ test: install
 	$(MAKE) --no-print-directory breaking
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fast layer: pure code, no servers, in seconds.
+test-unit: install
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

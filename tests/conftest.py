@@ -222,4 +222,4 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """`make run`'s own test runs first. It needs the default ports, and 50051-50055
     lie in the kernel's ephemeral range: once other tests hold client connections,
     one of those ports can be the local end of one of them for the whole session."""
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_make_run.py") else 1)
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/e2e/test_make_run.py") else 1)

@@ -2,7 +2,7 @@
 
     python -m redress.devtools.save_history WORKFLOW_ID tests/histories/NAME.json
 
-Replaying saved histories (tests/test_complaint_workflow.py) proves that a
+Replaying saved histories (tests/integration/test_complaint_workflow.py) proves that a
 change to workflow code still reproduces what running complaints did.
 """
 

@@ -74,7 +74,7 @@ def sql_lines(
 ) -> list[figures.Line]:
     """The return's lines aggregated by PostgreSQL, over the same cases as
     the rows `compute` reads on SQLite, and equal to the lines made from
-    them (tests/test_reporting_sql.py)."""
+    them (tests/integration/test_reporting_sql.py)."""
     f = Filter(received_to=end, received_from=start, regimes=(regime,))
     if regime == "uk_fca":
         return figures.sql_fca_return(

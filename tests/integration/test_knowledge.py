@@ -28,7 +28,7 @@ from redress.importers.faq import run_import
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.errors import field_violations
 from tests.conftest import FAQ, bearer, eventually, fresh_postgres_database, indexed
-from tests.test_followup import ROWS, file_complaint, get_case
+from tests.integration.test_followup import ROWS, file_complaint, get_case
 
 
 def kb(channels):  # type: ignore[no-untyped-def]

@@ -485,7 +485,7 @@ def test_a_service_with_a_key_not_matching_its_certificate_does_not_start(pki: P
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode != 0
     assert "invalid configuration" in result.stderr

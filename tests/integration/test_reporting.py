@@ -1117,7 +1117,7 @@ def test_the_asic_idr_csv_gives_sydney_dates_and_counts_calendar_days():
 
 
 # How the company closed each complaint, as the CFPB records it, and the
-# outcome a handler records for it (as in tests/test_import_cfpb.py). The
+# outcome a handler records for it (as in tests/integration/test_import_cfpb.py). The
 # CSV's "In progress" and "Untimely response" complaints stay open.
 CFPB_DECISIONS = {
     "Closed with monetary relief": cases_pb2.DECISION_UPHELD,

@@ -21,7 +21,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.devstack.platform import HOST, LocalPlatform
 from redress.devstack.processes import bind_free
 from tests.conftest import bearer, followup_env
-from tests.test_submit_end_to_end import ROWS, complaint, submit
+from tests.e2e.test_submit_end_to_end import ROWS, complaint, submit
 
 KEYS = {
     "dana": ("agent", "dana-scope-key-0123456789"),

@@ -19,7 +19,7 @@ from redress.common.v1 import common_pb2
 from redress.importers.cfpb import FileFormatError, build_request, parse_date, read_rows
 from services.intake.validation import validate_submission
 from tests.conftest import SHARED_DATA, eventually
-from tests.test_submit_end_to_end import get_case
+from tests.e2e.test_submit_end_to_end import get_case
 
 CFPB_FILES = sorted(p.name for p in SHARED_DATA.glob("cfpb_*.csv"))
 VIA = {

@@ -26,7 +26,7 @@ from collections import Counter
 
 from redress.knowledge.v1 import knowledge_pb2
 from tests.conftest import FAQ, SHARED_DATA
-from tests.test_knowledge import kb
+from tests.integration.test_knowledge import kb
 
 BANKING77_CLASS = {
     "cards": [

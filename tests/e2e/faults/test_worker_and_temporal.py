@@ -23,7 +23,7 @@ from redress.cases.v1 import cases_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.followup.v1 import followup_pb2
 from tests.conftest import bearer, eventually, start_platform
-from tests.faults.support import RETRYABLE, ROWS, complaint, file_until_answered, stub
+from tests.e2e.faults.support import RETRYABLE, ROWS, complaint, file_until_answered, stub
 from tests.followup_support import Receiver
 from tests.policies import short_first_response
 

@@ -21,8 +21,16 @@ from redress.devstack.platform import LocalPlatform
 from redress.followup.v1 import followup_pb2
 from redress.platform.errors import field_violations
 from tests.conftest import bearer, eventually
-from tests.test_followup import ROWS, cases, file_complaint, followup, mail, mail_for, messages
-from tests.test_submit_end_to_end import complaint, get_case, submit
+from tests.e2e.test_submit_end_to_end import complaint, get_case, submit
+from tests.integration.test_followup import (
+    ROWS,
+    cases,
+    file_complaint,
+    followup,
+    mail,
+    mail_for,
+    messages,
+)
 
 
 def mail_to(platform: LocalPlatform, address: str, case_id: str = "") -> list[EmailMessage]:

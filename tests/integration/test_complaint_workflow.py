@@ -36,7 +36,7 @@ from workflows.complaint_types import (
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
-HISTORIES = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 
 KINDS = {
     "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -30,10 +30,10 @@ from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
 from services.followup.delivery import SmtpSettings
 from tests.conftest import bearer, cfpb_rows, eventually, followup_env, start_platform
+from tests.e2e.test_submit_end_to_end import complaint, get_case, submit
 from tests.followup_support import QUICK, Arrival, Inbox, Receiver, followup_messenger
+from tests.integration.test_tls import issue, make_ca
 from tests.policies import short_first_response
-from tests.test_submit_end_to_end import complaint, get_case, submit
-from tests.test_tls import issue, make_ca
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 12)
 LETTERS = (

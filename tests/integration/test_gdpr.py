@@ -40,7 +40,7 @@ from services.cases.audit import GENESIS, entry_hash
 from services.cases.store import Actor, CaseStore, CustomerDetails, NewCase, audit_entry
 from services.followup.erasure import FollowupPersonalData
 from tests.conftest import bearer, cfpb_rows, eventually
-from tests.test_submit_end_to_end import complaint, get_case, submit
+from tests.e2e.test_submit_end_to_end import complaint, get_case, submit
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 14)[10:14]
 ADMIN = Actor("person", "local-admin")

@@ -30,7 +30,7 @@ from services.console import i18n
 from tests.conftest import bearer, cfpb_rows, eventually, start_platform
 from tests.policies import short_first_response
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 CHROMIUM = Path("/usr/bin/chromium")
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 40)

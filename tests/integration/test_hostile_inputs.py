@@ -12,7 +12,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
-from tests.test_submit_end_to_end import ROWS, complaint, submit
+from tests.e2e.test_submit_end_to_end import ROWS, complaint, submit
 
 SQL = [
     "' OR '1'='1",

@@ -105,7 +105,7 @@ def test_a_submitted_complaint_becomes_a_stored_case(platform, channels, admin):
     assert "fraud" in row["Consumer complaint narrative"].lower()
     assert case.category == "fraud_and_scams"
     assert case.priority == common_pb2.PRIORITY_HIGH
-    # "acknowledged" once the acknowledgement letter is delivered (tests/test_followup.py)
+    # "acknowledged" once the acknowledgement letter is delivered (tests/integration/test_followup.py)
     assert case.stage in ("received", "acknowledged")
     assert case.customer.full_name == "Jordan Example"
     assert case.customer_id.startswith("CU-")

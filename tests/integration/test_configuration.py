@@ -33,7 +33,7 @@ def test_every_bad_variable_is_named_at_once(tmp_path: Path):
             "REDRESS_LOG_LEVEL": "loud",
             "REDRESS_MIGRATE_ON_START": "perhaps",
             "REDRESS_DATA_DIR": str(tmp_path),
-            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         },
         tmp_path,
     )
@@ -46,7 +46,7 @@ def test_every_bad_variable_is_named_at_once(tmp_path: Path):
 def test_the_worker_needs_its_service_key(tmp_path: Path):
     result = start(
         "workflows.worker",
-        {"REDRESS_SERVICE_API_KEY": "", "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        {"REDRESS_SERVICE_API_KEY": "", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         tmp_path,
     )
     assert result.returncode != 0
@@ -60,7 +60,7 @@ def test_a_missing_api_keys_file_is_a_clear_start_up_error(tmp_path: Path):
             "REDRESS_API_KEYS_FILE": str(tmp_path / "nope.txt"),
             "REDRESS_REPORTING_LISTEN": "127.0.0.1:0",
             "REDRESS_REPORTING_METRICS_LISTEN": "127.0.0.1:0",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         },
         tmp_path,
     )

@@ -25,7 +25,7 @@ from tests.conftest import (
     fresh_postgres_database,
     start_platform,
 )
-from tests.faults.support import RETRYABLE, ROWS, complaint, file_until_answered
+from tests.e2e.faults.support import RETRYABLE, ROWS, complaint, file_until_answered
 
 # What a client may see while a dependency is away: a clear "try again".
 CLEAR = {*RETRYABLE, grpc.StatusCode.ABORTED}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from redress.devstack import binaries
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*argv: str) -> subprocess.CompletedProcess[str]:
