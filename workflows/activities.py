@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import grpc
-from google.protobuf.duration_pb2 import Duration
-from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -14,6 +12,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.domain.policy import Policy
 from redress.platform.enums import Channel, Priority, Regime, from_short_name
+from redress.platform.wire import duration, optional_timestamp, timestamp
 from workflows.complaint_types import (
     ComplaintState,
     PolicyDocument,
@@ -31,12 +30,6 @@ PERMANENT = {
     grpc.StatusCode.NOT_FOUND,
     grpc.StatusCode.UNIMPLEMENTED,
 }
-
-
-def _timestamp(value: datetime) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value.astimezone(UTC))
-    return ts
 
 
 def _timeout() -> float:
@@ -97,7 +90,7 @@ class CaseActivities:
             narrative=s.narrative,
             desired_outcome=s.desired_outcome,
             regime=from_short_name(Regime, s.regime),  # type: ignore[arg-type]
-            received_at=_timestamp(s.received_at),
+            received_at=timestamp(s.received_at),
             attachment_ids=s.attachment_ids,
             company=s.company,
             external_ref=s.external_ref,
@@ -140,35 +133,6 @@ class CaseActivities:
         return bool(response.applied)
 
 
-def _ts(value: datetime | None) -> Timestamp | None:
-    return _timestamp(value) if value is not None else None
-
-
-def _seconds(value: float) -> Duration:
-    d = Duration()
-    d.FromTimedelta(timedelta(seconds=max(value, 0.0)))
-    return d
-
-
-CLOCK_STATES = {
-    "running": common_pb2.CLOCK_STATE_RUNNING,
-    "paused": common_pb2.CLOCK_STATE_PAUSED,
-    "met": common_pb2.CLOCK_STATE_MET,
-    "breached": common_pb2.CLOCK_STATE_BREACHED,
-}
-SUBTASK_STATES = {
-    "open": cases_pb2.SUBTASK_STATE_OPEN,
-    "completed": cases_pb2.SUBTASK_STATE_COMPLETED,
-    "cancelled": cases_pb2.SUBTASK_STATE_CANCELLED,
-    "overdue": cases_pb2.SUBTASK_STATE_OVERDUE,
-}
-ACTOR_KINDS = {
-    "person": common_pb2.ACTOR_KIND_PERSON,
-    "service": common_pb2.ACTOR_KIND_SERVICE,
-    "rule": common_pb2.ACTOR_KIND_RULE,
-}
-
-
 def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeRequest:
     """The workflow's state as the case store records it."""
     state: ComplaintState = input.state
@@ -182,26 +146,26 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
         team=state.team,
         category=state.category,
         escalation_level=state.escalation_level,
-        next_deadline=_ts(min(running) if running else None),
+        next_deadline=optional_timestamp(min(running) if running else None),
         breached=any(c.breached_at is not None for c in state.clocks),
-        resolved_at=_ts(state.resolved_at),
-        closed_at=_ts(state.closed_at),
+        resolved_at=optional_timestamp(state.resolved_at),
+        closed_at=optional_timestamp(state.closed_at),
         clocks=[
             cases_pb2.Clock(
                 name=c.name,
-                state=CLOCK_STATES.get(c.state, common_pb2.CLOCK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+                state=from_short_name(common_pb2.ClockState, c.state),  # type: ignore[arg-type]
                 regulatory=c.regulatory,
-                started_at=_ts(c.started_at),
-                due_at=_ts(c.due_at),
-                paused_for=_seconds(c.paused_seconds),
+                started_at=optional_timestamp(c.started_at),
+                due_at=optional_timestamp(c.due_at),
+                paused_for=duration(c.paused_seconds),
                 pause_reason=c.pause_reason,
-                stopped_at=_ts(c.stopped_at),
+                stopped_at=optional_timestamp(c.stopped_at),
                 calendar=c.calendar,
                 basis=c.basis,
-                breached_at=_ts(c.breached_at),
+                breached_at=optional_timestamp(c.breached_at),
                 regulation=c.regulation,
                 description=c.description,
-                remaining=_seconds(c.remaining_seconds),
+                remaining=duration(c.remaining_seconds),
             )
             for c in state.clocks
             if c.state != "pending"
@@ -213,10 +177,10 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
                 description=t.description,
                 assignee=t.assignee,
                 team=t.team,
-                due_at=_ts(t.due_at),
-                state=SUBTASK_STATES[t.state],  # type: ignore[arg-type]
-                created_at=_ts(t.created_at),
-                completed_at=_ts(t.completed_at),
+                due_at=optional_timestamp(t.due_at),
+                state=from_short_name(cases_pb2.SubtaskState, t.state),  # type: ignore[arg-type]
+                created_at=optional_timestamp(t.created_at),
+                completed_at=optional_timestamp(t.completed_at),
             )
             for t in state.subtasks
         ],
@@ -228,7 +192,7 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
                 new_value=a.new_value,
                 cause=a.cause,
                 actor=common_pb2.Actor(
-                    kind=ACTOR_KINDS[a.actor_kind],
+                    kind=from_short_name(common_pb2.ActorKind, a.actor_kind),  # type: ignore[arg-type]
                     id=a.actor_id,  # type: ignore[arg-type]
                     rule_version=a.rule_version,
                 ),
@@ -241,7 +205,7 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
                 author=n.author,
                 body=n.body,
                 customer_visible=n.customer_visible,
-                created_at=_ts(n.created_at),
+                created_at=optional_timestamp(n.created_at),
             )
             for n in input.notes
         ],
@@ -257,7 +221,7 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
                 ),
                 root_cause=o.root_cause,
                 summary=o.summary,
-                recorded_at=_ts(o.recorded_at),
+                recorded_at=optional_timestamp(o.recorded_at),
                 recorded_by=o.recorded_by,
             )
         )

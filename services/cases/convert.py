@@ -122,22 +122,6 @@ def audit_message(event: AuditEvent) -> cases_pb2.AuditEvent:
     )
 
 
-CLOCK_STATES = {
-    "running": common_pb2.CLOCK_STATE_RUNNING,
-    "paused": common_pb2.CLOCK_STATE_PAUSED,
-    "met": common_pb2.CLOCK_STATE_MET,
-    "breached": common_pb2.CLOCK_STATE_BREACHED,
-}
-CLOCK_STATE_NAMES = {v: k for k, v in CLOCK_STATES.items()}
-SUBTASK_STATES = {
-    "open": cases_pb2.SUBTASK_STATE_OPEN,
-    "completed": cases_pb2.SUBTASK_STATE_COMPLETED,
-    "cancelled": cases_pb2.SUBTASK_STATE_CANCELLED,
-    "overdue": cases_pb2.SUBTASK_STATE_OVERDUE,
-}
-SUBTASK_STATE_NAMES = {v: k for k, v in SUBTASK_STATES.items()}
-
-
 def time_left(
     clock: CaseClock, now: datetime, calendars: Callable[[str], BusinessCalendar] | None = None
 ) -> float:
@@ -161,7 +145,7 @@ def clock_message(
 ) -> cases_pb2.Clock:
     return cases_pb2.Clock(
         name=clock.name,
-        state=CLOCK_STATES.get(clock.state, common_pb2.CLOCK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+        state=from_short_name(common_pb2.ClockState, clock.state),  # type: ignore[arg-type]
         regulatory=clock.regulatory,
         started_at=timestamp(clock.started_at),
         due_at=timestamp(clock.due_at),
@@ -187,7 +171,7 @@ def subtask_message(subtask: Subtask) -> cases_pb2.Subtask:
         assignee=subtask.assignee,
         team=subtask.team,
         due_at=timestamp(subtask.due_at),
-        state=SUBTASK_STATES.get(subtask.state, cases_pb2.SUBTASK_STATE_UNSPECIFIED),  # type: ignore[arg-type]
+        state=from_short_name(cases_pb2.SubtaskState, subtask.state),  # type: ignore[arg-type]
         created_at=timestamp(subtask.created_at),
         completed_at=timestamp(subtask.completed_at),
     )
@@ -287,11 +271,6 @@ def _ts_or_none(holder: object, name: str) -> datetime | None:
 
 def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> CaseChange:
     """A workflow's report of a change, as the store applies it."""
-    actor_kinds = {
-        common_pb2.ACTOR_KIND_PERSON: "person",
-        common_pb2.ACTOR_KIND_SERVICE: "service",
-        common_pb2.ACTOR_KIND_RULE: "rule",
-    }
     fields = {
         "stage": request.stage,
         "priority": int(request.priority),
@@ -307,7 +286,7 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
     clocks = [
         {
             "name": c.name,
-            "state": CLOCK_STATE_NAMES.get(c.state, "running"),
+            "state": short_name(common_pb2.ClockState, c.state) or "running",
             "regulatory": c.regulatory,
             "basis": c.basis,
             "calendar": c.calendar,
@@ -331,7 +310,7 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
             "assignee": t.assignee,
             "team": t.team,
             "due_at": _ts_or_none(t, "due_at"),
-            "state": SUBTASK_STATE_NAMES.get(t.state, "open"),
+            "state": short_name(cases_pb2.SubtaskState, t.state) or "open",
             "created_at": from_timestamp(t.created_at),
             "completed_at": _ts_or_none(t, "completed_at"),
         }
@@ -364,7 +343,7 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
     audit = [
         AuditDraft(
             actor=Actor(
-                actor_kinds.get(a.actor.kind, caller.kind),
+                short_name(common_pb2.ActorKind, a.actor.kind) or caller.kind,
                 a.actor.id or caller.id,
                 a.actor.rule_version,
             ),

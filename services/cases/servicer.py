@@ -17,6 +17,7 @@ from redress.common.v1 import common_pb2
 from redress.db.personal_data import PersonalDataHolder
 from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
+from redress.domain.policy_versions import PolicyVersions
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Regime, choices, short_name
 from redress.platform.errors import (
@@ -131,7 +132,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self.temporal = temporal
         self.scope = scope or AgentScope()
         self.client: Client | None = None
-        self._policies: dict[tuple[str, str], Policy] = {}
+        self.policies = PolicyVersions(store.published_document)
 
     async def _visible(self, case_id: str) -> None:
         """NOT_FOUND for a case outside the caller's scope (REDRESS_AGENT_SCOPE)."""
@@ -155,22 +156,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         return convert.full_case_message(view, policy.calendar_named if policy else None)
 
     def _policy_of(self, policy_id: str, version: str) -> Policy | None:
-        """The policy version a case runs under, for its calendars.
-
-        A published version never changes, so each is read from the database
-        once per process, not on every GetCase.
-        """
-        key = (policy_id, version)
-        if key not in self._policies:
-            row = self.store.get_policy(policy_id, version) if policy_id else None
-            shipped = Policy.load_default()
-            if row is not None:
-                self._policies[key] = Policy.load(row.document)
-            elif key == (shipped.id, shipped.version):
-                self._policies[key] = shipped
-            else:
-                return None
-        return self._policies[key]
+        """The policy version a case runs under, for its calendars."""
+        return self.policies.find(policy_id, version)
 
     async def _command(
         self,

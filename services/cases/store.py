@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import and_, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from redress.db import make_engine
+from redress.db import Store, database_url
 from redress.db.base import FAR_FUTURE
 from redress.db.tables.cases import (
     AppliedChange,
@@ -215,21 +215,9 @@ def case_number(surrogate: int) -> str:
     return f"C-{surrogate:06d}"
 
 
-class CaseStore:
+class CaseStore(Store):
     def __init__(self, url: str | None = None) -> None:
-        self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    def ping(self) -> bool:
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(select(literal(1)))
-            return True
-        except Exception:
-            return False
+        super().__init__(url or database_url())
 
     # -- writes ----------------------------------------------------------
 
@@ -814,6 +802,10 @@ class CaseStore:
             return session.scalars(
                 query.order_by(PolicyVersion.published_at.desc()).limit(1)
             ).first()
+
+    def published_document(self, policy_id: str, version: str) -> str | None:
+        row = self.get_policy(policy_id, version)
+        return row.document if row is not None else None
 
     def audit_events(self, case_id: str, after_sequence: int, limit: int) -> list[AuditEvent]:
         with self.sessions() as session:
