@@ -41,7 +41,7 @@ from services.followup.delivery import (
     SmtpSettings,
 )
 from services.followup.store import FollowupStore
-from services.knowledge.__main__ import KnowledgeActivities
+from services.knowledge.activities import KnowledgeActivities
 from services.knowledge.blobs import DiskBlobStore
 from services.knowledge.indexer import Indexer, SearchIndex
 from services.knowledge.servicer import KnowledgeServicer

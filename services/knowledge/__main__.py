@@ -18,8 +18,6 @@ from datetime import timedelta
 
 import grpc
 import meilisearch
-from temporalio import activity
-from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2_grpc
@@ -27,15 +25,14 @@ from redress.db import database_url
 from redress.db.migrate import wait_for_schema
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels, serving
-from redress.platform.errors import NotFound, ServiceError
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
+from services.knowledge.activities import KnowledgeActivities, knowledge_queue
 from services.knowledge.blobs import DiskBlobStore
 from services.knowledge.indexer import Indexer, SearchIndex
 from services.knowledge.servicer import ACCESS, KnowledgeServicer
 from services.knowledge.store import KnowledgeStore
-from workflows.complaint_types import SuggestedArticle, SuggestInput
 
 DESCRIPTOR = knowledge_pb2.DESCRIPTOR.services_by_name["KnowledgeService"]
 log = logging.getLogger("redress.knowledge")
@@ -78,38 +75,6 @@ class KnowledgeSettings:
         if not settings.index_uid.replace("_", "").replace("-", "").isalnum():
             env.problems.append("REDRESS_MEILISEARCH_INDEX: letters, digits, - and _ only")
         return settings
-
-
-def knowledge_queue(temporal: TemporalSettings) -> str:
-    """The knowledge task queue; complaint workflows derive the same name."""
-    return f"{temporal.task_queue}-knowledge"
-
-
-class KnowledgeActivities:
-    def __init__(self, servicer: KnowledgeServicer, store: KnowledgeStore) -> None:
-        self.servicer = servicer
-        self.store = store
-
-    @activity.defn(name="knowledge.suggest_for_case")
-    async def suggest_for_case(self, input: SuggestInput) -> list[SuggestedArticle]:
-        """Finds the best articles for a new case and records them on it."""
-        try:
-            case = await self.servicer._case(input.case_id)
-            hits = await self.servicer.suggest(
-                case.product, f"{case.issue} {case.category}", case.narrative, input.limit
-            )
-        except NotFound as err:
-            raise ApplicationError(str(err), type="NotFound", non_retryable=True) from None
-        except ServiceError as err:
-            raise ApplicationError(str(err), type="Unavailable") from None
-        await asyncio.to_thread(
-            self.store.record_case_articles,
-            input.case_id,
-            "suggested",
-            [(h.article_id, h.score) for h in hits],
-            "knowledge-suggestions",
-        )
-        return [SuggestedArticle(h.article_id, h.title, round(h.score, 4)) for h in hits]
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
