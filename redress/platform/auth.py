@@ -39,6 +39,11 @@ class Principal:
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
 
+    @property
+    def actor_kind(self) -> str:
+        """How the audit trail names this caller: a service or a person."""
+        return "service" if "service" in self.roles else "person"
+
 
 ANONYMOUS = Principal("anonymous", frozenset())
 

@@ -114,7 +114,7 @@ SORT_COLUMNS = {
 
 def caller() -> Actor:
     principal = current_principal.get()
-    return Actor("service" if "service" in principal.roles else "person", principal.id)
+    return Actor(principal.actor_kind, principal.id)
 
 
 class CasesServicer(cases_pb2_grpc.CasesServiceServicer):

@@ -92,8 +92,7 @@ def _actor(actor_id: str) -> common_pb2.Actor:
 
 
 def _caller() -> str:
-    principal = current_principal.get()
-    return principal.id if principal else "unknown"
+    return current_principal.get().id
 
 
 def _is(*names: str) -> bool:
