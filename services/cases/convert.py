@@ -9,7 +9,8 @@ from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.db.tables.cases import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
 from redress.domain.calendars import BusinessCalendar, preset
-from redress.platform.enums import Channel, Regime, from_short_name, short_name
+from redress.domain.priority import DEFAULT_PRIORITY, priority_name, priority_rank
+from redress.platform.enums import Channel, Priority, Regime, from_short_name, short_name
 from redress.platform.wire import duration, from_timestamp
 from redress.platform.wire import optional_timestamp as timestamp
 from services.cases.store import (
@@ -56,7 +57,7 @@ def new_case(request: cases_pb2.CreateCaseRequest) -> NewCase:
         submitted_by=request.submitted_by,
         customer=customer_details(request.customer),
         channel=short_name(Channel, request.channel),
-        priority=int(request.priority) or common_pb2.PRIORITY_NORMAL,
+        priority=priority_rank(short_name(Priority, request.priority) or DEFAULT_PRIORITY),
         stage=request.stage or "received",
         regime=short_name(Regime, request.regime) or "none",
         narrative=request.narrative,
@@ -232,7 +233,7 @@ def case_message(
         case_id=case.case_id,
         workflow_id=case.workflow_id,
         stage=case.stage,
-        priority=case.priority,  # type: ignore[arg-type]
+        priority=from_short_name(Priority, priority_name(case.priority)),  # type: ignore[arg-type]
         channel=from_short_name(Channel, case.channel),  # type: ignore[arg-type]
         customer_id=customer.id,
         customer=customer_message(customer),
@@ -273,7 +274,7 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
     """A workflow's report of a change, as the store applies it."""
     fields = {
         "stage": request.stage,
-        "priority": int(request.priority),
+        "priority": priority_rank(short_name(Priority, request.priority)),
         "assignee": request.assignee,
         "team": request.team,
         "category": request.category,

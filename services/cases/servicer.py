@@ -18,8 +18,9 @@ from redress.db.personal_data import PersonalDataHolder
 from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
 from redress.domain.policy_versions import PolicyVersions
+from redress.domain.priority import priority_rank
 from redress.platform.auth import current_principal
-from redress.platform.enums import Channel, Regime, choices, short_name
+from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -694,8 +695,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         regimes = [short_name(Regime, r) for r in request.regimes]
         if "" in regimes:
             violations.add("regimes", "contains an unspecified or unknown regime")
-        priorities = [int(p) for p in request.priorities]
-        if any(p not in common_pb2.Priority.values() or p == 0 for p in priorities):
+        priorities = [priority_rank(short_name(Priority, p)) for p in request.priorities]
+        if 0 in priorities:
             violations.add("priorities", "contains an unspecified or unknown priority")
         if request.sort_by not in SORT_COLUMNS:
             violations.add("sort_by", "unknown sort field")
