@@ -50,6 +50,12 @@ class Refusal(Exception):
     def summary(self) -> str:
         return REFUSALS.get(self.code, "The request failed.")
 
+    @classmethod
+    def of_fields(cls, fields: dict[str, str]) -> Refusal:
+        """A refusal the console makes itself, for fields it cannot read: shown
+        next to the fields exactly as a service's own would be."""
+        return cls(grpc.StatusCode.INVALID_ARGUMENT, "", fields)
+
     def field(self, *names: str) -> str:
         """The problem with a form field, matched by the API field names it maps to."""
         for name in names:

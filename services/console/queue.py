@@ -15,11 +15,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.platform.enums import choices, from_short_name
+from redress.platform.wire import timestamp
 
 FILTERS = (
     "text",
@@ -94,12 +93,6 @@ def _day(value: str, field: str, problems: dict[str, str]) -> date | None:
         return None
 
 
-def _ts(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
 def list_request(
     query: dict[str, str], page_token: str
 ) -> tuple[cases_pb2.ListCasesRequest, datetime | None, dict[str, str]]:
@@ -140,9 +133,11 @@ def list_request(
     start = _day(query.get("received_from", ""), "received_from", problems)
     end = _day(query.get("received_to", ""), "received_to", problems)
     if start:
-        request.received.start.CopyFrom(_ts(datetime.combine(start, time(), UTC)))
+        request.received.start.CopyFrom(timestamp(datetime.combine(start, time(), UTC)))
     if end:
-        request.received.end.CopyFrom(_ts(datetime.combine(end + timedelta(days=1), time(), UTC)))
+        request.received.end.CopyFrom(
+            timestamp(datetime.combine(end + timedelta(days=1), time(), UTC))
+        )
     sort = query.get("sort", "")
     if sort and sort not in SORTS:
         problems["sort"] = "one of " + ", ".join(SORTS)

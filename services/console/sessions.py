@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 
 from redress.platform.auth import Principal
 
+# The cookie that holds the session token.
+COOKIE = "redress_session"
+
 
 @dataclass
 class Session:

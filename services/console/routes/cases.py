@@ -1,0 +1,392 @@
+"""One case's page and the commands its forms send: assignment, priority, stage,
+notes, subtasks, clocks, outcome, articles, messages and the case's lifecycle."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, request
+from werkzeug.wrappers.response import Response
+
+from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
+from redress.followup.v1 import followup_pb2
+from redress.knowledge.v1 import knowledge_pb2
+from redress.platform.enums import from_short_name, short_name
+from redress.platform.requests import CASE_ID
+from redress.platform.wire import optional_timestamp, time_or_none
+from services.console.apis import Caller, Refusal
+from services.console.clocks import clock_view
+from services.console.pages import (
+    caller,
+    console,
+    flash,
+    form,
+    local_datetime,
+    page,
+    policy_of,
+    refusal_text,
+)
+from services.console.queue import CHANNELS, PRIORITIES
+
+DECISIONS = [
+    ("upheld", cases_pb2.DECISION_UPHELD),
+    ("partly_upheld", cases_pb2.DECISION_PARTLY_UPHELD),
+    ("rejected", cases_pb2.DECISION_REJECTED),
+    ("withdrawn", cases_pb2.DECISION_WITHDRAWN),
+]
+
+blueprint = Blueprint("cases", __name__)
+
+
+def case_page(
+    case_id: str,
+    status: int = 200,
+    refusal: Refusal | None = None,
+    failed_form: str = "",
+    preview: followup_pb2.RenderTemplateResponse | None = None,
+    article_query: str = "",
+) -> Response:
+    if not CASE_ID.match(case_id):
+        abort(404)
+    person = caller()
+    try:
+        case = person.cases("GetCase", cases_pb2.GetCaseRequest(case_id=case_id)).case
+    except Refusal as err:
+        if err.code.name == "NOT_FOUND":
+            abort(404)
+        return page(
+            "error.html",
+            403 if err.code.name == "PERMISSION_DENIED" else 502,
+            message=refusal_text(err),
+        )
+    now = datetime.now(UTC)
+    policy = policy_of(case)
+    stage = policy.stages.get(case.stage) if policy else None
+
+    def optional(call: Callable[[], Any], default: Any) -> Any:
+        try:
+            return call()
+        except Refusal:
+            return default
+
+    messages = optional(
+        lambda: (
+            person.followup(
+                "ListMessages",
+                followup_pb2.ListMessagesRequest(
+                    case_id=case_id, page=common_pb2.PageRequest(page_size=200)
+                ),
+            ).messages
+        ),
+        [],
+    )
+    templates = optional(
+        lambda: (
+            person.followup(
+                "ListTemplates",
+                followup_pb2.ListTemplatesRequest(page=common_pb2.PageRequest(page_size=500)),
+            ).templates
+        ),
+        [],
+    )
+    linked = optional(
+        lambda: (
+            person.knowledge(
+                "ListCaseArticles", knowledge_pb2.ListCaseArticlesRequest(case_id=case_id)
+            ).articles
+        ),
+        [],
+    )
+    found = []
+    if article_query:
+        found = optional(
+            lambda: (
+                person.knowledge(
+                    "SearchArticles",
+                    knowledge_pb2.SearchArticlesRequest(
+                        query=article_query, page=common_pb2.PageRequest(page_size=10)
+                    ),
+                ).hits
+            ),
+            [],
+        )
+    timeline: list[dict[str, Any]] = [
+        {"at": time_or_none(e.recorded_at), "kind": "audit", "event": e} for e in case.audit_events
+    ]
+    timeline += [
+        {"at": time_or_none(m.created_at), "kind": "message", "message": m} for m in messages
+    ]
+    timeline.sort(key=lambda item: item["at"] or now, reverse=True)
+    template_names = sorted({t.name for t in templates})
+    workflow_link = console().config.workflow_link
+    return page(
+        "case.html",
+        status,
+        case=case,
+        clocks=[clock_view(c, now) for c in case.clocks],
+        stage=stage,
+        allowed=list(policy.allowed_from(case.stage)) if policy else [],
+        categories=list(policy.categories) if policy else [],
+        timeline=timeline,
+        linked=linked,
+        found=found,
+        article_query=article_query,
+        template_names=template_names,
+        preview=preview,
+        refusal=refusal,
+        failed_form=failed_form,
+        values=request.form if failed_form else {},
+        priorities=PRIORITIES,
+        decisions=DECISIONS,
+        channels=CHANNELS,
+        workflow_link=workflow_link.replace("{workflow_id}", case.workflow_id)
+        if workflow_link
+        else "",
+        subtask_states={
+            v: short_name(cases_pb2.SubtaskState, v) for v in cases_pb2.SubtaskState.values()
+        },
+        decision_name=lambda v: short_name(cases_pb2.Decision, v),
+    )
+
+
+@blueprint.route("/cases/<case_id>")
+def show_case(case_id: str) -> Response:
+    return case_page(case_id, article_query=request.args.get("articles", "").strip())
+
+
+def act(case_id: str, name: str, done: str, call: Callable[[Caller], Any]) -> Response:
+    """Runs one action on a case: back to the case with what happened, or
+    the case again with the refusal next to the form's fields."""
+    if not CASE_ID.match(case_id):
+        abort(404)
+    try:
+        call(caller())
+    except Refusal as err:
+        return case_page(case_id, 422, refusal=err, failed_form=name)
+    flash("ok", g.t(done))
+    return redirect(f"/cases/{case_id}#{name}")
+
+
+def money(field: str, problems: dict[str, str]) -> common_pb2.Money | None:
+    amount = form(f"{field}_amount")
+    currency = form(f"{field}_currency").upper()
+    if not amount:
+        return None
+    if not re.fullmatch(r"\d{1,12}(\.\d{1,2})?", amount):
+        problems[field] = g.t("an amount such as 125.50")
+        return None
+    whole, _, cents = amount.partition(".")
+    # Amounts are entered in major units with at most two decimals.
+    return common_pb2.Money(
+        currency=currency, minor_units=int(whole) * 100 + int(cents.ljust(2, "0"))
+    )
+
+
+# The case page's forms that are one call each: the call, the request
+# built from the form, and what the person is told when it is done.
+ONE_CALL_FORMS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "assign": (
+        "AssignCase",
+        lambda case_id: cases_pb2.AssignCaseRequest(
+            case_id=case_id, assignee=form("assignee"), team=form("team"), reason=form("reason")
+        ),
+        "Assignment saved.",
+    ),
+    "priority": (
+        "ChangePriority",
+        lambda case_id: cases_pb2.ChangePriorityRequest(
+            case_id=case_id,
+            priority=from_short_name(common_pb2.Priority, form("priority")),  # type: ignore[arg-type]
+            reason=form("reason"),
+        ),
+        "Priority changed.",
+    ),
+    "category": (
+        "ChangeCategory",
+        lambda case_id: cases_pb2.ChangeCategoryRequest(
+            case_id=case_id, category=form("category"), reason=form("reason")
+        ),
+        "Category changed.",
+    ),
+    "stage": (
+        "TransitionStage",
+        lambda case_id: cases_pb2.TransitionStageRequest(
+            case_id=case_id, to_stage=form("to_stage"), reason=form("reason")
+        ),
+        "Stage changed.",
+    ),
+    "notes": (
+        "AddNote",
+        lambda case_id: cases_pb2.AddNoteRequest(
+            case_id=case_id,
+            body=request.form.get("body", ""),
+            customer_visible=request.form.get("customer_visible") == "on",
+        ),
+        "Note added.",
+    ),
+    "resolve": (
+        "ResolveCase",
+        lambda case_id: cases_pb2.ResolveCaseRequest(case_id=case_id, reason=form("reason")),
+        "Case resolved.",
+    ),
+    "close": (
+        "CloseCase",
+        lambda case_id: cases_pb2.CloseCaseRequest(case_id=case_id, reason=form("reason")),
+        "Case closed.",
+    ),
+    "reopen": (
+        "ReopenCase",
+        lambda case_id: cases_pb2.ReopenCaseRequest(case_id=case_id, reason=form("reason")),
+        "Case reopened.",
+    ),
+}
+
+
+@blueprint.route("/cases/<case_id>/<name>", methods=["POST"])
+def one_call_form(case_id: str, name: str) -> Response:
+    if name not in ONE_CALL_FORMS:
+        abort(404)
+    method, build, done = ONE_CALL_FORMS[name]
+    section = "lifecycle" if name in ("resolve", "close", "reopen") else name
+    return act(case_id, section, done, lambda c: c.cases(method, build(case_id)))
+
+
+@blueprint.route("/cases/<case_id>/subtasks", methods=["POST"])
+def add_subtask(case_id: str) -> Response:
+    problems: dict[str, str] = {}
+    due = local_datetime(form("due_at"), "due_at", problems)
+    if problems:
+        return case_page(case_id, 422, refusal=Refusal.of_fields(problems), failed_form="subtasks")
+    return act(
+        case_id,
+        "subtasks",
+        "Subtask added.",
+        lambda c: c.cases(
+            "AddSubtask",
+            cases_pb2.AddSubtaskRequest(
+                case_id=case_id,
+                title=form("title"),
+                description=form("description"),
+                assignee=form("assignee"),
+                team=form("team"),
+                due_at=optional_timestamp(due),
+            ),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/subtasks/<subtask_id>/<verb>", methods=["POST"])
+def subtask(case_id: str, subtask_id: str, verb: str) -> Response:
+    if verb == "complete":
+        return act(
+            case_id,
+            "subtasks",
+            "Subtask completed.",
+            lambda c: c.cases(
+                "CompleteSubtask",
+                cases_pb2.CompleteSubtaskRequest(
+                    case_id=case_id, subtask_id=subtask_id, note=form("note")
+                ),
+            ),
+        )
+    if verb == "cancel":
+        return act(
+            case_id,
+            "subtasks",
+            "Subtask cancelled.",
+            lambda c: c.cases(
+                "CancelSubtask",
+                cases_pb2.CancelSubtaskRequest(
+                    case_id=case_id, subtask_id=subtask_id, reason=form("reason")
+                ),
+            ),
+        )
+    abort(404)
+
+
+@blueprint.route("/cases/<case_id>/clocks/<clock>/<verb>", methods=["POST"])
+def clock_action(case_id: str, clock: str, verb: str) -> Response:
+    if verb not in ("pause", "resume"):
+        abort(404)
+    method = "PauseClock" if verb == "pause" else "ResumeClock"
+    message = (
+        cases_pb2.PauseClockRequest(case_id=case_id, clock=clock, reason=form("reason"))
+        if verb == "pause"
+        else cases_pb2.ResumeClockRequest(case_id=case_id, clock=clock)
+    )
+    done = "Clock paused." if verb == "pause" else "Clock resumed."
+    return act(case_id, "clocks", done, lambda c: c.cases(method, message))
+
+
+@blueprint.route("/cases/<case_id>/outcome", methods=["POST"])
+def outcome(case_id: str) -> Response:
+    problems: dict[str, str] = {}
+    redress = money("redress", problems)
+    goodwill = money("goodwill", problems)
+    if problems:
+        return case_page(case_id, 422, refusal=Refusal.of_fields(problems), failed_form="outcome")
+    decision = dict(DECISIONS).get(form("decision"), cases_pb2.DECISION_UNSPECIFIED)
+    return act(
+        case_id,
+        "outcome",
+        "Outcome recorded.",
+        lambda c: c.cases(
+            "RecordOutcome",
+            cases_pb2.RecordOutcomeRequest(
+                case_id=case_id,
+                decision=decision,
+                redress=redress,
+                goodwill=goodwill,
+                root_cause=form("root_cause"),
+                summary=form("summary"),
+            ),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/articles/<article_id>/resolved", methods=["POST"])
+def article_resolved(case_id: str, article_id: str) -> Response:
+    return act(
+        case_id,
+        "articles",
+        "Article recorded as resolving this case.",
+        lambda c: c.knowledge(
+            "MarkArticleResolved",
+            knowledge_pb2.MarkArticleResolvedRequest(case_id=case_id, article_id=article_id),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/message", methods=["POST"])
+def message(case_id: str) -> Response:
+    template = form("template")
+    channel = from_short_name(common_pb2.Channel, form("channel"))
+    if request.form.get("action") == "preview":
+        try:
+            preview = caller().followup(
+                "RenderTemplate",
+                followup_pb2.RenderTemplateRequest(template_name=template, case_id=case_id),
+            )
+        except Refusal as err:
+            return case_page(case_id, 422, refusal=err, failed_form="message")
+        return case_page(case_id, preview=preview, failed_form="message-preview")
+    return act(
+        case_id,
+        "message",
+        "Message sent.",
+        lambda c: c.followup(
+            "SendMessage",
+            followup_pb2.SendMessageRequest(
+                # One send per form shown: a resubmitted form sends nothing twice.
+                idempotency_key=form("send_key") or secrets.token_hex(16),
+                case_id=case_id,
+                template_name=template,
+                channel=channel,  # type: ignore[arg-type]
+            ),
+        ),
+    )

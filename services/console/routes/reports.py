@@ -1,0 +1,200 @@
+"""Reports: the dashboard and its charts, regulatory returns, saved reports and the
+cases export, each over a period given as `from` and `to` dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, g, make_response, request
+from werkzeug.wrappers.response import Response
+
+from redress.common.v1 import common_pb2
+from redress.platform.enums import from_short_name, short_name
+from redress.platform.wire import timestamp
+from redress.reporting.v1 import reporting_pb2
+from services.console.apis import Refusal
+from services.console.pages import caller, page, refusal_text
+from services.reporting.saved import svg_chart
+
+RETURN_REGIMES = [("uk_fca", "FCA"), ("us_cfpb", "CFPB"), ("au_asic", "ASIC")]
+REPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+FORMATS = {
+    "csv": reporting_pb2.RENDER_FORMAT_CSV,
+    "json": reporting_pb2.RENDER_FORMAT_JSON,
+    "xlsx": reporting_pb2.RENDER_FORMAT_XLSX,
+    "html": reporting_pb2.RENDER_FORMAT_HTML,
+}
+
+blueprint = Blueprint("reports", __name__)
+
+
+def period_from_args() -> tuple[date, date, dict[str, str]]:
+    problems: dict[str, str] = {}
+    today = datetime.now(UTC).date()
+    try:
+        end = date.fromisoformat(request.args.get("to") or today.isoformat())
+    except ValueError:
+        problems["to"] = g.t("a date as YYYY-MM-DD")
+        end = today
+    try:
+        start = date.fromisoformat(
+            request.args.get("from") or (end - timedelta(days=29)).isoformat()
+        )
+    except ValueError:
+        problems["from"] = g.t("a date as YYYY-MM-DD")
+        start = end - timedelta(days=29)
+    if start > end:
+        problems["from"] = g.t("on or before the end date")
+    return start, end, problems
+
+
+def time_range(start: date, end: date) -> common_pb2.TimeRange:
+    return common_pb2.TimeRange(
+        start=timestamp(datetime.combine(start, time(), UTC)),
+        end=timestamp(datetime.combine(end + timedelta(days=1), time(), UTC)),
+    )
+
+
+@blueprint.route("/reports")
+def reports() -> Response:
+    start, end, problems = period_from_args()
+    dashboard = None
+    refusal = None
+    charts: dict[str, str] = {}
+    if not problems:
+        try:
+            dashboard = caller().reporting(
+                "GetDashboard",
+                reporting_pb2.GetDashboardRequest(
+                    filter=reporting_pb2.CaseFilter(received=time_range(start, end))
+                ),
+            )
+        except Refusal as err:
+            refusal = err
+    if dashboard is not None:
+        for name, counts in (
+            ("by_channel", dashboard.by_channel),
+            ("by_category", dashboard.by_category),
+            ("backlog_ageing", dashboard.backlog_ageing),
+            ("outcome_mix", dashboard.outcome_mix),
+        ):
+            points = [(c.key or "-", float(c.value)) for c in counts]
+            if points:
+                charts[name] = svg_chart(points, False, g.t(name.replace("_", " ")))
+    return page(
+        "reports.html",
+        422 if (problems or refusal) else 200,
+        start=start,
+        end=end,
+        problems=problems,
+        refusal=refusal,
+        dashboard=dashboard,
+        charts=charts,
+    )
+
+
+@blueprint.route("/reports/returns")
+def returns() -> Response:
+    start, end, problems = period_from_args()
+    regime = request.args.get("regime", "uk_fca")
+    if regime not in dict(RETURN_REGIMES):
+        problems["regime"] = "one of " + ", ".join(dict(RETURN_REGIMES))
+    answer = None
+    refusal = None
+    if not problems:
+        try:
+            answer = caller().reporting(
+                "GetRegulatoryReturn",
+                reporting_pb2.GetRegulatoryReturnRequest(
+                    regime=from_short_name(common_pb2.Regime, regime),  # type: ignore[arg-type]
+                    period=time_range(start, end),
+                ),
+            )
+        except Refusal as err:
+            refusal = err
+    return page(
+        "returns.html",
+        422 if (problems or refusal) else 200,
+        start=start,
+        end=end,
+        regime=regime,
+        regimes=RETURN_REGIMES,
+        problems=problems,
+        refusal=refusal,
+        answer=answer,
+    )
+
+
+@blueprint.route("/reports/saved")
+def saved_reports() -> Response:
+    refusal = None
+    definitions: list[Any] = []
+    try:
+        definitions = list(
+            caller()
+            .reporting(
+                "ListReports",
+                reporting_pb2.ListReportsRequest(page=common_pb2.PageRequest(page_size=500)),
+            )
+            .definitions
+        )
+    except Refusal as err:
+        refusal = err
+    return page(
+        "saved_reports.html",
+        403 if refusal else 200,
+        definitions=definitions,
+        refusal=refusal,
+        formats=list(FORMATS),
+        kind_name=lambda v: short_name(reporting_pb2.ReportKind, v),
+    )
+
+
+@blueprint.route("/reports/saved/<name>.<fmt>")
+def run_saved(name: str, fmt: str) -> Response:
+    if not REPORT_NAME.match(name) or fmt not in FORMATS:
+        abort(404)
+    try:
+        answer = caller().reporting(
+            "RunReport", reporting_pb2.RunReportRequest(name=name, format=FORMATS[fmt])
+        )
+    except Refusal as err:
+        if err.code.name == "NOT_FOUND":
+            abort(404)
+        return page("error.html", 403, message=refusal_text(err))
+    response = make_response(answer.content)
+    response.headers["Content-Type"] = answer.content_type
+    if fmt != "html":
+        response.headers["Content-Disposition"] = f'attachment; filename="{answer.file_name}"'
+    else:
+        # The report's own page carries its inline chart styles.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        )
+    return response
+
+
+@blueprint.route("/reports/export.csv")
+def export() -> Response:
+    start, end, problems = period_from_args()
+    if problems:
+        abort(400, "; ".join(f"{k}: {v}" for k, v in problems.items()))
+    try:
+        chunks = caller().stream(
+            "reporting",
+            "ExportCases",
+            reporting_pb2.ExportCasesRequest(
+                filter=reporting_pb2.CaseFilter(received=time_range(start, end)),
+                format=reporting_pb2.EXPORT_FORMAT_CSV,
+            ),
+        )
+    except Refusal as err:
+        return page("error.html", 403, message=refusal_text(err))
+    response = make_response(b"".join(c.chunk for c in chunks))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="cases-{start.isoformat()}-{end.isoformat()}.csv"'
+    )
+    return response
