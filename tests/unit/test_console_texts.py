@@ -12,7 +12,7 @@ from pathlib import Path
 from services.console import i18n
 from services.console.routes import cases
 
-CONSOLE = Path(__file__).resolve().parent.parent / "services" / "console"
+CONSOLE = Path(__file__).resolve().parents[2] / "services" / "console"
 
 
 def test_every_text_the_pages_translate_has_a_translation() -> None:
