@@ -29,6 +29,7 @@ from redress.domain.policy import Policy, PolicyError
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
 from redress.platform.auth import ApiKeys
+from redress.platform.charts import svg_chart
 from redress.platform.enums import choices, from_short_name, short_name
 from redress.platform.requests import CASE_ID
 from redress.reporting.v1 import reporting_pb2
@@ -45,7 +46,6 @@ from services.console.queue import (
     list_request,
 )
 from services.console.sessions import Session, Sessions, same_token
-from services.reporting.saved import svg_chart
 
 COOKIE = "redress_session"
 IN_FORCE_SECONDS = 30.0
