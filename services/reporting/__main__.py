@@ -24,9 +24,9 @@ from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.followup.delivery import SmtpSettings
 from services.reporting import web
 from services.reporting.delivery import ReportActivities, keep_schedule
-from services.reporting.figures import ReportingStore
 from services.reporting.metrics import BusinessMetrics
 from services.reporting.servicer import ACCESS, ReportingServicer
+from services.reporting.store import ReportingStore
 from workflows.reporting import ReportDeliveryWorkflow
 from workflows.sandbox import workflow_runner
 

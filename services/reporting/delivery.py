@@ -26,7 +26,8 @@ from redress.platform.temporal import ensure_schedule
 from redress.reporting.v1 import reporting_pb2
 from services.followup.delivery import PermanentFailure, SmtpSettings, send_email
 from services.reporting import saved
-from services.reporting.figures import ReportingStore
+from services.reporting.render import CONTENT_TYPES, file_name, render
+from services.reporting.store import NoSuchReport, ReportingStore, SavedReports, from_row
 from workflows.reporting import ReportDeliveryWorkflow
 
 log = logging.getLogger("redress.reporting")
@@ -67,7 +68,7 @@ async def keep_schedule(
 class ReportActivities:
     def __init__(self, store: ReportingStore, smtp: SmtpSettings, sender_name: str) -> None:
         self.store = store
-        self.reports = saved.SavedReports(store)
+        self.reports = SavedReports(store)
         self.smtp = smtp
         self.sender_name = sender_name
 
@@ -75,17 +76,17 @@ class ReportActivities:
     async def deliver_report(self, name: str, scheduled_at: str) -> str:
         try:
             row = await asyncio.to_thread(self.reports.get, name)
-        except saved.NotFound as err:
+        except NoSuchReport as err:
             raise ApplicationError(str(err), type="NotFound", non_retryable=True) from None
-        definition = saved.from_row(row)
+        definition = from_row(row)
         now = datetime.fromisoformat(scheduled_at).astimezone(UTC)
         result = await asyncio.to_thread(
             saved.run, self.store, definition, now, f"schedule {schedule_id(name)}"
         )
         attach = definition.attach or reporting_pb2.RENDER_FORMAT_CSV
-        page = saved.render(result, reporting_pb2.RENDER_FORMAT_HTML, now)
-        attachment = saved.render(result, attach, now)
-        content_type = saved.CONTENT_TYPES[attach][0].split(";")[0]
+        page = render(result, reporting_pb2.RENDER_FORMAT_HTML, now)
+        attachment = render(result, attach, now)
+        content_type = CONTENT_TYPES[attach][0].split(";")[0]
         maintype, subtype = content_type.split("/")
         # One Message-ID per report version and run, so a retried send is
         # recognisably the same email.
@@ -109,7 +110,7 @@ class ReportActivities:
                 attachment,
                 maintype=maintype,
                 subtype=subtype,
-                filename=saved.file_name(definition, attach, now),
+                filename=file_name(definition, attach, now),
             )
             try:
                 answers.append(await asyncio.to_thread(send_email, self.smtp, email, recipient))

@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 
 from redress.db.tables.cases import AuditEvent, Case, PolicyVersion
 from redress.domain.policy import Policy
-from services.reporting.figures import ReportingStore, _utc
+from services.reporting.store import ReportingStore, utc
 
 # Seconds: an hour, a day, 3 days, 8 days, 15, 30, 56 (8 weeks), 90, a year.
 BUCKETS = (
@@ -127,7 +127,7 @@ def closures(session: Session, closing: ClosedStages) -> tuple[list[int], int, f
     for policy_id, version, stage, received_at, closed_at in found:
         if stage not in closing.of(policy_id, version):
             continue
-        seconds = (_utc(closed_at) - _utc(received_at)).total_seconds()  # type: ignore[operator]
+        seconds = (utc(closed_at) - utc(received_at)).total_seconds()  # type: ignore[operator]
         count += 1
         total += seconds
         for i, bound in enumerate(BUCKETS):

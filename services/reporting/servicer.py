@@ -4,11 +4,8 @@ compliance, regulatory returns and exports."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
@@ -16,20 +13,25 @@ from google.protobuf.duration_pb2 import Duration
 
 from redress.common.v1 import common_pb2
 from redress.platform.auth import current_principal
-from redress.platform.enums import Channel, Regime, short_name
+from redress.platform.enums import Regime, short_name
 from redress.platform.errors import (
     NotFound,
     ServiceError,
     Unavailable,
     Violations,
-    checked_time,
 )
 from redress.platform.requests import check_plain_text
 from redress.platform.serving import roles
+from redress.platform.wire import duration, timestamp
 from redress.platform.wire import optional_timestamp as _ts
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from services.reporting import figures, returns, saved
-from services.reporting.figures import PRIORITY_NAMES, Filter, ReportingStore
+from services.reporting import returns, saved
+from services.reporting.definitions import RETURN_CLOCKS, Durations
+from services.reporting.exports import export_chunks
+from services.reporting.figures import Figures
+from services.reporting.render import CONTENT_TYPES, file_name, render
+from services.reporting.requests import GRANULARITIES, case_filter, dimension, time_range
+from services.reporting.store import NoSuchReport, ReportingStore, SavedReports, from_row
 
 READERS = roles("reporting_reader", "team_lead", "manager", "administrator", "auditor")
 # Regulatory returns, however they are read: GetRegulatoryReturn, a saved
@@ -51,101 +53,24 @@ ACCESS = {
         "RunReport": READERS,
     }
 }
-GRANULARITIES: dict[int, str] = {
-    reporting_pb2.GRANULARITY_DAY: "day",
-    reporting_pb2.GRANULARITY_WEEK: "week",
-    reporting_pb2.GRANULARITY_MONTH: "month",
-    reporting_pb2.GRANULARITY_QUARTER: "quarter",
-    reporting_pb2.GRANULARITY_YEAR: "year",
-}
-DIMENSIONS: dict[int, str] = {
-    reporting_pb2.DIMENSION_PRODUCT: "product",
-    reporting_pb2.DIMENSION_SUB_PRODUCT: "sub_product",
-    reporting_pb2.DIMENSION_ISSUE: "issue",
-    reporting_pb2.DIMENSION_CHANNEL: "channel",
-    reporting_pb2.DIMENSION_PRIORITY: "priority",
-    reporting_pb2.DIMENSION_REGIME: "regime",
-    reporting_pb2.DIMENSION_TEAM: "team",
-    reporting_pb2.DIMENSION_ROOT_CAUSE: "root_cause",
-    reporting_pb2.DIMENSION_CUSTOMER_TAG: "customer_tag",
-    reporting_pb2.DIMENSION_CATEGORY: "category",
-    reporting_pb2.DIMENSION_ASSIGNEE: "assignee",
-}
 MAX_PERIOD = timedelta(days=3 * 366)
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
-def _duration(seconds: float) -> Duration:
-    d = Duration()
-    d.FromTimedelta(timedelta(seconds=round(seconds)))
-    return d
+def _seconds(seconds: float) -> Duration:
+    """A figure's time in whole seconds."""
+    return duration(round(seconds))
 
 
-def _range(
-    v: Violations, name: str, r: common_pb2.TimeRange, required: bool
-) -> tuple[datetime | None, datetime | None]:
-    start = checked_time(v, f"{name}.start", r.start) if r.HasField("start") else None
-    end = checked_time(v, f"{name}.end", r.end) if r.HasField("end") else None
-    if required and not (r.HasField("start") and r.HasField("end")):
-        v.add(name, "give both start and end")
-    if start is not None and end is not None and start >= end:
-        v.add(name, "start must be before end")
-    return start, end
-
-
-def case_filter(v: Violations, f: reporting_pb2.CaseFilter) -> Filter:
-    start, end = _range(v, "filter.received", f.received, required=False)
-    channels = []
-    for i, channel in enumerate(f.channels):
-        name = short_name(Channel, channel)
-        if not name:
-            v.add(f"filter.channels[{i}]", "a channel such as CHANNEL_EMAIL")
-        channels.append(name)
-    regimes = []
-    for i, regime in enumerate(f.regimes):
-        name = short_name(Regime, regime)
-        if not name:
-            v.add(f"filter.regimes[{i}]", "a regime such as REGIME_UK_FCA")
-        regimes.append(name)
-    for field, values in (
-        ("filter.products", f.products),
-        ("filter.teams", f.teams),
-        ("filter.categories", f.categories),
-        ("filter.assignees", f.assignees),
-    ):
-        if len(values) > 100:
-            v.add(field, "at most 100 values")
-    for i, priority in enumerate(f.priorities):
-        if priority not in PRIORITY_NAMES:
-            v.add(f"filter.priorities[{i}]", "a priority such as PRIORITY_HIGH")
-    return Filter(
-        start,
-        end,
-        tuple(f.products),
-        tuple(channels),
-        tuple(regimes),
-        tuple(f.teams),
-        tuple(f.categories),
-        tuple(f.assignees),
-        tuple(int(p) for p in f.priorities),
-    )
-
-
-def _dimension(v: Violations, value: int) -> str:
-    if value and value not in DIMENSIONS:
-        v.add("split_by", "a Dimension, or unspecified for totals")
-    return DIMENSIONS.get(value, "")
-
-
-def _stats(d: figures.Durations) -> reporting_pb2.DurationStats:
+def _stats(d: Durations) -> reporting_pb2.DurationStats:
     return reporting_pb2.DurationStats(
         key=d.key,
         cases=d.cases,
-        p50=_duration(d.p50),
-        p90=_duration(d.p90),
-        p99=_duration(d.p99),
-        mean=_duration(d.mean),
-        max=_duration(d.max),
+        p50=_seconds(d.p50),
+        p90=_seconds(d.p90),
+        p99=_seconds(d.p99),
+        mean=_seconds(d.mean),
+        max=_seconds(d.max),
     )
 
 
@@ -156,7 +81,8 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         on_saved: Callable[[reporting_pb2.ReportDefinition], Awaitable[None]] | None = None,
     ) -> None:
         self.store = store
-        self.saved = saved.SavedReports(store)
+        self.figures = Figures(store)
+        self.saved = SavedReports(store)
         self.on_saved = on_saved
 
     async def GetDashboard(
@@ -179,7 +105,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             )
         v.raise_if_any()
         now = datetime.now(UTC)
-        d = await asyncio.to_thread(figures.dashboard, self.store, f, now)
+        d = await asyncio.to_thread(self.figures.dashboard, f, now)
 
         def counts(pairs: list[tuple[str, int]]) -> list[reporting_pb2.Count]:
             return [reporting_pb2.Count(key=k, value=n) for k, n in pairs]
@@ -230,7 +156,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         row = await asyncio.to_thread(
             self.saved.save, request.definition, principal.id if principal else "unknown"
         )
-        definition = saved.from_row(row)
+        definition = from_row(row)
         if self.on_saved is not None:
             try:
                 await self.on_saved(definition)
@@ -257,7 +183,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                 principal.id if principal else "unknown",
                 request.reason.strip(),
             )
-        except saved.NotFound as err:
+        except NoSuchReport as err:
             raise NotFound(str(err)) from None
         if self.on_saved is not None:
             try:
@@ -279,8 +205,8 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             v.add("version", "0 for the latest, or a version number")
         v.raise_if_any()
         try:
-            return saved.from_row(await asyncio.to_thread(self.saved.get, name, version))
-        except saved.NotFound as err:
+            return from_row(await asyncio.to_thread(self.saved.get, name, version))
+        except NoSuchReport as err:
             raise NotFound(str(err)) from None
 
     async def GetReport(
@@ -305,14 +231,14 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         more = len(rows) > size
         rows = rows[:size]
         return reporting_pb2.ListReportsResponse(
-            definitions=[saved.from_row(r) for r in rows],
+            definitions=[from_row(r) for r in rows],
             page=common_pb2.PageInfo(next_page_token=rows[-1].name if more and rows else ""),
         )
 
     async def RunReport(
         self, request: reporting_pb2.RunReportRequest, context: grpc.aio.ServicerContext
     ) -> reporting_pb2.RunReportResponse:
-        if request.format not in saved.CONTENT_TYPES:
+        if request.format not in CONTENT_TYPES:
             v = Violations()
             v.add("format", "RENDER_FORMAT_JSON, _CSV, _XLSX or _HTML")
             v.raise_if_any()
@@ -323,12 +249,12 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             raise ServiceError(grpc.StatusCode.PERMISSION_DENIED, refusal)
         now = datetime.now(UTC)
         result = await asyncio.to_thread(saved.run, self.store, definition, now, principal.id)
-        content = await asyncio.to_thread(saved.render, result, request.format, now)
+        content = await asyncio.to_thread(render, result, request.format, now)
         start, end = result.period
         return reporting_pb2.RunReportResponse(
             content=content,
-            content_type=saved.CONTENT_TYPES[request.format][0],
-            file_name=saved.file_name(definition, request.format, now),
+            content_type=CONTENT_TYPES[request.format][0],
+            file_name=file_name(definition, request.format, now),
             period=common_pb2.TimeRange(start=_ts(start), end=_ts(end)),
         )
 
@@ -339,7 +265,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         f = case_filter(v, request.filter)
         if request.granularity and request.granularity not in GRANULARITIES:
             v.add("granularity", "a Granularity, or unspecified for totals")
-        split = _dimension(v, request.split_by)
+        split = dimension(v, request.split_by)
         try:
             zone = ZoneInfo(request.time_zone or "UTC")
         except (ZoneInfoNotFoundError, ValueError):
@@ -347,14 +273,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             zone = ZoneInfo("UTC")
         v.raise_if_any()
         granularity = GRANULARITIES.get(request.granularity, "")
-
-        def compute() -> list[figures.TrendPoint]:
-            if self.store.in_sql and split != "customer_tag":
-                return figures.sql_trends(self.store, f, granularity, split, zone.key)
-            rows = self.store.rows(f, tags=split == "customer_tag")
-            return figures.trends(rows, granularity, split, zone)
-
-        points = await asyncio.to_thread(compute)
+        points = await asyncio.to_thread(self.figures.trends, f, granularity, split, zone)
         return reporting_pb2.GetTrendsResponse(
             points=[
                 reporting_pb2.TrendPoint(
@@ -376,13 +295,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             v.add("limit", "0 to 1000 (0 means 20)")
         v.raise_if_any()
         limit = request.limit or 20
-        causes, without = await asyncio.to_thread(
-            lambda: (
-                figures.sql_root_causes(self.store, f, limit)
-                if self.store.in_sql
-                else figures.root_causes(self.store.rows(f), limit)
-            )
-        )
+        causes, without = await asyncio.to_thread(self.figures.root_causes, f, limit)
         return reporting_pb2.GetRootCausesResponse(
             causes=[
                 reporting_pb2.RootCause(
@@ -404,15 +317,9 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     ) -> reporting_pb2.GetTimeToCloseResponse:
         v = Violations()
         f = case_filter(v, request.filter)
-        split = _dimension(v, request.split_by)
+        split = dimension(v, request.split_by)
         v.raise_if_any()
-        to_resolution, to_closure = await asyncio.to_thread(
-            lambda: (
-                figures.sql_time_to_close(self.store, f, split)
-                if self.store.in_sql and split != "customer_tag"
-                else figures.time_to_close(self.store.rows(f, tags=split == "customer_tag"), split)
-            )
-        )
+        to_resolution, to_closure = await asyncio.to_thread(self.figures.time_to_close, f, split)
         return reporting_pb2.GetTimeToCloseResponse(
             to_resolution=[_stats(d) for d in to_resolution],
             to_closure=[_stats(d) for d in to_closure],
@@ -425,16 +332,10 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         f = case_filter(v, request.filter)
         v.raise_if_any()
         now = datetime.now(UTC)
-        found = await asyncio.to_thread(
-            lambda: (
-                figures.sql_clock_compliance(self.store, f, now)
-                if self.store.in_sql
-                else figures.clock_compliance(self.store.clock_rows(f), now)
-            )
-        )
-        business: dict[str, figures.Durations] = {}
+        found = await asyncio.to_thread(self.figures.clock_compliance, f, now)
+        business: dict[str, Durations] = {}
         if request.business_time:
-            business = await asyncio.to_thread(figures.business_time_taken, self.store, f)
+            business = await asyncio.to_thread(self.figures.business_time_taken, f)
         return reporting_pb2.GetClockComplianceResponse(
             clocks=[
                 reporting_pb2.ClockCompliance(
@@ -443,10 +344,10 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                     breached=c.breached,
                     running=c.running,
                     paused=c.paused,
-                    median_lateness=_duration(c.median_lateness),
-                    max_lateness=_duration(c.max_lateness),
+                    median_lateness=_seconds(c.median_lateness),
+                    max_lateness=_seconds(c.max_lateness),
                     time_taken=_stats(c.time_taken) if c.time_taken else None,
-                    paused_time=_duration(c.paused_seconds),
+                    paused_time=_seconds(c.paused_seconds),
                     business_time_taken=(
                         _stats(business[c.clock]) if c.clock in business else None
                     ),
@@ -462,9 +363,9 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     ) -> reporting_pb2.GetRegulatoryReturnResponse:
         v = Violations()
         regime = short_name(Regime, request.regime)
-        if regime not in figures.RETURN_CLOCKS:
+        if regime not in RETURN_CLOCKS:
             v.add("regime", "REGIME_UK_FCA, REGIME_US_CFPB or REGIME_AU_ASIC")
-        start, end = _range(v, "period", request.period, required=True)
+        start, end = time_range(v, "period", request.period, required=True)
         if start and end and end - start > MAX_PERIOD:
             v.add("period", "at most three years")
         v.raise_if_any()
@@ -480,15 +381,14 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             principal.id,
             request.recompute,
         )
-        response = reporting_pb2.GetRegulatoryReturnResponse(
+        return reporting_pb2.GetRegulatoryReturnResponse(
             regime=request.regime,
             period=request.period,
             lines=[reporting_pb2.ReturnLine(**line) for line in found.lines],
             kept=found.kept,
             changed=found.changed,
+            generated_at=timestamp(found.generated_at),
         )
-        response.generated_at.FromDatetime(found.generated_at)
-        return response
 
     async def ExportCases(
         self, request: reporting_pb2.ExportCasesRequest, context: grpc.aio.ServicerContext
@@ -513,33 +413,3 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                 return
             data, count = piece
             yield reporting_pb2.ExportCasesResponse(chunk=data, cases=count)
-
-
-def export_chunks(
-    rows: Iterator[figures.Row], fmt: int, size: int = 256 * 1024
-) -> Iterator[tuple[bytes, int]]:
-    """The export file in pieces of about `size` bytes, with the running count."""
-    buffer = io.StringIO()
-    count = 0
-    writer: Any = None
-    if fmt != reporting_pb2.EXPORT_FORMAT_JSONL:
-        columns = (
-            figures.ASIC_COLUMNS
-            if fmt == reporting_pb2.EXPORT_FORMAT_ASIC_IDR_CSV
-            else figures.EXPORT_COLUMNS
-        )
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
-        writer.writeheader()
-    for row in rows:
-        if fmt == reporting_pb2.EXPORT_FORMAT_JSONL:
-            buffer.write(figures.jsonl(figures.export_record(row)))
-        elif fmt == reporting_pb2.EXPORT_FORMAT_ASIC_IDR_CSV:
-            writer.writerow(figures.asic_record(row))
-        else:
-            writer.writerow(figures.export_record(row))
-        count += 1
-        if buffer.tell() >= size:
-            yield buffer.getvalue().encode(), count
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode(), count

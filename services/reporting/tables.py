@@ -10,10 +10,11 @@ deadline, satisfaction by the answer. "Open at period end" is counted at the
 end of every period (or of the report's period, or now when that has not
 ended) from the cases as they stand now.
 
-The formulas are those of the other figures (`figures.durations` for means
-and nearest-rank percentiles, `figures.UPHELD`, `figures.period_start`,
-`figures.WorkingTime` for business hours); the table is worked out in
-Python over the matching cases on SQLite and PostgreSQL alike.
+The formulas are those of the other figures (`python_figures.durations` for
+means and nearest-rank percentiles, `definitions.UPHELD`, `period_start` and
+`WorkingTime` for business hours). The table is worked out in Python over the
+matching cases (`compute`), or aggregated by PostgreSQL (`sql_table`) when
+its measures and grouping allow (`in_sql`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,8 +33,16 @@ from sqlalchemy import and_, func, literal, select, text
 from redress.db.tables.cases import AuditEvent, Case, CaseClock, Outcome, SatisfactionResponse
 from redress.platform.errors import FailedPrecondition
 from redress.platform.settings import Env
-from services.reporting import figures
-from services.reporting.figures import UPHELD, Filter, ReportingStore, Row, WorkingTime
+from services.reporting.definitions import (
+    UPHELD,
+    Filter,
+    WorkingTime,
+    next_period,
+    period_start,
+)
+from services.reporting.python_figures import durations
+from services.reporting.sql_figures import SQL_DIMENSIONS, sql_key
+from services.reporting.store import ReportingStore, Row, utc
 
 # In the order of the Measure enum; the column is the name with spaces.
 MEASURES = (
@@ -96,20 +105,6 @@ class _Cell:
     done: dict[str, float | None] = field(default_factory=dict)
 
 
-def next_period(start: datetime, granularity: str, zone: ZoneInfo) -> datetime:
-    """The start of the period after the one starting at `start`."""
-    day = start.astimezone(zone).date()
-    if granularity == "day":
-        following = date.fromordinal(day.toordinal() + 1)
-    elif granularity == "week":
-        following = date.fromordinal(day.toordinal() + 7)
-    else:
-        months = {"month": 1, "quarter": 3, "year": 12}[granularity]
-        index = day.year * 12 + day.month - 1 + months
-        following = date(index // 12, index % 12 + 1, 1)
-    return datetime(following.year, following.month, following.day, tzinfo=zone).astimezone(UTC)
-
-
 def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]:
     """What the cases' own rows do not hold: reopenings, first escalations,
     first breaches and survey answers of the matching cases."""
@@ -127,7 +122,7 @@ def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]
             found["reopened"] = reopened
         if "escalated" in wants:
             found["escalated"] = {
-                case_id: figures._utc(at)
+                case_id: utc(at)
                 for case_id, at in session.execute(
                     select(AuditEvent.case_id, func.min(AuditEvent.recorded_at))
                     .join(Case, Case.case_id == AuditEvent.case_id)
@@ -137,7 +132,7 @@ def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]
             }
         if "breached" in wants:
             found["breached"] = {
-                case_id: figures._utc(due)
+                case_id: utc(due)
                 for case_id, due in session.execute(
                     select(CaseClock.case_id, func.min(CaseClock.due_at))
                     .join(Case, Case.case_id == CaseClock.case_id)
@@ -149,7 +144,7 @@ def _events(store: ReportingStore, f: Filter, wants: set[str]) -> dict[str, Any]
             }
         if "mean_satisfaction" in wants:
             found["mean_satisfaction"] = {
-                case_id: (int(score), figures._utc(at))
+                case_id: (int(score), utc(at))
                 for case_id, score, at in session.execute(
                     select(
                         SatisfactionResponse.case_id,
@@ -223,15 +218,15 @@ def _why_case_by_case(store: ReportingStore, spec: TableSpec) -> str:
 def sql_table(store: ReportingStore, f: Filter, spec: TableSpec, now: datetime) -> Table:
     """`compute` by PostgreSQL: each event's figures grouped by the period it
     falls in (date_trunc in the report's time zone, weeks from Monday, as
-    `figures.sql_trends`) and the dimensions; percentiles with
-    percentile_disc, the nearest rank, as `figures.durations`."""
+    `sql_figures.sql_trends`) and the dimensions; percentiles with
+    percentile_disc, the nearest rank, as `python_figures.durations`."""
     wants = set(spec.measures)
     if "upheld_rate" in wants:
         wants.add("upheld")
     hours = [m for m in spec.measures if m.endswith("hours_to_close")]
     at_resolution = bool(wants & {"resolved", "upheld", "redress_paid", "goodwill_paid"})
     at_closure = "closed" in wants or bool(hours)
-    dims = [figures.SQL_DIMENSIONS[d] for d in spec.group_by]
+    dims = [SQL_DIMENSIONS[d] for d in spec.group_by]
     conditions = store.conditions(f)
     cells: dict[tuple[datetime | None, tuple[str, ...]], _Cell] = defaultdict(_Cell)
 
@@ -262,9 +257,9 @@ def sql_table(store: ReportingStore, f: Filter, spec: TableSpec, now: datetime) 
         return query.group_by(*(text(str(i)) for i in range(1, keys + 1)))
 
     def cell(found: Any) -> tuple[_Cell, list[Any]]:
-        at = figures._utc(found[0]) if spec.granularity else None
+        at = utc(found[0]) if spec.granularity else None
         keys = tuple(
-            figures._key(d, v) for d, v in zip(spec.group_by, found[1 : 1 + len(dims)], strict=True)
+            sql_key(d, v) for d, v in zip(spec.group_by, found[1 : 1 + len(dims)], strict=True)
         )
         return cells[(at, keys)], list(found[1 + len(dims) :])
 
@@ -387,7 +382,7 @@ def compute(
     working: dict[tuple[str, str], WorkingTime | None] = {}
 
     def bucket(at: datetime) -> datetime | None:
-        return figures.period_start(at, granularity, zone) if granularity else None
+        return period_start(at, granularity, zone) if granularity else None
 
     for row in rows:
         combinations = list(itertools.product(*(row.dimension(d) for d in spec.group_by)))
@@ -501,15 +496,15 @@ def _open_at_period_ends(
     times = [received for found in spans.values() for received, _ in found]
     if not times:
         return
-    first = figures.period_start(min(times), granularity, zone)
+    first = period_start(min(times), granularity, zone)
     ends = [at for at, _ in cells if at is not None]
     # The period the report's own period ends in (its end is excluded).
     until = min(period_end - timedelta(microseconds=1), now) if period_end else now
     ends += [
-        figures.period_start(until, granularity, zone),
-        figures.period_start(max(times), granularity, zone),
+        period_start(until, granularity, zone),
+        period_start(max(times), granularity, zone),
     ]
-    last = min(max(ends), figures.period_start(now, granularity, zone))
+    last = min(max(ends), period_start(now, granularity, zone))
     starts = [first]
     while starts[-1] < last:
         starts.append(next_period(starts[-1], granularity, zone))
@@ -519,9 +514,9 @@ def _open_at_period_ends(
         # closed in: open at the end of every period between.
         change = [0] * (len(starts) + 1)
         for received, closed in found:
-            change[index[figures.period_start(received, granularity, zone)]] += 1
+            change[index[period_start(received, granularity, zone)]] += 1
             if closed is not None:
-                closed_in = figures.period_start(closed, granularity, zone)
+                closed_in = period_start(closed, granularity, zone)
                 change[index.get(closed_in, len(starts))] -= 1
         running = 0
         for i, at in enumerate(starts):
@@ -543,7 +538,7 @@ def _values(name: str, c: _Cell, currencies: list[str]) -> list[Any]:
         return [round(statistics.fmean(c.scores), 2) if c.scores else None]
     if name.endswith("hours_to_close"):
         seconds = c.business_seconds if "business" in name else c.calendar_seconds
-        found = figures.durations({"": seconds})
+        found = durations({"": seconds})
         if not found:
             return [None]
         stats = found[0]

@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from redress.platform.auth import ApiKeys, Principal
 from services.reporting import saved
-from services.reporting.figures import ReportingStore
+from services.reporting.render import CONTENT_TYPES, FORMATS_BY_SUFFIX, file_name, render
+from services.reporting.store import NoSuchReport, ReportingStore, SavedReports, from_row
 
 log = logging.getLogger("redress.reporting")
 HANDSHAKE_SECONDS = 30
@@ -57,7 +58,7 @@ def serve(
     """Starts the HTTP server in a thread (HTTPS with `tls`); returns the function
     that stops it. `allowed` may read saved reports; of those, a report of a
     regulatory return only `return_readers`."""
-    reports = saved.SavedReports(store)
+    reports = SavedReports(store)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "Redress-Reports"
@@ -144,26 +145,26 @@ def serve(
                 self._reply(400, b"version: a whole number\n", "text/plain; charset=utf-8")
                 return
             try:
-                definition = saved.from_row(reports.get(name, int(version_text)))
-            except saved.NotFound as err:
+                definition = from_row(reports.get(name, int(version_text)))
+            except NoSuchReport as err:
                 self._reply(404, f"{err}\n".encode(), "text/plain; charset=utf-8")
                 return
             refusal = saved.refusal(definition, principal, return_readers)
             if refusal:
                 self._reply(403, f"{refusal}\n".encode(), "text/plain; charset=utf-8")
                 return
-            fmt = saved.FORMATS_BY_SUFFIX[suffix]
+            fmt = FORMATS_BY_SUFFIX[suffix]
             result = saved.run(store, definition, now, principal.id)
-            content_type = saved.CONTENT_TYPES[fmt][0]
+            content_type = CONTENT_TYPES[fmt][0]
             disposition = (
                 {}
                 if suffix == "html"
                 else {
                     "Content-Disposition": "attachment; "
-                    f'filename="{saved.file_name(definition, fmt, now)}"'
+                    f'filename="{file_name(definition, fmt, now)}"'
                 }
             )
-            self._reply(200, saved.render(result, fmt, now), content_type, disposition)
+            self._reply(200, render(result, fmt, now), content_type, disposition)
 
     host, _, port = listen.rpartition(":")
     server = (

@@ -36,14 +36,10 @@ from redress.domain.policy import Policy
 from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
 from services.followup.store import FollowupStore
-from services.reporting.figures import (
-    RETURN_CLOCKS,
-    ReportingStore,
-    WorkingTime,
-    business_time_taken,
-    fca_return,
-)
-from services.reporting.figures import Filter as ReportingFilter
+from services.reporting.definitions import RETURN_CLOCKS, WorkingTime
+from services.reporting.definitions import Filter as ReportingFilter
+from services.reporting.python_figures import business_time_taken, fca_return
+from services.reporting.store import ReportingStore
 from tests.followup_support import Inbox, followup_worker, knowledge_worker
 from workflows.activities import CaseActivities
 from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow

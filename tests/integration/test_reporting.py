@@ -44,8 +44,8 @@ from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.enums import Channel, short_name
 from redress.platform.errors import field_violations
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from services.reporting import figures
-from services.reporting.servicer import export_chunks
+from services.reporting import store as figures
+from services.reporting.exports import export_chunks
 from tests.conftest import SHARED_DATA, bearer, eventually
 
 SOURCE = SHARED_DATA / "cfpb_bigquery_schema_sample.csv"

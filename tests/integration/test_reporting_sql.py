@@ -19,7 +19,8 @@ from redress.db.tables.cases import Case, PolicyVersion
 from redress.domain import policy
 from redress.platform.errors import FailedPrecondition
 from services.reporting import figures, metrics, returns, tables
-from services.reporting.figures import Filter, ReportingStore
+from services.reporting.definitions import Filter
+from services.reporting.store import ReportingStore
 
 NOW = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -11,12 +11,12 @@ from flask import Blueprint, abort, g, make_response, request
 from werkzeug.wrappers.response import Response
 
 from redress.common.v1 import common_pb2
+from redress.platform.charts import svg_chart
 from redress.platform.enums import from_short_name, short_name
 from redress.platform.wire import timestamp
 from redress.reporting.v1 import reporting_pb2
 from services.console.apis import Refusal
 from services.console.pages import caller, page, refusal_text
-from services.reporting.saved import svg_chart
 
 RETURN_REGIMES = [("uk_fca", "FCA"), ("us_cfpb", "CFPB"), ("au_asic", "ASIC")]
 REPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
