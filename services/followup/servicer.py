@@ -37,7 +37,7 @@ from redress.platform.requests import (
 from redress.platform.serving import remaining, roles
 from redress.platform.wire import optional_timestamp as _ts
 from services.followup import templates as tpl
-from services.followup.delivery import (
+from services.followup.messenger import (
     SENT_MESSAGE_ID,
     CaseNotFound,
     InvalidMessage,
@@ -580,7 +580,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         # Every case with events waiting for this webhook, not only this
         # delivery's: those queued while it was disabled go out now, each
         # case's in order. Finished even if the caller stops waiting.
-        waking = asyncio.ensure_future(self.messenger.wake_waiting(hook.webhook_id))
+        waking = asyncio.ensure_future(self.messenger.webhooks.wake_waiting(hook.webhook_id))
         self.background.add(waking)
         waking.add_done_callback(self.background.discard)
         await asyncio.shield(waking)

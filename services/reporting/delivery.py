@@ -22,9 +22,9 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from redress.platform.mail import PermanentFailure, SmtpSettings, send_email
 from redress.platform.temporal import ensure_schedule
 from redress.reporting.v1 import reporting_pb2
-from services.followup.delivery import PermanentFailure, SmtpSettings, send_email
 from services.reporting import saved
 from services.reporting.figures import ReportingStore
 from workflows.reporting import ReportDeliveryWorkflow
