@@ -23,8 +23,9 @@ from redress.platform.mail import LoginRefused, PermanentFailure, SmtpSettings, 
 from services.followup import templates as tpl
 from services.followup.alerts import alerts_for
 from services.followup.context import Firm
+from services.followup.digests import digest_message
 from services.followup.email import build_email
-from services.followup.messenger import MESSAGES, InvalidMessage, Messenger, fingerprint
+from services.followup.messenger import MESSAGES, InvalidMessage, Messenger
 from services.followup.settings import DeliverySettings
 from services.followup.store import CaseEvent, FollowupStore, KeyReused, NewMessage
 from services.followup.webhooks import WEBHOOK_ATTEMPTS, ReceiverRefused, post_event
@@ -183,31 +184,7 @@ class FollowupActivities:
                 continue
 
             def compose(held: list[Message], recipient: str = recipient) -> NewMessage:
-                lines = [f"{len(held)} alert(s) since your last {kind} digest:", ""]
-                for m in held:
-                    lines += [
-                        f"- {m.created_at.strftime('%Y-%m-%d %H:%M')} UTC "
-                        f"{m.subject.removeprefix('[Redress] ')}",
-                        "  " + m.body_text.strip().replace("\n", "\n  "),
-                        "",
-                    ]
-                return NewMessage(
-                    idempotency_key=f"digest/{kind}/{recipient}/{upto.isoformat()}",
-                    fingerprint=fingerprint("digest", recipient, kind, upto.isoformat()),
-                    case_id="",
-                    audience="staff",
-                    purpose="staff_digest",
-                    channel="email",
-                    recipient=recipient,
-                    language="en",
-                    template_name="",
-                    template_version=0,
-                    subject=f"[Redress] {len(held)} alert(s): your {kind} digest",
-                    body_text="\n".join(lines),
-                    body_html="",
-                    state="queued",
-                    created_by="redress",
-                )
+                return digest_message(held, recipient, kind, upto)
 
             digest = await asyncio.to_thread(self.store.gather_digest, recipient, upto, compose)
             if digest is not None:

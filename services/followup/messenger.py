@@ -59,7 +59,7 @@ class InvalidMessage(ValueError):
 
 
 class CaseNotFound(LookupError):
-    pass
+    """services/cases has no case by the id given."""
 
 
 class NoCaseMatch(LookupError):
@@ -75,6 +75,8 @@ class ReplyRefused(RuntimeError):
 
 
 def fingerprint(*parts: Any) -> str:
+    """What a request asked for, so that a retry (same key, same fingerprint)
+    is told from a different request reusing a key."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
