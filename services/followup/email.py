@@ -15,13 +15,15 @@ from services.followup.context import Firm
 
 
 def build_email(message: Message, smtp: SmtpSettings, firm: Firm) -> EmailMessage:
+    """The e-mail a recorded message goes out as, from the firm's address."""
     email = EmailMessage()
     email["From"] = formataddr((firm.name, smtp.mail_from))
     email["To"] = message.recipient
     email["Subject"] = message.subject
     email["Date"] = format_datetime(datetime.now(UTC))
     domain = smtp.mail_from.rpartition("@")[2] or "redress.invalid"
-    # Stable per message: a receiver that sees it twice can tell.
+    # Stable per message: a receiver that sees it twice can tell, and a reply
+    # quoting it finds its case (messenger.SENT_MESSAGE_ID).
     email["Message-ID"] = f"<{message.message_id}@{domain}>"
     email["Reply-To"] = firm.complaints_email
     email["Auto-Submitted"] = (
