@@ -53,6 +53,7 @@ from services.followup.messenger import (
     ReplyRefused,
 )
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
+from services.followup.webhooks import EVENT_TYPES
 from workflows import commands
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
@@ -86,31 +87,6 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MESSAGE_ID = re.compile(r"M-[0-9a-f]{24}")
 WEBHOOK_ID = re.compile(r"W-[0-9a-f]{20}")
 DEFAULT_PAGE, MAX_PAGE = 50, 500
-EVENT_TYPES = (
-    "case.created",
-    "case.assigned",
-    "case.priority_changed",
-    "case.category_changed",
-    "case.stage_changed",
-    "case.escalated",
-    "case.outcome_recorded",
-    "case.resolved",
-    "case.closed",
-    "case.reopened",
-    "clock.warning",
-    "clock.breached",
-    "customer.replied",
-    "message.sent",
-    "message.failed",
-    "message.delivered",
-    "message.bounced",
-    "subtask.added",
-    "subtask.overdue",
-    "subtask.completed",
-    "subtask.reminder",
-    "case.notification_requested",
-    "staff.alert",
-)
 
 
 def _extra(v: Violations, extra: Any) -> dict[str, str]:

@@ -26,6 +26,32 @@ WEBHOOK_ATTEMPTS = Counter(
     "redress_webhook_attempts_total", "Webhook delivery attempts by outcome", ["outcome"]
 )
 EVENT_SCHEMA = "redress.case-event/1"
+# The case events a webhook can subscribe to.
+EVENT_TYPES = (
+    "case.created",
+    "case.assigned",
+    "case.priority_changed",
+    "case.category_changed",
+    "case.stage_changed",
+    "case.escalated",
+    "case.outcome_recorded",
+    "case.resolved",
+    "case.closed",
+    "case.reopened",
+    "clock.warning",
+    "clock.breached",
+    "customer.replied",
+    "message.sent",
+    "message.failed",
+    "message.delivered",
+    "message.bounced",
+    "subtask.added",
+    "subtask.overdue",
+    "subtask.completed",
+    "subtask.reminder",
+    "case.notification_requested",
+    "staff.alert",
+)
 # Dispatch workflows started or woken at once.
 WAKE_CONCURRENCY = 16
 
