@@ -33,13 +33,11 @@ from temporalio.worker import Worker
 from redress.cases.v1 import cases_pb2_grpc
 from redress.devstack.platform import LocalPlatform
 from redress.devstack.processes import free_port
+from redress.platform.mail import SmtpSettings
+from services.followup.activities import FollowupActivities
 from services.followup.context import Firm
-from services.followup.delivery import (
-    DeliverySettings,
-    FollowupActivities,
-    Messenger,
-    SmtpSettings,
-)
+from services.followup.messenger import Messenger
+from services.followup.settings import DeliverySettings
 from services.followup.store import FollowupStore
 from services.knowledge.activities import KnowledgeActivities
 from services.knowledge.blobs import DiskBlobStore

@@ -13,11 +13,11 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db import database_url
 from redress.platform import serving
 from redress.platform.settings import Env
+from redress.platform.staff import StaffDirectory
 from redress.platform.temporal import TemporalSettings
 from services.cases.scope import SCOPES, AgentScope
 from services.cases.servicer import ACCESS, CasesServicer
 from services.cases.store import CaseStore
-from services.followup.delivery import StaffDirectory
 from services.followup.erasure import FollowupPersonalData
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 import grpc
@@ -25,22 +24,19 @@ from temporalio.client import (
 from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2_grpc
-from redress.db import database_url
 from redress.db.migrate import wait_for_schema
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform import channels, serving
+from redress.platform.mail import SmtpSettings
 from redress.platform.settings import Env
+from redress.platform.staff import StaffDirectory
 from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
 from redress.platform.tls import ClientTls
+from services.followup.activities import FollowupActivities
 from services.followup.context import Firm
-from services.followup.delivery import (
-    DeliverySettings,
-    FollowupActivities,
-    Messenger,
-    SmtpSettings,
-    StaffDirectory,
-)
+from services.followup.messenger import Messenger
 from services.followup.servicer import ACCESS, FollowupServicer
+from services.followup.settings import DeliverySettings, FollowupSettings
 from services.followup.store import FollowupStore
 from workflows.followup import (
     MessageDeliveryWorkflow,
@@ -51,56 +47,6 @@ from workflows.sandbox import workflow_runner
 
 DESCRIPTOR = followup_pb2.DESCRIPTOR.services_by_name["FollowupService"]
 log = logging.getLogger("redress.followup")
-
-
-@dataclass(frozen=True)
-class FollowupSettings:
-    database_url: str
-    cases_address: str
-    service_api_key: str
-    staff_file: str
-    schema_wait_seconds: float
-    digest_daily_at: tuple[int, int] = (8, 0)
-    digest_timezone: str = "UTC"
-
-    @classmethod
-    def from_env(cls, env: Env) -> FollowupSettings:
-        settings = cls(
-            database_url=env.string("REDRESS_DATABASE_URL", database_url()),
-            cases_address=env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052"),
-            service_api_key=env.string("REDRESS_SERVICE_API_KEY", ""),
-            staff_file=env.string("REDRESS_STAFF_FILE", ""),
-            schema_wait_seconds=env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0),
-            digest_daily_at=_hour_minute(env, "REDRESS_DIGEST_DAILY_AT", "08:00"),
-            digest_timezone=_timezone(env, "REDRESS_DIGEST_TIMEZONE", "UTC"),
-        )
-        if not settings.service_api_key:
-            env.problems.append(
-                "REDRESS_SERVICE_API_KEY is not set: the follow-up service reads cases "
-                "from services/cases with a key that has the service role"
-            )
-        return settings
-
-
-def _hour_minute(env: Env, name: str, default: str) -> tuple[int, int]:
-    value = env.string(name, default)
-    hour, _, minute = value.partition(":")
-    if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
-        return int(hour), int(minute)
-    env.problems.append(f"{name}={value!r}: a time of day as HH:MM, e.g. 08:00")
-    return 8, 0
-
-
-def _timezone(env: Env, name: str, default: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    value = env.string(name, default)
-    try:
-        ZoneInfo(value)
-    except (ValueError, KeyError, OSError):
-        env.problems.append(f"{name}={value!r}: an IANA time zone such as Europe/London")
-        return default
-    return value
 
 
 async def keep_digest_schedules(
@@ -128,7 +74,7 @@ async def wake_waiting_deliveries(messenger: Messenger) -> None:
     webhook, so that one left behind (e.g. by a restart while a webhook was
     being re-enabled) is not stuck until its case's next event."""
     try:
-        woken = await messenger.wake_waiting()
+        woken = await messenger.webhooks.wake_waiting()
     except Exception:
         log.exception("waking waiting webhook deliveries failed; they go with the next event")
         return

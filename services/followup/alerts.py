@@ -30,6 +30,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from redress.platform.staff import Roles
+
 URGENT = ("high", "urgent")
 
 
@@ -38,20 +40,6 @@ class Alert:
     recipient: str  # a principal, team:<name> or an email address
     summary: str
     detail: str
-
-
-class Roles:
-    """Resolves escalation roles for a case through the staff directory."""
-
-    def __init__(self, teams: dict[str, dict[str, Any]], compliance: list[str]) -> None:
-        self.teams = teams
-        self.compliance = compliance
-
-    def lead(self, team: str) -> str:
-        return str((self.teams.get(team) or {}).get("lead") or "")
-
-    def manager(self, team: str) -> str:
-        return str((self.teams.get(team) or {}).get("manager") or "")
 
 
 def _json(value: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.platform.enums import short_name
 from redress.platform.settings import Env
+from redress.platform.wire import from_timestamp
 from services.followup.regulators import FINAL_CLOCK, SUMMARY_CLOCK, referral
 
 MONTHS = {
@@ -101,12 +102,8 @@ def case_context(
     case: cases_pb2.Case, language: str, firm: Firm, extra: dict[str, str]
 ) -> dict[str, Any]:
     regime = short_name(common_pb2.Regime, case.regime) or "none"
-    received = case.received_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
-    due = {
-        c.name: c.due_at.ToDatetime().replace(tzinfo=ZoneInfo("UTC"))
-        for c in case.clocks
-        if c.HasField("due_at")
-    }
+    received = from_timestamp(case.received_at)
+    due = {c.name: from_timestamp(c.due_at) for c in case.clocks if c.HasField("due_at")}
     # The regime's final-response clock, else the internal resolution clock.
     final = due.get(FINAL_CLOCK.get(regime, "resolution")) or due.get("resolution")
     deadlines = {

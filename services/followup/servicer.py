@@ -12,10 +12,9 @@ import grpc
 from temporalio.client import Client
 
 from redress.common.v1 import common_pb2
-from redress.db.tables.followup import Delivery, Message, MessageTemplate, Webhook
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.auth import current_principal
-from redress.platform.enums import choices, from_short_name, short_name
+from redress.platform.enums import choices, short_name
 from redress.platform.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -35,9 +34,16 @@ from redress.platform.requests import (
     page_size,
 )
 from redress.platform.serving import remaining, roles
-from redress.platform.wire import optional_timestamp as _ts
 from services.followup import templates as tpl
-from services.followup.delivery import (
+from services.followup.convert import (
+    STATE_NAMES,
+    STATES,
+    delivery_message,
+    message_message,
+    template_message,
+    webhook_message,
+)
+from services.followup.messenger import (
     SENT_MESSAGE_ID,
     CaseNotFound,
     InvalidMessage,
@@ -47,6 +53,7 @@ from services.followup.delivery import (
     ReplyRefused,
 )
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
+from services.followup.webhooks import EVENT_TYPES
 from workflows import commands
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ScheduleFollowupCommand, SubtaskCommand
@@ -80,44 +87,6 @@ TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MESSAGE_ID = re.compile(r"M-[0-9a-f]{24}")
 WEBHOOK_ID = re.compile(r"W-[0-9a-f]{20}")
 DEFAULT_PAGE, MAX_PAGE = 50, 500
-STATES = {
-    "queued": followup_pb2.DELIVERY_STATE_QUEUED,
-    "retrying": followup_pb2.DELIVERY_STATE_RETRYING,
-    "delivered": followup_pb2.DELIVERY_STATE_DELIVERED,
-    "failed": followup_pb2.DELIVERY_STATE_FAILED,
-    "handed_off": followup_pb2.DELIVERY_STATE_HANDED_OFF,
-    "held": followup_pb2.DELIVERY_STATE_HELD,
-    "digested": followup_pb2.DELIVERY_STATE_DIGESTED,
-    "received": followup_pb2.DELIVERY_STATE_RECEIVED,
-    "sent": followup_pb2.DELIVERY_STATE_SENT,
-    "cancelled": followup_pb2.DELIVERY_STATE_CANCELLED,
-}
-STATE_NAMES = {v: k for k, v in STATES.items()}
-EVENT_TYPES = (
-    "case.created",
-    "case.assigned",
-    "case.priority_changed",
-    "case.category_changed",
-    "case.stage_changed",
-    "case.escalated",
-    "case.outcome_recorded",
-    "case.resolved",
-    "case.closed",
-    "case.reopened",
-    "clock.warning",
-    "clock.breached",
-    "customer.replied",
-    "message.sent",
-    "message.failed",
-    "message.delivered",
-    "message.bounced",
-    "subtask.added",
-    "subtask.overdue",
-    "subtask.completed",
-    "subtask.reminder",
-    "case.notification_requested",
-    "staff.alert",
-)
 
 
 def _extra(v: Violations, extra: Any) -> dict[str, str]:
@@ -130,84 +99,9 @@ def _extra(v: Violations, extra: Any) -> dict[str, str]:
     return dict(extra)
 
 
-def _actor() -> common_pb2.Actor:
-    principal = current_principal.get()
-    kind = (
-        common_pb2.ACTOR_KIND_SERVICE
-        if "service" in principal.roles
-        else common_pb2.ACTOR_KIND_PERSON
-    )
-    return common_pb2.Actor(kind=kind, id=principal.id)
-
-
-def template_message(row: MessageTemplate) -> followup_pb2.Template:
-    return followup_pb2.Template(
-        name=row.name,
-        version=row.version,
-        language=row.language,
-        purpose=from_short_name(followup_pb2.MessagePurpose, row.purpose),  # type: ignore[arg-type]
-        subject=row.subject,
-        body_text=row.body_text,
-        body_html=row.body_html,
-        created_by=common_pb2.Actor(kind=common_pb2.ACTOR_KIND_PERSON, id=row.created_by),
-        created_at=_ts(row.created_at),
-    )
-
-
-def _attempts(rows: list[dict[str, Any]]) -> list[followup_pb2.Attempt]:
-    return [
-        followup_pb2.Attempt(
-            at=_ts(datetime.fromisoformat(a["at"])), succeeded=a["succeeded"], detail=a["detail"]
-        )
-        for a in rows
-    ]
-
-
-def message_message(row: Message) -> followup_pb2.Message:
-    return followup_pb2.Message(
-        message_id=row.message_id,
-        case_id=row.case_id,
-        purpose=from_short_name(followup_pb2.MessagePurpose, row.purpose),  # type: ignore[arg-type]
-        channel=from_short_name(common_pb2.Channel, row.channel),  # type: ignore[arg-type]
-        recipient=row.recipient,
-        subject=row.subject,
-        body_text=row.body_text,
-        template_name=row.template_name,
-        template_version=row.template_version,
-        state=STATES.get(row.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
-        attempts=_attempts(row.attempts),
-        created_at=_ts(row.created_at),
-        created_by=common_pb2.Actor(kind=common_pb2.ACTOR_KIND_PERSON, id=row.created_by),
-        language=row.language,
-        body_html=row.body_html,
-        audience=row.audience,
-        sent_at=_ts(row.sent_at),
-        sender=row.sender,
-    )
-
-
-def webhook_message(row: Webhook) -> followup_pb2.Webhook:
-    return followup_pb2.Webhook(
-        webhook_id=row.webhook_id,
-        name=row.name,
-        url=row.url,
-        event_types=row.event_types,
-        enabled=row.enabled,
-        created_at=_ts(row.created_at),
-        deleted_at=_ts(row.deleted_at),
-    )
-
-
-def delivery_message(row: Delivery) -> followup_pb2.Delivery:
-    return followup_pb2.Delivery(
-        delivery_id=row.delivery_id,
-        webhook_id=row.webhook_id,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        case_id=row.case_id,
-        state=STATES.get(row.state, followup_pb2.DELIVERY_STATE_UNSPECIFIED),
-        attempts=_attempts(row.attempts),
-    )
+def _caller() -> str:
+    """The id of the principal making the call, as messages and audit entries record it."""
+    return current_principal.get().id
 
 
 def _invalid(problems: list[tuple[str, str]]) -> InvalidArgument:
@@ -277,7 +171,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             for part, what in err.problems:
                 v.add(f"template.{part}", what)
         v.raise_if_any()
-        row = await asyncio.to_thread(self.store.put_template, letter, purpose, _actor().id)
+        row = await asyncio.to_thread(self.store.put_template, letter, purpose, _caller())
         return followup_pb2.PutTemplateResponse(template=template_message(row))
 
     async def GetTemplate(
@@ -364,7 +258,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         extra = _extra(v, request.extra)
         channel = short_name(common_pb2.Channel, request.channel) if request.channel else ""
         v.raise_if_any()
-        actor = _actor().id
+        actor = _caller()
         try:
             message, _ = await self.messenger.queue(
                 idempotency_key=f"api/{actor}/{request.idempotency_key}",
@@ -436,7 +330,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         check_plain_text(v, "summary", request.summary, 200)
         check_plain_text(v, "detail", request.detail, 5000, multiline=True)
         v.raise_if_any()
-        actor = _actor().id
+        actor = _caller()
         try:
             message, _ = await self.messenger.queue_staff_alert(
                 idempotency_key=f"alert/{actor}/{request.idempotency_key}",
@@ -490,7 +384,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             w.url,
             request.secret,
             list(w.event_types),
-            _actor().id,
+            _caller(),
         )
         return followup_pb2.CreateWebhookResponse(webhook=webhook_message(row))
 
@@ -515,7 +409,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             self.store.set_webhook_enabled,
             request.webhook_id,
             False,
-            f"disabled by {_actor().id}",
+            f"disabled by {_caller()}",
         )
         if row is None:
             raise NotFound(f"no webhook {request.webhook_id!r}")
@@ -530,7 +424,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         deleted = await asyncio.to_thread(
-            self.store.delete_webhook, request.webhook_id, _actor().id, request.reason
+            self.store.delete_webhook, request.webhook_id, _caller(), request.reason
         )
         if deleted is None:
             raise NotFound(f"no webhook {request.webhook_id!r} (or it was deleted already)")
@@ -580,7 +474,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         # Every case with events waiting for this webhook, not only this
         # delivery's: those queued while it was disabled go out now, each
         # case's in order. Finished even if the caller stops waiting.
-        waking = asyncio.ensure_future(self.messenger.wake_waiting(hook.webhook_id))
+        waking = asyncio.ensure_future(self.messenger.webhooks.wake_waiting(hook.webhook_id))
         self.background.add(waking)
         waking.add_done_callback(self.background.discard)
         await asyncio.shield(waking)
@@ -634,7 +528,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             workflow_id,
             ComplaintWorkflow.schedule_followup,
             ScheduleFollowupCommand(
-                actor=_actor().id,
+                actor=_caller(),
                 template_name=request.template_name,
                 send_at=send_at,
                 extra=extra,
@@ -659,7 +553,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             self.client,
             workflow_id,
             ComplaintWorkflow.cancel_followup,
-            SubtaskCommand(_actor().id, request.followup_id, request.reason),
+            SubtaskCommand(_caller(), request.followup_id, request.reason),
             remaining(context),
         )
         return followup_pb2.CancelFollowupResponse()
@@ -752,9 +646,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         if request.diagnostic.strip():
             detail += f": {request.diagnostic.strip()}"
         try:
-            reported = await self.messenger.report_delivery(
-                message_id, outcome, detail, _actor().id
-            )
+            reported = await self.messenger.report_delivery(message_id, outcome, detail, _caller())
         except ReportRefused as err:
             raise FailedPrecondition(str(err)) from None
         if reported is None:

@@ -18,10 +18,10 @@ from redress.db import database_url
 from redress.db.migrate import wait_for_schema
 from redress.platform import serving
 from redress.platform.auth import ApiKeys
+from redress.platform.mail import SmtpSettings
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from services.followup.delivery import SmtpSettings
 from services.reporting import web
 from services.reporting.delivery import ReportActivities, keep_schedule
 from services.reporting.metrics import BusinessMetrics

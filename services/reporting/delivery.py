@@ -22,9 +22,9 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from redress.platform.mail import PermanentFailure, SmtpSettings, send_email
 from redress.platform.temporal import ensure_schedule
 from redress.reporting.v1 import reporting_pb2
-from services.followup.delivery import PermanentFailure, SmtpSettings, send_email
 from services.reporting import saved
 from services.reporting.render import CONTENT_TYPES, file_name, render
 from services.reporting.store import NoSuchReport, ReportingStore, SavedReports, from_row

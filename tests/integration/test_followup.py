@@ -28,7 +28,7 @@ from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
-from services.followup.delivery import SmtpSettings
+from redress.platform.mail import SmtpSettings
 from tests.conftest import bearer, cfpb_rows, eventually, followup_env, start_platform
 from tests.e2e.test_submit_end_to_end import complaint, get_case, submit
 from tests.followup_support import QUICK, Arrival, Inbox, Receiver, followup_messenger

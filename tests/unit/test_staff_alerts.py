@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from redress.platform.staff import StaffDirectory
 from services.followup.alerts import alerts_for
-from services.followup.delivery import StaffDirectory
 
 DIRECTORY = StaffDirectory.parse(
     {
