@@ -16,7 +16,7 @@ search attributes, continue-as-new and patching.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -110,6 +110,12 @@ def refusals_as_errors() -> Iterator[None]:
         ) from None
     except Refused as err:
         raise ApplicationError(err.message, type=FAILED_PRECONDITION, non_retryable=True) from None
+
+
+def refuse_as_errors(check: Callable[..., None], *args: object) -> None:
+    """Runs a validator's check, its refusals as application errors."""
+    with refusals_as_errors():
+        check(*args)
 
 
 def _failure_cause(err: ActivityError) -> str:
@@ -348,10 +354,10 @@ class ComplaintWorkflow:
     def _result(self, subtask_id: str = "") -> CommandResult:
         return CommandResult(self.state.case_id, self.state.stage, subtask_id)
 
-    async def _apply(self) -> CommandResult:
+    async def _apply(self, made: str = "") -> CommandResult:
         await self._persist()
         self.wake = True
-        return self._result()
+        return self._result(made)
 
     # -- intake ----------------------------------------------------------------
 
@@ -371,89 +377,77 @@ class ComplaintWorkflow:
 
     @register_submission.validator
     def _check_submission(self, request: RegisterSubmissionInput) -> None:
-        with refusals_as_errors():
-            self.complaint.check_submission(request.fingerprint)
+        refuse_as_errors(self.complaint.check_submission, request.fingerprint)
 
-    # -- commands: validators ask the complaint; handlers re-check under the lock
-    # where the case may have moved since.
+    # -- commands: each validator asks the complaint's check; each handler
+    # changes the complaint under the lock and records the change. Handlers
+    # that re-check (the case may have moved since the validator ran) refuse
+    # the same way.
+
+    async def _command(self, change: Callable[[], str | None]) -> CommandResult:
+        """`change` may answer the id of what it made (a follow-up)."""
+        async with self.lock:
+            with refusals_as_errors():
+                made = change()
+            return await self._apply(made or "")
 
     @workflow.update
     async def assign(self, command: AssignCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.assign(command)
-            return await self._apply()
+        return await self._command(lambda: self.complaint.assign(command))
 
     @assign.validator
     def _check_assign(self, command: AssignCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_assign(command)
+        refuse_as_errors(self.complaint.check_assign, command)
 
     @workflow.update
     async def change_priority(self, command: PriorityCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.change_priority(command)
-            return await self._apply()
+        return await self._command(lambda: self.complaint.change_priority(command))
 
     @change_priority.validator
     def _check_priority(self, command: PriorityCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_priority(command)
+        refuse_as_errors(self.complaint.check_priority, command)
 
     @workflow.update
     async def change_category(self, command: CategoryCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.change_category(command)
-            return await self._apply()
+        return await self._command(lambda: self.complaint.change_category(command))
 
     @change_category.validator
     def _check_category(self, command: CategoryCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_category(command)
+        refuse_as_errors(self.complaint.check_category, command)
 
     @workflow.update
     async def transition(self, command: TransitionCommand) -> CommandResult:
-        async with self.lock:
-            with refusals_as_errors():
-                self.complaint.transition(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.transition(command, workflow.now()))
 
     @transition.validator
     def _check_transition_command(self, command: TransitionCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_transition_command(command)
+        refuse_as_errors(self.complaint.check_transition_command, command)
 
     @workflow.update
     async def pause_clock(self, command: ClockCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.pause_clock(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.pause_clock(command, workflow.now()))
 
     @pause_clock.validator
     def _check_pause(self, command: ClockCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_pause(command)
+        refuse_as_errors(self.complaint.check_pause, command)
 
     @workflow.update
     async def resume_clock(self, command: ClockCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.resume_clock(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.resume_clock(command, workflow.now()))
 
     @resume_clock.validator
     def _check_resume(self, command: ClockCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_resume(command)
+        refuse_as_errors(self.complaint.check_resume, command)
 
     @workflow.update
     async def record_customer_reply(self, command: ReplyCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.record_customer_reply(command, workflow.now())
-            return await self._apply()
+        return await self._command(
+            lambda: self.complaint.record_customer_reply(command, workflow.now())
+        )
 
     @record_customer_reply.validator
     def _check_reply(self, command: ReplyCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_reply(command)
+        refuse_as_errors(self.complaint.check_reply, command)
 
     @workflow.update
     async def add_subtask(self, command: AddSubtaskCommand) -> CommandResult:
@@ -471,8 +465,7 @@ class ComplaintWorkflow:
 
     @add_subtask.validator
     def _check_add_subtask(self, command: AddSubtaskCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_add_subtask(command, workflow.now())
+        refuse_as_errors(self.complaint.check_add_subtask, command, workflow.now())
 
     async def _finish_subtask(self, command: SubtaskCommand, state: str) -> CommandResult:
         async with self.lock:
@@ -493,8 +486,7 @@ class ComplaintWorkflow:
 
     @complete_subtask.validator
     def _check_complete(self, command: SubtaskCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_finish_subtask(command)
+        refuse_as_errors(self.complaint.check_finish_subtask, command)
 
     @workflow.update
     async def cancel_subtask(self, command: SubtaskCommand) -> CommandResult:
@@ -502,78 +494,55 @@ class ComplaintWorkflow:
 
     @cancel_subtask.validator
     def _check_cancel(self, command: SubtaskCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_finish_subtask(command)
+        refuse_as_errors(self.complaint.check_finish_subtask, command)
 
     @workflow.update
     async def schedule_followup(self, command: ScheduleFollowupCommand) -> CommandResult:
-        async with self.lock:
-            followup_id = self.complaint.schedule_followup(command)
-            await self._persist()
-            self.wake = True
-            return self._result(followup_id)
+        return await self._command(lambda: self.complaint.schedule_followup(command))
 
     @schedule_followup.validator
     def _check_schedule_followup(self, command: ScheduleFollowupCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_schedule_followup(command, workflow.now())
+        refuse_as_errors(self.complaint.check_schedule_followup, command, workflow.now())
 
     @workflow.update
     async def cancel_followup(self, command: SubtaskCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.cancel_followup(command)
-            return await self._apply()
+        return await self._command(lambda: self.complaint.cancel_followup(command))
 
     @cancel_followup.validator
     def _check_cancel_followup(self, command: SubtaskCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_cancel_followup(command)
+        refuse_as_errors(self.complaint.check_cancel_followup, command)
 
     @workflow.update
     async def record_outcome(self, command: OutcomeCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.record_outcome(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.record_outcome(command, workflow.now()))
 
     @record_outcome.validator
     def _check_outcome(self, command: OutcomeCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_outcome(command)
+        refuse_as_errors(self.complaint.check_outcome, command)
 
     @workflow.update
     async def resolve(self, command: ReasonCommand) -> CommandResult:
-        async with self.lock:
-            with refusals_as_errors():
-                self.complaint.resolve(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.resolve(command, workflow.now()))
 
     @resolve.validator
     def _check_resolve(self, command: ReasonCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_resolve(command)
+        refuse_as_errors(self.complaint.check_resolve, command)
 
     @workflow.update
     async def close(self, command: ReasonCommand) -> CommandResult:
-        async with self.lock:
-            with refusals_as_errors():
-                self.complaint.close(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.close(command, workflow.now()))
 
     @close.validator
     def _check_close(self, command: ReasonCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_close(command)
+        refuse_as_errors(self.complaint.check_close, command)
 
     @workflow.update
     async def reopen(self, command: ReasonCommand) -> CommandResult:
-        async with self.lock:
-            self.complaint.reopen(command, workflow.now())
-            return await self._apply()
+        return await self._command(lambda: self.complaint.reopen(command, workflow.now()))
 
     @reopen.validator
     def _check_reopen(self, command: ReasonCommand) -> None:
-        with refusals_as_errors():
-            self.complaint.check_reopen(command)
+        refuse_as_errors(self.complaint.check_reopen, command)
 
     # -- signals -------------------------------------------------------------
 
