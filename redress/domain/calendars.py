@@ -11,29 +11,39 @@ closed dates and opened dates on top.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
-from temporalio.workflow import unsafe as _workflow_unsafe
-
-sandbox_unrestricted = _workflow_unsafe.sandbox_unrestricted
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_DAYS = 3660  # a deadline further than ten years out is a mistake in the policy
 
 
+# The holidays package looks up translated holiday names through gettext,
+# which reads the process locale and translation files; Temporal's workflow
+# sandbox forbids that. Only the dates are used here, and they do not depend
+# on the locale, so whoever runs this code inside such a sandbox says how to
+# let the lookup alone run unrestricted (workflows/sandbox.py does). Elsewhere
+# the lookup needs nothing.
+_holiday_lookup_scope: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext
+
+
+def look_up_holidays_within(scope: Callable[[], AbstractContextManager[Any]]) -> None:
+    """Runs every public-holiday lookup inside `scope()`."""
+    global _holiday_lookup_scope
+    _holiday_lookup_scope = scope
+
+
 @functools.lru_cache(maxsize=512)
 def _public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
-    # The holidays package looks up translated holiday names through gettext,
-    # which reads the process locale; the workflow sandbox forbids that. Only
-    # the dates are used here, and they do not depend on the locale, so the
-    # lookup is allowed to run unrestricted when a workflow computes a deadline.
-    with sandbox_unrestricted():
+    with _holiday_lookup_scope():
         found = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
         return frozenset(found.keys())
 

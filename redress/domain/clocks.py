@@ -6,8 +6,9 @@ runs, its deadline is `advance(anchor, remaining)`; pausing freezes
 out by exactly the time spent paused. Regulatory clocks have a fixed deadline
 set by the regime and never pause.
 
-Pure code: the workflow asks `due_events` for what happens next and when, and
-sleeps on a durable timer until then; nothing polls.
+Pure code: `upcoming` says what a clock does next and when (its warnings,
+breach and escalation steps) and `fire` records that it happened; the workflow
+sleeps on a durable timer until the earliest instant; nothing polls.
 
 No `from __future__ import annotations` here: a Clock travels in the workflow's
 state across continue-as-new, and the workflow sandbox decodes it without this

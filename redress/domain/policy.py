@@ -22,9 +22,9 @@ from typing import Any
 import yaml
 
 from redress.domain.calendars import PRESETS, BusinessCalendar, preset
+from redress.domain.priority import PRIORITIES
 from redress.domain.regulatory import DISP_CAUSE_CATEGORIES
 
-PRIORITIES = ("low", "normal", "high", "urgent")
 REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
 CHANNELS = (
     "phone",
