@@ -23,8 +23,9 @@ from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.reporting import web
-from services.reporting.delivery import ReportActivities, keep_schedule
+from services.reporting.activities import ReportActivities
 from services.reporting.metrics import BusinessMetrics
+from services.reporting.schedules import keep_schedule
 from services.reporting.servicer import ACCESS, ReportingServicer
 from services.reporting.store import ReportingStore
 from workflows.reporting import ReportDeliveryWorkflow
