@@ -27,8 +27,8 @@ from redress.platform.errors import (
     ServiceError,
     Unavailable,
 )
-from workflows.complaint import FAILED_PRECONDITION, INVALID_ARGUMENT
 from workflows.complaint_types import CommandResult
+from workflows.refusals import FAILED_PRECONDITION, INVALID_ARGUMENT
 
 
 async def send(

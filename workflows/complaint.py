@@ -16,21 +16,26 @@ search attributes, continue-as-new and patching.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from redress.domain.complaint import Complaint, Features
-    from redress.domain.complaint_commands import InvalidCommand, KeyReused, Refused
     from redress.domain.policy import Classification
     from redress.platform import search_attributes as sa
     from workflows.activities import CaseActivities
+    from workflows.complaint_retries import (
+        ACTIVITY_TIMEOUT,
+        FOLLOWUP_RETRY,
+        STORE_RETRY,
+        SUGGEST_RETRY,
+        SUGGESTIONS,
+    )
     from workflows.complaint_types import (
         AddSubtaskCommand,
         AssignCommand,
@@ -60,66 +65,8 @@ with workflow.unsafe.imports_passed_through():
         SuggestInput,
         TransitionCommand,
     )
+    from workflows.refusals import failure_cause, refusals_as_errors, refuse_as_errors
     from workflows.subtask import SubtaskWorkflow
-
-# Calls to the case store are local activities: they run in the worker that
-# holds the workflow, which saves several round trips through the server on
-# every command (a complaint's intake latency is mostly those trips). They
-# are retried until the case store answers: a complaint is never dropped
-# because a service was down for a while.
-STORE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=["InvalidCase"],
-)
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-
-# Hand-overs to services/followup are retried until it answers: a message or
-# an event is never dropped because the follow-up service was down.
-SUGGESTIONS = 3
-SUGGEST_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["NotFound"],
-)
-FOLLOWUP_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    non_retryable_error_types=["TemplateProblem", "InvalidMessage", "KeyReused"],
-)
-
-KEY_REUSED = "IdempotencyKeyReused"
-FAILED_PRECONDITION = "FailedPrecondition"
-INVALID_ARGUMENT = "InvalidArgument"
-
-
-@contextmanager
-def refusals_as_errors() -> Iterator[None]:
-    """The complaint's refusals as the application errors callers know
-    (services/cases turns them into FAILED_PRECONDITION / INVALID_ARGUMENT)."""
-    try:
-        yield
-    except KeyReused as err:
-        raise ApplicationError(err.message, type=KEY_REUSED, non_retryable=True) from None
-    except InvalidCommand as err:
-        raise ApplicationError(
-            err.message, err.field, type=INVALID_ARGUMENT, non_retryable=True
-        ) from None
-    except Refused as err:
-        raise ApplicationError(err.message, type=FAILED_PRECONDITION, non_retryable=True) from None
-
-
-def refuse_as_errors(check: Callable[..., None], *args: object) -> None:
-    """Runs a validator's check, its refusals as application errors."""
-    with refusals_as_errors():
-        check(*args)
-
-
-def _failure_cause(err: ActivityError) -> str:
-    return err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
 
 
 @workflow.defn
@@ -250,7 +197,7 @@ class ComplaintWorkflow:
             )
         except ActivityError as err:
             async with self.lock:
-                self.complaint.articles_not_suggested(_failure_cause(err))
+                self.complaint.articles_not_suggested(failure_cause(err))
                 await self._persist()
             return
         async with self.lock:
@@ -304,7 +251,7 @@ class ComplaintWorkflow:
             )
         except ActivityError as err:
             async with self.lock:
-                self.complaint.message_not_queued(request, _failure_cause(err))
+                self.complaint.message_not_queued(request, failure_cause(err))
                 await self._persist()
             return
         async with self.lock:

@@ -34,8 +34,9 @@ from redress.platform.auth import current_principal
 from redress.platform.errors import ServiceError, Unavailable
 from redress.platform.serving import remaining, roles
 from services.intake.validation import validate_submission
-from workflows.complaint import KEY_REUSED, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
+from workflows.refusals import KEY_REUSED
 
 ACCESS = {
     "redress.intake.v1.IntakeService": {
