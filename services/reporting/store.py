@@ -89,13 +89,15 @@ def utc(value: datetime | None) -> datetime | None:
 class ReportingStore(Store):
     def __init__(self, url: str) -> None:
         super().__init__(url)
-        self._policies = PolicyVersions(self._published_document)
+        self._policies = PolicyVersions(self._published_document, shipped_for_unknown=True)
 
     def policy(self, policy_id: str, version: str) -> Policy:
         """The policy version a case runs under. A published version never
         changes, so each is read once; a case under the shipped policy that
         was never published as a document has the shipped one."""
-        return self._policies.find(policy_id, version) or Policy.load_default()
+        policy = self._policies.find(policy_id, version)
+        assert policy is not None  # unknown versions are the shipped policy here
+        return policy
 
     def _published_document(self, policy_id: str, version: str) -> str | None:
         with self.sessions() as session:
