@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,6 +17,11 @@ import sqlalchemy
 import yaml
 
 from redress.devstack.platform import SERVICES, LocalPlatform, Ports
+
+# The tests' audit key: every case store and platform the tests start, and the
+# migrations that seal trails, use this one (docs/deployment.md, Security notes).
+if not (os.environ.get("REDRESS_AUDIT_KEY") or os.environ.get("REDRESS_AUDIT_KEY_FILE")):
+    os.environ["REDRESS_AUDIT_KEY"] = secrets.token_hex(32)
 
 T = TypeVar("T")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -7,6 +7,7 @@ free ports and a scratch directory.
 from __future__ import annotations
 
 import mailbox
+import os
 import secrets
 import sys
 import time
@@ -125,6 +126,11 @@ def ensure_credentials(data_dir: Path) -> Credentials:
     keys.chmod(0o600)
     (data_dir / "admin.key").write_text(creds.admin_key + "\n")
     (data_dir / "admin.key").chmod(0o600)
+    # Seals the audit trails; kept beside, never in, the database.
+    audit_key = data_dir / "audit.key"
+    if not audit_key.exists():
+        audit_key.write_text(secrets.token_hex(32) + "\n")
+        audit_key.chmod(0o600)
     return creds
 
 
@@ -171,6 +177,10 @@ class LocalPlatform:
             "REDRESS_CONSOLE_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['console']}",
             "PYTHONUNBUFFERED": "1",
         }
+        # An audit key given to the platform's own process (the tests give
+        # one) is passed on; otherwise the data directory's is used.
+        if not (os.environ.get("REDRESS_AUDIT_KEY") or os.environ.get("REDRESS_AUDIT_KEY_FILE")):
+            env["REDRESS_AUDIT_KEY_FILE"] = str(self.data_dir / "audit.key")
         for name in SERVICES:
             env[f"REDRESS_{name.upper()}_LISTEN"] = self.address(name)
             env[f"REDRESS_{name.upper()}_ADDRESS"] = self.address(name)

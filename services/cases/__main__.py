@@ -11,6 +11,7 @@ from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db import database_url
+from redress.db.audit_seal import KEY_FILE_VARIABLE, AuditKey, AuditKeyError, audit_key_from
 from redress.platform import serving
 from redress.platform.settings import Env
 from redress.platform.staff import StaffDirectory
@@ -26,6 +27,7 @@ class CasesSettings:
     database_url: str
     migrate_on_start: bool
     scope: AgentScope
+    audit_key: AuditKey
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
@@ -33,7 +35,25 @@ class CasesSettings:
             database_url=env.string("REDRESS_DATABASE_URL", database_url()),
             migrate_on_start=env.flag("REDRESS_MIGRATE_ON_START", True),
             scope=agent_scope(env),
+            audit_key=audit_key(env),
         )
+
+
+def audit_key(env: Env) -> AuditKey:
+    """The key every audit trail is sealed with; the service does not start without it."""
+    try:
+        key = audit_key_from(env.environ)
+    except AuditKeyError as err:
+        env.problems.append(str(err))
+        return AuditKey()
+    if key is None:
+        env.problems.append(
+            f"{KEY_FILE_VARIABLE} is not set: the case service seals every audit trail with "
+            "a key kept outside the database; give it the file that holds the key "
+            "(docs/deployment.md, Security notes)"
+        )
+        return AuditKey()
+    return key
 
 
 def agent_scope(env: Env) -> AgentScope:
@@ -84,7 +104,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             from redress.db.migrate import upgrade
 
             await asyncio.to_thread(upgrade, settings.database_url)
-        store = CaseStore(settings.database_url)
+        store = CaseStore(settings.database_url, settings.audit_key)
 
         async def close() -> None:
             assert store is not None

@@ -15,16 +15,25 @@ Two hashing schemes, each entry saying which it was sealed with:
    the commitment alone and the erased value cannot be recovered by
    guessing (a bare sha256 of an email address can be). A value held
    must still match its commitment, so altering it is detected as before.
+
+The chain alone cannot show a trail re-hashed after a change, values
+blanked as an erasure would blank them, or entries removed from its end:
+each entry and each trail's head are also sealed under the audit key,
+which the database does not hold (redress/db/audit_seal.py), and
+verify_chain checks both.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+
+from redress.db.audit_seal import AuditKey, AuditKeyError, entry_seal, head_seal, seals_match
 
 GENESIS = "0" * 64
 CURRENT_SCHEME = 2
@@ -122,12 +131,64 @@ def _values_match(entry: AuditEntry) -> bool:
     return True
 
 
-def verify_chain(entries: list[tuple[AuditEntry, str, str]]) -> ChainVerdict:
-    """Checks (entry, previous_hash, hash) triples in sequence order."""
+@dataclass(frozen=True)
+class TrailHead:
+    """Where a trail ended when it was last sealed, and the seal."""
+
+    entries: int
+    head_hash: str
+    key_id: str
+    seal: str
+
+
+def seal_of(key: AuditKey, entry: AuditEntry, stored_hash: str) -> str:
+    return entry_seal(key, entry.case_id, entry.sequence, stored_hash, entry.erased())
+
+
+def _seal_problem(key: AuditKey, entry: AuditEntry, stored_hash: str, seal: str) -> str:
+    """What is wrong with an entry's seal, or "" when it matches."""
+    if seals_match(seal, seal_of(key, entry, stored_hash)):
+        return ""
+    what = f"entry {entry.sequence} ({entry.action})"
+    if not seal:
+        return f"{what} carries no seal: it was not recorded by the case service"
+    erased = entry.erased()
+    # Sealed with fewer values erased than it now shows: they were blanked
+    # and their salts removed outside an erasure.
+    for size in range(len(erased)):
+        for sealed_erased in itertools.combinations(erased, size):
+            if seals_match(
+                seal, entry_seal(key, entry.case_id, entry.sequence, stored_hash, sealed_erased)
+            ):
+                faked = [name for name in erased if name not in sealed_erased]
+                return (
+                    f"{what} has its {', '.join(faked)} blanked and salts removed as an "
+                    "erasure would, but no erasure erased them"
+                )
+    return f"{what} does not match its seal: the trail was rewritten from this entry and re-hashed"
+
+
+def verify_chain(
+    case_id: str,
+    entries: list[tuple[AuditEntry, str, str, str]],
+    key: AuditKey,
+    head: TrailHead | None,
+) -> ChainVerdict:
+    """Checks (entry, previous_hash, hash, seal) in sequence order, and the
+    trail's sealed head. A head sealed under another key is an AuditKeyError:
+    the trail cannot be judged with this key."""
+    if head is not None and head.key_id != key.key_id:
+        raise AuditKeyError(
+            f"the audit trail of {case_id} was sealed with audit key {head.key_id}, but this "
+            f"service holds key {key.key_id}: configure the key the trails were sealed with"
+        )
     if not entries:
-        return ChainVerdict(False, 0, 1, "the trail is empty: entry 1 (case.created) is missing")
+        sealed = f" (it was sealed with {head.entries})" if head is not None else ""
+        return ChainVerdict(
+            False, 0, 1, f"the trail is empty: entry 1 (case.created) is missing{sealed}"
+        )
     previous = GENESIS
-    for index, (entry, stored_previous, stored_hash) in enumerate(entries, start=1):
+    for index, (entry, stored_previous, stored_hash, seal) in enumerate(entries, start=1):
         if entry.sequence != index:
             return ChainVerdict(
                 False, index, index, f"entry {index} is missing: found sequence {entry.sequence}"
@@ -147,5 +208,50 @@ def verify_chain(entries: list[tuple[AuditEntry, str, str]]) -> ChainVerdict:
                 entry.sequence,
                 f"entry {entry.sequence} ({entry.action}) was altered after it was recorded",
             )
+        problem = _seal_problem(key, entry, stored_hash, seal)
+        if problem:
+            return ChainVerdict(False, index, entry.sequence, problem)
         previous = stored_hash
-    return ChainVerdict(True, len(entries))
+    count = len(entries)
+    last = entries[-1][0]
+    if head is None:
+        return ChainVerdict(
+            False,
+            count,
+            count,
+            f"the trail has no sealed head: whether entries after entry {count} were "
+            "removed cannot be told",
+        )
+    if not seals_match(head.seal, head_seal(key, case_id, head.entries, head.head_hash)):
+        return ChainVerdict(
+            False,
+            count,
+            count + 1,
+            f"the trail's sealed head was altered: entries after entry {count} may have "
+            "been removed",
+        )
+    if head.entries > count:
+        return ChainVerdict(
+            False,
+            count,
+            count + 1,
+            f"entry {count + 1} is missing: the trail ends at entry {count} but was sealed "
+            f"with {head.entries} entries (entries were removed from its end)",
+        )
+    if head.entries < count:
+        return ChainVerdict(
+            False,
+            count,
+            head.entries + 1,
+            f"entry {head.entries + 1} was added after the trail was last sealed, at entry "
+            f"{head.entries}",
+        )
+    if previous != head.head_hash:
+        return ChainVerdict(
+            False,
+            count,
+            count,
+            f"entry {count} ({last.action}) is not the entry the trail was sealed with: "
+            "the trail's last entries were replaced",
+        )
+    return ChainVerdict(True, count)

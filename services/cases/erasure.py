@@ -12,8 +12,13 @@ regime, clocks, decisions and amounts, survey scores) stay.
 
 Audit values that carry personal data are erased too, leaving their salted
 commitments in place, so every trail still verifies (services/cases/audit.py).
-A trail still sealed under hash scheme 1 is first verified, then resealed
-under scheme 2; the erasure's own entry records the old head hash.
+Each entry whose values are erased is sealed again under the audit key with
+the values it now lacks, and the erasure's own entry lists those entries and
+values ("audit_entries"), so that values blanked outside an erasure are
+reported. An entry whose seal no longer held before the erasure keeps its
+broken seal: an erasure never covers a break. A trail still sealed under hash
+scheme 1 is first verified, then resealed under scheme 2; the erasure's own
+entry records the old head hash.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redress.db.audit_seal import seals_match
 from redress.db.personal_data import PersonalDataHolder, exported_row, plain_value
 from redress.db.tables.cases import (
     AuditEvent,
@@ -47,9 +53,17 @@ from services.cases.audit import (
     commitments_of,
     entry_hash,
     new_salts,
+    seal_of,
     verify_chain,
 )
-from services.cases.store import Actor, CaseStore, audit_entry, refresh_search_text
+from services.cases.store import (
+    Actor,
+    CaseStore,
+    audit_entry,
+    refresh_search_text,
+    sealed_entries,
+    trail_head,
+)
 
 EXPORT_FORMAT = "redress.customer-export/1"
 ERASED_ACTION = "customer.erased"
@@ -157,11 +171,15 @@ def erase_customer(
 
         for case in cases:
             erased = dict(customer_erased)
-            resealed = _erase_case(session, store, case, identifiers, erased, held_elsewhere)
+            resealed, audit_entries = _erase_case(
+                session, store, case, identifiers, erased, held_elsewhere
+            )
             if not erased:
                 continue
             case.updated_at = now
             entry: dict[str, Any] = {"request_reference": reference, "erased": erased}
+            if audit_entries:
+                entry["audit_entries"] = audit_entries
             if case.case_id in open_ids:
                 entry["case_open"] = True
             if resealed:
@@ -194,8 +212,9 @@ def _erase_case(
     identifiers: list[str],
     erased: dict[str, int],
     held_elsewhere: Sequence[PersonalDataHolder],
-) -> dict[str, Any]:
-    """Erases one case's personal data; what a reseal of its trail did, if any."""
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Erases one case's personal data; what a reseal of its trail did, if
+    any, and the audit entries whose values were erased (by sequence)."""
     _blank(case, ("narrative", "desired_outcome"), erased, "case")
     for note in session.scalars(select(Note).where(Note.case_id == case.case_id)):
         _blank(note, ("body",), erased, "notes")
@@ -211,12 +230,16 @@ def _erase_case(
         _blank(survey, ("comment",), erased, "satisfaction")
     for holder in held_elsewhere:
         holder.erase_case(session, case.case_id, identifiers, erased)
-    return _erase_audit_values(session, case.case_id, identifiers, erased)
+    return _erase_audit_values(session, store, case.case_id, identifiers, erased)
 
 
 def _erase_audit_values(
-    session: Session, case_id: str, identifiers: list[str], erased: dict[str, int]
-) -> dict[str, Any]:
+    session: Session,
+    store: CaseStore,
+    case_id: str,
+    identifiers: list[str],
+    erased: dict[str, int],
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     events = list(
         session.scalars(
             select(AuditEvent)
@@ -225,7 +248,9 @@ def _erase_audit_values(
             .with_for_update()
         )
     )
+    key = store.sealing_key()
     resealed: dict[str, Any] = {}
+    erased_entries: dict[str, list[str]] = {}
     wanted = [
         e
         for e in events
@@ -234,9 +259,9 @@ def _erase_audit_values(
         and any((e.old_value, e.new_value, e.cause))
     ]
     if not wanted:
-        return resealed
+        return resealed, erased_entries
     if any((e.hash_scheme or 1) < CURRENT_SCHEME for e in events):
-        verdict = verify_chain([(audit_entry(e), e.previous_hash, e.hash) for e in events])
+        verdict = verify_chain(case_id, sealed_entries(events), key, trail_head(session, case_id))
         if not verdict.intact:
             raise ErasureRefused(
                 f"the audit trail of {case_id} is broken ({verdict.detail}); it is not "
@@ -252,16 +277,22 @@ def _erase_audit_values(
             e.commitments = commitments_of(values, salts)
             e.previous_hash = previous
             e.hash = entry_hash(previous, audit_entry(e))
+            e.seal = seal_of(key, audit_entry(e), e.hash)
             previous = e.hash
+        store.seal_head(session, case_id, len(events), previous)
     for e in wanted:
+        sealed = seals_match(e.seal or "", seal_of(key, audit_entry(e), e.hash))
         salts = dict(e.value_salts or {})
         for name in VALUE_FIELDS:
             if getattr(e, name):
                 setattr(e, name, "")
                 count_erased(erased, "audit_values")
-            salts.pop(name, None)
+            if salts.pop(name, None) is not None:
+                erased_entries.setdefault(str(e.sequence), []).append(name)
         e.value_salts = salts
-    return resealed
+        if sealed:
+            e.seal = seal_of(key, audit_entry(e), e.hash)
+    return resealed, erased_entries
 
 
 def export_customer(

@@ -14,6 +14,7 @@ from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
+from redress.db.audit_seal import AuditKeyError
 from redress.db.personal_data import PersonalDataHolder
 from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
@@ -788,7 +789,11 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         violations.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
-        verdict = await asyncio.to_thread(self.store.verify_audit_trail, request.case_id)
+        try:
+            verdict = await asyncio.to_thread(self.store.verify_audit_trail, request.case_id)
+        except AuditKeyError as err:
+            # Without the right key the trail cannot be judged either way.
+            raise FailedPrecondition(f"cannot verify the audit trail: {err}") from err
         return cases_pb2.VerifyAuditTrailResponse(
             intact=verdict.intact,
             events_checked=verdict.checked,

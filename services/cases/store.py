@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db import Store, database_url
+from redress.db.audit_seal import AuditKey, AuditKeyError, audit_key_from, head_seal, seals_match
 from redress.db.base import FAR_FUTURE
 from redress.db.tables.cases import (
     AppliedChange,
     AuditEvent,
+    AuditTrailHead,
     Case,
     CaseClock,
     CaseLink,
@@ -38,12 +42,16 @@ from services.cases.audit import (
     GENESIS,
     AuditEntry,
     ChainVerdict,
+    TrailHead,
     commitments_of,
     entry_hash,
     new_salts,
+    seal_of,
     verify_chain,
 )
 from services.cases.scope import Visible
+
+log = logging.getLogger(__name__)
 
 INVERSE_LINK = {
     "duplicate_of": "duplicated_by",
@@ -216,8 +224,19 @@ def case_number(surrogate: int) -> str:
 
 
 class CaseStore(Store):
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, audit_key: AuditKey | None = None) -> None:
         super().__init__(url or database_url())
+        # Seals every audit entry and trail head (redress/db/audit_seal.py);
+        # without it the store reads but neither appends nor verifies.
+        self.audit_key = audit_key or audit_key_from(os.environ)
+
+    def sealing_key(self) -> AuditKey:
+        if self.audit_key is None:
+            raise AuditKeyError(
+                "the case service holds no audit key, so audit trails can be neither "
+                "extended nor verified: set REDRESS_AUDIT_KEY_FILE (docs/configuration.md)"
+            )
+        return self.audit_key
 
     # -- writes ----------------------------------------------------------
 
@@ -344,6 +363,9 @@ class CaseStore(Store):
         new_value: str = "",
         cause: str = "",
     ) -> AuditEvent:
+        key = self.sealing_key()
+        # Locked first, so that appends to one trail take turns.
+        head = session.get(AuditTrailHead, case_id, with_for_update=True)
         last = session.execute(
             select(AuditEvent.sequence, AuditEvent.hash)
             .where(AuditEvent.case_id == case_id)
@@ -387,9 +409,54 @@ class CaseStore(Store):
             hash_scheme=entry.scheme,
             commitments=dict(entry.commitments),
             value_salts=dict(entry.salts),
+            seal=seal_of(key, entry, entry_hash(previous, entry)),
         )
         session.add(event)
+        if (head is None and last is None) or (
+            head is not None and last is not None and self._head_holds(head, last[0], last[1])
+        ):
+            self.seal_head(session, case_id, sequence, event.hash, head)
+        else:
+            # The trail no longer ends where it was sealed: the head is left
+            # as it is, so that verifying keeps showing the break.
+            log.error(
+                "audit trail of %s does not end where it was sealed; appended entry %d "
+                "without moving its sealed head",
+                case_id,
+                sequence,
+            )
         return event
+
+    def _head_holds(self, head: AuditTrailHead, entries: int, head_hash: str) -> bool:
+        key = self.sealing_key()
+        return (
+            head.key_id == key.key_id
+            and head.entries == entries
+            and head.head_hash == head_hash
+            and seals_match(head.seal, head_seal(key, head.case_id, entries, head_hash))
+        )
+
+    def seal_head(
+        self,
+        session: Session,
+        case_id: str,
+        entries: int,
+        head_hash: str,
+        head: AuditTrailHead | None = None,
+    ) -> None:
+        """Seals the trail as ending at `entries` with `head_hash`. Only for a
+        trail just extended or resealed by this store, never to cover a break."""
+        key = self.sealing_key()
+        if head is None:
+            head = session.get(AuditTrailHead, case_id)
+        if head is None:
+            head = AuditTrailHead(case_id=case_id)
+            session.add(head)
+        head.entries = entries
+        head.head_hash = head_hash
+        head.key_id = key.key_id
+        head.seal = head_seal(key, case_id, entries, head_hash)
+        head.sealed_at = _now()
 
     # -- reads -----------------------------------------------------------
 
@@ -823,13 +890,18 @@ class CaseStore(Store):
             return session.scalar(select(Case.id).where(Case.case_id == case_id)) is not None
 
     def verify_audit_trail(self, case_id: str) -> ChainVerdict:
+        """The trail's verdict; an AuditKeyError when this store holds no key,
+        or not the one the trail was sealed with."""
+        key = self.sealing_key()
         with self.sessions() as session:
-            events = session.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.case_id == case_id)
-                .order_by(AuditEvent.sequence)
+            events = list(
+                session.scalars(
+                    select(AuditEvent)
+                    .where(AuditEvent.case_id == case_id)
+                    .order_by(AuditEvent.sequence)
+                )
             )
-            return verify_chain([(audit_entry(e), e.previous_hash, e.hash) for e in events])
+            return verify_chain(case_id, sealed_entries(events), key, trail_head(session, case_id))
 
     def list_cases(
         self, filters: CaseFilter, sort_by: str, ascending: bool, limit: int, page_token: str
@@ -905,6 +977,17 @@ class CaseStore(Store):
                 escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 conditions.append(Case.search_text.ilike(f"%{escaped}%", escape="\\"))
         return conditions
+
+
+def sealed_entries(events: Sequence[AuditEvent]) -> list[tuple[AuditEntry, str, str, str]]:
+    return [(audit_entry(e), e.previous_hash, e.hash, e.seal or "") for e in events]
+
+
+def trail_head(session: Session, case_id: str) -> TrailHead | None:
+    head = session.get(AuditTrailHead, case_id)
+    if head is None:
+        return None
+    return TrailHead(head.entries, head.head_hash, head.key_id, head.seal)
 
 
 def audit_entry(e: AuditEvent) -> AuditEntry:

@@ -36,7 +36,7 @@ from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.errors import field_violations
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.cases import erasure
-from services.cases.audit import GENESIS, entry_hash
+from services.cases.audit import GENESIS, entry_hash, seal_of
 from services.cases.store import Actor, CaseStore, CustomerDetails, NewCase, audit_entry
 from services.followup.erasure import FollowupPersonalData
 from tests.conftest import bearer, cfpb_rows, eventually
@@ -518,11 +518,14 @@ def _new_case(n: int, customer: CustomerDetails) -> NewCase:
 
 
 def _reseal_as_scheme_1(store: CaseStore, case_id: str) -> None:
-    """Rewrites a trail as entries recorded before erasure existed were sealed."""
+    """Rewrites a trail as entries recorded before erasure existed were
+    hashed, then seals it under the audit key as the upgrade that brought
+    the seals (migration 0017) sealed the trails it found."""
     from redress.db.tables.cases import AuditEvent
 
+    key = store.sealing_key()
     with store.sessions.begin() as session:
-        previous = GENESIS
+        previous, count = GENESIS, 0
         for e in session.scalars(
             sqlalchemy.select(AuditEvent)
             .where(AuditEvent.case_id == case_id)
@@ -531,7 +534,9 @@ def _reseal_as_scheme_1(store: CaseStore, case_id: str) -> None:
             e.hash_scheme, e.commitments, e.value_salts = 1, {}, {}
             e.previous_hash = previous
             e.hash = entry_hash(previous, audit_entry(e))
-            previous = e.hash
+            e.seal = seal_of(key, audit_entry(e), e.hash)
+            previous, count = e.hash, e.sequence
+        store.seal_head(session, case_id, count, previous)
 
 
 def _webhook_copies(store: CaseStore, case_id: str) -> None:

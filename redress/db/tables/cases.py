@@ -161,6 +161,23 @@ class AuditEvent(Base):
     # salt of each value still held (an erased value loses its salt).
     commitments: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     value_salts: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # HMAC under the audit key over the case, sequence, hash and the values
+    # erased from the entry (redress/db/audit_seal.py).
+    seal: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class AuditTrailHead(Base):
+    """Where each case's audit trail ends, sealed under the audit key, so that
+    a trail cut short or re-hashed does not match it (redress/db/audit_seal.py)."""
+
+    __tablename__ = "audit_trail_heads"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(16))
+    seal: Mapped[str] = mapped_column(String(64))
+    sealed_at: Mapped[datetime]
 
 
 class CaseClock(Base):
