@@ -3,11 +3,12 @@
 A complaint's text is the customer's: a product of `=HYPERLINK("http://…"&A1,"x")`
 becomes a live formula when a CSV or XLSX export is opened in Excel, LibreOffice or
 Google Sheets. Following OWASP's CSV-injection guidance, a text cell that begins
-with `=`, `+`, `-`, `@`, a tab or a carriage return (or the full-width `＝ ＋ － ＠`,
-which some spreadsheets treat alike) is prefixed with a single quote, so that it
-is read as text. Values that are numbers stay numbers, and so does text that is
-just a number (`-12.5`): it runs nothing. Every CSV the platform writes for people
-passes its cells through `cell`; machine formats (JSON, JSONL) carry the text raw.
+with `=`, `+`, `-`, `@`, a tab or a carriage return (or their full-width forms
+U+FF1D, U+FF0B, U+FF0D, U+FF20, which some spreadsheets treat alike) is prefixed
+with a single quote, so that it is read as text. Values that are numbers stay
+numbers, and so does text that is just a number (`-12.5`): it runs nothing. Every
+CSV the platform writes for people passes its cells through `cell`; machine
+formats (JSON, JSONL) carry the text raw.
 """
 
 from __future__ import annotations
