@@ -11,6 +11,8 @@ test-artifacts/console/.
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -437,6 +439,35 @@ def test_forms_without_the_sessions_token_and_requests_without_a_session_are_ref
     with urllib.request.urlopen(request, timeout=10) as plain:
         assert "/signin" in plain.url  # redirected, nothing of the case shown
         assert "Morgan Example" not in plain.read().decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _post_signin(site: LocalPlatform, key: str, target: str) -> tuple[int, str]:
+    """The status and Location of signing in with `next=target`, not followed."""
+    body = urllib.parse.urlencode({"key": key, "next": target}).encode()
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(url(site, "/signin"), data=body, timeout=10) as answer:
+            return answer.status, answer.headers.get("Location", "")
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers.get("Location", "")
+
+
+def test_signing_in_never_sends_a_person_to_another_site(site: LocalPlatform) -> None:
+    from tests.unit.test_console_next import OFF_SITE
+
+    key = PEOPLE["dana"][1]
+    for target in OFF_SITE:
+        assert _post_signin(site, key, target) == (302, "/cases"), target
+        with urllib.request.urlopen(
+            url(site, "/signin?" + urllib.parse.urlencode({"next": target})), timeout=10
+        ) as form:
+            assert 'name="next" value="/cases"' in form.read().decode(), target
+    assert _post_signin(site, key, "/cases?page=2") == (302, "/cases?page=2")
 
 
 def test_markdown_in_articles_cannot_carry_markup() -> None:
