@@ -470,6 +470,43 @@ def test_signing_in_never_sends_a_person_to_another_site(site: LocalPlatform) ->
     assert _post_signin(site, key, "/cases?page=2") == (302, "/cases?page=2")
 
 
+def test_a_session_ends_when_its_key_is_removed_from_the_keys_file(site: LocalPlatform) -> None:
+    import http.cookiejar
+    import time
+
+    keys = site.data_dir / "api-keys.txt"
+    before = keys.read_text()
+    leaving = "leaving-agent-key-0123456789"
+    keys.write_text(before + f"{leaving} leaving-agent agent\n")
+    try:
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        signin = urllib.parse.urlencode({"key": leaving, "next": "/cases"}).encode()
+        deadline = time.monotonic() + 10
+        while True:  # the console takes up a key added to the file within seconds
+            try:
+                with browser.open(url(site, "/signin"), data=signin, timeout=10) as answer:
+                    if not answer.url.endswith("/signin"):
+                        break
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 401
+            assert time.monotonic() < deadline, "a key added to the file was not taken up"
+            time.sleep(0.3)
+        with browser.open(url(site, "/cases"), timeout=10) as answer:
+            assert answer.url.endswith("/cases")
+            assert "leaving-agent" in answer.read().decode()
+        keys.write_text(before)
+        removed_at = time.monotonic()
+        while True:
+            with browser.open(url(site, "/cases"), timeout=10) as answer:
+                if "/signin" in answer.url:
+                    break
+            assert time.monotonic() - removed_at < 5, "the session outlived its key"
+            time.sleep(0.3)
+    finally:
+        keys.write_text(before)
+
+
 def test_markdown_in_articles_cannot_carry_markup() -> None:
     rendered = str(i18n.markdown("<script>alert(1)</script> [x](javascript:alert(1)) **ok**"))
     assert "<script>" not in rendered and 'href="javascript' not in rendered
