@@ -56,6 +56,9 @@ FOLLOWUP_TEST_ENV = {
     "REDRESS_WEBHOOK_RETRY_MAX_SECONDS": "1",
     "REDRESS_WEBHOOK_MAX_ATTEMPTS": "3",
     "REDRESS_WEBHOOK_DISABLE_AFTER": "2",
+    # The tests' webhook receivers listen on loopback, which webhooks may not
+    # reach unless an administrator allows it.
+    "REDRESS_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
 }
 
 

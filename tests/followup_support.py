@@ -39,6 +39,7 @@ from services.followup.context import Firm
 from services.followup.messenger import Messenger
 from services.followup.settings import DeliverySettings
 from services.followup.store import FollowupStore
+from services.followup.targets import parse_networks
 from services.knowledge.activities import KnowledgeActivities
 from services.knowledge.blobs import DiskBlobStore
 from services.knowledge.indexer import Indexer, SearchIndex
@@ -133,6 +134,8 @@ QUICK = DeliverySettings(
     webhook_disable_after=3,
     admin_alerts_to="",
     webhook_timeout_seconds=5.0,
+    # The receivers below listen on loopback: allowed here, as an administrator would.
+    webhook_allowed_networks=parse_networks("127.0.0.0/8,::1/128"),
 )
 
 

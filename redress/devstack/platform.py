@@ -103,7 +103,10 @@ class Credentials:
 
 def ensure_credentials(data_dir: Path) -> Credentials:
     """Keys for the local platform, made once and kept in the data directory (mode 0600)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The directory holds the keys, the databases and the search index: its
+    # owner's alone, also when it was made before (by an older version).
+    data_dir.chmod(0o700)
     path = data_dir / "credentials"
     if not path.exists():
         values = {
@@ -112,26 +115,30 @@ def ensure_credentials(data_dir: Path) -> Credentials:
             "intake": secrets.token_hex(24),
             "meilisearch": secrets.token_hex(24),
         }
-        path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
-        path.chmod(0o600)
+        write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
     values = dict(line.split("=", 1) for line in path.read_text().split())
     creds = Credentials(values["admin"], values["service"], values["intake"], values["meilisearch"])
-    keys = data_dir / "api-keys.txt"
-    keys.write_text(
+    write_private(
+        data_dir / "api-keys.txt",
         "# API keys of the local platform: <key> <principal> <roles>\n"
         f"{creds.admin_key} local-admin administrator\n"
         f"{creds.service_key} redress-worker service\n"
-        f"{creds.intake_key} local-intake intake_client\n"
+        f"{creds.intake_key} local-intake intake_client\n",
     )
-    keys.chmod(0o600)
-    (data_dir / "admin.key").write_text(creds.admin_key + "\n")
-    (data_dir / "admin.key").chmod(0o600)
+    write_private(data_dir / "admin.key", creds.admin_key + "\n")
     # Seals the audit trails; kept beside, never in, the database.
     audit_key = data_dir / "audit.key"
     if not audit_key.exists():
-        audit_key.write_text(secrets.token_hex(32) + "\n")
-        audit_key.chmod(0o600)
+        write_private(audit_key, secrets.token_hex(32) + "\n")
     return creds
+
+
+def write_private(path: Path, text: str) -> None:
+    """Writes `text` to a file only its owner may read, never readable in between."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
 
 
 class LocalPlatform:
@@ -240,13 +247,15 @@ class LocalPlatform:
             str(self.data_dir / "meilisearch-dumps"),
             "--http-addr",
             f"{HOST}:{self.ports.meilisearch}",
-            # One argument: a generated key may begin with "-".
-            f"--master-key={self.credentials.meilisearch_key}",
             "--no-analytics",
             "--env",
             "development",
         ]
-        process = self.supervisor.start("meilisearch", argv)
+        # The master key by environment, not argv: any user of the machine can
+        # read a process's arguments (`ps`), not its environment.
+        process = self.supervisor.start(
+            "meilisearch", argv, {"MEILI_MASTER_KEY": self.credentials.meilisearch_key}
+        )
         self.supervisor.wait_for_port(process, HOST, self.ports.meilisearch, timeout=60)
         self.processes["meilisearch"] = process
         return process

@@ -93,9 +93,9 @@ class Supervisor:
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
     ) -> ManagedProcess:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        log_file = log_path.open("ab")
+        log_file = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         popen = subprocess.Popen(
             list(argv),
             env={**os.environ, **(env or {})},
@@ -106,6 +106,9 @@ class Supervisor:
             # Its own process group: Ctrl-C reaches the supervisor, which then
             # stops the children in order.
             start_new_session=True,
+            # What the children create (databases, indexes, blobs) is for the
+            # user who runs the platform only: directories 0700, files 0600.
+            umask=0o077,
         )
         log_file.close()
         process = ManagedProcess(name, popen, log_path)

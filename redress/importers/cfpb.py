@@ -31,7 +31,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
-from redress.platform import channels
+from redress.platform import channels, spreadsheets
 from redress.platform.errors import field_violations
 
 # Normalised header -> field. Headers are lower-cased with every run of
@@ -322,7 +322,9 @@ def write_rejections(report: Report, path: Path) -> None:
         out = csv.writer(f)
         out.writerow(["line", "idempotency_key", "reasons"])
         for r in report.rejected:
-            out.writerow([r.line, r.key, "; ".join(r.reasons)])
+            # The key and the reasons quote the file's own text: opened in a
+            # spreadsheet, none of it may run as a formula.
+            out.writerow(spreadsheets.row([r.line, r.key, "; ".join(r.reasons)]))
 
 
 def run_import(

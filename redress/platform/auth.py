@@ -14,8 +14,18 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import hmac
+import logging
+import os
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+log = logging.getLogger("redress.auth")
+
+# How often a process looks at the keys file for a change: a key removed
+# from the file stops working within about this long, in every process.
+RELOAD_SECONDS = 1.0
 
 ROLES = (
     "intake_client",
@@ -121,6 +131,67 @@ class ApiKeys:
             if hmac.compare_digest(known, digest):
                 return principal
         return None
+
+
+class KeysFile:
+    """The keys file of a running process, read again whenever it changes.
+
+    Every call to `authenticate` looks at the file's size, inode and modification
+    time at most once every `check_seconds`; a change reloads it. A file that no
+    longer parses (half written, a typo) is reported in the log and the keys
+    read before stay in force until it is fixed: one bad edit must not lock
+    every caller out. `generation` counts the reloads, for those who keep
+    something derived from a key (the console's sessions)."""
+
+    def __init__(self, path: Path, check_seconds: float = RELOAD_SECONDS) -> None:
+        self.path = path
+        self.check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._stamp = self._stat()
+        self._keys = ApiKeys.load(path)
+        self._checked = time.monotonic()
+        self.generation = 0
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def current(self) -> ApiKeys:
+        now = time.monotonic()
+        if now - self._checked < self.check_seconds:
+            return self._keys
+        with self._lock:
+            if now - self._checked < self.check_seconds:
+                return self._keys
+            self._checked = now
+            stamp = self._stat()
+            if stamp == self._stamp:
+                return self._keys
+            try:
+                keys = ApiKeys.load(self.path)
+            except ApiKeyFileError as err:
+                log.error(
+                    "the API keys file changed and is not valid; the keys read before "
+                    "stay in force until it is fixed: %s",
+                    err,
+                )
+                self._stamp = stamp
+                return self._keys
+            self._keys, self._stamp = keys, stamp
+            self.generation += 1
+            log.info("API keys file %s read again", self.path)
+            return keys
+
+    def authenticate(self, key: str) -> Principal | None:
+        return self.current().authenticate(key)
+
+
+def fingerprint(key: str) -> str:
+    """Who an unknown key is in logs: 8 hex digits of its SHA-256, never the key."""
+    return "key:" + ApiKeys.digest(key)[:8]
 
 
 def key_from_metadata(metadata: tuple[tuple[str, str | bytes], ...] | None) -> str | None:

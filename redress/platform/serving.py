@@ -23,7 +23,14 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from redress.platform import logs, metrics
-from redress.platform.auth import ApiKeys, Principal, current_principal, key_from_metadata
+from redress.platform.auth import (
+    ApiKeys,
+    KeysFile,
+    Principal,
+    current_principal,
+    fingerprint,
+    key_from_metadata,
+)
 from redress.platform.errors import ServiceError, from_dependency, status_trailers
 from redress.platform.settings import LOG_LEVELS, Env, data_dir
 from redress.platform.tls import ServerTls
@@ -101,7 +108,7 @@ def remaining(context: grpc.aio.ServicerContext, ceiling: float = 30.0) -> float
 class ServingInterceptor(grpc.aio.ServerInterceptor):
     """Request id, authentication, role checks, metrics, logs and error mapping."""
 
-    def __init__(self, api_keys: ApiKeys, access: Mapping[str, AccessRules]) -> None:
+    def __init__(self, api_keys: ApiKeys | KeysFile, access: Mapping[str, AccessRules]) -> None:
         self.api_keys = api_keys
         self.access = access
 
@@ -213,8 +220,12 @@ class _Call:
             )
         principal = self.owner.api_keys.authenticate(key)
         if principal is None:
+            # The log says which unknown key was refused, by a fingerprint that
+            # cannot be used to call: a removed key still in use shows up.
+            current_principal.set(Principal(fingerprint(key), frozenset()))
             raise ServiceError(grpc.StatusCode.UNAUTHENTICATED, "the API key is not known")
         if not principal.has_any(self.allowed):
+            current_principal.set(principal)
             needed = ", ".join(sorted(self.allowed)) or "none (not callable)"
             raise ServiceError(
                 grpc.StatusCode.PERMISSION_DENIED,
@@ -311,7 +322,9 @@ async def run(
     spec: ServiceSpec, settings: ServingSettings, ready: asyncio.Event | None = None
 ) -> None:
     """Serves until SIGTERM/SIGINT, then drains calls for the grace period."""
-    api_keys = ApiKeys.load(settings.api_keys_file)
+    # Read again when it changes: a key removed from the file stops working
+    # without a restart.
+    api_keys = KeysFile(settings.api_keys_file)
     cleanup = await spec.on_start() if spec.on_start else None
     server = grpc.aio.server(
         interceptors=[ServingInterceptor(api_keys, spec.access)],

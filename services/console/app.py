@@ -61,6 +61,11 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
             request.headers.get("Accept-Language", ""),
         )
         g.t = i18n.translator(g.lang)
+        keys = console.api_keys()
+        if console.keys.generation != console.keys_seen:
+            # The keys file changed: a session lives no longer than its key.
+            console.keys_seen = console.keys.generation
+            console.sessions.keep_only(lambda s: keys.authenticate(s.key) == s.principal)
         g.session = console.sessions.find(request.cookies.get(COOKIE, ""))
         if g.session is None and not request.path.startswith(OPEN_PATHS):
             if request.method == "GET":

@@ -24,7 +24,7 @@ from redress.common.v1 import common_pb2
 from redress.domain.policy import Policy, PolicyError
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
-from redress.platform.auth import ApiKeys
+from redress.platform.auth import ApiKeys, KeysFile
 from redress.platform.enums import short_name
 from redress.platform.wire import time_or_none
 from services.console import i18n
@@ -59,16 +59,12 @@ class Console:
         self._policies: dict[tuple[str, str], Policy] = {}
         self._in_force: Policy | None = None
         self._in_force_at = -IN_FORCE_SECONDS
-        self._keys: ApiKeys | None = None
-        self._keys_mtime: float | None = None
+        # Read again when the file changes, as every service does (redress/platform/auth.py).
+        self.keys = KeysFile(config.keys_file)
+        self.keys_seen = self.keys.generation
 
     def api_keys(self) -> ApiKeys:
-        # Read again when the file changes, as the services do on restart.
-        mtime = self.config.keys_file.stat().st_mtime
-        if self._keys is None or self._keys_mtime != mtime:
-            self._keys = ApiKeys.load(self.config.keys_file)
-            self._keys_mtime = mtime
-        return self._keys
+        return self.keys.current()
 
     def policy_of(self, person: Caller, case: cases_pb2.Case | None) -> Policy | None:
         """The policy a case was opened under, or the one in force without a case;

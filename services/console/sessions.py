@@ -4,7 +4,8 @@ A person signs in with their API key, the same key and roles the APIs know
 them by. The key stays on the server: the browser holds only a random session
 token (HttpOnly, SameSite=Strict cookie), and each form carries a per-session
 token against cross-site requests. Sessions end after a period of inactivity,
-on sign-out, and when the console restarts.
+on sign-out, when the console restarts, and when their key is removed from
+the keys file (or its principal or roles change).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from redress.platform.auth import Principal
@@ -64,6 +66,14 @@ class Sessions:
                 return None
             session.last_seen = now
             return session
+
+    def keep_only(self, valid: Callable[[Session], bool]) -> int:
+        """Ends every session `valid` refuses (its key removed or changed); how many."""
+        with self._lock:
+            ended = [t for t, s in self._by_token.items() if not valid(s)]
+            for token in ended:
+                del self._by_token[token]
+        return len(ended)
 
     def close(self, token: str) -> None:
         with self._lock:

@@ -28,7 +28,8 @@ from services.followup.email import build_email
 from services.followup.messenger import MESSAGES, InvalidMessage, Messenger
 from services.followup.settings import DeliverySettings
 from services.followup.store import CaseEvent, FollowupStore, KeyReused, NewMessage
-from services.followup.webhooks import WEBHOOK_ATTEMPTS, ReceiverRefused, post_event
+from services.followup.targets import TargetRefused
+from services.followup.webhooks import NO_ANSWER, WEBHOOK_ATTEMPTS, ReceiverRefused, post_event
 from workflows.complaint_types import CaseEventDraft, MessageQueued, MessageRequest
 from workflows.followup import DeliveryOutcome, DispatchInput
 
@@ -292,9 +293,14 @@ class FollowupActivities:
         assert hook is not None
         try:
             answer = await asyncio.to_thread(
-                post_event, hook.url, hook.secret, delivery, self.settings.webhook_timeout_seconds
+                post_event,
+                hook.url,
+                hook.secret,
+                delivery,
+                self.settings.webhook_timeout_seconds,
+                self.settings.webhook_allowed_networks,
             )
-        except ReceiverRefused as err:
+        except (ReceiverRefused, TargetRefused) as err:
             WEBHOOK_ATTEMPTS.labels("refused").inc()
             await asyncio.to_thread(
                 self.store.record_delivery_attempt, delivery_id, False, str(err), "retrying"
@@ -302,7 +308,8 @@ class FollowupActivities:
             raise ApplicationError(str(err), type="PermanentFailure", non_retryable=True) from err
         except (OSError, ConnectionError) as err:
             WEBHOOK_ATTEMPTS.labels("failed").inc()
-            detail = str(err) or type(err).__name__
+            # post_event's own texts: the status at most, nothing of the network.
+            detail = str(err) if isinstance(err, ConnectionError) else NO_ANSWER
             await asyncio.to_thread(
                 self.store.record_delivery_attempt, delivery_id, False, detail, "retrying"
             )

@@ -53,6 +53,7 @@ from services.followup.messenger import (
     ReplyRefused,
 )
 from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
+from services.followup.targets import Network, TargetRefused, checked_addresses
 from services.followup.webhooks import EVENT_TYPES
 from workflows import commands
 from workflows.complaint import ComplaintWorkflow
@@ -120,6 +121,18 @@ def _page_of(v: Violations, listing: Any, *args: Any) -> Any:
         v.add("page.page_token", str(err))
         v.raise_if_any()
         raise
+
+
+def _unreachable_target(host: str, port: int, networks: tuple[Network, ...]) -> str:
+    """Why webhooks may not post to `host`, or "" (a name that does not resolve
+    yet is accepted: every delivery checks its addresses again)."""
+    try:
+        checked_addresses(host, port, networks)
+    except TargetRefused as err:
+        return str(err)
+    except (OSError, UnicodeError):
+        return ""
+    return ""
 
 
 def _web_address(text: str) -> urllib.parse.SplitResult | None:
@@ -372,6 +385,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("webhook.url", "https is required (http only for 127.0.0.1 and localhost)")
         if len(w.url) > 2000:
             v.add("webhook.url", "at most 2,000 characters")
+        elif url is not None and url.hostname:
+            problem = await asyncio.to_thread(
+                _unreachable_target,
+                url.hostname,
+                url.port or (443 if url.scheme == "https" else 80),
+                self.messenger.settings.webhook_allowed_networks,
+            )
+            if problem:
+                v.add("webhook.url", problem)
         for i, kind in enumerate(w.event_types):
             if kind not in EVENT_TYPES:
                 v.add(f"webhook.event_types[{i}]", "one of " + ", ".join(EVENT_TYPES))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from redress.db import database_url
 from redress.platform.settings import Env
+from services.followup.targets import Network, parse_networks
 from workflows.followup import Backoff
 
 
@@ -74,6 +75,8 @@ class DeliverySettings:
     # Who is told when a webhook is disabled (an email address; empty: the log only).
     admin_alerts_to: str
     webhook_timeout_seconds: float
+    # Non-public networks webhooks may reach all the same (services/followup/targets.py).
+    webhook_allowed_networks: tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, env: Env) -> DeliverySettings:
@@ -92,4 +95,14 @@ class DeliverySettings:
             webhook_timeout_seconds=env.number(
                 "REDRESS_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1
             ),
+            webhook_allowed_networks=_networks(env, "REDRESS_WEBHOOK_ALLOWED_NETWORKS"),
         )
+
+
+def _networks(env: Env, name: str) -> tuple[Network, ...]:
+    value = env.string(name, "")
+    try:
+        return parse_networks(value)
+    except ValueError as err:
+        env.problems.append(f"{name}={value!r}: {err}; a comma-separated list of networks")
+        return ()

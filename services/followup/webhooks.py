@@ -10,16 +10,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import http.client
 import json
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 
 from prometheus_client import Counter
 from temporalio.client import Client
 
 from redress.db.tables.followup import Delivery
 from services.followup.store import FollowupStore
+from services.followup.targets import Network, checked_addresses
 from workflows.followup import Backoff, DispatchInput, WebhookDispatchWorkflow
 
 WEBHOOK_ATTEMPTS = Counter(
@@ -65,7 +68,49 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"v1={digest}"
 
 
-def post_event(url: str, secret: str, delivery: Delivery, timeout: float) -> str:
+# What the delivery log says when no HTTP answer came: one text for a refused
+# connection, a timeout, a reset or a failed TLS handshake, so that the log of
+# a webhook does not tell which ports of a network are open.
+NO_ANSWER = "no HTTP answer (connection failed, timed out or TLS failed)"
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """Connects to an address checked beforehand, whatever DNS says by now."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """As _PinnedHTTP, with TLS checked against the URL's host name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
+        self._address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def post_event(
+    url: str,
+    secret: str,
+    delivery: Delivery,
+    timeout: float,
+    allowed_networks: tuple[Network, ...] = (),
+) -> str:
+    """Posts one event; "HTTP <status>" when the receiver took it.
+
+    TargetRefused when the host resolves to an address webhooks may not reach,
+    ReceiverRefused for an answer that retrying cannot change (4xx, and 3xx:
+    redirects are not followed), ConnectionError otherwise. Error texts hold the
+    HTTP status at most, never the receiver's body or the socket's error."""
     body = json.dumps(
         {
             "schema": EVENT_SCHEMA,
@@ -78,29 +123,49 @@ def post_event(url: str, secret: str, delivery: Delivery, timeout: float) -> str
         sort_keys=True,
     ).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Redress-Webhooks/1",
-            "X-Redress-Event": delivery.event_type,
-            "X-Redress-Event-Id": delivery.event_id,
-            "Idempotency-Key": delivery.event_id,
-            "X-Redress-Delivery": delivery.delivery_id,
-            "X-Redress-Timestamp": timestamp,
-            "X-Redress-Signature": sign(secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Redress-Webhooks/1",
+        "X-Redress-Event": delivery.event_type,
+        "X-Redress-Event-Id": delivery.event_id,
+        "Idempotency-Key": delivery.event_id,
+        "X-Redress-Delivery": delivery.delivery_id,
+        "X-Redress-Timestamp": timestamp,
+        "X-Redress-Signature": sign(secret, timestamp, body),
+    }
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    tls = parts.scheme == "https"
+    port = parts.port or (443 if tls else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return f"HTTP {response.status}"
-    except urllib.error.HTTPError as err:
-        detail = f"HTTP {err.code}"
-        if 400 <= err.code < 500 and err.code not in (408, 409, 425, 429):
-            raise ReceiverRefused(detail) from err
-        raise ConnectionError(detail) from err
+        addresses = checked_addresses(host, port, allowed_networks)
+    except (OSError, UnicodeError) as err:  # the name does not resolve (now)
+        raise ConnectionError(NO_ANSWER) from err
+    status = 0
+    for address in addresses:
+        kind = _PinnedHTTPS if tls else _PinnedHTTP
+        connection = kind(host, port, str(address), timeout)
+        try:
+            connection.request("POST", target, body=body, headers=headers)
+            response = connection.getresponse()
+            status = response.status
+            response.read(64 * 1024)  # the body is the receiver's business, not the log's
+            break
+        except (OSError, http.client.HTTPException):
+            continue
+        finally:
+            connection.close()
+    if not status:
+        raise ConnectionError(NO_ANSWER)
+    detail = f"HTTP {status}"
+    if 200 <= status < 300:
+        return detail
+    if 300 <= status < 400:
+        raise ReceiverRefused(f"{detail} (redirects are not followed)")
+    if 400 <= status < 500 and status not in (408, 409, 425, 429):
+        raise ReceiverRefused(detail)
+    raise ConnectionError(detail)
 
 
 class WebhookDispatch:

@@ -1,5 +1,10 @@
 """Case exports: the cases of a filter as CSV, JSON Lines or the ASIC IDR
-data, written in pieces as they are read."""
+data, written in pieces as they are read.
+
+The CSV files are opened in spreadsheets, so their text cells pass through
+`redress.platform.spreadsheets` (a product of `=HYPERLINK(...)` arrives as text, not
+as a formula). JSON Lines is for programs: it carries every value exactly as stored,
+and a program that turns it into a spreadsheet must neutralise the cells itself."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from redress.platform import spreadsheets
 from redress.reporting.v1 import reporting_pb2
 from services.reporting.store import Row
 
@@ -105,9 +111,9 @@ def export_chunks(
         if fmt == reporting_pb2.EXPORT_FORMAT_JSONL:
             buffer.write(jsonl(export_record(row)))
         elif fmt == reporting_pb2.EXPORT_FORMAT_ASIC_IDR_CSV:
-            writer.writerow(asic_record(row))
+            writer.writerow(spreadsheets.record(asic_record(row)))
         else:
-            writer.writerow(export_record(row))
+            writer.writerow(spreadsheets.record(export_record(row)))
         count += 1
         if buffer.tell() >= size:
             yield buffer.getvalue().encode(), count

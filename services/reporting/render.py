@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from redress.platform import spreadsheets
 from redress.platform.charts import svg_chart
 from redress.reporting.v1 import reporting_pb2
 
@@ -68,8 +69,8 @@ def render(result: Result, fmt: int, now: datetime) -> bytes:
     if fmt == reporting_pb2.RENDER_FORMAT_CSV:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerow(spreadsheets.row(result.columns))
+        writer.writerows(spreadsheets.row(r) for r in result.rows)
         return out.getvalue().encode()
     if fmt == reporting_pb2.RENDER_FORMAT_XLSX:
         # Loaded when a spreadsheet is asked for, not with every service.
@@ -79,14 +80,24 @@ def render(result: Result, fmt: int, now: datetime) -> bytes:
         sheet = book.active
         assert sheet is not None
         sheet.title = "report"
-        sheet.append([result.title])
-        sheet.append(
-            [f"Period: {_period_text(result)}; generated {now.isoformat(timespec='seconds')}"]
-        )
-        sheet.append([result.note] if result.note else [])
-        sheet.append(result.columns)
-        for row in result.rows:
-            sheet.append(row)
+        lines: list[list[Any]] = [
+            [result.title],
+            [f"Period: {_period_text(result)}; generated {now.isoformat(timespec='seconds')}"],
+            [result.note] if result.note else [],
+            list(result.columns),
+            *result.rows,
+        ]
+        for number, values in enumerate(lines, start=1):
+            for column, value in enumerate(values, start=1):
+                place = sheet.cell(row=number, column=column)
+                if isinstance(value, str):
+                    # Text is text: never a formula, whatever it starts with; a
+                    # quote prefix keeps it text when someone edits the cell.
+                    place.value = value
+                    place.data_type = "s"
+                    place.quotePrefix = spreadsheets.runs_as_formula(value)
+                else:
+                    place.value = value
         data = io.BytesIO()
         book.save(data)
         return data.getvalue()

@@ -11,6 +11,8 @@ test-artifacts/console/.
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -437,6 +439,74 @@ def test_forms_without_the_sessions_token_and_requests_without_a_session_are_ref
     with urllib.request.urlopen(request, timeout=10) as plain:
         assert "/signin" in plain.url  # redirected, nothing of the case shown
         assert "Morgan Example" not in plain.read().decode()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _post_signin(site: LocalPlatform, key: str, target: str) -> tuple[int, str]:
+    """The status and Location of signing in with `next=target`, not followed."""
+    body = urllib.parse.urlencode({"key": key, "next": target}).encode()
+    opener = urllib.request.build_opener(_NoRedirects)
+    try:
+        with opener.open(url(site, "/signin"), data=body, timeout=10) as answer:
+            return answer.status, answer.headers.get("Location", "")
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers.get("Location", "")
+
+
+def test_signing_in_never_sends_a_person_to_another_site(site: LocalPlatform) -> None:
+    from tests.unit.test_console_next import OFF_SITE
+
+    key = PEOPLE["dana"][1]
+    for target in OFF_SITE:
+        assert _post_signin(site, key, target) == (302, "/cases"), target
+        with urllib.request.urlopen(
+            url(site, "/signin?" + urllib.parse.urlencode({"next": target})), timeout=10
+        ) as form:
+            assert 'name="next" value="/cases"' in form.read().decode(), target
+    assert _post_signin(site, key, "/cases?page=2") == (302, "/cases?page=2")
+
+
+def test_a_session_ends_when_its_key_is_removed_from_the_keys_file(site: LocalPlatform) -> None:
+    import http.cookiejar
+    import time
+
+    keys = site.data_dir / "api-keys.txt"
+    before = keys.read_text()
+    leaving = "leaving-admin-key-0123456789"
+    keys.write_text(before + f"{leaving} leaving-admin administrator\n")
+    try:
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        signin = urllib.parse.urlencode({"key": leaving, "next": "/cases"}).encode()
+        deadline = time.monotonic() + 10
+        while True:  # the console and the services take up a key added within seconds
+            jar.clear()
+            try:
+                with browser.open(url(site, "/signin"), data=signin, timeout=10) as answer:
+                    if answer.url.endswith("/cases") and "leaving-admin" in answer.read().decode():
+                        break
+            except urllib.error.HTTPError as refused:
+                # 401: the console has not read the key yet; 400: a service has not.
+                assert refused.code in (400, 401)
+            assert time.monotonic() < deadline, "a key added to the file was not taken up"
+            time.sleep(0.3)
+        keys.write_text(before)
+        removed_at = time.monotonic()
+        while True:
+            try:
+                with browser.open(url(site, "/cases"), timeout=10) as answer:
+                    if "/signin" in answer.url:
+                        break
+            except urllib.error.HTTPError as refused:
+                assert refused.code == 400  # the cases service refuses the key first
+            assert time.monotonic() - removed_at < 5, "the session outlived its key"
+            time.sleep(0.3)
+    finally:
+        keys.write_text(before)
 
 
 def test_markdown_in_articles_cannot_carry_markup() -> None:

@@ -712,6 +712,26 @@ def test_webhook_settings_are_checked_field_by_field(channels, admin):
     }
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://169.254.169.254/latest/meta-data/",
+        "https://0xa9fea9fe/",
+        "https://[::ffff:169.254.169.254]/",
+        "https://10.0.0.5:6379/",
+        "https://192.168.1.1/",
+        "https://[fe80::1]/",
+        "https://0.0.0.0:8080/",
+    ],
+)
+def test_a_webhook_to_a_non_public_address_is_refused(channels, admin, url):
+    """The test platform allows loopback only (FOLLOWUP_TEST_ENV)."""
+    with pytest.raises(grpc.RpcError) as err:
+        create_webhook(channels, admin, url, "s3cret-shared-with-the-crm")
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(err.value)} == {"webhook.url"}
+
+
 def deliveries_of(channels, admin, webhook_id: str) -> list[followup_pb2.Delivery]:  # type: ignore[no-untyped-def]
     return list(
         followup(channels)

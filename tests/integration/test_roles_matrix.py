@@ -118,3 +118,78 @@ def test_each_role_is_let_in_exactly_where_the_access_tables_say(matrix_platform
                         if not allowed and code != grpc.StatusCode.PERMISSION_DENIED:
                             wrong.append(f"{service}/{method}: {role} let in ({code.name})")
     assert not wrong, "\n".join(wrong)
+
+
+def any_method(table) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    service, methods = next(iter(table.items()))
+    return service, sorted(methods)[0]
+
+
+def codes_for(platform: LocalPlatform, key: str) -> dict[str, grpc.StatusCode]:
+    codes = {}
+    for name, table in SERVICES.items():
+        with grpc.insecure_channel(platform.address(name)) as channel:
+            codes[name] = call(channel, *any_method(table), key)
+    return codes
+
+
+def test_a_key_removed_from_the_file_stops_working_everywhere_without_a_restart(
+    matrix_platform,
+):
+    import time
+
+    keys = matrix_platform.data_dir / "api-keys.txt"
+    before = keys.read_text()
+    leaving = "leaving-auditor-key-0123456789"
+    keys.write_text(before + f"{leaving} leaving-auditor auditor\n")
+    try:
+        deadline = time.monotonic() + 10
+        while UNAUTH in codes_for(matrix_platform, leaving).values():
+            assert time.monotonic() < deadline, "a key added to the file was not taken up"
+            time.sleep(0.2)
+        keys.write_text(before)
+        removed_at = time.monotonic()
+        while set(codes_for(matrix_platform, leaving).values()) != {UNAUTH}:
+            assert time.monotonic() - removed_at < 5, "a removed key still works"
+            time.sleep(0.2)
+        # The keys left are still known.
+        assert UNAUTH not in codes_for(matrix_platform, key_of("auditor")).values()
+    finally:
+        keys.write_text(before)
+
+
+UNAUTH = grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_a_refused_call_is_logged_with_who_was_refused_never_the_key(matrix_platform):
+    import hashlib
+    import json
+    import time
+
+    unknown = "not-a-known-key-" + "7" * 20
+    assert set(codes_for(matrix_platform, unknown).values()) == {UNAUTH}
+    with grpc.insecure_channel(matrix_platform.address("reporting")) as channel:
+        code = call(
+            channel, "redress.reporting.v1.ReportingService", "SaveReport", key_of("intake_client")
+        )
+    assert code == grpc.StatusCode.PERMISSION_DENIED
+    fingerprint = "key:" + hashlib.sha256(unknown.encode()).hexdigest()[:8]
+    time.sleep(0.5)  # the log lines are written as the calls end
+    for name in SERVICES:
+        text = (matrix_platform.data_dir / "logs" / f"{name}.log").read_text()
+        assert unknown not in text
+        calls = [
+            entry
+            for line in text.splitlines()
+            if line.startswith("{") and (entry := json.loads(line)).get("message") == "call"
+        ]
+        refused = [c["principal"] for c in calls if c["code"] == "UNAUTHENTICATED"]
+        assert fingerprint in refused, name
+    reporting = (matrix_platform.data_dir / "logs" / "reporting.log").read_text()
+    denied = [
+        json.loads(line)
+        for line in reporting.splitlines()
+        if '"PERMISSION_DENIED"' in line and "SaveReport" in line
+    ]
+    principals = {d["principal"] for d in denied}
+    assert "only-intake_client" in principals and "anonymous" not in principals

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+import urllib.parse
+
 from flask import Blueprint, g, redirect, request
 from prometheus_client import Counter
 from werkzeug.wrappers.response import Response
@@ -14,11 +17,37 @@ SIGN_INS = Counter("redress_console_sign_ins_total", "Console sign-in attempts",
 blueprint = Blueprint("signin", __name__)
 
 
+def same_site_path(text: str) -> str | None:
+    """`text` if it is a path on this site (`/cases?page=2`), else None.
+
+    Browsers forgive a great deal in a Location header: they drop tabs and line
+    breaks, read `\\` as `/` and `/<tab>/evil.example` as `//evil.example`, another
+    site. So the text is read as a browser would, decoded as often as it is
+    encoded, and refused if any reading of it is not a plain absolute path: it
+    must start with one `/`, and hold no second `/` or `\\` after it, no
+    backslash, scheme, host, control, format or space-like character."""
+    readings = [text]
+    while len(readings) < 4 and "%" in readings[-1]:
+        decoded = urllib.parse.unquote(readings[-1])
+        if decoded == readings[-1]:
+            break
+        readings.append(decoded)
+    for reading in readings:
+        if not reading.startswith("/") or reading[1:2] in ("/", "\\") or "\\" in reading:
+            return None
+        if any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in reading):
+            return None  # tabs, line breaks, NUL, zero-width and odd spaces
+        parts = urllib.parse.urlsplit(reading)
+        if parts.scheme or parts.netloc:
+            return None
+    if text != text.strip():
+        return None
+    return text
+
+
 @blueprint.route("/signin", methods=["GET", "POST"])
 def signin() -> Response:
-    target = request.values.get("next", "/cases")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/cases"
+    target = same_site_path(request.values.get("next", "")) or "/cases"
     if request.method == "GET":
         return page("signin.html", next=target, error="")
     key = request.form.get("key", "").strip()
