@@ -42,7 +42,7 @@ from services.reporting.python_figures import business_time_taken, fca_return
 from services.reporting.store import ReportingStore
 from tests.followup_support import Inbox, followup_worker, knowledge_worker
 from workflows.activities import CaseActivities
-from workflows.complaint import FAILED_PRECONDITION, ComplaintWorkflow
+from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
     AssignCommand,
@@ -59,6 +59,7 @@ from workflows.complaint_types import (
     SubtaskCommand,
     TransitionCommand,
 )
+from workflows.refusals import FAILED_PRECONDITION
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
