@@ -78,7 +78,7 @@ async def test_a_worker_that_does_not_answer_is_killed_and_replaced():
         started = time.monotonic()
         with pytest.raises(TemplateProblem) as err:
             await renderer.render(ACKNOWLEDGEMENT, CONTEXT)
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3
         assert err.value.problems == [
             (
                 "template_name",
@@ -89,7 +89,7 @@ async def test_a_worker_that_does_not_answer_is_killed_and_replaced():
         assert "C-000042" in (await renderer.render(ACKNOWLEDGEMENT, CONTEXT)).subject
         assert stuck not in renderer.pids()
         with pytest.raises(ProcessLookupError):
-            for _ in range(50):
+            for _ in range(200):
                 os.kill(stuck, 0)  # gone once reaped
                 await asyncio.sleep(0.05)
     finally:
@@ -97,14 +97,17 @@ async def test_a_worker_that_does_not_answer_is_killed_and_replaced():
 
 
 async def test_letters_render_side_by_side_in_as_many_workers():
-    renderer = LetterRenderer(processes=2, seconds=0.5)
+    renderer = LetterRenderer(processes=2, seconds=1.0)
     try:
+        # Both workers started first, so only rendering is timed.
+        await asyncio.gather(*(renderer.render(ACKNOWLEDGEMENT, CONTEXT) for _ in range(2)))
+        assert len(renderer.pids()) == 2
         slow = asyncio.ensure_future(renderer.render(SLOW, CONTEXT))
         await asyncio.sleep(0.05)
         started = time.monotonic()
         out = await renderer.render(ACKNOWLEDGEMENT, CONTEXT)
         assert "C-000042" in out.subject and not slow.done()
-        assert time.monotonic() - started < 0.45 + 1  # not behind the slow one
+        assert time.monotonic() - started < 0.9  # not behind the slow one
         with pytest.raises(TemplateProblem):
             await slow
     finally:
