@@ -19,6 +19,17 @@ from redress.platform.tls import ClientTls
 
 Options = Sequence[tuple[str, Any]]
 
+# The largest gRPC message any Redress process sends or receives, the same on
+# both ends of every channel (servers: redress/platform/serving.py), instead
+# of gRPC's defaults (4 MB received, unlimited sent). What keeps answers
+# under it: a case's notes are capped (services/cases/store.py,
+# MAX_CASE_NOTES_CHARACTERS), lists are paged, exports stream in chunks.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+MESSAGE_SIZE_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+)
+
 
 def client_tls() -> ClientTls:
     """This process's client TLS settings; SettingsError names every bad one."""
@@ -29,7 +40,8 @@ def client_tls() -> ClientTls:
 
 
 def _options(tls: ClientTls, options: Options) -> list[tuple[str, Any]]:
-    chosen = list(options)
+    given = {name for name, _ in options}
+    chosen = [o for o in MESSAGE_SIZE_OPTIONS if o[0] not in given] + list(options)
     if tls.enabled and tls.server_name:
         # The name checked against the server's certificate, and the :authority
         # sent, when the address is not the name the certificate holds.
@@ -44,7 +56,7 @@ def channel(address: str, options: Options = (), tls: ClientTls | None = None) -
     """A blocking-API channel; `tls` defaults to the process's environment."""
     tls = client_tls() if tls is None else tls
     if not tls.enabled:
-        return grpc.insecure_channel(address, options=list(options))
+        return grpc.insecure_channel(address, options=_options(tls, options))
     return grpc.secure_channel(address, tls.grpc_credentials(), options=_options(tls, options))
 
 
@@ -54,5 +66,5 @@ def aio_channel(
     """An asyncio channel; `tls` defaults to the process's environment."""
     tls = client_tls() if tls is None else tls
     if not tls.enabled:
-        return grpc.aio.insecure_channel(address, options=list(options))
+        return grpc.aio.insecure_channel(address, options=_options(tls, options))
     return grpc.aio.secure_channel(address, tls.grpc_credentials(), options=_options(tls, options))

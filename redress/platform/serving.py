@@ -22,7 +22,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from redress.platform import logs, metrics
+from redress.platform import channels, logs, metrics
 from redress.platform.auth import (
     ApiKeys,
     KeysFile,
@@ -44,7 +44,8 @@ OPEN_SERVICES = (
     "grpc.reflection.v1.ServerReflection",
 )
 
-MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+# The same limit as every client's (redress/platform/channels.py).
+MAX_MESSAGE_BYTES = channels.MAX_MESSAGE_BYTES
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,14 @@ from redress.platform.requests import (
 from redress.platform.serving import remaining, roles
 from services.cases import convert, erasure, histories
 from services.cases.scope import AgentScope
-from services.cases.store import Actor, CaseFilter, CaseStore, InvalidPageToken, LinkRefused
+from services.cases.store import (
+    Actor,
+    CaseFilter,
+    CaseStore,
+    InvalidPageToken,
+    LinkRefused,
+    NotesFull,
+)
 from workflows import commands
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -328,9 +335,16 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
         await self._visible(request.case_id)
-        note = await asyncio.to_thread(
-            self.store.add_note, request.case_id, caller(), request.body, request.customer_visible
-        )
+        try:
+            note = await asyncio.to_thread(
+                self.store.add_note,
+                request.case_id,
+                caller(),
+                request.body,
+                request.customer_visible,
+            )
+        except NotesFull as err:
+            raise FailedPrecondition(str(err)) from None
         return cases_pb2.AddNoteResponse(note=convert.note_message(note))
 
     async def UpdateCustomerPreferences(

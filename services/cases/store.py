@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,18 @@ class LinkView:
 
 class InvalidPageToken(ValueError):
     pass
+
+
+# A case's notes together, in characters: about fifteen of the longest notes
+# (32,000 each) or hundreds of ordinary ones. A case travels whole in every
+# answer that returns it (GetCase, each lifecycle command); at 4 bytes a
+# character at worst this keeps it well inside a gRPC message
+# (redress/platform/channels.py, MAX_MESSAGE_BYTES).
+MAX_CASE_NOTES_CHARACTERS = 500_000
+
+
+class NotesFull(ValueError):
+    """The case's notes would pass MAX_CASE_NOTES_CHARACTERS; the message says so."""
 
 
 @dataclass(frozen=True)
@@ -811,6 +823,20 @@ class CaseStore(Store):
 
     def add_note(self, case_id: str, actor: Actor, body: str, customer_visible: bool) -> Note:
         with self.sessions.begin() as session:
+            # The case row locked (on PostgreSQL), so that two notes added at
+            # once cannot both pass the limit.
+            session.scalars(select(Case.case_id).where(Case.case_id == case_id).with_for_update())
+            held = session.scalar(
+                select(func.coalesce(func.sum(func.length(Note.body)), 0)).where(
+                    Note.case_id == case_id
+                )
+            )
+            if int(held or 0) + len(body) > MAX_CASE_NOTES_CHARACTERS:
+                raise NotesFull(
+                    f"case {case_id} holds {int(held or 0):,} characters of notes; with this "
+                    f"note of {len(body):,} it would pass the limit of "
+                    f"{MAX_CASE_NOTES_CHARACTERS:,} characters of notes a case may hold"
+                )
             note = Note(
                 note_id=f"N-{uuid.uuid4().hex[:16]}",
                 case_id=case_id,

@@ -35,6 +35,7 @@ from redress.platform.tls import ClientTls
 from services.followup.activities import FollowupActivities
 from services.followup.context import Firm
 from services.followup.messenger import Messenger
+from services.followup.rendering import LetterRenderer
 from services.followup.servicer import ACCESS, FollowupServicer
 from services.followup.settings import DeliverySettings, FollowupSettings
 from services.followup.store import FollowupStore
@@ -124,6 +125,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             follow_queue(temporal),
             delivery,
             staff,
+            LetterRenderer(settings.render_processes, settings.render_seconds),
         )
         activities = FollowupActivities(store, messenger, smtp, firm, delivery)
         worker = Worker(
@@ -147,6 +149,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             await worker.shutdown()
             await asyncio.gather(running, return_exceptions=True)
             await channel.close()
+            await messenger.renderer.close()
             store.close()
 
         return close

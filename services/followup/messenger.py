@@ -33,6 +33,7 @@ from redress.platform.staff import StaffDirectory
 from redress.platform.wire import timestamp
 from services.followup import templates as tpl
 from services.followup.context import Firm, case_context
+from services.followup.rendering import LetterRenderer
 from services.followup.settings import DeliverySettings
 from services.followup.store import FollowupStore, KeyReused, NewMessage, message_id_for
 from services.followup.webhooks import WebhookDispatch
@@ -144,8 +145,11 @@ class Messenger:
         task_queue: str,
         settings: DeliverySettings,
         staff: StaffDirectory | None = None,
+        renderer: LetterRenderer | None = None,
     ) -> None:
         self.staff = staff or StaffDirectory({}, {})
+        # Letters render in worker processes, never on this event loop.
+        self.renderer = renderer or LetterRenderer()
         self.store = store
         self.cases = cases
         self.metadata = (("authorization", f"Bearer {api_key}"),)
@@ -201,7 +205,7 @@ class Messenger:
         case = await self.case(case_id)
         letter, version, purpose = await self.template_for(name, language, case)
         context = case_context(case, letter.language, self.firm, extra)
-        rendered = tpl.render(letter, context)
+        rendered = await self.renderer.render(letter, context)
         return rendered, letter, version, purpose, case
 
     async def queue(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from redress.db import database_url
 from redress.platform.settings import Env
+from services.followup.rendering import RENDER_PROCESSES
+from services.followup.sandbox import RENDER_SECONDS
 from services.followup.targets import Network, parse_networks
 from workflows.followup import Backoff
 
@@ -25,6 +27,9 @@ class FollowupSettings:
     schema_wait_seconds: float
     digest_daily_at: tuple[int, int] = (8, 0)
     digest_timezone: str = "UTC"
+    # Letters render in this many worker processes, each letter within this time.
+    render_processes: int = RENDER_PROCESSES
+    render_seconds: float = RENDER_SECONDS
 
     @classmethod
     def from_env(cls, env: Env) -> FollowupSettings:
@@ -36,6 +41,10 @@ class FollowupSettings:
             schema_wait_seconds=env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0),
             digest_daily_at=_hour_minute(env, "REDRESS_DIGEST_DAILY_AT", "08:00"),
             digest_timezone=_timezone(env, "REDRESS_DIGEST_TIMEZONE", "UTC"),
+            render_processes=env.integer(
+                "REDRESS_LETTER_RENDER_PROCESSES", RENDER_PROCESSES, minimum=1
+            ),
+            render_seconds=env.number("REDRESS_LETTER_RENDER_SECONDS", RENDER_SECONDS, minimum=0.1),
         )
         if not settings.service_api_key:
             env.problems.append(

@@ -25,9 +25,9 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from redress.platform.requests import language_tag
+from services.followup.sandbox import MAX_TEXT, Budget, LetterSandbox, TemplateLimit
 
 # What a template may use: each root name and the attributes it offers.
 VARIABLES: dict[str, frozenset[str]] = {
@@ -80,38 +80,17 @@ class LetterTemplate:
     body_html: str = ""
 
 
-# A template renders in the follow-up service's own process: arithmetic that
-# would build a string of a gigabyte or a number of a billion digits is
-# refused before it starts, like any other sandbox violation.
-MAX_REPEAT = 100_000
-MAX_EXPONENT = 1_000
+def _environment(html: bool, budget: Budget | None = None) -> LetterSandbox:
+    return LetterSandbox(html=html, budget=budget)
 
 
-class _LetterSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "*":
-            for times, repeated in ((left, right), (right, left)):
-                if (
-                    isinstance(times, int)
-                    and isinstance(repeated, str | list | tuple)
-                    and times * len(repeated) > MAX_REPEAT
-                ):
-                    raise SecurityError(f"a repetition longer than {MAX_REPEAT:,}")
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"a power beyond {MAX_EXPONENT:,}")
-        return super().call_binop(context, operator, left, right)
-
-
-def _environment(html: bool) -> ImmutableSandboxedEnvironment:
-    return _LetterSandbox(
-        undefined=jinja2.StrictUndefined,
-        autoescape=html,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+# What a letter is one template of: it reads no other template.
+_OTHER_TEMPLATES = {
+    nodes.Extends: "extends",
+    nodes.Include: "include",
+    nodes.Import: "import",
+    nodes.FromImport: "from ... import",
+}
 
 
 def _loop_names(tree: nodes.Template) -> set[str]:
@@ -148,6 +127,32 @@ def check(template: LetterTemplate) -> None:
         except jinja2.TemplateSyntaxError as err:
             problems.append((part, f"line {err.lineno}: {err.message}"))
             continue
+        for other in tree.find_all(tuple(_OTHER_TEMPLATES)):
+            problems.append(
+                (
+                    part,
+                    f"line {other.lineno}: {{% {_OTHER_TEMPLATES[type(other)]} %}} is not "
+                    "offered: a letter is one template, with its text in it",
+                )
+            )
+        try:
+            # Compiling finds what parsing does not: unknown filters, unless
+            # in a condition (left to the render), as are unknown tests.
+            env.compile(tree)
+        except jinja2.TemplateSyntaxError as err:
+            problems.append((part, f"line {err.lineno}: {err.message}"))
+        unknown = {
+            (used.lineno, kind, used.name)
+            for used in tree.find_all((nodes.Filter, nodes.Test))
+            for kind, known in [
+                ("filter", env.filters) if isinstance(used, nodes.Filter) else ("test", env.tests)
+            ]
+            if used.name not in known
+        }
+        for line, kind, name in sorted(unknown):
+            found = f"line {line}: No {kind} named {name!r}."
+            if (part, found) not in problems:
+                problems.append((part, found))
         bound = _loop_names(tree)
         for name in sorted({n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}):
             if name not in VARIABLES and name not in bound:
@@ -187,9 +192,16 @@ class Rendered:
     body_html: str
 
 
-def render(template: LetterTemplate, context: Mapping[str, Any]) -> Rendered:
-    """Renders every part; a missing value or a sandbox violation is a TemplateProblem."""
+def render(
+    template: LetterTemplate, context: Mapping[str, Any], *, budget: Budget | None = None
+) -> Rendered:
+    """Renders every part; a missing value, a sandbox violation or a limit
+    broken is a TemplateProblem naming the part and the line.
+
+    Each part streams out and stops at MAX_TEXT characters; all parts share
+    one time `budget` (RENDER_SECONDS by default)."""
     check(template)
+    budget = budget or Budget()
     values = {name: _plain(context.get(name, {})) for name in VARIABLES}
     out: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
@@ -199,21 +211,72 @@ def render(template: LetterTemplate, context: Mapping[str, Any]) -> Rendered:
             out[part] = ""
             continue
         try:
-            out[part] = _environment(part == "body_html").from_string(text).render(values)
-        except jinja2.UndefinedError as err:
-            problems.append((part, f"{err.message}: the case has no value for it"))
-        except jinja2.exceptions.SecurityError as err:
-            problems.append((part, f"not allowed in a template: {err}"))
-        except jinja2.TemplateError as err:
-            problems.append((part, str(err)))
-        except RecursionError:
-            problems.append((part, "calls itself without end (a macro calling itself?)"))
+            out[part] = _stream(_environment(part == "body_html", budget).from_string(text), values)
+        except Exception as err:  # whatever fails, the template caused it: say so
+            problems.append((part, _explain(err)))
     for part in ("subject", "body_text"):
         if part in out and not out[part].strip():
             problems.append((part, "renders to nothing"))
     if problems:
         raise TemplateProblem(problems)
     return Rendered(out["subject"].strip(), out["body_text"], out.get("body_html", ""))
+
+
+def _stream(template: jinja2.Template, values: dict[str, Any]) -> str:
+    """The rendered text, refused as soon as it passes MAX_TEXT characters."""
+    budget = template.environment.budget  # type: ignore[attr-defined]
+    pieces: list[str] = []
+    size = 0
+    stream = template.generate(values)
+    for piece in stream:
+        size += len(piece)
+        if size > MAX_TEXT:
+            limit = TemplateLimit(f"the letter would be longer than {MAX_TEXT:,} characters")
+            limit.line = _line_of(stream, template)  # type: ignore[attr-defined]
+            raise limit
+        budget.check()
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _line_of(stream: Any, template: jinja2.Template) -> int | None:
+    """The template line a suspended render is at."""
+    while getattr(stream, "gi_yieldfrom", None) is not None:
+        stream = stream.gi_yieldfrom
+    frame = getattr(stream, "gi_frame", None)
+    if frame is None:
+        return None
+    return template.get_corresponding_lineno(frame.f_lineno)
+
+
+def template_line(err: BaseException) -> int | None:
+    """The template line an error was raised at (jinja2 rewrites the
+    traceback so that a template's frames carry its own line numbers)."""
+    line = getattr(err, "line", None) or getattr(err, "lineno", None)
+    tb = err.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _explain(err: BaseException) -> str:
+    line = template_line(err)
+    at = f"line {line}: " if line else ""
+    if isinstance(err, jinja2.UndefinedError):
+        return f"{at}{err.message}: the case has no value for it"
+    if isinstance(err, TemplateLimit):
+        return f"{at}too much for a letter: {err}"
+    if isinstance(err, SecurityError):
+        return f"{at}not allowed in a template: {err}"
+    if isinstance(err, RecursionError):
+        return f"{at}calls itself without end (a macro calling itself?)"
+    if isinstance(err, MemoryError):
+        return f"{at}too much for a letter: needs more memory than a letter may use"
+    if isinstance(err, jinja2.TemplateError):
+        return f"{at}{err}"
+    return f"{at}cannot be rendered: {err or type(err).__name__}"
 
 
 class _Namespace(dict[str, Any]):

@@ -13,7 +13,17 @@ from alembic.runtime.migration import MigrationContext
 
 from redress.db.migrate import upgrade
 from redress.db.schema import Base
-from services.cases.store import Actor, CaseFilter, CaseStore, CustomerDetails, NewCase
+from redress.platform.channels import MAX_MESSAGE_BYTES
+from services.cases.convert import full_case_message
+from services.cases.store import (
+    MAX_CASE_NOTES_CHARACTERS,
+    Actor,
+    CaseFilter,
+    CaseStore,
+    CustomerDetails,
+    NewCase,
+    NotesFull,
+)
 from tests.conftest import cfpb_rows
 
 WORKER = Actor("service", "redress-worker")
@@ -277,3 +287,28 @@ def test_upgrading_a_store_with_notes_makes_them_searchable(database_url: str):
         assert any(case.narrative == ROWS[1]["Consumer complaint narrative"] for case, _ in rows)
     finally:
         store.close()
+
+
+def test_a_case_holds_notes_up_to_a_limit_that_keeps_it_inside_a_grpc_message(store: CaseStore):
+    case, _, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+    longest = "€" * 32_000  # the longest note AddNote takes, three bytes a character
+    for _ in range(MAX_CASE_NOTES_CHARACTERS // len(longest)):
+        store.add_note(case.case_id, WORKER, longest, False)
+    room = MAX_CASE_NOTES_CHARACTERS % len(longest)
+    with pytest.raises(NotesFull) as err:
+        store.add_note(case.case_id, WORKER, "x" * (room + 1), False)
+    assert str(err.value) == (
+        f"case {case.case_id} holds {MAX_CASE_NOTES_CHARACTERS - room:,} characters of notes; "
+        f"with this note of {room + 1:,} it would pass the limit of 500,000 characters of "
+        "notes a case may hold"
+    )
+    store.add_note(case.case_id, WORKER, "x" * room, False)  # exactly full
+    with pytest.raises(NotesFull):
+        store.add_note(case.case_id, WORKER, "x", True)
+    view = store.get_case(case.case_id)
+    assert view is not None
+    assert sum(len(n.body) for n in view.notes) == MAX_CASE_NOTES_CHARACTERS
+    # Nothing of a refused note was kept, not even its audit entry.
+    assert [e.action for e in view.events].count("note.added") == len(view.notes)
+    # The whole case, as GetCase and every lifecycle command answer it.
+    assert full_case_message(view).ByteSize() < MAX_MESSAGE_BYTES // 4

@@ -20,6 +20,7 @@ from typing import Any
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from temporalio.client import Client
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
@@ -146,6 +147,93 @@ def test_a_template_with_an_unknown_variable_is_refused_naming_it(channels, admi
         )
     (violation,) = field_violations(err.value)
     assert "customer.account_number is not offered" in violation.description
+
+
+def test_a_template_that_cannot_render_is_refused_when_saved_naming_the_line(channels, admin):
+    for body, problem in [
+        ("Dear {{ customer.full_name }},\n{% include 'footer.txt' %}", "line 2: {% include %}"),
+        ("Dear {{ customer.full_name }},\n{% extends 'letter.txt' %}", "line 2: {% extends %}"),
+        ("Dear {{ customer.full_name }},\n{{ case.case_id|shout }}", "line 2: No filter named"),
+    ]:
+        bad = followup_pb2.Template(
+            name="refused-on-save",
+            language="en",
+            purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+            subject="About {{ case.case_id }}",
+            body_text=body,
+        )
+        with pytest.raises(grpc.RpcError) as err:
+            followup(channels).PutTemplate(
+                followup_pb2.PutTemplateRequest(template=bad), metadata=admin, timeout=10
+            )
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        (violation,) = field_violations(err.value)
+        assert violation.field == "template.body_text"
+        assert violation.description.startswith(problem), violation.description
+
+
+def test_a_heavy_template_is_answered_quickly_and_clearly_while_the_service_serves_others(
+    channels, admin
+):
+    stub = followup(channels)
+    case_id = file_complaint(channels, admin, ROWS[2])
+    heavy = {
+        # Each exponent under the limit; once blocked the service for 87 s.
+        "heavy-power": "Dear {{ customer.full_name }},\n{{ (((10**999)**999)**40) > 1 }}",
+        "heavy-padding": "Dear {{ customer.full_name }},\n{{ case.case_id|center(30000000) }}",
+        # No operation is large, there are just ten billion of them.
+        "heavy-loop": "Dear {{ customer.full_name }},\n{% set x = [0] * 100000 %}\n"
+        "{% for i in x %}{% for j in x %}{% endfor %}{% endfor %}",
+    }
+    for name, body in heavy.items():
+        stub.PutTemplate(
+            followup_pb2.PutTemplateRequest(
+                template=followup_pb2.Template(
+                    name=name,
+                    language="en",
+                    purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                    subject="About {{ case.case_id }}",
+                    body_text=body,
+                )
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+    health = health_pb2_grpc.HealthStub(channels["followup"])
+    for name, (line, problem) in {
+        "heavy-power": ("line 2", "a number of more than 1,000 digits"),
+        "heavy-padding": ("line 2", "center width 30,000,000 is wider than 1,000"),
+        "heavy-loop": ("line 3", "takes longer than 2 s to render"),
+    }.items():
+        started = time.monotonic()
+        pending = stub.RenderTemplate.future(
+            followup_pb2.RenderTemplateRequest(template_name=name, case_id=case_id),
+            metadata=admin,
+            timeout=30,
+        )
+        # Meanwhile the service answers its health check and other requests
+        # (a blocked event loop would let these deadlines pass).
+        while not pending.done():
+            assert (
+                health.Check(health_pb2.HealthCheckRequest(), timeout=5).status
+                == health_pb2.HealthCheckResponse.SERVING
+            )
+            stub.GetTemplate(
+                followup_pb2.GetTemplateRequest(name="acknowledgement", language="en"),
+                metadata=admin,
+                timeout=5,
+            )
+            time.sleep(0.1)
+        with pytest.raises(grpc.RpcError) as err:
+            pending.result()
+        # Refused within the render budget and the worker's grace, not after
+        # the minutes such a template used to hold the service for.
+        assert time.monotonic() - started < 20
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        (violation,) = field_violations(err.value)
+        assert violation.field == "body_text"
+        assert violation.description.startswith(f"{line}: too much for a letter: ")
+        assert problem in violation.description, violation.description
 
 
 def test_an_administrator_changes_a_letter_and_previews_it_against_a_real_case(channels, admin):

@@ -3,6 +3,7 @@ nothing reached outside the values offered."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from services.followup.context import Firm, case_context
 from services.followup.templates import (
+    Budget,
     LetterTemplate,
     TemplateProblem,
     check,
@@ -183,3 +185,117 @@ def test_languages_fall_back_from_region_to_language_to_english():
     assert choose_language("fr", ["en", "de"]) == "en"
     with pytest.raises(TemplateProblem):
         choose_language("fr", ["de"])
+
+
+def _body(body: str) -> LetterTemplate:
+    return LetterTemplate("x", "en", "Re {{ case.case_id }}", "Dear customer,\n" + body)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        # Each exponent under the limit, the number forty million digits long.
+        ("{{ (((10**999)**999)**40) > 1 }}", "a number of more than 1,000 digits"),
+        ("{{ (10**900) * (10**900) }}", "a number of more than 1,000 digits"),
+        # Padding and formatting past any line's width.
+        ("{{ case.case_id|center(30000000) }}", "center width 30,000,000 is wider than 1,000"),
+        ("{{ case.case_id.ljust(30000000) }}", "ljust width 30,000,000"),
+        ("{{ case.case_id.rjust(30000000) }}", "rjust width 30,000,000"),
+        ("{{ case.case_id.zfill(30000000) }}", "zfill width 30,000,000"),
+        ("{{ '%30000000s'|format(case.case_id) }}", "a width of 30,000,000"),
+        ("{{ '%30000000s' % case.case_id }}", "a width of 30,000,000"),
+        ("{{ '%*s'|format(30000000, 'x') }}", "a width given as *"),
+        ("{{ '{:>30000000}'.format(case.case_id) }}", "a width of 30,000,000"),
+        ("{{ '{:>{}}'.format(1, 30000000) }}", "a width given as {...}"),
+        ("{{ case.narrative|indent(30000000) }}", "indent width 30,000,000"),
+        ("{{ ('x\\n' * 50000)|indent('y' * 100) }}", "the indented text would be"),
+        ("{{ ('x ' * 50000)|wordwrap(1, wrapstring='y' * 1000) }}", "the wrapped text would be"),
+        # Repetition, chained or summed.
+        ("{{ 'x' * 100000 * 100000 }}", "a repetition longer than 100,000"),
+        ("{{ ('x' * 100000) + ('x' * 100000) * 10 }}", "a repetition longer than 100,000"),
+        ("{{ (['x' * 100000] * 100) + (['x'] * 100000) }}", "a list of 100,100"),
+        # Joining and replacing into gigabytes.
+        ("{{ (['x' * 100000] * 100000)|join }}", "the joined text would be 10,000,000,000"),
+        ("{{ (['x'] * 100000)|join('y' * 100000) }}", "the joined text would be"),
+        ("{{ ('y' * 100000).join(['x'] * 100000) }}", "the joined text would be"),
+        ("{{ ('x' * 100000)|replace('x', 'y' * 1000) }}", "the replaced text would be"),
+        ("{{ ('x' * 100000).replace('', 'y' * 1000) }}", "the replaced text would be"),
+        ("{{ (['x'] * 10)|batch(1000000000, 'y')|list }}", "a batch of 1,000,000,000"),
+        ("{{ (['x'] * 10)|slice(1000000000, 'y')|list }}", "a slice into 1,000,000,000"),
+        # Doubling through a macro's arguments, or a letter streamed past its size.
+        ("{% macro m(s) %}{{ m(s ~ s) }}{% endmacro %}{{ m('x') }}", "more than 1,000,000"),
+        (
+            "{% for i in [0] * 100000 %}{{ 'x' * 1000 }}{% endfor %}",
+            "the letter would be longer than 1,000,000 characters",
+        ),
+    ],
+)
+def test_a_template_cannot_build_a_value_too_large_for_a_letter(body: str, problem: str):
+    started = time.monotonic()
+    with pytest.raises(TemplateProblem) as err:
+        render(_body(body), CONTEXT)
+    ((part, what),) = err.value.problems
+    assert part == "body_text"
+    assert what.startswith("line 2: too much for a letter:") and problem in what, what
+    assert time.monotonic() - started < 2
+
+
+def test_a_template_that_loops_too_long_is_stopped_at_its_time_budget_naming_the_line():
+    nested = "{% for i in [0] * 100000 %}{% for j in [0] * 100000 %}{% endfor %}{% endfor %}"
+    started = time.monotonic()
+    with pytest.raises(TemplateProblem) as err:
+        render(_body("\n" + nested), CONTEXT, budget=Budget(0.3))
+    assert err.value.problems == [
+        (
+            "body_text",
+            "line 3: too much for a letter: takes longer than 0.3 s to render (a loop too many?)",
+        )
+    ]
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{% include 'header.txt' %}", "line 2: {% include %} is not offered"),
+        ("{% import 'macros.txt' as m %}", "line 2: {% import %} is not offered"),
+        ("{% from 'macros.txt' import sign %}", "line 2: {% from ... import %} is not offered"),
+        ("{% extends 'base.txt' %}", "line 2: {% extends %} is not offered"),
+        ("{{ case.case_id|shout }}", "line 2: No filter named 'shout'"),
+        ("{{ case.case_id|tojson }}", "line 2: No filter named 'tojson'"),
+        ("{% if case.case_id is shouting %}x{% endif %}", "line 2: No test named 'shouting'"),
+        ("{{ range(10**9)|list }}", "unknown variable 'range'"),
+        ("{{ lipsum(1000000000) }}", "unknown variable 'lipsum'"),
+    ],
+)
+def test_what_cannot_render_is_refused_when_saved_naming_the_line(body: str, problem: str):
+    found = problems(_body(body))
+    assert any(part == "body_text" and problem in what for part, what in found), found
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{{ 1 / 0 }}", "line 2: cannot be rendered: division by zero"),
+        ("{{ case.case_id + 1 }}", "line 2: cannot be rendered: can only concatenate str"),
+        ("{{ 10.0 ** 999 }}", "line 2: cannot be rendered:"),
+        ("{{ '%d' % case.case_id }}", "line 2: cannot be rendered:"),
+    ],
+)
+def test_any_failure_while_rendering_is_a_template_problem_naming_the_line(body: str, problem: str):
+    with pytest.raises(TemplateProblem) as err:
+        render(_body(body), CONTEXT)
+    assert err.value.problems[0][0] == "body_text"
+    assert err.value.problems[0][1].startswith(problem), err.value.problems
+
+
+def test_formatting_of_a_letters_size_still_renders():
+    body = (
+        "{{ case.case_id|center(20) }}|{{ '%-10s|' % case.case_id }}{{ '{:>12}'.format(42) }}\n"
+        "{{ (['a', 'b'] * 3)|join(', ') }} {{ case.case_id|replace('C-', 'case ') }}\n"
+        "{{ 'one\ntwo'|indent(4) }} {{ ('word ' * 30)|wordwrap(40)|length > 0 }}"
+    )
+    out = render(_body(body), CONTEXT).body_text
+    assert out.splitlines()[1] == "      C-000042      |C-000042  |          42"
+    assert "a, b, a, b, a, b case 000042" in out
+    assert "one\n    two True" in out
