@@ -28,6 +28,7 @@ import sys
 from dataclasses import asdict
 from typing import Any, BinaryIO
 
+from redress.platform.errors import Unavailable
 from services.followup import templates as tpl
 from services.followup.sandbox import RENDER_SECONDS, Budget, out_of_time
 
@@ -39,7 +40,12 @@ RENDER_PROCESSES = 2
 HARD_STOP_GRACE_SECONDS = 3.0
 # A worker's address space: a letter needs a few megabytes, Python about 60.
 RENDER_MEMORY_BYTES = 512 * 1024 * 1024
+# How long a new worker may take to start (import Python and jinja2) before
+# it says it is ready; on a loaded machine that is far longer than a letter
+# may take, and it must not count against the first letter's budget.
+WORKER_START_SECONDS = 60.0
 _HEADER = struct.Struct(">I")
+_READY = b"ready\n"
 
 
 class _Worker:
@@ -55,6 +61,15 @@ class _Worker:
             size = _HEADER.unpack(await stdout.readexactly(_HEADER.size))[0]
             answer: dict[str, Any] = json.loads(await stdout.readexactly(size))
         return answer
+
+    async def ready(self, seconds: float) -> None:
+        """Waits for the worker to say it has started."""
+        stdout = self.process.stdout
+        assert stdout is not None
+        async with asyncio.timeout(seconds):
+            said = await stdout.readexactly(len(_READY))
+        if said != _READY:
+            raise ConnectionError("the letter renderer did not start")
 
     def kill(self) -> None:
         if self.process.returncode is None:
@@ -139,6 +154,13 @@ class LetterRenderer:
         )
         worker = _Worker(process)
         self._workers.add(worker)
+        try:
+            await worker.ready(WORKER_START_SECONDS)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+            worker.kill()
+            self._workers.discard(worker)
+            # Not the template's doing: the caller may try again.
+            raise Unavailable("the letter renderer did not start; try again") from None
         return worker
 
     def pids(self) -> list[int]:
@@ -166,6 +188,9 @@ def _serve(seconds: float, memory_bytes: int, inp: BinaryIO, out: BinaryIO) -> N
         raise out_of_time(seconds)
 
     signal.signal(signal.SIGALRM, interrupt)
+    # Started: from here on a letter's time is the letter's own.
+    out.write(_READY)
+    out.flush()
     while True:
         header = inp.read(_HEADER.size)
         if len(header) < _HEADER.size:

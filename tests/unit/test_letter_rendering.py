@@ -112,3 +112,14 @@ async def test_letters_render_side_by_side_in_as_many_workers():
             await slow
     finally:
         await renderer.close()
+
+
+async def test_a_new_workers_start_does_not_count_against_the_first_letters_budget():
+    # Starting Python and jinja2 takes far longer than this budget (more so on
+    # a loaded machine); only the letter itself is timed.
+    renderer = LetterRenderer(processes=1, seconds=0.2, grace_seconds=0.1)
+    try:
+        out = await renderer.render(ACKNOWLEDGEMENT, CONTEXT)
+        assert "C-000042" in out.subject
+    finally:
+        await renderer.close()
