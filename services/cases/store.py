@@ -33,6 +33,7 @@ from redress.db.tables.cases import (
     SatisfactionResponse,
     Subtask,
 )
+from redress.platform.scope import Visible
 from services.cases.audit import (
     CURRENT_SCHEME,
     GENESIS,
@@ -43,7 +44,6 @@ from services.cases.audit import (
     new_salts,
     verify_chain,
 )
-from services.cases.scope import Visible
 
 INVERSE_LINK = {
     "duplicate_of": "duplicated_by",
@@ -185,7 +185,7 @@ class CaseFilter:
     closed_to: datetime | None = None
     text: str = ""
     customer_id: str = ""
-    # Set for an agent limited to their teams' cases (services/cases/scope.py).
+    # Set for an agent limited to their teams' cases (redress/platform/scope.py).
     visible: Visible | None = None
 
 
