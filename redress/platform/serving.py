@@ -83,6 +83,10 @@ class ServingSettings:
 AccessRules = Mapping[str, frozenset[str]]
 """Method name (e.g. "GetCase") -> the roles allowed to call it."""
 
+Admission = Callable[[Principal, str], None]
+"""Asked after the role check with the caller and the method name; raises a
+ServiceError to refuse the call (e.g. `scope.firm_wide_only`)."""
+
 
 @dataclass
 class ServiceSpec:
@@ -98,6 +102,8 @@ class ServiceSpec:
     # Polled to decide SERVING/NOT_SERVING (e.g. a dependency is down).
     readiness: Callable[[], Awaitable[bool]] | None = None
     extra_servicers: list[Any] = field(default_factory=list)
+    # A further check of every authenticated call beyond its roles.
+    admit: Admission | None = None
 
 
 def remaining(context: grpc.aio.ServicerContext, ceiling: float = 30.0) -> float:
@@ -109,9 +115,15 @@ def remaining(context: grpc.aio.ServicerContext, ceiling: float = 30.0) -> float
 class ServingInterceptor(grpc.aio.ServerInterceptor):
     """Request id, authentication, role checks, metrics, logs and error mapping."""
 
-    def __init__(self, api_keys: ApiKeys | KeysFile, access: Mapping[str, AccessRules]) -> None:
+    def __init__(
+        self,
+        api_keys: ApiKeys | KeysFile,
+        access: Mapping[str, AccessRules],
+        admit: Admission | None = None,
+    ) -> None:
         self.api_keys = api_keys
         self.access = access
+        self.admit = admit
 
     async def intercept_service(
         self,
@@ -233,6 +245,8 @@ class _Call:
                 f"{principal.id} may not call {self.method}; roles allowed: {needed}",
             )
         current_principal.set(principal)
+        if self.owner.admit is not None:
+            self.owner.admit(principal, self.method)
         return principal
 
     async def _fail(self, context: grpc.aio.ServicerContext, err: BaseException) -> None:
@@ -328,7 +342,7 @@ async def run(
     api_keys = KeysFile(settings.api_keys_file)
     cleanup = await spec.on_start() if spec.on_start else None
     server = grpc.aio.server(
-        interceptors=[ServingInterceptor(api_keys, spec.access)],
+        interceptors=[ServingInterceptor(api_keys, spec.access, spec.admit)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

@@ -13,10 +13,9 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db import database_url
 from redress.db.audit_seal import KEY_FILE_VARIABLE, AuditKey, AuditKeyError, audit_key_from
 from redress.platform import serving
+from redress.platform.scope import AgentScope, agent_scope
 from redress.platform.settings import Env
-from redress.platform.staff import StaffDirectory
 from redress.platform.temporal import TemporalSettings
-from services.cases.scope import SCOPES, AgentScope
 from services.cases.servicer import ACCESS, CasesServicer
 from services.cases.store import CaseStore
 from services.followup.erasure import FollowupPersonalData
@@ -54,25 +53,6 @@ def audit_key(env: Env) -> AuditKey:
         )
         return AuditKey()
     return key
-
-
-def agent_scope(env: Env) -> AgentScope:
-    """REDRESS_AGENT_SCOPE=teams: agents see their teams' cases (REDRESS_STAFF_FILE)."""
-    scope = env.choice("REDRESS_AGENT_SCOPE", "all", SCOPES)
-    if scope == "all":
-        return AgentScope()
-    staff_file = env.string("REDRESS_STAFF_FILE", "")
-    if not staff_file:
-        env.problems.append(
-            "REDRESS_AGENT_SCOPE=teams needs REDRESS_STAFF_FILE, the staff directory that "
-            "says who is in which team"
-        )
-        return AgentScope()
-    try:
-        return AgentScope.by_teams(StaffDirectory.load(staff_file).teams)
-    except (OSError, ValueError) as err:
-        env.problems.append(f"REDRESS_STAFF_FILE={staff_file!r}: {err}")
-        return AgentScope()
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:

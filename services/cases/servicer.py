@@ -39,9 +39,9 @@ from redress.platform.requests import (
     check_plain_text,
     page_size,
 )
+from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
 from services.cases import convert, erasure, histories
-from services.cases.scope import AgentScope
 from services.cases.store import (
     Actor,
     CaseFilter,
@@ -144,21 +144,19 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self.policies = PolicyVersions(store.published_document)
 
     async def _visible(self, case_id: str) -> None:
-        """NOT_FOUND for a case outside the caller's scope (REDRESS_AGENT_SCOPE)."""
-        visible = self.scope.of(current_principal.get())
-        if visible is None:
+        """NOT_FOUND for a case outside the caller's scope (redress/platform/scope.py)."""
+        if self.scope.limits() is None:
             return
         holder = await asyncio.to_thread(self.store.holder_of, case_id)
-        if holder is None or not visible.allows(*holder):
-            raise NotFound(f"no case {case_id}")
+        if holder is None:
+            raise case_not_found(case_id)
+        self.scope.check(case_id, *holder)
 
     async def _case(self, case_id: str) -> cases_pb2.Case:
         view = await asyncio.to_thread(self.store.get_case, case_id)
         if view is None:
-            raise NotFound(f"no case {case_id}")
-        visible = self.scope.of(current_principal.get())
-        if visible is not None and not visible.allows(view.case.team, view.case.assignee):
-            raise NotFound(f"no case {case_id}")
+            raise case_not_found(case_id)
+        self.scope.check(case_id, view.case.team, view.case.assignee)
         policy = await asyncio.to_thread(
             self._policy_of, view.case.policy_id, view.case.policy_version
         )
@@ -736,7 +734,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             closed_to=closed[1],
             text=request.text,
             customer_id=request.customer_id,
-            visible=self.scope.of(current_principal.get()),
+            visible=self.scope.limits(),
         )
         try:
             rows, token = await asyncio.to_thread(

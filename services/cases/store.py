@@ -37,6 +37,7 @@ from redress.db.tables.cases import (
     SatisfactionResponse,
     Subtask,
 )
+from redress.platform.scope import Visible
 from services.cases.audit import (
     CURRENT_SCHEME,
     GENESIS,
@@ -49,7 +50,6 @@ from services.cases.audit import (
     seal_of,
     verify_chain,
 )
-from services.cases.scope import Visible
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class CaseFilter:
     closed_to: datetime | None = None
     text: str = ""
     customer_id: str = ""
-    # Set for an agent limited to their teams' cases (services/cases/scope.py).
+    # Set for an agent limited to their teams' cases (redress/platform/scope.py).
     visible: Visible | None = None
 
 

@@ -28,6 +28,7 @@ from redress.db.migrate import wait_for_schema
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform import channels, serving
 from redress.platform.mail import SmtpSettings
+from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
 from redress.platform.staff import StaffDirectory
 from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
@@ -94,6 +95,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     smtp = SmtpSettings.from_env(env)
     firm = Firm.from_env(env)
     delivery = DeliverySettings.from_env(env)
+    scope = agent_scope(env)
     try:
         staff = StaffDirectory.load(settings.staff_file)
     except (OSError, ValueError) as err:
@@ -140,7 +142,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         await keep_digest_schedules(
             client, follow_queue(temporal), settings.digest_daily_at, settings.digest_timezone
         )
-        parts["servicer"] = FollowupServicer(store, messenger, client)
+        parts["servicer"] = FollowupServicer(store, messenger, client, scope)
         parts["store"] = store
         sweep = asyncio.create_task(wake_waiting_deliveries(messenger))
 

@@ -200,9 +200,16 @@ class Messenger:
         return letter, row.version, row.purpose
 
     async def render(
-        self, name: str, language: str, case_id: str, extra: dict[str, str]
+        self,
+        name: str,
+        language: str,
+        case_id: str,
+        extra: dict[str, str],
+        case: cases_pb2.Case | None = None,
     ) -> tuple[tpl.Rendered, tpl.LetterTemplate, int, str, cases_pb2.Case]:
-        case = await self.case(case_id)
+        """`case`, when the caller has read it already, saves reading it again."""
+        if case is None:
+            case = await self.case(case_id)
         letter, version, purpose = await self.template_for(name, language, case)
         context = case_context(case, letter.language, self.firm, extra)
         rendered = await self.renderer.render(letter, context)
@@ -221,11 +228,13 @@ class Messenger:
         kind: str = "",
         language: str = "",
         tell_case: bool = False,
+        case: cases_pb2.Case | None = None,
     ) -> tuple[Message, bool]:
         """With `tell_case` (a message a person sends), the case's workflow is
         told the message is queued before its delivery starts, so that the
         audit trail reads queued, then sent or failed; the workflow records
-        each once, however often a retry tells it."""
+        each once, however often a retry tells it. `case`, when the caller has
+        read it already, saves reading it again."""
         request_fingerprint = fingerprint(case_id, template_name, channel, sorted(extra.items()))
         existing = await asyncio.to_thread(self.store.get_message, message_id_for(idempotency_key))
         if existing is not None:
@@ -236,12 +245,14 @@ class Messenger:
                 )
             # A retry: the message as first recorded, its delivery (re)started.
             if tell_case:
-                case_workflow_id = (await self.case(case_id)).workflow_id
+                case_workflow_id = (
+                    case if case is not None else await self.case(case_id)
+                ).workflow_id
                 await self.tell_queued(existing, case_workflow_id, kind, actor)
             await self.start_delivery(existing, case_workflow_id, kind)
             return existing, False
         rendered, letter, version, purpose, case = await self.render(
-            template_name, language, case_id, extra
+            template_name, language, case_id, extra, case
         )
         if case.HasField("customer_erased_at"):
             raise InvalidMessage(

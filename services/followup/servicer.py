@@ -11,6 +11,7 @@ from typing import Any
 import grpc
 from temporalio.client import Client
 
+from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.auth import current_principal
@@ -33,6 +34,7 @@ from redress.platform.requests import (
     language_tag,
     page_size,
 )
+from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
 from services.followup import templates as tpl
 from services.followup.convert import (
@@ -150,12 +152,35 @@ def _web_address(text: str) -> urllib.parse.SplitResult | None:
 
 
 class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
-    def __init__(self, store: FollowupStore, messenger: Messenger, client: Client) -> None:
+    def __init__(
+        self,
+        store: FollowupStore,
+        messenger: Messenger,
+        client: Client,
+        scope: AgentScope | None = None,
+    ) -> None:
         self.store = store
         self.messenger = messenger
         self.client = client
+        # Who may see which case (REDRESS_AGENT_SCOPE), asked by every method
+        # that names a case or shows a message about one.
+        self.scope = scope or AgentScope()
         # Work that outlives the call that began it.
         self.background: set[asyncio.Future[Any]] = set()
+
+    async def _case_for_caller(self, case_id: str) -> cases_pb2.Case | None:
+        """For a caller limited to some cases (redress/platform/scope.py): the
+        case, read once for this call and handed on, or NOT_FOUND when it is
+        missing or outside their scope. None for callers who see every case:
+        their calls read the case where they always did."""
+        if self.scope.limits() is None:
+            return None
+        try:
+            case = await self.messenger.case(case_id)
+        except CaseNotFound:
+            raise case_not_found(case_id) from None
+        self.scope.check(case_id, case.team, case.assignee)
+        return case
 
     # -- templates -------------------------------------------------------------
 
@@ -238,9 +263,10 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("case_id", "a case id such as C-000123")
         extra = _extra(v, request.extra)
         v.raise_if_any()
+        case = await self._case_for_caller(request.case_id)
         try:
             rendered, _, version, _, _ = await self.messenger.render(
-                request.template_name, request.language, request.case_id, extra
+                request.template_name, request.language, request.case_id, extra, case
             )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
@@ -271,6 +297,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         extra = _extra(v, request.extra)
         channel = short_name(common_pb2.Channel, request.channel) if request.channel else ""
         v.raise_if_any()
+        case = await self._case_for_caller(request.case_id)
         actor = _caller()
         try:
             message, _ = await self.messenger.queue(
@@ -282,6 +309,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
                 actor=actor,
                 kind="sent_by_person",
                 tell_case=True,
+                case=case,
             )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
@@ -301,9 +329,23 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             v.add("message_id", "a message id such as M-3f2a… (24 hex digits)")
         v.raise_if_any()
         row = await asyncio.to_thread(self.store.get_message, request.message_id)
-        if row is None:
+        if row is None or not await self._may_read(row.case_id, row.created_by):
             raise NotFound(f"no message {request.message_id}")
         return followup_pb2.GetMessageResponse(message=message_message(row))
+
+    async def _may_read(self, case_id: str, created_by: str) -> bool:
+        """Whether the caller may read a message: one about a case in their
+        scope, or, about no case, one they sent themselves."""
+        visible = self.scope.limits()
+        if visible is None:
+            return True
+        if not case_id:
+            return created_by == visible.person
+        try:
+            await self._case_for_caller(case_id)
+        except NotFound:
+            return False
+        return True
 
     async def ListMessages(
         self, request: followup_pb2.ListMessagesRequest, context: grpc.aio.ServicerContext
@@ -311,8 +353,18 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v = Violations()
         if request.case_id and not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123, or empty for all")
+        if not request.case_id and self.scope.limits() is not None:
+            # Messages carry no team: listing every case's would mean asking
+            # services/cases about each one. A person limited to some cases
+            # reads the messages of one case at a time, as the console does.
+            v.add(
+                "case_id",
+                "name a case_id: agents limited to their teams list messages case by case",
+            )
         size = page_size(v, request.page, DEFAULT_PAGE, MAX_PAGE)
         v.raise_if_any()
+        if request.case_id:
+            await self._case_for_caller(request.case_id)
         rows, token = await asyncio.to_thread(
             _page_of,
             v,
@@ -343,6 +395,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         check_plain_text(v, "summary", request.summary, 200)
         check_plain_text(v, "detail", request.detail, 5000, multiline=True)
         v.raise_if_any()
+        case = await self._case_for_caller(request.case_id) if request.case_id else None
         actor = _caller()
         try:
             message, _ = await self.messenger.queue_staff_alert(
@@ -352,6 +405,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
                 summary=request.summary,
                 detail=request.detail,
                 actor=actor,
+                case=case,
             )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None
@@ -505,10 +559,12 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
     # -- scheduled follow-ups ----------------------------------------------------
 
     async def _workflow_of(self, case_id: str) -> str:
-        try:
-            case = await self.messenger.case(case_id)
-        except CaseNotFound as err:
-            raise NotFound(str(err)) from None
+        case = await self._case_for_caller(case_id)
+        if case is None:
+            try:
+                case = await self.messenger.case(case_id)
+            except CaseNotFound as err:
+                raise NotFound(str(err)) from None
         return case.workflow_id
 
     async def ScheduleFollowup(
@@ -530,6 +586,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         check_plain_text(v, "reason", request.reason, 1000)
         v.raise_if_any()
         assert send_at is not None
+        case = await self._case_for_caller(request.case_id)
         languages = await asyncio.to_thread(self.store.template_languages, request.template_name)
         if not languages:
             v.add("template_name", f"no template named {request.template_name!r}")
@@ -538,7 +595,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         # case is refused today rather than failing when it is due.
         try:
             *_, case = await self.messenger.render(
-                request.template_name, "", request.case_id, extra
+                request.template_name, "", request.case_id, extra, case
             )
         except CaseNotFound as err:
             raise NotFound(str(err)) from None

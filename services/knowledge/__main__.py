@@ -25,6 +25,7 @@ from redress.db import database_url
 from redress.db.migrate import wait_for_schema
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels, serving
+from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
@@ -79,6 +80,7 @@ class KnowledgeSettings:
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     settings = KnowledgeSettings.from_env(env)
+    scope = agent_scope(env)
     temporal = TemporalSettings.from_env(env)
     serving_settings = serving.ServingSettings.from_env("knowledge", 50054, 9104, env)
     cases_tls = ClientTls.from_env(env)
@@ -109,6 +111,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             cases_pb2_grpc.CasesServiceStub(channel),
             settings.service_api_key,
             settings.max_media_bytes,
+            scope,
         )
         temporal_client = await connect(temporal)
         worker = Worker(

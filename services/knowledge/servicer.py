@@ -31,6 +31,7 @@ from redress.platform.requests import (
     has_control_characters,
     page_size,
 )
+from redress.platform.scope import AgentScope
 from redress.platform.serving import roles
 from redress.platform.wire import optional_timestamp as _ts
 from services.knowledge import search
@@ -165,8 +166,12 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         cases: cases_pb2_grpc.CasesServiceStub,
         service_api_key: str,
         max_media_bytes: int,
+        scope: AgentScope | None = None,
     ) -> None:
         self.store = store
+        # Who may see which case (REDRESS_AGENT_SCOPE): an agent limited to
+        # their teams reads suggestions and links of those cases only.
+        self.scope = scope or AgentScope()
         self.index = index
         self.indexer = indexer
         self.blobs = blobs
@@ -491,6 +496,8 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         return knowledge_pb2.SuggestArticlesResponse(hits=[hit_message(h) for h in found])
 
     async def _case(self, case_id: str) -> cases_pb2.Case:
+        """The case, read once per call with the service key; NOT_FOUND when it
+        does not exist or is outside the caller's scope."""
         try:
             response = await self.cases.GetCase(
                 cases_pb2.GetCaseRequest(case_id=case_id), metadata=self.metadata, timeout=10
@@ -499,6 +506,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             if err.code() == grpc.StatusCode.NOT_FOUND:
                 raise NotFound(f"no case {case_id}") from None
             raise Unavailable(f"services/cases did not answer: {err.code().name}") from None
+        self.scope.check(case_id, response.case.team, response.case.assignee)
         return response.case
 
     async def MarkArticleResolved(
@@ -529,6 +537,8 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         if not CASE_ID.match(request.case_id):
             v.add("case_id", "a case id such as C-000123")
         v.raise_if_any()
+        if self.scope.limits() is not None:
+            await self._case(request.case_id)
         rows = await asyncio.to_thread(self.store.case_articles, request.case_id, _customer_only())
         return knowledge_pb2.ListCaseArticlesResponse(
             articles=[

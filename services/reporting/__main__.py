@@ -19,6 +19,7 @@ from redress.db.migrate import wait_for_schema
 from redress.platform import serving
 from redress.platform.auth import ApiKeys
 from redress.platform.mail import SmtpSettings
+from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
@@ -43,6 +44,8 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     metrics_ttl = env.number("REDRESS_BUSINESS_METRICS_TTL", 30.0)
     http_listen = env.address("REDRESS_REPORTS_HTTP_LISTEN", "127.0.0.1:8095")
     sender = env.string("REDRESS_FIRM_NAME", "Redress")
+    # Reports are firm-wide: a person limited to their teams' cases is refused.
+    scope = agent_scope(env)
     queue = f"{temporal.task_queue}-reporting"
     parts: dict[str, object] = {}
 
@@ -81,6 +84,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             access["RunReport"],
             access["GetRegulatoryReturn"],
             settings.tls.ssl_context() if settings.tls else None,
+            refusal=scope.firm_wide_refusal,
         )
 
         async def close() -> None:
@@ -103,6 +107,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         access=ACCESS,
         on_start=on_start,
         readiness=readiness,
+        admit=scope.firm_wide_only,
     )
     return spec, settings
 

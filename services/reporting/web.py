@@ -54,10 +54,13 @@ def serve(
     allowed: frozenset[str],
     return_readers: frozenset[str],
     tls: ssl.SSLContext | None = None,
+    refusal: Callable[[Principal], str] = lambda principal: "",
 ) -> Callable[[], None]:
     """Starts the HTTP server in a thread (HTTPS with `tls`); returns the function
     that stops it. `allowed` may read saved reports; of those, a report of a
-    regulatory return only `return_readers`."""
+    regulatory return only `return_readers`. `refusal` says why a caller with
+    those roles is refused all the same (a person limited to their teams'
+    cases, redress/platform/scope.py), or ""."""
     reports = SavedReports(store)
 
     class Handler(BaseHTTPRequestHandler):
@@ -104,6 +107,10 @@ def serve(
                     f"{principal.id} may not read reports.\n".encode(),
                     "text/plain; charset=utf-8",
                 )
+                return None
+            refused = refusal(principal)
+            if refused:
+                self._reply(403, f"{refused}.\n".encode(), "text/plain; charset=utf-8")
                 return None
             return principal
 
