@@ -271,40 +271,49 @@ def case_contact(case: Case) -> dict[str, Any]:
 
 def identity_conflicts(
     details: CustomerDetails, by_ref: Customer | None, by_email: Customer | None
-) -> list[IdentityConflict]:
-    """Where the complaint's CRM reference and e-mail address point at
-    customers they do not agree with. An identifier either side lacks is no
-    conflict: a customer first known by e-mail may give their reference later."""
+) -> tuple[Customer | None, list[IdentityConflict]]:
+    """The customer a complaint belongs to (None: a new one), and where its
+    CRM reference and e-mail address point at customers they disagree with.
+
+    A CRM reference that belongs to a customer with another e-mail address
+    never attaches the complaint to them: the one who files it reads another
+    mailbox, and would otherwise see that customer's cases in their own data
+    (the capture of someone else's complaints). An e-mail address that
+    belongs to a customer with another CRM reference attaches it to them,
+    flagged: the same mailbox, perhaps a second account at the firm. An
+    identifier either side lacks is no conflict: a customer first known by
+    e-mail may give their reference later."""
     email = details.email.lower()
     found: list[IdentityConflict] = []
-    if by_ref is not None and (
-        (by_email is not None and by_email.id != by_ref.id)
-        or (email and by_ref.email_normalized and by_ref.email_normalized != email)
-    ):
+    if by_ref is not None:
+        if not (email and by_ref.email_normalized and by_ref.email_normalized != email):
+            return by_ref, []
         found.append(
             IdentityConflict(
                 "external_ref",
                 by_ref.id,
-                f"the CRM reference given belongs to customer {by_ref.id}, "
-                "who has another e-mail address",
+                f"the CRM reference given belongs to customer {by_ref.id}, who has another "
+                "e-mail address: the complaint was kept apart from them",
             )
         )
-    if (
-        by_email is not None
-        and (by_ref is None or by_email.id != by_ref.id)
-        and details.external_ref
-        and by_email.external_ref
-        and by_email.external_ref != details.external_ref
-    ):
-        found.append(
-            IdentityConflict(
-                "email",
-                by_email.id,
-                f"the e-mail address given belongs to customer {by_email.id}, "
-                "who has another CRM reference",
-            )
-        )
-    return found
+    if by_email is not None:
+        if details.external_ref and by_email.external_ref != details.external_ref:
+            if by_email.external_ref or found:
+                found.append(
+                    IdentityConflict(
+                        "email",
+                        by_email.id,
+                        f"the e-mail address given belongs to customer {by_email.id}, "
+                        + (
+                            "who has another CRM reference"
+                            if by_email.external_ref
+                            else "who has no CRM reference"
+                        )
+                        + ": the complaint was attached to them by e-mail",
+                    )
+                )
+        return by_email, found
+    return None, found
 
 
 class CaseStore(Store):
@@ -409,9 +418,9 @@ class CaseStore(Store):
                             }
                         ),
                         cause="; ".join(c.explanation for c in conflicts)
-                        + ". The complaint was kept apart from that customer and is answered "
-                        "only at the details given with it; a person should check who it is "
-                        "from (MergeCaseContact, or link the cases)",
+                        + ". Letters for this case go only to the details given with it; a "
+                        "person should check who it is from (MergeCaseContact, or link the "
+                        "cases)",
                     )
                 return case, customer, True
         except IntegrityError:
@@ -426,10 +435,9 @@ class CaseStore(Store):
     ) -> tuple[Customer, list[IdentityConflict]]:
         """The customer this complaint's identifiers agree on, or a new one.
 
-        A CRM reference or e-mail address that leads to a customer whose
-        other identifier is different is a conflict: the complaint is never
-        attached to that customer (their letters would go astray), but to a
-        customer record of its own, and the caller flags it for a person."""
+        Where the identifiers disagree (identity_conflicts), the caller
+        flags the case for a person; its letters follow the details given
+        with it whichever customer it is attached to."""
         by_ref = by_email = None
         email = details.email.lower()
         if details.external_ref:
@@ -446,11 +454,9 @@ class CaseStore(Store):
                 .order_by(Customer.created_at, Customer.id)
                 .limit(1)
             ).first()
-        conflicts = identity_conflicts(details, by_ref, by_email)
-        if not conflicts:
-            match = by_ref or by_email
-            if match is not None:
-                return match, []
+        match, conflicts = identity_conflicts(details, by_ref, by_email)
+        if match is not None:
+            return match, conflicts
         now = _now()
         customer = Customer(
             id=f"CU-{uuid.uuid4().hex[:20]}",
@@ -906,6 +912,37 @@ class CaseStore(Store):
                 new_value=_json(preferences),
                 cause=reason,
             )
+            # How the customer wants to be contacted is theirs, not one
+            # complaint's: their other cases still being handled follow it
+            # too, each saying so in its own trail.
+            others = session.scalars(
+                select(Case)
+                .where(
+                    Case.customer_id == case.customer_id,
+                    Case.case_id != case_id,
+                    Case.resolved_at.is_(None),
+                    Case.closed_at.is_(None),
+                )
+                .order_by(Case.id)
+                .with_for_update()
+            )
+            for other in others:
+                before = {name: getattr(other, CONTACT_FIELDS[name]) for name in preferences}
+                if before == preferences:
+                    continue
+                for name, value in preferences.items():
+                    setattr(other, CONTACT_FIELDS[name], value)
+                other.updated_at = now
+                self._append(
+                    session,
+                    other.case_id,
+                    actor,
+                    action="customer.preferences_changed",
+                    field="customer",
+                    old_value=_json(before),
+                    new_value=_json(preferences),
+                    cause=f"{reason} (asked on {case_id})",
+                )
             return True
 
     def merge_case_contact(

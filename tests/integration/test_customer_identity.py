@@ -168,7 +168,7 @@ def test_a_crm_reference_of_another_customer_does_not_capture_their_complaints(
     assert [e.action for e in _message(store, third.case_id).audit_events] == ["case.created"]
 
 
-def test_an_email_address_with_another_crm_reference_is_flagged_not_attached(store: CaseStore):
+def test_an_email_address_with_another_crm_reference_is_flagged_for_a_person(store: CaseStore):
     _, bo, _ = store.create_case(
         _new_case(1, CustomerDetails("Bo Lind", email="bo@mail.test", external_ref="CRM-1")),
         WORKER,
@@ -177,12 +177,16 @@ def test_an_email_address_with_another_crm_reference_is_flagged_not_attached(sto
         _new_case(2, CustomerDetails("Bo Lind", email="bo@mail.test", external_ref="CRM-2")),
         WORKER,
     )
-    assert other.id != bo.id
+    # The same mailbox (perhaps a second account at the firm): attached by
+    # e-mail, but flagged, and the record keeps its own reference.
+    assert other.id == bo.id
     case = _message(store, second.case_id)
     (flag,) = [e for e in case.audit_events if e.action == "customer.identity_conflict"]
     assert json.loads(flag.new_value)["conflicts"] == [
         {"identifier": "email", "customer_id": bo.id}
     ]
+    assert "another CRM reference" in flag.cause
+    assert case.customer_record.external_ref == "CRM-1"
     # Letters for this complaint go only where it said.
     assert case.customer.email == "bo@mail.test" and case.customer.external_ref == "CRM-2"
 
@@ -218,6 +222,17 @@ def test_a_cases_details_reach_the_customer_record_only_by_an_audited_merge(stor
     )
     assert same.id == customer.id
     assert _message(store, third.case_id).customer.phone == ""
+
+    # An opt-out asked on one case reaches the customer's other open cases,
+    # each saying so in its trail.
+    store.update_customer_preferences(
+        second.case_id, AGENT, {"do_not_contact": ["email"]}, "Ada asked by phone"
+    )
+    later = _message(store, third.case_id)
+    assert list(later.customer.do_not_contact) == [common_pb2.CHANNEL_EMAIL]
+    (asked,) = [e for e in later.audit_events if e.action == "customer.preferences_changed"]
+    assert asked.cause == f"Ada asked by phone (asked on {second.case_id})"
+    assert store.verify_audit_trail(third.case_id).intact
 
     with pytest.raises(ValueError, match="not a customer detail"):
         store.merge_case_contact(second.case_id, AGENT, ["erased_at"], "no")

@@ -36,7 +36,7 @@ FIELDS = {
 }
 
 
-COLUMNS = (
+COLUMNS: tuple[sa.Column[object], ...] = (
     sa.Column("contact_full_name", sa.String(200), nullable=False, server_default=""),
     sa.Column("contact_email", sa.String(320), nullable=False, server_default=""),
     sa.Column("contact_phone", sa.String(40), nullable=False, server_default=""),
