@@ -12,7 +12,12 @@ from __future__ import annotations
 # addresses or references (a mail server's answer naming the address, a
 # reason typed by staff).
 PERSONAL_ACTIONS = frozenset(
-    {"customer.replied", "customer.preferences_changed", "satisfaction.recorded"}
+    {
+        "customer.replied",
+        "customer.preferences_changed",
+        "customer.merged_from_case",
+        "satisfaction.recorded",
+    }
 )
 
 

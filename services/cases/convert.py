@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
@@ -14,6 +15,7 @@ from redress.platform.enums import Channel, Priority, Regime, from_short_name, s
 from redress.platform.wire import duration, from_timestamp
 from redress.platform.wire import optional_timestamp as timestamp
 from services.cases.store import (
+    CONTACT_FIELDS,
     Actor,
     AuditDraft,
     CaseChange,
@@ -21,6 +23,7 @@ from services.cases.store import (
     CustomerDetails,
     NewCase,
     audit_entry,
+    case_contact,
 )
 
 
@@ -77,17 +80,23 @@ def new_case(request: cases_pb2.CreateCaseRequest) -> NewCase:
 
 
 def customer_message(customer: Customer) -> common_pb2.Customer:
-    address = customer.postal_address or {}
+    """The customer record as held."""
+    return details_message({name: getattr(customer, name) for name in CONTACT_FIELDS})
+
+
+def details_message(details: dict[str, Any]) -> common_pb2.Customer:
+    """A customer's details (the record's, or a case's contact) by field name."""
+    address = details["postal_address"] or {}
     message = common_pb2.Customer(
-        full_name=customer.full_name,
-        email=customer.email,
-        phone=customer.phone,
-        preferred_channel=from_short_name(Channel, customer.preferred_channel),  # type: ignore[arg-type]
-        preferred_language=customer.preferred_language,
-        external_ref=customer.external_ref,
-        tags=list(customer.tags or []),
-        do_not_contact=[from_short_name(Channel, x) for x in customer.do_not_contact or []],  # type: ignore[misc]
-        no_surveys=bool(customer.no_surveys),
+        full_name=details["full_name"],
+        email=details["email"],
+        phone=details["phone"],
+        preferred_channel=from_short_name(Channel, details["preferred_channel"]),  # type: ignore[arg-type]
+        preferred_language=details["preferred_language"],
+        external_ref=details["external_ref"],
+        tags=list(details["tags"] or []),
+        do_not_contact=[from_short_name(Channel, x) for x in details["do_not_contact"] or []],  # type: ignore[misc]
+        no_surveys=bool(details["no_surveys"]),
     )
     if address:
         message.postal_address.CopyFrom(
@@ -236,7 +245,9 @@ def case_message(
         priority=from_short_name(Priority, priority_name(case.priority)),  # type: ignore[arg-type]
         channel=from_short_name(Channel, case.channel),  # type: ignore[arg-type]
         customer_id=customer.id,
-        customer=customer_message(customer),
+        # Whom this case writes to and how: the details its complaint gave.
+        customer=details_message(case_contact(case)),
+        customer_record=customer_message(customer),
         product=case.product,
         sub_product=case.sub_product,
         issue=case.issue,

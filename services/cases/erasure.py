@@ -2,7 +2,9 @@
 
 Erasure removes the customer's personal data from every table Redress keeps
 it in, in one transaction, so a customer is never half erased: the customer
-record, the free text of their cases (narrative, desired outcome, notes,
+record, the details given with each of their complaints (the case's
+contact: name, addresses, phone, CRM reference, tags), the free text of
+their cases (narrative, desired outcome, notes,
 subtask descriptions, outcome summary, survey comment), the letters sent to
 them and the replies they sent and webhook deliveries' copies of audit
 values (services/followup's tables, erased by its own code in this
@@ -57,9 +59,11 @@ from services.cases.audit import (
     verify_chain,
 )
 from services.cases.store import (
+    CONTACT_FIELDS,
     Actor,
     CaseStore,
     audit_entry,
+    case_contact,
     refresh_search_text,
     sealed_entries,
     trail_head,
@@ -215,6 +219,28 @@ def _erase_case(
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Erases one case's personal data; what a reseal of its trail did, if
     any, and the audit entries whose values were erased (by sequence)."""
+    # The details given with this complaint identify the customer too, even
+    # where they differ from the record's (a new address, another name).
+    contact = case_contact(case)
+    identifiers = list(
+        dict.fromkeys(
+            identifiers
+            + identifiers_of(
+                contact["full_name"],
+                contact["email"],
+                contact["phone"],
+                contact["external_ref"],
+                contact["postal_address"] or {},
+            )
+        )
+    )
+    for name, blank in CUSTOMER_BLANKS.items():
+        if contact[name] != blank:
+            setattr(case, CONTACT_FIELDS[name], blank)
+            count_erased(erased, f"case.contact_{name}")
+    # As on the record: nothing more is sent for this case.
+    case.contact_do_not_contact = choices(Channel)
+    case.contact_no_surveys = True
     _blank(case, ("narrative", "desired_outcome"), erased, "case")
     for note in session.scalars(select(Note).where(Note.case_id == case.case_id)):
         _blank(note, ("body",), erased, "notes")

@@ -43,6 +43,7 @@ from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
 from services.cases import convert, erasure, histories
 from services.cases.store import (
+    CONTACT_FIELDS,
     Actor,
     CaseFilter,
     CaseStore,
@@ -94,6 +95,7 @@ ACCESS = {
         "ResumeClock": HANDLERS,
         "RecordCustomerReply": roles(*HANDLERS, "service"),
         "UpdateCustomerPreferences": HANDLERS,
+        "MergeCaseContact": HANDLERS,
         "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),
         "AddSubtask": HANDLERS,
         "CompleteSubtask": HANDLERS,
@@ -379,6 +381,35 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         except KeyError:
             raise NotFound(f"no case {request.case_id}") from None
         return cases_pb2.UpdateCustomerPreferencesResponse(case=await self._case(request.case_id))
+
+    async def MergeCaseContact(
+        self, request: cases_pb2.MergeCaseContactRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.MergeCaseContactResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        for i, name in enumerate(request.fields):
+            if name not in CONTACT_FIELDS:
+                v.add(f"fields[{i}]", f"one of {', '.join(CONTACT_FIELDS)}")
+        if not request.reason.strip():
+            v.add("reason", "required: why, e.g. how the customer confirmed the new details")
+        check_plain_text(v, "reason", request.reason, 1000)
+        v.raise_if_any()
+        await self._visible(request.case_id)
+        try:
+            changed = await asyncio.to_thread(
+                self.store.merge_case_contact,
+                request.case_id,
+                caller(),
+                list(dict.fromkeys(request.fields)),
+                request.reason,
+            )
+        except KeyError:
+            raise NotFound(f"no case {request.case_id}") from None
+        except ValueError as err:
+            raise FailedPrecondition(str(err)) from None
+        return cases_pb2.MergeCaseContactResponse(
+            case=await self._case(request.case_id), changed=changed
+        )
 
     async def RecordSatisfaction(
         self, request: cases_pb2.RecordSatisfactionRequest, context: grpc.aio.ServicerContext

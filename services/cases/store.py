@@ -235,6 +235,99 @@ def case_number(surrogate: int) -> str:
     return f"C-{surrogate:06d}"
 
 
+IDENTITY_CONFLICT = "customer.identity_conflict"
+CONTACT_MERGED = "customer.merged_from_case"
+# The customer's details a case keeps as its complaint gave them: the
+# customer record's field, and the case's column holding it.
+CONTACT_FIELDS = {
+    "full_name": "contact_full_name",
+    "email": "contact_email",
+    "phone": "contact_phone",
+    "postal_address": "contact_postal_address",
+    "preferred_channel": "contact_preferred_channel",
+    "preferred_language": "contact_preferred_language",
+    "external_ref": "contact_external_ref",
+    "tags": "contact_tags",
+    "do_not_contact": "contact_do_not_contact",
+    "no_surveys": "contact_no_surveys",
+}
+
+
+@dataclass(frozen=True)
+class IdentityConflict:
+    identifier: str  # the complaint's identifier that led elsewhere
+    other_customer: str
+    explanation: str
+
+
+def contact_columns(details: CustomerDetails) -> dict[str, Any]:
+    """The case's columns for the customer's details given with its complaint."""
+    return {
+        "contact_full_name": details.full_name,
+        "contact_email": details.email,
+        "contact_phone": details.phone,
+        "contact_postal_address": dict(details.postal_address),
+        "contact_preferred_channel": details.preferred_channel,
+        "contact_preferred_language": details.preferred_language,
+        "contact_external_ref": details.external_ref,
+        "contact_tags": list(details.tags),
+        "contact_do_not_contact": list(details.do_not_contact),
+        "contact_no_surveys": details.no_surveys,
+    }
+
+
+def case_contact(case: Case) -> dict[str, Any]:
+    """The customer's details as the case holds them, by the record's field names."""
+    return {name: getattr(case, column) for name, column in CONTACT_FIELDS.items()}
+
+
+def identity_conflicts(
+    details: CustomerDetails, by_ref: Customer | None, by_email: Customer | None
+) -> tuple[Customer | None, list[IdentityConflict]]:
+    """The customer a complaint belongs to (None: a new one), and where its
+    CRM reference and e-mail address point at customers they disagree with.
+
+    A CRM reference that belongs to a customer with another e-mail address
+    never attaches the complaint to them: the one who files it reads another
+    mailbox, and would otherwise see that customer's cases in their own data
+    (the capture of someone else's complaints). An e-mail address that
+    belongs to a customer with another CRM reference attaches it to them,
+    flagged: the same mailbox, perhaps a second account at the firm. An
+    identifier either side lacks is no conflict: a customer first known by
+    e-mail may give their reference later."""
+    email = details.email.lower()
+    found: list[IdentityConflict] = []
+    if by_ref is not None:
+        if not (email and by_ref.email_normalized and by_ref.email_normalized != email):
+            return by_ref, []
+        found.append(
+            IdentityConflict(
+                "external_ref",
+                by_ref.id,
+                f"the CRM reference given belongs to customer {by_ref.id}, who has another "
+                "e-mail address: the complaint was kept apart from them",
+            )
+        )
+    if by_email is not None:
+        if details.external_ref and by_email.external_ref != details.external_ref:
+            if by_email.external_ref or found:
+                found.append(
+                    IdentityConflict(
+                        "email",
+                        by_email.id,
+                        f"the e-mail address given belongs to customer {by_email.id}, "
+                        + (
+                            "who has another CRM reference"
+                            if by_email.external_ref
+                            else "who has no CRM reference"
+                        )
+                        + ": the complaint was attached to them by e-mail",
+                    )
+                )
+        return by_email, found
+    return None, found
+
+
 class CaseStore(Store):
     def __init__(self, url: str | None = None, audit_key: AuditKey | None = None) -> None:
         super().__init__(url or database_url())
@@ -259,7 +352,7 @@ class CaseStore(Store):
             return (*existing, False)
         try:
             with self.sessions.begin() as session:
-                customer = self._match_or_add_customer(session, new.customer)
+                customer, conflicts = self._match_or_add_customer(session, new.customer)
                 now = _now()
                 case = Case(
                     case_id=f"pending-{uuid.uuid4().hex[:12]}",
@@ -294,6 +387,7 @@ class CaseStore(Store):
                     closed_at=None,
                     next_deadline=None,
                     breached=False,
+                    **contact_columns(new.customer),
                 )
                 session.add(case)
                 session.flush()
@@ -319,6 +413,27 @@ class CaseStore(Store):
                     ),
                     cause=f"complaint submitted by {new.submitted_by}",
                 )
+                if conflicts:
+                    self._append(
+                        session,
+                        case.case_id,
+                        actor,
+                        action=IDENTITY_CONFLICT,
+                        field="customer",
+                        new_value=_json(
+                            {
+                                "customer_id": customer.id,
+                                "conflicts": [
+                                    {"identifier": c.identifier, "customer_id": c.other_customer}
+                                    for c in conflicts
+                                ],
+                            }
+                        ),
+                        cause="; ".join(c.explanation for c in conflicts)
+                        + ". Letters for this case go only to the details given with it; a "
+                        "person should check who it is from (MergeCaseContact, or link the "
+                        "cases)",
+                    )
                 return case, customer, True
         except IntegrityError:
             # Another call stored the same workflow's case first.
@@ -327,27 +442,39 @@ class CaseStore(Store):
                 raise
             return (*existing, False)
 
-    def _match_or_add_customer(self, session: Session, details: CustomerDetails) -> Customer:
-        match = None
+    def _match_or_add_customer(
+        self, session: Session, details: CustomerDetails
+    ) -> tuple[Customer, list[IdentityConflict]]:
+        """The customer this complaint's identifiers agree on, or a new one.
+
+        Where the identifiers disagree (identity_conflicts), the caller
+        flags the case for a person; its letters follow the details given
+        with it whichever customer it is attached to."""
+        by_ref = by_email = None
+        email = details.email.lower()
         if details.external_ref:
-            match = session.scalars(
-                select(Customer).where(Customer.external_ref == details.external_ref).limit(1)
-            ).first()
-        if match is None and details.email:
-            match = session.scalars(
+            by_ref = session.scalars(
                 select(Customer)
-                .where(Customer.email_normalized == details.email.lower())
-                .order_by(Customer.created_at)
+                .where(Customer.external_ref == details.external_ref)
+                .order_by(Customer.created_at, Customer.id)
                 .limit(1)
             ).first()
+        if email:
+            by_email = session.scalars(
+                select(Customer)
+                .where(Customer.email_normalized == email)
+                .order_by(Customer.created_at, Customer.id)
+                .limit(1)
+            ).first()
+        match, conflicts = identity_conflicts(details, by_ref, by_email)
         if match is not None:
-            return match
+            return match, conflicts
         now = _now()
         customer = Customer(
             id=f"CU-{uuid.uuid4().hex[:20]}",
             full_name=details.full_name,
             email=details.email,
-            email_normalized=details.email.lower(),
+            email_normalized=email,
             phone=details.phone,
             postal_address=dict(details.postal_address),
             preferred_channel=details.preferred_channel,
@@ -361,7 +488,7 @@ class CaseStore(Store):
         )
         session.add(customer)
         session.flush()
-        return customer
+        return customer, conflicts
 
     def _append(
         self,
@@ -766,20 +893,27 @@ class CaseStore(Store):
         preferences: dict[str, Any],
         reason: str,
     ) -> bool:
-        """Replaces how the case's customer wants to be contacted; an audit
-        entry on the case says what changed. False when nothing did."""
+        """Replaces how the customer wants to be contacted, on the case (which
+        its letters follow) and on the customer record; an audit entry on the
+        case says what changed. False when nothing did."""
         with self.sessions.begin() as session:
-            customer_id = session.scalar(select(Case.customer_id).where(Case.case_id == case_id))
-            if customer_id is None:
+            case = session.scalars(
+                select(Case).where(Case.case_id == case_id).with_for_update()
+            ).first()
+            if case is None:
                 raise KeyError(case_id)
-            customer = session.get(Customer, customer_id, with_for_update=True)
+            customer = session.get(Customer, case.customer_id, with_for_update=True)
             assert customer is not None
-            old = {name: getattr(customer, name) for name in preferences}
-            if old == preferences:
+            old = {name: getattr(case, CONTACT_FIELDS[name]) for name in preferences}
+            held = {name: getattr(customer, name) for name in preferences}
+            if old == preferences and held == preferences:
                 return False
+            now = _now()
             for name, value in preferences.items():
+                setattr(case, CONTACT_FIELDS[name], value)
                 setattr(customer, name, value)
-            customer.updated_at = _now()
+            case.updated_at = now
+            customer.updated_at = now
             self._append(
                 session,
                 case_id,
@@ -788,6 +922,86 @@ class CaseStore(Store):
                 field="customer",
                 old_value=_json(old),
                 new_value=_json(preferences),
+                cause=reason,
+            )
+            # How the customer wants to be contacted is theirs, not one
+            # complaint's: their other cases still being handled follow it
+            # too, each saying so in its own trail.
+            others = session.scalars(
+                select(Case)
+                .where(
+                    Case.customer_id == case.customer_id,
+                    Case.case_id != case_id,
+                    Case.resolved_at.is_(None),
+                    Case.closed_at.is_(None),
+                )
+                .order_by(Case.id)
+                .with_for_update()
+            )
+            for other in others:
+                before = {name: getattr(other, CONTACT_FIELDS[name]) for name in preferences}
+                if before == preferences:
+                    continue
+                for name, value in preferences.items():
+                    setattr(other, CONTACT_FIELDS[name], value)
+                other.updated_at = now
+                self._append(
+                    session,
+                    other.case_id,
+                    actor,
+                    action="customer.preferences_changed",
+                    field="customer",
+                    old_value=_json(before),
+                    new_value=_json(preferences),
+                    cause=f"{reason} (asked on {case_id})",
+                )
+            return True
+
+    def merge_case_contact(
+        self, case_id: str, actor: Actor, fields: Sequence[str], reason: str
+    ) -> bool:
+        """Copies the customer's details as the case holds them (all, or the
+        fields named) onto the customer record, so that later complaints
+        matched to it start from them. Only ever asked for by a person; an
+        audit entry on the case names the record and each field's old and
+        new value. False when the record held them already."""
+        unknown = [f for f in fields if f not in CONTACT_FIELDS]
+        if unknown:
+            raise ValueError(f"not a customer detail: {', '.join(unknown)}")
+        with self.sessions.begin() as session:
+            case = session.scalars(
+                select(Case).where(Case.case_id == case_id).with_for_update()
+            ).first()
+            if case is None:
+                raise KeyError(case_id)
+            customer = session.get(Customer, case.customer_id, with_for_update=True)
+            assert customer is not None
+            if customer.erased_at is not None:
+                raise ValueError("the customer's personal data was erased; nothing is merged")
+            contact = case_contact(case)
+            changed = {
+                name: contact[name]
+                for name in (fields or CONTACT_FIELDS)
+                if getattr(customer, name) != contact[name]
+            }
+            if not changed:
+                return False
+            old = {name: getattr(customer, name) for name in changed}
+            for name, value in changed.items():
+                setattr(customer, name, value)
+            if "email" in changed:
+                customer.email_normalized = str(changed["email"]).lower()
+            now = _now()
+            customer.updated_at = now
+            case.updated_at = now
+            self._append(
+                session,
+                case_id,
+                actor,
+                action=CONTACT_MERGED,
+                field="customer",
+                old_value=_json(old),
+                new_value=_json(changed),
                 cause=reason,
             )
             return True

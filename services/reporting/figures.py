@@ -46,7 +46,7 @@ from services.reporting.sql_figures import (
 )
 from services.reporting.store import ReportingStore
 
-# Customer tags are a list on the customer, not a column a case's figures can
+# Customer tags are a list on the case, not a column a case's figures can
 # be grouped by in SQL, so a split by tag is worked out over rows.
 SPLIT_ONLY_OVER_ROWS = "customer_tag"
 

@@ -2,7 +2,7 @@
 writer of its own.
 
 Reads (owned by services/cases, never written here):
-    cases, outcomes, case_clocks, customers (tags), audit_events,
+    cases (with the tags given with each complaint), outcomes, case_clocks, audit_events,
     satisfaction_responses, policies (the policy version each case runs under)
 Reads (owned by services/knowledge):
     kb_case_articles (the articles that resolved cases)
@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from redress.db import Store
-from redress.db.tables.cases import Case, CaseClock, Customer, Outcome, PolicyVersion
+from redress.db.tables.cases import Case, CaseClock, Outcome, PolicyVersion
 from redress.db.tables.reporting import KeptReturn, SavedReport
 from redress.domain.policy import Policy
 from redress.domain.policy_versions import PolicyVersions
@@ -203,14 +203,15 @@ class ReportingStore(Store):
 
         def fetch(after: int) -> list[Any]:
             with self.sessions() as session:
-                query = select(*columns, Customer.tags) if tags else select(*columns)
+                # A case's tags are those given with its complaint.
+                query = (
+                    select(*columns, Case.contact_tags.label("tags")) if tags else select(*columns)
+                )
                 query = query.outerjoin(Outcome, Outcome.case_id == Case.case_id)
                 for name, alias in joined:
                     query = query.outerjoin(
                         alias, and_(alias.case_id == Case.case_id, alias.name == name)
                     )
-                if tags:
-                    query = query.join(Customer, Customer.id == Case.customer_id)
                 return list(
                     session.execute(
                         query.where(Case.id > after, *conditions).order_by(Case.id).limit(batch)

@@ -111,6 +111,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.FromString,
                 _registered_method=True)
+        self.MergeCaseContact = channel.unary_unary(
+                '/redress.cases.v1.CasesService/MergeCaseContact',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactResponse.FromString,
+                _registered_method=True)
         self.AddSubtask = channel.unary_unary(
                 '/redress.cases.v1.CasesService/AddSubtask',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.AddSubtaskRequest.SerializeToString,
@@ -305,6 +310,18 @@ class CasesServiceServicer:
         """Changes how the case's customer wants to be contacted: preferred
         channel and language, channels not to use, surveys. Recorded in the
         case's audit trail; letters queued afterwards follow it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeCaseContact(self, request, context):
+        """Copies the customer's details as this case holds them (all, or the
+        fields named) onto the customer record, e.g. a new address the customer
+        gave with this complaint. Never done silently: a person asks for it with
+        a reason, and a "customer.merged_from_case" entry on the case records
+        each field's old and new value. `changed=false` when the record held
+        them already. FAILED_PRECONDITION for an erased customer.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -520,6 +537,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.UpdateCustomerPreferences,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.SerializeToString,
+            ),
+            'MergeCaseContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeCaseContact,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactResponse.SerializeToString,
             ),
             'AddSubtask': grpc.unary_unary_rpc_method_handler(
                     servicer.AddSubtask,
@@ -965,6 +987,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/UpdateCustomerPreferences',
             redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.UpdateCustomerPreferencesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeCaseContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/MergeCaseContact',
+            redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.MergeCaseContactResponse.FromString,
             options,
             channel_credentials,
             insecure,

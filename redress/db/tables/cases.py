@@ -101,6 +101,27 @@ class Case(Base):
     policy_id: Mapped[str] = mapped_column(String(100), default="")
     policy_version: Mapped[str] = mapped_column(String(50), default="")
     attachment_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # The customer as this complaint gave them: how to address them, what
+    # they asked (opt-outs, language) and their tags (docs/privacy.md).
+    # Letters, channel choice, surveys and reports by tag for this case
+    # follow these, never another complaint's details; the customer record
+    # changes only by an explicit, audited merge (MergeCaseContact).
+    contact_full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contact_postal_address: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, server_default="{}"
+    )
+    contact_preferred_channel: Mapped[str] = mapped_column(
+        String(20), default="", server_default=""
+    )
+    contact_preferred_language: Mapped[str] = mapped_column(
+        String(35), default="", server_default=""
+    )
+    contact_external_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    contact_tags: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    contact_do_not_contact: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    contact_no_surveys: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     received_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
