@@ -127,6 +127,9 @@ def case_requests(c: Cases) -> dict[tuple[str, str], Callable[[str], Any]]:
                 case_id=i, preferred_language="en", reason="asked on the phone today"
             )
         ),
+        ("cases", "MergeCaseContact"): lambda i: cases_pb2.MergeCaseContactRequest(
+            case_id=i, reason="the customer confirmed their details on the phone"
+        ),
         ("cases", "AddSubtask"): lambda i: cases_pb2.AddSubtaskRequest(
             case_id=i, title="call the branch", team="disputes"
         ),
