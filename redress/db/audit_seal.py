@@ -29,6 +29,8 @@ from pathlib import Path
 KEY_VARIABLE = "REDRESS_AUDIT_KEY"
 KEY_FILE_VARIABLE = "REDRESS_AUDIT_KEY_FILE"
 MIN_KEY_LENGTH = 32
+# An audit entry's values that carry what changed; an erasure may blank them.
+VALUE_FIELDS = ("old_value", "new_value", "cause")
 
 
 class AuditKeyError(ValueError):

@@ -33,12 +33,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from redress.db.audit_seal import AuditKey, AuditKeyError, entry_seal, head_seal, seals_match
+from redress.db.audit_seal import (
+    VALUE_FIELDS,
+    AuditKey,
+    AuditKeyError,
+    entry_seal,
+    head_seal,
+    seals_match,
+)
 
 GENESIS = "0" * 64
 CURRENT_SCHEME = 2
 # The values of an entry that can carry personal data, in hashing order.
-VALUE_FIELDS = ("old_value", "new_value", "cause")
 
 
 @dataclass(frozen=True)

@@ -293,3 +293,30 @@ def test_the_upgrade_seals_trails_as_they_stand_and_needs_the_key(
         assert verify(sealed, case_id).events_checked == 6
     finally:
         sealed.close()
+
+
+def test_sealing_trails_already_recorded_goes_in_batches_and_seals_every_case(
+    store: CaseStore, database_url: str
+):
+    """What the upgrade does to the trails it finds, with batches far smaller
+    than the cases, so that a batch ends inside a case and between cases."""
+    from redress.db.trail_sealing import seal_existing_trails
+
+    case_ids = [a_case(store, n)[0] for n in range(1, 5)]
+    # As they stood before seals existed.
+    sql(store, "UPDATE audit_events SET seal = ''")
+    sql(store, "DELETE FROM audit_trail_heads")
+    assert not verify(store, case_ids[0]).intact
+    key = store.audit_key
+    assert key is not None
+    engine = sqlalchemy.create_engine(database_url)
+    with engine.begin() as connection:
+        seal_existing_trails(connection, key, batch=3)
+        heads = connection.execute(
+            sqlalchemy.text("SELECT case_id, entries FROM audit_trail_heads ORDER BY case_id")
+        ).all()
+    engine.dispose()
+    assert [(c, n) for c, n in heads] == [(c, 5) for c in sorted(case_ids)]
+    for case_id in case_ids:
+        verdict = verify(store, case_id)
+        assert verdict.intact and verdict.events_checked == 5, verdict.detail

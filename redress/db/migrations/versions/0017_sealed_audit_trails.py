@@ -14,7 +14,6 @@ by the hash chain, as it was (docs/privacy.md).
 """
 
 import os
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,17 +22,14 @@ from redress.db.audit_seal import (
     KEY_FILE_VARIABLE,
     AuditKey,
     audit_key_from,
-    entry_seal,
-    head_seal,
 )
 from redress.db.base import UtcDateTime
+from redress.db.trail_sealing import seal_existing_trails
 
 revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
-
-VALUE_FIELDS = ("old_value", "new_value", "cause")
 
 
 def upgrade() -> None:
@@ -51,7 +47,7 @@ def upgrade() -> None:
         sa.Column("sealed_at", UtcDateTime(), nullable=False),
     )
     if key is not None:
-        _seal_existing_trails(key)
+        seal_existing_trails(op.get_bind(), key)
 
 
 def _key_if_needed() -> AuditKey | None:
@@ -65,72 +61,6 @@ def _key_if_needed() -> AuditKey | None:
             f"set {KEY_FILE_VARIABLE} to the file holding it (docs/deployment.md)"
         )
     return key
-
-
-def _seal_existing_trails(key: AuditKey) -> None:
-    connection = op.get_bind()
-    events = sa.table(
-        "audit_events",
-        sa.column("id", sa.Integer()),
-        sa.column("case_id", sa.String()),
-        sa.column("sequence", sa.Integer()),
-        sa.column("hash", sa.String()),
-        sa.column("hash_scheme", sa.SmallInteger()),
-        sa.column("value_salts", sa.JSON()),
-        sa.column("seal", sa.String()),
-    )
-    heads = sa.table(
-        "audit_trail_heads",
-        sa.column("case_id", sa.String()),
-        sa.column("entries", sa.Integer()),
-        sa.column("head_hash", sa.String()),
-        sa.column("key_id", sa.String()),
-        sa.column("seal", sa.String()),
-        sa.column("sealed_at", UtcDateTime()),
-    )
-    now = datetime.now(UTC)
-    rows = connection.execute(
-        sa.select(
-            events.c.id,
-            events.c.case_id,
-            events.c.sequence,
-            events.c.hash,
-            events.c.hash_scheme,
-            events.c.value_salts,
-        ).order_by(events.c.case_id, events.c.sequence)
-    )
-    last: dict[str, tuple[int, str]] = {}
-    seals = []
-    for row in rows:
-        salts = row.value_salts or {}
-        erased = [f for f in VALUE_FIELDS if f not in salts] if (row.hash_scheme or 1) >= 2 else []
-        seals.append(
-            {"row_id": row.id, "s": entry_seal(key, row.case_id, row.sequence, row.hash, erased)}
-        )
-        # Sealed as the trail stands, gaps and all: the hash chain still
-        # reports a break made before the upgrade.
-        last[row.case_id] = (row.sequence, row.hash)
-    if seals:
-        connection.execute(
-            events.update()
-            .where(events.c.id == sa.bindparam("row_id"))
-            .values(seal=sa.bindparam("s")),
-            seals,
-        )
-    connection.execute(
-        heads.insert(),
-        [
-            {
-                "case_id": case_id,
-                "entries": sequence,
-                "head_hash": head,
-                "key_id": key.key_id,
-                "seal": head_seal(key, case_id, sequence, head),
-                "sealed_at": now,
-            }
-            for case_id, (sequence, head) in last.items()
-        ],
-    )
 
 
 def downgrade() -> None:
