@@ -1134,14 +1134,18 @@ class CaseStore(Store):
         or not the one the trail was sealed with."""
         key = self.sealing_key()
         with self.sessions() as session:
-            events = list(
-                session.scalars(
-                    select(AuditEvent)
-                    .where(AuditEvent.case_id == case_id)
-                    .order_by(AuditEvent.sequence)
-                )
-            )
-            return verify_chain(case_id, sealed_entries(events), key, trail_head(session, case_id))
+            # The entries and the sealed head in one statement, so that both are
+            # read from one snapshot: read apart, an entry appended in between
+            # (a letter's, while someone verifies) would look like one cut off.
+            rows = session.execute(
+                select(AuditEvent, AuditTrailHead)
+                .outerjoin(AuditTrailHead, AuditTrailHead.case_id == AuditEvent.case_id)
+                .where(AuditEvent.case_id == case_id)
+                .order_by(AuditEvent.sequence)
+            ).all()
+            events = [event for event, _ in rows]
+            head = sealed_head(rows[0][1]) if rows else trail_head(session, case_id)
+            return verify_chain(case_id, sealed_entries(events), key, head)
 
     def list_cases(
         self, filters: CaseFilter, sort_by: str, ascending: bool, limit: int, page_token: str
@@ -1224,7 +1228,10 @@ def sealed_entries(events: Sequence[AuditEvent]) -> list[tuple[AuditEntry, str, 
 
 
 def trail_head(session: Session, case_id: str) -> TrailHead | None:
-    head = session.get(AuditTrailHead, case_id)
+    return sealed_head(session.get(AuditTrailHead, case_id))
+
+
+def sealed_head(head: AuditTrailHead | None) -> TrailHead | None:
     if head is None:
         return None
     return TrailHead(head.entries, head.head_hash, head.key_id, head.seal)

@@ -320,3 +320,33 @@ def test_sealing_trails_already_recorded_goes_in_batches_and_seals_every_case(
     for case_id in case_ids:
         verdict = verify(store, case_id)
         assert verdict.intact and verdict.events_checked == 5, verdict.detail
+
+
+def test_a_trail_verified_while_entries_are_appended_is_never_reported_cut(store: CaseStore):
+    """Letters and notes arrive while someone verifies: the verdict is read from
+    one snapshot of the entries and the sealed head, never a mix of the two."""
+    import threading
+
+    case_id, _ = a_case(store)
+    stop = threading.Event()
+    appended = 0
+
+    def append() -> None:
+        nonlocal appended
+        while not stop.is_set() and appended < 400:
+            store.add_note(case_id, ADMIN, f"note {appended}", False)
+            appended += 1
+
+    writer = threading.Thread(target=append)
+    writer.start()
+    verdicts = []
+    try:
+        while writer.is_alive() and len(verdicts) < 400:
+            verdicts.append(verify(store, case_id))
+    finally:
+        stop.set()
+        writer.join()
+    assert appended > 10 and len(verdicts) > 10
+    broken = [v.detail for v in verdicts if not v.intact]
+    assert not broken, broken[:3]
+    assert verify(store, case_id).events_checked == 5 + appended
