@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy
 import yaml
 
+from redress.db.migrate import upgrade
 from redress.devstack.platform import SERVICES, LocalPlatform, Ports
+from services.cases.store import CaseStore
 
 # The tests' audit key: every case store and platform the tests start, and the
 # migrations that seal trails, use this one (docs/deployment.md, Security notes).
@@ -174,6 +176,31 @@ def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
     with fresh_postgres_database() as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A case database at the newest migration, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cases.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        # A schema-less fresh database per test: the session database, emptied.
+        engine = sqlalchemy.create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[CaseStore]:
+    """The case store on `database_url`, with the session's audit key."""
+    s = CaseStore(database_url)
+    yield s
+    s.close()
 
 
 def cfpb_rows(filename: str, limit: int, with_narrative: bool = True) -> list[dict[str, Any]]:

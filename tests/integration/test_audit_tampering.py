@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import grpc
 import pytest
@@ -30,28 +28,6 @@ from services.cases.store import Actor, CaseStore, CustomerDetails, NewCase, aud
 from services.followup.erasure import FollowupPersonalData
 
 ADMIN = Actor("person", "local-admin")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = sqlalchemy.create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[CaseStore]:
-    s = CaseStore(database_url)
-    yield s
-    s.close()
 
 
 def verify(store: CaseStore, case_id: str) -> cases_pb2.VerifyAuditTrailResponse:

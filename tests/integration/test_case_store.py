@@ -4,7 +4,6 @@ customer matching, the audit hash chain and keyset pagination."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -28,31 +27,6 @@ from tests.conftest import cfpb_rows
 
 WORKER = Actor("service", "redress-worker")
 ROWS = cfpb_rows("cfpb_personal_loan_narratives_2025.csv", 60)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-    else:
-        base = request.getfixturevalue("postgres_url")
-        # A schema-less fresh database per test: reuse the session database,
-        # emptied first.
-        engine = sqlalchemy.create_engine(base)
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
-        engine.dispose()
-        url = base
-    upgrade(url)
-    return url
-
-
-@pytest.fixture
-def store(database_url: str) -> CaseStore:
-    s = CaseStore(database_url)
-    yield s
-    s.close()
 
 
 def new_case(row: dict[str, str], n: int, **overrides: object) -> NewCase:

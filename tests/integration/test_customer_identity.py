@@ -14,14 +14,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import sqlalchemy
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.migrate import upgrade
 from redress.devstack.platform import LocalPlatform
 from services.cases import convert, erasure
 from services.cases.store import Actor, CaseStore, CustomerDetails, NewCase
@@ -35,23 +32,6 @@ from tests.integration.test_followup import mail
 WORKER = Actor("service", "redress-worker")
 AGENT = Actor("person", "dana")
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 6)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> CaseStore:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = sqlalchemy.create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    s = CaseStore(url)
-    yield s
-    s.close()
 
 
 def _new_case(n: int, customer: CustomerDetails) -> NewCase:

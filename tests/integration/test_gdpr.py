@@ -28,7 +28,6 @@ from temporalio.client import Client, RPCError, RPCStatusCode
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.cli import main as cli
 from redress.common.v1 import common_pb2
-from redress.db.migrate import upgrade
 from redress.db.tables.cases import SatisfactionResponse
 from redress.db.tables.followup import Delivery, Webhook
 from redress.devstack.platform import LocalPlatform
@@ -483,23 +482,6 @@ def test_bad_requests_name_the_field_or_the_missing_customer(channels, admin):
 
 
 # -- the audit hash schemes, on the store -------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> CaseStore:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cases.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-        engine = sqlalchemy.create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(sqlalchemy.text("DROP SCHEMA public CASCADE"))
-            connection.execute(sqlalchemy.text("CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    s = CaseStore(url)
-    yield s
-    s.close()
 
 
 def _new_case(n: int, customer: CustomerDetails) -> NewCase:
