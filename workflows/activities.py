@@ -20,6 +20,7 @@ from workflows.complaint_types import (
     StoreCaseInput,
     StoredCase,
 )
+from workflows.refusals import CHANGE_CONFLICT
 
 # Codes that mean the request itself is wrong: retrying cannot help.
 PERMANENT = {
@@ -108,6 +109,13 @@ class CaseActivities:
         try:
             return await method(request, timeout=_timeout(), metadata=self._call_metadata())
         except grpc.aio.AioRpcError as err:
+            if err.code() == grpc.StatusCode.ALREADY_EXISTS:
+                # A change id recorded with other content: retrying cannot help.
+                raise ApplicationError(
+                    f"the case store refused a conflicting change: {err.details()}",
+                    type=CHANGE_CONFLICT,
+                    non_retryable=True,
+                ) from None
             if err.code() in PERMANENT:
                 raise ApplicationError(
                     f"the case store refused: {err.code().name}: {err.details()}",

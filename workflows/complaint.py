@@ -65,7 +65,14 @@ with workflow.unsafe.imports_passed_through():
         SuggestInput,
         TransitionCommand,
     )
-    from workflows.refusals import failure_cause, refusals_as_errors, refuse_as_errors
+    from workflows.refusals import (
+        CHANGE_CONFLICT,
+        ChangeNotRecorded,
+        error_type,
+        failure_cause,
+        refusals_as_errors,
+        refuse_as_errors,
+    )
     from workflows.subtask import SubtaskWorkflow
 
 
@@ -269,18 +276,47 @@ class ComplaintWorkflow:
             return
         if change.events_queued:
             self._start_draining()
-        await workflow.execute_local_activity_method(
-            CaseActivities.record_change,
-            RecordChangeInput(
-                case_id=self.state.case_id,
-                change_id=f"{workflow.info().workflow_id}#{change.number}",
-                state=change.state,
-                audit=change.audit,
-                notes=change.notes,
-            ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=STORE_RETRY,
-        )
+        info = workflow.info()
+        try:
+            if workflow.patched("changes-recorded-by-activities"):
+                # A regular activity: its input is in the history before it
+                # runs, so a change's id always names the same content, and
+                # the id carries the run, which a reset or a new run changes.
+                await workflow.execute_activity_method(
+                    CaseActivities.record_change,
+                    RecordChangeInput(
+                        case_id=self.state.case_id,
+                        change_id=f"{info.workflow_id}/{info.run_id}#{change.number}",
+                        state=change.state,
+                        audit=change.audit,
+                        notes=change.notes,
+                    ),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=STORE_RETRY,
+                )
+            else:
+                # Workflows started before: a local activity runs inside a
+                # workflow task not yet committed, so a crash can replay the
+                # change with other content; the store refuses that loudly.
+                await workflow.execute_local_activity_method(
+                    CaseActivities.record_change,
+                    RecordChangeInput(
+                        case_id=self.state.case_id,
+                        change_id=f"{info.workflow_id}#{change.number}",
+                        state=change.state,
+                        audit=change.audit,
+                        notes=change.notes,
+                    ),
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=STORE_RETRY,
+                )
+        except ActivityError as err:
+            if error_type(err) == CHANGE_CONFLICT:
+                # Not a workflow failure: the workflow task fails and is
+                # retried, visible in the Temporal UI, and nothing of the
+                # change is lost or applied twice.
+                raise ChangeNotRecorded(failure_cause(err)) from None
+            raise
         self._publish_search_attributes()
 
     def _publish_search_attributes(self) -> None:

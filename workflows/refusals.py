@@ -18,6 +18,14 @@ from redress.domain.complaint_commands import InvalidCommand, KeyReused, Refused
 KEY_REUSED = "IdempotencyKeyReused"
 FAILED_PRECONDITION = "FailedPrecondition"
 INVALID_ARGUMENT = "InvalidArgument"
+# The case store refused a change: its id was recorded with other content.
+CHANGE_CONFLICT = "ChangeConflict"
+
+
+class ChangeNotRecorded(RuntimeError):
+    """Raised in the workflow when a change cannot be recorded as it is. Not
+    a Temporal failure type, so it fails the workflow task (retried, and
+    shown in the Temporal UI) rather than the complaint's workflow."""
 
 
 @contextmanager
@@ -44,3 +52,7 @@ def refuse_as_errors(check: Callable[..., None], *args: object) -> None:
 
 def failure_cause(err: ActivityError) -> str:
     return err.cause.message if isinstance(err.cause, ApplicationError) else str(err)
+
+
+def error_type(err: ActivityError) -> str:
+    return err.cause.type or "" if isinstance(err.cause, ApplicationError) else ""

@@ -16,6 +16,8 @@ from google.protobuf import json_format
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
+from redress.domain.reconciliation import TrailEntry, unexplained_messages
+from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
@@ -204,6 +206,8 @@ def cmd_case_list(args: argparse.Namespace) -> None:
 
 
 def cmd_case_verify(args: argparse.Namespace) -> None:
+    """The hash chain, then whether the trail explains the case: its stage,
+    clocks and outcome (services/cases) and its messages (services/followup)."""
     response = call(
         args,
         "cases",
@@ -218,7 +222,61 @@ def cmd_case_verify(args: argparse.Namespace) -> None:
             f"audit trail of {args.case_id} is BROKEN at entry "
             f"{response.first_broken_sequence}: {response.detail}"
         )
+    found = list(response.disagreements)
+    try:
+        found += unexplained_messages(_case_messages(args), _trail(args))
+    except CliError as err:
+        print(f"its messages were not checked: {err}")
+    if found:
+        print(f"the trail does not explain the case ({len(found)}):")
+        for line in found:
+            print(f"  - {line}")
+    else:
+        print("the trail explains the case: its stage, clocks, outcome and messages")
+    if not response.intact or found:
         raise SystemExit(1)
+
+
+def _trail(args: argparse.Namespace) -> list[TrailEntry]:
+    entries: list[TrailEntry] = []
+    token = ""
+    while True:
+        page = _cases(
+            args,
+            "ListAuditEvents",
+            cases_pb2.ListAuditEventsRequest(
+                case_id=args.case_id,
+                page=common_pb2.PageRequest(page_size=500, page_token=token),
+            ),
+        )
+        entries += [
+            TrailEntry(e.sequence, e.action, e.field, e.old_value, e.new_value) for e in page.events
+        ]
+        token = page.page.next_page_token
+        if not token:
+            return entries
+
+
+def _case_messages(args: argparse.Namespace) -> dict[str, str]:
+    """The case's messages and their delivery states, as services/followup has them."""
+    messages: dict[str, str] = {}
+    token = ""
+    while True:
+        page = call(
+            args,
+            "followup",
+            followup_pb2_grpc.FollowupServiceStub,
+            "ListMessages",
+            followup_pb2.ListMessagesRequest(
+                case_id=args.case_id,
+                page=common_pb2.PageRequest(page_size=200, page_token=token),
+            ),
+        )
+        for m in page.messages:
+            messages[m.message_id] = short_name(followup_pb2.DeliveryState, m.state)
+        token = page.page.next_page_token
+        if not token:
+            return messages
 
 
 def _cases(args: argparse.Namespace, method: str, request: Any) -> Any:
@@ -646,7 +704,11 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument("--page-token")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(run=cmd_case_list)
-    verify = case.add_parser("verify", help="check a case's audit hash chain")
+    verify = case.add_parser(
+        "verify",
+        help="check a case's audit hash chain and that its trail explains its stage, "
+        "clocks, outcome and messages",
+    )
     verify.add_argument("case_id")
     verify.set_defaults(run=cmd_case_verify)
 

@@ -113,6 +113,11 @@ class FailedPrecondition(ServiceError):
         super().__init__(grpc.StatusCode.FAILED_PRECONDITION, message)
 
 
+class AlreadyExists(ServiceError):
+    def __init__(self, message: str) -> None:
+        super().__init__(grpc.StatusCode.ALREADY_EXISTS, message)
+
+
 class Unavailable(ServiceError):
     def __init__(self, message: str) -> None:
         super().__init__(grpc.StatusCode.UNAVAILABLE, message)

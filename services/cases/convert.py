@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -368,5 +369,22 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
         for a in request.audit
     ]
     return CaseChange(
-        request.case_id, request.change_id, fields, clocks, subtasks, outcome, notes, audit
+        request.case_id,
+        request.change_id,
+        change_fingerprint(request),
+        fields,
+        clocks,
+        subtasks,
+        outcome,
+        notes,
+        audit,
     )
+
+
+def change_fingerprint(request: cases_pb2.RecordCaseChangeRequest) -> str:
+    """What a change says, its id aside, as a SHA-256: a retry of the same
+    change has the same one; a different change under the same id does not."""
+    content = cases_pb2.RecordCaseChangeRequest()
+    content.CopyFrom(request)
+    content.ClearField("change_id")
+    return hashlib.sha256(content.SerializeToString(deterministic=True)).hexdigest()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from redress.domain.priority import priority_rank
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
+    AlreadyExists,
     FailedPrecondition,
     FieldViolation,
     InvalidArgument,
@@ -47,6 +49,7 @@ from services.cases.store import (
     Actor,
     CaseFilter,
     CaseStore,
+    ChangeConflict,
     InvalidPageToken,
     LinkRefused,
     NotesFull,
@@ -121,6 +124,8 @@ SORT_COLUMNS = {
     cases_pb2.CASE_SORT_FIELD_PRIORITY: "priority",
     cases_pb2.CASE_SORT_FIELD_UPDATED_AT: "updated_at",
 }
+
+log = logging.getLogger(__name__)
 
 
 def caller() -> Actor:
@@ -650,6 +655,13 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             )
         except KeyError:
             raise NotFound(f"no case {request.case_id}") from None
+        except ChangeConflict as err:
+            # Never expected: said loudly, for the people who run the platform.
+            log.error(
+                "case change refused as a conflict",
+                extra={"fields": {"case_id": request.case_id, "change_id": err.change_id}},
+            )
+            raise AlreadyExists(str(err)) from None
         return cases_pb2.RecordCaseChangeResponse(applied=applied)
 
     async def PublishPolicy(
@@ -837,11 +849,14 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         except AuditKeyError as err:
             # Without the right key the trail cannot be judged either way.
             raise FailedPrecondition(f"cannot verify the audit trail: {err}") from err
+        found = await asyncio.to_thread(self.store.reconcile, request.case_id)
         return cases_pb2.VerifyAuditTrailResponse(
             intact=verdict.intact,
             events_checked=verdict.checked,
             first_broken_sequence=verdict.first_broken_sequence,
             detail=verdict.detail,
+            consistent=not found,
+            disagreements=found,
         )
 
     async def EraseCustomer(

@@ -37,6 +37,7 @@ from redress.db.tables.cases import (
     SatisfactionResponse,
     Subtask,
 )
+from redress.domain.reconciliation import CaseFacts, TrailEntry, disagreements
 from redress.platform.scope import Visible
 from services.cases.audit import (
     CURRENT_SCHEME,
@@ -84,6 +85,18 @@ class InvalidPageToken(ValueError):
 # character at worst this keeps it well inside a gRPC message
 # (redress/platform/channels.py, MAX_MESSAGE_BYTES).
 MAX_CASE_NOTES_CHARACTERS = 500_000
+
+
+class ChangeConflict(ValueError):
+    """A change reported under an id already recorded with other content:
+    applying it would double entries, dropping it would lose them."""
+
+    def __init__(self, change_id: str, recorded: str, reported: str) -> None:
+        super().__init__(
+            f"change {change_id} was recorded before with other content "
+            f"(fingerprint {recorded[:12]}, now {reported[:12]}); nothing was applied"
+        )
+        self.change_id = change_id
 
 
 class NotesFull(ValueError):
@@ -154,6 +167,8 @@ class CaseChange:
 
     case_id: str
     change_id: str
+    # SHA-256 of everything the change says (its id aside).
+    fingerprint: str
     fields: dict[str, Any]
     clocks: list[dict[str, Any]]
     subtasks: list[dict[str, Any]]
@@ -797,10 +812,11 @@ class CaseStore(Store):
             return session.scalar(select(Case.workflow_id).where(Case.case_id == case_id))
 
     def record_change(self, change: CaseChange) -> bool:
-        """Applies a workflow's change once; False if it was applied before."""
+        """Applies a workflow's change once; False if it was applied before.
+        Raises ChangeConflict if its id was recorded with other content."""
         try:
             with self.sessions.begin() as session:
-                if session.get(AppliedChange, change.change_id) is not None:
+                if self._seen_change(session, change):
                     return False
                 case = session.scalars(
                     select(Case).where(Case.case_id == change.case_id).with_for_update()
@@ -809,7 +825,12 @@ class CaseStore(Store):
                     raise KeyError(change.case_id)
                 now = _now()
                 session.add(
-                    AppliedChange(change_id=change.change_id, case_id=case.case_id, applied_at=now)
+                    AppliedChange(
+                        change_id=change.change_id,
+                        case_id=case.case_id,
+                        applied_at=now,
+                        fingerprint=change.fingerprint,
+                    )
                 )
                 for name, value in change.fields.items():
                     if name in LIFECYCLE_FIELDS:
@@ -882,9 +903,18 @@ class CaseStore(Store):
         except IntegrityError:
             # The same change applied concurrently by a retried activity.
             with self.sessions() as session:
-                if session.get(AppliedChange, change.change_id) is not None:
+                if self._seen_change(session, change):
                     return False
             raise
+
+    @staticmethod
+    def _seen_change(session: Session, change: CaseChange) -> bool:
+        applied = session.get(AppliedChange, change.change_id)
+        if applied is None:
+            return False
+        if applied.fingerprint is not None and applied.fingerprint != change.fingerprint:
+            raise ChangeConflict(change.change_id, applied.fingerprint, change.fingerprint)
+        return True
 
     def update_customer_preferences(
         self,
@@ -1146,6 +1176,35 @@ class CaseStore(Store):
             events = [event for event, _ in rows]
             head = sealed_head(rows[0][1]) if rows else trail_head(session, case_id)
             return verify_chain(case_id, sealed_entries(events), key, head)
+
+    def reconcile(self, case_id: str) -> list[str]:
+        """What the case's trail fails to explain about its stage, clocks and
+        outcome (redress.domain.reconciliation); empty when they agree."""
+        with self.sessions() as session:
+            case = session.scalars(select(Case).where(Case.case_id == case_id)).first()
+            if case is None:
+                raise KeyError(case_id)
+            clocks = {
+                c.name: c.state
+                for c in session.scalars(select(CaseClock).where(CaseClock.case_id == case_id))
+            }
+            has_outcome = session.get(Outcome, case_id) is not None
+            trail = [
+                TrailEntry(row.sequence, row.action, row.field, row.old_value, row.new_value)
+                for row in session.execute(
+                    select(
+                        AuditEvent.sequence,
+                        AuditEvent.action,
+                        AuditEvent.field,
+                        AuditEvent.old_value,
+                        AuditEvent.new_value,
+                    )
+                    .where(AuditEvent.case_id == case_id)
+                    .order_by(AuditEvent.sequence)
+                )
+            ]
+        facts = CaseFacts(stage=case.stage, clocks=clocks, outcome_recorded=has_outcome)
+        return disagreements(facts, trail)
 
     def list_cases(
         self, filters: CaseFilter, sort_by: str, ascending: bool, limit: int, page_token: str

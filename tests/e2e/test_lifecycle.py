@@ -112,6 +112,7 @@ class Harness:
         self.metadata = (("authorization", f"Bearer {cases.credentials.admin_key}"),)
         self.task_queue = f"lifecycle-{uuid.uuid4()}"
         activities = CaseActivities(self.channel, cases.credentials.service_key)
+        self.filed: list[str] = []
         self.worker = Worker(
             env.client,
             task_queue=self.task_queue,
@@ -156,7 +157,19 @@ class Harness:
         result = await handle.execute_update(
             ComplaintWorkflow.register_submission, RegisterSubmissionInput("a" * 64)
         )
+        self.filed.append(result.case_id)
         return handle, result.case_id
+
+    async def assert_trails_explain_their_cases(self) -> None:
+        """Every case a test filed: its trail is intact and explains its stage,
+        clocks and outcome, whatever the test did to it."""
+        for case_id in self.filed:
+            verdict = await self.stub.VerifyAuditTrail(
+                cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=self.metadata
+            )
+            assert verdict.intact, (case_id, verdict.detail)
+            assert list(verdict.disagreements) == [], case_id
+            assert verdict.consistent, case_id
 
     async def case(self, case_id: str) -> cases_pb2.Case:
         response = await self.stub.GetCase(
@@ -182,6 +195,7 @@ async def harness(env, cases_service):
         ):
             h.followups = followups
             yield h
+            await h.assert_trails_explain_their_cases()
     finally:
         inbox.stop()
         await h.close()

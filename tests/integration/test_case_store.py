@@ -3,22 +3,28 @@ customer matching, the audit hash chain and keyset pagination."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+import grpc
 import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from redress.cases.v1 import cases_pb2
 from redress.db.migrate import upgrade
 from redress.db.schema import Base
 from redress.platform.channels import MAX_MESSAGE_BYTES
-from services.cases.convert import full_case_message
+from redress.platform.errors import ServiceError
+from services.cases.convert import case_change, full_case_message
+from services.cases.servicer import CasesServicer
 from services.cases.store import (
     MAX_CASE_NOTES_CHARACTERS,
     Actor,
     CaseFilter,
     CaseStore,
+    ChangeConflict,
     CustomerDetails,
     NewCase,
     NotesFull,
@@ -286,3 +292,59 @@ def test_a_case_holds_notes_up_to_a_limit_that_keeps_it_inside_a_grpc_message(st
     assert [e.action for e in view.events].count("note.added") == len(view.notes)
     # The whole case, as GetCase and every lifecycle command answer it.
     assert full_case_message(view).ByteSize() < MAX_MESSAGE_BYTES // 4
+
+
+def _stage_change(case_id: str, change_id: str, to: str) -> cases_pb2.RecordCaseChangeRequest:
+    return cases_pb2.RecordCaseChangeRequest(
+        case_id=case_id,
+        change_id=change_id,
+        stage=to,
+        audit=[
+            cases_pb2.AuditRecord(
+                action="case.stage_changed", field="stage", old_value="received", new_value=to
+            )
+        ],
+    )
+
+
+def test_a_change_is_applied_once_and_a_different_one_under_its_id_is_refused(
+    store: CaseStore,
+) -> None:
+    """The workflow's change ids name one content: a retry of it is a no-op, and
+    another change reported under the same id is a conflict, never dropped in
+    silence (its entries would be lost) nor applied (they would be doubled)."""
+    case, _, _ = store.create_case(new_case(ROWS[5], 5), WORKER)
+    first = _stage_change(case.case_id, "complaint:x/run-1#3", "acknowledged")
+    assert store.record_change(case_change(first, WORKER)) is True
+    assert store.record_change(case_change(first, WORKER)) is False
+    other = _stage_change(case.case_id, "complaint:x/run-1#3", "triage")
+    with pytest.raises(ChangeConflict, match="complaint:x/run-1#3 was recorded before"):
+        store.record_change(case_change(other, WORKER))
+    view = store.get_case(case.case_id)
+    assert view is not None and view.case.stage == "acknowledged"
+    moves = [e.new_value for e in store.audit_events(case.case_id, 0, 100) if e.field == "stage"]
+    assert moves == ["acknowledged"]
+    # Over the API: ALREADY_EXISTS, saying what happened.
+    servicer = CasesServicer(store)
+    with pytest.raises(ServiceError) as refused:
+        asyncio.run(servicer.RecordCaseChange(other, None))  # type: ignore[arg-type]
+    assert refused.value.code == grpc.StatusCode.ALREADY_EXISTS
+    assert "recorded before with other content" in str(refused.value)
+
+
+def test_the_trail_check_finds_a_change_that_was_never_recorded(store: CaseStore) -> None:
+    case, _, _ = store.create_case(new_case(ROWS[6], 6), WORKER)
+    assert store.reconcile(case.case_id) == []
+    # The stage moved without its entry, as a change dropped in silence left it.
+    store.record_change(
+        case_change(
+            cases_pb2.RecordCaseChangeRequest(
+                case_id=case.case_id, change_id="complaint:y/run-1#1", stage="resolved"
+            ),
+            WORKER,
+        )
+    )
+    assert store.reconcile(case.case_id) == [
+        "the case is in stage 'resolved'; its trail ends in 'received'"
+    ]
+    assert store.verify_audit_trail(case.case_id).intact

@@ -849,16 +849,20 @@ class VerifyAuditTrailRequest(_message.Message):
     def __init__(self, case_id: _Optional[str] = ...) -> None: ...
 
 class VerifyAuditTrailResponse(_message.Message):
-    __slots__ = ("intact", "events_checked", "first_broken_sequence", "detail")
+    __slots__ = ("intact", "events_checked", "first_broken_sequence", "detail", "consistent", "disagreements")
     INTACT_FIELD_NUMBER: _ClassVar[int]
     EVENTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
     FIRST_BROKEN_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    CONSISTENT_FIELD_NUMBER: _ClassVar[int]
+    DISAGREEMENTS_FIELD_NUMBER: _ClassVar[int]
     intact: bool
     events_checked: int
     first_broken_sequence: int
     detail: str
-    def __init__(self, intact: _Optional[bool] = ..., events_checked: _Optional[int] = ..., first_broken_sequence: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+    consistent: bool
+    disagreements: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, intact: _Optional[bool] = ..., events_checked: _Optional[int] = ..., first_broken_sequence: _Optional[int] = ..., detail: _Optional[str] = ..., consistent: _Optional[bool] = ..., disagreements: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class EraseCustomerRequest(_message.Message):
     __slots__ = ("customer_id", "request_reference", "reason", "force")

@@ -427,7 +427,10 @@ class CasesServiceServicer:
 
     def VerifyAuditTrail(self, request, context):
         """Recomputes the case's hash chain and reports the first entry that does
-        not match, if any.
+        not match, if any; and checks that the trail explains the case's stage,
+        clocks and outcome and records each message's events once (consistent,
+        disagreements). `redress case verify` adds the case's messages from
+        services/followup to the check.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

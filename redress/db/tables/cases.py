@@ -268,13 +268,16 @@ class Note(Base):
 
 
 class AppliedChange(Base):
-    """Changes already recorded, so that a retried workflow activity is applied once."""
+    """Changes already recorded, so that a retried workflow activity is applied
+    once; the fingerprint of what each said tells a repeat from a conflict."""
 
     __tablename__ = "applied_changes"
 
     change_id: Mapped[str] = mapped_column(String(300), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(20))
     applied_at: Mapped[datetime]
+    # SHA-256 of the change's content; NULL for changes recorded before 0019.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class PolicyVersion(Base):

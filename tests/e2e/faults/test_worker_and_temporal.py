@@ -9,25 +9,32 @@ complaints and deadlines of seconds.
 
 from __future__ import annotations
 
+import functools
 import mailbox
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import grpc
 import pytest
 
 from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
+from redress.domain.reconciliation import TrailEntry, unexplained_messages
 from redress.followup.v1 import followup_pb2
+from redress.intake.v1 import intake_pb2
 from tests.conftest import bearer, eventually, start_platform
 from tests.e2e.faults.support import RETRYABLE, ROWS, complaint, file_until_answered, stub
 from tests.followup_support import Receiver
 from tests.policies import short_first_response
 
 COMPLAINTS = 12
+# Cases handled to their final response while the worker is killed again and again.
+KILLED_CASES, WORKER_KILLS = 16, 5
 WARN_AFTER, BREACH_AFTER = 20, 40
 
 
@@ -232,3 +239,166 @@ def test_timers_fire_and_commands_work_after_the_temporal_server_restarts(
             time.sleep(1)
     assert assigned.assignee == "dana"
     assert audit().count("clock.breached") == 1
+
+
+def _until_done(
+    site: LocalPlatform, case_id: str, method: str, request: object, done: Callable[[Any], bool]
+) -> None:
+    """A command as a careful client sends it while the worker comes and goes:
+    retried while unanswered; refused because an unanswered attempt already
+    landed is done."""
+    cases = stub(site, "cases")
+    admin = bearer(site.credentials.admin_key)
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            getattr(cases, method)(request, metadata=admin, timeout=15)
+            return
+        except grpc.RpcError as err:
+            if err.code() == grpc.StatusCode.FAILED_PRECONDITION:
+                case = cases.GetCase(
+                    cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=15
+                ).case
+                assert done(case), f"{method} {case_id}: {err.details()}"
+                return
+            assert err.code() in RETRYABLE, f"{method} {case_id}: {err.code()}: {err.details()}"
+            assert time.monotonic() < deadline, f"{method} {case_id} never answered"
+            time.sleep(1)
+
+
+def _work_to_resolution(site: LocalPlatform, request: intake_pb2.SubmitComplaintRequest) -> str:
+    """Files a complaint and handles it to its final response."""
+    case_id = file_until_answered(site, request)
+    steps: list[tuple[str, object, Callable[[Any], bool]]] = [
+        (
+            "AssignCase",
+            cases_pb2.AssignCaseRequest(case_id=case_id, assignee="dana", team="disputes"),
+            lambda c: c.assignee == "dana",
+        ),
+        # From received or acknowledged (the acknowledgement may land first).
+        (
+            "TransitionStage",
+            cases_pb2.TransitionStageRequest(case_id=case_id, to_stage="triage", reason="triage"),
+            lambda c: c.stage in ("triage", "assigned", "investigating", "resolved"),
+        ),
+        (
+            "TransitionStage",
+            cases_pb2.TransitionStageRequest(case_id=case_id, to_stage="assigned", reason="dana"),
+            lambda c: c.stage in ("assigned", "investigating", "resolved"),
+        ),
+        (
+            "TransitionStage",
+            cases_pb2.TransitionStageRequest(
+                case_id=case_id, to_stage="investigating", reason="looking into it"
+            ),
+            lambda c: c.stage in ("investigating", "resolved"),
+        ),
+        (
+            "RecordOutcome",
+            cases_pb2.RecordOutcomeRequest(
+                case_id=case_id, decision=cases_pb2.DECISION_UPHELD, root_cause="process.error"
+            ),
+            lambda c: c.HasField("outcome"),
+        ),
+        (
+            "ResolveCase",
+            cases_pb2.ResolveCaseRequest(case_id=case_id, reason="final response given"),
+            lambda c: c.stage == "resolved",
+        ),
+    ]
+    for method, command, done in steps:
+        _until_done(site, case_id, method, command, done)
+    return case_id
+
+
+def _whole_trail(site: LocalPlatform, case_id: str) -> list[TrailEntry]:
+    admin = bearer(site.credentials.admin_key)
+    events = stub(site, "cases").ListAuditEvents(
+        cases_pb2.ListAuditEventsRequest(
+            case_id=case_id, page=common_pb2.PageRequest(page_size=500)
+        ),
+        metadata=admin,
+        timeout=15,
+    )
+    assert not events.page.next_page_token
+    return [
+        TrailEntry(e.sequence, e.action, e.field, e.old_value, e.new_value) for e in events.events
+    ]
+
+
+def _messages_of(site: LocalPlatform, case_id: str) -> dict[str, str]:
+    admin = bearer(site.credentials.admin_key)
+    listed = stub(site, "followup").ListMessages(
+        followup_pb2.ListMessagesRequest(case_id=case_id), metadata=admin, timeout=15
+    )
+    return {
+        m.message_id: followup_pb2.DeliveryState.Name(m.state)
+        .removeprefix("DELIVERY_STATE_")
+        .lower()
+        for m in listed.messages
+    }
+
+
+def test_killing_the_worker_again_and_again_while_cases_are_worked_leaves_every_trail_whole(
+    site: LocalPlatform,
+) -> None:
+    """Complaints are filed and handled to their final response while the
+    worker is killed (SIGKILL) five times; afterwards every case's trail
+    records each of its changes exactly once and explains the case."""
+    admin = bearer(site.credentials.admin_key)
+    marker = uuid.uuid4().hex[:10]
+    requests = [complaint(ROWS[i % len(ROWS)], marker) for i in range(KILLED_CASES)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        worked = [pool.submit(_work_to_resolution, site, r) for r in requests]
+        for _ in range(WORKER_KILLS):
+            # Kill while workflow tasks and their activities are in flight.
+            eventually(
+                lambda: site.processes["worker"].popen.poll() is None, timeout=30, interval=0.5
+            )
+            time.sleep(4)
+            site.processes["worker"].popen.kill()
+            site.processes["worker"].popen.wait()
+            time.sleep(1)
+            site.start_worker()
+        case_ids = [f.result(timeout=400) for f in worked]
+    assert len(set(case_ids)) == KILLED_CASES
+    cases = stub(site, "cases")
+
+    def letters_sent() -> None:
+        # One acknowledgement and one final response each, none twice.
+        letters = {c: sorted(letters_for(site, c)) for c in case_ids}
+        wrong = {
+            c: got for c, got in letters.items() if got != ["acknowledgement", "final_response"]
+        }
+        assert wrong == {}
+
+    eventually(letters_sent, timeout=180, interval=2)
+
+    def explained(case_id: str) -> None:
+        trail = _whole_trail(site, case_id)
+        messages = _messages_of(site, case_id)
+        assert len(messages) == 2, (case_id, messages)
+        assert unexplained_messages(messages, trail) == [], case_id
+
+    for case_id in case_ids:
+        # The last delivery reports travel to the case after the letters.
+        eventually(functools.partial(explained, case_id), timeout=60, interval=1)
+        verdict = cases.VerifyAuditTrail(
+            cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=admin, timeout=15
+        )
+        assert verdict.intact, (case_id, verdict.detail)
+        assert verdict.consistent, (case_id, list(verdict.disagreements))
+        trail = _whole_trail(site, case_id)
+        # Each change once: no entry of a stage move, a clock or a message twice.
+        once = Counter(
+            (e.action, e.field, e.old_value, e.new_value)
+            for e in trail
+            if e.action.startswith(("case.stage_changed", "message.", "clock.", "case.outcome"))
+            or e.action == "outcome.recorded"
+        )
+        assert [k for k, n in once.items() if n > 1] == [], case_id
+        moves = [(e.old_value, e.new_value) for e in trail if e.field == "stage"]
+        assert moves[-1][1] == "resolved", (case_id, moves)
+        actions = Counter(e.action for e in trail)
+        assert actions["case.created"] == 1, case_id
+        assert actions["message.sent"] == 2, (case_id, actions)
