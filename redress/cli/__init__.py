@@ -19,7 +19,7 @@ from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
-from redress.platform.errors import field_violations
+from redress.platform.errors import error_reasons
 from redress.platform.settings import SettingsError, data_dir
 
 SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
@@ -72,9 +72,9 @@ def call(args: argparse.Namespace, service: str, stub_type: type, method: str, r
         try:
             return getattr(stub, method)(request, metadata=metadata, timeout=args.timeout)
         except grpc.RpcError as err:
-            lines = [f"{service}.{method} failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
-            lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
-            raise CliError("\n".join(lines)) from None
+            code = err.code().name  # type: ignore[attr-defined]
+            reasons = "\n  ".join(error_reasons(err))
+            raise CliError(f"{service}.{method} failed: {code}:\n  {reasons}") from None
 
 
 def show_json(message: Any) -> None:
@@ -405,9 +405,9 @@ def cmd_customer_export(args: argparse.Namespace) -> None:
             for part in stub.ExportCustomerData(request, metadata=metadata, timeout=args.timeout):
                 out.write(part.chunk)
     except grpc.RpcError as err:
-        lines = [f"cases.ExportCustomerData failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
-        lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
-        raise CliError("\n".join(lines)) from None
+        code = err.code().name  # type: ignore[attr-defined]
+        reasons = "\n  ".join(error_reasons(err))
+        raise CliError(f"cases.ExportCustomerData failed: {code}:\n  {reasons}") from None
     finally:
         if args.out:
             out.close()
