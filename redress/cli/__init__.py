@@ -682,7 +682,13 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="replay complaints from a file through intake")
     imp_sub = imp.add_subparsers(dest="format", required=True)
-    cfpb = imp_sub.add_parser("cfpb", help="a CFPB consumer complaints CSV (any layout)")
+    cfpb = imp_sub.add_parser(
+        "cfpb",
+        help="a CFPB consumer complaints CSV (any layout)",
+        description="Files each row through intake. 'None', 'N/A', 'nan' and a ZIP code masked "
+        "whole (XXXXX) are read as empty; control characters and broken encodings (mojibake) "
+        "are cleaned and each field cleaned is listed, with its original, in the report.",
+    )
     cfpb.add_argument("file")
     cfpb.add_argument("--limit", type=int, help="import at most this many rows")
     cfpb.add_argument("--concurrency", type=int, default=8, help="calls in flight (default 8)")
@@ -696,7 +702,9 @@ def parser() -> argparse.ArgumentParser:
         "--historic",
         action="store_true",
         help="load the rows as records of old complaints: no letters, and deadlines already "
-        "passed are recorded as breached without escalation",
+        "passed are recorded as breached without escalation; a row the file records as closed "
+        "('Closed with explanation', 'Closed with monetary relief'...) is filed closed with "
+        "its outcome, on the day it was sent to the company (docs/lifecycle.md)",
     )
     cfpb.set_defaults(run=cmd_import_cfpb)
 
