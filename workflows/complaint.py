@@ -105,6 +105,11 @@ class ComplaintWorkflow:
             alerts=followups and workflow.patched("staff-alerts"),
             suggestions=workflow.patched("knowledge-suggestions"),
             stop_breached_clocks=workflow.patched("stop-breached-clocks"),
+            # Asked only of a complaint that carries a closure, so that no
+            # other complaint's history gains a marker for it.
+            historic_closure=input.submission.closure is not None
+            and workflow.patched("historic-closure"),
+            missed_warnings=workflow.patched("missed-warnings"),
         )
         if self.state.policy is None:
             await self._receive()

@@ -21,7 +21,7 @@ from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
-from redress.platform.errors import field_violations
+from redress.platform.errors import error_reasons
 from redress.platform.settings import SettingsError, data_dir
 
 SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
@@ -74,9 +74,9 @@ def call(args: argparse.Namespace, service: str, stub_type: type, method: str, r
         try:
             return getattr(stub, method)(request, metadata=metadata, timeout=args.timeout)
         except grpc.RpcError as err:
-            lines = [f"{service}.{method} failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
-            lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
-            raise CliError("\n".join(lines)) from None
+            code = err.code().name  # type: ignore[attr-defined]
+            reasons = "\n  ".join(error_reasons(err))
+            raise CliError(f"{service}.{method} failed: {code}:\n  {reasons}") from None
 
 
 def show_json(message: Any) -> None:
@@ -463,9 +463,9 @@ def cmd_customer_export(args: argparse.Namespace) -> None:
             for part in stub.ExportCustomerData(request, metadata=metadata, timeout=args.timeout):
                 out.write(part.chunk)
     except grpc.RpcError as err:
-        lines = [f"cases.ExportCustomerData failed: {err.code().name}: {err.details()}"]  # type: ignore[attr-defined]
-        lines += [f"  {v.field}: {v.description}" for v in field_violations(err)]
-        raise CliError("\n".join(lines)) from None
+        code = err.code().name  # type: ignore[attr-defined]
+        reasons = "\n  ".join(error_reasons(err))
+        raise CliError(f"cases.ExportCustomerData failed: {code}:\n  {reasons}") from None
     finally:
         if args.out:
             out.close()
@@ -744,7 +744,13 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="replay complaints from a file through intake")
     imp_sub = imp.add_subparsers(dest="format", required=True)
-    cfpb = imp_sub.add_parser("cfpb", help="a CFPB consumer complaints CSV (any layout)")
+    cfpb = imp_sub.add_parser(
+        "cfpb",
+        help="a CFPB consumer complaints CSV (any layout)",
+        description="Files each row through intake. 'None', 'N/A', 'nan' and a ZIP code masked "
+        "whole (XXXXX) are read as empty; control characters and broken encodings (mojibake) "
+        "are cleaned and each field cleaned is listed, with its original, in the report.",
+    )
     cfpb.add_argument("file")
     cfpb.add_argument("--limit", type=int, help="import at most this many rows")
     cfpb.add_argument("--concurrency", type=int, default=8, help="calls in flight (default 8)")
@@ -758,7 +764,9 @@ def parser() -> argparse.ArgumentParser:
         "--historic",
         action="store_true",
         help="load the rows as records of old complaints: no letters, and deadlines already "
-        "passed are recorded as breached without escalation",
+        "passed are recorded as breached without escalation; a row the file records as closed "
+        "('Closed with explanation', 'Closed with monetary relief'...) is filed closed with "
+        "its outcome, on the day it was sent to the company (docs/lifecycle.md)",
     )
     cfpb.set_defaults(run=cmd_import_cfpb)
 

@@ -38,8 +38,10 @@ from redress.domain.complaint_state import (
     ComplaintState,
     ComplaintStatus,
     ComplaintSubmission,
+    HistoricClosure,
     NoteDraft,
     OutboxItem,
+    OutcomeInfo,
     PolicyDocument,
     SuggestedArticle,
 )
@@ -134,6 +136,8 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
             cause=f"policy {document.policy_id} {document.version} and regime "
             f"{submission.regime} at receipt {received.isoformat()}",
         )
+        if submission.historic and submission.closure and self.features.historic_closure:
+            self._close_as_recorded(submission.closure)
         if self.features.followups:
             self.state.outbox.append(
                 OutboxItem(
@@ -157,6 +161,67 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
             )
             self.send_followup("acknowledgement")
         self.state.suggestions_pending = self.features.suggestions
+
+    def _close_as_recorded(self, closure: HistoricClosure) -> None:
+        """A historic complaint its source records as closed is filed closed:
+        the outcome the source's words amount to, each clock stopped at the
+        close date (breached first where its deadline passed before it), and
+        the case in the policy's closed stage from that date. The stages in
+        between are not invented: the source records only how it ended."""
+        at = closure.closed_at
+        where = f"as the source file records it ({closure.source_status!r}"
+        where += f", closed {iso(at)}"
+        where += f"; the date is {closure.closed_at_source})" if closure.closed_at_source else ")"
+        rule = "historic.closure"
+        self.state.outcome = OutcomeInfo(
+            decision=closure.decision,
+            root_cause="",
+            summary=closure.source_status,
+            recorded_at=at,
+            recorded_by="historic import",
+        )
+        self.trail.by_rule(
+            "outcome.recorded",
+            "outcome",
+            new=json.dumps({"decision": closure.decision, "source": closure.source_status}),
+            cause=f"outcome {closure.decision} {where}",
+            rule=rule,
+        )
+        for clock in self.state.clocks:
+            if not clock.open or clock.due_at is None:
+                continue
+            if clock.due_at <= at:
+                clk.fire(clock, clk.ClockEvent(clock.due_at, clock.name, "breach"))
+                self.trail.by_rule(
+                    "clock.breached",
+                    f"clocks.{clock.name}",
+                    old="running",
+                    new="breached",
+                    cause=f"{clock.name} deadline {iso(clock.due_at)} passed before the "
+                    f"complaint was closed, {where}; no escalation",
+                    rule=rule,
+                )
+            clk.stop(clock, at)
+            self.trail.by_rule(
+                "clock.stopped",
+                f"clocks.{clock.name}",
+                new=clock.state,
+                cause=f"the complaint was closed, {where}",
+                rule=rule,
+            )
+        closed = next(name for name, stage in self.rules.stages.items() if stage.closed)
+        self.trail.by_rule(
+            "case.stage_changed",
+            "stage",
+            old=self.state.stage,
+            new=closed,
+            cause=f"closed {where}",
+            rule=rule,
+        )
+        self.state.stage = closed
+        self.state.stage_entered_at = at
+        self.state.resolved_at = at
+        self.state.closed_at = at
 
     def _record_classification(self, c: Classification) -> None:
         matched = ", ".join(c.matched) or "none"

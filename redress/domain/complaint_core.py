@@ -41,6 +41,12 @@ class Features:
     alerts: bool = False
     suggestions: bool = False
     stop_breached_clocks: bool = False
+    # A historic complaint its source records as closed is filed closed.
+    historic_closure: bool = False
+    # A warning whose moment passed while nobody could act on it (the
+    # platform was down) and whose deadline has passed too is recorded as
+    # missed, not as a warning written after the breach it warns of.
+    missed_warnings: bool = False
 
 
 class ComplaintCore:

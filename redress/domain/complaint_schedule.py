@@ -93,7 +93,24 @@ def fire(complaint: Complaint, event: clk.ClockEvent, now: datetime) -> None:
                 rule=f"clocks.{clock.name}",
             )
         return
-    if event.kind == "warning":
+    if (
+        event.kind == "warning"
+        and complaint.features.missed_warnings
+        and clock.due_at is not None
+        and now >= clock.due_at
+    ):
+        # Its moment passed while the platform was down, and so has the
+        # deadline it warns of: a warning now would come after the breach.
+        trail.by_rule(
+            "clock.warning_missed",
+            f"clocks.{clock.name}",
+            new=json.dumps({"threshold": event.threshold, "due_at": iso(clock.due_at)}),
+            cause=f"the {int(event.threshold * 100)}% warning was due {iso(event.at)}, "
+            f"but the platform was not running then and the deadline "
+            f"{iso(clock.due_at)} has passed too; no warning is given",
+            rule=f"clocks.{clock.name}.warn_at",
+        )
+    elif event.kind == "warning":
         trail.by_rule(
             "clock.warning",
             f"clocks.{clock.name}",

@@ -37,6 +37,18 @@ class CustomerInfo:
 
 
 @dataclass
+class HistoricClosure:
+    """How a historic complaint ended, as the file it was loaded from says."""
+
+    decision: str
+    # The source's own words, e.g. "Closed with monetary relief".
+    source_status: str
+    closed_at: datetime
+    # Where the close date comes from, for the audit trail.
+    closed_at_source: str = ""
+
+
+@dataclass
 class ComplaintSubmission:
     """A validated complaint as intake accepted it."""
 
@@ -62,6 +74,8 @@ class ComplaintSubmission:
     category: str = ""
     # A record of an old complaint being loaded: see intake.proto `historic`.
     historic: bool = False
+    # Set for a historic complaint its source records as closed.
+    closure: HistoricClosure | None = None
 
 
 @dataclass

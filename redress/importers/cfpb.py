@@ -10,6 +10,12 @@ Each row becomes one SubmitComplaint call with an idempotency key derived from
 the row (the CFPB's Complaint ID where there is one), so re-running an import,
 or resuming one that was cut off, files nothing twice. Rows that cannot be
 imported are reported with their line number and every reason.
+
+What the files write for "nothing" (the word None, N/A, a ZIP code masked
+whole as XXXXX) is read as an empty field. A field holding stray control
+characters or mojibake from a broken encoding is cleaned (with ftfy) rather
+than the complaint refused; the import report lists each field cleaned with
+its original text, escaped so that every byte can be seen.
 """
 
 from __future__ import annotations
@@ -26,13 +32,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
+import ftfy
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels, spreadsheets
-from redress.platform.errors import field_violations
+from redress.platform.errors import error_reasons
+from redress.platform.requests import has_control_characters
 
 # Normalised header -> field. Headers are lower-cased with every run of
 # non-alphanumerics turned into "_" ("Consumer disputed?" -> "consumer_disputed").
@@ -53,6 +62,38 @@ HEADER_ALIASES = {
     "": "row_index",
     "unnamed_0": "row_index",
 }
+# The fields a row without a Complaint ID is told apart by: those read before
+# closures were imported, so that its idempotency key stays what it was.
+KEY_FIELDS = frozenset(HEADER_ALIASES.values())
+HEADER_ALIASES |= {
+    "company_response_to_consumer": "company_response",
+    "date_sent_to_company": "date_sent",
+    # Not in the CFPB's exports, which say how a complaint closed but not when;
+    # other sources' close dates are used where a file has one.
+    "date_closed": "date_closed",
+    "closed_date": "date_closed",
+    "date_resolved": "date_closed",
+}
+
+# The CFPB's "Company response to consumer" of a closed complaint and the
+# outcome a handler would record for it (docs/lifecycle.md, "Historic
+# complaints"). Relief given means the complaint was upheld: in full where
+# money was paid, at least in part otherwise; closed with an explanation, or
+# closed without relief, means it was not. "In progress" and "Untimely
+# response" complaints are still open.
+CLOSED_RESPONSES = {
+    "closed with monetary relief": "upheld",
+    "closed with relief": "upheld",
+    "closed with non-monetary relief": "partly_upheld",
+    "closed with explanation": "rejected",
+    "closed without relief": "rejected",
+    "closed": "rejected",
+}
+DECISIONS = {
+    "upheld": cases_pb2.DECISION_UPHELD,
+    "partly_upheld": cases_pb2.DECISION_PARTLY_UPHELD,
+    "rejected": cases_pb2.DECISION_REJECTED,
+}
 
 CHANNELS = {
     "web": common_pb2.CHANNEL_WEB,
@@ -65,7 +106,15 @@ CHANNELS = {
 }
 # Narrative-only extracts say nothing of the channel; the CFPB portal is a web form.
 DEFAULT_CHANNEL = common_pb2.CHANNEL_WEB
-NO_TAGS = {"", "none", "nan", "n/a"}
+# What exports write in an empty field: the portal's "None" (Python's, from
+# the tool that wrote the file), "N/A", spreadsheets' "nan" and "NULL".
+NULL_MARKERS = {"none", "nan", "n/a", "null"}
+NO_TAGS = {""} | NULL_MARKERS
+# The CFPB masks ZIP codes in part ("300XX") or whole ("XXXXX"); a whole mask
+# says nothing of where the consumer lives.
+MASKED_ZIP = re.compile(r"^X{5}$", re.IGNORECASE)
+# The consumer's own words keep their line breaks and tabs.
+MULTILINE_FIELDS = {"narrative"}
 PORTAL_CONTACT = "Contact through the CFPB complaint portal"
 
 ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
@@ -109,6 +158,49 @@ class Row:
 
 
 @dataclass
+class Cleaning:
+    """A field whose text was cleaned so that the complaint could be filed."""
+
+    line: int
+    key: str
+    field: str
+    original: str
+    cleaned: str
+    what: str
+
+    def describe(self) -> str:
+        # ascii(): the original's stray bytes are shown, not sent to the terminal.
+        return f"{self.field}: {self.what}: {self.original!a} -> {self.cleaned!a}"
+
+
+def clean_text(text: str, multiline: bool = False) -> tuple[str, list[str]]:
+    """`text` without control characters and with mojibake repaired, and what
+    was done to it (nothing: the text is unchanged)."""
+    done = []
+    fixed = ftfy.fix_text(
+        text,
+        # Only repairs of a broken encoding: the customer's quotes, ligatures,
+        # full-width letters and Unicode forms stay as written.
+        uncurl_quotes=False,
+        fix_latin_ligatures=False,
+        fix_character_width=False,
+        fix_line_breaks=False,
+        remove_control_chars=False,
+        normalization=None,
+    )
+    if fixed != text:
+        done.append("repaired a broken character encoding (mojibake)")
+    allowed = {"\t", "\n", "\r"} if multiline else set()
+    if has_control_characters(fixed, multiline):
+        controls = sorted(
+            {ch for ch in fixed if has_control_characters(ch, False) and ch not in allowed}
+        )
+        fixed = "".join(ch for ch in fixed if ch not in controls).strip()
+        done.append("removed control characters " + ", ".join(f"U+{ord(c):04X}" for c in controls))
+    return fixed, done
+
+
+@dataclass
 class Rejection:
     line: int
     key: str
@@ -146,6 +238,24 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
     return fields, rows()
 
 
+def cleaned_values(
+    row: dict[str, str], line: int = 0, key: str = ""
+) -> tuple[dict[str, str], list[Cleaning]]:
+    """The row's values as a complaint holds them: null markers empty, text
+    cleaned; and what was cleaned."""
+    values: dict[str, str] = {}
+    cleanings: list[Cleaning] = []
+    for name, value in row.items():
+        if value.lower() in NULL_MARKERS or (name == "zip_code" and MASKED_ZIP.match(value)):
+            values[name] = ""
+            continue
+        cleaned, done = clean_text(value, name in MULTILINE_FIELDS)
+        if done:
+            cleanings.append(Cleaning(line, key, name, value, cleaned, "; ".join(done)))
+        values[name] = cleaned
+    return values, cleanings
+
+
 def idempotency_key(row: dict[str, str], seen: Counter[str] | None = None) -> str:
     """`cfpb-<Complaint ID>`, or for files without one a digest of the row.
 
@@ -155,7 +265,7 @@ def idempotency_key(row: dict[str, str], seen: Counter[str] | None = None) -> st
     complaint_id = row.get("complaint_id", "")
     if complaint_id.isdigit():
         return f"cfpb-{complaint_id}"
-    content = "\x1f".join(f"{k}={row[k]}" for k in sorted(row))
+    content = "\x1f".join(f"{k}={row[k]}" for k in sorted(row) if k in KEY_FIELDS)
     digest = hashlib.sha256(content.encode()).hexdigest()[:32]
     if seen is None:
         return f"cfpb-row-{digest}"
@@ -164,11 +274,61 @@ def idempotency_key(row: dict[str, str], seen: Counter[str] | None = None) -> st
     return f"cfpb-row-{digest}" + (f"-{n}" if n > 1 else "")
 
 
+def noon(day: date) -> Timestamp:
+    """A day the file gives, as an instant: noon UTC is that day everywhere
+    from UTC-11 to UTC+11."""
+    at = Timestamp()
+    at.FromDatetime(datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
+    return at
+
+
+def historic_closure(row: dict[str, str], received: date) -> intake_pb2.HistoricClosure | None:
+    """How the row's complaint was closed, if the file says it was. The close
+    date is the file's own where it has one; the CFPB's exports have none, so
+    it is the last day they record for the complaint: the day it was sent to
+    the company (or received). A date that cannot be read, or is before the
+    receipt, is passed over: the complaint is still filed closed."""
+    status = row.get("company_response", "")
+    decision = CLOSED_RESPONSES.get(status.lower())
+    if decision is None:
+        return None
+    closed, source = received, "the day it was received (the file records no later date)"
+    for name, what in (
+        ("date_closed", "the file's close date"),
+        ("date_sent", "the day it was sent to the company (the file records no response date)"),
+    ):
+        try:
+            day = parse_date(row.get(name, ""))
+        except ValueError:
+            continue
+        if day >= received:
+            closed, source = day, what
+            break
+    return intake_pb2.HistoricClosure(
+        source_status=status,
+        decision=DECISIONS[decision],
+        closed_at=noon(closed),
+        closed_at_source=source,
+    )
+
+
 def build_request(
-    row: dict[str, str], received_on: date | None, seen: Counter[str] | None = None
+    raw: dict[str, str],
+    received_on: date | None,
+    seen: Counter[str] | None = None,
+    cleanings: list[Cleaning] | None = None,
+    *,
+    historic: bool = False,
 ) -> tuple[str, intake_pb2.SubmitComplaintRequest | None, list[str]]:
-    """The intake request for one row, or the reasons it cannot be imported."""
-    key = idempotency_key(row, seen)
+    """The intake request for one row, or the reasons it cannot be imported.
+    Fields cleaned to make the request are added to `cleanings`. A historic
+    row the file records as closed carries its closure."""
+    # The key comes from the row as written, so that it is the same whatever
+    # cleaning the importer learns to do.
+    key = idempotency_key(raw, seen)
+    row, cleaned = cleaned_values(raw, key=key)
+    if cleanings is not None:
+        cleanings.extend(cleaned)
     reasons = []
     day = received_on
     if "date_received" in row:
@@ -195,14 +355,13 @@ def build_request(
         # complaint as filed is still its issue and sub-issue.
         narrative = " - ".join(x for x in (row.get("issue"), row.get("sub_issue")) if x)
         narrative += "\n\n(The consumer's own narrative was not published by the CFPB.)"
+    closure = historic_closure(row, day) if historic and day else None
     if reasons or day is None:
         return key, None, reasons
 
     tags = [t.strip() for t in row.get("tags", "").split(",") if t.strip().lower() not in NO_TAGS]
     complaint_id = row.get("complaint_id", "")
     zip_code = row.get("zip_code", "")
-    received = Timestamp()
-    received.FromDatetime(datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
     request = intake_pb2.SubmitComplaintRequest(
         idempotency_key=key,
         channel=channel or DEFAULT_CHANNEL,
@@ -210,8 +369,8 @@ def build_request(
             full_name=f"CFPB consumer {complaint_id or key.removeprefix('cfpb-row-')[:12]}",
             postal_address=common_pb2.PostalAddress(
                 lines=[PORTAL_CONTACT],
-                region=row.get("state", "") if row.get("state", "").lower() != "none" else "",
-                postal_code=zip_code if zip_code.lower() not in NO_TAGS else "",
+                region=row.get("state", ""),
+                postal_code=zip_code,
                 country="US",
             ),
             preferred_channel=common_pb2.CHANNEL_WEB,
@@ -224,9 +383,11 @@ def build_request(
         sub_issue=row.get("sub_issue", ""),
         narrative=narrative,
         regime=common_pb2.REGIME_US_CFPB,
-        received_at=received,
+        received_at=noon(day),
         company=row.get("company", ""),
         external_ref=f"CFPB {complaint_id}" if complaint_id else "",
+        historic=historic,
+        historic_closure=closure,
     )
     return key, request, []
 
@@ -236,6 +397,8 @@ class Report:
     created: int = 0
     existed: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    # Fields cleaned in rows that were filed (or offered for filing).
+    cleaned: list[Cleaning] = field(default_factory=list)
 
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
@@ -261,8 +424,7 @@ async def submit(
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8)
                 continue
-            reasons = [f"{err.code().name}: {err.details()}"]
-            reasons += [f"{v.field}: {v.description}" for v in field_violations(err)]
+            reasons = [f"{err.code().name}: {reason}" for reason in error_reasons(err)]
             report.rejected.append(Rejection(line, key, reasons))
             return
         if response.created:
@@ -299,11 +461,16 @@ async def import_file(
         for count, row in enumerate(rows, start=1):
             if limit is not None and count > limit:
                 break
-            row_key, request, reasons = build_request(row.values, received_on, seen)
+            cleanings: list[Cleaning] = []
+            row_key, request, reasons = build_request(
+                row.values, received_on, seen, cleanings, historic=historic
+            )
+            for cleaning in cleanings:
+                cleaning.line = row.line
+            report.cleaned += cleanings
             if request is None:
                 report.rejected.append(Rejection(row.line, row_key, reasons))
                 continue
-            request.historic = historic
             await slots.acquire()
             task = asyncio.create_task(submit(stub, metadata, row.line, row_key, request, report))
             task.add_done_callback(lambda _t: slots.release())
@@ -314,6 +481,7 @@ async def import_file(
         if pending:
             await asyncio.gather(*pending)
     report.rejected.sort(key=lambda r: r.line)
+    report.cleaned.sort(key=lambda c: c.line)
     return report
 
 
@@ -357,8 +525,12 @@ def run_import(
         return 2
     print(
         f"{path.name}: {report.created} complaints filed, {report.existed} already imported, "
-        f"{len(report.rejected)} rejected"
+        f"{len(report.rejected)} rejected, {len(report.cleaned)} fields cleaned"
     )
+    for c in report.cleaned[:50]:
+        print(f"  line {c.line} ({c.key}): cleaned {c.describe()}")
+    if len(report.cleaned) > 50:
+        print(f"  ... and {len(report.cleaned) - 50} more fields cleaned")
     for r in report.rejected[:50]:
         print(f"  line {r.line} ({r.key}): " + "; ".join(r.reasons))
     if len(report.rejected) > 50:

@@ -23,7 +23,7 @@ import grpc
 
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels
-from redress.platform.errors import field_violations
+from redress.platform.errors import error_reasons
 
 SENTENCE = re.compile(r"^(.{20,300}?[.!?])(\s|$)", re.DOTALL)
 
@@ -110,7 +110,7 @@ def run_import(path: Path, address: str, api_key: str, language: str = "en") -> 
                 if err.code() != grpc.StatusCode.INVALID_ARGUMENT:  # type: ignore[attr-defined]
                     raise
                 report.rejected += 1
-                reasons = "; ".join(f"{v.field}: {v.description}" for v in field_violations(err))
+                reasons = "; ".join(error_reasons(err))
                 print(f"line {item.line}: rejected: {reasons}", file=sys.stderr)
                 continue
             if response.created:

@@ -194,6 +194,18 @@ def field_violations(err: grpc.aio.AioRpcError | grpc.RpcError) -> list[FieldVio
     return []
 
 
+def error_reasons(err: grpc.aio.AioRpcError | grpc.RpcError) -> list[str]:
+    """What a Redress server's error says (without its code), each reason
+    once, for a person.
+
+    An INVALID_ARGUMENT's message already lists its field violations: shown
+    beside them it would say every reason twice."""
+    violations = field_violations(err)
+    if violations:
+        return [f"{v.field}: {v.description}" for v in violations]
+    return [err.details() or ""]  # type: ignore[union-attr]
+
+
 __all__ = [
     "FailedPrecondition",
     "FieldViolation",

@@ -9,12 +9,13 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
+from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2
 from redress.platform.enums import Channel, Regime, choices, short_name
-from redress.platform.errors import Violations
+from redress.platform.errors import Violations, checked_time
 from redress.platform.requests import EMAIL, LANGUAGE, check_opt_outs, has_control_characters
-from workflows.complaint_types import ComplaintSubmission, CustomerInfo
+from workflows.complaint_types import ComplaintSubmission, CustomerInfo, HistoricClosure
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,38}$")
@@ -33,6 +34,8 @@ LIMITS = {
     "desired_outcome": 4_000,
     "company": 200,
     "external_ref": 100,
+    "historic_closure.source_status": 200,
+    "historic_closure.closed_at_source": 200,
 }
 MAX_TAGS, MAX_TAG_LENGTH, MAX_ATTACHMENTS = 20, 100, 50
 MAX_ADDRESS_LINES, MAX_ADDRESS_FIELD = 6, 200
@@ -150,6 +153,7 @@ def validate_submission(
         if not ATTACHMENT_ID.match(attachment):
             v.add(f"attachment_ids[{i}]", "a sha256 content address: 64 lowercase hex digits")
 
+    closure = _closure(v, request, received_at, now)
     v.raise_if_any()
     address = c.postal_address
     return ComplaintSubmission(
@@ -184,6 +188,40 @@ def validate_submission(
         company=request.company,
         external_ref=request.external_ref,
         historic=request.historic,
+        closure=closure,
         attachment_ids=list(request.attachment_ids),
         priority=short_name(common_pb2.Priority, common_pb2.PRIORITY_NORMAL),
+    )
+
+
+def _closure(
+    v: Violations, request: intake_pb2.SubmitComplaintRequest, received_at: datetime, now: datetime
+) -> HistoricClosure | None:
+    if not request.HasField("historic_closure"):
+        return None
+    field = "historic_closure"
+    closure = request.historic_closure
+    if not request.historic:
+        v.add(field, "only for a historic complaint (historic: true)")
+    _text(v, f"{field}.source_status", closure.source_status, required=True)
+    _text(v, f"{field}.closed_at_source", closure.closed_at_source)
+    decision = short_name(cases_pb2.Decision, closure.decision)
+    if not decision:
+        v.add(f"{field}.decision", "required: one of " + ", ".join(choices(cases_pb2.Decision)))
+    closed_at = None
+    if not closure.HasField("closed_at"):
+        v.add(f"{field}.closed_at", "required: when the complaint was closed")
+    else:
+        closed_at = checked_time(v, f"{field}.closed_at", closure.closed_at)
+        if closed_at is not None and closed_at < received_at:
+            v.add(f"{field}.closed_at", "is before received_at")
+        elif closed_at is not None and closed_at > now + CLOCK_SKEW:
+            v.add(f"{field}.closed_at", "is in the future")
+    if closed_at is None or not decision:
+        return None
+    return HistoricClosure(
+        decision=decision,
+        source_status=closure.source_status,
+        closed_at=closed_at,
+        closed_at_source=closure.closed_at_source,
     )

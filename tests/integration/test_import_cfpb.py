@@ -155,19 +155,19 @@ def test_import_files_each_row_once_and_a_rerun_files_nothing_again(
             assert row["Issue"] in case.narrative
 
 
-def test_rows_that_cannot_be_imported_are_reported_with_their_reasons(
+def test_rows_that_cannot_be_imported_are_reported_with_their_reasons_once(
     platform, tmp_path: Path
 ) -> None:
     source = tmp_path / "complaints.csv"
     rejections = tmp_path / "rejected.csv"
-    header = "Date received,Product,Issue,Consumer complaint narrative,Submitted via,Complaint ID"
+    header = "Date received,Product,Issue,Sub-issue,Consumer complaint narrative,Submitted via,Complaint ID"
     source.write_text(
         header
-        + "\n2023-02-30,Mortgage,Trouble during payment process,,Web,9000001"
-        + "\n2023-03-01,,Trouble during payment process,,Web,9000002"
-        + "\n2023-03-02,Mortgage,Trouble during payment process,,Carrier pigeon,9000003"
-        + "\n2023-03-03,Mortgage,Trouble during payment process,Bad \x07bell,Web,9000004"
-        + "\n2023-03-04,Mortgage,Struggling to pay mortgage,,Postal mail,9000005\n"
+        + "\n2023-02-30,Mortgage,Trouble during payment process,,,Web,9000001"
+        + "\n2023-03-01,,Trouble during payment process,,,Web,9000002"
+        + "\n2023-03-02,Mortgage,Trouble during payment process,,,Carrier pigeon,9000003"
+        + f"\n2023-03-03,Mortgage,Trouble during payment process,{'x' * 600},,Web,9000004"
+        + "\n2023-03-04,Mortgage,Struggling to pay mortgage,,,Postal mail,9000005\n"
     )
     run = redress_cli(platform, "import", "cfpb", str(source), "--rejections", str(rejections))
     assert run.returncode == 1, run.stdout + run.stderr
@@ -177,10 +177,84 @@ def test_rows_that_cannot_be_imported_are_reported_with_their_reasons(
     assert (
         "line 4 (cfpb-9000003): submitted via 'Carrier pigeon' is not a known channel" in run.stdout
     )
-    assert "narrative: contains control characters" in run.stdout
+    # Intake's refusal, each reason said once.
+    [line5] = [line for line in run.stdout.splitlines() if "line 5 " in line]
+    assert line5 == (
+        "  line 5 (cfpb-9000004): INVALID_ARGUMENT: sub_issue: at most 500 characters (got 600)"
+    )
     with rejections.open(newline="") as f:
         rejected = list(csv.DictReader(f))
     assert [r["line"] for r in rejected] == ["2", "3", "4", "5"]
+    assert rejected[3]["reasons"].count("at most 500 characters") == 1
+
+
+def test_fields_a_broken_encoding_left_are_cleaned_and_reported_not_refused(
+    platform, channels, admin, tmp_path: Path
+) -> None:
+    source = tmp_path / "complaints.csv"
+    header = "Date received,Product,Issue,Consumer complaint narrative,Company,Submitted via,Complaint ID"
+    source.write_text(
+        header
+        + "\n2023-03-03,Mortgage,Trouble during payment process,Bad \x07bell,"
+        + "Ocwen\x1a Loan Servicing,Web,9100001"
+        + "\n2023-03-04,Mortgage,Struggling to pay mortgage,I wasn\u00e2\u20ac\u2122t told,"
+        + "Soci\u00c3\u00a9t\u00c3\u00a9 G\u00c3\u00a9n\u00c3\u00a9rale,Web,9100002\n"
+    )
+    run = redress_cli(platform, "import", "cfpb", str(source))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 complaints filed, 0 already imported, 0 rejected, 4 fields cleaned" in run.stdout
+    # The import report keeps each original, every byte visible.
+    assert (
+        "line 2 (cfpb-9100001): cleaned company: removed control characters U+001A: "
+        "'Ocwen\\x1a Loan Servicing' -> 'Ocwen Loan Servicing'" in run.stdout
+    )
+    assert (
+        "line 3 (cfpb-9100002): cleaned company: repaired a broken character encoding "
+        "(mojibake): 'Soci\\xc3\\xa9t\\xc3\\xa9 G\\xc3\\xa9n\\xc3\\xa9rale' -> "
+        "'Soci\\xe9t\\xe9 G\\xe9n\\xe9rale'" in run.stdout
+    )
+    cases = {c.external_ref: c for c in imported_cases(channels, admin)}
+    first = get_case(channels, admin, cases["CFPB 9100001"].case_id)
+    second = get_case(channels, admin, cases["CFPB 9100002"].case_id)
+    assert (first.narrative, first.company) == ("Bad bell", "Ocwen Loan Servicing")
+    assert (second.narrative, second.company) == (
+        "I wasn\u2019t told",
+        "Soci\u00e9t\u00e9 G\u00e9n\u00e9rale",
+    )
+
+
+def test_the_word_none_in_an_export_is_an_empty_field(platform, channels, admin) -> None:
+    source = SHARED_DATA / "cfpb_personal_loan_narratives_2025.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = [r for _, r in zip(range(6), csv.DictReader(f), strict=False)]
+    assert any(r["Sub-issue"] == "None" for r in rows), "the file writes None in empty fields"
+    run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "6")
+    assert run.returncode == 0, run.stdout + run.stderr
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    listed = stub.ListCases(
+        cases_pb2.ListCasesRequest(
+            page=common_pb2.PageRequest(page_size=500), regimes=[common_pb2.REGIME_US_CFPB]
+        ),
+        metadata=admin,
+        timeout=30,
+    ).cases
+    by_ref = {c.external_ref: c for c in listed}
+    for row in rows:
+        case = get_case(channels, admin, by_ref[f"CFPB {row['Complaint ID']}"].case_id)
+        shown = {
+            "product": case.product,
+            "sub_product": case.sub_product,
+            "issue": case.issue,
+            "sub_issue": case.sub_issue,
+            "company": case.company,
+            "state": case.customer.postal_address.region,
+            "zip": case.customer.postal_address.postal_code,
+        }
+        for name, value in shown.items():
+            assert value.lower() not in ("none", "n/a", "xxxxx"), (name, value, row)
+        assert "None" not in case.customer.tags
+        if row["Sub-issue"] == "None":
+            assert case.sub_issue == ""
 
 
 def test_a_file_without_dates_needs_to_be_told_when_it_was_received(platform) -> None:
@@ -281,7 +355,9 @@ def test_a_historic_import_records_old_deadlines_without_letters_or_escalations(
     run = redress_cli(platform, "import", "cfpb", str(source), "--limit", "4", "--historic")
     assert run.returncode == 0, run.stdout + run.stderr
     with source.open(newline="", encoding="utf-8") as f:
-        ids = [r["Complaint ID"] for _, r in zip(range(4), csv.DictReader(f), strict=False)]
+        rows = [r for _, r in zip(range(4), csv.DictReader(f), strict=False)]
+    ids = [r["Complaint ID"] for r in rows]
+    status = {f"CFPB {r['Complaint ID']}": r["Company response to consumer"] for r in rows}
     stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
     found = stub.ListCases(
         cases_pb2.ListCasesRequest(
@@ -292,7 +368,19 @@ def test_a_historic_import_records_old_deadlines_without_letters_or_escalations(
     ).cases
     cases = [c for c in found if c.external_ref in {f"CFPB {i}" for i in ids}]
     assert len(cases) == 4
+    assert sorted(status.values()) == ["Closed with explanation"] + ["In progress"] * 3
     for listed in cases:
+        if status[listed.external_ref] != "In progress":
+            # Closed the day it was received, as the file records: nothing
+            # was late (test_a_historic_complaint_the_file_records_as_closed…).
+            closed = eventually(
+                lambda c=listed: (
+                    (got := get_case(channels, admin, c.case_id)).stage == "closed" and got
+                ),
+                timeout=30,
+            )
+            assert not closed.breached and closed.escalation_level == 0
+            continue
         # The workflow records what it did once the case is stored.
         case = eventually(
             lambda c=listed: (
@@ -314,3 +402,107 @@ def test_a_historic_import_records_old_deadlines_without_letters_or_escalations(
         assert "case.escalated" not in actions and "clock.warning" not in actions
         assert "message.queued" not in actions  # no acknowledgement to a 2025 customer
         assert case.escalation_level == 0 and case.breached
+
+
+# The outcome a historic import records for each way the CFPB says a
+# company closed a complaint (docs/lifecycle.md, "Historic complaints").
+HISTORIC_DECISIONS = {
+    "Closed with monetary relief": cases_pb2.DECISION_UPHELD,
+    "Closed with non-monetary relief": cases_pb2.DECISION_PARTLY_UPHELD,
+    "Closed with explanation": cases_pb2.DECISION_REJECTED,
+    "Closed": cases_pb2.DECISION_REJECTED,
+}
+
+
+def test_a_historic_complaint_the_file_records_as_closed_is_a_closed_case_in_every_report(
+    platform, channels, admin, tmp_path: Path
+) -> None:
+    from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
+
+    original = SHARED_DATA / "cfpb_complaints_2013.csv"
+    with original.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        header = reader.fieldnames
+        everything = list(reader)
+    # Rows other tests do not import (they take the first 40), one of each
+    # closing response the file has, and the one still untimely.
+    rows = []
+    for status in [*HISTORIC_DECISIONS, "Untimely response"]:
+        rows.append(
+            next(
+                r
+                for r in everything[100:]
+                if r["company_response_to_consumer"] == status
+                and parse_date(r["date_sent_to_company"]) >= parse_date(r["date_received"])
+            )
+        )
+    source = tmp_path / "historic.csv"
+    with source.open("w", newline="", encoding="utf-8") as f:
+        out = csv.DictWriter(f, fieldnames=header or [])
+        out.writeheader()
+        out.writerows(rows)
+    run = redress_cli(platform, "import", "cfpb", str(source), "--historic")
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    by_ref = {c.external_ref: c for c in imported_cases(channels, admin)}
+    cases = {}
+    for row in rows:
+        # The workflow records the closure once the case is stored.
+        cases[row["complaint_id"]] = case = eventually(
+            lambda r=row: (
+                (got := get_case(channels, admin, by_ref[f"CFPB {r['complaint_id']}"].case_id))
+                and any(e.action == "clocks.started" for e in got.audit_events)
+                and got
+            ),
+            timeout=30,
+        )
+        status = row["company_response_to_consumer"]
+        if status == "Untimely response":
+            assert case.stage != "closed" and not case.HasField("closed_at")
+            continue
+        closed_on = parse_date(row["date_sent_to_company"])
+        assert case.stage == "closed", (status, case.stage)
+        assert case.closed_at.ToDatetime().date() == closed_on
+        assert case.resolved_at.ToDatetime().date() == closed_on
+        assert case.outcome.decision == HISTORIC_DECISIONS[status]
+        assert case.outcome.summary == status
+        # Its clocks stopped when it closed, none breached at import time.
+        assert all(c.state != common_pb2.CLOCK_STATE_RUNNING for c in case.clocks)
+        cfpb = next(c for c in case.clocks if c.name == "cfpb_response")
+        assert cfpb.state == common_pb2.CLOCK_STATE_MET
+        move = next(e for e in case.audit_events if e.action == "case.stage_changed")
+        assert (move.old_value, move.new_value) == ("received", "closed")
+        assert f"as the source file records it ({status!r}" in move.cause
+        assert "the day it was sent to the company" in move.cause
+        actions = [e.action for e in case.audit_events]
+        assert "case.escalated" not in actions and "message.queued" not in actions
+
+    # The CFPB return for the months they were received counts each as the
+    # file does: closed ones by their response, the untimely one in progress.
+    reports = reporting_pb2_grpc.ReportingServiceStub(channels["reporting"])
+    start, end = Timestamp(), Timestamp()
+    start.FromDatetime(datetime(2013, 7, 1, tzinfo=UTC))
+    end.FromDatetime(datetime(2013, 12, 1, tzinfo=UTC))
+    got = reports.GetRegulatoryReturn(
+        reporting_pb2.GetRegulatoryReturnRequest(
+            regime=common_pb2.REGIME_US_CFPB, period=common_pb2.TimeRange(start=start, end=end)
+        ),
+        metadata=admin,
+        timeout=30,
+    )
+    counted: dict[str, set[str]] = {}
+    for line in got.lines:
+        if line.description == "Company response to consumer":
+            for case_id in line.case_ids:
+                counted.setdefault(case_id, set()).add(line.breakdown)
+    untimely = next(line for line in got.lines if line.description == "Untimely response")
+    for complaint_id, case in cases.items():
+        status = next(
+            r["company_response_to_consumer"] for r in rows if r["complaint_id"] == complaint_id
+        )
+        if status == "Untimely response":
+            assert counted[case.case_id] == {"In progress"}
+            assert case.case_id in untimely.case_ids
+        else:
+            assert "In progress" not in counted[case.case_id], (status, counted[case.case_id])
+            assert case.case_id not in untimely.case_ids

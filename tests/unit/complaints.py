@@ -21,7 +21,14 @@ from redress.domain.policy import Policy
 
 LONDON = ZoneInfo("Europe/London")
 SHIPPED = Path(__file__).resolve().parents[2] / "redress/domain/default_policy.yaml"
-EVERYTHING = Features(followups=True, alerts=True, suggestions=True, stop_breached_clocks=True)
+EVERYTHING = Features(
+    followups=True,
+    alerts=True,
+    suggestions=True,
+    stop_breached_clocks=True,
+    historic_closure=True,
+    missed_warnings=True,
+)
 WORKFLOW_ID = "complaint-key-1"
 CASE_ID = "CASE-1"
 

@@ -11,7 +11,7 @@ from redress.domain import clocks as clk
 from redress.domain import complaint_schedule as schedule
 from redress.domain.complaint import Complaint
 from redress.domain.complaint_commands import AssignCommand, TransitionCommand
-from redress.domain.complaint_state import ComplaintState
+from redress.domain.complaint_state import ComplaintState, HistoricClosure
 from tests.unit.complaints import (
     EVERYTHING,
     LONDON,
@@ -90,6 +90,8 @@ def test_a_breach_escalates_step_by_step() -> None:
     complaint = received(MONDAY)
     complaint.assign(AssignCommand("lead", "alice", "complaints-team-a"))
     audit(complaint)
+    # The warning on time, then the breach.
+    assert complaint.fire_due_events(utc(2027, 3, 1, 16))
     assert complaint.fire_due_events(utc(2027, 3, 2, 10))
     drafts = audit(complaint)
     assert [(d.action, d.field, d.old_value, d.new_value) for d in drafts] == [
@@ -258,3 +260,93 @@ def test_time_to_next_event_is_never_under_a_second() -> None:
     assert complaint.time_to_next_event(utc(2027, 3, 1, 16)) == timedelta(seconds=1)
     assert complaint.next_deadline() == utc(2027, 3, 2, 10)
     assert not complaint.breached()
+
+
+def test_warnings_missed_while_the_platform_was_down_never_follow_their_breach() -> None:
+    complaint = received(MONDAY)
+    # The platform was down from receipt until Friday: the acknowledgement and
+    # first-response deadlines, and every warning before them, passed meanwhile.
+    back = utc(2027, 3, 5, 9)
+    complaint.fire_due_events(back)
+    drafts = audit(complaint)
+    for name in ("acknowledgement", "first_response", "fca_summary_resolution"):
+        written = [d.action for d in drafts if d.field == f"clocks.{name}"]
+        assert "clock.breached" in written, (name, written)
+        assert "clock.warning" not in written, (name, written)
+        clock = complaint.clock(name)
+        assert clock is not None
+        assert written.count("clock.warning_missed") == len(clock.warn_at)
+    missed = next(d for d in drafts if d.action == "clock.warning_missed")
+    assert missed.cause == (
+        "the 75% warning was due 2027-03-01T16:00:00+00:00, but the platform was not "
+        "running then and the deadline 2027-03-02T10:00:00+00:00 has passed too; "
+        "no warning is given"
+    )
+    # A warning still ahead of its deadline is given, late as it is.
+    resolution = [d.action for d in drafts if d.field == "clocks.resolution"]
+    assert "clock.warning_missed" not in resolution
+
+
+def test_warnings_given_on_time_are_unchanged_by_a_late_start() -> None:
+    complaint = received(MONDAY)
+    complaint.fire_due_events(utc(2027, 3, 1, 16))
+    assert [(d.action, d.field) for d in audit(complaint)] == [
+        ("clock.warning", "clocks.acknowledgement")
+    ]
+
+
+CLOSED_IN_2013 = HistoricClosure(
+    decision="upheld",
+    source_status="Closed with monetary relief",
+    closed_at=utc(2013, 9, 10, 12),
+    closed_at_source="the file's Date sent to company",
+)
+
+
+def test_a_historic_complaint_the_source_records_as_closed_is_filed_closed() -> None:
+    filed = utc(2026, 1, 5, 9)
+    complaint = received(
+        utc(2013, 9, 3, 12), "us_cfpb", filed=filed, historic=True, closure=CLOSED_IN_2013
+    )
+    state = complaint.state
+    assert state.stage == "closed"
+    assert state.closed_at == state.resolved_at == CLOSED_IN_2013.closed_at
+    assert state.outcome is not None and state.outcome.decision == "upheld"
+    assert state.outcome.summary == "Closed with monetary relief"
+    clocks = {c.name: c.state for c in state.clocks}
+    # 15 days for the company's response had not passed on the 10th; the
+    # internal acknowledgement and first-response budgets had.
+    assert clocks["cfpb_response"] == clk.MET
+    assert clocks["cfpb_final_response"] == clk.MET
+    assert clocks["acknowledgement"] == clk.BREACHED
+    assert all(c.stopped_at == CLOSED_IN_2013.closed_at for c in state.clocks if c.started_at)
+    assert complaint.breached()  # the acknowledgement was late
+    # Nothing falls due: no breaches at filing time, no escalation, no letters.
+    assert not complaint.fire_due_events(filed)
+    assert state.escalation_level == 0
+    assert [i.message for i in state.outbox if i.message] == []
+    # Its reopening window ended long ago: the workflow can finish.
+    assert complaint.finished(filed)
+
+
+def test_the_audit_trail_says_the_source_file_closed_it() -> None:
+    filed = utc(2026, 1, 5, 9)
+    complaint = Complaint(
+        submission(utc(2013, 9, 3, 12), "us_cfpb", historic=True, closure=CLOSED_IN_2013),
+        ComplaintState(),
+        "complaint-key-1",
+        EVERYTHING,
+    )
+    complaint.adopt_policy(SHIPPED_POLICY)
+    complaint.state.case_id = "CASE-1"
+    complaint.receive(complaint.submission, None, filed, regime_calendars=True)
+    drafts = audit(complaint)
+    move = next(d for d in drafts if d.action == "case.stage_changed")
+    assert (move.old_value, move.new_value) == ("received", "closed")
+    assert move.cause == (
+        "closed as the source file records it ('Closed with monetary relief', closed "
+        "2013-09-10T12:00:00+00:00; the date is the file's Date sent to company)"
+    )
+    assert any(d.action == "outcome.recorded" for d in drafts)
+    stopped = [d.field for d in drafts if d.action == "clock.stopped"]
+    assert "clocks.cfpb_response" in stopped

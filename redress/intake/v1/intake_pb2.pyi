@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from redress.cases.v1 import cases_pb2 as _cases_pb2
 from redress.common.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -11,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubmitComplaintRequest(_message.Message):
-    __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "historic")
+    __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "historic", "historic_closure")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +28,7 @@ class SubmitComplaintRequest(_message.Message):
     COMPANY_FIELD_NUMBER: _ClassVar[int]
     EXTERNAL_REF_FIELD_NUMBER: _ClassVar[int]
     HISTORIC_FIELD_NUMBER: _ClassVar[int]
+    HISTORIC_CLOSURE_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     channel: _common_pb2.Channel
     customer: _common_pb2.Customer
@@ -42,7 +44,20 @@ class SubmitComplaintRequest(_message.Message):
     company: str
     external_ref: str
     historic: bool
-    def __init__(self, idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., historic: _Optional[bool] = ...) -> None: ...
+    historic_closure: HistoricClosure
+    def __init__(self, idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., historic: _Optional[bool] = ..., historic_closure: _Optional[_Union[HistoricClosure, _Mapping]] = ...) -> None: ...
+
+class HistoricClosure(_message.Message):
+    __slots__ = ("source_status", "decision", "closed_at", "closed_at_source")
+    SOURCE_STATUS_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    source_status: str
+    decision: _cases_pb2.Decision
+    closed_at: _timestamp_pb2.Timestamp
+    closed_at_source: str
+    def __init__(self, source_status: _Optional[str] = ..., decision: _Optional[_Union[_cases_pb2.Decision, str]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at_source: _Optional[str] = ...) -> None: ...
 
 class SubmitComplaintResponse(_message.Message):
     __slots__ = ("case_id", "workflow_id", "created")
