@@ -346,6 +346,7 @@ def test_imported_complaints_are_worked_through_their_lifecycle_to_closed(
         )
         # Letters still going out may add entries after the case closed.
         assert verdict.intact and verdict.events_checked >= len(closed.audit_events)
+        assert verdict.consistent, list(verdict.disagreements)
 
 
 def test_a_historic_import_records_old_deadlines_without_letters_or_escalations(
@@ -476,6 +477,10 @@ def test_a_historic_complaint_the_file_records_as_closed_is_a_closed_case_in_eve
         assert "the day it was sent to the company" in move.cause
         actions = [e.action for e in case.audit_events]
         assert "case.escalated" not in actions and "message.queued" not in actions
+        verdict = cases_pb2_grpc.CasesServiceStub(channels["cases"]).VerifyAuditTrail(
+            cases_pb2.VerifyAuditTrailRequest(case_id=case.case_id), metadata=admin, timeout=10
+        )
+        assert verdict.intact and verdict.consistent, list(verdict.disagreements)
 
     # The CFPB return for the months they were received counts each as the
     # file does: closed ones by their response, the untimely one in progress.
