@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.complaint_retries import (
         ACTIVITY_TIMEOUT,
         FOLLOWUP_RETRY,
+        LETTER_HANDOVER_RETRY,
         STORE_RETRY,
         SUGGEST_RETRY,
         SUGGESTIONS,
@@ -258,7 +259,7 @@ class ComplaintWorkflow:
                 request,
                 task_queue=self._followup_queue(),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=FOLLOWUP_RETRY,
+                retry_policy=LETTER_HANDOVER_RETRY,
                 result_type=MessageQueued,
             )
         except ActivityError as err:

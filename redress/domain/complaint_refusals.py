@@ -27,6 +27,10 @@ from redress.domain.complaint_core import OPEN_SUBTASK_STATES, ComplaintCore
 from redress.domain.policy import PRIORITIES
 
 DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
+# A case's subtasks, finished ones included: the workflow carries them all
+# in its state and in every change it records, and the case's page lists
+# them. Documented in protos/redress/cases/v1/cases.proto ("Limits").
+MAX_SUBTASKS = 50
 
 
 class ComplaintRefusals(ComplaintCore):
@@ -103,6 +107,11 @@ class ComplaintRefusals(ComplaintCore):
         if command.due_at is not None and command.due_at <= now:
             raise InvalidCommand("due_at must be in the future", "due_at")
         self._check_open()
+        if len(self.state.subtasks) >= MAX_SUBTASKS:
+            raise Refused(
+                f"the case holds {len(self.state.subtasks)} subtasks, the most a case may "
+                f"hold ({MAX_SUBTASKS}, finished ones included)"
+            )
 
     def check_finish_subtask(self, command: SubtaskCommand) -> None:
         """Completing or cancelling: the subtask must still be open."""

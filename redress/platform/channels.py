@@ -22,8 +22,9 @@ Options = Sequence[tuple[str, Any]]
 # The largest gRPC message any Redress process sends or receives, the same on
 # both ends of every channel (servers: redress/platform/serving.py), instead
 # of gRPC's defaults (4 MB received, unlimited sent). What keeps answers
-# under it: a case's notes are capped (services/cases/store.py,
-# MAX_CASE_NOTES_CHARACTERS), lists are paged, exports stream in chunks.
+# under it: what grows on a case is capped (services/cases/store.py), reads
+# of a case and pages of lists are bounded in bytes (services/cases/reads.py),
+# exports stream in chunks.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
 MESSAGE_SIZE_OPTIONS: tuple[tuple[str, Any], ...] = (
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),

@@ -233,6 +233,10 @@ def full_case_message(
     )
     if view.outcome is not None:
         message.outcome.CopyFrom(outcome_message(view.outcome))
+    message.note_count = view.note_count
+    message.audit_event_count = view.audit_event_count
+    message.subtask_count = len(view.subtasks)
+    message.link_count = len(view.links)
     return message
 
 

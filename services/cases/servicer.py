@@ -43,7 +43,7 @@ from redress.platform.requests import (
 )
 from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
-from services.cases import convert, erasure, histories
+from services.cases import convert, erasure, histories, reads
 from services.cases.store import (
     CONTACT_FIELDS,
     Actor,
@@ -53,6 +53,8 @@ from services.cases.store import (
     InvalidPageToken,
     LinkRefused,
     NotesFull,
+    case_page_token,
+    note_token,
 )
 from workflows import commands
 from workflows.complaint import ComplaintWorkflow
@@ -75,6 +77,7 @@ CUSTOMER_ID = re.compile(r"^CU-[0-9a-f]{20}$")
 # Export chunks stay well under gRPC's default 4 MiB message limit.
 EXPORT_CHUNK = 1 << 20
 DEFAULT_PAGE, MAX_PAGE = 50, 500
+DEFAULT_NOTES_PAGE, MAX_NOTES_PAGE = 20, 100
 
 READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
 HANDLERS = roles("agent", "team_lead", "manager", "administrator")
@@ -86,6 +89,7 @@ ACCESS = {
         "GetCase": READERS,
         "ListCases": READERS,
         "ListAuditEvents": READERS,
+        "ListNotes": READERS,
         "VerifyAuditTrail": roles("auditor", "manager", "administrator", "service"),
         "PublishPolicy": roles("administrator"),
         "GetPolicy": roles(*READERS, "administrator"),
@@ -159,15 +163,31 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             raise case_not_found(case_id)
         self.scope.check(case_id, *holder)
 
-    async def _case(self, case_id: str) -> cases_pb2.Case:
-        view = await asyncio.to_thread(self.store.get_case, case_id)
+    async def _case(self, case_id: str, history: bool = False) -> cases_pb2.Case:
+        """The case as an answer carries it (services/cases/reads.py): with
+        `history` (GetCase) its most recent notes and audit entries, without
+        (the commands' answers: what the command changed) none."""
+        view = await asyncio.to_thread(
+            self.store.get_case,
+            case_id,
+            reads.NOTES_IN_CASE if history else 0,
+            reads.AUDIT_EVENTS_IN_CASE if history else 0,
+        )
         if view is None:
             raise case_not_found(case_id)
         self.scope.check(case_id, view.case.team, view.case.assignee)
         policy = await asyncio.to_thread(
             self._policy_of, view.case.policy_id, view.case.policy_version
         )
-        return convert.full_case_message(view, policy.calendar_named if policy else None)
+        return reads.bounded_case(
+            convert.full_case_message(view, policy.calendar_named if policy else None)
+        )
+
+    async def _subtask(self, case_id: str, subtask_id: str) -> cases_pb2.Subtask:
+        found = await asyncio.to_thread(self.store.subtask, case_id, subtask_id)
+        if found is None:
+            raise NotFound(f"no subtask {subtask_id} on case {case_id}")
+        return convert.subtask_message(found)
 
     def _policy_of(self, policy_id: str, version: str) -> Policy | None:
         """The policy version a case runs under, for its calendars."""
@@ -514,9 +534,9 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             ),
             context,
         )
-        case = await self._case(request.case_id)
-        subtask = next(s for s in case.subtasks if s.subtask_id == result.subtask_id)
-        return cases_pb2.AddSubtaskResponse(subtask=subtask)
+        return cases_pb2.AddSubtaskResponse(
+            subtask=await self._subtask(request.case_id, result.subtask_id)
+        )
 
     async def _finish_subtask(
         self,
@@ -532,8 +552,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         await self._command(
             case_id, v, update, SubtaskCommand(caller().id, subtask_id, reason), context
         )
-        case = await self._case(case_id)
-        return next(s for s in case.subtasks if s.subtask_id == subtask_id)
+        return await self._subtask(case_id, subtask_id)
 
     async def CompleteSubtask(
         self, request: cases_pb2.CompleteSubtaskRequest, context: grpc.aio.ServicerContext
@@ -738,7 +757,34 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         violations = Violations()
         check_case_id(request.case_id, violations)
         violations.raise_if_any()
-        return cases_pb2.GetCaseResponse(case=await self._case(request.case_id))
+        return cases_pb2.GetCaseResponse(case=await self._case(request.case_id, history=True))
+
+    async def ListNotes(
+        self, request: cases_pb2.ListNotesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListNotesResponse:
+        violations = Violations()
+        check_case_id(request.case_id, violations)
+        limit = page_size(violations, request.page, DEFAULT_NOTES_PAGE, MAX_NOTES_PAGE)
+        violations.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise NotFound(f"no case {request.case_id}")
+        await self._visible(request.case_id)
+        try:
+            notes, token = await asyncio.to_thread(
+                self.store.notes_page, request.case_id, limit, request.page.page_token
+            )
+        except InvalidPageToken as err:
+            bad = Violations()
+            bad.add("page.page_token", str(err))
+            bad.raise_if_any()
+            raise
+        messages = [convert.note_message(n) for n in notes]
+        taken = reads.page_within(messages)
+        if taken < len(messages):
+            token = note_token(notes[taken - 1])
+        return cases_pb2.ListNotesResponse(
+            notes=messages[:taken], page=common_pb2.PageInfo(next_page_token=token)
+        )
 
     async def ListCases(
         self, request: cases_pb2.ListCasesRequest, context: grpc.aio.ServicerContext
@@ -808,6 +854,11 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 convert.clock_message(c, now, calendars) for c in clocks[case.case_id]
             )
             cases.append(message)
+        taken = reads.page_within(cases)
+        if taken < len(cases):
+            # Long narratives: the page ends early, the next one goes on from here.
+            cases = cases[:taken]
+            token = case_page_token(rows[taken - 1][0], SORT_COLUMNS[request.sort_by])
         return cases_pb2.ListCasesResponse(
             cases=cases, page=common_pb2.PageInfo(next_page_token=token)
         )
@@ -830,10 +881,13 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         await self._visible(request.case_id)
         events = await asyncio.to_thread(self.store.audit_events, request.case_id, after, limit + 1)
         more = len(events) > limit
-        events = events[:limit]
+        messages = [convert.audit_message(e) for e in events[:limit]]
+        taken = reads.page_within(messages)
+        more = more or taken < len(messages)
+        messages = messages[:taken]
         return cases_pb2.ListAuditEventsResponse(
-            events=[convert.audit_message(e) for e in events],
-            page=common_pb2.PageInfo(next_page_token=str(events[-1].sequence) if more else ""),
+            events=messages,
+            page=common_pb2.PageInfo(next_page_token=str(messages[-1].sequence) if more else ""),
         )
 
     async def VerifyAuditTrail(

@@ -79,12 +79,22 @@ class InvalidPageToken(ValueError):
     pass
 
 
+# What can grow on a case is capped, so that no case outgrows what reads
+# return (GetCase, the commands' answers) and the workflow carries; the caps
+# are documented in protos/redress/cases/v1/cases.proto ("Limits") and
+# docs/lifecycle.md. Cases that grew past them before they existed stay
+# readable: reads take only the most recent notes and audit entries
+# (services/cases/reads.py).
+#
 # A case's notes together, in characters: about fifteen of the longest notes
-# (32,000 each) or hundreds of ordinary ones. A case travels whole in every
-# answer that returns it (GetCase, each lifecycle command); at 4 bytes a
-# character at worst this keeps it well inside a gRPC message
-# (redress/platform/channels.py, MAX_MESSAGE_BYTES).
+# (32,000 each) or hundreds of ordinary ones.
 MAX_CASE_NOTES_CHARACTERS = 500_000
+# A case's notes, however short: each is a row the console lists and
+# ListNotes pages through.
+MAX_CASE_NOTES = 1_000
+# Links on one case, counted from either side: a case related to hundreds of
+# others is a pattern for reporting, not something to link case by case.
+MAX_CASE_LINKS = 100
 
 
 class ChangeConflict(ValueError):
@@ -100,7 +110,8 @@ class ChangeConflict(ValueError):
 
 
 class NotesFull(ValueError):
-    """The case's notes would pass MAX_CASE_NOTES_CHARACTERS; the message says so."""
+    """The case's notes would pass MAX_CASE_NOTES_CHARACTERS or MAX_CASE_NOTES;
+    the message says so."""
 
 
 @dataclass(frozen=True)
@@ -185,8 +196,12 @@ class CaseView:
     clocks: list[CaseClock]
     subtasks: list[Subtask]
     outcome: Outcome | None
+    # The most recent notes and audit entries, oldest of them first, and how
+    # many the case holds in all.
     notes: list[Note]
     links: list[LinkView] = field(default_factory=list)
+    note_count: int = 0
+    audit_event_count: int = 0
 
 
 LIFECYCLE_FIELDS = (
@@ -623,7 +638,12 @@ class CaseStore(Store):
             ).first()
             return (row[0], row[1]) if row else None
 
-    def get_case(self, case_id: str) -> CaseView | None:
+    def get_case(
+        self, case_id: str, notes: int | None = None, audit_events: int | None = None
+    ) -> CaseView | None:
+        """The case with its clocks, subtasks, outcome and links, its `notes`
+        most recent notes and its `audit_events` most recent audit entries
+        (each oldest first; None: all), and how many of each it holds."""
         with self.sessions() as session:
             row = session.execute(
                 select(Case, Customer)
@@ -636,8 +656,12 @@ class CaseStore(Store):
                 session.scalars(
                     select(AuditEvent)
                     .where(AuditEvent.case_id == case_id)
-                    .order_by(AuditEvent.sequence)
+                    .order_by(AuditEvent.sequence.desc())
+                    .limit(audit_events)
                 )
+            )[::-1]
+            event_count = session.scalar(
+                select(func.count()).select_from(AuditEvent).where(AuditEvent.case_id == case_id)
             )
             clocks = list(
                 session.scalars(
@@ -649,14 +673,57 @@ class CaseStore(Store):
                     select(Subtask).where(Subtask.case_id == case_id).order_by(Subtask.created_at)
                 )
             )
-            notes = list(
+            recent_notes = list(
                 session.scalars(
-                    select(Note).where(Note.case_id == case_id).order_by(Note.created_at)
+                    select(Note)
+                    .where(Note.case_id == case_id)
+                    .order_by(Note.created_at.desc(), Note.note_id.desc())
+                    .limit(notes)
                 )
+            )[::-1]
+            note_count = session.scalar(
+                select(func.count()).select_from(Note).where(Note.case_id == case_id)
             )
             outcome = session.get(Outcome, case_id)
             links = self._links(session, case_id)
-            return CaseView(row[0], row[1], events, clocks, subtasks, outcome, notes, links)
+            return CaseView(
+                row[0],
+                row[1],
+                events,
+                clocks,
+                subtasks,
+                outcome,
+                recent_notes,
+                links,
+                note_count=int(note_count or 0),
+                audit_event_count=int(event_count or 0),
+            )
+
+    def notes_page(self, case_id: str, limit: int, page_token: str) -> tuple[list[Note], str]:
+        """Up to `limit` of the case's notes, most recent first, after the
+        page `page_token` ended; and the token of the next page ("" at the end)."""
+        query = select(Note).where(Note.case_id == case_id)
+        if page_token:
+            created_at, note_id = _decode_note_token(page_token)
+            before = tuple_(Note.created_at, Note.note_id)
+            query = query.where(
+                before
+                < tuple_(
+                    literal(created_at, Note.created_at.type), literal(note_id, Note.note_id.type)
+                )
+            )
+        query = query.order_by(Note.created_at.desc(), Note.note_id.desc()).limit(limit + 1)
+        with self.sessions() as session:
+            found = list(session.scalars(query))
+        if len(found) <= limit:
+            return found, ""
+        found = found[:limit]
+        return found, note_token(found[-1])
+
+    def subtask(self, case_id: str, subtask_id: str) -> Subtask | None:
+        with self.sessions() as session:
+            found = session.get(Subtask, subtask_id)
+            return found if found is not None and found.case_id == case_id else None
 
     def clocks_of(self, case_ids: Sequence[str]) -> dict[str, list[CaseClock]]:
         """The clocks of a page of cases, in one query, each case's by deadline."""
@@ -703,6 +770,15 @@ class CaseStore(Store):
                         f"{case_id} is already linked to {other_case_id} as "
                         f"{same_pair[0].kind}; one link per pair of cases"
                     )
+                for this, links in (
+                    (case_id, existing),
+                    (other_case_id, self._links(session, other_case_id)),
+                ):
+                    if len(links) >= MAX_CASE_LINKS:
+                        raise LinkRefused(
+                            f"{this} holds {len(links):,} links, the most a case may hold "
+                            f"({MAX_CASE_LINKS:,}); unlink one first"
+                        )
                 if kind == "duplicate_of":
                     original = [x for x in existing if x.kind == "duplicate_of"]
                     if original:
@@ -1070,11 +1146,16 @@ class CaseStore(Store):
             # The case row locked (on PostgreSQL), so that two notes added at
             # once cannot both pass the limit.
             session.scalars(select(Case.case_id).where(Case.case_id == case_id).with_for_update())
-            held = session.scalar(
-                select(func.coalesce(func.sum(func.length(Note.body)), 0)).where(
+            count, held = session.execute(
+                select(func.count(), func.coalesce(func.sum(func.length(Note.body)), 0)).where(
                     Note.case_id == case_id
                 )
-            )
+            ).one()
+            if int(count or 0) >= MAX_CASE_NOTES:
+                raise NotesFull(
+                    f"case {case_id} holds {int(count):,} notes, the most a case may hold "
+                    f"({MAX_CASE_NOTES:,})"
+                )
             if int(held or 0) + len(body) > MAX_CASE_NOTES_CHARACTERS:
                 raise NotesFull(
                     f"case {case_id} holds {int(held or 0):,} characters of notes; with this "
@@ -1233,11 +1314,7 @@ class CaseStore(Store):
         if len(rows) <= limit:
             return rows, ""
         rows = rows[:limit]
-        last = rows[-1][0]
-        value = getattr(last, sort_by)
-        if sort_by == "next_deadline" and value is None:
-            value = FAR_FUTURE
-        return rows, _encode_token(sort_by, value, last.id)
+        return rows, case_page_token(rows[-1][0], sort_by)
 
     @staticmethod
     def _conditions(f: CaseFilter) -> list[Any]:
@@ -1314,6 +1391,31 @@ def audit_entry(e: AuditEvent) -> AuditEntry:
         commitments=dict(e.commitments or {}),
         salts=dict(e.value_salts or {}),
     )
+
+
+def case_page_token(last: Case, sort_by: str) -> str:
+    """The token of the page of cases that comes after `last`."""
+    value = getattr(last, sort_by)
+    if sort_by == "next_deadline" and value is None:
+        value = FAR_FUTURE
+    return _encode_token(sort_by, value, last.id)
+
+
+def note_token(note: Note) -> str:
+    """The page token of the notes that come after `note` (older ones)."""
+    raw = json.dumps(["notes", note.created_at.isoformat(), note.note_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_note_token(token: str) -> tuple[datetime, str]:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        kind, created_at, note_id = json.loads(base64.urlsafe_b64decode(padded))
+        if kind != "notes" or not isinstance(note_id, str):
+            raise ValueError(kind)
+        return datetime.fromisoformat(created_at), note_id
+    except Exception as err:
+        raise InvalidPageToken("the page token is not one this service issued") from err
 
 
 def _encode_token(sort_by: str, value: Any, last_id: int) -> str:

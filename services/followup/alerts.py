@@ -18,6 +18,10 @@ the staff directory:
     subtask.reminder                  of its team, else of the case's team)
     subtask.overdue                 the subtask's assignee and the lead of its
                                     team (or the case's team)
+    message.failed                  the assignee (or the team's lead) and the
+                                    team's lead; compliance when the case has
+                                    neither: a letter to the customer could
+                                    not be prepared or sent after its retries
 
 A person never hears about their own action (an agent who assigns a case to
 themselves gets no alert). Each alert's idempotency key is derived from the
@@ -99,6 +103,12 @@ def alerts_for(event_type: str, change: dict[str, Any], roles: Roles) -> list[Al
             elif role == "compliance":
                 names += roles.compliance
         out += [(r, f"{case} escalated to level {level}") for r in names]
+    elif event_type == "message.failed":
+        # Given up (workflows/complaint_retries.py, workflows/followup.py):
+        # a person must send the letter again or reach the customer otherwise.
+        letter = str(_json(new).get("template") or cause.split(" ", 1)[0] or "a")
+        who = person_or_team(True) or list(roles.compliance)
+        out += [(r, f"{case}: the {letter} letter could not be sent") for r in who]
     elif event_type in ("subtask.added", "subtask.reminder", "subtask.overdue"):
         task = _json(str(change.get("subtask") or ""))
         title = str(task.get("title") or field.removeprefix("subtasks."))

@@ -20,12 +20,15 @@ from redress.platform.errors import ServiceError
 from services.cases.convert import case_change, full_case_message
 from services.cases.servicer import CasesServicer
 from services.cases.store import (
+    MAX_CASE_LINKS,
+    MAX_CASE_NOTES,
     MAX_CASE_NOTES_CHARACTERS,
     Actor,
     CaseFilter,
     CaseStore,
     ChangeConflict,
     CustomerDetails,
+    LinkRefused,
     NewCase,
     NotesFull,
 )
@@ -267,6 +270,38 @@ def test_upgrading_a_store_with_notes_makes_them_searchable(database_url: str):
         assert any(case.narrative == ROWS[1]["Consumer complaint narrative"] for case, _ in rows)
     finally:
         store.close()
+
+
+def test_a_case_holds_at_most_a_thousand_notes_and_a_hundred_links(store: CaseStore):
+    case, _, _ = store.create_case(new_case(ROWS[0], 0), WORKER)
+    for n in range(MAX_CASE_NOTES):
+        store.add_note(case.case_id, WORKER, f"call {n}", False)
+    with pytest.raises(NotesFull) as err:
+        store.add_note(case.case_id, WORKER, "one more", False)
+    assert str(err.value) == (
+        f"case {case.case_id} holds 1,000 notes, the most a case may hold (1,000)"
+    )
+    view = store.get_case(case.case_id, notes=20, audit_events=10)
+    assert view is not None and view.note_count == 1_000 and len(view.notes) == 20
+    assert [n.body for n in view.notes] == [f"call {n}" for n in range(980, 1_000)]
+    assert len(view.events) == 10 and view.audit_event_count == 1_001
+    # Paged, most recent first, every note once.
+    seen, token = [], ""
+    while True:
+        page, token = store.notes_page(case.case_id, 300, token)
+        seen += [n.body for n in page]
+        if not token:
+            break
+    assert seen == [f"call {n}" for n in reversed(range(1_000))]
+
+    others = [store.create_case(new_case(ROWS[0], n), WORKER)[0] for n in range(1, 102)]
+    for other in others[:MAX_CASE_LINKS]:
+        store.link_cases(case.case_id, "related_to", other.case_id, WORKER)
+    with pytest.raises(LinkRefused) as refused:
+        store.link_cases(others[-1].case_id, "related_to", case.case_id, WORKER)
+    assert str(refused.value) == (
+        f"{case.case_id} holds 100 links, the most a case may hold (100); unlink one first"
+    )
 
 
 def test_a_case_holds_notes_up_to_a_limit_that_keeps_it_inside_a_grpc_message(store: CaseStore):

@@ -153,6 +153,7 @@ def case_requests(c: Cases) -> dict[tuple[str, str], Callable[[str], Any]]:
             case_id=i, other_case_id=c.own, reason="not related after all"
         ),
         ("cases", "ListAuditEvents"): lambda i: cases_pb2.ListAuditEventsRequest(case_id=i),
+        ("cases", "ListNotes"): lambda i: cases_pb2.ListNotesRequest(case_id=i),
         ("followup", "RenderTemplate"): lambda i: followup_pb2.RenderTemplateRequest(
             template_name="progress_update", case_id=i
         ),

@@ -331,6 +331,22 @@ def test_a_subtask_is_added_completed_and_not_completed_twice(complaint: Complai
     assert refused.message == "subtask CASE-1-T1 is already completed"
 
 
+def test_a_case_holds_at_most_fifty_subtasks_finished_ones_included(
+    complaint: Complaint,
+) -> None:
+    for n in range(50):
+        command = AddSubtaskCommand("h", f"Task {n}", "", "bob", "", None)
+        complaint.check_add_subtask(command, LATER)
+        info = complaint.add_subtask(command, LATER)
+        complaint.finish_subtask(SubtaskCommand("h", info.subtask_id, "done"), "completed", LATER)
+    one_more = AddSubtaskCommand("h", "Task 51", "", "bob", "", None)
+    refused = refusal(complaint.check_add_subtask, one_more, LATER)
+    assert not isinstance(refused, InvalidCommand)
+    assert refused.message == (
+        "the case holds 50 subtasks, the most a case may hold (50, finished ones included)"
+    )
+
+
 def test_open_subtasks_keep_the_case_open(complaint: Complaint) -> None:
     command = AddSubtaskCommand("h", "Call the branch", "", "bob", "", None)
     complaint.add_subtask(command, LATER)

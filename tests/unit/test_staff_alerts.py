@@ -132,3 +132,36 @@ def test_a_staff_directory_with_mistakes_is_refused_naming_each():
         )
     assert "people.alice.digest: one of hourly, daily, not 'weekly'" in str(err.value)
     assert "teams.disputes.lead: 'zoe' is not under people" in str(err.value)
+
+
+def test_a_letter_given_up_alerts_the_handler_and_the_lead_or_else_compliance():
+    handed_over = change(
+        field="messages",
+        new=json.dumps({"template": "final_response", "kind": "final_response"}),
+        cause="could not prepare the final_response message: the case could not be read",
+        actor="rule:followups.final_response",
+        assignee="alice",
+        team="disputes",
+    )
+    alerts = alerts_for("message.failed", handed_over, ROLES)
+    assert [(a.recipient, a.summary) for a in alerts] == [
+        ("alice", "Case C-000042: the final_response letter could not be sent"),
+        ("lena", "Case C-000042: the final_response letter could not be sent"),
+    ]
+    assert alerts[0].detail.endswith("the case could not be read")
+    # Given up by the delivery: the template comes first in the cause.
+    assert [
+        a.summary
+        for a in alerts_for(
+            "message.failed",
+            change(
+                field="messages.M-1",
+                old="queued",
+                new="failed",
+                cause="acknowledgement v2 over email: given up after 12 attempts",
+                team="disputes",
+            ),
+            ROLES,
+        )
+    ] == ["Case C-000042: the acknowledgement letter could not be sent"] * 1
+    assert who("message.failed", field="messages", new="{}", cause="x") == ["cora"]

@@ -67,7 +67,7 @@ CASE_SORT_FIELD_PRIORITY: CaseSortField
 CASE_SORT_FIELD_UPDATED_AT: CaseSortField
 
 class Case(_message.Message):
-    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key", "customer_erased_at", "customer_record")
+    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key", "customer_erased_at", "customer_record", "note_count", "audit_event_count", "subtask_count", "link_count")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -107,6 +107,10 @@ class Case(_message.Message):
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ERASED_AT_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_RECORD_FIELD_NUMBER: _ClassVar[int]
+    NOTE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_EVENT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SUBTASK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LINK_COUNT_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     workflow_id: str
     stage: str
@@ -146,7 +150,11 @@ class Case(_message.Message):
     idempotency_key: str
     customer_erased_at: _timestamp_pb2.Timestamp
     customer_record: _common_pb2.Customer
-    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., customer_erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_record: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ...) -> None: ...
+    note_count: int
+    audit_event_count: int
+    subtask_count: int
+    link_count: int
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., customer_erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_record: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., note_count: _Optional[int] = ..., audit_event_count: _Optional[int] = ..., subtask_count: _Optional[int] = ..., link_count: _Optional[int] = ...) -> None: ...
 
 class Clock(_message.Message):
     __slots__ = ("name", "state", "regulatory", "started_at", "due_at", "business_time_left", "paused_for", "pause_reason", "stopped_at", "calendar", "basis", "breached_at", "regulation", "description", "remaining", "warned_at")
@@ -343,6 +351,22 @@ class GetCaseResponse(_message.Message):
     CASE_FIELD_NUMBER: _ClassVar[int]
     case: Case
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class ListNotesRequest(_message.Message):
+    __slots__ = ("case_id", "page")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    page: _common_pb2.PageRequest
+    def __init__(self, case_id: _Optional[str] = ..., page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ...) -> None: ...
+
+class ListNotesResponse(_message.Message):
+    __slots__ = ("notes", "page")
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    notes: _containers.RepeatedCompositeFieldContainer[Note]
+    page: _common_pb2.PageInfo
+    def __init__(self, notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
     __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id")

@@ -28,6 +28,31 @@ if _version_not_supported:
 class CasesServiceStub:
     """CasesService reads cases and carries out commands on them.
 
+    Limits. What can grow on a case is capped, so that no case outgrows the
+    answers that carry it; a command that would pass a cap is refused naming
+    the field and the limit, and a case that grew past a cap before it
+    existed stays readable and workable (reads are bounded, see GetCase):
+    - a note: 1 to 32,000 characters (INVALID_ARGUMENT on `body`);
+    - a case's notes: at most 1,000, and 500,000 characters together
+    (FAILED_PRECONDITION);
+    - a case's subtasks, whatever their state: at most 50 (FAILED_PRECONDITION);
+    - a case's links to other cases: at most 100 on each of the two cases
+    (FAILED_PRECONDITION);
+    - every gRPC message, sent or received, by every Redress server and
+    client: at most 8 MB.
+    A case's audit trail is never capped (it is the system of record); it is
+    read in pages (ListAuditEvents), never whole.
+
+    Commands that change a case (AssignCase, ChangePriority, ChangeCategory,
+    TransitionStage, RecordCustomerReply, UpdateCustomerPreferences,
+    MergeCaseContact, RecordOutcome, ResolveCase, CloseCase, ReopenCase,
+    LinkCases, UnlinkCases) answer with what the command changed: the case's
+    fields, clocks, outcome, subtasks and links as they now stand, without
+    notes or audit entries (`note_count` and `audit_event_count` say how many
+    there are; GetCase, ListNotes and ListAuditEvents read them), so that a
+    command that was carried out is never answered with an error because of
+    the case's size.
+
     Reads come from the case database. Commands that change a case's
     lifecycle (assign, prioritise, pause a clock, resolve, close...) are
     carried out by the case's workflow, which checks them against the case's
@@ -55,6 +80,11 @@ class CasesServiceStub:
                 '/redress.cases.v1.CasesService/GetCase',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseResponse.FromString,
+                _registered_method=True)
+        self.ListNotes = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListNotes',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesResponse.FromString,
                 _registered_method=True)
         self.ListCases = channel.unary_unary(
                 '/redress.cases.v1.CasesService/ListCases',
@@ -201,6 +231,31 @@ class CasesServiceStub:
 class CasesServiceServicer:
     """CasesService reads cases and carries out commands on them.
 
+    Limits. What can grow on a case is capped, so that no case outgrows the
+    answers that carry it; a command that would pass a cap is refused naming
+    the field and the limit, and a case that grew past a cap before it
+    existed stays readable and workable (reads are bounded, see GetCase):
+    - a note: 1 to 32,000 characters (INVALID_ARGUMENT on `body`);
+    - a case's notes: at most 1,000, and 500,000 characters together
+    (FAILED_PRECONDITION);
+    - a case's subtasks, whatever their state: at most 50 (FAILED_PRECONDITION);
+    - a case's links to other cases: at most 100 on each of the two cases
+    (FAILED_PRECONDITION);
+    - every gRPC message, sent or received, by every Redress server and
+    client: at most 8 MB.
+    A case's audit trail is never capped (it is the system of record); it is
+    read in pages (ListAuditEvents), never whole.
+
+    Commands that change a case (AssignCase, ChangePriority, ChangeCategory,
+    TransitionStage, RecordCustomerReply, UpdateCustomerPreferences,
+    MergeCaseContact, RecordOutcome, ResolveCase, CloseCase, ReopenCase,
+    LinkCases, UnlinkCases) answer with what the command changed: the case's
+    fields, clocks, outcome, subtasks and links as they now stand, without
+    notes or audit entries (`note_count` and `audit_event_count` say how many
+    there are; GetCase, ListNotes and ListAuditEvents read them), so that a
+    command that was carried out is never answered with an error because of
+    the case's size.
+
     Reads come from the case database. Commands that change a case's
     lifecycle (assign, prioritise, pause a clock, resolve, close...) are
     carried out by the case's workflow, which checks them against the case's
@@ -223,8 +278,28 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetCase(self, request, context):
-        """One case with its customer, notes, subtasks, clocks, outcome and audit
-        trail. NOT_FOUND if there is no such case.
+        """One case with its customer, clocks, outcome, subtasks, links, its most
+        recent notes and its most recent audit entries. NOT_FOUND if there is no
+        such case.
+
+        The answer is bounded however large the case has grown, so that it
+        always fits in a gRPC message (at most about 3.5 MB, under gRPC's 4 MB
+        default): `notes` holds the 20 most recent notes and `audit_events` the
+        100 most recent entries, each list cut shorter where its entries pass
+        1 MiB together; subtasks and links are the most recent within 1 MiB and
+        256 KiB. `note_count`, `audit_event_count`, `subtask_count` and
+        `link_count` say how many the case holds; ListNotes and ListAuditEvents
+        page through all of them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListNotes(self, request, context):
+        """The case's notes, most recent first, one page at a time (page_size
+        1 to 100, default 20; a page also ends before its notes pass 2 MiB
+        together, so it may hold fewer than asked: continue with
+        next_page_token). NOT_FOUND for an unknown case.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -328,7 +403,8 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AddSubtask(self, request, context):
-        """Adds a subtask with its own assignee and due date.
+        """Adds a subtask with its own assignee and due date. A case holds at most
+        50 subtasks, finished ones included: FAILED_PRECONDITION past that.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -377,7 +453,8 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def LinkCases(self, request, context):
-        """Links two cases (duplicate of, related to, parent/child).
+        """Links two cases (duplicate of, related to, parent/child). Each case
+        holds at most 100 links: FAILED_PRECONDITION past that.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -485,6 +562,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.GetCase,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseResponse.SerializeToString,
+            ),
+            'ListNotes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNotes,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesResponse.SerializeToString,
             ),
             'ListCases': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCases,
@@ -637,6 +719,31 @@ def add_CasesServiceServicer_to_server(servicer, server):
 class CasesService:
     """CasesService reads cases and carries out commands on them.
 
+    Limits. What can grow on a case is capped, so that no case outgrows the
+    answers that carry it; a command that would pass a cap is refused naming
+    the field and the limit, and a case that grew past a cap before it
+    existed stays readable and workable (reads are bounded, see GetCase):
+    - a note: 1 to 32,000 characters (INVALID_ARGUMENT on `body`);
+    - a case's notes: at most 1,000, and 500,000 characters together
+    (FAILED_PRECONDITION);
+    - a case's subtasks, whatever their state: at most 50 (FAILED_PRECONDITION);
+    - a case's links to other cases: at most 100 on each of the two cases
+    (FAILED_PRECONDITION);
+    - every gRPC message, sent or received, by every Redress server and
+    client: at most 8 MB.
+    A case's audit trail is never capped (it is the system of record); it is
+    read in pages (ListAuditEvents), never whole.
+
+    Commands that change a case (AssignCase, ChangePriority, ChangeCategory,
+    TransitionStage, RecordCustomerReply, UpdateCustomerPreferences,
+    MergeCaseContact, RecordOutcome, ResolveCase, CloseCase, ReopenCase,
+    LinkCases, UnlinkCases) answer with what the command changed: the case's
+    fields, clocks, outcome, subtasks and links as they now stand, without
+    notes or audit entries (`note_count` and `audit_event_count` say how many
+    there are; GetCase, ListNotes and ListAuditEvents read them), so that a
+    command that was carried out is never answered with an error because of
+    the case's size.
+
     Reads come from the case database. Commands that change a case's
     lifecycle (assign, prioritise, pause a clock, resolve, close...) are
     carried out by the case's workflow, which checks them against the case's
@@ -693,6 +800,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/GetCase',
             redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNotes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListNotes',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListNotesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,9 @@ DECISIONS = [
 ]
 
 blueprint = Blueprint("cases", __name__)
+# A page of notes at their longest (32,000 characters each) is under 1 MB of HTML.
+NOTES_PER_PAGE = 20
+TRAIL_PER_PAGE = 100
 
 
 def case_page(
@@ -50,7 +53,13 @@ def case_page(
     failed_form: str = "",
     preview: followup_pb2.RenderTemplateResponse | None = None,
     article_query: str = "",
+    notes_from: str = "",
+    trail_from: str | None = None,
 ) -> Response:
+    """`notes_from` is the ListNotes page token of the notes to show (the
+    most recent when empty); `trail_from`, when given, the ListAuditEvents
+    page token of the audit entries the timeline shows instead of the most
+    recent ones and the messages."""
     if not CASE_ID.match(case_id):
         abort(404)
     person = caller()
@@ -115,13 +124,46 @@ def case_page(
             ),
             [],
         )
-    timeline: list[dict[str, Any]] = [
-        {"at": time_or_none(e.recorded_at), "kind": "audit", "event": e} for e in case.audit_events
-    ]
-    timeline += [
-        {"at": time_or_none(m.created_at), "kind": "message", "message": m} for m in messages
-    ]
-    timeline.sort(key=lambda item: item["at"] or now, reverse=True)
+    # A case's notes and audit trail can be long: the page shows one page of
+    # each and links to the next (GetCase itself carries only the most recent).
+    notes, notes_next = list(reversed(case.notes)), ""
+    try:
+        listed = person.cases(
+            "ListNotes",
+            cases_pb2.ListNotesRequest(
+                case_id=case_id,
+                page=common_pb2.PageRequest(page_size=NOTES_PER_PAGE, page_token=notes_from),
+            ),
+        )
+        notes, notes_next = list(listed.notes), listed.page.next_page_token
+    except Refusal as err:
+        if notes_from:
+            return page("error.html", 400, message=refusal_text(err))
+    trail_next = ""
+    if trail_from is None:
+        timeline: list[dict[str, Any]] = [
+            {"at": time_or_none(e.recorded_at), "kind": "audit", "event": e}
+            for e in case.audit_events
+        ]
+        timeline += [
+            {"at": time_or_none(m.created_at), "kind": "message", "message": m} for m in messages
+        ]
+        timeline.sort(key=lambda item: item["at"] or now, reverse=True)
+    else:
+        try:
+            trail = person.cases(
+                "ListAuditEvents",
+                cases_pb2.ListAuditEventsRequest(
+                    case_id=case_id,
+                    page=common_pb2.PageRequest(page_size=TRAIL_PER_PAGE, page_token=trail_from),
+                ),
+            )
+        except Refusal as err:
+            return page("error.html", 400, message=refusal_text(err))
+        timeline = [
+            {"at": time_or_none(e.recorded_at), "kind": "audit", "event": e} for e in trail.events
+        ]
+        trail_next = trail.page.next_page_token
     template_names = sorted({t.name for t in templates})
     workflow_link = console().config.workflow_link
     return page(
@@ -133,6 +175,11 @@ def case_page(
         allowed=list(policy.allowed_from(case.stage)) if policy else [],
         categories=list(policy.categories) if policy else [],
         timeline=timeline,
+        notes=notes,
+        notes_from=notes_from,
+        notes_next=notes_next,
+        trail_from=trail_from,
+        trail_next=trail_next,
         linked=linked,
         found=found,
         article_query=article_query,
@@ -156,7 +203,12 @@ def case_page(
 
 @blueprint.route("/cases/<case_id>")
 def show_case(case_id: str) -> Response:
-    return case_page(case_id, article_query=request.args.get("articles", "").strip())
+    return case_page(
+        case_id,
+        article_query=request.args.get("articles", "").strip(),
+        notes_from=request.args.get("notes", ""),
+        trail_from=request.args.get("trail"),
+    )
 
 
 def act(case_id: str, name: str, done: str, call: Callable[[Caller], Any]) -> Response:
