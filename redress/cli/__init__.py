@@ -258,7 +258,7 @@ def _trail(args: argparse.Namespace) -> list[TrailEntry]:
 
 
 def _case_messages(args: argparse.Namespace) -> dict[str, str]:
-    """The case's messages and their delivery states, as services/followup has them."""
+    """The case's letters and their delivery states, as services/followup has them."""
     messages: dict[str, str] = {}
     token = ""
     while True:
@@ -273,7 +273,10 @@ def _case_messages(args: argparse.Namespace) -> dict[str, str]:
             ),
         )
         for m in page.messages:
-            messages[m.message_id] = short_name(followup_pb2.DeliveryState, m.state)
+            # Staff alerts are not the case's letters; the trail records
+            # them as notifications requested.
+            if m.audience != "staff":
+                messages[m.message_id] = short_name(followup_pb2.DeliveryState, m.state)
         token = page.page.next_page_token
         if not token:
             return messages

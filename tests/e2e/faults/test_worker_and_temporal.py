@@ -336,6 +336,7 @@ def _messages_of(site: LocalPlatform, case_id: str) -> dict[str, str]:
         .removeprefix("DELIVERY_STATE_")
         .lower()
         for m in listed.messages
+        if m.audience == "customer"
     }
 
 
