@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement, and_, or_
+
+from redress.db.tables.cases import Case
 from redress.domain.calendars import BusinessCalendar
 
 UPHELD = ("upheld", "partly_upheld")
@@ -34,6 +37,39 @@ class Filter:
     def within(self, start: datetime | None, end: datetime | None) -> Filter:
         """The same filter over another period of receipt."""
         return dataclasses.replace(self, received_from=start, received_to=end)
+
+
+# -- what each figure counts (docs/reporting.md, "Definitions") ---------------
+#
+# Every page, report and method that shows one of these figures counts it
+# with these, so the console, a saved report and the API give one number.
+
+# Open: received and not yet resolved (no final or summary resolution sent
+# since it was received or last reopened). A resolved complaint waiting to be
+# closed is not open; a reopened one is open again.
+
+
+def open_at(received_at: datetime, resolved_at: datetime | None, moment: datetime) -> bool:
+    """Whether a complaint was open at `moment`, as it stands now."""
+    return received_at < moment and (resolved_at is None or resolved_at >= moment)
+
+
+def sql_open_now() -> ColumnElement[bool]:
+    """`open_at(now)` for the cases table: a case open now is unresolved."""
+    return Case.resolved_at.is_(None)
+
+
+def sql_resolved_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Resolved in [start, end): its (latest) resolution falls in the period.
+    Disjoint from open now: a case reopened since is open, not resolved."""
+    return and_(Case.resolved_at >= start, Case.resolved_at < end)
+
+
+def sql_open_at(moment: datetime) -> ColumnElement[bool]:
+    """`open_at(moment)` for the cases table."""
+    return and_(
+        Case.received_at < moment, or_(Case.resolved_at.is_(None), Case.resolved_at >= moment)
+    )
 
 
 # -- periods ------------------------------------------------------------------
@@ -147,6 +183,15 @@ class WorkingTime:
 
 # -- regulatory returns -------------------------------------------------------
 
+
+def return_cut_off(end: datetime, now: datetime) -> datetime:
+    """What a return for a period ending at `end` counts, computed at `now`:
+    what had happened by the period's end, or by now while it runs. A
+    deadline after the cut-off has not passed, so no complaint is late by it
+    yet."""
+    return min(end, now)
+
+
 # The clocks whose deadlines a return's lines are counted by.
 RETURN_CLOCKS = {
     "uk_fca": ("fca_summary_resolution", "fca_final_response"),
@@ -175,6 +220,9 @@ CFPB_LINES = {
     "4_response": "Company response to consumer",
 }
 ASIC_REFERENCE = "ASIC RG 271"
+# The locale each return's money is written in for its regulator.
+RETURN_LOCALES = {"uk_fca": "en_GB", "us_cfpb": "en_US", "au_asic": "en_AU"}
+REDRESS_PAID = "Redress paid"
 ASIC_LINES = {
     "1_received": "Complaints received",
     "2_closed": "Complaints closed",
@@ -190,6 +238,8 @@ class Line:
     breakdown: str
     case_ids: list[str] = field(default_factory=list)
     value: int | None = None  # set for sums; else the number of cases
+    # Set on a sum of money: `value` is in minor units of this currency.
+    currency: str = ""
 
     def figure(self) -> int:
         return self.value if self.value is not None else len(self.case_ids)
@@ -229,14 +279,8 @@ def redress_lines(
     redress: dict[tuple[str, str], int], cases: dict[tuple[str, str], list[str]]
 ) -> list[Line]:
     """The FCA return's redress paid, a line per product group (and all
-    products) and currency."""
+    products) and currency, in minor units of that currency."""
     return [
-        Line(
-            FCA_REFERENCE,
-            f"Redress paid, {currency} minor units",
-            where,
-            cases[(where, currency)],
-            minor,
-        )
+        Line(FCA_REFERENCE, REDRESS_PAID, where, cases[(where, currency)], minor, currency)
         for (where, currency), minor in sorted(redress.items())
     ]
