@@ -10,6 +10,7 @@ SQL ones (`sql_figures`) both follow these, so they give the same answer.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -245,20 +246,55 @@ class Line:
         return self.value if self.value is not None else len(self.case_ids)
 
 
+# The FCA return's product groups by the whole words of a product's name,
+# the first group that matches deciding: insurance first, so payment
+# protection insurance on a mortgage is insurance; "Visa" is not an ISA, a
+# "refund" not a fund, and a cash ISA is a savings account (banking).
 FCA_GROUPS = (
-    ("Home finance", ("mortgage", "home loan", "equity release", "home equity")),
-    ("Decumulation and pensions", ("pension", "annuit", "retirement", "drawdown")),
-    ("Insurance and pure protection", ("insurance", "protection", "warranty")),
-    ("Investments", ("investment", "securities", "stock", "fund", "isa ")),
+    (
+        "Insurance and pure protection",
+        (
+            "insurance",
+            "assurance",
+            "warranty",
+            "payment protection",
+            "income protection",
+            "critical illness",
+        ),
+    ),
+    ("Decumulation and pensions", ("pension", "pensions", "annuity", "annuities", "drawdown")),
+    (
+        "Home finance",
+        ("mortgage", "mortgages", "home loan", "equity release", "home equity", "home purchase"),
+    ),
+    (
+        "Investments",
+        (
+            "investment",
+            "investments",
+            "stocks and shares",
+            "securities",
+            "shares",
+            "fund",
+            "funds",
+            "unit trust",
+            "unit trusts",
+            "bonds",
+        ),
+    ),
 )
 BANKING = "Banking and credit cards"
+_GROUP_WORDS = tuple(
+    (group, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+    for group, words in FCA_GROUPS
+)
 
 
 def fca_product_group(product: str) -> str:
     """The FCA complaints return's product group for a product name."""
-    text = f"{product.lower()} "
-    for group, words in FCA_GROUPS:
-        if any(w in text for w in words):
+    text = " ".join(product.lower().split())
+    for group, words in _GROUP_WORDS:
+        if words.search(text):
             return group
     return BANKING
 

@@ -1692,8 +1692,8 @@ def test_a_table_of_every_measure_follows_what_handlers_did(reporting_platform, 
         "mean business hours to close": pytest.approx(statistics.fmean(working), abs=0.01),
         "median business hours to close": pytest.approx(nearest_rank(working, 50), abs=0.01),
         "p90 business hours to close": pytest.approx(nearest_rank(working, 90), abs=0.01),
-        "redress paid GBP": 25.0,
-        "goodwill paid GBP": 10.0,
+        "redress paid GBP (minor units)": 2500,
+        "goodwill paid GBP (minor units)": 1000,
         "mean satisfaction": 4.0,
     }
     assert working[0] < hours[0]
