@@ -116,7 +116,7 @@ def given(
     as_of = return_cut_off(end, now)
     if kept is not None:
         return GivenReturn(
-            computed, now, False, changed=changed_lines(kept_lines, computed), as_of=as_of
+            computed, now, False, changed=changed_lines(kept_lines, computed, regime), as_of=as_of
         )
     if end <= now:
         # An ended period: these figures become the return's record, unless
@@ -132,8 +132,12 @@ def given(
     return GivenReturn(computed, now, False, as_of=as_of, provisional=True)
 
 
-def changed_lines(kept: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[str]:
-    """The figures of a return that differ between its kept record and now."""
+def changed_lines(
+    kept: list[dict[str, Any]], now: list[dict[str, Any]], regime: str
+) -> list[str]:
+    """The figures of a return that differ between its kept record and now,
+    money written as the return's regulator reads it ($1,250.00 for the
+    CFPB, as the return's own lines)."""
 
     def values(lines: list[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
         return {
@@ -142,7 +146,8 @@ def changed_lines(kept: list[dict[str, Any]], now: list[dict[str, Any]]) -> list
         }
 
     def figure(value: int, currency: str) -> str:
-        return money.shown(value, currency) if currency else str(value)
+        line = {"value": value, "currency": currency}
+        return shown(line, regime)
 
     before, after = values(kept), values(now)
     return [

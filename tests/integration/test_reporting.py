@@ -678,6 +678,7 @@ class OwnComplaints:
         age: timedelta | None,
         product: str = "Current account",
         channel: int = common_pb2.CHANNEL_WEB,
+        regime: int = common_pb2.REGIME_NONE,
     ) -> str:
         """A complaint about a double charge, received `age` before base."""
         request = intake_pb2.SubmitComplaintRequest(
@@ -687,7 +688,7 @@ class OwnComplaints:
             product=product,
             issue="Charges",
             narrative="I was charged twice for the same transfer.",
-            regime=common_pb2.REGIME_NONE,
+            regime=regime,  # type: ignore[arg-type]
         )
         if age is not None:
             request.received_at.CopyFrom(ts(self.base - age))
@@ -1224,6 +1225,83 @@ def test_the_cfpb_return_counts_the_company_responses_handlers_record(
 # 8-business-hour acknowledgement deadline has long passed, reaches both as
 # soon as its workflow starts.
 LADDER_STEPS = 2
+
+
+def test_a_cfpb_complaint_filed_today_is_in_progress_in_a_return_still_running(
+    reporting_platform, reports, admin_key
+):
+    """Filed today, a CFPB complaint's response is due in 15 days: the return
+    for this year, still running, lists it in progress, not untimely, and
+    says the figures are provisional, as of now; so does a saved report of
+    the last 30 days, above its table. Resolved (not yet closed), it leaves
+    the open-complaints gauge: open means unresolved there too."""
+    own = OwnComplaints(reporting_platform, admin_key, "cfpb-today")
+    today = own.base.date()
+    filed = own.submit("today", None, product="Checking account", regime=common_pb2.REGIME_US_CFPB)
+    resolved = own.submit(
+        "answered", None, product="Checking account", regime=common_pb2.REGIME_US_CFPB
+    )
+
+    year = period(date(today.year, 1, 1), date(today.year + 1, 1, 1))
+    got = reports.GetRegulatoryReturn(
+        reporting_pb2.GetRegulatoryReturnRequest(regime=common_pb2.REGIME_US_CFPB, period=year),
+        metadata=admin_key,
+        timeout=30,
+    )
+    lines = {(ln.description, ln.breakdown): ln for ln in got.lines}
+    assert filed in lines[("Company response to consumer", "In progress")].case_ids
+    untimely = lines.get(("Untimely response", ""))
+    assert untimely is None or filed not in untimely.case_ids
+    assert got.provisional and not got.kept
+    assert abs(at(got.as_of) - datetime.now(UTC)) < timedelta(minutes=5)
+
+    reports.SaveReport(
+        reporting_pb2.SaveReportRequest(
+            definition=reporting_pb2.ReportDefinition(
+                name="cfpb-last-30-days",
+                title="CFPB return, last 30 days",
+                kind=reporting_pb2.REPORT_KIND_REGULATORY_RETURN,
+                regime=common_pb2.REGIME_US_CFPB,
+                period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+            )
+        ),
+        metadata=admin_key,
+    )
+    page = reports.RunReport(
+        reporting_pb2.RunReportRequest(
+            name="cfpb-last-30-days", format=reporting_pb2.RENDER_FORMAT_HTML
+        ),
+        metadata=admin_key,
+        timeout=60,
+    ).content.decode()
+    assert f"Provisional: the period ends on {today.isoformat()} and has not ended." in page
+    rows = page.split("<tr")[1:]
+    assert any(filed in row for row in rows if "In progress" in row)
+    assert not any(filed in row for row in rows if "Untimely response" in row)
+
+    def open_gauge() -> float:
+        return sum(
+            v for (n, _), v in scrape(reporting_platform).items() if n == "redress_complaints_open"
+        )
+
+    before = open_gauge()
+    own.cases.RecordOutcome(
+        cases_pb2.RecordOutcomeRequest(
+            case_id=resolved,
+            decision=cases_pb2.DECISION_REJECTED,
+            root_cause="fees.unexpected",
+            summary="reviewed",
+        ),
+        metadata=admin_key,
+        timeout=30,
+    )
+    own.cases.ResolveCase(
+        cases_pb2.ResolveCaseRequest(case_id=resolved, reason="answered"),
+        metadata=admin_key,
+        timeout=30,
+    )
+    assert own.get(resolved).stage == "resolved"
+    assert open_gauge() == before - 1
 
 
 def test_the_dashboard_and_clock_compliance_follow_one_teams_work(

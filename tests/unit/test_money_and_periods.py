@@ -65,3 +65,19 @@ def test_fca_product_groups_read_whole_words():
     assert fca_product_group("Stocks and shares ISA") == "Investments"
     assert fca_product_group("Personal pension") == "Decumulation and pensions"
     assert fca_product_group("Mortgage") == "Home finance"
+
+
+def test_a_recomputed_return_lists_changed_money_in_its_regulators_locale():
+    def redress(value: int) -> dict[str, object]:
+        return {
+            "description": "Redress paid",
+            "breakdown": "All products",
+            "value": value,
+            "currency": "AUD",
+        }
+
+    # An Australian reader writes Australian dollars with a bare "$" (en_GB
+    # would write "A$").
+    assert returns.changed_lines([redress(125000)], [redress(130000)], "au_asic") == [
+        "Redress paid / All products: $1,250.00 → $1,300.00"
+    ]
