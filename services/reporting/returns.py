@@ -132,9 +132,7 @@ def given(
     return GivenReturn(computed, now, False, as_of=as_of, provisional=True)
 
 
-def changed_lines(
-    kept: list[dict[str, Any]], now: list[dict[str, Any]], regime: str
-) -> list[str]:
+def changed_lines(kept: list[dict[str, Any]], now: list[dict[str, Any]], regime: str) -> list[str]:
     """The figures of a return that differ between its kept record and now,
     money written as the return's regulator reads it ($1,250.00 for the
     CFPB, as the return's own lines)."""

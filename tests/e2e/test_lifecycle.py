@@ -835,7 +835,9 @@ async def test_a_resolution_after_the_fca_summary_deadline_sends_the_final_respo
     received = datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)
     await harness.skip_to(received)
     handle, case_id = await harness.file(received, product="Personal loan")
-    await harness.skip_to(datetime(2027, 6, 7, 10, 0, tzinfo=LONDON))
+    # The first-response clock breached on Friday at 10:00; its escalation's
+    # second step comes 8 business hours later, Monday at 10:00.
+    await harness.skip_to_act(handle, datetime(2027, 6, 7, 10, 0, tzinfo=LONDON))
     status = await handle.query(ComplaintWorkflow.status)
     assert clock(status, "fca_summary_resolution").state == "breached"
 

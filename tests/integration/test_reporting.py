@@ -343,7 +343,8 @@ def test_business_metrics_count_what_the_database_holds(reporting_platform, impo
     assert by_channel == Counter(CHANNELS[r["submitted_via"]] for r in imported)
     assert metrics[("redress_clock_breaches_total", (("clock", "cfpb_response"),))] == len(imported)
     open_cases = sum(v for (n, _), v in metrics.items() if n == "redress_complaints_open")
-    assert open_cases == len(imported)  # none is closed
+    # Open means unresolved: all but the three handlers resolved above.
+    assert open_cases == len(imported) - 3
     assert metrics[("redress_time_to_close_seconds_count", ())] == 0
 
 
@@ -722,9 +723,10 @@ def test_the_dashboard_counts_volume_backlog_outcomes_and_category_trends(
         Counter(CHANNELS[r["submitted_via"]] for r in in_2017)
     )
     assert {c.key: c.value for c in year.by_product} == dict(Counter(r["product"] for r in in_2017))
-    # Everything imported is years old and none is closed.
+    # Everything imported is years old; open means unresolved: all but the
+    # three handlers resolved.
     ageing = {c.key: c.value for c in year.backlog_ageing}
-    assert ageing["over 56 days"] == year.open_now == len(imported)
+    assert ageing["over 56 days"] == year.open_now == len(imported) - 3
     assert sum(ageing.values()) == year.open_now
 
     # Each category against 2016, the period of the same length before.
@@ -895,7 +897,7 @@ def test_a_saved_return_is_the_kept_return_wherever_it_is_read(
     now = reports.GetRegulatoryReturn(request, metadata=admin_key, timeout=30)
     assert kept.kept and kept.lines != now.lines  # the cases moved since
     expected = [
-        [ln.reference, ln.description, ln.breakdown, ln.value, " ".join(ln.case_ids)]
+        [ln.reference, ln.description, ln.breakdown, ln.value, ln.currency, " ".join(ln.case_ids)]
         for ln in kept.lines
     ]
     in_progress = ["CFPB", "Company response to consumer", "In progress", str(len(in_2017))]
@@ -1406,17 +1408,18 @@ def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
             reporting_pb2.GetDashboardRequest(filter=f), metadata=admin_key, timeout=30
         )
 
-    # Open: A (reopened), C (resolved, not closed) and D; B is closed.
+    # Open (unresolved): A (reopened) and D; C is resolved, not yet closed,
+    # and B closed.
     got = eventually(
         lambda: (
-            (g := team_dashboard(team)).reopened == 1 and g.closed == 1 and g.open_now == 3 and g
+            (g := team_dashboard(team)).reopened == 1 and g.closed == 1 and g.open_now == 2 and g
         ),
         timeout=30,
     )
-    assert (got.received, got.resolved, got.closed, got.reopened, got.open_now) == (4, 2, 1, 1, 3)
+    assert (got.received, got.resolved, got.closed, got.reopened, got.open_now) == (4, 2, 1, 1, 2)
     assert {x.key: x.value for x in got.backlog_ageing} == {
         "0-3 days": 1,  # D
-        "4-7 days": 1,  # C
+        "4-7 days": 0,  # C is resolved
         "8-14 days": 0,  # B is closed
         "15-30 days": 1,  # A
         "31-56 days": 0,
@@ -1425,13 +1428,13 @@ def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
     assert [(x.key, x.value) for x in got.escalations] == [
         (str(level), len(escalated)) for level in range(1, LADDER_STEPS + 1)
     ]
-    # Open now, and resolved in the period (B and C; A's resolution was
-    # undone by the reopen).
+    # Open now (A and D), and resolved in the period (B and C; A's
+    # resolution was undone by the reopen): each case in one column only.
     assert [(w.key, w.open, w.resolved) for w in got.by_assignee] == [
         ("ana.agent", 1, 1),
-        ("ben.agent", 2, 1),
+        ("ben.agent", 1, 1),
     ]
-    assert [(w.key, w.open, w.resolved) for w in got.by_team] == [(team, 3, 2)]
+    assert [(w.key, w.open, w.resolved) for w in got.by_team] == [(team, 2, 2)]
     assert [(m.currency, m.minor_units) for m in got.goodwill_paid] == [("GBP", 1500 + 500)]
     assert {x.key: x.value for x in got.outcome_mix} == {"rejected": 1, "partly_upheld": 1}
 
