@@ -16,6 +16,7 @@ from google.protobuf import json_format
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
+from redress.domain import money
 from redress.domain.reconciliation import TrailEntry, unexplained_messages
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
@@ -173,7 +174,7 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         o = c.outcome
         print(
             f"{'outcome':>10}: {cases_pb2.Decision.Name(o.decision)} cause {o.root_cause} "
-            f"redress {o.redress.minor_units} {o.redress.currency}"
+            f"redress {_money(o.redress)}"
         )
     print("audit trail:")
     for e in c.audit_events:
@@ -402,6 +403,13 @@ def cmd_case_note(args: argparse.Namespace) -> None:
         ),
     ).note
     print(f"note {note.note_id} added to {args.case_id}")
+
+
+def _money(value: common_pb2.Money) -> str:
+    """An amount as money ("£1,250.00"), or "none" when nothing was paid."""
+    if not value.currency or not value.minor_units:
+        return "none"
+    return money.shown(value.minor_units, value.currency)
 
 
 def cmd_case_outcome(args: argparse.Namespace) -> None:

@@ -23,6 +23,7 @@ from services.console.pages import (
     Console,
     ConsoleConfig,
     format_dt,
+    format_money,
     globals_for_pages,
 )
 from services.console.routes import cases, knowledge, queue, reports, signin, site
@@ -94,6 +95,7 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
 
     app.context_processor(globals_for_pages)
     app.template_filter("dt")(format_dt)
+    app.template_filter("money")(format_money)
     for area in (site, signin, queue, cases, knowledge, reports):
         app.register_blueprint(area.blueprint)
     return app

@@ -21,6 +21,7 @@ from werkzeug.wrappers.response import Response
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain import money
 from redress.domain.policy import Policy, PolicyError
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
@@ -165,6 +166,14 @@ def globals_for_pages() -> dict[str, Any]:
         "knowledge": knowledge_pb2,
         "here": request.full_path.rstrip("?"),
     }
+
+
+def format_money(value: Any) -> str:
+    """The `money` filter: a Money (minor units and currency) as money in
+    the page's language ("£1,250.00", "1.250,00 €")."""
+    if not value.currency:
+        return ""
+    return money.shown(value.minor_units, value.currency, g.get("lang", "en"))
 
 
 def format_dt(value: Any) -> str:

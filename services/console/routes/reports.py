@@ -4,13 +4,14 @@ cases export, each over a period given as `from` and `to` dates."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from flask import Blueprint, abort, g, make_response, request
 from werkzeug.wrappers.response import Response
 
 from redress.common.v1 import common_pb2
+from redress.domain.periods import day_after, last_days
 from redress.platform.charts import svg_chart
 from redress.platform.enums import from_short_name, short_name
 from redress.platform.wire import timestamp
@@ -30,7 +31,13 @@ FORMATS = {
 blueprint = Blueprint("reports", __name__)
 
 
+# What the reports page shows unless asked for other dates.
+DEFAULT_DAYS = 30
+
+
 def period_from_args() -> tuple[date, date, dict[str, str]]:
+    """The first and last day (both included) asked for; by default the last
+    30 days, today included, as a saved report's "last 30 days"."""
     problems: dict[str, str] = {}
     today = datetime.now(UTC).date()
     try:
@@ -40,11 +47,11 @@ def period_from_args() -> tuple[date, date, dict[str, str]]:
         end = today
     try:
         start = date.fromisoformat(
-            request.args.get("from") or (end - timedelta(days=29)).isoformat()
+            request.args.get("from") or last_days(DEFAULT_DAYS, end)[0].isoformat()
         )
     except ValueError:
         problems["from"] = g.t("a date as YYYY-MM-DD")
-        start = end - timedelta(days=29)
+        start = last_days(DEFAULT_DAYS, end)[0]
     if start > end:
         problems["from"] = g.t("on or before the end date")
     return start, end, problems
@@ -53,7 +60,7 @@ def period_from_args() -> tuple[date, date, dict[str, str]]:
 def time_range(start: date, end: date) -> common_pb2.TimeRange:
     return common_pb2.TimeRange(
         start=timestamp(datetime.combine(start, time(), UTC)),
-        end=timestamp(datetime.combine(end + timedelta(days=1), time(), UTC)),
+        end=timestamp(datetime.combine(day_after(end), time(), UTC)),
     )
 
 
