@@ -10,12 +10,14 @@ test-artifacts/console/.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -391,6 +393,112 @@ def test_regulatory_returns_and_saved_reports_open_from_the_console(
     assert download.value.suggested_filename.endswith(".csv")
     assert Path(download.value.path()).read_text().splitlines()[0]
     shot(page, "saved-reports")
+
+
+def _three_figures(site: LocalPlatform, page: Page) -> dict[str, dict[str, int]]:
+    """Received, resolved and open over the last 30 days (today included), as
+    the API's dashboard, a saved table report and the console each give them."""
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("reporting")) as channel:
+        stub = reporting_pb2_grpc.ReportingServiceStub(channel)
+        ran = stub.RunReport(
+            reporting_pb2.RunReportRequest(
+                name="last-30-days-figures", format=reporting_pb2.RENDER_FORMAT_JSON
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        report = json.loads(ran.content)
+        start = ran.period.start.ToDatetime().date()
+        end = ran.period.end.ToDatetime().date()
+        dashboard = stub.GetDashboard(
+            reporting_pb2.GetDashboardRequest(filter=reporting_pb2.CaseFilter(received=ran.period)),
+            metadata=admin,
+            timeout=30,
+        )
+    row = dict(zip(report["columns"], report["rows"][0], strict=True)) if report["rows"] else {}
+    page.goto(url(site, "/reports"))
+    # The console's own default period is the saved report's.
+    expect(page.locator("input[name=from]")).to_have_value(start.isoformat())
+    expect(page.locator("input[name=to]")).to_have_value((end - timedelta(days=1)).isoformat())
+    return {
+        "api": {
+            "received": dashboard.received,
+            "resolved": dashboard.resolved,
+            "open": dashboard.open_now,
+        },
+        "saved report": {
+            "received": int(row.get("received", 0)),
+            "resolved": int(row.get("resolved", 0)),
+            "open": int(row.get("open at period end", 0)),
+        },
+        "console": {
+            "received": int(page.locator("#fig-received").inner_text()),
+            "resolved": int(page.locator("#fig-resolved").inner_text()),
+            "open": int(page.locator("#fig-open").inner_text()),
+        },
+    }
+
+
+def test_the_api_a_saved_report_and_the_console_give_the_same_figures(
+    site: LocalPlatform, page: Page
+) -> None:
+    """One definition per figure: a case resolved, one reopened after its
+    resolution and one received today count the same on every surface."""
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("reporting")) as channel:
+        reporting_pb2_grpc.ReportingServiceStub(channel).SaveReport(
+            reporting_pb2.SaveReportRequest(
+                definition=reporting_pb2.ReportDefinition(
+                    name="last-30-days-figures",
+                    title="Received, resolved and open",
+                    kind=reporting_pb2.REPORT_KIND_TABLE,
+                    period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+                    time_zone="UTC",
+                    measures=[
+                        reporting_pb2.MEASURE_RECEIVED,
+                        reporting_pb2.MEASURE_RESOLVED,
+                        reporting_pb2.MEASURE_OPEN_AT_PERIOD_END,
+                    ],
+                )
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+    sign_in(page, site, PEOPLE["rita"][1], "/reports")
+    before = _three_figures(site, page)
+    assert before["api"] == before["saved report"] == before["console"], before
+
+    marker = uuid.uuid4().hex[:10]
+    resolved, reopened, _today = (file_complaint(site, ROWS[30 + i], marker) for i in range(3))
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+        for case_id in (resolved, reopened):
+            cases.RecordOutcome(
+                cases_pb2.RecordOutcomeRequest(
+                    case_id=case_id,
+                    decision=cases_pb2.DECISION_REJECTED,
+                    root_cause="process.error",
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            cases.ResolveCase(
+                cases_pb2.ResolveCaseRequest(case_id=case_id, reason="answered"),
+                metadata=admin,
+                timeout=30,
+            )
+        cases.ReopenCase(
+            cases_pb2.ReopenCaseRequest(case_id=reopened, reason="the customer wrote back"),
+            metadata=admin,
+            timeout=30,
+        )
+    after = _three_figures(site, page)
+    assert after["api"] == after["saved report"] == after["console"], after
+    api, was = after["api"], before["api"]
+    assert api["received"] == was["received"] + 3
+    # Open means not resolved: the reopened case and today's, not the resolved one.
+    assert api["open"] == was["open"] + 2
 
 
 def test_the_interface_speaks_english_german_and_spanish(site: LocalPlatform, page: Page) -> None:
