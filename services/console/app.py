@@ -25,6 +25,7 @@ from services.console.pages import (
     format_dt,
     format_money,
     globals_for_pages,
+    highlight,
 )
 from services.console.routes import cases, knowledge, queue, reports, signin, site
 from services.console.sessions import COOKIE, same_token
@@ -34,7 +35,7 @@ __all__ = ["ConsoleConfig", "create_app"]
 LANG_COOKIE = "redress_lang"
 TEMPLATES = Path(__file__).parent / "templates"
 # Pages anybody may open without signing in.
-OPEN_PATHS = ("/signin", "/healthz", "/static/")
+OPEN_PATHS = ("/signin", "/healthz", "/static/", "/favicon.ico")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
@@ -96,6 +97,7 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
     app.context_processor(globals_for_pages)
     app.template_filter("dt")(format_dt)
     app.template_filter("money")(format_money)
+    app.template_filter("highlight")(highlight)
     for area in (site, signin, queue, cases, knowledge, reports):
         app.register_blueprint(area.blueprint)
     return app
