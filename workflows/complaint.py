@@ -93,6 +93,9 @@ class ComplaintWorkflow:
         self.drainer: asyncio.Task[None] | None = None
         # Set by personal_data_erased: continue as new at once.
         self.fresh_run_wanted = False
+        # The receipt (clocks, classification) is in the case store: intake
+        # answers then, so that the case it names reads whole.
+        self.receipt_recorded = False
 
     # -- the life of the complaint -------------------------------------------
 
@@ -116,6 +119,7 @@ class ComplaintWorkflow:
             await self._receive()
         else:
             self.complaint.load_carried_policy()
+        self.receipt_recorded = True
         if self.complaint.features.suggestions and self.state.suggestions_pending:
             self.suggester = asyncio.create_task(self._suggest_articles())
         while not self.complaint.finished(workflow.now()):
@@ -361,7 +365,12 @@ class ComplaintWorkflow:
         """
         first = self.state.submissions_answered == 0
         self.state.submissions_answered += 1
-        await workflow.wait_condition(lambda: bool(self.state.case_id))
+        if workflow.patched("answer-once-receipt-recorded"):
+            # Changes are recorded by activities after the case is stored: a
+            # caller reading the case at once must find its clocks.
+            await workflow.wait_condition(lambda: self.receipt_recorded)
+        else:
+            await workflow.wait_condition(lambda: bool(self.state.case_id))
         return RegisterSubmissionResult(case_id=self.state.case_id, created=first)
 
     @register_submission.validator

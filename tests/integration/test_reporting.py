@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import grpc
 import openpyxl
@@ -191,11 +192,17 @@ def test_the_cfpb_return_counts_every_untimely_open_complaint(reports, admin_key
     )
     lines = {(line.description, line.breakdown): line for line in got.lines}
     in_2017 = [r for r in imported if r["date_received"].startswith("2017")]
-    # 15 calendar days from receipt (at noon UTC): those received from
-    # 17 December 2017 on were not yet due when the year ended.
-    due_in_year = [
-        r for r in in_2017 if date.fromisoformat(r["date_received"]) < date(2017, 12, 17)
-    ]
+    # Untimely once the 15th calendar day from receipt has ended in the US
+    # federal calendar's time (Eastern), as of the period's end (midnight UTC):
+    # a complaint received on 16 December was due at 05:00 UTC on 1 January.
+    cut_off = datetime(2018, 1, 1, tzinfo=UTC)
+    eastern = ZoneInfo("America/New_York")
+
+    def deadline(received: str) -> datetime:
+        last_day = date.fromisoformat(received) + timedelta(days=15)
+        return datetime.combine(last_day + timedelta(days=1), datetime.min.time(), eastern)
+
+    due_in_year = [r for r in in_2017 if deadline(r["date_received"]) <= cut_off]
     assert lines[("Complaints received", "")].value == len(in_2017)
     assert lines[("Untimely response", "")].value == len(due_in_year)
     assert lines[("Company response to consumer", "In progress")].value == len(in_2017)
