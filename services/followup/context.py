@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain.money import shown
 from redress.platform.enums import short_name
 from redress.platform.settings import Env
 from redress.platform.wire import from_timestamp
@@ -77,9 +78,10 @@ def written_day(day: date, language: str) -> str:
     return f"{day.day} {month} {day.year}"
 
 
-# `extra` values the workflow passes as ISO dates (the last reminder's
-# `close_after`): a letter writes them like its other dates, never 2027-06-22.
-DATE_EXTRAS = frozenset({"close_after"})
+# `extra` values given as ISO dates (the last reminder's `close_after`, a
+# holding response's `expected_by`): a letter writes them like its other
+# dates, never 2027-06-22.
+DATE_EXTRAS = frozenset({"close_after", "expected_by"})
 
 
 def _extra_values(extra: dict[str, str], language: str) -> dict[str, str]:
@@ -92,10 +94,12 @@ def _extra_values(extra: dict[str, str], language: str) -> dict[str, str]:
     return out
 
 
-def money(value: common_pb2.Money) -> str:
+def money(value: common_pb2.Money, language: str) -> str:
+    """An amount as a reader of the letter's language writes it: £1,250.00,
+    1.250,00 €, 45,99 €; "" for none, so that a letter can leave it out."""
     if not value.currency or not value.minor_units:
         return ""
-    return f"{value.currency} {value.minor_units / 100:,.2f}"
+    return shown(value.minor_units, value.currency, language)
 
 
 def case_context(
@@ -127,7 +131,9 @@ def case_context(
             "assignee": case.assignee,
             "team": case.team,
             "outcome": outcome.summary if outcome else "",
-            "redress": money(outcome.redress) if outcome else "",
+            # Amounts the outcome recorded, as money in the letter's language.
+            "redress": money(outcome.redress, language) if outcome else "",
+            "goodwill": money(outcome.goodwill, language) if outcome else "",
             "url": firm.link(case),
         },
         "customer": {

@@ -46,6 +46,7 @@ VARIABLES: dict[str, frozenset[str]] = {
             "team",
             "outcome",
             "redress",
+            "goodwill",
             "url",
         }
     ),
