@@ -862,7 +862,7 @@ async def test_a_resolution_after_the_fca_summary_deadline_sends_the_final_respo
     body = final.body_text
     assert "This is our final response to the complaint you made on 1 June 2027" in body
     assert "We have refunded the arrangement fee and the interest charged on it." in body
-    assert "We will pay you GBP 189.50." in body
+    assert "To put things right, we will pay you £189.50." in body
     assert "you may refer your complaint to the Financial Ombudsman Service." in body
     assert "within six months of the date of our final response" in body
 

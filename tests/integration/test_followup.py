@@ -314,7 +314,7 @@ def test_a_new_complaint_is_acknowledged_by_email_in_the_customers_language(
     assert letter["X-Redress-Template"].startswith("acknowledgement/de/v")
     assert letter["From"] == "Redress Demo Bank <complaints@example.com>"
     body = letter.get_content()
-    assert "Sehr geehrte(r) Alex Kunde" in body
+    assert "Guten Tag Alex Kunde," in body
     assert "Financial Ombudsman Service" in body  # the FCA regime's referral text
 
     # Recorded on the case: the message with its attempt, the audit trail,
@@ -463,8 +463,8 @@ def get_message(channels, admin, message_id: str) -> followup_pb2.Message:  # ty
 def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(channels, admin):
     case_id = file_complaint(channels, admin, ROWS[2], preferred_language="de")
     for language, written in (
-        ("de", "Wenn wir bis 22. Juni 2027 nichts von Ihnen hören"),
-        ("es", "antes del 22 de junio de 2027, cerraremos"),
+        ("de", "Wenn wir bis zum 22. Juni 2027 nichts von Ihnen hören"),
+        ("es", "a más tardar el 22 de junio de 2027, cerraremos"),
         ("en", "If we do not hear from you by 22 June 2027, we will close"),
     ):
         preview = followup(channels).RenderTemplate(
@@ -479,6 +479,163 @@ def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(chann
         )
         assert written in preview.body_text
         assert "2027-06-22" not in preview.body_text
+
+
+def _refusal(call) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, err.value.details()
+    return {v.field: v.description for v in field_violations(err.value)}
+
+
+def test_a_request_for_information_asks_its_sender_for_the_question_in_their_words(
+    platform, channels, admin
+):
+    stub = followup(channels)
+    case_id = file_complaint(channels, admin, ROWS[3], preferred_language="de")
+    template = stub.GetTemplate(
+        followup_pb2.GetTemplateRequest(name="request_for_information", language="de"),
+        metadata=admin,
+        timeout=10,
+    ).template
+    (ask,) = template.asks
+    assert (ask.name, ask.required, ask.kind) == ("question", True, "paragraph")
+    assert ask.labels["en"] == "the question to ask the customer"
+    assert ask.labels["de"] == "die Frage an die Kundin oder den Kunden"
+    listed = stub.ListTemplates(followup_pb2.ListTemplatesRequest(), metadata=admin, timeout=10)
+    holding = next(t for t in listed.templates if t.name == "holding_response")
+    assert [(a.name, a.required, a.kind) for a in holding.asks] == [
+        ("reason", False, "paragraph"),
+        ("expected_by", False, "date"),
+    ]
+
+    # Without the question: refused on that value, in the words of its label.
+    missing = {"extra.question": "the question to ask the customer is required"}
+    assert (
+        _refusal(
+            lambda: stub.RenderTemplate(
+                followup_pb2.RenderTemplateRequest(
+                    template_name="request_for_information", case_id=case_id
+                ),
+                metadata=admin,
+                timeout=10,
+            )
+        )
+        == missing
+    )
+    send = followup_pb2.SendMessageRequest(
+        idempotency_key=uuid.uuid4().hex, case_id=case_id, template_name="request_for_information"
+    )
+    assert _refusal(lambda: stub.SendMessage(send, metadata=admin, timeout=10)) == missing
+    later = timestamp_in(timedelta(days=2))
+    assert (
+        _refusal(
+            lambda: stub.ScheduleFollowup(
+                followup_pb2.ScheduleFollowupRequest(
+                    case_id=case_id, template_name="request_for_information", send_at=later
+                ),
+                metadata=admin,
+                timeout=10,
+            )
+        )
+        == missing
+    )
+    # A date given as something else is named too.
+    assert _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(
+                template_name="holding_response", case_id=case_id, extra={"expected_by": "soon"}
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+    ) == {"extra.expected_by": "when we expect to reply in full: a date such as 2027-06-22"}
+
+    # With it, the letter goes out in the customer's language with the question.
+    send.extra["question"] = "Bitte senden Sie uns den Kontoauszug für Juli 2023."
+    sent = stub.SendMessage(send, metadata=admin, timeout=10).message
+    assert sent.language == "de"
+    assert "Bitte senden Sie uns den Kontoauszug für Juli 2023." in sent.body_text
+
+    # An administrator's letter reading a value it does not declare: named as
+    # the value, never as a Python attribute.
+    stub.PutTemplate(
+        followup_pb2.PutTemplateRequest(
+            template=followup_pb2.Template(
+                name="account_check",
+                language="en",
+                purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                subject="About {{ case.case_id }}",
+                body_text="Please confirm the account ending {{ extra.account_ending }}.\n",
+            )
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    undeclared = _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(template_name="account_check", case_id=case_id),
+            metadata=admin,
+            timeout=10,
+        )
+    )
+    assert undeclared == {
+        "extra.account_ending": "this letter uses a value named 'account_ending': give it in extra"
+    }
+    # Declaring it makes it asked for, by its label.
+    stub.PutTemplate(
+        followup_pb2.PutTemplateRequest(
+            template=followup_pb2.Template(
+                name="account_check",
+                language="en",
+                purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                subject="About {{ case.case_id }}",
+                body_text="Please confirm the account ending {{ extra.account_ending }}.\n",
+                asks=[
+                    followup_pb2.AskedValue(
+                        name="account_ending",
+                        labels={"en": "the last four digits of the account"},
+                        required=True,
+                    )
+                ],
+            )
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    assert _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(template_name="account_check", case_id=case_id),
+            metadata=admin,
+            timeout=10,
+        )
+    ) == {"extra.account_ending": "the last four digits of the account is required"}
+    # A declaration that cannot be asked is refused when saved.
+    bad = _refusal(
+        lambda: stub.PutTemplate(
+            followup_pb2.PutTemplateRequest(
+                template=followup_pb2.Template(
+                    name="account_check",
+                    language="en",
+                    purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                    subject="About {{ case.case_id }}",
+                    body_text="Hello\n",
+                    asks=[followup_pb2.AskedValue(name="Bad Name", kind="colour")],
+                )
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+    )
+    assert set(bad) == {"template.asks[0].name", "template.asks[0].labels", "template.asks[0].kind"}
+
+
+def timestamp_in(delta: timedelta):  # type: ignore[no-untyped-def]
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    ts = Timestamp()
+    ts.FromDatetime(datetime.now(UTC) + delta)
+    return ts
 
 
 def test_send_message_names_every_bad_field(channels, admin):
