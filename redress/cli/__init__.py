@@ -791,6 +791,10 @@ def parser() -> argparse.ArgumentParser:
     kbst = kb.add_parser("status", help="how far the search index lags the database")
     kbst.set_defaults(run=cmd_kb_status)
 
+    from redress.cli.letters import add_letter_commands
+
+    add_letter_commands(sub)
+
     h = sub.add_parser("health", help="is every service serving?")
     h.set_defaults(run=cmd_health)
     return p

@@ -23,13 +23,12 @@ Pure code; the followup service stores templates and calls `render`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-import re
-from datetime import date
 
 import jinja2
 import yaml

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
+import io
 import mailbox
 import ssl
 import time
@@ -628,6 +629,67 @@ def test_a_request_for_information_asks_its_sender_for_the_question_in_their_wor
         )
     )
     assert set(bad) == {"template.asks[0].name", "template.asks[0].labels", "template.asks[0].kind"}
+
+
+def test_the_cli_asks_for_what_a_letter_needs_and_sends_it(
+    platform, channels, admin, capsys, monkeypatch
+):
+    from redress.cli import main as cli
+
+    case_id = file_complaint(channels, admin, ROWS[4], preferred_language="es")
+    common = [
+        "--api-key",
+        platform.credentials.admin_key,
+        "--followup-address",
+        platform.address("followup"),
+    ]
+    assert cli([*common, "letter", "templates"]) == 0
+    listed = capsys.readouterr().out
+    assert "request_for_information (de, en, es)" in listed
+    assert "--value question=…  the question to ask the customer (required, paragraph)" in listed
+
+    # No one at the terminal: stopped before sending, the value named.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli([*common, "letter", "send", case_id, "request_for_information"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        "the question to ask the customer is required: give it with --value question=TEXT" in said
+    )
+    assert "Traceback" not in said and "_Namespace" not in said
+
+    # At a terminal it asks, by the label, and sends.
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal("¿Con qué tarjeta pagó el 12 de marzo?\n\n"))
+    assert cli([*common, "letter", "send", case_id, "request_for_information"]) == 0
+    out, err = capsys.readouterr()
+    assert "the question to ask the customer (end with an empty line):" in err
+    assert "request_for_information (es) to" in out
+    sent = [
+        m
+        for m in messages(channels, admin, case_id)
+        if m.template_name == "request_for_information"
+    ]
+    assert len(sent) == 1 and "¿Con qué tarjeta pagó el 12 de marzo?" in sent[0].body_text
+
+    # Given on the command line, the preview shows it in the letter.
+    assert (
+        cli(
+            [
+                *common,
+                "letter",
+                "preview",
+                case_id,
+                "holding_response",
+                "--value",
+                "expected_by=2027-06-22",
+            ]
+        )
+        == 0
+    )
+    assert "a más tardar el 22 de junio de 2027" in capsys.readouterr().out
 
 
 def timestamp_in(delta: timedelta):  # type: ignore[no-untyped-def]

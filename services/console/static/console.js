@@ -7,3 +7,15 @@ document.addEventListener("keydown", (event) => {
     if (search) { event.preventDefault(); search.focus(); }
   }
 });
+
+// The send form shows the boxes of the letter chosen, and only those.
+const letterChoice = document.querySelector("#template");
+if (letterChoice) {
+  const showAsked = () => {
+    document.querySelectorAll("fieldset[data-template]").forEach((set) => {
+      set.hidden = set.dataset.template !== letterChoice.value;
+    });
+  };
+  letterChoice.addEventListener("change", showAsked);
+  showAsked();
+}
