@@ -445,8 +445,7 @@ def shipped_asks() -> dict[str, tuple[Ask, ...]]:
     """What each shipped letter asks of the person sending it (letters/asks.yaml)."""
     document = yaml.safe_load((LETTERS / "asks.yaml").read_text(encoding="utf-8")) or {}
     return {
-        str(name): tuple(Ask.from_dict(a) for a in (asks or []))
-        for name, asks in document.items()
+        str(name): tuple(Ask.from_dict(a) for a in (asks or [])) for name, asks in document.items()
     }
 
 

@@ -426,7 +426,7 @@ async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Har
     classified = by_action["case.classified"]
     assert classified.actor.kind == common_pb2.ACTOR_KIND_RULE
     assert classified.actor.id == "classification.fraud"
-    assert classified.actor.rule_version == "standard 2026.11.4"
+    assert classified.actor.rule_version == "standard 2026.12.1"
     assert classified.new_value == "fraud_and_scams"
     assert "vulnerable-customer" in classified.cause and "cards" in classified.cause
     prioritised = by_action["case.prioritised"]
@@ -641,7 +641,7 @@ async def test_a_new_policy_version_applies_to_new_complaints_only(harness: Harn
     # An administrator writes a policy of their own: a contact centre open on
     # Saturday mornings, and a one-hour acknowledgement target.
     document = (
-        shipped.replace('version: "2026.11.4"', 'version: "2027.05.1"')
+        shipped.replace('version: "2026.12.1"', 'version: "2027.05.1"')
         .replace("calendar: uk-england", "calendar: contact-centre", 1)
         .replace(
             "initial_stage: received",
@@ -696,11 +696,11 @@ calendars:
 
     # The complaint filed before keeps the version it started with.
     old_status = await before.query(ComplaintWorkflow.status)
-    assert old_status.policy_version == "2026.11.4"
+    assert old_status.policy_version == "2026.12.1"
     assert clock(old_status, "acknowledgement").due_at == datetime(
         2027, 5, 14, 10, 0, tzinfo=LONDON
     ).astimezone(UTC)
-    assert (await harness.case(before_id)).policy_version == "2026.11.4"
+    assert (await harness.case(before_id)).policy_version == "2026.12.1"
     assert (await harness.case(after_id)).policy_version == "2027.05.1"
 
 

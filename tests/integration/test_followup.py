@@ -11,6 +11,7 @@ import asyncio
 import email.policy
 import io
 import mailbox
+import re
 import ssl
 import time
 import uuid
@@ -29,6 +30,7 @@ from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
+from redress.intake.v1 import intake_pb2
 from redress.platform.errors import field_violations
 from redress.platform.mail import SmtpSettings
 from tests.conftest import bearer, cfpb_rows, eventually, followup_env, start_platform
@@ -459,6 +461,61 @@ def get_message(channels, admin, message_id: str) -> followup_pb2.Message:  # ty
         .GetMessage(followup_pb2.GetMessageRequest(message_id=message_id), metadata=admin)
         .message
     )
+
+
+def test_german_and_spanish_complaints_filed_without_a_language_are_filed_and_answered_in_it(
+    platform, channels, admin
+):
+    from tests.unit.test_complaint_languages import GERMAN, SPANISH
+
+    filed = {}
+    for language, category, text, name in (
+        ("de", "fees_and_charges", GERMAN["fees_and_charges"], "Jana Becker"),
+        ("es", "fraud_and_scams", SPANISH["fraud_and_scams"], "Lucía Fernández"),
+    ):
+        request = intake_pb2.SubmitComplaintRequest(
+            idempotency_key=f"languages-{uuid.uuid4()}",
+            channel=common_pb2.CHANNEL_WEB,
+            # No language stated, no product: only the narrative says either.
+            customer=common_pb2.Customer(full_name=name, email=f"{uuid.uuid4().hex[:8]}@mail.test"),
+            narrative=text,
+            regime=common_pb2.REGIME_EU_PSD2,
+        )
+        filed[language] = (submit(channels, admin, request).case_id, category)
+
+    for language, (case_id, category) in filed.items():
+        case = get_case(channels, admin, case_id)
+        assert case.customer.preferred_language == language
+        assert case.category == category
+
+        # The receipt's entries are recorded just after the case is stored.
+        def detected_on(c: str = case_id) -> cases_pb2.Case | None:
+            found = get_case(channels, admin, c)
+            actions = {e.action for e in found.audit_events}
+            return found if "customer.language_detected" in actions else None
+
+        case = eventually(detected_on)
+        (detected,) = [e for e in case.audit_events if e.action == "customer.language_detected"]
+        assert detected.field == "customer.preferred_language"
+        assert language in detected.new_value and detected.actor.id == "intake"
+        assert "confidence (lingua-language-detector" in detected.cause
+        confidence = int(re.search(r"with (\d+)% confidence", detected.cause)[1])  # type: ignore[index]
+        assert confidence >= 90
+        (classified,) = [e for e in case.audit_events if e.action == "case.classified"]
+        assert classified.actor.id.endswith(f"-{language}")
+
+    # Each acknowledgement is in the language the customer wrote in.
+    german_id, _ = filed["de"]
+    (letter,) = eventually(lambda: mail_for(platform, german_id), timeout=30)
+    assert letter["Content-Language"] == "de"
+    assert letter["Subject"] == f"Wir haben Ihre Beschwerde {german_id} erhalten"
+    assert "Guten Tag Jana Becker," in letter.get_content()
+    spanish_id, _ = filed["es"]
+    (carta,) = eventually(lambda: mail_for(platform, spanish_id), timeout=30)
+    assert carta["Content-Language"] == "es"
+    assert carta["Subject"] == f"Hemos recibido su reclamación {spanish_id}"
+    assert "Estimado/a Lucía Fernández:" in carta.get_content()
+    assert get_case(channels, admin, spanish_id).priority == common_pb2.PRIORITY_HIGH
 
 
 def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(channels, admin):
