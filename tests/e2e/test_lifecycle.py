@@ -420,6 +420,12 @@ async def test_rules_classify_on_receipt_and_a_handler_can_override(harness: Har
     status = await handle.query(ComplaintWorkflow.status)
     assert status.priority == "high"
     case = await harness.case(case_id)
+    # The receipt's entries are recorded just after the case is stored.
+    for _ in range(80):
+        if any(e.action == "case.classified" for e in case.audit_events):
+            break
+        await asyncio.sleep(0.25)
+        case = await harness.case(case_id)
     assert case.category == "fraud_and_scams"
     assert case.priority == common_pb2.PRIORITY_HIGH
     by_action = {e.action: e for e in case.audit_events}
