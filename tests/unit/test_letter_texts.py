@@ -144,3 +144,14 @@ def test_a_holding_response_writes_the_expected_date_and_the_reason_in_the_reade
         out = render(letter, case_context(_case("eu_psd2", False, language), language, FIRM, extra))
         assert written[language] in out.body_text and "2023-11-03" not in out.body_text
         assert "waiting for the card scheme" in out.body_text
+
+
+@pytest.mark.parametrize("letter", LETTERS, ids=lambda t: f"{t.name}.{t.language}")
+def test_a_letter_about_a_case_whose_deadlines_are_not_known_yet_promises_no_date(letter):
+    # A letter sent the moment a complaint arrives can come before its clocks
+    # are recorded: it says "as soon as we can", never a blank or a refusal.
+    case = _case("eu_psd2", False, letter.language)
+    del case.clocks[:]
+    out = render(letter, case_context(case, letter.language, FIRM, {"question": "Which card?"}))
+    assert DEADLINE[letter.language] not in out.body_text
+    assert "  " not in out.body_text and "\n\n\n" not in out.body_text
