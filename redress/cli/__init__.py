@@ -7,80 +7,36 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import json_format
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.cli import handling, reading, reports
+from redress.cli.calling import (
+    DEFAULT_PORTS,
+    CliError,
+    address,
+    api_key,
+    call,
+    open_channel,
+    show_json,
+    when,
+)
 from redress.common.v1 import common_pb2
+from redress.domain.policy import Policy, PolicyError
 from redress.domain.reconciliation import TrailEntry, unexplained_messages
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
-from redress.platform import channels
+from redress.platform import highlights
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
 from redress.platform.errors import error_reasons
-from redress.platform.settings import SettingsError, data_dir
+from redress.platform.settings import SettingsError
 
-SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
-DEFAULT_PORTS = {
-    "intake": 50051,
-    "cases": 50052,
-    "followup": 50053,
-    "knowledge": 50054,
-    "reporting": 50055,
-}
-
-
-class CliError(Exception):
-    pass
-
-
-def api_key(args: argparse.Namespace) -> str:
-    if args.api_key:
-        return str(args.api_key)
-    if os.environ.get("REDRESS_API_KEY"):
-        return os.environ["REDRESS_API_KEY"]
-    local = data_dir() / "admin.key"
-    if local.exists():
-        return local.read_text().strip()
-    raise CliError(
-        "no API key: pass --api-key, set REDRESS_API_KEY, or run `make run` first "
-        f"(it writes the local administrator's key to {local})"
-    )
-
-
-def address(service: str, args: argparse.Namespace) -> str:
-    return str(
-        getattr(args, f"{service}_address", None)
-        or os.environ.get(f"REDRESS_{service.upper()}_ADDRESS")
-        or f"127.0.0.1:{DEFAULT_PORTS[service]}"
-    )
-
-
-def open_channel(where: str) -> grpc.Channel:
-    try:
-        return channels.channel(where)
-    except SettingsError as err:
-        raise CliError(str(err)) from None
-
-
-def call(args: argparse.Namespace, service: str, stub_type: type, method: str, request: Any) -> Any:
-    metadata = (("authorization", f"Bearer {api_key(args)}"),)
-    with open_channel(address(service, args)) as channel:
-        stub = stub_type(channel)
-        try:
-            return getattr(stub, method)(request, metadata=metadata, timeout=args.timeout)
-        except grpc.RpcError as err:
-            code = err.code().name  # type: ignore[attr-defined]
-            reasons = "\n  ".join(error_reasons(err))
-            raise CliError(f"{service}.{method} failed: {code}:\n  {reasons}") from None
-
-
-def show_json(message: Any) -> None:
-    print(json_format.MessageToJson(message, preserving_proto_field_name=True))
+SERVICES = tuple(DEFAULT_PORTS)
+__all__ = ["CliError", "main", "parser"]
 
 
 def cmd_submit(args: argparse.Namespace) -> None:
@@ -114,8 +70,18 @@ def cmd_submit(args: argparse.Namespace) -> None:
     print(f"case {response.case_id} {state} (workflow {response.workflow_id})")
 
 
-def _when(ts: Any) -> str:
-    return ts.ToDatetime().isoformat(timespec="seconds") + "Z" if ts.seconds else "-"
+def _policy(args: argparse.Namespace, case: cases_pb2.Case) -> Policy | None:
+    """The policy the case follows (its calendars, its causes); None when it
+    cannot be read, for the case is shown without it."""
+    try:
+        document = _cases(
+            args,
+            "GetPolicy",
+            cases_pb2.GetPolicyRequest(policy_id=case.policy_id, version=case.policy_version),
+        ).policy.document
+        return Policy.load(document)
+    except (CliError, PolicyError):
+        return None
 
 
 def cmd_case_show(args: argparse.Namespace) -> None:
@@ -130,56 +96,60 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         show_json(response.case)
         return
     c = response.case
+    product = " / ".join(p for p in (c.product, c.sub_product) if p) or "-"
+    issue = " / ".join(p for p in (c.issue, c.sub_issue) if p) or "-"
     rows = [
         ("case", c.case_id),
         ("stage", c.stage),
         ("priority", short_name(Priority, c.priority)),
         ("category", c.category or "-"),
         ("channel", short_name(Channel, c.channel)),
-        ("regime", short_name(Regime, c.regime)),
+        ("regime", short_name(Regime, c.regime) or "-"),
         (
             "customer",
             f"{c.customer.full_name} <{c.customer.email or c.customer.phone}> ({c.customer_id})",
         ),
-        ("product", c.product),
-        ("issue", c.issue),
-        ("assignee", c.assignee or "unassigned"),
-        ("received", _when(c.received_at)),
+        ("product", product),
+        ("issue", issue),
+        ("assignee", (c.assignee or "unassigned") + (f" (team {c.team})" if c.team else "")),
+        ("received", when(c.received_at)),
         ("workflow", c.workflow_id),
     ]
     for name, value in rows:
         print(f"{name:>10}: {value}")
     print(f"{'narrative':>10}: {c.narrative}")
     if c.clocks:
+        policy = _policy(args, c)
         print("clocks:")
-    for clock in c.clocks:
-        state = common_pb2.ClockState.Name(clock.state).removeprefix("CLOCK_STATE_").lower()
-        left = timedelta(seconds=round(clock.business_time_left.ToTimedelta().total_seconds()))
-        kind = "regulatory" if clock.regulatory else clock.basis
-        print(
-            f"  {clock.name:<28} {state:<9} due {_when(clock.due_at)}  left {left}  ({kind}"
-            f"{', ' + clock.regulation if clock.regulation else ''})"
-        )
+        for clock in c.clocks:
+            print(reading.clock_line(clock, policy))
     for link in c.links:
         kind = cases_pb2.LinkKind.Name(link.kind).removeprefix("LINK_KIND_").lower()
         print(f"  link: {kind.replace('_', ' ')} {link.other_case_id} (by {link.linked_by})")
+    if c.subtasks:
+        print("subtasks:")
     for task in c.subtasks:
-        state = cases_pb2.SubtaskState.Name(task.state).removeprefix("SUBTASK_STATE_").lower()
-        print(
-            f"  subtask {task.subtask_id} {state}: {task.title} -> {task.assignee or task.team}"
-            f" due {_when(task.due_at)}"
-        )
+        print(f"  {handling.subtask_line(task)}")
     if c.HasField("outcome"):
-        o = c.outcome
-        print(
-            f"{'outcome':>10}: {cases_pb2.Decision.Name(o.decision)} cause {o.root_cause} "
-            f"redress {o.redress.minor_units} {o.redress.currency}"
-        )
+        first, *rest = reading.outcome_lines(c.outcome)
+        print(f"{'outcome':>10}: {first}")
+        for line in rest:
+            print(f"{'':>12}{line}")
+    shown = list(handling.notes(args, c.case_id, args.notes))
+    print(
+        f"notes ({len(shown)} of {c.note_count}, most recent first):"
+        if c.note_count
+        else "notes: none"
+    )
+    for note in shown:
+        print("\n".join(handling.note_lines(note)))
+    if c.note_count > len(shown):
+        print(f"  ... all of them: redress case notes {c.case_id}")
     print("audit trail:")
     for e in c.audit_events:
         change = f" {e.field}: {e.old_value or '-'} -> {e.new_value}" if e.field else ""
         print(
-            f"  #{e.sequence} {_when(e.recorded_at)} {e.actor.id} {e.action}{change}"
+            f"  #{e.sequence} {when(e.recorded_at)} {e.actor.id} {e.action}{change}"
             f"{'  (' + e.cause + ')' if e.cause else ''}"
         )
 
@@ -197,7 +167,7 @@ def cmd_case_list(args: argparse.Namespace) -> None:
         return
     for c in response.cases:
         print(
-            f"{c.case_id}  {_when(c.received_at)}  {c.stage:<12} "
+            f"{c.case_id}  {when(c.received_at)}  {c.stage:<12} "
             f"{short_name(Priority, c.priority):<7} {short_name(Channel, c.channel):<9} "
             f"{c.customer.full_name[:30]:<30} {c.product[:40]}"
         )
@@ -393,33 +363,40 @@ def cmd_case_unlink(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_case_note(args: argparse.Namespace) -> None:
-    note = _cases(
-        args,
-        "AddNote",
-        cases_pb2.AddNoteRequest(
-            case_id=args.case_id, body=args.body, customer_visible=args.customer_visible
-        ),
-    ).note
-    print(f"note {note.note_id} added to {args.case_id}")
-
-
 def cmd_case_outcome(args: argparse.Namespace) -> None:
-    _done(
+    currency = args.currency.upper()
+    try:
+        paid = {
+            "redress": reading.minor_units(args.redress, currency),
+            "goodwill": reading.minor_units(args.goodwill, currency),
+        }
+    except ValueError as err:
+        raise CliError(f"--redress/--goodwill: {err}") from None
+    case = _cases(args, "GetCase", cases_pb2.GetCaseRequest(case_id=args.case_id)).case
+    policy = _policy(args, case)
+    # The service's refusal lists the taxonomy too, but a status has room
+    # for a few hundred characters only: the whole list is printed from here.
+    if policy and policy.root_causes and args.cause not in policy.root_causes:
+        causes = "\n".join(f"  {cause}" for cause in policy.root_causes)
+        raise CliError(
+            f"--cause {args.cause!r} is not in the cause taxonomy of policy "
+            f"{policy.id} {policy.version}; one of:\n{causes}"
+        )
+    recorded = _cases(
         args,
-        _cases(
-            args,
-            "RecordOutcome",
-            cases_pb2.RecordOutcomeRequest(
-                case_id=args.case_id,
-                decision=from_short_name(cases_pb2.Decision, args.decision),  # type: ignore[arg-type]
-                root_cause=args.cause,
-                summary=args.summary or "",
-                redress=common_pb2.Money(currency=args.currency, minor_units=args.redress),
-                goodwill=common_pb2.Money(currency=args.currency, minor_units=args.goodwill),
-            ),
-        ).case,
-    )
+        "RecordOutcome",
+        cases_pb2.RecordOutcomeRequest(
+            case_id=args.case_id,
+            decision=from_short_name(cases_pb2.Decision, args.decision),  # type: ignore[arg-type]
+            root_cause=args.cause,
+            summary=args.summary or "",
+            redress=common_pb2.Money(currency=currency, minor_units=paid["redress"]),
+            goodwill=common_pb2.Money(currency=currency, minor_units=paid["goodwill"]),
+        ),
+    ).case
+    _done(args, recorded)
+    if not args.json:
+        print("outcome: " + "\n  ".join(reading.outcome_lines(recorded.outcome)))
 
 
 def cmd_case_resolve(args: argparse.Namespace) -> None:
@@ -491,7 +468,7 @@ def cmd_customer_erase(args: argparse.Namespace) -> None:
         show_json(response)
         return
     if not response.changed:
-        print(f"{response.customer_id}: nothing left to erase (erased {_when(response.erased_at)})")
+        print(f"{response.customer_id}: nothing left to erase (erased {when(response.erased_at)})")
         return
     erased = ", ".join(f"{kind} {n}" for kind, n in sorted(response.erased.items()))
     print(f"{response.customer_id} erased from {', '.join(response.case_ids) or 'no cases'}")
@@ -569,9 +546,11 @@ def cmd_kb_search(args: argparse.Namespace) -> None:
         show_json(response)
         return
     print(f"{response.total} articles match")
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     for hit in response.hits:
-        print(f"{hit.article_id}  {hit.score:.3f}  [{hit.category}] {hit.title}")
-        print(f"    {hit.snippet[:200]}")
+        title = highlights.for_terminal(hit.title_highlighted or hit.title, colour)
+        print(f"{hit.article_id}  {hit.score:.3f}  [{hit.category}] {title}")
+        print(f"    {highlights.for_terminal(hit.snippet, colour)}")
 
 
 def cmd_kb_reindex(args: argparse.Namespace) -> None:
@@ -599,7 +578,7 @@ def cmd_kb_status(args: argparse.Namespace) -> None:
     )
     print(f"search engine: {'up' if s.search_engine_up else 'DOWN'}")
     print(f"articles: {s.articles_in_database} in the database, {s.documents_in_index} indexed")
-    print(f"pending: {s.pending}" + (f" since {_when(s.oldest_pending_at)}" if s.pending else ""))
+    print(f"pending: {s.pending}" + (f" since {when(s.oldest_pending_at)}" if s.pending else ""))
     if s.last_error:
         print(f"last error: {s.last_error}")
 
@@ -654,6 +633,7 @@ def parser() -> argparse.ArgumentParser:
     show = case.add_parser("show", help="one case with its audit trail")
     show.add_argument("case_id")
     show.add_argument("--json", action="store_true")
+    show.add_argument("--notes", type=int, default=20, help="most recent notes shown (default 20)")
     show.set_defaults(run=cmd_case_show)
 
     def command(
@@ -684,21 +664,19 @@ def parser() -> argparse.ArgumentParser:
     unlink = command("unlink", "remove the link to another case", cmd_case_unlink)
     unlink.add_argument("other_case_id")
     unlink.add_argument("--reason", required=True)
-    note = command("note", "add a note", cmd_case_note)
-    note.add_argument("body")
-    note.add_argument("--customer-visible", action="store_true")
     outcome = command("outcome", "record the outcome", cmd_case_outcome)
     outcome.add_argument("decision", choices=choices(cases_pb2.Decision))
     outcome.add_argument("--cause", required=True, help="a code of the cause taxonomy")
     outcome.add_argument("--summary")
     outcome.add_argument("--currency", default="GBP")
-    outcome.add_argument("--redress", type=int, default=0, help="minor units, e.g. pence")
-    outcome.add_argument("--goodwill", type=int, default=0, help="minor units")
+    outcome.add_argument("--redress", default="0", help="the amount paid, e.g. 25.50")
+    outcome.add_argument("--goodwill", default="0", help="the goodwill payment, e.g. 10")
     command("resolve", "resolve (needs an outcome)", cmd_case_resolve).add_argument("--reason")
     command("close", "close (no open subtasks)", cmd_case_close).add_argument("--reason")
     command("reopen", "reopen a resolved or closed case", cmd_case_reopen).add_argument(
         "--reason", required=True
     )
+    handling.add_commands(case)
     lst = case.add_parser("list", help="cases, newest first")
     lst.add_argument("--stage", action="append")
     lst.add_argument("--channel", action="append", choices=choices(Channel))
@@ -791,6 +769,8 @@ def parser() -> argparse.ArgumentParser:
     kbst = kb.add_parser("status", help="how far the search index lags the database")
     kbst.set_defaults(run=cmd_kb_status)
 
+    reports.add_commands(sub)
+
     from redress.cli.letters import add_letter_commands
 
     add_letter_commands(sub)
@@ -805,7 +785,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], None] = args.run
     try:
         run(args)
+        sys.stdout.flush()
     except (CliError, SettingsError) as err:
         print(err, file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped early (`redress case list | head`): that is
+        # not an error. Python would still complain flushing stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

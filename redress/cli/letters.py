@@ -83,28 +83,6 @@ def values_for(args: argparse.Namespace, case_id: str) -> dict[str, str]:
     return values
 
 
-def cmd_letter_templates(args: argparse.Namespace) -> None:
-    listed = _followup(
-        args,
-        "ListTemplates",
-        followup_pb2.ListTemplatesRequest(page=common_pb2.PageRequest(page_size=500)),
-    )
-    if args.json:
-        show_json(listed)
-        return
-    by_name: dict[str, list[followup_pb2.Template]] = {}
-    for t in listed.templates:
-        by_name.setdefault(t.name, []).append(t)
-    for name, versions in sorted(by_name.items()):
-        languages = ", ".join(sorted(t.language for t in versions))
-        print(f"{name} ({languages})")
-        english = next((t for t in versions if t.language == "en"), versions[0])
-        for ask in english.asks:
-            need = "required" if ask.required else "optional"
-            kind = f", {ask.kind}" if ask.kind and ask.kind != "text" else ""
-            print(f"    --value {ask.name}=…  {_label(ask)} ({need}{kind})")
-
-
 def cmd_letter_preview(args: argparse.Namespace) -> None:
     extra = values_for(args, args.case_id)
     out = _followup(
@@ -148,16 +126,16 @@ def add_letter_commands(sub: Any) -> None:
     letter = sub.add_parser(
         "letter", help="letters to a case's customer, with the values they ask for"
     ).add_subparsers(dest="action", required=True)
-    templates = letter.add_parser("templates", help="the letters there are and what each asks for")
-    templates.add_argument("--json", action="store_true")
-    templates.set_defaults(run=cmd_letter_templates)
     for name, run, help in (
         ("preview", cmd_letter_preview, "the letter as the customer would read it, not sent"),
         ("send", cmd_letter_send, "send a letter to the case's customer"),
     ):
         p = letter.add_parser(name, help=help)
         p.add_argument("case_id")
-        p.add_argument("template", help="e.g. request_for_information; see `letter templates`")
+        p.add_argument(
+            "template",
+            help="e.g. request_for_information; `redress template show NAME` says what it asks for",
+        )
         p.add_argument(
             "--value",
             action="append",

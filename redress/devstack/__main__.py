@@ -33,6 +33,11 @@ def main() -> int:
         "--channel web --narrative 'I was charged twice.'",
         flush=True,
     )
+    print(
+        "To try an agent's, a team lead's or a manager's view, add their keys to "
+        f"{platform.data_dir / 'api-keys.txt'} (README, 'Trying each role').",
+        flush=True,
+    )
     print("Press Ctrl-C to stop.", flush=True)
     while not stop.wait(1.0):
         dead = [name for name, p in platform.processes.items() if not p.running()]

@@ -20,6 +20,13 @@ from redress.platform.search_attributes import CLI_TYPES
 
 SERVICES = ("cases", "intake", "followup", "knowledge", "reporting")
 HOST = "127.0.0.1"
+# The staff directory a new data directory starts with (var/staff.yaml):
+# the people of README's "Trying each role", their e-mail kept in var/mail.
+LOCAL_STAFF = Path(__file__).with_name("staff.yaml")
+KEYS_HEADER = (
+    "# API keys of the local platform: <key> <principal> <roles>\n"
+    "# Add your own lines (README, 'Trying each role'); they are kept at every start.\n"
+)
 
 
 @dataclass
@@ -118,19 +125,36 @@ def ensure_credentials(data_dir: Path) -> Credentials:
         write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
     values = dict(line.split("=", 1) for line in path.read_text().split())
     creds = Credentials(values["admin"], values["service"], values["intake"], values["meilisearch"])
-    write_private(
-        data_dir / "api-keys.txt",
-        "# API keys of the local platform: <key> <principal> <roles>\n"
-        f"{creds.admin_key} local-admin administrator\n"
-        f"{creds.service_key} redress-worker service\n"
-        f"{creds.intake_key} local-intake intake_client\n",
-    )
+    keep_platform_keys(data_dir / "api-keys.txt", creds)
     write_private(data_dir / "admin.key", creds.admin_key + "\n")
+    staff = data_dir / "staff.yaml"
+    if not staff.exists():
+        write_private(staff, LOCAL_STAFF.read_text(encoding="utf-8"))
     # Seals the audit trails; kept beside, never in, the database.
     audit_key = data_dir / "audit.key"
     if not audit_key.exists():
         write_private(audit_key, secrets.token_hex(32) + "\n")
     return creds
+
+
+def keep_platform_keys(path: Path, creds: Credentials) -> None:
+    """Writes the platform's own three keys into the keys file, keeping every
+    other line: keys a person added (an agent, a team lead, a manager to try)
+    outlive restarts. Written at all only when the platform's lines changed."""
+    ours = {
+        "local-admin": f"{creds.admin_key} local-admin administrator",
+        "redress-worker": f"{creds.service_key} redress-worker service",
+        "local-intake": f"{creds.intake_key} local-intake intake_client",
+    }
+    before = path.read_text(encoding="utf-8") if path.exists() else KEYS_HEADER
+    kept = [
+        line
+        for line in before.splitlines()
+        if len(line.split()) < 2 or line.lstrip().startswith("#") or line.split()[1] not in ours
+    ]
+    after = "\n".join([*kept, *ours.values()]) + "\n"
+    if after != before or (path.stat().st_mode & 0o077):
+        write_private(path, after)
 
 
 def write_private(path: Path, text: str) -> None:
@@ -165,6 +189,8 @@ class LocalPlatform:
             "REDRESS_DATA_DIR": str(self.data_dir),
             "REDRESS_DATABASE_URL": self.database_url,
             "REDRESS_API_KEYS_FILE": str(self.data_dir / "api-keys.txt"),
+            # Whom staff alerts and digests reach; the local mail server keeps them.
+            "REDRESS_STAFF_FILE": str(self.data_dir / "staff.yaml"),
             "REDRESS_SERVICE_API_KEY": self.credentials.service_key,
             "REDRESS_TEMPORAL_ADDRESS": f"{HOST}:{self.ports.temporal}",
             "REDRESS_MEILISEARCH_URL": f"http://{HOST}:{self.ports.meilisearch}",
@@ -366,7 +392,8 @@ class LocalPlatform:
             ("worker SDK metrics", f"http://{HOST}:{self.ports.metrics['worker_sdk']}/metrics"),
             ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
             ("database", self.database_url),
-            ("API keys", str(self.data_dir / "api-keys.txt")),
+            ("API keys", f"{self.data_dir / 'api-keys.txt'} (add keys for other roles here)"),
+            ("staff directory", str(self.data_dir / "staff.yaml")),
             ("logs", str(self.supervisor.log_dir)),
         ]
         width = max(len(name) for name, _ in rows)

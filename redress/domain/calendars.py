@@ -102,6 +102,22 @@ class BusinessCalendar:
                 current = version
         return current
 
+    def working_day_length(self, on: date) -> timedelta:
+        """How long a usual working day is under the rules in force on `on`:
+        the length most weekdays have (the longer on a tie). A business
+        duration reads in these days: 24 business hours are three 8-hour days."""
+        lengths = [
+            sum(
+                (datetime.combine(on, end) - datetime.combine(on, start) for start, end in spans),
+                timedelta(),
+            )
+            for spans in self.rules_on(on).hours.values()
+            if spans
+        ]
+        if not lengths:
+            return timedelta(hours=24)
+        return max(lengths, key=lambda length: (lengths.count(length), length))
+
     def local_date(self, instant: datetime) -> date:
         return _aware(instant).astimezone(self.zone).date()
 

@@ -5,7 +5,7 @@ cases that grew before the caps existed keep what they hold, and the audit
 trail is never capped. So no answer carries a case whole: GetCase takes the
 most recent notes and audit entries within a byte budget, the commands'
 answers take none, and each page of a listing ends before it passes
-PAGE_BYTES. Sizes are the encoded protobuf sizes, so the bound holds in
+redress/platform/pages.py's PAGE_BYTES. Sizes are the encoded protobuf sizes, so the bound holds in
 four-byte characters too.
 
 Worst case for one case (GetCase): 1 MiB of notes, 1 MiB of audit entries,
@@ -17,8 +17,7 @@ clients that keep it still read every case) and Redress's 8 MB
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from redress.cases.v1 import cases_pb2
 
@@ -29,16 +28,6 @@ NOTES_BYTES = 1 << 20
 AUDIT_EVENTS_BYTES = 1 << 20
 SUBTASKS_BYTES = 1 << 20
 LINKS_BYTES = 256 << 10
-# A page of a listing (ListNotes, ListAuditEvents, ListCases) ends before its
-# entries pass this, whatever its page_size; next_page_token goes on.
-PAGE_BYTES = 2 << 20
-
-
-class Sized(Protocol):
-    def ByteSize(self) -> int: ...
-
-
-S = TypeVar("S", bound=Sized)
 
 
 def most_recent_within(items: Any, budget: int) -> None:
@@ -52,17 +41,6 @@ def most_recent_within(items: Any, budget: int) -> None:
             break
         keep += 1
     del items[: len(items) - keep]
-
-
-def page_within(items: Sequence[S], budget: int = PAGE_BYTES) -> int:
-    """How many of `items`, from the first, a page carries: those within
-    `budget` bytes, and at least one, so that paging always moves on."""
-    total = 0
-    for taken, item in enumerate(items):
-        total += item.ByteSize() + 4
-        if total > budget and taken > 0:
-            return taken
-    return len(items)
 
 
 def bounded_case(message: cases_pb2.Case) -> cases_pb2.Case:

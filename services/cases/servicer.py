@@ -34,6 +34,7 @@ from redress.platform.errors import (
     Violations,
     checked_time,
 )
+from redress.platform.pages import page_within
 from redress.platform.requests import (
     LANGUAGE,
     check_case_id,
@@ -779,7 +780,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             bad.raise_if_any()
             raise
         messages = [convert.note_message(n) for n in notes]
-        taken = reads.page_within(messages)
+        taken = page_within(messages)
         if taken < len(messages):
             token = note_token(notes[taken - 1])
         return cases_pb2.ListNotesResponse(
@@ -854,7 +855,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 convert.clock_message(c, now, calendars) for c in clocks[case.case_id]
             )
             cases.append(message)
-        taken = reads.page_within(cases)
+        taken = page_within(cases)
         if taken < len(cases):
             # Long narratives: the page ends early, the next one goes on from here.
             cases = cases[:taken]
@@ -882,7 +883,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         events = await asyncio.to_thread(self.store.audit_events, request.case_id, after, limit + 1)
         more = len(events) > limit
         messages = [convert.audit_message(e) for e in events[:limit]]
-        taken = reads.page_within(messages)
+        taken = page_within(messages)
         more = more or taken < len(messages)
         messages = messages[:taken]
         return cases_pb2.ListAuditEventsResponse(

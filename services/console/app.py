@@ -23,7 +23,9 @@ from services.console.pages import (
     Console,
     ConsoleConfig,
     format_dt,
+    format_money,
     globals_for_pages,
+    highlight,
 )
 from services.console.routes import cases, knowledge, queue, reports, signin, site
 from services.console.sessions import COOKIE, same_token
@@ -33,7 +35,7 @@ __all__ = ["ConsoleConfig", "create_app"]
 LANG_COOKIE = "redress_lang"
 TEMPLATES = Path(__file__).parent / "templates"
 # Pages anybody may open without signing in.
-OPEN_PATHS = ("/signin", "/healthz", "/static/")
+OPEN_PATHS = ("/signin", "/healthz", "/static/", "/favicon.ico")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'"
@@ -94,6 +96,8 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
 
     app.context_processor(globals_for_pages)
     app.template_filter("dt")(format_dt)
+    app.template_filter("money")(format_money)
+    app.template_filter("highlight")(highlight)
     for area in (site, signin, queue, cases, knowledge, reports):
         app.register_blueprint(area.blueprint)
     return app

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain.policy import Policy
 from redress.platform.enums import short_name
+from redress.platform.time_left import business_time, calendar_of, calendar_time, working_day
 from redress.platform.wire import time_or_none
 
 
-def span(seconds: float) -> str:
-    """A duration for people: "2 d 3 h", "3 h 20 min", "12 min"."""
-    seconds = abs(int(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{max(minutes, 1) if seconds else 0} min"
+def span(seconds: float, words: Callable[[str], str] = str) -> str:
+    """Calendar time for people: "2 days 3 h", "3 h 20 min", "12 min"."""
+    return calendar_time(timedelta(seconds=seconds), words)
 
 
-def clock_view(clock: cases_pb2.Clock, now: datetime) -> dict[str, Any]:
+def clock_view(
+    clock: cases_pb2.Clock,
+    now: datetime,
+    policy: Policy | None = None,
+    words: Callable[[str], str] = str,
+) -> dict[str, Any]:
     state = short_name(common_pb2.ClockState, clock.state)
     due = time_or_none(clock.due_at)
     warned = time_or_none(clock.warned_at)
@@ -43,8 +43,15 @@ def clock_view(clock: cases_pb2.Clock, now: datetime) -> dict[str, Any]:
         "description": clock.description,
         "due": due,
         "left": left,
-        "left_text": span(left) if left is not None else "",
+        "left_text": span(left, words) if left is not None else "",
         "business_left": clock.business_time_left.ToTimedelta().total_seconds(),
+        # In the calendar's working days: 24 business hours of office hours
+        # are three working days, not one day.
+        "business_left_text": business_time(
+            clock.business_time_left.ToTimedelta(),
+            working_day(calendar_of(clock.calendar, policy), now.date()),
+            words,
+        ),
         "basis": clock.basis,
         "calendar": clock.calendar,
         "pause_reason": clock.pause_reason,
@@ -55,9 +62,11 @@ def clock_view(clock: cases_pb2.Clock, now: datetime) -> dict[str, Any]:
     }
 
 
-def next_deadline(case: cases_pb2.Case, now: datetime) -> dict[str, Any]:
+def next_deadline(
+    case: cases_pb2.Case, now: datetime, words: Callable[[str], str] = str
+) -> dict[str, Any]:
     """What the queue shows of a case's clocks: the nearest deadline and the worst mark."""
-    clocks = [clock_view(c, now) for c in case.clocks]
+    clocks = [clock_view(c, now, words=words) for c in case.clocks]
     running = [c for c in clocks if c["state"] == "running" and c["due"]]
     nearest = min(running, key=lambda c: c["due"]) if running else None
     marks = {c["mark"] for c in clocks}

@@ -17,17 +17,20 @@ from typing import Any
 
 from flask import abort, current_app, g, make_response, render_template, request
 from google.protobuf.timestamp_pb2 import Timestamp
+from markupsafe import Markup, escape
 from werkzeug.wrappers.response import Response
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain import money
 from redress.domain.policy import Policy, PolicyError
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
+from redress.platform import highlights
 from redress.platform.auth import ApiKeys, KeysFile
 from redress.platform.enums import short_name
 from redress.platform.wire import time_or_none
-from services.console import i18n
+from services.console import i18n, timeline
 from services.console.apis import Apis, Caller, Refusal
 from services.console.clocks import span
 from services.console.queue import SavedViews
@@ -158,13 +161,34 @@ def globals_for_pages() -> dict[str, Any]:
         "csrf": session.csrf if session else "",
         "can": (lambda *roles: bool(session and session.has_any(*roles))),
         "now": datetime.now(UTC),
-        "span": span,
+        "span": lambda seconds: span(seconds, g.t),
+        "audit_sentence": timeline.audit_sentence,
+        "cause_words": timeline.cause_words,
+        "message_sentence": timeline.message_sentence,
         "short": short_name,
         "common": common_pb2,
         "followup": followup_pb2,
         "knowledge": knowledge_pb2,
         "here": request.full_path.rstrip("?"),
     }
+
+
+def format_money(value: Any) -> str:
+    """The `money` filter: a Money (minor units and currency) as money in
+    the page's language ("£1,250.00", "1.250,00 €")."""
+    if not value.currency:
+        return ""
+    return money.shown(value.minor_units, value.currency, g.get("lang", "en"))
+
+
+def highlight(marked: str) -> Markup:
+    """The `highlight` filter: a search snippet with its matches in <mark>.
+    Every piece of the article's text is escaped; only the service's match
+    markers become markup (redress/platform/highlights.py)."""
+    return Markup("").join(
+        Markup("<mark>{}</mark>").format(text) if hit else escape(text)
+        for text, hit in highlights.pieces(marked)
+    )
 
 
 def format_dt(value: Any) -> str:

@@ -25,6 +25,7 @@ from redress.platform.errors import (
     Violations,
     checked_time,
 )
+from redress.platform.pages import page_within
 from redress.platform.requests import (
     CASE_ID,
     EMAIL,
@@ -54,7 +55,13 @@ from services.followup.messenger import (
     NotTheCustomer,
     ReplyRefused,
 )
-from services.followup.store import FollowupStore, InvalidPageToken, KeyReused, ReportRefused
+from services.followup.store import (
+    FollowupStore,
+    InvalidPageToken,
+    KeyReused,
+    ReportRefused,
+    newest_first_token,
+)
 from services.followup.targets import Network, TargetRefused, checked_addresses
 from services.followup.webhooks import EVENT_TYPES
 from workflows import commands
@@ -379,9 +386,15 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             size,
             request.page.page_token,
         )
+        messages = [message_message(r) for r in rows]
+        taken = page_within(messages)
+        if taken < len(messages):
+            # Long letters: the page ends early, the next one goes on from here.
+            last = rows[taken - 1]
+            messages = messages[:taken]
+            token = newest_first_token("messages", last.created_at, last.message_id)
         return followup_pb2.ListMessagesResponse(
-            messages=[message_message(r) for r in rows],
-            page=common_pb2.PageInfo(next_page_token=token),
+            messages=messages, page=common_pb2.PageInfo(next_page_token=token)
         )
 
     async def SendStaffAlert(
@@ -529,9 +542,14 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             size,
             request.page.page_token,
         )
+        deliveries = [delivery_message(r) for r in rows]
+        taken = page_within(deliveries)
+        if taken < len(deliveries):
+            last = rows[taken - 1]
+            deliveries = deliveries[:taken]
+            token = newest_first_token("deliveries", last.created_at, last.delivery_id)
         return followup_pb2.ListDeliveriesResponse(
-            deliveries=[delivery_message(r) for r in rows],
-            page=common_pb2.PageInfo(next_page_token=token),
+            deliveries=deliveries, page=common_pb2.PageInfo(next_page_token=token)
         )
 
     async def RedeliverEvent(

@@ -61,6 +61,11 @@ def _encode(payload: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
+def newest_first_token(kind: str, created_at: datetime, key: str) -> str:
+    """The token of a newest-first listing's page that ends at this row."""
+    return _encode([kind, [created_at.isoformat(), key]])
+
+
 def _decode(token: str, kind: str) -> Any:
     try:
         padded = token + "=" * (-len(token) % 4)
@@ -269,8 +274,9 @@ class FollowupStore(Store):
             )
         token = ""
         if len(rows) > limit:
-            last = rows[limit - 1]
-            token = _encode([kind, [last.created_at.isoformat(), getattr(last, key.key)]])
+            token = newest_first_token(
+                kind, rows[limit - 1].created_at, getattr(rows[limit - 1], key.key)
+            )
         return rows[:limit], token
 
     def record_attempt(

@@ -24,6 +24,7 @@ from redress.platform.errors import (
     Unavailable,
     Violations,
 )
+from redress.platform.pages import page_within
 from redress.platform.requests import (
     CASE_ID,
     LANGUAGE,
@@ -37,7 +38,13 @@ from redress.platform.wire import optional_timestamp as _ts
 from services.knowledge import search
 from services.knowledge.blobs import BlobCorrupt, BlobStore, TooLarge, content_matches
 from services.knowledge.indexer import Indexer, IndexTaskFailed, SearchIndex
-from services.knowledge.store import Conflict, InvalidPageToken, KnowledgeStore
+from services.knowledge.store import (
+    Conflict,
+    InvalidPageToken,
+    KnowledgeStore,
+    article_token,
+    revision_token,
+)
 
 log = logging.getLogger("redress.knowledge")
 
@@ -321,9 +328,13 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             v.add("page.page_token", str(err))
             v.raise_if_any()
             raise
+        articles = [article_message(a) for a in rows]
+        taken = page_within(articles)
+        if taken < len(articles):
+            # Long articles: the page ends early, the next one goes on from here.
+            articles, token = articles[:taken], article_token(rows[taken - 1])
         return knowledge_pb2.ListArticlesResponse(
-            articles=[article_message(a) for a in rows],
-            page=common_pb2.PageInfo(next_page_token=token),
+            articles=articles, page=common_pb2.PageInfo(next_page_token=token)
         )
 
     async def _set_status(self, article_id: str, status: str) -> Article:
@@ -367,9 +378,12 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             v.add("page.page_token", "page_token is not one this service returned")
             v.raise_if_any()
             raise
+        revisions = [revision_message(r) for r in rows]
+        taken = page_within(revisions)
+        if taken < len(revisions):
+            revisions, token = revisions[:taken], revision_token(rows[taken - 1])
         return knowledge_pb2.ListArticleRevisionsResponse(
-            revisions=[revision_message(r) for r in rows],
-            page=common_pb2.PageInfo(next_page_token=token),
+            revisions=revisions, page=common_pb2.PageInfo(next_page_token=token)
         )
 
     # -- search ----------------------------------------------------------------

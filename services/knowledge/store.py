@@ -58,6 +58,16 @@ def _encode(payload: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
 
 
+def article_token(last: Article) -> str:
+    """The token of an article listing's page that ends at `last`."""
+    return _encode([last.updated_at.isoformat(), last.article_id])
+
+
+def revision_token(last: ArticleRevision) -> str:
+    """The token of a revision listing's page that ends at `last`."""
+    return _encode(last.revision)
+
+
 def _decode(token: str) -> Any:
     try:
         return json.loads(base64.urlsafe_b64decode(token.encode()))
@@ -196,7 +206,7 @@ class KnowledgeStore(Store):
             )
         more = len(rows) > limit
         rows = rows[:limit]
-        return rows, _encode(rows[-1].revision) if more else ""
+        return rows, revision_token(rows[-1]) if more else ""
 
     def list_articles(
         self, status: str, product: str, tag: str, limit: int, token: str, audience: str = ""
@@ -236,7 +246,7 @@ class KnowledgeStore(Store):
         more = len(out) > limit
         out = out[:limit]
         last = out[-1] if out else None
-        token = _encode([last.updated_at.isoformat(), last.article_id]) if more and last else ""
+        token = article_token(last) if more and last else ""
         return out, token
 
     def count_articles(self) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from redress.db.tables.cases import AuditEvent, Case, Outcome, SatisfactionResponse
 from redress.db.tables.knowledge import CaseArticle
-from services.reporting.definitions import Filter
+from services.reporting.definitions import Filter, sql_open_now, sql_resolved_in
 from services.reporting.store import ReportingStore
 
 AGEING = (
@@ -74,9 +74,9 @@ def dashboard(store: ReportingStore, f: Filter, now: datetime) -> Dashboard:
     def flag(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0))
 
-    is_open = Case.closed_at.is_(None)
+    is_open = sql_open_now()
     in_period = and_(Case.received_at >= start, Case.received_at < end)
-    resolved_in = and_(Case.resolved_at >= start, Case.resolved_at < end)
+    resolved_in = sql_resolved_in(start, end)
     ages = []
     for _, low, high in AGEING:
         age = and_(is_open, Case.received_at <= now - timedelta(days=low))

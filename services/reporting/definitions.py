@@ -10,10 +10,14 @@ SQL ones (`sql_figures`) both follow these, so they give the same answer.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement, and_, or_
+
+from redress.db.tables.cases import Case
 from redress.domain.calendars import BusinessCalendar
 
 UPHELD = ("upheld", "partly_upheld")
@@ -34,6 +38,39 @@ class Filter:
     def within(self, start: datetime | None, end: datetime | None) -> Filter:
         """The same filter over another period of receipt."""
         return dataclasses.replace(self, received_from=start, received_to=end)
+
+
+# -- what each figure counts (docs/reporting.md, "Definitions") ---------------
+#
+# Every page, report and method that shows one of these figures counts it
+# with these, so the console, a saved report and the API give one number.
+
+# Open: received and not yet resolved (no final or summary resolution sent
+# since it was received or last reopened). A resolved complaint waiting to be
+# closed is not open; a reopened one is open again.
+
+
+def open_at(received_at: datetime, resolved_at: datetime | None, moment: datetime) -> bool:
+    """Whether a complaint was open at `moment`, as it stands now."""
+    return received_at < moment and (resolved_at is None or resolved_at >= moment)
+
+
+def sql_open_now() -> ColumnElement[bool]:
+    """`open_at(now)` for the cases table: a case open now is unresolved."""
+    return Case.resolved_at.is_(None)
+
+
+def sql_resolved_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Resolved in [start, end): its (latest) resolution falls in the period.
+    Disjoint from open now: a case reopened since is open, not resolved."""
+    return and_(Case.resolved_at >= start, Case.resolved_at < end)
+
+
+def sql_open_at(moment: datetime) -> ColumnElement[bool]:
+    """`open_at(moment)` for the cases table."""
+    return and_(
+        Case.received_at < moment, or_(Case.resolved_at.is_(None), Case.resolved_at >= moment)
+    )
 
 
 # -- periods ------------------------------------------------------------------
@@ -147,6 +184,15 @@ class WorkingTime:
 
 # -- regulatory returns -------------------------------------------------------
 
+
+def return_cut_off(end: datetime, now: datetime) -> datetime:
+    """What a return for a period ending at `end` counts, computed at `now`:
+    what had happened by the period's end, or by now while it runs. A
+    deadline after the cut-off has not passed, so no complaint is late by it
+    yet."""
+    return min(end, now)
+
+
 # The clocks whose deadlines a return's lines are counted by.
 RETURN_CLOCKS = {
     "uk_fca": ("fca_summary_resolution", "fca_final_response"),
@@ -175,6 +221,9 @@ CFPB_LINES = {
     "4_response": "Company response to consumer",
 }
 ASIC_REFERENCE = "ASIC RG 271"
+# The locale each return's money is written in for its regulator.
+RETURN_LOCALES = {"uk_fca": "en_GB", "us_cfpb": "en_US", "au_asic": "en_AU"}
+REDRESS_PAID = "Redress paid"
 ASIC_LINES = {
     "1_received": "Complaints received",
     "2_closed": "Complaints closed",
@@ -190,25 +239,62 @@ class Line:
     breakdown: str
     case_ids: list[str] = field(default_factory=list)
     value: int | None = None  # set for sums; else the number of cases
+    # Set on a sum of money: `value` is in minor units of this currency.
+    currency: str = ""
 
     def figure(self) -> int:
         return self.value if self.value is not None else len(self.case_ids)
 
 
+# The FCA return's product groups by the whole words of a product's name,
+# the first group that matches deciding: insurance first, so payment
+# protection insurance on a mortgage is insurance; "Visa" is not an ISA, a
+# "refund" not a fund, and a cash ISA is a savings account (banking).
 FCA_GROUPS = (
-    ("Home finance", ("mortgage", "home loan", "equity release", "home equity")),
-    ("Decumulation and pensions", ("pension", "annuit", "retirement", "drawdown")),
-    ("Insurance and pure protection", ("insurance", "protection", "warranty")),
-    ("Investments", ("investment", "securities", "stock", "fund", "isa ")),
+    (
+        "Insurance and pure protection",
+        (
+            "insurance",
+            "assurance",
+            "warranty",
+            "payment protection",
+            "income protection",
+            "critical illness",
+        ),
+    ),
+    ("Decumulation and pensions", ("pension", "pensions", "annuity", "annuities", "drawdown")),
+    (
+        "Home finance",
+        ("mortgage", "mortgages", "home loan", "equity release", "home equity", "home purchase"),
+    ),
+    (
+        "Investments",
+        (
+            "investment",
+            "investments",
+            "stocks and shares",
+            "securities",
+            "shares",
+            "fund",
+            "funds",
+            "unit trust",
+            "unit trusts",
+            "bonds",
+        ),
+    ),
 )
 BANKING = "Banking and credit cards"
+_GROUP_WORDS = tuple(
+    (group, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+    for group, words in FCA_GROUPS
+)
 
 
 def fca_product_group(product: str) -> str:
     """The FCA complaints return's product group for a product name."""
-    text = f"{product.lower()} "
-    for group, words in FCA_GROUPS:
-        if any(w in text for w in words):
+    text = " ".join(product.lower().split())
+    for group, words in _GROUP_WORDS:
+        if words.search(text):
             return group
     return BANKING
 
@@ -229,14 +315,8 @@ def redress_lines(
     redress: dict[tuple[str, str], int], cases: dict[tuple[str, str], list[str]]
 ) -> list[Line]:
     """The FCA return's redress paid, a line per product group (and all
-    products) and currency."""
+    products) and currency, in minor units of that currency."""
     return [
-        Line(
-            FCA_REFERENCE,
-            f"Redress paid, {currency} minor units",
-            where,
-            cases[(where, currency)],
-            minor,
-        )
+        Line(FCA_REFERENCE, REDRESS_PAID, where, cases[(where, currency)], minor, currency)
         for (where, currency), minor in sorted(redress.items())
     ]

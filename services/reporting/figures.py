@@ -24,6 +24,7 @@ from services.reporting.definitions import (
     Filter,
     Line,
     TrendPoint,
+    return_cut_off,
 )
 from services.reporting.python_figures import (
     asic_return,
@@ -101,9 +102,14 @@ class Figures:
         definitions."""
         return tables.table(self.store, f, spec, now)
 
-    def return_lines(self, regime: str, start: datetime, end: datetime) -> list[Line]:
+    def return_lines(
+        self, regime: str, start: datetime, end: datetime, now: datetime
+    ) -> list[Line]:
         """A regulatory return's lines for [start, end), from the cases as
-        they are now; aggregated in SQL, the same cases and lines as over rows."""
+        they are `now`; aggregated in SQL, the same cases and lines as over
+        rows. A deadline counts as passed only once it has, by the period's
+        end or, for a period still running, by `now` (`return_cut_off`)."""
+        cut_off = return_cut_off(end, now)
         f = Filter(received_to=end, received_from=start, regimes=(regime,))
         policy = self.store.policy
         if self.in_database():
@@ -118,7 +124,7 @@ class Figures:
                     ).disp_cause_category(cause),
                 )
             if regime == "us_cfpb":
-                return sql_cfpb_return(self.store, start, end, f)
+                return sql_cfpb_return(self.store, start, end, cut_off, f)
             return sql_asic_return(self.store, start, end, f)
         rows = self.store.rows(
             f,
@@ -131,5 +137,5 @@ class Figures:
             # Its cause categories as each case's own policy maps its root cause.
             return fca_return(rows, start, end, self.store.disp_cause_category)
         if regime == "us_cfpb":
-            return cfpb_return(rows, start, end)
+            return cfpb_return(rows, start, end, cut_off)
         return asic_return(rows, start, end)

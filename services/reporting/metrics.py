@@ -3,7 +3,7 @@
 The reporting service's /metrics carries, besides its own process metrics:
 
     redress_complaints_received_total{channel, category}   complaints ever received
-    redress_complaints_open{stage}                         complaints not closed, by stage
+    redress_complaints_open{stage}                         complaints open (unresolved), by stage
     redress_clock_breaches_total{clock}                    clock deadlines passed
     redress_escalations_total{level}                       complaints that reached each level
     redress_time_to_close_seconds (histogram)              receipt to each closure
@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from redress.db.tables.cases import AuditEvent, Case, PolicyVersion
 from redress.domain.policy import Policy
+from services.reporting.definitions import sql_open_now
 from services.reporting.store import ReportingStore, utc
 
 # Seconds: an hour, a day, 3 days, 8 days, 15, 30, 56 (8 weeks), 90, a year.
@@ -182,9 +183,9 @@ def snapshot(store: ReportingStore, closing: ClosedStages | None = None) -> Snap
         open_by_stage = [
             (stage, int(n))
             for stage, n in session.execute(
-                select(Case.stage, func.count())
-                .where(Case.closed_at.is_(None))
-                .group_by(Case.stage)
+                # Open as every figure counts it (docs/reporting.md):
+                # a resolved complaint awaiting closure is not open.
+                select(Case.stage, func.count()).where(sql_open_now()).group_by(Case.stage)
             )
         ]
         # Counted from the audit trail, which only grows: a reopen restarts
@@ -250,7 +251,9 @@ class BusinessMetrics(Collector):
             received.add_metric([channel, category], n)
         yield received
         open_now = GaugeMetricFamily(
-            "redress_complaints_open", "Complaints not closed, by stage.", labels=["stage"]
+            "redress_complaints_open",
+            "Complaints open (received and not resolved), by stage.",
+            labels=["stage"],
         )
         for stage, n in s.open_by_stage:
             open_now.add_metric([stage], n)

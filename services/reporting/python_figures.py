@@ -227,10 +227,15 @@ def cfpb_response(row: Row) -> str:
     return cfpb_response_of(row.resolved_at is not None, row.decision, bool(row.redress_minor))
 
 
-def cfpb_return(rows: Iterable[Row], start: datetime, end: datetime) -> list[Line]:
+def cfpb_return(
+    rows: Iterable[Row], start: datetime, end: datetime, cut_off: datetime
+) -> list[Line]:
     """CFPB-style figures for complaints received in [start, end): timely
     responses (within 15 calendar days, the cfpb_response clock) and the
-    company response categories."""
+    company response categories. An open complaint is untimely once its
+    deadline has passed by `cut_off` (the period's end, or the moment the
+    return is computed while the period runs): one still within its 15 days
+    is in progress, not late."""
     lines: dict[str, Line] = {}
 
     def add(key: str, description: str, case_id: str, breakdown: str = "") -> None:
@@ -244,7 +249,7 @@ def cfpb_return(rows: Iterable[Row], start: datetime, end: datetime) -> list[Lin
         if row.resolved_at is not None:
             timing = "2_timely" if due is None or row.resolved_at <= due else "3_untimely"
             add(timing, CFPB_LINES[timing], row.case_id)
-        elif due is not None and due < end:
+        elif due is not None and due < cut_off:
             add("3_untimely", CFPB_LINES["3_untimely"], row.case_id)
         category = cfpb_response(row)
         add(f"4_{category}", CFPB_LINES["4_response"], row.case_id, category)

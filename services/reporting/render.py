@@ -41,6 +41,11 @@ class Result:
     line: bool = False
     # Said under the title, e.g. that a return is the one kept for the regulator.
     note: str = ""
+    # The rows as people read them (money as money) on the HTML page, where
+    # they differ from `rows`, which programs read (money in minor units
+    # with its currency).
+    shown_rows: list[list[Any]] | None = None
+    shown_columns: list[str] | None = None
 
 
 def _period_text(result: Result) -> str:
@@ -105,12 +110,13 @@ def render(result: Result, fmt: int, now: datetime) -> bytes:
 
 
 def html(result: Result, now: datetime) -> str:
-    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in result.columns)
+    columns = result.columns if result.shown_columns is None else result.shown_columns
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in columns)
     body = "".join(
         "<tr>"
         + "".join(f"<td>{escape('' if cell is None else str(cell))}</td>" for cell in row)
         + "</tr>"
-        for row in result.rows
+        for row in (result.rows if result.shown_rows is None else result.shown_rows)
     )
     note = f"<p>{escape(result.note)}</p>" if result.note else ""
     return (

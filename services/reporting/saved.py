@@ -15,6 +15,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from redress.domain import money
+from redress.domain.periods import day_after, last_days
 from redress.platform.auth import Principal
 from redress.platform.enums import Regime, short_name
 from redress.platform.errors import Violations
@@ -26,6 +28,10 @@ from services.reporting.figures import Figures
 from services.reporting.render import CONTENT_TYPES, Result
 from services.reporting.requests import DIMENSIONS, GRANULARITIES, MEASURES, case_filter
 from services.reporting.store import ReportingStore
+
+# The language report pages are written in: money as an English reader
+# writes it, with each currency's own symbol (£1,250.00, €45.99, $3.00).
+REPORT_LOCALE = "en"
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CRON_FIELD = re.compile(
@@ -124,16 +130,22 @@ def check_table(v: Violations, d: reporting_pb2.ReportDefinition) -> None:
                     v.add(f"definition.measures[{i}]", why)
 
 
+LAST_DAYS: dict[int, int] = {
+    reporting_pb2.RELATIVE_PERIOD_LAST_7_DAYS: 7,
+    reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS: 30,
+}
+
+
 def relative_period(period: int, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     today = now.astimezone(zone).date()
 
     def at(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
-    if period == reporting_pb2.RELATIVE_PERIOD_LAST_7_DAYS:
-        return at(today - timedelta(days=7)), at(today)
-    if period == reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS:
-        return at(today - timedelta(days=30)), at(today)
+    if period in LAST_DAYS:
+        # Today included, as the console's "last 30 days" (redress.domain.periods).
+        first_day, last_day = last_days(LAST_DAYS[period], today)
+        return at(first_day), at(day_after(last_day))
     if period == reporting_pb2.RELATIVE_PERIOD_LAST_12_MONTHS:
         return at(today.replace(year=today.year - 1, day=1)), at(today.replace(day=1))
     first = today.replace(day=1)
@@ -228,6 +240,8 @@ def run(
             custom.columns[measure].capitalize(),
             # Periods alone read as a line; groups as bars.
             line=bool(spec.granularity) and not spec.group_by,
+            shown_rows=custom.shown_rows(REPORT_LOCALE),
+            shown_columns=custom.shown_columns(),
         )
     if kind == reporting_pb2.REPORT_KIND_ROOT_CAUSES:
         causes, without = figures.root_causes(f, 20)
@@ -236,18 +250,24 @@ def run(
                 c.root_cause,
                 c.cases,
                 round(c.upheld_rate, 4),
-                "; ".join(f"{cur} {m / 100:.2f}" for cur, m in sorted(c.redress.items())),
+                "; ".join(f"{m} {cur}" for cur, m in sorted(c.redress.items())),
             ]
             for c in causes
         ]
         rows.append(["(no root cause recorded)", without, "", ""])
+        shown_rows = [
+            [*row[:3], money.shown_sums(c.redress, REPORT_LOCALE)]
+            for row, c in zip(rows, causes, strict=False)
+        ] + [rows[-1]]
         return Result(
             d.title,
             (f.received_from, f.received_to),
-            ["root cause", "cases", "upheld rate", "redress paid"],
+            ["root cause", "cases", "upheld rate", "redress paid (minor units)"],
             rows,
             [(c.root_cause, c.cases) for c in causes],
             "Cases by root cause",
+            shown_rows=shown_rows,
+            shown_columns=["root cause", "cases", "upheld rate", "redress paid"],
         )
     if kind == reporting_pb2.REPORT_KIND_TIME_TO_CLOSE:
         resolution, _ = figures.time_to_close(f, split)
@@ -292,26 +312,51 @@ def run(
     # one kept for the regulator.
     given = returns.given(store, regime, first, last, now, actor)
     rows = [
-        [ln["reference"], ln["description"], ln["breakdown"], ln["value"], " ".join(ln["case_ids"])]
+        [
+            ln["reference"],
+            ln["description"],
+            ln["breakdown"],
+            ln["value"],
+            ln["currency"],
+            " ".join(ln["case_ids"]),
+        ]
         for ln in given.lines
     ]
+    # People read money as money; the machine renderings keep minor units
+    # and the currency beside them.
+    shown_rows = [
+        [*row[:3], returns.shown(ln, regime), *row[4:]]
+        for row, ln in zip(rows, given.lines, strict=True)
+    ]
     when = given.generated_at.isoformat(timespec="seconds")
-    note = (
-        f"The return as kept for the regulator: first computed {when}, asked for by "
-        f"{given.generated_by}; later changes to cases do not alter it."
-        if given.kept
-        else f"Computed {when}; the period has not ended, so the figures may still change."
-    )
+    if given.kept:
+        note = (
+            f"The return as kept for the regulator: first computed {when}, asked for by "
+            f"{given.generated_by}; later changes to cases do not alter it."
+        )
+    else:
+        note = provisional_note(last, given.as_of or given.generated_at, zone)
     return Result(
         d.title,
         (first, last),
-        ["reference", "figure", "breakdown", "value", "cases"],
+        ["reference", "figure", "breakdown", "value", "currency", "cases"],
         rows,
         [
             (ln["description"], float(ln["value"]))
             for ln in given.lines
-            if ln["breakdown"] in ("All products", "")
+            if ln["breakdown"] in ("All products", "") and not ln["currency"]
         ][:12],
         "Figures for all products",
         note=note,
+        shown_rows=shown_rows,
+    )
+
+
+def provisional_note(end: datetime, as_of: datetime, zone: ZoneInfo) -> str:
+    """What a return for a period that has not ended says above its figures."""
+    last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
+    return (
+        f"Provisional: the period ends on {last_day} and has not ended. Figures as of "
+        f"{as_of.astimezone(zone).isoformat(timespec='seconds')}: a complaint counts as "
+        "untimely or late only once its deadline has passed."
     )

@@ -384,10 +384,15 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         return reporting_pb2.GetRegulatoryReturnResponse(
             regime=request.regime,
             period=request.period,
-            lines=[reporting_pb2.ReturnLine(**line) for line in found.lines],
+            lines=[
+                reporting_pb2.ReturnLine(**line, shown=returns.shown(line, regime))
+                for line in found.lines
+            ],
             kept=found.kept,
             changed=found.changed,
             generated_at=timestamp(found.generated_at),
+            provisional=found.provisional,
+            as_of=timestamp(found.as_of or found.generated_at),
         )
 
     async def ExportCases(

@@ -401,9 +401,11 @@ def sql_fca_return(
     return out
 
 
-def sql_cfpb_return(store: ReportingStore, start: datetime, end: datetime, f: Filter) -> list[Line]:
+def sql_cfpb_return(
+    store: ReportingStore, start: datetime, end: datetime, cut_off: datetime, f: Filter
+) -> list[Line]:
     """`cfpb_return` over the complaints of `f` received in the period,
-    aggregated by PostgreSQL."""
+    aggregated by PostgreSQL; untimely as of `cut_off`."""
 
     def facts(c: Any) -> list[Any]:
         resolved, deadline = c.resolved_at, c.cfpb_response
@@ -418,7 +420,7 @@ def sql_cfpb_return(store: ReportingStore, start: datetime, end: datetime, f: Fi
                         else_="3_untimely",
                     ),
                 ),
-                (and_(deadline.is_not(None), deadline < end), "3_untimely"),
+                (and_(deadline.is_not(None), deadline < cut_off), "3_untimely"),
                 else_="",
             ),
             func.coalesce(c.decision, ""),

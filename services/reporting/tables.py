@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, literal, select, text
 
 from redress.db.tables.cases import AuditEvent, Case, CaseClock, Outcome, SatisfactionResponse
+from redress.domain import money
 from redress.platform.errors import FailedPrecondition
 from redress.platform.settings import Env
 from services.reporting.definitions import (
@@ -66,6 +67,8 @@ MEASURES = (
     "mean_satisfaction",
 )
 MONEY = ("redress_paid", "goodwill_paid")
+# How a money column's name says that programs read it in minor units.
+MINOR_UNITS = " (minor units)"
 MAX_DIMENSIONS = 3
 # Measures that cannot be grouped by a dimension, and why.
 UNFIT: dict[tuple[str, str], str] = {
@@ -91,6 +94,26 @@ class Table:
     rows: list[list[Any]]
     # The column of the first measure (for a chart).
     first_measure: int
+    # The columns of money: column index -> currency; their values are minor
+    # units, as programs read them (people read them as money: `shown_rows`).
+    money_columns: dict[int, str] = field(default_factory=dict)
+
+    def shown_columns(self) -> list[str]:
+        """The columns as people read them: money columns in money, not in
+        minor units."""
+        return [c.removesuffix(MINOR_UNITS) for c in self.columns]
+
+    def shown_rows(self, locale: str) -> list[list[Any]]:
+        """The rows as people read them, money written as money."""
+        return [
+            [
+                money.shown(value, self.money_columns[i], locale)
+                if i in self.money_columns and value is not None
+                else value
+                for i, value in enumerate(row)
+            ]
+            for row in self.rows
+        ]
 
 
 @dataclass
@@ -402,7 +425,8 @@ def compute(
             if "received" in wants:
                 cell(row.received_at).counts["received"] += 1
             if "open_at_period_end" in wants:
-                spans[keys].append((row.received_at, row.closed_at))
+                # Open as docs/reporting.md defines it: until resolved.
+                spans[keys].append((row.received_at, row.resolved_at))
             if row.resolved_at is not None and at_resolution:
                 resolved = cell(row.resolved_at)
                 if "resolved" in wants:
@@ -452,11 +476,14 @@ def _assemble(
     }
     columns = (["period"] if granularity else []) + list(spec.group_by)
     first = len(columns)
+    money_columns: dict[int, str] = {}
     for name in spec.measures:
         if name in MONEY:
-            columns += [f"{name.replace('_', ' ')} {c}" for c in currencies[name]] or [
-                name.replace("_", " ")
-            ]
+            for code in currencies[name]:
+                money_columns[len(columns)] = code
+                columns.append(f"{name.replace('_', ' ')} {code}{MINOR_UNITS}")
+            if not currencies[name]:
+                columns.append(name.replace("_", " "))
         else:
             columns.append(name.replace("_", " "))
     out = []
@@ -467,7 +494,7 @@ def _assemble(
         for name in spec.measures:
             line += _values(name, c, currencies.get(name, []))
         out.append(line)
-    return Table(columns, out, first)
+    return Table(columns, out, first, money_columns)
 
 
 def _open_at_period_ends(
@@ -531,7 +558,7 @@ def _values(name: str, c: _Cell, currencies: list[str]) -> list[Any]:
         return [None if value is None else round(value, 2)]
     if name in MONEY:
         paid = c.money.get(name, Counter())
-        return [round(paid[cur] / 100, 2) for cur in currencies] or [0]
+        return [paid[cur] for cur in currencies] or [0]
     if name == "upheld_rate":
         return [round(c.counts["upheld"] / c.decided, 4) if c.decided else None]
     if name == "mean_satisfaction":

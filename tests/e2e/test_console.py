@@ -10,12 +10,14 @@ test-artifacts/console/.
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.console import i18n
 from tests.conftest import bearer, cfpb_rows, eventually, start_platform
@@ -260,7 +263,22 @@ def test_a_handler_works_a_complaint_from_the_queue_to_closing_it(
     page.locator("#close-reason").fill("customer accepted")
     page.locator("#close-form").get_by_role("button", name="Close").click()
     expect(page.locator("#case-stage")).to_have_text("closed")
-    expect(page.locator("#timeline")).to_contain_text("clock.breached")
+    # The timeline reads as sentences, not identifiers and JSON.
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Clock first response breached its deadline")
+    expect(timeline).to_contain_text(
+        re.compile(r"Stage changed from Received to Acknowledged by rule \S+")
+    )
+    expect(timeline).to_contain_text(
+        re.compile(r"Acknowledgement letter \(v\d+, English, e-mail\) queued")
+    )
+    expect(timeline).to_contain_text("Outcome recorded: upheld by local-admin")
+    expect(timeline).to_contain_text("Clock first response warned: 40 % of its time used")
+    for raw in ("clock.breached", "case.stage_changed", '{"'):
+        expect(timeline).not_to_contain_text(raw)
+    # Times in the audit entries read as the rest of the page's times.
+    entries = " ".join(timeline.locator("li.audit").all_inner_texts())
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", entries), entries
 
     page.get_by_role("link", name="Reports").click()
     expect(page.locator("#fig-received")).not_to_have_text("0")
@@ -436,6 +454,112 @@ def test_regulatory_returns_and_saved_reports_open_from_the_console(
     shot(page, "saved-reports")
 
 
+def _three_figures(site: LocalPlatform, page: Page) -> dict[str, dict[str, int]]:
+    """Received, resolved and open over the last 30 days (today included), as
+    the API's dashboard, a saved table report and the console each give them."""
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("reporting")) as channel:
+        stub = reporting_pb2_grpc.ReportingServiceStub(channel)
+        ran = stub.RunReport(
+            reporting_pb2.RunReportRequest(
+                name="last-30-days-figures", format=reporting_pb2.RENDER_FORMAT_JSON
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        report = json.loads(ran.content)
+        start = ran.period.start.ToDatetime().date()
+        end = ran.period.end.ToDatetime().date()
+        dashboard = stub.GetDashboard(
+            reporting_pb2.GetDashboardRequest(filter=reporting_pb2.CaseFilter(received=ran.period)),
+            metadata=admin,
+            timeout=30,
+        )
+    row = dict(zip(report["columns"], report["rows"][0], strict=True)) if report["rows"] else {}
+    page.goto(url(site, "/reports"))
+    # The console's own default period is the saved report's.
+    expect(page.locator("input[name=from]")).to_have_value(start.isoformat())
+    expect(page.locator("input[name=to]")).to_have_value((end - timedelta(days=1)).isoformat())
+    return {
+        "api": {
+            "received": dashboard.received,
+            "resolved": dashboard.resolved,
+            "open": dashboard.open_now,
+        },
+        "saved report": {
+            "received": int(row.get("received", 0)),
+            "resolved": int(row.get("resolved", 0)),
+            "open": int(row.get("open at period end", 0)),
+        },
+        "console": {
+            "received": int(page.locator("#fig-received").inner_text()),
+            "resolved": int(page.locator("#fig-resolved").inner_text()),
+            "open": int(page.locator("#fig-open").inner_text()),
+        },
+    }
+
+
+def test_the_api_a_saved_report_and_the_console_give_the_same_figures(
+    site: LocalPlatform, page: Page
+) -> None:
+    """One definition per figure: a case resolved, one reopened after its
+    resolution and one received today count the same on every surface."""
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("reporting")) as channel:
+        reporting_pb2_grpc.ReportingServiceStub(channel).SaveReport(
+            reporting_pb2.SaveReportRequest(
+                definition=reporting_pb2.ReportDefinition(
+                    name="last-30-days-figures",
+                    title="Received, resolved and open",
+                    kind=reporting_pb2.REPORT_KIND_TABLE,
+                    period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+                    time_zone="UTC",
+                    measures=[
+                        reporting_pb2.MEASURE_RECEIVED,
+                        reporting_pb2.MEASURE_RESOLVED,
+                        reporting_pb2.MEASURE_OPEN_AT_PERIOD_END,
+                    ],
+                )
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+    sign_in(page, site, PEOPLE["rita"][1], "/reports")
+    before = _three_figures(site, page)
+    assert before["api"] == before["saved report"] == before["console"], before
+
+    marker = uuid.uuid4().hex[:10]
+    resolved, reopened, _today = (file_complaint(site, ROWS[30 + i], marker) for i in range(3))
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+        for case_id in (resolved, reopened):
+            cases.RecordOutcome(
+                cases_pb2.RecordOutcomeRequest(
+                    case_id=case_id,
+                    decision=cases_pb2.DECISION_REJECTED,
+                    root_cause="process.error",
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            cases.ResolveCase(
+                cases_pb2.ResolveCaseRequest(case_id=case_id, reason="answered"),
+                metadata=admin,
+                timeout=30,
+            )
+        cases.ReopenCase(
+            cases_pb2.ReopenCaseRequest(case_id=reopened, reason="the customer wrote back"),
+            metadata=admin,
+            timeout=30,
+        )
+    after = _three_figures(site, page)
+    assert after["api"] == after["saved report"] == after["console"], after
+    api, was = after["api"], before["api"]
+    assert api["received"] == was["received"] + 3
+    # Open means not resolved: the reopened case and today's, not the resolved one.
+    assert api["open"] == was["open"] + 2
+
+
 def test_the_interface_speaks_english_german_and_spanish(site: LocalPlatform, page: Page) -> None:
     page.goto(url(site, "/cases?lang=de"))
     page.get_by_label("API-Schlüssel").fill(PEOPLE["dana"][1])
@@ -581,6 +705,142 @@ def test_a_case_whose_customer_was_erased_says_so(site: LocalPlatform, page: Pag
     expect(page.locator("#customer-name")).to_have_text("")
     page.goto(url(site, "/cases?sort=received&order=desc"))
     expect(page.locator(f"tr[data-case='{case_id}']")).to_contain_text("erased")
+
+
+def test_search_highlights_matches_and_keeps_the_articles_text_as_text(
+    site: LocalPlatform, page: Page
+) -> None:
+    word = f"Quokkacard{uuid.uuid4().hex[:6]}"
+    admin = bearer(site.credentials.admin_key)
+    with grpc.insecure_channel(site.address("knowledge")) as channel:
+        stub = knowledge_pb2_grpc.KnowledgeServiceStub(channel)
+        article = stub.CreateArticle(
+            knowledge_pb2.CreateArticleRequest(
+                article=knowledge_pb2.Article(
+                    title=f"Blocking a {word}",
+                    body=f"If your {word} is lost, <b>never</b> share the PIN & call us.",
+                    summary=f"A lost {word}: <b>never</b> share the PIN.",
+                    language="en",
+                    audience=knowledge_pb2.AUDIENCE_INTERNAL,
+                    category="cards",
+                )
+            ),
+            metadata=admin,
+            timeout=30,
+        ).article
+        stub.PublishArticle(
+            knowledge_pb2.PublishArticleRequest(article_id=article.article_id),
+            metadata=admin,
+            timeout=30,
+        )
+    sign_in(page, site, PEOPLE["dana"][1], "/knowledge")
+
+    def found() -> bool:
+        page.goto(url(site, "/knowledge?q=" + word))
+        return page.locator("ol.hits a").count() == 1
+
+    eventually(found, timeout=30, interval=1)
+    hits = page.locator("ol.hits")
+    expect(hits.locator(".snippet mark").first).to_have_text(word)
+    expect(hits.locator("a mark")).to_have_text(word)
+    # The article's own "<b>" is text to read, never markup; the markers never show.
+    expect(hits.locator(".snippet")).to_contain_text("<b>never</b>")
+    expect(hits.locator("b")).to_have_count(0)
+    expect(hits).not_to_contain_text("<em>")
+    shot(page, "knowledge-highlights")
+
+
+def test_clocks_show_business_time_in_working_days_and_calendar_time_apart(
+    site: LocalPlatform, page: Page
+) -> None:
+    case_id = file_complaint(site, ROWS[9], uuid.uuid4().hex[:10])
+    sign_in(page, site, PEOPLE["dana"][1], f"/cases/{case_id}")
+    # 80 business hours of the shipped policy: ten 8-hour working days.
+    resolution = clock_row(page, "resolution").locator("td.business-left")
+    expect(resolution).to_contain_text(re.compile(r"^(10 working days|9 working days \d+ h)"))
+    first = clock_row(page, "first_response").locator("td.business-left")
+    expect(first).to_contain_text("calendar time")
+    expect(page.locator("#clocks")).not_to_contain_text(re.compile(r"\d+ d \d+ h"))
+
+
+def test_queue_and_case_read_cleanly(site: LocalPlatform, page: Page) -> None:
+    marker = uuid.uuid4().hex[:10]
+    request = intake_pb2.SubmitComplaintRequest(
+        idempotency_key=f"console-{uuid.uuid4()}",
+        channel=common_pb2.CHANNEL_WEB,
+        customer=common_pb2.Customer(full_name="Noel Product", email="noel@example.com"),
+        narrative=f"An overdraft fee was charged twice this month. Reference {marker}.",
+    )
+    with grpc.insecure_channel(site.address("intake")) as channel:
+        case_id = (
+            intake_pb2_grpc.IntakeServiceStub(channel)
+            .SubmitComplaint(request, metadata=bearer(site.credentials.admin_key), timeout=30)
+            .case_id
+        )
+    page.set_viewport_size({"width": 900, "height": 900})
+    sign_in(page, site, site.credentials.admin_key, "/cases?text=" + marker)
+    row = page.locator(f"tr[data-case='{case_id}']")
+    expect(row.locator("td.product")).to_have_text("—")
+    expect(row).not_to_contain_text("/ ")
+    # A case id is one word: never broken over two lines, in the queue or on the case.
+    lines = row.locator("td.case-id a").evaluate("a => a.getClientRects().length")
+    assert lines == 1
+    row.get_by_role("link", name=case_id).click()
+    expect(page.locator("#case-product")).to_have_text("—")
+    assert page.locator("#case-id").evaluate("e => e.getClientRects().length") == 1
+
+    # A refused form comes back with its error summary in sight and focused.
+    page.locator("#priority-value").select_option("urgent")
+    page.locator("#priority").get_by_role("button", name="Change priority").click()
+    summary = page.locator("#priority .refusal")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(page.locator("#priority #err-reason")).to_be_in_viewport()
+
+    # Every page names an icon that exists.
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon
+    answer = page.request.get(url(site, icon))
+    assert answer.status == 200 and answer.headers["content-type"].startswith("image/")
+    assert page.request.get(url(site, "/favicon.ico")).status == 200
+
+
+def test_charts_label_every_bar_keep_labels_in_view_and_open_the_cases_counted(
+    site: LocalPlatform, page: Page
+) -> None:
+    for row in ROWS[10:13]:
+        file_complaint(site, row, uuid.uuid4().hex[:10])
+    sign_in(page, site, site.credentials.admin_key, "/reports")
+    charts = page.locator("figure.chart svg")
+    expect(charts.first).to_be_visible()
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        box = chart.bounding_box()
+        assert box
+        bars = chart.locator("rect.bar").count()
+        assert bars and chart.locator("text.label").count() == bars
+        assert chart.locator("text.value").count() == bars
+        for j in range(chart.locator("text").count()):
+            text = chart.locator("text").nth(j).bounding_box()
+            assert text, j
+            assert (
+                box["x"] - 1 <= text["x"]
+                and text["x"] + text["width"] <= box["x"] + box["width"] + 1
+            )
+            assert (
+                box["y"] - 1 <= text["y"]
+                and text["y"] + text["height"] <= box["y"] + box["height"] + 1
+            )
+    shot(page, "reports-charts")
+
+    channels = page.locator("figure.chart", has_text="by channel")
+    web = channels.locator("a", has=page.locator("rect.bar")).filter(
+        has=page.locator("title", has_text="web:")
+    )
+    counted = int(web.locator("text.value").text_content() or "0")
+    web.locator("rect.bar").click()
+    expect(page).to_have_url(re.compile(r"/cases\?.*channel=web"))
+    expect(page.locator("table.queue tbody tr[data-case]")).to_have_count(counted)
 
 
 def test_no_secret_or_personal_data_reaches_the_logs_or_the_metrics(

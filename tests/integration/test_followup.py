@@ -700,10 +700,12 @@ def test_the_cli_asks_for_what_a_letter_needs_and_sends_it(
         "--followup-address",
         platform.address("followup"),
     ]
-    assert cli([*common, "letter", "templates"]) == 0
-    listed = capsys.readouterr().out
-    assert "request_for_information (de, en, es)" in listed
-    assert "--value question=…  the question to ask the customer (required, paragraph)" in listed
+    assert cli([*common, "template", "show", "request_for_information"]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "# asks for --value question=…  the question to ask the customer (required, paragraph)"
+        in shown
+    )
 
     # No one at the terminal: stopped before sending, the value named.
     monkeypatch.setattr("sys.stdin", io.StringIO(""))

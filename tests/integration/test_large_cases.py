@@ -27,8 +27,9 @@ import sqlalchemy
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.db.tables.cases import Note
+from redress.db.tables.followup import Message as FollowupMessage
 from redress.devstack.platform import LocalPlatform
-from redress.followup.v1 import followup_pb2
+from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from tests.conftest import eventually
 from tests.e2e.test_submit_end_to_end import get_case
@@ -354,3 +355,113 @@ def test_a_letter_that_cannot_be_rendered_is_given_up_on_the_trail_with_a_staff_
             timeout=60,
         )
         assert "a repetition longer than 100,000" in alert.get_content()  # why
+
+
+LONG_LETTER = "\N{EURO SIGN}" * 60_000  # 180,000 bytes in UTF-8, text and HTML each
+LETTERS_BEFORE = 40
+
+
+def write_letters_as_an_older_release_did(platform: LocalPlatform, case_id: str) -> set[str]:
+    """Long letters on the case's record (6 times what one message may carry)."""
+    start = datetime.now(UTC) - timedelta(days=2)
+    rows = [
+        {
+            "message_id": f"M-legacy{uuid.uuid4().hex[:16]}",
+            "idempotency_key": f"legacy-{uuid.uuid4()}",
+            "fingerprint": "0" * 64,
+            "case_id": case_id,
+            "audience": "customer",
+            "purpose": "progress_update",
+            "channel": "email",
+            "recipient": "casey@example.com",
+            "language": "en",
+            "template_name": "progress_update",
+            "template_version": 1,
+            "subject": "Your complaint",
+            "body_text": LONG_LETTER,
+            "body_html": f"<p>{LONG_LETTER}</p>",
+            "state": "delivered",
+            "attempts": [],
+            "created_by": "legacy-import",
+            "created_at": start + timedelta(seconds=i),
+        }
+        for i in range(LETTERS_BEFORE)
+    ]
+    engine = sqlalchemy.create_engine(platform.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.insert(FollowupMessage.__table__), rows)
+    finally:
+        engine.dispose()
+    return {r["message_id"] for r in rows}
+
+
+def test_a_case_whose_letters_pass_one_messages_size_lists_them_page_by_page(
+    platform, large_case, admin
+):
+    case_id, _ = large_case
+    written = write_letters_as_an_older_release_did(platform, case_id)
+    with grpc.insecure_channel(platform.address("followup")) as channel:
+        stub = followup_pb2_grpc.FollowupServiceStub(channel)
+        seen: list[str] = []
+        token = ""
+        while True:
+            page = stub.ListMessages(
+                followup_pb2.ListMessagesRequest(
+                    case_id=case_id, page=common_pb2.PageRequest(page_size=200, page_token=token)
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            # Each page fits gRPC's 4 MB default, and paging moves on.
+            assert page.ByteSize() < GRPC_DEFAULT_LIMIT and page.messages
+            seen += [m.message_id for m in page.messages]
+            token = page.page.next_page_token
+            if not token:
+                break
+    assert written <= set(seen)
+    assert len(seen) == len(set(seen)), "a letter was listed twice"
+
+
+def test_long_articles_are_listed_page_by_page(platform, channels, admin):
+    marker = uuid.uuid4().hex[:8]
+    stub = knowledge_pb2_grpc.KnowledgeServiceStub(channels["knowledge"])
+    created = set()
+    for i in range(8):
+        created.add(
+            stub.CreateArticle(
+                knowledge_pb2.CreateArticleRequest(
+                    article=knowledge_pb2.Article(
+                        title=f"Long guide {marker} {i}",
+                        body="\N{EURO SIGN} " * 99_000,  # 396,000 bytes
+                        summary="A long guide.",
+                        language="en",
+                        audience=knowledge_pb2.AUDIENCE_INTERNAL,
+                        category="handling",
+                        tags=[f"long-{marker}"],
+                    )
+                ),
+                metadata=admin,
+                timeout=60,
+            ).article.article_id
+        )
+    with grpc.insecure_channel(platform.address("knowledge")) as channel:
+        default_limits = knowledge_pb2_grpc.KnowledgeServiceStub(channel)
+        seen: list[str] = []
+        token = ""
+        while True:
+            page = default_limits.ListArticles(
+                knowledge_pb2.ListArticlesRequest(
+                    tag=f"long-{marker}",
+                    state=knowledge_pb2.ARTICLE_STATE_DRAFT,
+                    page=common_pb2.PageRequest(page_size=50, page_token=token),
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            assert page.ByteSize() < GRPC_DEFAULT_LIMIT
+            seen += [a.article_id for a in page.articles]
+            token = page.page.next_page_token
+            if not token:
+                break
+    assert sorted(seen) == sorted(created)

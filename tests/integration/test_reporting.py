@@ -343,7 +343,8 @@ def test_business_metrics_count_what_the_database_holds(reporting_platform, impo
     assert by_channel == Counter(CHANNELS[r["submitted_via"]] for r in imported)
     assert metrics[("redress_clock_breaches_total", (("clock", "cfpb_response"),))] == len(imported)
     open_cases = sum(v for (n, _), v in metrics.items() if n == "redress_complaints_open")
-    assert open_cases == len(imported)  # none is closed
+    # Open means unresolved: all but the three handlers resolved above.
+    assert open_cases == len(imported) - 3
     assert metrics[("redress_time_to_close_seconds_count", ())] == 0
 
 
@@ -678,6 +679,7 @@ class OwnComplaints:
         age: timedelta | None,
         product: str = "Current account",
         channel: int = common_pb2.CHANNEL_WEB,
+        regime: int = common_pb2.REGIME_NONE,
     ) -> str:
         """A complaint about a double charge, received `age` before base."""
         request = intake_pb2.SubmitComplaintRequest(
@@ -687,7 +689,7 @@ class OwnComplaints:
             product=product,
             issue="Charges",
             narrative="I was charged twice for the same transfer.",
-            regime=common_pb2.REGIME_NONE,
+            regime=regime,  # type: ignore[arg-type]
         )
         if age is not None:
             request.received_at.CopyFrom(ts(self.base - age))
@@ -721,9 +723,10 @@ def test_the_dashboard_counts_volume_backlog_outcomes_and_category_trends(
         Counter(CHANNELS[r["submitted_via"]] for r in in_2017)
     )
     assert {c.key: c.value for c in year.by_product} == dict(Counter(r["product"] for r in in_2017))
-    # Everything imported is years old and none is closed.
+    # Everything imported is years old; open means unresolved: all but the
+    # three handlers resolved.
     ageing = {c.key: c.value for c in year.backlog_ageing}
-    assert ageing["over 56 days"] == year.open_now == len(imported)
+    assert ageing["over 56 days"] == year.open_now == len(imported) - 3
     assert sum(ageing.values()) == year.open_now
 
     # Each category against 2016, the period of the same length before.
@@ -894,7 +897,7 @@ def test_a_saved_return_is_the_kept_return_wherever_it_is_read(
     now = reports.GetRegulatoryReturn(request, metadata=admin_key, timeout=30)
     assert kept.kept and kept.lines != now.lines  # the cases moved since
     expected = [
-        [ln.reference, ln.description, ln.breakdown, ln.value, " ".join(ln.case_ids)]
+        [ln.reference, ln.description, ln.breakdown, ln.value, ln.currency, " ".join(ln.case_ids)]
         for ln in kept.lines
     ]
     in_progress = ["CFPB", "Company response to consumer", "In progress", str(len(in_2017))]
@@ -1226,6 +1229,83 @@ def test_the_cfpb_return_counts_the_company_responses_handlers_record(
 LADDER_STEPS = 2
 
 
+def test_a_cfpb_complaint_filed_today_is_in_progress_in_a_return_still_running(
+    reporting_platform, reports, admin_key
+):
+    """Filed today, a CFPB complaint's response is due in 15 days: the return
+    for this year, still running, lists it in progress, not untimely, and
+    says the figures are provisional, as of now; so does a saved report of
+    the last 30 days, above its table. Resolved (not yet closed), it leaves
+    the open-complaints gauge: open means unresolved there too."""
+    own = OwnComplaints(reporting_platform, admin_key, "cfpb-today")
+    today = own.base.date()
+    filed = own.submit("today", None, product="Checking account", regime=common_pb2.REGIME_US_CFPB)
+    resolved = own.submit(
+        "answered", None, product="Checking account", regime=common_pb2.REGIME_US_CFPB
+    )
+
+    year = period(date(today.year, 1, 1), date(today.year + 1, 1, 1))
+    got = reports.GetRegulatoryReturn(
+        reporting_pb2.GetRegulatoryReturnRequest(regime=common_pb2.REGIME_US_CFPB, period=year),
+        metadata=admin_key,
+        timeout=30,
+    )
+    lines = {(ln.description, ln.breakdown): ln for ln in got.lines}
+    assert filed in lines[("Company response to consumer", "In progress")].case_ids
+    untimely = lines.get(("Untimely response", ""))
+    assert untimely is None or filed not in untimely.case_ids
+    assert got.provisional and not got.kept
+    assert abs(at(got.as_of) - datetime.now(UTC)) < timedelta(minutes=5)
+
+    reports.SaveReport(
+        reporting_pb2.SaveReportRequest(
+            definition=reporting_pb2.ReportDefinition(
+                name="cfpb-last-30-days",
+                title="CFPB return, last 30 days",
+                kind=reporting_pb2.REPORT_KIND_REGULATORY_RETURN,
+                regime=common_pb2.REGIME_US_CFPB,
+                period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+            )
+        ),
+        metadata=admin_key,
+    )
+    page = reports.RunReport(
+        reporting_pb2.RunReportRequest(
+            name="cfpb-last-30-days", format=reporting_pb2.RENDER_FORMAT_HTML
+        ),
+        metadata=admin_key,
+        timeout=60,
+    ).content.decode()
+    assert f"Provisional: the period ends on {today.isoformat()} and has not ended." in page
+    rows = page.split("<tr")[1:]
+    assert any(filed in row for row in rows if "In progress" in row)
+    assert not any(filed in row for row in rows if "Untimely response" in row)
+
+    def open_gauge() -> float:
+        return sum(
+            v for (n, _), v in scrape(reporting_platform).items() if n == "redress_complaints_open"
+        )
+
+    before = open_gauge()
+    own.cases.RecordOutcome(
+        cases_pb2.RecordOutcomeRequest(
+            case_id=resolved,
+            decision=cases_pb2.DECISION_REJECTED,
+            root_cause="fees.unexpected",
+            summary="reviewed",
+        ),
+        metadata=admin_key,
+        timeout=30,
+    )
+    own.cases.ResolveCase(
+        cases_pb2.ResolveCaseRequest(case_id=resolved, reason="answered"),
+        metadata=admin_key,
+        timeout=30,
+    )
+    assert own.get(resolved).stage == "resolved"
+    assert open_gauge() == before - 1
+
+
 def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
     reporting_platform, reports, admin_key, imported
 ):
@@ -1328,17 +1408,18 @@ def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
             reporting_pb2.GetDashboardRequest(filter=f), metadata=admin_key, timeout=30
         )
 
-    # Open: A (reopened), C (resolved, not closed) and D; B is closed.
+    # Open (unresolved): A (reopened) and D; C is resolved, not yet closed,
+    # and B closed.
     got = eventually(
         lambda: (
-            (g := team_dashboard(team)).reopened == 1 and g.closed == 1 and g.open_now == 3 and g
+            (g := team_dashboard(team)).reopened == 1 and g.closed == 1 and g.open_now == 2 and g
         ),
         timeout=30,
     )
-    assert (got.received, got.resolved, got.closed, got.reopened, got.open_now) == (4, 2, 1, 1, 3)
+    assert (got.received, got.resolved, got.closed, got.reopened, got.open_now) == (4, 2, 1, 1, 2)
     assert {x.key: x.value for x in got.backlog_ageing} == {
         "0-3 days": 1,  # D
-        "4-7 days": 1,  # C
+        "4-7 days": 0,  # C is resolved
         "8-14 days": 0,  # B is closed
         "15-30 days": 1,  # A
         "31-56 days": 0,
@@ -1347,13 +1428,13 @@ def test_the_dashboard_and_clock_compliance_follow_one_teams_work(
     assert [(x.key, x.value) for x in got.escalations] == [
         (str(level), len(escalated)) for level in range(1, LADDER_STEPS + 1)
     ]
-    # Open now, and resolved in the period (B and C; A's resolution was
-    # undone by the reopen).
+    # Open now (A and D), and resolved in the period (B and C; A's
+    # resolution was undone by the reopen): each case in one column only.
     assert [(w.key, w.open, w.resolved) for w in got.by_assignee] == [
         ("ana.agent", 1, 1),
-        ("ben.agent", 2, 1),
+        ("ben.agent", 1, 1),
     ]
-    assert [(w.key, w.open, w.resolved) for w in got.by_team] == [(team, 3, 2)]
+    assert [(w.key, w.open, w.resolved) for w in got.by_team] == [(team, 2, 2)]
     assert [(m.currency, m.minor_units) for m in got.goodwill_paid] == [("GBP", 1500 + 500)]
     assert {x.key: x.value for x in got.outcome_mix} == {"rejected": 1, "partly_upheld": 1}
 
@@ -1692,8 +1773,8 @@ def test_a_table_of_every_measure_follows_what_handlers_did(reporting_platform, 
         "mean business hours to close": pytest.approx(statistics.fmean(working), abs=0.01),
         "median business hours to close": pytest.approx(nearest_rank(working, 50), abs=0.01),
         "p90 business hours to close": pytest.approx(nearest_rank(working, 90), abs=0.01),
-        "redress paid GBP": 25.0,
-        "goodwill paid GBP": 10.0,
+        "redress paid GBP (minor units)": 2500,
+        "goodwill paid GBP (minor units)": 1000,
         "mean satisfaction": 4.0,
     }
     assert working[0] < hours[0]

@@ -168,9 +168,10 @@ def _over_rows(store, regime: str, start: datetime, end: datetime) -> list[dict]
             "description": line.description,
             "breakdown": line.breakdown,
             "value": line.figure(),
+            "currency": line.currency,
             "case_ids": sorted(line.case_ids),
         }
-        for line in returns.row_lines(store, regime, start, end)
+        for line in returns.row_lines(store, regime, start, end, NOW)
     ]
 
 
@@ -179,7 +180,7 @@ def _over_rows(store, regime: str, start: datetime, end: datetime) -> list[dict]
 def test_returns_in_sql_equal_returns_over_rows(store, regime, start, end):
     zone = REGIME_ZONES[regime]
     begins, ends = _local(start, zone), _local(end, zone)
-    in_sql = returns.compute(store, regime, begins, ends)
+    in_sql = returns.compute(store, regime, begins, ends, NOW)
     assert in_sql == _over_rows(store, regime, begins, ends)
     assert in_sql and all(line["case_ids"] for line in in_sql)
 
@@ -192,7 +193,7 @@ def test_returns_in_sql_count_every_kind_of_figure(store):
         regime: {
             (line["description"], line["breakdown"].split(":")[0])
             for start, end in RETURN_PERIODS
-            for line in returns.compute(store, regime, _local(start, zone), _local(end, zone))
+            for line in returns.compute(store, regime, _local(start, zone), _local(end, zone), NOW)
         }
         for regime, zone in REGIME_ZONES.items()
     }
@@ -202,7 +203,7 @@ def test_returns_in_sql_count_every_kind_of_figure(store):
         "Closed after 3 business days and within 8 weeks",
         "Closed after more than 8 weeks",
         "Closed complaints upheld (partly upheld counts as upheld)",
-        "Redress paid, GBP minor units",
+        "Redress paid",
     ):
         assert (description, "All products") in descriptions["uk_fca"]
     for described in (
@@ -281,7 +282,7 @@ def test_returns_in_sql_equal_returns_over_rows_at_the_boundaries(store):
                 ("2024-01-01", "2028-01-01"),
             ):
                 begins, ends = _local(start, zone), _local(end, zone)
-                assert returns.compute(store, regime, begins, ends) == _over_rows(
+                assert returns.compute(store, regime, begins, ends, NOW) == _over_rows(
                     store, regime, begins, ends
                 )
     finally:

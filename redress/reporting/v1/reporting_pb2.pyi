@@ -430,34 +430,42 @@ class GetRegulatoryReturnRequest(_message.Message):
     def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., recompute: _Optional[bool] = ...) -> None: ...
 
 class ReturnLine(_message.Message):
-    __slots__ = ("reference", "description", "breakdown", "value", "case_ids")
+    __slots__ = ("reference", "description", "breakdown", "value", "case_ids", "currency", "shown")
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
     reference: str
     description: str
     breakdown: str
     value: int
     case_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, reference: _Optional[str] = ..., description: _Optional[str] = ..., breakdown: _Optional[str] = ..., value: _Optional[int] = ..., case_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    currency: str
+    shown: str
+    def __init__(self, reference: _Optional[str] = ..., description: _Optional[str] = ..., breakdown: _Optional[str] = ..., value: _Optional[int] = ..., case_ids: _Optional[_Iterable[str]] = ..., currency: _Optional[str] = ..., shown: _Optional[str] = ...) -> None: ...
 
 class GetRegulatoryReturnResponse(_message.Message):
-    __slots__ = ("regime", "period", "lines", "generated_at", "kept", "changed")
+    __slots__ = ("regime", "period", "lines", "generated_at", "kept", "changed", "provisional", "as_of")
     REGIME_FIELD_NUMBER: _ClassVar[int]
     PERIOD_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     GENERATED_AT_FIELD_NUMBER: _ClassVar[int]
     KEPT_FIELD_NUMBER: _ClassVar[int]
     CHANGED_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONAL_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     regime: _common_pb2.Regime
     period: _common_pb2.TimeRange
     lines: _containers.RepeatedCompositeFieldContainer[ReturnLine]
     generated_at: _timestamp_pb2.Timestamp
     kept: bool
     changed: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., changed: _Optional[_Iterable[str]] = ...) -> None: ...
+    provisional: bool
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[ReturnLine, _Mapping]]] = ..., generated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., kept: _Optional[bool] = ..., changed: _Optional[_Iterable[str]] = ..., provisional: _Optional[bool] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ExportCasesRequest(_message.Message):
     __slots__ = ("filter", "format")

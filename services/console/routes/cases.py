@@ -171,7 +171,7 @@ def case_page(
         "case.html",
         status,
         case=case,
-        clocks=[clock_view(c, now) for c in case.clocks],
+        clocks=[clock_view(c, now, policy, g.t) for c in case.clocks],
         stage=stage,
         allowed=list(policy.allowed_from(case.stage)) if policy else [],
         categories=list(policy.categories) if policy else [],

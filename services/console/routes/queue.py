@@ -39,7 +39,7 @@ def queue() -> Response:
             answer = caller().cases("ListCases", list_req)
             next_token = answer.page.next_page_token
             for case in answer.cases:
-                deadline = next_deadline(case, now)
+                deadline = next_deadline(case, now, g.t)
                 if due_by and (deadline["clock"] is None or deadline["clock"]["due"] > due_by):
                     # Sorted by deadline: nothing later in the list is due sooner.
                     next_token = ""

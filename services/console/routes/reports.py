@@ -6,17 +6,19 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, g, make_response, request
 from werkzeug.wrappers.response import Response
 
 from redress.common.v1 import common_pb2
+from redress.domain.periods import day_after, last_days
 from redress.platform.charts import svg_chart
 from redress.platform.enums import from_short_name, short_name
 from redress.platform.wire import timestamp
 from redress.reporting.v1 import reporting_pb2
 from services.console.apis import Refusal
-from services.console.pages import caller, page, refusal_text
+from services.console.pages import caller, page, policy_of, refusal_text
 
 RETURN_REGIMES = [("uk_fca", "FCA"), ("us_cfpb", "CFPB"), ("au_asic", "ASIC")]
 REPORT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -30,7 +32,13 @@ FORMATS = {
 blueprint = Blueprint("reports", __name__)
 
 
+# What the reports page shows unless asked for other dates.
+DEFAULT_DAYS = 30
+
+
 def period_from_args() -> tuple[date, date, dict[str, str]]:
+    """The first and last day (both included) asked for; by default the last
+    30 days, today included, as a saved report's "last 30 days"."""
     problems: dict[str, str] = {}
     today = datetime.now(UTC).date()
     try:
@@ -40,11 +48,11 @@ def period_from_args() -> tuple[date, date, dict[str, str]]:
         end = today
     try:
         start = date.fromisoformat(
-            request.args.get("from") or (end - timedelta(days=29)).isoformat()
+            request.args.get("from") or last_days(DEFAULT_DAYS, end)[0].isoformat()
         )
     except ValueError:
         problems["from"] = g.t("a date as YYYY-MM-DD")
-        start = end - timedelta(days=29)
+        start = last_days(DEFAULT_DAYS, end)[0]
     if start > end:
         problems["from"] = g.t("on or before the end date")
     return start, end, problems
@@ -53,8 +61,42 @@ def period_from_args() -> tuple[date, date, dict[str, str]]:
 def time_range(start: date, end: date) -> common_pb2.TimeRange:
     return common_pb2.TimeRange(
         start=timestamp(datetime.combine(start, time(), UTC)),
-        end=timestamp(datetime.combine(end + timedelta(days=1), time(), UTC)),
+        end=timestamp(datetime.combine(day_after(end), time(), UTC)),
     )
+
+
+AGES = re.compile(r"^(\d+)-(\d+) days$|^over (\d+) days$")
+
+
+def open_stage_names() -> list[str]:
+    policy = policy_of()
+    # Open as docs/reporting.md defines it: not resolved (closing resolves too).
+    return (
+        [n for n, stage in policy.stages.items() if not stage.closed and not stage.resolved]
+        if policy
+        else []
+    )
+
+
+def bar_link(dimension: str, key: str, received: dict[str, str], open_stages: str) -> str:
+    """The queue of the cases a dashboard bar counts: those received in the
+    period of that channel or category; for the backlog's ages, the cases open
+    now received that many days ago. Outcomes have no queue filter: no link."""
+    if dimension in ("channel", "category") and key:
+        return "/cases?" + urlencode({dimension: key, **received})
+    found = AGES.match(key) if dimension == "age" else None
+    if not found:
+        return ""
+    today = datetime.now(UTC).date()
+    youngest, oldest, over = found.groups()
+    if over:
+        ages = {"received_to": (today - timedelta(days=int(over) + 1)).isoformat()}
+    else:
+        ages = {
+            "received_from": (today - timedelta(days=int(oldest))).isoformat(),
+            "received_to": (today - timedelta(days=int(youngest))).isoformat(),
+        }
+    return "/cases?" + urlencode({"stage": open_stages, **ages})
 
 
 @blueprint.route("/reports")
@@ -74,15 +116,20 @@ def reports() -> Response:
         except Refusal as err:
             refusal = err
     if dashboard is not None:
-        for name, counts in (
-            ("by_channel", dashboard.by_channel),
-            ("by_category", dashboard.by_category),
-            ("backlog_ageing", dashboard.backlog_ageing),
-            ("outcome_mix", dashboard.outcome_mix),
+        received = {"received_from": start.isoformat(), "received_to": end.isoformat()}
+        open_stages = ",".join(open_stage_names())
+        for name, counts, dimension in (
+            ("by_channel", dashboard.by_channel, "channel"),
+            ("by_category", dashboard.by_category, "category"),
+            ("backlog_ageing", dashboard.backlog_ageing, "age"),
+            ("outcome_mix", dashboard.outcome_mix, ""),
         ):
             points = [(c.key or "-", float(c.value)) for c in counts]
+            links = [
+                bar_link(dimension, c.key, received, open_stages) if c.value else "" for c in counts
+            ]
             if points:
-                charts[name] = svg_chart(points, False, g.t(name.replace("_", " ")))
+                charts[name] = svg_chart(points, False, g.t(name.replace("_", " ")), links)
     return page(
         "reports.html",
         422 if (problems or refusal) else 200,

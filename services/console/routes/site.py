@@ -13,15 +13,25 @@ from services.console.pages import page
 STATIC = Path(__file__).parent.parent / "static"
 
 blueprint = Blueprint("site", __name__)
+KINDS = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers and tools that ignore the pages' <link rel="icon"> ask here."""
+    return static_file("favicon.svg")
 
 
 @blueprint.route("/static/<path:name>")
 def static_file(name: str) -> Response:
-    if name not in ("console.css", "console.js"):
+    if name not in KINDS:
         abort(404)
-    kind = "text/css" if name.endswith(".css") else "text/javascript"
     response = make_response((STATIC / name).read_bytes())
-    response.headers["Content-Type"] = f"{kind}; charset=utf-8"
+    response.headers["Content-Type"] = KINDS[name]
     response.headers["Cache-Control"] = "max-age=3600"
     return response
 

@@ -19,3 +19,11 @@ if (letterChoice) {
   letterChoice.addEventListener("change", showAsked);
   showAsked();
 }
+
+// After a refused form the page comes back with its errors: take the person
+// to the form's error summary instead of leaving them at the top of the page.
+const refused = document.querySelector(".refusal");
+if (refused) {
+  refused.scrollIntoView({ block: "center" });
+  refused.focus({ preventScroll: true });
+}

@@ -377,11 +377,12 @@ def test_killing_the_worker_again_and_again_while_cases_are_worked_leaves_every_
 
     eventually(letters_sent, timeout=180, interval=2)
 
-    def explained(case_id: str) -> None:
+    def explained(case_id: str) -> bool:
         trail = _whole_trail(site, case_id)
         messages = _messages_of(site, case_id)
         assert len(messages) == 2, (case_id, messages)
         assert unexplained_messages(messages, trail) == [], case_id
+        return True
 
     for case_id in case_ids:
         # The last delivery reports travel to the case after the letters.
