@@ -135,6 +135,12 @@ def cmd_template_show(args: argparse.Namespace) -> None:
         return
     purpose = short_name(followup_pb2.MessagePurpose, t.purpose).replace("_", " ")
     print(f"# {t.name} version {t.version}, {t.language}, {purpose}, by {t.created_by.id}")
+    for ask in t.asks:
+        # What `redress letter send` takes with --value, and asks for when left out.
+        label = ask.labels.get("en") or next(iter(ask.labels.values()), ask.name)
+        need = "required" if ask.required else "optional"
+        kind = f", {ask.kind}" if ask.kind and ask.kind != "text" else ""
+        print(f"# asks for --value {ask.name}=…  {label} ({need}{kind})")
     print(f"Subject: {t.subject}\n")
     print(t.body_text)
 

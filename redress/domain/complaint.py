@@ -39,6 +39,7 @@ from redress.domain.complaint_state import (
     ComplaintStatus,
     ComplaintSubmission,
     HistoricClosure,
+    LanguageDetection,
     NoteDraft,
     OutboxItem,
     OutcomeInfo,
@@ -89,6 +90,7 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
                 tags=tuple(submission.customer.tags),
                 regime=submission.regime,
                 channel=submission.channel,
+                language=submission.customer.preferred_language,
             )
         )
         submission = dataclasses.replace(
@@ -113,6 +115,8 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
 
         `regime_calendars`: regulatory deadlines count in the regime's own
         calendar (complaints received before that counted in the policy's)."""
+        if submission.language_detected is not None:
+            self._record_language_detected(submission.language_detected)
         if classified is not None:
             self._record_classification(classified)
         received = submission.received_at
@@ -222,6 +226,21 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
         self.state.stage_entered_at = at
         self.state.resolved_at = at
         self.state.closed_at = at
+
+    def _record_language_detected(self, found: LanguageDetection) -> None:
+        doubt = (
+            f"; next most likely {found.runner_up} at {found.runner_up_confidence:.0%}"
+            if found.runner_up
+            else ""
+        )
+        self.trail.by_service(
+            "intake",
+            "customer.language_detected",
+            "customer.preferred_language",
+            new=found.language,
+            cause=f"no language was given; the narrative reads as {found.language} with "
+            f"{found.confidence:.0%} confidence ({found.detector}){doubt}",
+        )
 
     def _record_classification(self, c: Classification) -> None:
         matched = ", ".join(c.matched) or "none"

@@ -94,6 +94,29 @@ class AuditTrail:
             )
         )
 
+    def by_service(
+        self,
+        service: str,
+        action: str,
+        field: str,
+        *,
+        old: str = "",
+        new: str = "",
+        cause: str = "",
+    ) -> None:
+        """A change a service made before the workflow began (intake, say)."""
+        self.drafts.append(
+            AuditDraft(
+                action=action,
+                actor_kind="service",
+                actor_id=service,
+                field=field,
+                old_value=old,
+                new_value=new,
+                cause=cause,
+            )
+        )
+
     def by_person(
         self, actor: str, action: str, field: str, *, old: str = "", new: str = "", cause: str = ""
     ) -> None:

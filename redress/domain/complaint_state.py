@@ -49,6 +49,21 @@ class HistoricClosure:
 
 
 @dataclass
+class LanguageDetection:
+    """The language intake found a narrative written in, when the submission
+    stated none: a BCP 47 primary tag, how sure the detector was (0 to 1),
+    and which detector said so."""
+
+    language: str
+    confidence: float
+    detector: str = ""
+    # The next most likely language and its confidence, for a reader who
+    # doubts the result.
+    runner_up: str = ""
+    runner_up_confidence: float = 0.0
+
+
+@dataclass
 class ComplaintSubmission:
     """A validated complaint as intake accepted it."""
 
@@ -76,6 +91,9 @@ class ComplaintSubmission:
     historic: bool = False
     # Set for a historic complaint its source records as closed.
     closure: HistoricClosure | None = None
+    # Set when the submission stated no language and intake detected it from
+    # the narrative (customer.preferred_language then holds it).
+    language_detected: LanguageDetection | None = None
 
 
 @dataclass

@@ -168,7 +168,8 @@ class Conditions:
     within one condition, any of the listed values will do."""
 
     # Words or phrases found in the narrative, issue or sub-issue (whole
-    # words, any case).
+    # words, any case; a * at either end stands for any letters there, for
+    # languages that build compounds: "*gebühr*" finds "Kontoführungsgebühren").
     keywords: tuple[str, ...] = ()
     # Product names, matched at the start, in any case ("Credit reporting"
     # matches "Credit reporting, credit repair services, ...").
@@ -177,6 +178,10 @@ class Conditions:
     tags: tuple[str, ...] = ()
     regimes: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    # The complaint's language (stated, or detected from the narrative at
+    # intake): "de" matches de, de-AT, de-CH. Keeps one language's words from
+    # matching another's ("cargo" is a fee in Spanish, a freight in English).
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +204,9 @@ class ClassificationRule:
             return False
         if w.regimes and complaint.regime not in w.regimes:
             return False
+        language = complaint.language.split("-")[0].casefold()
+        if w.languages and language not in {x.casefold() for x in w.languages}:
+            return False
         return not (w.channels and complaint.channel not in w.channels)
 
 
@@ -211,6 +219,8 @@ class ComplaintFacts:
     tags: tuple[str, ...] = ()
     regime: str = ""
     channel: str = ""
+    # A BCP 47 tag such as "de" or "es-MX"; "" when unknown.
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,8 +237,11 @@ class Classification:
 
 
 def _has_phrase(text: str, phrase: str) -> bool:
-    words = r"\s+".join(re.escape(w) for w in phrase.casefold().split())
-    return re.search(rf"(?<!\w){words}(?!\w)", text.casefold()) is not None
+    phrase = phrase.casefold()
+    before = r"\w*" if phrase.startswith("*") else ""
+    after = r"\w*" if phrase.endswith("*") else ""
+    words = r"\s+".join(re.escape(w) for w in phrase.strip("*").split())
+    return re.search(rf"(?<!\w){before}{words}{after}(?!\w)", text.casefold()) is not None
 
 
 @dataclass(frozen=True)
@@ -704,7 +717,7 @@ class _Reader:
             w = self.mapping(
                 b.get("when") or {},
                 f"{path}.when",
-                {"keywords", "products", "tags", "regimes", "channels"},
+                {"keywords", "products", "tags", "regimes", "channels", "languages"},
             )
             when = Conditions(
                 keywords=self.names(w.get("keywords"), f"{path}.when.keywords"),
@@ -712,7 +725,20 @@ class _Reader:
                 tags=self.names(w.get("tags"), f"{path}.when.tags"),
                 regimes=self.names(w.get("regimes"), f"{path}.when.regimes"),
                 channels=self.names(w.get("channels"), f"{path}.when.channels"),
+                languages=self.names(w.get("languages"), f"{path}.when.languages"),
             )
+            for language in when.languages:
+                if not re.fullmatch(r"[a-z]{2,3}", language):
+                    self.fail(
+                        f"{path}.when.languages",
+                        f"{language!r}: a primary language tag such as en, de or es",
+                    )
+            for keyword in when.keywords:
+                if "*" in keyword.strip("*") or not keyword.strip("* "):
+                    self.fail(
+                        f"{path}.when.keywords",
+                        f"{keyword!r}: a * stands only at a keyword's start or end",
+                    )
             for regime in when.regimes:
                 if regime not in REGIMES:
                     self.fail(

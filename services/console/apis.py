@@ -56,6 +56,17 @@ class Refusal(Exception):
         next to the fields exactly as a service's own would be."""
         return cls(grpc.StatusCode.INVALID_ARGUMENT, "", fields)
 
+    def unmarked(self, shown: list[str]) -> list[tuple[str, str]]:
+        """(field, problem) for the problems with fields a form does not show."""
+        return [
+            (path, description)
+            for path, description in self.fields.items()
+            if not any(
+                path == name or path.startswith(name + ".") or path.startswith(name + "[")
+                for name in shown
+            )
+        ]
+
     def field(self, *names: str) -> str:
         """The problem with a form field, matched by the API field names it maps to."""
         for name in names:

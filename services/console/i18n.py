@@ -139,6 +139,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Un servicio tardó demasiado en responder; inténtelo de nuevo.",
     ),
     "API key": ("API-Schlüssel", "Clave de API"),
+    "What this letter asks you for": (
+        "Was dieses Schreiben von Ihnen braucht",
+        "Lo que esta carta le pide",
+    ),
+    "optional": ("optional", "opcional"),
     "Actions": ("Aktionen", "Acciones"),
     "Add an attachment": ("Anhang hinzufügen", "Añadir un adjunto"),
     "Add note": ("Notiz hinzufügen", "Añadir nota"),

@@ -78,9 +78,10 @@ def written_day(day: date, language: str) -> str:
     return f"{day.day} {month} {day.year}"
 
 
-# `extra` values the workflow passes as ISO dates (the last reminder's
-# `close_after`): a letter writes them like its other dates, never 2027-06-22.
-DATE_EXTRAS = frozenset({"close_after"})
+# `extra` values given as ISO dates (the last reminder's `close_after`, a
+# holding response's `expected_by`): a letter writes them like its other
+# dates, never 2027-06-22.
+DATE_EXTRAS = frozenset({"close_after", "expected_by"})
 
 
 def _extra_values(extra: dict[str, str], language: str) -> dict[str, str]:
@@ -95,7 +96,7 @@ def _extra_values(extra: dict[str, str], language: str) -> dict[str, str]:
 
 def money(value: common_pb2.Money, language: str) -> str:
     """An amount as a reader of the letter's language writes it: £1,250.00,
-    1.250,00 €, 45,99 €."""
+    1.250,00 €, 45,99 €; "" for none, so that a letter can leave it out."""
     if not value.currency or not value.minor_units:
         return ""
     return shown(value.minor_units, value.currency, language)
@@ -130,7 +131,9 @@ def case_context(
             "assignee": case.assignee,
             "team": case.team,
             "outcome": outcome.summary if outcome else "",
+            # Amounts the outcome recorded, as money in the letter's language.
             "redress": money(outcome.redress, language) if outcome else "",
+            "goodwill": money(outcome.goodwill, language) if outcome else "",
             "url": firm.link(case),
         },
         "customer": {

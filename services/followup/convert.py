@@ -43,6 +43,15 @@ def template_message(row: MessageTemplate) -> followup_pb2.Template:
         body_html=row.body_html,
         created_by=recorded_actor(row.created_by),
         created_at=optional_timestamp(row.created_at),
+        asks=[
+            followup_pb2.AskedValue(
+                name=a.get("name", ""),
+                labels=a.get("labels") or {},
+                required=bool(a.get("required", True)),
+                kind=a.get("kind") or "text",
+            )
+            for a in row.asks or []
+        ],
     )
 
 

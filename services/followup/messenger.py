@@ -195,7 +195,12 @@ class Messenger:
         row = await asyncio.to_thread(self.store.get_template, name, chosen)
         assert row is not None
         letter = tpl.LetterTemplate(
-            row.name, row.language, row.subject, row.body_text, row.body_html
+            row.name,
+            row.language,
+            row.subject,
+            row.body_text,
+            row.body_html,
+            asks=tuple(tpl.Ask.from_dict(a) for a in row.asks or []),
         )
         return letter, row.version, row.purpose
 
@@ -211,6 +216,11 @@ class Messenger:
         if case is None:
             case = await self.case(case_id)
         letter, version, purpose = await self.template_for(name, language, case)
+        # A value the sender must supply is asked for by name, in their words,
+        # before anything renders.
+        missing = tpl.missing_values(letter.asks, extra)
+        if missing:
+            raise InvalidMessage(missing)
         context = case_context(case, letter.language, self.firm, extra)
         rendered = await self.renderer.render(letter, context)
         return rendered, letter, version, purpose, case

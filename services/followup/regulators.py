@@ -26,27 +26,31 @@ REFERRALS: dict[str, dict[str, Referral]] = {
     "uk_fca": {
         "en": Referral(
             "the Financial Ombudsman Service",
+            # No leaflet is enclosed (a letter goes out as one text, by e-mail
+            # or handed off for post): it says where the explanation is instead.
             "You must do so within six months of the date of our final response. "
-            "The service is free: www.financial-ombudsman.org.uk, 0800 023 4567, "
-            "Exchange Tower, London E14 9SR. A leaflet explaining it is enclosed.",
+            "The service is free: 0800 023 4567, Exchange Tower, London E14 9SR. "
+            "Its website, www.financial-ombudsman.org.uk, explains how it works.",
             "If we have not sent you our final response within eight weeks, you may refer "
             "your complaint to the Financial Ombudsman Service.",
         ),
         "de": Referral(
             "den Financial Ombudsman Service",
             "Dies muss innerhalb von sechs Monaten nach unserer abschließenden Antwort "
-            "geschehen. Der Service ist kostenlos: www.financial-ombudsman.org.uk, "
-            "+44 20 7964 0500, Exchange Tower, London E14 9SR.",
+            "geschehen. Der Service ist kostenlos: +44 20 7964 0500, Exchange Tower, "
+            "London E14 9SR. Auf seiner Website www.financial-ombudsman.org.uk erfahren "
+            "Sie, wie er arbeitet (auf Englisch).",
             "Falls Sie innerhalb von acht Wochen keine abschließende Antwort von uns "
             "erhalten, können Sie sich an den Financial Ombudsman Service wenden.",
         ),
         "es": Referral(
             "el Financial Ombudsman Service",
-            "Debe hacerlo en un plazo de seis meses desde nuestra respuesta definitiva. "
-            "El servicio es gratuito: www.financial-ombudsman.org.uk, +44 20 7964 0500, "
-            "Exchange Tower, London E14 9SR.",
-            "Si no le enviamos nuestra respuesta definitiva en ocho semanas, puede dirigir "
-            "su reclamación al Financial Ombudsman Service.",
+            "Debe hacerlo en un plazo de seis meses desde la fecha de nuestra respuesta "
+            "definitiva. El servicio es gratuito: +44 20 7964 0500, Exchange Tower, "
+            "London E14 9SR. En su web, www.financial-ombudsman.org.uk, se explica cómo "
+            "funciona (en inglés).",
+            "Si no le enviamos nuestra respuesta definitiva en un plazo de ocho semanas, "
+            "puede presentar su reclamación ante el Financial Ombudsman Service.",
         ),
     },
     "eu_psd2": {

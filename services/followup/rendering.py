@@ -100,7 +100,9 @@ class LetterRenderer:
             self._idle = asyncio.Queue()
             for _ in range(self.processes):
                 self._idle.put_nowait(None)
-        request = json.dumps({"letter": asdict(letter), "context": context}, default=str)
+        # What it asks of its sender was checked before; the worker renders text.
+        text = {k: v for k, v in asdict(letter).items() if k != "asks"}
+        request = json.dumps({"letter": text, "context": context}, default=str)
         worker = await self._idle.get()
         answered = False
         try:

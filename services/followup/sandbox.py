@@ -271,12 +271,26 @@ class BoundedNamespace(Namespace):
         super().__setitem__(name, check_size(value))
 
 
+class LetterUndefined(jinja2.StrictUndefined):
+    """A value a letter reads that is not there, named as the template names
+    it ("extra.question has no value"), not as Python's attribute error."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        path = getattr(self._undefined_obj, "_path", "")
+        if self._undefined_hint is None and path and isinstance(self._undefined_name, str):
+            return f"{path}.{self._undefined_name} has no value"
+        return super()._undefined_message
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self, *, html: bool, budget: Budget | None = None) -> None:
         super().__init__(
-            undefined=jinja2.StrictUndefined,
+            undefined=LetterUndefined,
             autoescape=html,
             keep_trailing_newline=True,
             trim_blocks=True,

@@ -209,7 +209,12 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         check_plain_text(v, "template.subject", t.subject, 300)
         # Stored in the tag's usual spelling, so en-gb and en-GB are one letter.
         language = language_tag(t.language) or t.language
-        letter = tpl.LetterTemplate(t.name, language, t.subject, t.body_text, t.body_html)
+        asks = tuple(tpl.Ask(a.name, dict(a.labels), a.required, a.kind or "text") for a in t.asks)
+        letter = tpl.LetterTemplate(
+            t.name, language, t.subject, t.body_text, t.body_html, asks=asks
+        )
+        for field, what in tpl.ask_problems(asks):
+            v.add(f"template.{field}", what)
         try:
             tpl.check(letter)
         except tpl.TemplateProblem as err:

@@ -112,21 +112,33 @@ class FollowupStore(Store):
     # -- templates -----------------------------------------------------------
 
     def install_shipped(self, actor: str = "redress") -> int:
-        """Stores each shipped letter as version 1 where no version of it exists yet.
+        """Stores each shipped letter as version 1 where no version of it exists
+        yet, and as a new version where the latest is still Redress's own and
+        this release ships it changed (corrected wording, values it asks for).
 
-        An administrator's own versions are never touched; a letter Redress
-        adds in a later release appears on the next start.
+        An administrator's own versions are never touched: once they have
+        stored one, the letter is theirs. A letter Redress adds in a later
+        release appears on the next start.
         """
         added = 0
         with self.sessions.begin() as session:
-            present = set(
-                session.execute(select(MessageTemplate.name, MessageTemplate.language)).all()
-            )
+            latest = {
+                (row.name, row.language): row
+                for row in session.scalars(
+                    select(MessageTemplate).order_by(MessageTemplate.version)
+                )
+            }
             for letter in shipped():
-                if (letter.name, letter.language) in present:
+                row = latest.get((letter.name, letter.language))
+                if row is not None and (row.created_by != actor or _same_letter(row, letter)):
                     continue
                 session.add(
-                    _template_row(letter, SHIPPED_PURPOSES.get(letter.name, "other"), 1, actor)
+                    _template_row(
+                        letter,
+                        SHIPPED_PURPOSES.get(letter.name, "other"),
+                        (row.version + 1) if row is not None else 1,
+                        actor,
+                    )
                 )
                 added += 1
         return added
@@ -629,10 +641,20 @@ class FollowupStore(Store):
         )
 
 
+def _same_letter(row: MessageTemplate, letter: LetterTemplate) -> bool:
+    return (row.subject, row.body_text, row.body_html, list(row.asks or [])) == (
+        letter.subject,
+        letter.body_text,
+        letter.body_html,
+        [ask.as_dict() for ask in letter.asks],
+    )
+
+
 def _template_row(
     letter: LetterTemplate, purpose: str, version: int, actor: str
 ) -> MessageTemplate:
     return MessageTemplate(
+        asks=[ask.as_dict() for ask in letter.asks],
         name=letter.name,
         language=letter.language,
         version=version,

@@ -12,17 +12,26 @@ a value should be:
 - the sandbox refuses attribute access beyond plain data (no `__class__`,
   no method calls on the objects given).
 
+A template also declares what it asks of the person sending it (`asks`):
+each `extra` value they supply, labelled in their words per language, so
+that the console and the CLI ask for it and a missing one is refused as
+"extra.question: the question to ask the customer is required" before
+anything renders.
+
 Pure code; the followup service stores templates and calls `render`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 
@@ -46,6 +55,7 @@ VARIABLES: dict[str, frozenset[str]] = {
             "team",
             "outcome",
             "redress",
+            "goodwill",
             "url",
         }
     ),
@@ -71,6 +81,49 @@ class TemplateProblem(ValueError):
         super().__init__("; ".join(f"{part}: {what}" for part, what in problems))
 
 
+# How a person writes a value a template asks for: one line, several lines,
+# or a day (YYYY-MM-DD, written in the letter as a date in its language).
+ASK_KINDS = ("text", "paragraph", "date")
+ASK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A value a person supplies for one message: the template reads it as
+    `extra.<name>`; `labels` say what it is, by language, in the words the
+    person sending the letter uses ("the question to ask the customer")."""
+
+    name: str
+    labels: dict[str, str]
+    required: bool = True
+    kind: str = "text"
+
+    def label(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """The label in `language`, else its primary language, else English,
+        else any; the value's name when it has none."""
+        for candidate in (language, language.split("-")[0], DEFAULT_LANGUAGE):
+            if self.labels.get(candidate):
+                return self.labels[candidate]
+        return next(iter(self.labels.values()), "") or self.name
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "labels": dict(self.labels),
+            "required": self.required,
+            "kind": self.kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Ask:
+        return cls(
+            name=str(data.get("name", "")),
+            labels={str(k): str(v) for k, v in (data.get("labels") or {}).items()},
+            required=bool(data.get("required", True)),
+            kind=str(data.get("kind") or "text"),
+        )
+
+
 @dataclass(frozen=True)
 class LetterTemplate:
     name: str
@@ -78,6 +131,57 @@ class LetterTemplate:
     subject: str
     body_text: str
     body_html: str = ""
+    # What the person sending it must (or may) supply.
+    asks: tuple[Ask, ...] = ()
+
+
+def ask_problems(asks: Iterable[Ask]) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each declaration that cannot be asked."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for i, ask in enumerate(asks):
+        at = f"asks[{i}]"
+        if not ASK_NAME.match(ask.name):
+            problems.append(
+                (f"{at}.name", "lower case letters, digits and _ (at most 40), e.g. question")
+            )
+        elif ask.name in seen:
+            problems.append((f"{at}.name", f"{ask.name!r} is asked for twice"))
+        seen.add(ask.name)
+        if not any(label.strip() for label in ask.labels.values()):
+            problems.append(
+                (f"{at}.labels", "say what the value is, e.g. en: the question to ask the customer")
+            )
+        for tag, label in ask.labels.items():
+            if tag.split("-")[0] not in LANGUAGES and not re.fullmatch(r"[a-z]{2,3}(-\w+)*", tag):
+                problems.append((f"{at}.labels[{tag}]", "keyed by a language tag such as en"))
+            if len(label) > 200:
+                problems.append((f"{at}.labels[{tag}]", "at most 200 characters"))
+        if ask.kind not in ASK_KINDS:
+            problems.append((f"{at}.kind", "one of " + ", ".join(ASK_KINDS)))
+    return problems
+
+
+def missing_values(
+    asks: Iterable[Ask], extra: Mapping[str, str], language: str = DEFAULT_LANGUAGE
+) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each value a person must supply and did
+    not, or gave in a form the letter cannot use, named in their words."""
+    problems: list[tuple[str, str]] = []
+    for ask in asks:
+        value = extra.get(ask.name, "")
+        if not value.strip():
+            if ask.required:
+                problems.append((f"extra.{ask.name}", f"{ask.label(language)} is required"))
+            continue
+        if ask.kind == "date":
+            try:
+                date.fromisoformat(value.strip())
+            except ValueError:
+                problems.append(
+                    (f"extra.{ask.name}", f"{ask.label(language)}: a date such as 2027-06-22")
+                )
+    return problems
 
 
 def _environment(html: bool, budget: Budget | None = None) -> LetterSandbox:
@@ -202,7 +306,7 @@ def render(
     one time `budget` (RENDER_SECONDS by default)."""
     check(template)
     budget = budget or Budget()
-    values = {name: _plain(context.get(name, {})) for name in VARIABLES}
+    values = {name: _plain(context.get(name, {}), name) for name in VARIABLES}
     out: dict[str, str] = {}
     problems: list[tuple[str, str]] = []
     for part in PARTS:
@@ -213,6 +317,18 @@ def render(
         try:
             out[part] = _stream(_environment(part == "body_html", budget).from_string(text), values)
         except Exception as err:  # whatever fails, the template caused it: say so
+            unasked = _UNASKED.search(str(err)) if isinstance(err, jinja2.UndefinedError) else None
+            if unasked:
+                # A value the sender should have given: reported on it, in
+                # words a person sending the letter can act on.
+                name = unasked[1]
+                problem = (
+                    f"extra.{name}",
+                    f"this letter uses a value named {name!r}: give it in extra",
+                )
+                if problem not in problems:
+                    problems.append(problem)
+                continue
             problems.append((part, _explain(err)))
     for part in ("subject", "body_text"):
         if part in out and not out[part].strip():
@@ -220,6 +336,10 @@ def render(
     if problems:
         raise TemplateProblem(problems)
     return Rendered(out["subject"].strip(), out["body_text"], out.get("body_html", ""))
+
+
+# How LetterUndefined names a value missing from `extra`.
+_UNASKED = re.compile(r"^extra\.([A-Za-z_][A-Za-z0-9_]*) has no value")
 
 
 def _stream(template: jinja2.Template, values: dict[str, Any]) -> str:
@@ -280,7 +400,13 @@ def _explain(err: BaseException) -> str:
 
 
 class _Namespace(dict[str, Any]):
-    """A dict whose keys read as attributes, so templates write {{ case.case_id }}."""
+    """A dict whose keys read as attributes, so templates write {{ case.case_id }}.
+
+    It knows its own name in the template (`_path`, e.g. "extra"), so that a
+    value missing from it is reported as "extra.question", never as a Python
+    object lacking an attribute."""
+
+    _path = ""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -289,10 +415,12 @@ class _Namespace(dict[str, Any]):
             raise AttributeError(name) from None
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, path: str = "") -> Any:
     # Only plain data reaches a template: no objects whose methods it could call.
     if isinstance(value, Mapping):
-        return _Namespace({str(k): _plain(v) for k, v in value.items()})
+        namespace = _Namespace({str(k): _plain(v, f"{path}.{k}") for k, v in value.items()})
+        namespace._path = path
+        return namespace
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -313,12 +441,26 @@ def choose_language(wanted: str, available: Iterable[str]) -> str:
 LETTERS = Path(__file__).parent / "letters"
 
 
+def shipped_asks() -> dict[str, tuple[Ask, ...]]:
+    """What each shipped letter asks of the person sending it (letters/asks.yaml)."""
+    document = yaml.safe_load((LETTERS / "asks.yaml").read_text(encoding="utf-8")) or {}
+    return {
+        str(name): tuple(Ask.from_dict(a) for a in (asks or [])) for name, asks in document.items()
+    }
+
+
 def shipped() -> list[LetterTemplate]:
     """The default letters Redress ships, one file per name and language:
-    letters/<name>.<language>.txt, the first line being the subject."""
+    letters/<name>.<language>.txt, the first line being the subject; what
+    each asks of its sender is in letters/asks.yaml, one entry per name."""
+    asks = shipped_asks()
     found = []
     for path in sorted(LETTERS.glob("*.txt")):
         name, language = path.stem.rsplit(".", 1)
         subject, _, body = path.read_text(encoding="utf-8").partition("\n")
-        found.append(LetterTemplate(name, language, subject.strip(), body.lstrip("\n")))
+        found.append(
+            LetterTemplate(
+                name, language, subject.strip(), body.lstrip("\n"), asks=asks.get(name, ())
+            )
+        )
     return found

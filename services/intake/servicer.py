@@ -33,6 +33,7 @@ from redress.platform import search_attributes as sa
 from redress.platform.auth import current_principal
 from redress.platform.errors import ServiceError, Unavailable
 from redress.platform.serving import remaining, roles
+from services.intake.language import NarrativeLanguage
 from services.intake.validation import validate_submission
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
@@ -53,10 +54,17 @@ def complaint_workflow_id(principal: str, idempotency_key: str) -> str:
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, client: Client, task_queue: str, default_regime: str) -> None:
+    def __init__(
+        self,
+        client: Client,
+        task_queue: str,
+        default_regime: str,
+        languages: NarrativeLanguage | None = None,
+    ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.default_regime = default_regime
+        self.languages = languages or NarrativeLanguage()
 
     async def SubmitComplaint(
         self, request: intake_pb2.SubmitComplaintRequest, context: grpc.aio.ServicerContext
@@ -65,6 +73,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         submission = validate_submission(
             request, principal.id, self.default_regime, datetime.now(UTC)
         )
+        # Here, not in the workflow: detection is not deterministic code to
+        # replay, and the workflow records what was found.
+        submission = await asyncio.to_thread(self.languages.applied, submission)
         workflow_id = complaint_workflow_id(principal.id, submission.idempotency_key)
         try:
             # Give up a little before the caller does, so that the caller hears

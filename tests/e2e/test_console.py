@@ -318,6 +318,49 @@ def test_every_form_shows_the_servers_field_errors_next_to_the_field(
     shot(page, "field-errors")
 
 
+def test_a_request_for_information_is_sent_from_the_console_with_the_question_asked_for(
+    site: LocalPlatform, page: Page
+) -> None:
+    case_id = file_complaint(site, ROWS[2], uuid.uuid4().hex[:10])
+    sign_in(page, site, PEOPLE["dana"][1], f"/cases/{case_id}")
+    form = page.locator("#message form")
+    question = page.get_by_label("the question to ask the customer")
+    # Only the chosen letter's boxes show.
+    expect(question).to_be_hidden()
+    form.locator("#template").select_option("request_for_information")
+    expect(question).to_be_visible()
+    expect(page.get_by_label("why we need more time (optional)")).to_be_hidden()
+
+    # Previewed without the question: the box is marked and says what it needs.
+    form.get_by_role("button", name="Preview").click()
+    expect(form.locator(".flash.error")).to_contain_text("correct the fields marked below")
+    expect(form.locator("#err-extra-question")).to_have_text(
+        "the question to ask the customer is required"
+    )
+    expect(question).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#message")).not_to_contain_text("_Namespace")
+    expect(page.locator("#message")).not_to_contain_text("has no attribute")
+    shot(page, "letter-asks-for-its-question")
+
+    question.fill("Which card was the payment of 12 March made with?")
+    form.get_by_role("button", name="Preview").click()
+    expect(page.locator("article.preview")).to_contain_text(
+        "Which card was the payment of 12 March made with?"
+    )
+    # The form keeps the letter and what was typed for the send.
+    expect(form.locator("#template")).to_have_value("request_for_information")
+    form.get_by_role("button", name="Send").click()
+    expect(page.locator(".flash").first).to_contain_text("Message sent")
+    expect(page.locator("#timeline")).to_contain_text(
+        f"We need some information about your complaint {case_id}"
+    )
+
+    # The boxes are labelled in the console's language.
+    page.goto(url(site, f"/cases/{case_id}?lang=de"))
+    page.locator("#message form #template").select_option("request_for_information")
+    expect(page.get_by_label("die Frage an die Kundin oder den Kunden")).to_be_visible()
+
+
 def test_what_a_person_sees_and_may_do_follows_their_role(site: LocalPlatform, page: Page) -> None:
     case_id = file_complaint(site, ROWS[2], uuid.uuid4().hex[:10])
     sign_in(page, site, PEOPLE["rita"][1], "/reports")

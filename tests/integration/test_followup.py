@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
+import io
 import mailbox
+import re
 import ssl
 import time
 import uuid
@@ -28,6 +30,7 @@ from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
+from redress.intake.v1 import intake_pb2
 from redress.platform.errors import field_violations
 from redress.platform.mail import SmtpSettings
 from tests.conftest import bearer, cfpb_rows, eventually, followup_env, start_platform
@@ -314,7 +317,7 @@ def test_a_new_complaint_is_acknowledged_by_email_in_the_customers_language(
     assert letter["X-Redress-Template"].startswith("acknowledgement/de/v")
     assert letter["From"] == "Redress Demo Bank <complaints@example.com>"
     body = letter.get_content()
-    assert "Sehr geehrte(r) Alex Kunde" in body
+    assert "Guten Tag Alex Kunde," in body
     assert "Financial Ombudsman Service" in body  # the FCA regime's referral text
 
     # Recorded on the case: the message with its attempt, the audit trail,
@@ -460,11 +463,66 @@ def get_message(channels, admin, message_id: str) -> followup_pb2.Message:  # ty
     )
 
 
+def test_german_and_spanish_complaints_filed_without_a_language_are_filed_and_answered_in_it(
+    platform, channels, admin
+):
+    from tests.unit.test_complaint_languages import GERMAN, SPANISH
+
+    filed = {}
+    for language, category, text, name in (
+        ("de", "fees_and_charges", GERMAN["fees_and_charges"], "Jana Becker"),
+        ("es", "fraud_and_scams", SPANISH["fraud_and_scams"], "Lucía Fernández"),
+    ):
+        request = intake_pb2.SubmitComplaintRequest(
+            idempotency_key=f"languages-{uuid.uuid4()}",
+            channel=common_pb2.CHANNEL_WEB,
+            # No language stated, no product: only the narrative says either.
+            customer=common_pb2.Customer(full_name=name, email=f"{uuid.uuid4().hex[:8]}@mail.test"),
+            narrative=text,
+            regime=common_pb2.REGIME_EU_PSD2,
+        )
+        filed[language] = (submit(channels, admin, request).case_id, category)
+
+    for language, (case_id, category) in filed.items():
+        case = get_case(channels, admin, case_id)
+        assert case.customer.preferred_language == language
+        assert case.category == category
+
+        # The receipt's entries are recorded just after the case is stored.
+        def detected_on(c: str = case_id) -> cases_pb2.Case | None:
+            found = get_case(channels, admin, c)
+            actions = {e.action for e in found.audit_events}
+            return found if "customer.language_detected" in actions else None
+
+        case = eventually(detected_on)
+        (detected,) = [e for e in case.audit_events if e.action == "customer.language_detected"]
+        assert detected.field == "customer.preferred_language"
+        assert language in detected.new_value and detected.actor.id == "intake"
+        assert "confidence (lingua-language-detector" in detected.cause
+        confidence = int(re.search(r"with (\d+)% confidence", detected.cause)[1])  # type: ignore[index]
+        assert confidence >= 90
+        (classified,) = [e for e in case.audit_events if e.action == "case.classified"]
+        assert classified.actor.id.endswith(f"-{language}")
+
+    # Each acknowledgement is in the language the customer wrote in.
+    german_id, _ = filed["de"]
+    (letter,) = eventually(lambda: mail_for(platform, german_id), timeout=30)
+    assert letter["Content-Language"] == "de"
+    assert letter["Subject"] == f"Wir haben Ihre Beschwerde {german_id} erhalten"
+    assert "Guten Tag Jana Becker," in letter.get_content()
+    spanish_id, _ = filed["es"]
+    (carta,) = eventually(lambda: mail_for(platform, spanish_id), timeout=30)
+    assert carta["Content-Language"] == "es"
+    assert carta["Subject"] == f"Hemos recibido su reclamación {spanish_id}"
+    assert "Estimado/a Lucía Fernández:" in carta.get_content()
+    assert get_case(channels, admin, spanish_id).priority == common_pb2.PRIORITY_HIGH
+
+
 def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(channels, admin):
     case_id = file_complaint(channels, admin, ROWS[2], preferred_language="de")
     for language, written in (
-        ("de", "Wenn wir bis 22. Juni 2027 nichts von Ihnen hören"),
-        ("es", "antes del 22 de junio de 2027, cerraremos"),
+        ("de", "Wenn wir bis zum 22. Juni 2027 nichts von Ihnen hören"),
+        ("es", "a más tardar el 22 de junio de 2027, cerraremos"),
         ("en", "If we do not hear from you by 22 June 2027, we will close"),
     ):
         preview = followup(channels).RenderTemplate(
@@ -479,6 +537,226 @@ def test_the_last_reminder_gives_its_closing_date_as_a_letter_writes_dates(chann
         )
         assert written in preview.body_text
         assert "2027-06-22" not in preview.body_text
+
+
+def _refusal(call) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, err.value.details()
+    return {v.field: v.description for v in field_violations(err.value)}
+
+
+def test_a_request_for_information_asks_its_sender_for_the_question_in_their_words(
+    platform, channels, admin
+):
+    stub = followup(channels)
+    case_id = file_complaint(channels, admin, ROWS[3], preferred_language="de")
+    template = stub.GetTemplate(
+        followup_pb2.GetTemplateRequest(name="request_for_information", language="de"),
+        metadata=admin,
+        timeout=10,
+    ).template
+    (ask,) = template.asks
+    assert (ask.name, ask.required, ask.kind) == ("question", True, "paragraph")
+    assert ask.labels["en"] == "the question to ask the customer"
+    assert ask.labels["de"] == "die Frage an die Kundin oder den Kunden"
+    listed = stub.ListTemplates(followup_pb2.ListTemplatesRequest(), metadata=admin, timeout=10)
+    holding = next(t for t in listed.templates if t.name == "holding_response")
+    assert [(a.name, a.required, a.kind) for a in holding.asks] == [
+        ("reason", False, "paragraph"),
+        ("expected_by", False, "date"),
+    ]
+
+    # Without the question: refused on that value, in the words of its label.
+    missing = {"extra.question": "the question to ask the customer is required"}
+    assert (
+        _refusal(
+            lambda: stub.RenderTemplate(
+                followup_pb2.RenderTemplateRequest(
+                    template_name="request_for_information", case_id=case_id
+                ),
+                metadata=admin,
+                timeout=10,
+            )
+        )
+        == missing
+    )
+    send = followup_pb2.SendMessageRequest(
+        idempotency_key=uuid.uuid4().hex, case_id=case_id, template_name="request_for_information"
+    )
+    assert _refusal(lambda: stub.SendMessage(send, metadata=admin, timeout=10)) == missing
+    later = timestamp_in(timedelta(days=2))
+    assert (
+        _refusal(
+            lambda: stub.ScheduleFollowup(
+                followup_pb2.ScheduleFollowupRequest(
+                    case_id=case_id, template_name="request_for_information", send_at=later
+                ),
+                metadata=admin,
+                timeout=10,
+            )
+        )
+        == missing
+    )
+    # A date given as something else is named too.
+    assert _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(
+                template_name="holding_response", case_id=case_id, extra={"expected_by": "soon"}
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+    ) == {"extra.expected_by": "when we expect to reply in full: a date such as 2027-06-22"}
+
+    # With it, the letter goes out in the customer's language with the question.
+    send.extra["question"] = "Bitte senden Sie uns den Kontoauszug für Juli 2023."
+    sent = stub.SendMessage(send, metadata=admin, timeout=10).message
+    assert sent.language == "de"
+    assert "Bitte senden Sie uns den Kontoauszug für Juli 2023." in sent.body_text
+
+    # An administrator's letter reading a value it does not declare: named as
+    # the value, never as a Python attribute.
+    stub.PutTemplate(
+        followup_pb2.PutTemplateRequest(
+            template=followup_pb2.Template(
+                name="account_check",
+                language="en",
+                purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                subject="About {{ case.case_id }}",
+                body_text="Please confirm the account ending {{ extra.account_ending }}.\n",
+            )
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    undeclared = _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(template_name="account_check", case_id=case_id),
+            metadata=admin,
+            timeout=10,
+        )
+    )
+    assert undeclared == {
+        "extra.account_ending": "this letter uses a value named 'account_ending': give it in extra"
+    }
+    # Declaring it makes it asked for, by its label.
+    stub.PutTemplate(
+        followup_pb2.PutTemplateRequest(
+            template=followup_pb2.Template(
+                name="account_check",
+                language="en",
+                purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                subject="About {{ case.case_id }}",
+                body_text="Please confirm the account ending {{ extra.account_ending }}.\n",
+                asks=[
+                    followup_pb2.AskedValue(
+                        name="account_ending",
+                        labels={"en": "the last four digits of the account"},
+                        required=True,
+                    )
+                ],
+            )
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    assert _refusal(
+        lambda: stub.RenderTemplate(
+            followup_pb2.RenderTemplateRequest(template_name="account_check", case_id=case_id),
+            metadata=admin,
+            timeout=10,
+        )
+    ) == {"extra.account_ending": "the last four digits of the account is required"}
+    # A declaration that cannot be asked is refused when saved.
+    bad = _refusal(
+        lambda: stub.PutTemplate(
+            followup_pb2.PutTemplateRequest(
+                template=followup_pb2.Template(
+                    name="account_check",
+                    language="en",
+                    purpose=followup_pb2.MESSAGE_PURPOSE_OTHER,
+                    subject="About {{ case.case_id }}",
+                    body_text="Hello\n",
+                    asks=[followup_pb2.AskedValue(name="Bad Name", kind="colour")],
+                )
+            ),
+            metadata=admin,
+            timeout=10,
+        )
+    )
+    assert set(bad) == {"template.asks[0].name", "template.asks[0].labels", "template.asks[0].kind"}
+
+
+def test_the_cli_asks_for_what_a_letter_needs_and_sends_it(
+    platform, channels, admin, capsys, monkeypatch
+):
+    from redress.cli import main as cli
+
+    case_id = file_complaint(channels, admin, ROWS[4], preferred_language="es")
+    common = [
+        "--api-key",
+        platform.credentials.admin_key,
+        "--followup-address",
+        platform.address("followup"),
+    ]
+    assert cli([*common, "template", "show", "request_for_information"]) == 0
+    shown = capsys.readouterr().out
+    assert (
+        "# asks for --value question=…  the question to ask the customer (required, paragraph)"
+        in shown
+    )
+
+    # No one at the terminal: stopped before sending, the value named.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert cli([*common, "letter", "send", case_id, "request_for_information"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        "the question to ask the customer is required: give it with --value question=TEXT" in said
+    )
+    assert "Traceback" not in said and "_Namespace" not in said
+
+    # At a terminal it asks, by the label, and sends.
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdin", Terminal("¿Con qué tarjeta pagó el 12 de marzo?\n\n"))
+    assert cli([*common, "letter", "send", case_id, "request_for_information"]) == 0
+    out, err = capsys.readouterr()
+    assert "the question to ask the customer (end with an empty line):" in err
+    assert "request_for_information (es) to" in out
+    sent = [
+        m
+        for m in messages(channels, admin, case_id)
+        if m.template_name == "request_for_information"
+    ]
+    assert len(sent) == 1 and "¿Con qué tarjeta pagó el 12 de marzo?" in sent[0].body_text
+
+    # Given on the command line, the preview shows it in the letter.
+    assert (
+        cli(
+            [
+                *common,
+                "letter",
+                "preview",
+                case_id,
+                "holding_response",
+                "--value",
+                "expected_by=2027-06-22",
+            ]
+        )
+        == 0
+    )
+    assert "a más tardar el 22 de junio de 2027" in capsys.readouterr().out
+
+
+def timestamp_in(delta: timedelta):  # type: ignore[no-untyped-def]
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    ts = Timestamp()
+    ts.FromDatetime(datetime.now(UTC) + delta)
+    return ts
 
 
 def test_send_message_names_every_bad_field(channels, admin):

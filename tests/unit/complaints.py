@@ -42,7 +42,7 @@ def policy_document(**changes: object) -> PolicyDocument:
     return PolicyDocument(document["id"], str(document["version"]), text)
 
 
-SHIPPED_POLICY = PolicyDocument("standard", "2026.11.4", SHIPPED.read_text())
+SHIPPED_POLICY = PolicyDocument("standard", "2026.12.1", SHIPPED.read_text())
 
 
 def submission(

@@ -65,7 +65,7 @@ def test_the_receipt_is_recorded_with_the_policy_and_regime() -> None:
         "complaint-workflow",
     )
     assert started.cause == (
-        "policy standard 2026.11.4 and regime uk_fca at receipt 2027-03-01T10:00:00+00:00"
+        "policy standard 2026.12.1 and regime uk_fca at receipt 2027-03-01T10:00:00+00:00"
     )
     assert '"acknowledgement": "2027-03-02T10:00:00+00:00"' in started.new_value
 
@@ -117,7 +117,7 @@ def test_a_breach_escalates_step_by_step() -> None:
     assert (escalated.actor_kind, escalated.actor_id, escalated.rule_version) == (
         "rule",
         "escalation_ladders.internal[0]",
-        "standard 2026.11.4",
+        "standard 2026.12.1",
     )
     assert complaint.state.escalation_level == 1 and complaint.state.priority == "high"
     # Step 2, eight business hours after the breach: the manager hears of it.

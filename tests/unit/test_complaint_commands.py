@@ -162,7 +162,7 @@ def test_a_transition_records_who_moved_the_case_and_why(complaint: Complaint) -
         "clocks.acknowledgement",
         "met",
     )
-    assert (stopped.actor_id, stopped.rule_version) == ("stages.triage.stops", "standard 2026.11.4")
+    assert (stopped.actor_id, stopped.rule_version) == ("stages.triage.stops", "standard 2026.12.1")
     assert complaint.state.stage == "triage" and complaint.state.stage_entered_at == LATER
 
 

@@ -94,9 +94,9 @@ def test_every_shipped_letter_renders_in_english_german_and_spanish():
 def test_the_final_response_names_the_regulator_and_pays_only_when_there_is_redress():
     final = next(t for t in shipped() if (t.name, t.language) == ("final_response", "en"))
     none = render(final, CONTEXT).body_text
-    assert "consumerfinance.gov/complaint" in none and "We will pay you" not in none
-    paid = {**CONTEXT, "case": {**CONTEXT["case"], "redress": "USD 150.00"}}
-    assert "We will pay you USD 150.00." in render(final, paid).body_text
+    assert "consumerfinance.gov/complaint" in none and "pay you" not in none
+    paid = {**CONTEXT, "case": {**CONTEXT["case"], "redress": "$150.00"}}
+    assert "To put things right, we will pay you $150.00." in render(final, paid).body_text
 
 
 def test_unknown_variables_and_attributes_are_refused_when_saved():
@@ -110,7 +110,7 @@ def test_unknown_variables_and_attributes_are_refused_when_saved():
     )
     assert (
         "subject",
-        "case.secret is not offered; case has assignee, case_id, category, "
+        "case.secret is not offered; case has assignee, case_id, category, goodwill, "
         "issue, narrative, outcome, product, received_at, received_date, redress, regime, "
         "stage, team, url",
     ) in found
@@ -129,7 +129,9 @@ def test_a_value_missing_at_render_time_fails_instead_of_sending_a_blank():
     with pytest.raises(TemplateProblem) as err:
         render(template, context)
     assert err.value.problems[0][0] == "body_text"
-    assert "'product'" in err.value.problems[0][1]
+    assert err.value.problems[0][1] == (
+        "line 1: case.product has no value: the case has no value for it"
+    )
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,8 @@ class MessageTemplate(Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
+    # The values the person sending it supplies (templates.Ask.as_dict each).
+    asks: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class Message(Base):

@@ -75,7 +75,7 @@ DELIVERY_REPORT_OUTCOME_DELIVERED: DeliveryReportOutcome
 DELIVERY_REPORT_OUTCOME_BOUNCED: DeliveryReportOutcome
 
 class Template(_message.Message):
-    __slots__ = ("name", "version", "language", "purpose", "subject", "body_text", "body_html", "created_by", "created_at")
+    __slots__ = ("name", "version", "language", "purpose", "subject", "body_text", "body_html", "created_by", "created_at", "asks")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class Template(_message.Message):
     BODY_HTML_FIELD_NUMBER: _ClassVar[int]
     CREATED_BY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ASKS_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: int
     language: str
@@ -94,7 +95,27 @@ class Template(_message.Message):
     body_html: str
     created_by: _common_pb2.Actor
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., language: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., body_html: _Optional[str] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    asks: _containers.RepeatedCompositeFieldContainer[AskedValue]
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., language: _Optional[str] = ..., purpose: _Optional[_Union[MessagePurpose, str]] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., body_html: _Optional[str] = ..., created_by: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., asks: _Optional[_Iterable[_Union[AskedValue, _Mapping]]] = ...) -> None: ...
+
+class AskedValue(_message.Message):
+    __slots__ = ("name", "labels", "required", "kind")
+    class LabelsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LABELS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    labels: _containers.ScalarMap[str, str]
+    required: bool
+    kind: str
+    def __init__(self, name: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., required: _Optional[bool] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class PutTemplateRequest(_message.Message):
     __slots__ = ("template",)

@@ -165,6 +165,7 @@ def case_page(
         ]
         trail_next = trail.page.next_page_token
     template_names = sorted({t.name for t in templates})
+    template_asks = asks_by_template(templates, g.lang)
     workflow_link = console().config.workflow_link
     return page(
         "case.html",
@@ -184,6 +185,7 @@ def case_page(
         found=found,
         article_query=article_query,
         template_names=template_names,
+        template_asks=template_asks,
         preview=preview,
         refusal=refusal,
         failed_form=failed_form,
@@ -414,15 +416,55 @@ def article_resolved(case_id: str, article_id: str) -> Response:
     )
 
 
+def asks_by_template(templates: Any, language: str) -> dict[str, list[dict[str, Any]]]:
+    """What each template asks of the person sending it, labelled in the
+    console's language (else English): the boxes the send form shows. The
+    versions of one letter in several languages ask for the same values; the
+    English one is read where there is one."""
+    chosen: dict[str, Any] = {}
+    for t in templates:
+        if t.name not in chosen or t.language == "en":
+            chosen[t.name] = t
+    return {
+        name: [
+            {
+                "name": a.name,
+                # Where a refusal names it (FieldViolation.field).
+                "field": f"extra.{a.name}",
+                "label": a.labels.get(language)
+                or a.labels.get("en")
+                or next(iter(a.labels.values()), a.name),
+                "required": a.required,
+                "kind": a.kind or "text",
+            }
+            for a in t.asks
+        ]
+        for name, t in chosen.items()
+    }
+
+
+def asked_values(template: str) -> dict[str, str]:
+    """The values the send form's boxes for `template` hold (value.<template>.<name>)."""
+    prefix = f"value.{template}."
+    return {
+        key[len(prefix) :]: value.strip()
+        for key, value in request.form.items()
+        if key.startswith(prefix) and value.strip()
+    }
+
+
 @blueprint.route("/cases/<case_id>/message", methods=["POST"])
 def message(case_id: str) -> Response:
     template = form("template")
     channel = from_short_name(common_pb2.Channel, form("channel"))
+    extra = asked_values(template)
     if request.form.get("action") == "preview":
         try:
             preview = caller().followup(
                 "RenderTemplate",
-                followup_pb2.RenderTemplateRequest(template_name=template, case_id=case_id),
+                followup_pb2.RenderTemplateRequest(
+                    template_name=template, case_id=case_id, extra=extra
+                ),
             )
         except Refusal as err:
             return case_page(case_id, 422, refusal=err, failed_form="message")
@@ -439,6 +481,7 @@ def message(case_id: str) -> Response:
                 case_id=case_id,
                 template_name=template,
                 channel=channel,  # type: ignore[arg-type]
+                extra=extra,
             ),
         ),
     )

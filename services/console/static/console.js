@@ -8,6 +8,18 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// The send form shows the boxes of the letter chosen, and only those.
+const letterChoice = document.querySelector("#template");
+if (letterChoice) {
+  const showAsked = () => {
+    document.querySelectorAll("fieldset[data-template]").forEach((set) => {
+      set.hidden = set.dataset.template !== letterChoice.value;
+    });
+  };
+  letterChoice.addEventListener("change", showAsked);
+  showAsked();
+}
+
 // After a refused form the page comes back with its errors: take the person
 // to the form's error summary instead of leaving them at the top of the page.
 const refused = document.querySelector(".refusal");
