@@ -27,6 +27,8 @@ KEYS_HEADER = (
     "# API keys of the local platform: <key> <principal> <roles>\n"
     "# Add your own lines (README, 'Trying each role'); they are kept at every start.\n"
 )
+# Processes with a metrics port beside the gRPC services.
+WEB_PROCESSES = ("worker", "worker_sdk", "console", "http")
 
 
 @dataclass
@@ -37,6 +39,8 @@ class Ports:
     smtp: int = 1025
     reports_http: int = 8095
     console: int = 8090
+    # The HTTP/JSON gateway (services/gateway).
+    http: int = 8096
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -56,6 +60,7 @@ class Ports:
             "worker": 9106,
             "worker_sdk": 9107,
             "console": 9108,
+            "http": 9109,
         }
     )
 
@@ -66,9 +71,17 @@ class Ports:
 
         from redress.devstack.processes import bind_free
 
-        names = [f"metrics:{n}" for n in (*SERVICES, "worker", "worker_sdk", "console")]
+        names = [f"metrics:{n}" for n in (*SERVICES, *WEB_PROCESSES)]
         names += [f"grpc:{n}" for n in SERVICES]
-        names += ["temporal", "temporal_ui", "meilisearch", "smtp", "reports_http", "console"]
+        names += [
+            "temporal",
+            "temporal_ui",
+            "meilisearch",
+            "smtp",
+            "reports_http",
+            "console",
+            "http",
+        ]
         chosen: dict[str, int] = {}
         with ExitStack() as held:
             for name in names:
@@ -81,10 +94,9 @@ class Ports:
             smtp=chosen["smtp"],
             reports_http=chosen["reports_http"],
             console=chosen["console"],
+            http=chosen["http"],
             grpc={n: chosen[f"grpc:{n}"] for n in SERVICES},
-            metrics={
-                n: chosen[f"metrics:{n}"] for n in (*SERVICES, "worker", "worker_sdk", "console")
-            },
+            metrics={n: chosen[f"metrics:{n}"] for n in (*SERVICES, *WEB_PROCESSES)},
         )
 
     def all(self) -> dict[str, int]:
@@ -95,6 +107,7 @@ class Ports:
             "mail (SMTP)": self.smtp,
             "reports (HTTP)": self.reports_http,
             "console (HTTP)": self.console,
+            "HTTP/JSON": self.http,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -208,6 +221,8 @@ class LocalPlatform:
             "REDRESS_WORKER_SDK_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['worker_sdk']}",
             "REDRESS_CONSOLE_LISTEN": f"{HOST}:{self.ports.console}",
             "REDRESS_CONSOLE_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['console']}",
+            "REDRESS_HTTP_LISTEN": f"{HOST}:{self.ports.http}",
+            "REDRESS_HTTP_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['http']}",
             "PYTHONUNBUFFERED": "1",
         }
         # An audit key given to the platform's own process (the tests give
@@ -357,6 +372,21 @@ class LocalPlatform:
         self.processes["console"] = process
         return process
 
+    def start_http(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+        """The HTTP/JSON gateway in front of intake and the case read API."""
+        process = self.supervisor.start(
+            "http",
+            [sys.executable, "-m", "services.gateway"],
+            {**self.env(), **(extra_env or {})},
+        )
+        self.supervisor.wait_for_port(process, HOST, self.ports.http, timeout=60)
+        self.processes["http"] = process
+        return process
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{HOST}:{self.ports.http}/"
+
     @property
     def console_url(self) -> str:
         return f"http://{HOST}:{self.ports.console}/"
@@ -372,6 +402,7 @@ class LocalPlatform:
 
     def start_all(self) -> None:
         self.start_all_but_console()
+        self.start_http()
         self.start_console()
 
     def stop(self) -> None:
@@ -381,6 +412,7 @@ class LocalPlatform:
     def table(self) -> str:
         rows = [
             ("console", f"{self.console_url}  (sign in with the key in {self.data_dir}/admin.key)"),
+            ("HTTP/JSON", f"{self.http_url}  (Connect protocol; {self.http_url}openapi.json)"),
             ("Temporal UI", f"http://{HOST}:{self.ports.temporal_ui}"),
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
             ("Meilisearch", f"http://{HOST}:{self.ports.meilisearch}"),
@@ -391,6 +423,7 @@ class LocalPlatform:
             ("worker metrics", f"http://{HOST}:{self.ports.metrics['worker']}/metrics"),
             ("worker SDK metrics", f"http://{HOST}:{self.ports.metrics['worker_sdk']}/metrics"),
             ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
+            ("HTTP/JSON metrics", f"http://{HOST}:{self.ports.metrics['http']}/metrics"),
             ("database", self.database_url),
             ("API keys", f"{self.data_dir / 'api-keys.txt'} (add keys for other roles here)"),
             ("staff directory", str(self.data_dir / "staff.yaml")),

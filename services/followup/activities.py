@@ -25,7 +25,8 @@ from services.followup.alerts import alerts_for
 from services.followup.context import Firm
 from services.followup.digests import digest_message
 from services.followup.email import build_email
-from services.followup.messenger import MESSAGES, InvalidMessage, Messenger
+from services.followup.event_case import chosen_groups, event_case
+from services.followup.messenger import MESSAGES, CaseNotFound, InvalidMessage, Messenger
 from services.followup.settings import DeliverySettings
 from services.followup.store import CaseEvent, FollowupStore, KeyReused, NewMessage
 from services.followup.targets import TargetRefused
@@ -291,6 +292,7 @@ class FollowupActivities:
             return "cancelled: its webhook was deleted"
         hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
         assert hook is not None
+        case = await self._event_case(delivery.case_id, hook.case_fields or [])
         try:
             answer = await asyncio.to_thread(
                 post_event,
@@ -299,6 +301,7 @@ class FollowupActivities:
                 delivery,
                 self.settings.webhook_timeout_seconds,
                 self.settings.webhook_allowed_networks,
+                case,
             )
         except (ReceiverRefused, TargetRefused) as err:
             WEBHOOK_ATTEMPTS.labels("refused").inc()
@@ -319,6 +322,18 @@ class FollowupActivities:
             self.store.record_delivery_attempt, delivery_id, True, answer, "delivered"
         )
         return answer
+
+    async def _event_case(self, case_id: str, configured: list[str]) -> dict[str, Any] | None:
+        """The case's fields a webhook asked for, as they stand now; None when it
+        asked for none or the case is gone. A cases service that does not answer
+        fails the attempt, to be retried, rather than send an event without them."""
+        if not chosen_groups(configured):
+            return None
+        try:
+            case = await self.messenger.case(case_id)
+        except CaseNotFound:
+            return None
+        return event_case(case, configured, self.firm.link(case))
 
     @activity.defn(name="followup.give_up_delivery")
     async def give_up_delivery(self, delivery_id: str) -> None:

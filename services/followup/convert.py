@@ -95,6 +95,7 @@ def webhook_message(row: Webhook) -> followup_pb2.Webhook:
         name=row.name,
         url=row.url,
         event_types=row.event_types,
+        case_fields=row.case_fields or [],
         enabled=row.enabled,
         created_at=optional_timestamp(row.created_at),
         deleted_at=optional_timestamp(row.deleted_at),

@@ -46,6 +46,7 @@ from services.followup.convert import (
     template_message,
     webhook_message,
 )
+from services.followup.event_case import case_field_problems
 from services.followup.messenger import (
     SENT_MESSAGE_ID,
     CaseNotFound,
@@ -469,6 +470,8 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         for i, kind in enumerate(w.event_types):
             if kind not in EVENT_TYPES:
                 v.add(f"webhook.event_types[{i}]", "one of " + ", ".join(EVENT_TYPES))
+        for i, problem in case_field_problems(list(w.case_fields)):
+            v.add(f"webhook.case_fields[{i}]", problem)
         if len(request.secret) < 16 or len(request.secret) > 200:
             v.add("secret", "16 to 200 characters, shared with the receiver to check signatures")
         v.raise_if_any()
@@ -479,6 +482,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
             request.secret,
             list(w.event_types),
             _caller(),
+            list(w.case_fields),
         )
         return followup_pb2.CreateWebhookResponse(webhook=webhook_message(row))
 

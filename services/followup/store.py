@@ -401,7 +401,13 @@ class FollowupStore(Store):
     # -- webhooks and deliveries -------------------------------------------------
 
     def create_webhook(
-        self, name: str, url: str, secret: str, event_types: Sequence[str], actor: str
+        self,
+        name: str,
+        url: str,
+        secret: str,
+        event_types: Sequence[str],
+        actor: str,
+        case_fields: Sequence[str] = (),
     ) -> Webhook:
         with self.sessions.begin() as session:
             row = Webhook(
@@ -410,6 +416,7 @@ class FollowupStore(Store):
                 url=url,
                 secret=secret,
                 event_types=list(event_types),
+                case_fields=list(case_fields),
                 enabled=True,
                 failures_in_a_row=0,
                 disabled_reason="",

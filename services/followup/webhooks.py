@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 import urllib.parse
+from typing import Any
 
 from prometheus_client import Counter
 from temporalio.client import Client
@@ -104,24 +105,26 @@ def post_event(
     delivery: Delivery,
     timeout: float,
     allowed_networks: tuple[Network, ...] = (),
+    case: dict[str, Any] | None = None,
 ) -> str:
     """Posts one event; "HTTP <status>" when the receiver took it.
 
     TargetRefused when the host resolves to an address webhooks may not reach,
     ReceiverRefused for an answer that retrying cannot change (4xx, and 3xx:
     redirects are not followed), ConnectionError otherwise. Error texts hold the
-    HTTP status at most, never the receiver's body or the socket's error."""
-    body = json.dumps(
-        {
-            "schema": EVENT_SCHEMA,
-            "event_id": delivery.event_id,
-            "event_type": delivery.event_type,
-            "case_id": delivery.case_id,
-            "sequence": delivery.sequence,
-            **delivery.payload,
-        },
-        sort_keys=True,
-    ).encode()
+    HTTP status at most, never the receiver's body or the socket's error.
+    `case` is the case's fields the webhook asked for (event_case.py)."""
+    event: dict[str, Any] = {
+        "schema": EVENT_SCHEMA,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "case_id": delivery.case_id,
+        "sequence": delivery.sequence,
+        **delivery.payload,
+    }
+    if case is not None:
+        event["case"] = case
+    body = json.dumps(event, sort_keys=True).encode()
     timestamp = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",

@@ -48,6 +48,7 @@ COMMANDS = {
     **{name: f"python -m services.{name}" for name in SERVICES},
     "worker": "python -m workflows.worker",
     "console": "python -m services.console",
+    "http": "python -m services.gateway",
     "migrate": "python -m redress.db upgrade",
 }
 GRPC_PORTS = {
@@ -65,6 +66,7 @@ METRICS_PORTS = {
     "reporting": 9105,
     "worker": 9106,
     "console": 9108,
+    "http": 9109,
 }
 WORKER_SDK_METRICS_PORT = 9107
 

@@ -88,6 +88,8 @@ class Webhook(Base):
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(200))
     event_types: Mapped[list[Any]] = mapped_column(default=list)
+    # The groups of case fields its events carry (services/followup/event_case.py).
+    case_fields: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # Deliveries given up in a row; the webhook is disabled at the limit.
     failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)

@@ -322,7 +322,7 @@ class SendStaffAlertResponse(_message.Message):
     def __init__(self, alert_id: _Optional[str] = ..., state: _Optional[_Union[DeliveryState, str]] = ...) -> None: ...
 
 class Webhook(_message.Message):
-    __slots__ = ("webhook_id", "name", "url", "event_types", "enabled", "created_at", "deleted_at")
+    __slots__ = ("webhook_id", "name", "url", "event_types", "enabled", "created_at", "deleted_at", "case_fields")
     WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -330,6 +330,7 @@ class Webhook(_message.Message):
     ENABLED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DELETED_AT_FIELD_NUMBER: _ClassVar[int]
+    CASE_FIELDS_FIELD_NUMBER: _ClassVar[int]
     webhook_id: str
     name: str
     url: str
@@ -337,7 +338,8 @@ class Webhook(_message.Message):
     enabled: bool
     created_at: _timestamp_pb2.Timestamp
     deleted_at: _timestamp_pb2.Timestamp
-    def __init__(self, webhook_id: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    case_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, webhook_id: _Optional[str] = ..., name: _Optional[str] = ..., url: _Optional[str] = ..., event_types: _Optional[_Iterable[str]] = ..., enabled: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., deleted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., case_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateWebhookRequest(_message.Message):
     __slots__ = ("webhook", "secret")

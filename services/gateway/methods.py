@@ -1,0 +1,63 @@
+"""The gRPC methods served over HTTP/JSON, and nothing else.
+
+Intake and the read side of the case API: what a web front end needs to file
+a complaint and what a CRM needs to follow the case it created. Commands on
+cases stay on gRPC and the console, where their refusals are designed for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.protobuf import message_factory
+from google.protobuf.descriptor import MethodDescriptor
+from google.protobuf.message import Message
+
+from redress.cases.v1 import cases_pb2
+from redress.intake.v1 import intake_pb2
+
+# gRPC service name -> (the Redress process that serves it, methods exposed).
+EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "redress.intake.v1.IntakeService": ("intake", ("SubmitComplaint",)),
+    "redress.cases.v1.CasesService": (
+        "cases",
+        ("GetCase", "ListCases", "ListNotes", "ListAuditEvents", "VerifyAuditTrail"),
+    ),
+}
+
+_FILES = {
+    "redress.intake.v1.IntakeService": intake_pb2.DESCRIPTOR,
+    "redress.cases.v1.CasesService": cases_pb2.DESCRIPTOR,
+}
+
+
+@dataclass(frozen=True)
+class ExposedMethod:
+    """One unary method, reached at POST /<service>/<method>."""
+
+    process: str
+    descriptor: MethodDescriptor
+
+    @property
+    def path(self) -> str:
+        return f"/{self.descriptor.containing_service.full_name}/{self.descriptor.name}"
+
+    def new_request(self) -> Message:
+        return message_factory.GetMessageClass(self.descriptor.input_type)()
+
+    def response_class(self) -> type[Message]:
+        return message_factory.GetMessageClass(self.descriptor.output_type)
+
+
+def exposed_methods() -> dict[str, ExposedMethod]:
+    """Path -> method, for every method served over HTTP/JSON."""
+    found: dict[str, ExposedMethod] = {}
+    for service_name, (process, names) in EXPOSED.items():
+        service = _FILES[service_name].services_by_name[service_name.rpartition(".")[2]]
+        for name in names:
+            method = service.methods_by_name[name]
+            # Streaming methods would need Connect's enveloped streaming form.
+            assert not method.client_streaming and not method.server_streaming, name
+            exposed = ExposedMethod(process, method)
+            found[exposed.path] = exposed
+    return found
