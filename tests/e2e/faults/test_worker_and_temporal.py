@@ -241,6 +241,20 @@ def test_timers_fire_and_commands_work_after_the_temporal_server_restarts(
     assert audit().count("clock.breached") == 1
 
 
+def _stored(site: LocalPlatform, case_id: str, done: Callable[[Any], bool], refusal: str) -> bool:
+    case = (
+        stub(site, "cases")
+        .GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id),
+            metadata=bearer(site.credentials.admin_key),
+            timeout=15,
+        )
+        .case
+    )
+    assert done(case), refusal
+    return True
+
+
 def _until_done(
     site: LocalPlatform, case_id: str, method: str, request: object, done: Callable[[Any], bool]
 ) -> None:
@@ -256,10 +270,15 @@ def _until_done(
             return
         except grpc.RpcError as err:
             if err.code() == grpc.StatusCode.FAILED_PRECONDITION:
-                case = cases.GetCase(
-                    cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=15
-                ).case
-                assert done(case), f"{method} {case_id}: {err.details()}"
+                refusal = f"{method} {case_id}: {err.details()}"
+                # The workflow already holds the change from an attempt that
+                # went unanswered; the case store has it once that attempt's
+                # recording activity has run (the worker may be down still).
+                eventually(
+                    functools.partial(_stored, site, case_id, done, refusal),
+                    timeout=120,
+                    interval=1,
+                )
                 return
             assert err.code() in RETRYABLE, f"{method} {case_id}: {err.code()}: {err.details()}"
             assert time.monotonic() < deadline, f"{method} {case_id} never answered"
