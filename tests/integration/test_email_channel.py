@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import mailbox
 import os
+import smtplib
 import subprocess
 import sys
 import uuid
@@ -19,7 +21,9 @@ import pytest
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform
+from redress.devstack.processes import free_port
 from services.intake.mailbox.filing import MailFiler
+from services.intake.mailbox.listener import start_listener
 from services.intake.mailbox.watcher import FOLDERS, Mailbox, MailboxWatcher, PassResult
 from tests.conftest import eventually
 from tests.e2e.test_submit_end_to_end import get_case
@@ -316,3 +320,36 @@ def test_a_reply_naming_a_case_from_a_stranger_goes_to_a_person(
     assert len(imap.folder(user, REVIEW)) == 1
     case = get_case(channels, admin, filed.case_id)
     assert not [e for e in case.audit_events if e.action == "customer.replied"]
+
+
+def test_mail_pushed_by_smtp_is_filed_before_it_is_accepted(platform, channels, admin, tmp_path):
+    """The gateway's push (and `make run`'s local mailbox): SMTP into the adapter."""
+    filer = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        platform.credentials.intake_key,
+    )
+    port = free_port()
+    listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool")
+    try:
+        sender = address()
+        message = customer_mail(sender, "ATM kept my card", "The ATM on Hill Road kept my card.")
+        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+            smtp.send_message(message)
+            smtp.send_message(message)  # sent twice: one case
+            smtp.send_message(
+                customer_mail(address(), "Away", "Out.", Auto_Submitted="auto-replied")
+            )
+    finally:
+        listener.stop()
+    spool = mailbox.Maildir(tmp_path / "spool", create=False)
+    assert len(spool.get_folder("Redress.Filed")) == 2
+    assert len(spool.get_folder("Redress.Ignored")) == 1
+    found = cases_stub(channels).ListCases(
+        cases_pb2.ListCasesRequest(
+            channels=[common_pb2.CHANNEL_EMAIL], page=common_pb2.PageRequest(page_size=500)
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    assert len([c for c in found.cases if c.customer.email == sender]) == 1
