@@ -34,6 +34,10 @@ test: install
 	  echo "installing chromium (Debian) for the console's browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
 	    || echo "could not install chromium; the console tests will fail and say so"; }
+	@test -x /usr/sbin/dovecot || { \
+	  echo "installing dovecot-imapd (Debian): the e-mail channel's tests read a real IMAP mailbox"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null) \
+	    || echo "could not install dovecot-imapd; the e-mail channel tests will fail and say so"; }
 	$(PY) -m redress.devtools.protogen --check
 	$(VENV)/bin/buf lint
 	$(MAKE) --no-print-directory breaking

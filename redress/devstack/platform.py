@@ -41,6 +41,8 @@ class Ports:
     console: int = 8090
     # The HTTP/JSON gateway (services/gateway).
     http: int = 8096
+    # The local mailbox to send complaints to (services/intake/mailbox, SMTP).
+    complaints_mail: int = 2525
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -81,6 +83,7 @@ class Ports:
             "reports_http",
             "console",
             "http",
+            "complaints_mail",
         ]
         chosen: dict[str, int] = {}
         with ExitStack() as held:
@@ -95,6 +98,7 @@ class Ports:
             reports_http=chosen["reports_http"],
             console=chosen["console"],
             http=chosen["http"],
+            complaints_mail=chosen["complaints_mail"],
             grpc={n: chosen[f"grpc:{n}"] for n in SERVICES},
             metrics={n: chosen[f"metrics:{n}"] for n in (*SERVICES, *WEB_PROCESSES)},
         )
@@ -108,6 +112,7 @@ class Ports:
             "reports (HTTP)": self.reports_http,
             "console (HTTP)": self.console,
             "HTTP/JSON": self.http,
+            "complaints mailbox (SMTP)": self.complaints_mail,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -383,6 +388,23 @@ class LocalPlatform:
         self.processes["http"] = process
         return process
 
+    def start_complaints_mailbox(self) -> ManagedProcess:
+        """The e-mail channel's adapter, taking mail sent to a local SMTP port:
+        the mailbox to send complaints to when trying Redress locally. What
+        arrives is kept in a Maildir (inbound-mail) by what became of it."""
+        env = {
+            **self.env(),
+            "REDRESS_MAILBOX_LISTEN": f"{HOST}:{self.ports.complaints_mail}",
+            "REDRESS_MAILBOX_SPOOL": str(self.data_dir / "inbound-mail"),
+            "REDRESS_MAILBOX_API_KEY": self.credentials.intake_key,
+        }
+        process = self.supervisor.start(
+            "mailbox", [sys.executable, "-m", "services.intake.mailbox"], env
+        )
+        self.supervisor.wait_for_port(process, HOST, self.ports.complaints_mail, timeout=60)
+        self.processes["mailbox"] = process
+        return process
+
     @property
     def http_url(self) -> str:
         return f"http://{HOST}:{self.ports.http}/"
@@ -403,6 +425,7 @@ class LocalPlatform:
     def start_all(self) -> None:
         self.start_all_but_console()
         self.start_http()
+        self.start_complaints_mailbox()
         self.start_console()
 
     def stop(self) -> None:
@@ -417,6 +440,10 @@ class LocalPlatform:
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
             ("Meilisearch", f"http://{HOST}:{self.ports.meilisearch}"),
             ("mail (SMTP)", f"{HOST}:{self.ports.smtp}, kept in {self.maildir}"),
+            (
+                "complaints mailbox",
+                f"{HOST}:{self.ports.complaints_mail} (SMTP; send a complaint by e-mail here)",
+            ),
             ("reports (HTTP)", f"http://{HOST}:{self.ports.reports_http}/reports/"),
             *((f"{n} gRPC", self.address(n)) for n in SERVICES),
             *((f"{n} metrics", f"http://{HOST}:{self.ports.metrics[n]}/metrics") for n in SERVICES),
