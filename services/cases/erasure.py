@@ -81,6 +81,7 @@ CUSTOMER_BLANKS: dict[str, Any] = {
     "preferred_language": "",
     "external_ref": "",
     "tags": [],
+    "social_handle": "",
 }
 
 
