@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -339,3 +341,17 @@ def test_a_chat_transcript_becomes_a_complaint_or_joins_the_case_it_was_about(
     (reply,) = replies(get_case(channels, admin, filed["case_id"]))
     assert reply.startswith(f"Chat transcript (livechat, chat {later['chat_id']})")
     assert thread[-1]["text"].strip() in reply
+
+
+def test_the_cli_signs_and_posts_a_message_as_the_readme_shows(platform, social, tmp_path):
+    thread = webhooks(f"cli-{time.time_ns()}", twcs_threads()[TESCO_THREAD])
+    payload = tmp_path / "tweet.json"
+    payload.write_text(json.dumps(thread[0]))
+    argv = [sys.executable, "-m", "redress.cli", "social", "post", str(payload)]
+    argv += ["--url", social, "--secrets-file", str(platform.data_dir / "social-secrets.txt")]
+
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["outcome"] == "complaint_filed" and answer["created"] is True
