@@ -180,7 +180,7 @@ def ensure_credentials(data_dir: Path) -> Credentials:
 
 
 def keep_platform_keys(path: Path, creds: Credentials) -> None:
-    """Writes the platform's own three keys into the keys file, keeping every
+    """Writes the platform's own keys into the keys file, keeping every
     other line: keys a person added (an agent, a team lead, a manager to try)
     outlive restarts. Written at all only when the platform's lines changed."""
     ours = {

@@ -338,6 +338,9 @@ def test_a_chat_transcript_becomes_a_complaint_or_joins_the_case_it_was_about(
             "transcript_recorded",
             filed["case_id"],
         )
+    unknown = chat(thread[-2:], f"chat-unknown-{time.time_ns()}", case_id="C-999999")
+    status, refused = post(url, unknown, secret, source="livechat")
+    assert status == 404, refused
     (reply,) = replies(get_case(channels, admin, filed["case_id"]))
     assert reply.startswith(f"Chat transcript (livechat, chat {later['chat_id']})")
     assert thread[-1]["text"].strip() in reply
