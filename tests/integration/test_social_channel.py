@@ -358,3 +358,28 @@ def test_the_cli_signs_and_posts_a_message_as_the_readme_shows(platform, social,
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert answer["outcome"] == "complaint_filed" and answer["created"] is True
+
+
+def test_erasing_the_customer_erases_their_handle(platform, channels, admin, social, secret):
+    thread = webhooks(f"erase-{time.time_ns()}", twcs_threads()[TESCO_THREAD])
+    for message in thread[:3]:
+        post(f"{social}/social/messages", message, secret)
+    _, filed = post(f"{social}/social/messages", thread[0], secret)
+    case = get_case(channels, admin, filed["case_id"])
+    assert case.customer.social_handle == "twitter:@105855"
+
+    cases_pb2_grpc.CasesServiceStub(channels["cases"]).EraseCustomer(
+        cases_pb2.EraseCustomerRequest(
+            customer_id=case.customer_id,
+            request_reference="DSAR-social-1",
+            reason="the customer asked on Twitter to be forgotten",
+            force=True,
+        ),
+        metadata=admin,
+        timeout=60,
+    )
+
+    erased = get_case(channels, admin, filed["case_id"])
+    assert erased.customer.social_handle == ""
+    assert erased.HasField("customer_erased_at")
+    assert not [e for e in erased.audit_events if "105855" in e.old_value + e.new_value]
