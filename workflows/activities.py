@@ -65,6 +65,7 @@ class CaseActivities:
             preferred_channel=from_short_name(Channel, c.preferred_channel),  # type: ignore[arg-type]
             do_not_contact=[from_short_name(Channel, x) for x in c.do_not_contact],  # type: ignore[misc]
             no_surveys=c.no_surveys,
+            social_handle=c.social_handle,
             preferred_language=c.preferred_language,
             external_ref=c.external_ref,
             tags=c.tags,

@@ -772,8 +772,10 @@ def parser() -> argparse.ArgumentParser:
     reports.add_commands(sub)
 
     from redress.cli.letters import add_letter_commands
+    from redress.cli.social import add_social_commands
 
     add_letter_commands(sub)
+    add_social_commands(sub)
 
     h = sub.add_parser("health", help="is every service serving?")
     h.set_defaults(run=cmd_health)

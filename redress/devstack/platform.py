@@ -23,12 +23,14 @@ HOST = "127.0.0.1"
 # The staff directory a new data directory starts with (var/staff.yaml):
 # the people of README's "Trying each role", their e-mail kept in var/mail.
 LOCAL_STAFF = Path(__file__).with_name("staff.yaml")
+# The sources the local social adapter has a webhook secret for at first.
+LOCAL_SOCIAL_SOURCES = ("twitter", "livechat")
 KEYS_HEADER = (
     "# API keys of the local platform: <key> <principal> <roles>\n"
     "# Add your own lines (README, 'Trying each role'); they are kept at every start.\n"
 )
 # Processes with a metrics port beside the gRPC services.
-WEB_PROCESSES = ("worker", "worker_sdk", "console", "http")
+WEB_PROCESSES = ("worker", "worker_sdk", "console", "http", "social")
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Ports:
     http: int = 8096
     # The local mailbox to send complaints to (services/intake/mailbox, SMTP).
     complaints_mail: int = 2525
+    # The social media and chat webhooks (services/intake/social).
+    social: int = 8097
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -63,6 +67,7 @@ class Ports:
             "worker_sdk": 9107,
             "console": 9108,
             "http": 9109,
+            "social": 9110,
         }
     )
 
@@ -84,6 +89,7 @@ class Ports:
             "console",
             "http",
             "complaints_mail",
+            "social",
         ]
         chosen: dict[str, int] = {}
         with ExitStack() as held:
@@ -99,6 +105,7 @@ class Ports:
             console=chosen["console"],
             http=chosen["http"],
             complaints_mail=chosen["complaints_mail"],
+            social=chosen["social"],
             grpc={n: chosen[f"grpc:{n}"] for n in SERVICES},
             metrics={n: chosen[f"metrics:{n}"] for n in (*SERVICES, *WEB_PROCESSES)},
         )
@@ -113,6 +120,7 @@ class Ports:
             "console (HTTP)": self.console,
             "HTTP/JSON": self.http,
             "complaints mailbox (SMTP)": self.complaints_mail,
+            "social webhooks": self.social,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -124,6 +132,8 @@ class Credentials:
     service_key: str
     intake_key: str
     meilisearch_key: str
+    # The social and chat adapter's own key (role channel_adapter).
+    social_key: str = ""
 
 
 def ensure_credentials(data_dir: Path) -> Credentials:
@@ -142,7 +152,17 @@ def ensure_credentials(data_dir: Path) -> Credentials:
         }
         write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
     values = dict(line.split("=", 1) for line in path.read_text().split())
-    creds = Credentials(values["admin"], values["service"], values["intake"], values["meilisearch"])
+    if "social" not in values:
+        # A data directory made before the social adapter: its key is added.
+        values["social"] = secrets.token_hex(24)
+        write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
+    creds = Credentials(
+        values["admin"],
+        values["service"],
+        values["intake"],
+        values["meilisearch"],
+        values["social"],
+    )
     keep_platform_keys(data_dir / "api-keys.txt", creds)
     write_private(data_dir / "admin.key", creds.admin_key + "\n")
     staff = data_dir / "staff.yaml"
@@ -152,17 +172,27 @@ def ensure_credentials(data_dir: Path) -> Credentials:
     audit_key = data_dir / "audit.key"
     if not audit_key.exists():
         write_private(audit_key, secrets.token_hex(32) + "\n")
+    # One webhook secret a source, for trying the social adapter locally
+    # (README, "Social media and chat"); lines added by hand are kept.
+    social_secrets = data_dir / "social-secrets.txt"
+    if not social_secrets.exists():
+        write_private(
+            social_secrets,
+            "# <source> <secret>: one HMAC-SHA256 secret a platform (docs/social.md)\n"
+            + "".join(f"{s} {secrets.token_hex(24)}\n" for s in LOCAL_SOCIAL_SOURCES),
+        )
     return creds
 
 
 def keep_platform_keys(path: Path, creds: Credentials) -> None:
-    """Writes the platform's own three keys into the keys file, keeping every
+    """Writes the platform's own keys into the keys file, keeping every
     other line: keys a person added (an agent, a team lead, a manager to try)
     outlive restarts. Written at all only when the platform's lines changed."""
     ours = {
         "local-admin": f"{creds.admin_key} local-admin administrator",
         "redress-worker": f"{creds.service_key} redress-worker service",
         "local-intake": f"{creds.intake_key} local-intake intake_client",
+        "social-adapter": f"{creds.social_key} social-adapter channel_adapter",
     }
     before = path.read_text(encoding="utf-8") if path.exists() else KEYS_HEADER
     kept = [
@@ -228,6 +258,9 @@ class LocalPlatform:
             "REDRESS_CONSOLE_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['console']}",
             "REDRESS_HTTP_LISTEN": f"{HOST}:{self.ports.http}",
             "REDRESS_HTTP_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['http']}",
+            "REDRESS_SOCIAL_LISTEN": f"{HOST}:{self.ports.social}",
+            "REDRESS_SOCIAL_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['social']}",
+            "REDRESS_SOCIAL_SECRETS_FILE": str(self.data_dir / "social-secrets.txt"),
             "PYTHONUNBUFFERED": "1",
         }
         # An audit key given to the platform's own process (the tests give
@@ -405,6 +438,25 @@ class LocalPlatform:
         self.processes["mailbox"] = process
         return process
 
+    def start_social(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+        """The social media and chat webhooks (services/intake/social), with their own key."""
+        process = self.supervisor.start(
+            "social",
+            [sys.executable, "-m", "services.intake.social"],
+            {
+                **self.env(),
+                "REDRESS_SOCIAL_API_KEY": self.credentials.social_key,
+                **(extra_env or {}),
+            },
+        )
+        self.supervisor.wait_for_port(process, HOST, self.ports.social, timeout=60)
+        self.processes["social"] = process
+        return process
+
+    @property
+    def social_url(self) -> str:
+        return f"http://{HOST}:{self.ports.social}/"
+
     @property
     def http_url(self) -> str:
         return f"http://{HOST}:{self.ports.http}/"
@@ -426,6 +478,7 @@ class LocalPlatform:
         self.start_all_but_console()
         self.start_http()
         self.start_complaints_mailbox()
+        self.start_social()
         self.start_console()
 
     def stop(self) -> None:
@@ -436,6 +489,11 @@ class LocalPlatform:
         rows = [
             ("console", f"{self.console_url}  (sign in with the key in {self.data_dir}/admin.key)"),
             ("HTTP/JSON", f"{self.http_url}  (Connect protocol; {self.http_url}openapi.json)"),
+            (
+                "social webhooks",
+                f"{self.social_url}social/messages, {self.social_url}chat/transcripts  "
+                f"(secrets in {self.data_dir / 'social-secrets.txt'})",
+            ),
             ("Temporal UI", f"http://{HOST}:{self.ports.temporal_ui}"),
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
             ("Meilisearch", f"http://{HOST}:{self.ports.meilisearch}"),
@@ -451,6 +509,7 @@ class LocalPlatform:
             ("worker SDK metrics", f"http://{HOST}:{self.ports.metrics['worker_sdk']}/metrics"),
             ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
             ("HTTP/JSON metrics", f"http://{HOST}:{self.ports.metrics['http']}/metrics"),
+            ("social metrics", f"http://{HOST}:{self.ports.metrics['social']}/metrics"),
             ("database", self.database_url),
             ("API keys", f"{self.data_dir / 'api-keys.txt'} (add keys for other roles here)"),
             ("staff directory", str(self.data_dir / "staff.yaml")),

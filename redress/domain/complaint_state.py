@@ -34,6 +34,9 @@ class CustomerInfo:
     tags: list[str] = field(default_factory=list)
     do_not_contact: list[str] = field(default_factory=list)
     no_surveys: bool = False
+    # A public handle on a social network or chat tool ("twitter:@name"):
+    # how the complaint reached the firm, never where a letter goes.
+    social_handle: str = ""
 
 
 @dataclass

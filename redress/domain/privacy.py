@@ -22,9 +22,15 @@ PERSONAL_ACTIONS = frozenset(
 
 
 def identifiers_of(
-    full_name: str, email: str, phone: str, external_ref: str, address: dict[str, object]
+    full_name: str,
+    email: str,
+    phone: str,
+    external_ref: str,
+    address: dict[str, object],
+    social_handle: str = "",
 ) -> list[str]:
-    """Strings that identify the customer wherever they are quoted."""
+    """Strings that identify the customer wherever they are quoted. A social
+    handle ("twitter:@jane") is quoted as "@jane" as often as whole."""
     lines = address.get("lines", [])
     found = [
         full_name,
@@ -33,6 +39,8 @@ def identifiers_of(
         external_ref,
         address.get("postal_code", ""),
         *(lines if isinstance(lines, list) else []),
+        social_handle,
+        social_handle.partition(":")[2],
     ]
     return [x.lower() for x in found if isinstance(x, str) and len(x.strip()) >= 3]
 

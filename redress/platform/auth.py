@@ -29,6 +29,9 @@ RELOAD_SECONDS = 1.0
 
 ROLES = (
     "intake_client",
+    # A process that turns messages from a channel (social networks, chat)
+    # into complaints and replies: intake, and customer replies on cases.
+    "channel_adapter",
     "agent",
     "team_lead",
     "manager",

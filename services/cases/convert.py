@@ -51,6 +51,7 @@ def customer_details(message: common_pb2.Customer) -> CustomerDetails:
         tags=tuple(message.tags),
         do_not_contact=tuple(short_name(Channel, x) for x in message.do_not_contact),
         no_surveys=message.no_surveys,
+        social_handle=message.social_handle,
     )
 
 
@@ -98,6 +99,7 @@ def details_message(details: dict[str, Any]) -> common_pb2.Customer:
         tags=list(details["tags"] or []),
         do_not_contact=[from_short_name(Channel, x) for x in details["do_not_contact"] or []],  # type: ignore[misc]
         no_surveys=bool(details["no_surveys"]),
+        social_handle=details.get("social_handle") or "",
     )
     if address:
         message.postal_address.CopyFrom(

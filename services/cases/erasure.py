@@ -81,6 +81,7 @@ CUSTOMER_BLANKS: dict[str, Any] = {
     "preferred_language": "",
     "external_ref": "",
     "tags": [],
+    "social_handle": "",
 }
 
 
@@ -153,6 +154,7 @@ def erase_customer(
             customer.phone,
             customer.external_ref,
             customer.postal_address or {},
+            customer.social_handle,
         )
         result = ErasureResult(customer_id, customer.erased_at or now, False, [])
         result.workflow_ids = [c.workflow_id for c in cases]
@@ -231,6 +233,7 @@ def _erase_case(
                 contact["phone"],
                 contact["external_ref"],
                 contact["postal_address"] or {},
+                contact["social_handle"],
             )
         )
     )

@@ -101,7 +101,7 @@ ACCESS = {
         "AddNote": HANDLERS,
         "PauseClock": HANDLERS,
         "ResumeClock": HANDLERS,
-        "RecordCustomerReply": roles(*HANDLERS, "service"),
+        "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter"),
         "UpdateCustomerPreferences": HANDLERS,
         "MergeCaseContact": HANDLERS,
         "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),

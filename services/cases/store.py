@@ -126,6 +126,7 @@ class CustomerDetails:
     tags: tuple[str, ...] = ()
     do_not_contact: tuple[str, ...] = ()
     no_surveys: bool = False
+    social_handle: str = ""
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,7 @@ CONTACT_FIELDS = {
     "tags": "contact_tags",
     "do_not_contact": "contact_do_not_contact",
     "no_surveys": "contact_no_surveys",
+    "social_handle": "contact_social_handle",
 }
 
 
@@ -303,6 +305,7 @@ def contact_columns(details: CustomerDetails) -> dict[str, Any]:
         "contact_tags": list(details.tags),
         "contact_do_not_contact": list(details.do_not_contact),
         "contact_no_surveys": details.no_surveys,
+        "contact_social_handle": details.social_handle,
     }
 
 
@@ -513,6 +516,7 @@ class CaseStore(Store):
             tags=list(details.tags),
             do_not_contact=list(details.do_not_contact),
             no_surveys=details.no_surveys,
+            social_handle=details.social_handle,
             created_at=now,
             updated_at=now,
         )

@@ -284,6 +284,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Datos personales suprimidos a petición",
     ),
     "Phone": ("Telefon", "Teléfono"),
+    "Social media": ("Soziale Medien", "Redes sociales"),
     "Please correct the fields marked below.": (
         "Bitte korrigieren Sie die unten markierten Felder.",
         "Corrija los campos marcados abajo.",

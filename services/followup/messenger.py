@@ -120,6 +120,20 @@ def choose_channel(
         chosen = usable(candidate) if candidate else ""
         if chosen:
             return chosen, reach[chosen]
+    if customer.social_handle and not any(usable(c) for c in ("email", "postal", "phone")):
+        # A public handle is who wrote, not an address: a letter there would
+        # put the complaint in public. The handle is not named here either,
+        # since this reason is recorded on the case and shown to staff.
+        raise InvalidMessage(
+            [
+                (
+                    "channel",
+                    "the customer gave only a social media handle, and letters are never "
+                    "sent to one: answer them on the platform and ask for an e-mail or "
+                    "postal address",
+                )
+            ]
+        )
     raise InvalidMessage(
         [
             (

@@ -31,19 +31,21 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import search_attributes as sa
 from redress.platform.auth import current_principal
-from redress.platform.errors import ServiceError, Unavailable
+from redress.platform.errors import NotFound, ServiceError, Unavailable, Violations
 from redress.platform.serving import remaining, roles
 from services.intake.language import NarrativeLanguage
-from services.intake.validation import validate_submission
+from services.intake.validation import IDEMPOTENCY_KEY, validate_submission
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
 from workflows.refusals import KEY_REUSED
 
+INTAKE_CALLERS = roles(
+    "intake_client", "channel_adapter", "agent", "team_lead", "manager", "administrator", "service"
+)
 ACCESS = {
     "redress.intake.v1.IntakeService": {
-        "SubmitComplaint": roles(
-            "intake_client", "agent", "team_lead", "manager", "administrator", "service"
-        ),
+        "SubmitComplaint": INTAKE_CALLERS,
+        "FindComplaint": INTAKE_CALLERS,
     }
 }
 
@@ -88,6 +90,29 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         return intake_pb2.SubmitComplaintResponse(
             case_id=result.case_id, workflow_id=workflow_id, created=result.created
         )
+
+    async def FindComplaint(
+        self, request: intake_pb2.FindComplaintRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.FindComplaintResponse:
+        v = Violations()
+        if not IDEMPOTENCY_KEY.match(request.idempotency_key):
+            v.add("idempotency_key", "required: 8 to 128 printable ASCII characters")
+        v.raise_if_any()
+        workflow_id = complaint_workflow_id(current_principal.get().id, request.idempotency_key)
+        not_found = NotFound(
+            "you filed no complaint with this idempotency key, or its case is not stored yet"
+        )
+        try:
+            status = await self.client.get_workflow_handle(workflow_id).query(
+                ComplaintWorkflow.status, rpc_timeout=timedelta(seconds=max(remaining(context), 1))
+            )
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                raise not_found from None
+            raise _temporal_error(err) from None
+        if not status.case_id:
+            raise not_found
+        return intake_pb2.FindComplaintResponse(case_id=status.case_id, workflow_id=workflow_id)
 
     async def _start_and_wait(
         self, workflow_id: str, submission: ComplaintSubmission, seconds: float

@@ -21,6 +21,7 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{4,38}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 ATTACHMENT_ID = re.compile(r"^[0-9a-f]{64}$")
+SOCIAL_HANDLE = re.compile(r"^[a-z0-9_.-]{1,40}:[^\s\x00-\x1f\x7f]{1,159}$")
 
 LIMITS = {
     "customer.full_name": 200,
@@ -89,8 +90,14 @@ def validate_submission(
     has_address = c.HasField("postal_address") and any(
         (c.postal_address.lines, c.postal_address.postal_code)
     )
-    if request.HasField("customer") and not (c.email or c.phone or has_address):
-        v.add("customer", "give at least one of email, phone or postal_address")
+    if request.HasField("customer") and not (c.email or c.phone or has_address or c.social_handle):
+        v.add("customer", "give at least one of email, phone, postal_address or social_handle")
+    if c.social_handle and not SOCIAL_HANDLE.match(c.social_handle):
+        v.add(
+            "customer.social_handle",
+            "a platform and a handle, e.g. twitter:@jane_doe: 3 to 200 printable characters "
+            "without spaces",
+        )
     if c.email:
         _text(v, "customer.email", c.email)
         if not EMAIL.match(c.email):
@@ -175,6 +182,7 @@ def validate_submission(
             tags=list(c.tags),
             do_not_contact=[short_name(Channel, x) for x in c.do_not_contact],
             no_surveys=c.no_surveys,
+            social_handle=c.social_handle.strip(),
         ),
         narrative=request.narrative,
         regime=regime,

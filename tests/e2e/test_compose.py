@@ -49,6 +49,7 @@ COMMANDS = {
     "worker": "python -m workflows.worker",
     "console": "python -m services.console",
     "http": "python -m services.gateway",
+    "social": "python -m services.intake.social",
     "migrate": "python -m redress.db upgrade",
 }
 GRPC_PORTS = {
@@ -67,6 +68,7 @@ METRICS_PORTS = {
     "worker": 9106,
     "console": 9108,
     "http": 9109,
+    "social": 9110,
 }
 WORKER_SDK_METRICS_PORT = 9107
 

@@ -25,35 +25,35 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eredress/common/v1/common.proto\x12\x11redress.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb4\x02\n\x08\x43ustomer\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x38\n\x0epostal_address\x18\x04 \x01(\x0b\x32 .redress.common.v1.PostalAddress\x12\x35\n\x11preferred_channel\x18\x05 \x01(\x0e\x32\x1a.redress.common.v1.Channel\x12\x1a\n\x12preferred_language\x18\x06 \x01(\t\x12\x14\n\x0c\x65xternal_ref\x18\x07 \x01(\t\x12\x0c\n\x04tags\x18\x08 \x03(\t\x12\x32\n\x0e\x64o_not_contact\x18\t \x03(\x0e\x32\x1a.redress.common.v1.Channel\x12\x12\n\nno_surveys\x18\n \x01(\x08\"f\n\rPostalAddress\x12\r\n\x05lines\x18\x01 \x03(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x13\n\x0bpostal_code\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\".\n\x05Money\x12\x10\n\x08\x63urrency\x18\x01 \x01(\t\x12\x13\n\x0bminor_units\x18\x02 \x01(\x03\"U\n\x05\x41\x63tor\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.redress.common.v1.ActorKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x14\n\x0crule_version\x18\x03 \x01(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"#\n\x08PageInfo\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t\"_\n\tTimeRange\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xd1\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_PHONE\x10\x01\x12\x0f\n\x0b\x43HANNEL_WEB\x10\x02\x12\x11\n\rCHANNEL_EMAIL\x10\x03\x12\x12\n\x0e\x43HANNEL_SOCIAL\x10\x04\x12\x10\n\x0c\x43HANNEL_CHAT\x10\x05\x12\x12\n\x0e\x43HANNEL_POSTAL\x10\x06\x12\x14\n\x10\x43HANNEL_REFERRAL\x10\x07\x12\x0f\n\x0b\x43HANNEL_FAX\x10\x08\x12\x15\n\x11\x43HANNEL_IN_PERSON\x10\t*s\n\x08Priority\x12\x18\n\x14PRIORITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cPRIORITY_LOW\x10\x01\x12\x13\n\x0fPRIORITY_NORMAL\x10\x02\x12\x11\n\rPRIORITY_HIGH\x10\x03\x12\x13\n\x0fPRIORITY_URGENT\x10\x04*\x80\x01\n\x06Regime\x12\x16\n\x12REGIME_UNSPECIFIED\x10\x00\x12\x0f\n\x0bREGIME_NONE\x10\x01\x12\x11\n\rREGIME_UK_FCA\x10\x02\x12\x12\n\x0eREGIME_EU_PSD2\x10\x03\x12\x12\n\x0eREGIME_US_CFPB\x10\x04\x12\x12\n\x0eREGIME_AU_ASIC\x10\x05*\x89\x01\n\nClockState\x12\x1b\n\x17\x43LOCK_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43LOCK_STATE_RUNNING\x10\x01\x12\x16\n\x12\x43LOCK_STATE_PAUSED\x10\x02\x12\x13\n\x0f\x43LOCK_STATE_MET\x10\x03\x12\x18\n\x14\x43LOCK_STATE_BREACHED\x10\x04*k\n\tActorKind\x12\x1a\n\x16\x41\x43TOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41\x43TOR_KIND_PERSON\x10\x01\x12\x16\n\x12\x41\x43TOR_KIND_SERVICE\x10\x02\x12\x13\n\x0f\x41\x43TOR_KIND_RULE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eredress/common/v1/common.proto\x12\x11redress.common.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcb\x02\n\x08\x43ustomer\x12\x11\n\tfull_name\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\r\n\x05phone\x18\x03 \x01(\t\x12\x38\n\x0epostal_address\x18\x04 \x01(\x0b\x32 .redress.common.v1.PostalAddress\x12\x35\n\x11preferred_channel\x18\x05 \x01(\x0e\x32\x1a.redress.common.v1.Channel\x12\x1a\n\x12preferred_language\x18\x06 \x01(\t\x12\x14\n\x0c\x65xternal_ref\x18\x07 \x01(\t\x12\x0c\n\x04tags\x18\x08 \x03(\t\x12\x32\n\x0e\x64o_not_contact\x18\t \x03(\x0e\x32\x1a.redress.common.v1.Channel\x12\x12\n\nno_surveys\x18\n \x01(\x08\x12\x15\n\rsocial_handle\x18\x0b \x01(\t\"f\n\rPostalAddress\x12\r\n\x05lines\x18\x01 \x03(\t\x12\x10\n\x08locality\x18\x02 \x01(\t\x12\x0e\n\x06region\x18\x03 \x01(\t\x12\x13\n\x0bpostal_code\x18\x04 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x05 \x01(\t\".\n\x05Money\x12\x10\n\x08\x63urrency\x18\x01 \x01(\t\x12\x13\n\x0bminor_units\x18\x02 \x01(\x03\"U\n\x05\x41\x63tor\x12*\n\x04kind\x18\x01 \x01(\x0e\x32\x1c.redress.common.v1.ActorKind\x12\n\n\x02id\x18\x02 \x01(\t\x12\x14\n\x0crule_version\x18\x03 \x01(\t\"4\n\x0bPageRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"#\n\x08PageInfo\x12\x17\n\x0fnext_page_token\x18\x01 \x01(\t\"_\n\tTimeRange\x12)\n\x05start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xd1\x01\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_PHONE\x10\x01\x12\x0f\n\x0b\x43HANNEL_WEB\x10\x02\x12\x11\n\rCHANNEL_EMAIL\x10\x03\x12\x12\n\x0e\x43HANNEL_SOCIAL\x10\x04\x12\x10\n\x0c\x43HANNEL_CHAT\x10\x05\x12\x12\n\x0e\x43HANNEL_POSTAL\x10\x06\x12\x14\n\x10\x43HANNEL_REFERRAL\x10\x07\x12\x0f\n\x0b\x43HANNEL_FAX\x10\x08\x12\x15\n\x11\x43HANNEL_IN_PERSON\x10\t*s\n\x08Priority\x12\x18\n\x14PRIORITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cPRIORITY_LOW\x10\x01\x12\x13\n\x0fPRIORITY_NORMAL\x10\x02\x12\x11\n\rPRIORITY_HIGH\x10\x03\x12\x13\n\x0fPRIORITY_URGENT\x10\x04*\x80\x01\n\x06Regime\x12\x16\n\x12REGIME_UNSPECIFIED\x10\x00\x12\x0f\n\x0bREGIME_NONE\x10\x01\x12\x11\n\rREGIME_UK_FCA\x10\x02\x12\x12\n\x0eREGIME_EU_PSD2\x10\x03\x12\x12\n\x0eREGIME_US_CFPB\x10\x04\x12\x12\n\x0eREGIME_AU_ASIC\x10\x05*\x89\x01\n\nClockState\x12\x1b\n\x17\x43LOCK_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43LOCK_STATE_RUNNING\x10\x01\x12\x16\n\x12\x43LOCK_STATE_PAUSED\x10\x02\x12\x13\n\x0f\x43LOCK_STATE_MET\x10\x03\x12\x18\n\x14\x43LOCK_STATE_BREACHED\x10\x04*k\n\tActorKind\x12\x1a\n\x16\x41\x43TOR_KIND_UNSPECIFIED\x10\x00\x12\x15\n\x11\x41\x43TOR_KIND_PERSON\x10\x01\x12\x16\n\x12\x41\x43TOR_KIND_SERVICE\x10\x02\x12\x13\n\x0f\x41\x43TOR_KIND_RULE\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'redress.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=825
-  _globals['_CHANNEL']._serialized_end=1034
-  _globals['_PRIORITY']._serialized_start=1036
-  _globals['_PRIORITY']._serialized_end=1151
-  _globals['_REGIME']._serialized_start=1154
-  _globals['_REGIME']._serialized_end=1282
-  _globals['_CLOCKSTATE']._serialized_start=1285
-  _globals['_CLOCKSTATE']._serialized_end=1422
-  _globals['_ACTORKIND']._serialized_start=1424
-  _globals['_ACTORKIND']._serialized_end=1531
+  _globals['_CHANNEL']._serialized_start=848
+  _globals['_CHANNEL']._serialized_end=1057
+  _globals['_PRIORITY']._serialized_start=1059
+  _globals['_PRIORITY']._serialized_end=1174
+  _globals['_REGIME']._serialized_start=1177
+  _globals['_REGIME']._serialized_end=1305
+  _globals['_CLOCKSTATE']._serialized_start=1308
+  _globals['_CLOCKSTATE']._serialized_end=1445
+  _globals['_ACTORKIND']._serialized_start=1447
+  _globals['_ACTORKIND']._serialized_end=1554
   _globals['_CUSTOMER']._serialized_start=87
-  _globals['_CUSTOMER']._serialized_end=395
-  _globals['_POSTALADDRESS']._serialized_start=397
-  _globals['_POSTALADDRESS']._serialized_end=499
-  _globals['_MONEY']._serialized_start=501
-  _globals['_MONEY']._serialized_end=547
-  _globals['_ACTOR']._serialized_start=549
-  _globals['_ACTOR']._serialized_end=634
-  _globals['_PAGEREQUEST']._serialized_start=636
-  _globals['_PAGEREQUEST']._serialized_end=688
-  _globals['_PAGEINFO']._serialized_start=690
-  _globals['_PAGEINFO']._serialized_end=725
-  _globals['_TIMERANGE']._serialized_start=727
-  _globals['_TIMERANGE']._serialized_end=822
+  _globals['_CUSTOMER']._serialized_end=418
+  _globals['_POSTALADDRESS']._serialized_start=420
+  _globals['_POSTALADDRESS']._serialized_end=522
+  _globals['_MONEY']._serialized_start=524
+  _globals['_MONEY']._serialized_end=570
+  _globals['_ACTOR']._serialized_start=572
+  _globals['_ACTOR']._serialized_end=657
+  _globals['_PAGEREQUEST']._serialized_start=659
+  _globals['_PAGEREQUEST']._serialized_end=711
+  _globals['_PAGEINFO']._serialized_start=713
+  _globals['_PAGEINFO']._serialized_end=748
+  _globals['_TIMERANGE']._serialized_start=750
+  _globals['_TIMERANGE']._serialized_end=845
 # @@protoc_insertion_point(module_scope)

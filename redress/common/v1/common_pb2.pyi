@@ -86,7 +86,7 @@ ACTOR_KIND_SERVICE: ActorKind
 ACTOR_KIND_RULE: ActorKind
 
 class Customer(_message.Message):
-    __slots__ = ("full_name", "email", "phone", "postal_address", "preferred_channel", "preferred_language", "external_ref", "tags", "do_not_contact", "no_surveys")
+    __slots__ = ("full_name", "email", "phone", "postal_address", "preferred_channel", "preferred_language", "external_ref", "tags", "do_not_contact", "no_surveys", "social_handle")
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PHONE_FIELD_NUMBER: _ClassVar[int]
@@ -97,6 +97,7 @@ class Customer(_message.Message):
     TAGS_FIELD_NUMBER: _ClassVar[int]
     DO_NOT_CONTACT_FIELD_NUMBER: _ClassVar[int]
     NO_SURVEYS_FIELD_NUMBER: _ClassVar[int]
+    SOCIAL_HANDLE_FIELD_NUMBER: _ClassVar[int]
     full_name: str
     email: str
     phone: str
@@ -107,7 +108,8 @@ class Customer(_message.Message):
     tags: _containers.RepeatedScalarFieldContainer[str]
     do_not_contact: _containers.RepeatedScalarFieldContainer[Channel]
     no_surveys: bool
-    def __init__(self, full_name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., postal_address: _Optional[_Union[PostalAddress, _Mapping]] = ..., preferred_channel: _Optional[_Union[Channel, str]] = ..., preferred_language: _Optional[str] = ..., external_ref: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., do_not_contact: _Optional[_Iterable[_Union[Channel, str]]] = ..., no_surveys: _Optional[bool] = ...) -> None: ...
+    social_handle: str
+    def __init__(self, full_name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., postal_address: _Optional[_Union[PostalAddress, _Mapping]] = ..., preferred_channel: _Optional[_Union[Channel, str]] = ..., preferred_language: _Optional[str] = ..., external_ref: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., do_not_contact: _Optional[_Iterable[_Union[Channel, str]]] = ..., no_surveys: _Optional[bool] = ..., social_handle: _Optional[str] = ...) -> None: ...
 
 class PostalAddress(_message.Message):
     __slots__ = ("lines", "locality", "region", "postal_code", "country")

@@ -45,6 +45,9 @@ class Customer(Base):
     # Channels the customer asked not to be contacted on ("email", "phone"...).
     do_not_contact: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     no_surveys: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "<platform>:<handle>" from a social or chat channel adapter: who wrote,
+    # never an address letters go to (docs/social.md).
+    social_handle: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # Set when the customer's personal data was erased on their request
@@ -122,6 +125,7 @@ class Case(Base):
     contact_tags: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     contact_do_not_contact: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     contact_no_surveys: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    contact_social_handle: Mapped[str] = mapped_column(String(200), default="", server_default="")
     received_at: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -11,6 +11,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class FindComplaintRequest(_message.Message):
+    __slots__ = ("idempotency_key",)
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    def __init__(self, idempotency_key: _Optional[str] = ...) -> None: ...
+
+class FindComplaintResponse(_message.Message):
+    __slots__ = ("case_id", "workflow_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    workflow_id: str
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ...) -> None: ...
+
 class SubmitComplaintRequest(_message.Message):
     __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "historic", "historic_closure")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]

@@ -42,6 +42,11 @@ class IntakeServiceStub:
                 request_serializer=redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintRequest.SerializeToString,
                 response_deserializer=redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintResponse.FromString,
                 _registered_method=True)
+        self.FindComplaint = channel.unary_unary(
+                '/redress.intake.v1.IntakeService/FindComplaint',
+                request_serializer=redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintRequest.SerializeToString,
+                response_deserializer=redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintResponse.FromString,
+                _registered_method=True)
 
 
 class IntakeServiceServicer:
@@ -70,6 +75,19 @@ class IntakeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FindComplaint(self, request, context):
+        """The case this caller's complaint with an idempotency key became, for a
+        channel adapter that files a thread's later messages on the same case
+        (a social thread, a chat) and keeps no case data of its own. Only the
+        caller's own keys are found: keys are scoped to the caller.
+
+        Errors: NOT_FOUND when this caller filed no complaint with the key (or
+        its case is not stored yet); INVALID_ARGUMENT for a malformed key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IntakeServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +95,11 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.SubmitComplaint,
                     request_deserializer=redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintRequest.FromString,
                     response_serializer=redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintResponse.SerializeToString,
+            ),
+            'FindComplaint': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindComplaint,
+                    request_deserializer=redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintRequest.FromString,
+                    response_serializer=redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -109,6 +132,33 @@ class IntakeService:
             '/redress.intake.v1.IntakeService/SubmitComplaint',
             redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintRequest.SerializeToString,
             redress_dot_intake_dot_v1_dot_intake__pb2.SubmitComplaintResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindComplaint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.intake.v1.IntakeService/FindComplaint',
+            redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintRequest.SerializeToString,
+            redress_dot_intake_dot_v1_dot_intake__pb2.FindComplaintResponse.FromString,
             options,
             channel_credentials,
             insecure,
