@@ -164,7 +164,7 @@ def file_complaint() -> Response:
     if problems:
         return form_page(422, refusal=Refusal.of_fields(problems))
     person = caller()
-    confirmed = request.form.get("confirm_new") == "yes"
+    confirmed = request.form.get("confirm_new") == "yes" or complaint.idempotency_key in me().filed
     if not confirmed:
         try:
             duplicates = open_complaints(person, complaint.customer)
@@ -176,6 +176,7 @@ def file_complaint() -> Response:
         filed = person.intake("SubmitComplaint", complaint)
     except Refusal as err:
         return form_page(422, refusal=err)
+    me().filed[complaint.idempotency_key] = filed.case_id
     if filed.created:
         flash(
             "ok",
