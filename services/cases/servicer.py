@@ -805,6 +805,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             violations.add("sort_by", "unknown sort field")
         if len(request.text) > 200:
             violations.add("text", "at most 200 characters")
+        if len(request.contact) > 320:
+            violations.add("contact", "at most 320 characters")
         received = _range(violations, "received", request.received)
         closed = _range(violations, "closed", request.closed)
         violations.raise_if_any()
@@ -824,6 +826,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             closed_to=closed[1],
             text=request.text,
             customer_id=request.customer_id,
+            contact=request.contact.strip(),
             visible=self.scope.limits(),
         )
         try:

@@ -236,6 +236,8 @@ class CaseFilter:
     closed_to: datetime | None = None
     text: str = ""
     customer_id: str = ""
+    # An e-mail address, phone number or CRM reference (ListCasesRequest.contact).
+    contact: str = ""
     # Set for an agent limited to their teams' cases (redress/platform/scope.py).
     visible: Visible | None = None
 
@@ -1347,6 +1349,19 @@ class CaseStore(Store):
             conditions.append(Case.closed_at < f.closed_to)
         if f.customer_id:
             conditions.append(Case.customer_id == f.customer_id)
+        if f.contact:
+            # The customer records it identifies, e-mail addresses matched as
+            # intake matches them (in any case). Phone numbers have no index:
+            # the customers, far fewer than the cases, are read through.
+            email = f.contact.lower()
+            owners = select(Customer.id).where(
+                or_(
+                    Customer.email_normalized == email,
+                    Customer.phone == f.contact,
+                    Customer.external_ref == f.contact,
+                )
+            )
+            conditions.append(Case.customer_id.in_(owners))
         if f.visible is not None:
             # An agent limited to their teams' cases and their own.
             conditions.append(

@@ -2,8 +2,8 @@
 
 Serves the console on REDRESS_CONSOLE_LISTEN (default 127.0.0.1:8090) with
 waitress, and Prometheus metrics on REDRESS_CONSOLE_METRICS_LISTEN (default
-127.0.0.1:9108). It talks to the cases, follow-up, knowledge and reporting
-services over their gRPC APIs (REDRESS_<SERVICE>_ADDRESS) as the person
+127.0.0.1:9108). It talks to the intake, cases, follow-up, knowledge and
+reporting services over their gRPC APIs (REDRESS_<SERVICE>_ADDRESS) as the person
 signed in, who signs in with their API key from REDRESS_API_KEYS_FILE.
 """
 
@@ -24,7 +24,13 @@ from redress.platform.tls import ClientTls
 from services.console.apis import SERVICES, Apis
 from services.console.app import ConsoleConfig, create_app
 
-DEFAULT_PORTS = {"cases": 50052, "followup": 50053, "knowledge": 50054, "reporting": 50055}
+DEFAULT_PORTS = {
+    "intake": 50051,
+    "cases": 50052,
+    "followup": 50053,
+    "knowledge": 50054,
+    "reporting": 50055,
+}
 log = logging.getLogger("redress.console")
 
 

@@ -15,13 +15,14 @@ import grpc
 
 from redress.cases.v1 import cases_pb2_grpc
 from redress.followup.v1 import followup_pb2_grpc
+from redress.intake.v1 import intake_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2_grpc
 from redress.platform import channels
 from redress.platform.errors import field_violations
 from redress.platform.tls import ClientTls
 from redress.reporting.v1 import reporting_pb2_grpc
 
-SERVICES = ("cases", "followup", "knowledge", "reporting")
+SERVICES = ("intake", "cases", "followup", "knowledge", "reporting")
 TIMEOUT = 30.0
 
 # What a person reads when a service refuses, by status; the service's own
@@ -91,6 +92,7 @@ class Apis:
         tls = tls or ClientTls()
         self.channels = {name: channels.channel(addresses[name], options, tls) for name in SERVICES}
         self.stubs: dict[str, Any] = {
+            "intake": intake_pb2_grpc.IntakeServiceStub(self.channels["intake"]),
             "cases": cases_pb2_grpc.CasesServiceStub(self.channels["cases"]),
             "followup": followup_pb2_grpc.FollowupServiceStub(self.channels["followup"]),
             "knowledge": knowledge_pb2_grpc.KnowledgeServiceStub(self.channels["knowledge"]),
@@ -125,6 +127,9 @@ class Caller:
             return list(rpc(request, metadata=self._metadata, timeout=TIMEOUT))
         except grpc.RpcError as err:
             raise refusal(err) from None
+
+    def intake(self, method: str, request: Any) -> Any:
+        return self.call("intake", method, request)
 
     def cases(self, method: str, request: Any) -> Any:
         return self.call("cases", method, request)

@@ -27,7 +27,7 @@ from services.console.pages import (
     globals_for_pages,
     highlight,
 )
-from services.console.routes import cases, knowledge, queue, reports, signin, site
+from services.console.routes import cases, hotline, knowledge, queue, reports, signin, site
 from services.console.sessions import COOKIE, same_token
 
 __all__ = ["ConsoleConfig", "create_app"]
@@ -98,6 +98,6 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
     app.template_filter("dt")(format_dt)
     app.template_filter("money")(format_money)
     app.template_filter("highlight")(highlight)
-    for area in (site, signin, queue, cases, knowledge, reports):
+    for area in (site, signin, queue, cases, hotline, knowledge, reports):
         app.register_blueprint(area.blueprint)
     return app

@@ -19,6 +19,72 @@ LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español"}
 
 # English: (German, Spanish)
 TEXTS: dict[str, tuple[str, str]] = {
+    # The hotline's new-complaint form (services/console/routes/hotline.py).
+    "New complaint": ("Neue Beschwerde", "Nueva reclamación"),
+    "Taken by phone. The caller's open complaints are looked up before filing.": (
+        "Telefonisch aufgenommen. Vor dem Anlegen werden die offenen Beschwerden des Anrufers "
+        "gesucht.",
+        "Recibida por teléfono. Antes de registrarla se buscan las reclamaciones abiertas de "
+        "quien llama.",
+    ),
+    "CRM reference (optional)": ("CRM-Referenz (optional)", "Referencia de CRM (opcional)"),
+    "Check for existing complaints": (
+        "Nach bestehenden Beschwerden suchen",
+        "Buscar reclamaciones existentes",
+    ),
+    "Complaint {case_id} filed. Its deadlines are below.": (
+        "Beschwerde {case_id} angelegt. Ihre Fristen stehen unten.",
+        "Reclamación {case_id} registrada. Sus plazos figuran abajo.",
+    ),
+    "This form had already filed {case_id}.": (
+        "Dieses Formular hatte bereits {case_id} angelegt.",
+        "Este formulario ya había registrado {case_id}.",
+    ),
+    "Country (two letters, e.g. GB)": (
+        "Land (zwei Buchstaben, z. B. DE)",
+        "País (dos letras, p. ej. ES)",
+    ),
+    "File as a new complaint": ("Als neue Beschwerde anlegen", "Registrar como nueva reclamación"),
+    "File complaint": ("Beschwerde anlegen", "Registrar reclamación"),
+    "Is the call about one of these? Open it, or file the call as a new complaint.": (
+        "Geht es im Anruf um eine davon? Öffnen Sie sie, oder legen Sie eine neue Beschwerde an.",
+        "¿Trata la llamada de una de ellas? Ábrala o registre la llamada como nueva reclamación.",
+    ),
+    "No open complaints found for this caller.": (
+        "Keine offenen Beschwerden dieses Anrufers gefunden.",
+        "No se han encontrado reclamaciones abiertas de esta persona.",
+    ),
+    "This caller has open complaints": (
+        "Dieser Anrufer hat offene Beschwerden",
+        "Esta persona tiene reclamaciones abiertas",
+    ),
+    "Postal address (one line each)": (
+        "Postanschrift (je Zeile eine Angabe)",
+        "Dirección postal (una línea por dato)",
+    ),
+    "Postcode": ("Postleitzahl", "Código postal"),
+    "Town or city": ("Ort", "Localidad"),
+    "Preferred contact channel": ("Bevorzugter Kontaktweg", "Canal de contacto preferido"),
+    "Preferred language": ("Bevorzugte Sprache", "Idioma preferido"),
+    "Sub-product": ("Unterprodukt", "Subproducto"),
+    "The caller": ("Anrufer", "Persona que llama"),
+    "The caller may be vulnerable": (
+        "Der Anrufer ist möglicherweise schutzbedürftig",
+        "La persona que llama puede ser vulnerable",
+    ),
+    "The complaint": ("Die Beschwerde", "La reclamación"),
+    "Vulnerability, in the caller's words (optional)": (
+        "Schutzbedürftigkeit, in den Worten des Anrufers (optional)",
+        "Vulnerabilidad, en palabras de quien llama (opcional)",
+    ),
+    "What happened, in the caller's words": (
+        "Was geschehen ist, in den Worten des Anrufers",
+        "Qué ocurrió, en palabras de quien llama",
+    ),
+    "What the caller wants": ("Was der Anrufer erwartet", "Qué pide quien llama"),
+    "at most {n} characters": ("höchstens {n} Zeichen", "como máximo {n} caracteres"),
+    "not said": ("nicht angegeben", "no indicado"),
+    "the firm's default": ("Voreinstellung des Unternehmens", "valor predeterminado de la empresa"),
     # Clocks' time left and the case timeline (services/console/timeline.py).
     "calendar time": ("Kalenderzeit", "tiempo natural"),
     "working day": ("Arbeitstag", "día hábil"),

@@ -31,6 +31,9 @@ class Session:
     csrf: str
     last_seen: float
     flashes: list[tuple[str, str]] = field(default_factory=list)
+    # The hotline forms this person has filed, by idempotency key: a form sent
+    # again goes to its case, not to the duplicates it now has itself.
+    filed: dict[str, str] = field(default_factory=dict)
 
     def has_any(self, *roles: str) -> bool:
         return self.principal.has_any(frozenset(roles))

@@ -573,6 +573,159 @@ def test_the_interface_speaks_english_german_and_spanish(site: LocalPlatform, pa
     expect(page.locator("html")).to_have_attribute("lang", "es")
 
 
+def caller_cases(site: LocalPlatform, email: str) -> list[Any]:
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        listed = cases_pb2_grpc.CasesServiceStub(channel).ListCases(
+            cases_pb2.ListCasesRequest(contact=email),
+            metadata=bearer(site.credentials.admin_key),
+            timeout=30,
+        )
+    return list(listed.cases)
+
+
+def fill_call(page: Page, name: str, email: str, phone: str) -> None:
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_label("Phone", exact=True).fill(phone)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Postal address (one line each)").fill("14 Kirkgate\nFlat 2")
+    page.get_by_label("Town or city").fill("Leeds")
+    page.get_by_label("Postcode").fill("LS1 6BB")
+    page.get_by_label("Country (two letters, e.g. GB)").fill("GB")
+    page.get_by_label("Preferred contact channel").select_option("phone")
+    page.get_by_label("Preferred language").select_option("en")
+    page.get_by_label("Product", exact=True).fill("Credit card")
+    page.get_by_label("Issue", exact=True).fill("Fee charged twice")
+    page.get_by_label("What happened, in the caller's words").fill(
+        "I was charged the annual fee twice this month and nobody answers my letters."
+    )
+    page.get_by_label("What the caller wants").fill("A refund of the second fee.")
+    page.get_by_label("Vulnerability, in the caller's words (optional)").fill(
+        "I am recovering from an operation and cannot read long letters"
+    )
+    page.get_by_label("Regime").select_option("uk_fca")
+
+
+def test_a_hotline_agent_sees_the_callers_open_complaints_and_files_a_new_one(
+    site: LocalPlatform, page: Page
+) -> None:
+    email = f"caller-{uuid.uuid4().hex[:8]}@example.com"
+    request = intake_pb2.SubmitComplaintRequest(
+        idempotency_key=f"hotline-earlier-{uuid.uuid4()}",
+        channel=common_pb2.CHANNEL_EMAIL,
+        customer=common_pb2.Customer(full_name="Ada Quill", email=email),
+        product="Credit card",
+        narrative="My card was declined abroad although I had told the bank I was travelling.",
+    )
+    with grpc.insecure_channel(site.address("intake")) as channel:
+        earlier = intake_pb2_grpc.IntakeServiceStub(channel).SubmitComplaint(
+            request, metadata=bearer(site.credentials.admin_key), timeout=30
+        )
+
+    sign_in(page, site, PEOPLE["dana"][1], "/cases")
+    page.get_by_role("link", name="New complaint").click()
+    expect(page.locator("h1")).to_have_text("New complaint")
+    fill_call(page, "Ada Quill", email.upper(), "+44 113 496 0000")
+    page.get_by_role("button", name="File complaint").click()
+
+    # Nothing is filed yet: the agent sees the caller's open complaint, linked.
+    duplicates = page.locator("#duplicates")
+    expect(duplicates).to_contain_text("This caller has open complaints")
+    expect(duplicates.get_by_role("link", name=earlier.case_id)).to_be_visible()
+    expect(page.locator("#duplicates-title")).to_be_focused()
+    assert len(caller_cases(site, email)) == 1
+    # The form is kept as filled in.
+    expect(page.get_by_label("What the caller wants")).to_have_value("A refund of the second fee.")
+    shot(page, "hotline-duplicates")
+
+    page.get_by_role("button", name="File as a new complaint").click()
+    expect(page).to_have_url(re.compile(r"/cases/C-[0-9]+$"))
+    case_id = page.locator("#case-id").inner_text()
+    assert case_id != earlier.case_id
+    expect(page.locator(".flash.ok")).to_contain_text(f"Complaint {case_id} filed")
+    expect(page.locator("main")).to_contain_text("phone")
+    expect(page.locator("#customer-name")).to_have_text("Ada Quill")
+    expect(page.locator("main")).to_contain_text("+44 113 496 0000")
+    expect(page.locator("main")).to_contain_text("14 Kirkgate")
+    expect(page.locator("#clocks tr[data-clock]").first).to_be_visible()
+    shot(page, "hotline-filed")
+
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        case = (
+            cases_pb2_grpc.CasesServiceStub(channel)
+            .GetCase(
+                cases_pb2.GetCaseRequest(case_id=case_id),
+                metadata=bearer(site.credentials.admin_key),
+                timeout=30,
+            )
+            .case
+        )
+    assert case.channel == common_pb2.CHANNEL_PHONE
+    assert case.regime == common_pb2.REGIME_UK_FCA
+    assert case.desired_outcome == "A refund of the second fee."
+    assert case.customer.preferred_channel == common_pb2.CHANNEL_PHONE
+    assert list(case.customer.tags) == [
+        "Vulnerable",
+        "Vulnerability: I am recovering from an operation and cannot read long letters",
+    ]
+    assert {c.case_id for c in caller_cases(site, email)} == {earlier.case_id, case_id}
+
+
+def test_a_hotline_form_sent_twice_files_one_complaint(site: LocalPlatform, page: Page) -> None:
+    email = f"caller-{uuid.uuid4().hex[:8]}@example.com"
+    sign_in(page, site, PEOPLE["lena"][1], "/complaints/new")
+    fill_call(page, "Rowan Hale", email, "+44 20 7946 0101")
+    # The same form posted twice, as a double click or a resubmit sends it.
+    fields = page.locator("#new-complaint").evaluate(
+        "form => Object.fromEntries(new FormData(form))"
+    )
+    fields["action"] = "file"
+    answers = [
+        page.request.post(url(site, "/complaints/new"), form=fields, max_redirects=0)
+        for _ in range(2)
+    ]
+    assert [a.status for a in answers] == [302, 302]
+    assert answers[0].headers["location"] == answers[1].headers["location"]
+    assert len(caller_cases(site, email)) == 1
+
+    page.get_by_role("button", name="File complaint").click()
+    expect(page).to_have_url(re.compile(answers[0].headers["location"] + "$"))
+    # (The two posts above did not follow their redirects: their messages show here too.)
+    expect(page.locator(".flash.ok").last).to_contain_text("This form had already filed")
+    assert len(caller_cases(site, email)) == 1
+
+
+def test_the_hotline_form_shows_refused_fields_next_to_them_and_speaks_german(
+    site: LocalPlatform, page: Page
+) -> None:
+    email = f"caller-{uuid.uuid4().hex[:8]}@example.com"
+    sign_in(page, site, PEOPLE["dana"][1], "/complaints/new")
+    fill_call(page, "Noor Salim", email, "call me after five")
+    page.get_by_role("button", name="File complaint").click()
+    expect(page.locator("#err-customer-phone")).to_contain_text("digits")
+    expect(page.get_by_label("Phone", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".refusal")).to_be_focused()
+    assert not caller_cases(site, email)
+
+    # Corrected, the same form files once.
+    page.get_by_label("Phone", exact=True).fill("+44 20 7946 0102")
+    page.get_by_role("button", name="File complaint").click()
+    expect(page).to_have_url(re.compile(r"/cases/C-[0-9]+$"))
+    assert len(caller_cases(site, email)) == 1
+
+    page.goto(url(site, "/complaints/new?lang=de"))
+    expect(page.locator("h1")).to_have_text("Neue Beschwerde")
+    expect(page.get_by_label("Was der Anrufer erwartet")).to_be_visible()
+    expect(page.get_by_role("button", name="Beschwerde anlegen")).to_be_visible()
+    expect(page.get_by_role("button", name="Nach bestehenden Beschwerden suchen")).to_be_visible()
+    page.goto(url(site, "/complaints/new?lang=en"))
+
+
+def test_the_hotline_form_is_for_the_people_who_take_calls(site: LocalPlatform, page: Page) -> None:
+    sign_in(page, site, PEOPLE["rita"][1], "/cases")
+    expect(page.get_by_role("link", name="New complaint")).to_have_count(0)
+    assert page.goto(url(site, "/complaints/new")).status == 403  # type: ignore[union-attr]
+
+
 def test_every_interface_text_has_a_german_and_a_spanish_translation() -> None:
     used = set()
     for template in (ROOT / "services/console/templates").glob("*.html"):

@@ -141,3 +141,40 @@ def test_team_scope_without_a_staff_directory_is_refused_at_start(platform: Loca
     )
     assert started.returncode != 0
     assert "REDRESS_AGENT_SCOPE=teams needs REDRESS_STAFF_FILE" in started.stderr
+
+
+def test_a_callers_cases_are_found_by_contact_within_the_agents_scope(
+    platform: LocalPlatform, channels, admin, scoped: cases_pb2_grpc.CasesServiceStub
+) -> None:
+    # What the console's hotline form asks before filing (ListCasesRequest.contact).
+    tag = uuid.uuid4().hex[:10]
+    email, crm = f"caller-{tag}@example.com", f"CRM-{tag}"
+    phone = f"+44 20 {uuid.uuid4().int % 10**8:08d}"
+    filed = []
+    for row in ROWS[:2]:
+        request = complaint(row)
+        request.customer.email, request.customer.phone = email, phone
+        request.customer.external_ref = crm
+        filed.append(submit(channels, admin, request).case_id)
+    team_case, other_case = filed
+    cases = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    for case_id, team in ((team_case, "disputes"), (other_case, "retail")):
+        cases.AssignCase(
+            cases_pb2.AssignCaseRequest(case_id=case_id, assignee="omar", team=team),
+            metadata=admin,
+            timeout=30,
+        )
+
+    def found(stub: cases_pb2_grpc.CasesServiceStub, key: str, contact: str) -> set[str]:
+        listed = stub.ListCases(
+            cases_pb2.ListCasesRequest(contact=contact), metadata=bearer(key), timeout=30
+        )
+        return {c.case_id for c in listed.cases}
+
+    for contact in (email.upper(), phone, crm):
+        assert found(scoped, KEYS["lena"][1], contact) == {team_case, other_case}, contact
+        assert found(scoped, KEYS["dana"][1], contact) == {team_case}, contact
+    assert not found(scoped, KEYS["lena"][1], f"nobody-{tag}@example.com")
+    with pytest.raises(grpc.RpcError) as err:
+        scoped.ListCases(cases_pb2.ListCasesRequest(contact="x" * 321), metadata=admin, timeout=30)
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -410,7 +410,7 @@ def test_cli_console_and_healthcheck_connect_as_configured(
     assert cli.main(["--api-key", key, "--cases-address", cases, "case", "list"]) == 0
     assert "C-" in capsys.readouterr().out
 
-    apis = Apis({name: cases for name in ("cases", "followup", "knowledge", "reporting")},
+    apis = Apis({name: cases for name in ("intake", "cases", "followup", "knowledge", "reporting")},
                 channels.client_tls())  # fmt: skip
     try:
         listed = apis.as_person(key).call("cases", "ListCases", cases_pb2.ListCasesRequest())

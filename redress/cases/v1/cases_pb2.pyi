@@ -369,7 +369,7 @@ class ListNotesResponse(_message.Message):
     def __init__(self, notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id")
+    __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id", "contact")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     STAGES_FIELD_NUMBER: _ClassVar[int]
     PRIORITIES_FIELD_NUMBER: _ClassVar[int]
@@ -386,6 +386,7 @@ class ListCasesRequest(_message.Message):
     SORT_BY_FIELD_NUMBER: _ClassVar[int]
     ASCENDING_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     page: _common_pb2.PageRequest
     stages: _containers.RepeatedScalarFieldContainer[str]
     priorities: _containers.RepeatedScalarFieldContainer[_common_pb2.Priority]
@@ -402,7 +403,8 @@ class ListCasesRequest(_message.Message):
     sort_by: CaseSortField
     ascending: bool
     customer_id: str
-    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., stages: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., assignees: _Optional[_Iterable[str]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., products: _Optional[_Iterable[str]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., breached: _Optional[bool] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., closed: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., text: _Optional[str] = ..., sort_by: _Optional[_Union[CaseSortField, str]] = ..., ascending: _Optional[bool] = ..., customer_id: _Optional[str] = ...) -> None: ...
+    contact: str
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., stages: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., assignees: _Optional[_Iterable[str]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., products: _Optional[_Iterable[str]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., breached: _Optional[bool] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., closed: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., text: _Optional[str] = ..., sort_by: _Optional[_Union[CaseSortField, str]] = ..., ascending: _Optional[bool] = ..., customer_id: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "page")
