@@ -153,6 +153,30 @@ class ComplaintRefusals(ComplaintCore):
         if command.redress_minor < 0 or command.goodwill_minor < 0:
             raise InvalidCommand("amounts cannot be negative", "redress")
         self._check_open()
+        recorded = self.state.outcome
+        if recorded is not None and (
+            recorded.decision,
+            recorded.root_cause,
+            recorded.summary,
+            recorded.redress_currency,
+            recorded.redress_minor,
+            recorded.goodwill_currency,
+            recorded.goodwill_minor,
+        ) == (
+            command.decision,
+            command.root_cause,
+            command.summary,
+            command.redress_currency,
+            command.redress_minor,
+            command.goodwill_currency,
+            command.goodwill_minor,
+        ):
+            # As for priority and category: the same outcome again (a
+            # retried call) changes nothing and is not recorded twice.
+            raise Refused(
+                f"this outcome is already recorded ({command.decision}, "
+                f"root cause {command.root_cause or 'none'})"
+            )
 
     def check_resolve(self, command: ReasonCommand) -> None:
         self.check_ready()

@@ -426,6 +426,18 @@ def test_outcome_on_a_closed_case_is_refused(complaint: Complaint) -> None:
     )
 
 
+def test_the_same_outcome_again_is_refused_and_a_corrected_one_is_taken(
+    complaint: Complaint,
+) -> None:
+    """A retried RecordOutcome (the first call unanswered) records nothing
+    twice; a handler correcting the outcome still can."""
+    complaint.record_outcome(outcome(), LATER)
+    assert refusal(complaint.check_outcome, outcome()).message == (
+        "this outcome is already recorded (upheld, root cause fees.unexpected)"
+    )
+    complaint.check_outcome(outcome(decision="partly_upheld"))  # not refused
+
+
 def test_resolving_stops_the_clocks_and_sends_the_summary_resolution(
     complaint: Complaint,
 ) -> None:
