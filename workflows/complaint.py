@@ -287,20 +287,25 @@ class ComplaintWorkflow:
         if change.events_queued:
             self._start_draining()
         info = workflow.info()
+        by_activity = workflow.patched("changes-recorded-by-activities")
+        recorded = RecordChangeInput(
+            case_id=self.state.case_id,
+            # By activity, the run is in the id: a reset or a new run never
+            # reuses one. (Workflows started before keep their ids.)
+            change_id=f"{info.workflow_id}/{info.run_id}#{change.number}"
+            if by_activity
+            else f"{info.workflow_id}#{change.number}",
+            state=change.state,
+            audit=change.audit,
+            notes=change.notes,
+        )
         try:
-            if workflow.patched("changes-recorded-by-activities"):
+            if by_activity:
                 # A regular activity: its input is in the history before it
-                # runs, so a change's id always names the same content, and
-                # the id carries the run, which a reset or a new run changes.
+                # runs, so a change's id always names the same content.
                 await workflow.execute_activity_method(
                     CaseActivities.record_change,
-                    RecordChangeInput(
-                        case_id=self.state.case_id,
-                        change_id=f"{info.workflow_id}/{info.run_id}#{change.number}",
-                        state=change.state,
-                        audit=change.audit,
-                        notes=change.notes,
-                    ),
+                    recorded,
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
                     retry_policy=STORE_RETRY,
                 )
@@ -310,13 +315,7 @@ class ComplaintWorkflow:
                 # change with other content; the store refuses that loudly.
                 await workflow.execute_local_activity_method(
                     CaseActivities.record_change,
-                    RecordChangeInput(
-                        case_id=self.state.case_id,
-                        change_id=f"{info.workflow_id}#{change.number}",
-                        state=change.state,
-                        audit=change.audit,
-                        notes=change.notes,
-                    ),
+                    recorded,
                     start_to_close_timeout=ACTIVITY_TIMEOUT,
                     retry_policy=STORE_RETRY,
                 )

@@ -10,17 +10,15 @@ signed in, who signs in with their API key from REDRESS_API_KEYS_FILE.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-from types import FrameType
 
 from prometheus_client import start_http_server
-from waitress.server import create_server
 
 from redress.platform.logs import configure
 from redress.platform.serving import ServingSettings
 from redress.platform.settings import Env, SettingsError, data_dir
 from redress.platform.tls import ClientTls
+from redress.platform.web import serve_wsgi
 from services.console.apis import SERVICES, Apis
 from services.console.app import ConsoleConfig, create_app
 
@@ -71,19 +69,8 @@ def main() -> int:
     start_http_server(int(port), addr=host)
     apis = Apis(addresses, tls)
     app = create_app(config, apis)
-    host, _, port = serving.listen.rpartition(":")
-    server = create_server(app, host=host, port=int(port), threads=threads, ident="Redress")
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        server.close()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info("console listening", extra={"fields": {"url": f"http://{serving.listen}/"}})
     try:
-        server.run()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        serve_wsgi(app, serving.listen, threads=threads, what="console", log=log)
     finally:
         apis.close()
     return 0

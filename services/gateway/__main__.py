@@ -10,12 +10,8 @@ with the caller's own key.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 from functools import cache
-from types import FrameType
-
-from waitress.server import create_server
 
 from redress.platform import channels
 from redress.platform.logs import configure
@@ -23,6 +19,7 @@ from redress.platform.metrics import serve_metrics
 from redress.platform.serving import ServingSettings
 from redress.platform.settings import Env, SettingsError
 from redress.platform.tls import ClientTls
+from redress.platform.web import serve_wsgi
 from services.gateway.connect import Gateway, GatewaySettings
 from services.gateway.openapi import openapi_json
 
@@ -57,28 +54,16 @@ def main() -> int:
     serve_metrics(serving.metrics_listen)
     opened = {name: channels.channel(address, tls=tls) for name, address in addresses.items()}
     app = Gateway(opened, settings, cache(openapi_json))
-    host, _, port = serving.listen.rpartition(":")
-    server = create_server(
+    serve_wsgi(
         app,
-        host=host,
-        port=int(port),
+        serving.listen,
         threads=threads,
-        ident="Redress",
+        what="http",
+        log=log,
         # Above the gateway's own limit, so that the gateway answers a body
         # too large with a Connect error rather than waitress's plain text.
         max_request_body_size=settings.max_body_bytes * 2,
     )
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        server.close()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info("http listening", extra={"fields": {"url": f"http://{serving.listen}/"}})
-    try:
-        server.run()
-    except (KeyboardInterrupt, SystemExit):
-        pass
     for channel in opened.values():
         channel.close()
     return 0

@@ -11,11 +11,7 @@ REDRESS_SOCIAL_API_KEY (role channel_adapter). docs/social.md has the rest.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
-from types import FrameType
-
-from waitress.server import create_server
 
 from redress.platform import channels
 from redress.platform.logs import configure
@@ -23,6 +19,7 @@ from redress.platform.metrics import serve_metrics
 from redress.platform.serving import ServingSettings
 from redress.platform.settings import Env, SettingsError, data_dir
 from redress.platform.tls import ClientTls
+from redress.platform.web import serve_wsgi
 from services.intake.social.app import (
     SecretsFileError,
     SocialWebhooks,
@@ -66,29 +63,15 @@ def main() -> int:
     cases_channel = channels.channel(cases, tls=tls)
     filing = SocialFiling(intake_channel, cases_channel, api_key, timeout)
     app = SocialWebhooks(filing, secrets, settings)
-    host, _, port = serving.listen.rpartition(":")
-    server = create_server(
+    serve_wsgi(
         app,
-        host=host,
-        port=int(port),
+        serving.listen,
         threads=threads,
-        ident="Redress",
+        what="social webhooks",
+        log=log,
         max_request_body_size=settings.max_body_bytes * 2,
+        fields={"sources": sorted(secrets)},
     )
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        server.close()
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info(
-        "social webhooks listening",
-        extra={"fields": {"url": f"http://{serving.listen}/", "sources": sorted(secrets)}},
-    )
-    try:
-        server.run()
-    except (KeyboardInterrupt, SystemExit):
-        pass
     intake_channel.close()
     cases_channel.close()
     return 0
