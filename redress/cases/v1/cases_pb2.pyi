@@ -938,3 +938,75 @@ class ExportCustomerDataResponse(_message.Message):
     CHUNK_FIELD_NUMBER: _ClassVar[int]
     chunk: bytes
     def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...
+
+class Attachment(_message.Message):
+    __slots__ = ("attachment_id", "case_id", "filename", "media_type", "size_bytes", "sha256", "source", "added_by", "added_at")
+    ATTACHMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    ADDED_BY_FIELD_NUMBER: _ClassVar[int]
+    ADDED_AT_FIELD_NUMBER: _ClassVar[int]
+    attachment_id: str
+    case_id: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    source: str
+    added_by: str
+    added_at: _timestamp_pb2.Timestamp
+    def __init__(self, attachment_id: _Optional[str] = ..., case_id: _Optional[str] = ..., filename: _Optional[str] = ..., media_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., source: _Optional[str] = ..., added_by: _Optional[str] = ..., added_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UploadAttachmentRequest(_message.Message):
+    __slots__ = ("case_id", "filename", "content", "source", "idempotency_key")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    filename: str
+    content: bytes
+    source: str
+    idempotency_key: str
+    def __init__(self, case_id: _Optional[str] = ..., filename: _Optional[str] = ..., content: _Optional[bytes] = ..., source: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class UploadAttachmentResponse(_message.Message):
+    __slots__ = ("attachment", "created")
+    ATTACHMENT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    attachment: Attachment
+    created: bool
+    def __init__(self, attachment: _Optional[_Union[Attachment, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class ListAttachmentsRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
+class ListAttachmentsResponse(_message.Message):
+    __slots__ = ("attachments",)
+    ATTACHMENTS_FIELD_NUMBER: _ClassVar[int]
+    attachments: _containers.RepeatedCompositeFieldContainer[Attachment]
+    def __init__(self, attachments: _Optional[_Iterable[_Union[Attachment, _Mapping]]] = ...) -> None: ...
+
+class DownloadAttachmentRequest(_message.Message):
+    __slots__ = ("case_id", "attachment_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    ATTACHMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    attachment_id: str
+    def __init__(self, case_id: _Optional[str] = ..., attachment_id: _Optional[str] = ...) -> None: ...
+
+class DownloadAttachmentResponse(_message.Message):
+    __slots__ = ("attachment", "content")
+    ATTACHMENT_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    attachment: Attachment
+    content: bytes
+    def __init__(self, attachment: _Optional[_Union[Attachment, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...

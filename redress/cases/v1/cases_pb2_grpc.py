@@ -226,6 +226,21 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.FromString,
                 _registered_method=True)
+        self.UploadAttachment = channel.unary_unary(
+                '/redress.cases.v1.CasesService/UploadAttachment',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentResponse.FromString,
+                _registered_method=True)
+        self.ListAttachments = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListAttachments',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsResponse.FromString,
+                _registered_method=True)
+        self.DownloadAttachment = channel.unary_unary(
+                '/redress.cases.v1.CasesService/DownloadAttachment',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -550,6 +565,39 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadAttachment(self, request, context):
+        """Adds a file to a case: a letter, statement, photo or scan that the
+        customer sent (by e-mail, the web form, the status page or a chat) or
+        that an agent adds. What the file is, is read from its content, never
+        from its name; docs/attachments.md lists the kinds accepted and the
+        limits (INVALID_ARGUMENT on `content` or `filename` naming what to fix;
+        FAILED_PRECONDITION when the case holds as many attachments as it may).
+        Each distinct content is stored once, whichever cases carry it.
+        Idempotent on (case_id, idempotency_key), or on (case_id, content,
+        filename) without a key: a retry answers with the attachment already
+        stored and `created=false`. Recorded as "attachment.added" on the case's
+        audit trail. Needs the agent, lead or administrator role, or the
+        intake, channel adapter or web form roles for the cases they filed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAttachments(self, request, context):
+        """A case's attachments, oldest first, without their content. Needs a
+        role that may read the case.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadAttachment(self, request, context):
+        """One attachment with its content. Needs a role that may read the case.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -707,6 +755,21 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.ExportCustomerData,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.SerializeToString,
+            ),
+            'UploadAttachment': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadAttachment,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentResponse.SerializeToString,
+            ),
+            'ListAttachments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAttachments,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsResponse.SerializeToString,
+            ),
+            'DownloadAttachment': grpc.unary_unary_rpc_method_handler(
+                    servicer.DownloadAttachment,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1583,6 +1646,87 @@ class CasesService:
             '/redress.cases.v1.CasesService/ExportCustomerData',
             redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.ExportCustomerDataResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadAttachment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/UploadAttachment',
+            redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.UploadAttachmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAttachments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListAttachments',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAttachmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadAttachment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/DownloadAttachment',
+            redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.FromString,
             options,
             channel_credentials,
             insecure,

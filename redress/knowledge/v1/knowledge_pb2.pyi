@@ -419,3 +419,25 @@ class GetIndexStatusResponse(_message.Message):
     documents_in_index: int
     search_engine_up: bool
     def __init__(self, pending: _Optional[int] = ..., oldest_pending_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., articles_in_database: _Optional[int] = ..., documents_in_index: _Optional[int] = ..., search_engine_up: _Optional[bool] = ...) -> None: ...
+
+class RecordDeflectionRequest(_message.Message):
+    __slots__ = ("article_id", "answered", "query", "language", "source", "idempotency_key")
+    ARTICLE_ID_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    article_id: str
+    answered: bool
+    query: str
+    language: str
+    source: str
+    idempotency_key: str
+    def __init__(self, article_id: _Optional[str] = ..., answered: _Optional[bool] = ..., query: _Optional[str] = ..., language: _Optional[str] = ..., source: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class RecordDeflectionResponse(_message.Message):
+    __slots__ = ("recorded",)
+    RECORDED_FIELD_NUMBER: _ClassVar[int]
+    recorded: bool
+    def __init__(self, recorded: _Optional[bool] = ...) -> None: ...

@@ -87,6 +87,11 @@ class KnowledgeServiceStub:
                 request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesRequest.SerializeToString,
                 response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesResponse.FromString,
                 _registered_method=True)
+        self.RecordDeflection = channel.unary_unary(
+                '/redress.knowledge.v1.KnowledgeService/RecordDeflection',
+                request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionRequest.SerializeToString,
+                response_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionResponse.FromString,
+                _registered_method=True)
         self.UploadMedia = channel.unary_unary(
                 '/redress.knowledge.v1.KnowledgeService/UploadMedia',
                 request_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.UploadMediaRequest.SerializeToString,
@@ -209,6 +214,16 @@ class KnowledgeServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordDeflection(self, request, context):
+        """Records that a customer-facing article answered a customer's question
+        so that they did not file a complaint (a deflection), or that it did
+        not help. Counted by the reporting service (GetDeflections). Idempotent
+        on `idempotency_key`. Needs the web form role, or a staff role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UploadMedia(self, request, context):
         """Stores a media file (image, PDF, recording) for use in articles.
         """
@@ -320,6 +335,11 @@ def add_KnowledgeServiceServicer_to_server(servicer, server):
                     servicer.SuggestArticles,
                     request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesRequest.FromString,
                     response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesResponse.SerializeToString,
+            ),
+            'RecordDeflection': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDeflection,
+                    request_deserializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionRequest.FromString,
+                    response_serializer=redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionResponse.SerializeToString,
             ),
             'UploadMedia': grpc.unary_unary_rpc_method_handler(
                     servicer.UploadMedia,
@@ -596,6 +616,33 @@ class KnowledgeService:
             '/redress.knowledge.v1.KnowledgeService/SuggestArticles',
             redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesRequest.SerializeToString,
             redress_dot_knowledge_dot_v1_dot_knowledge__pb2.SuggestArticlesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDeflection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.knowledge.v1.KnowledgeService/RecordDeflection',
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionRequest.SerializeToString,
+            redress_dot_knowledge_dot_v1_dot_knowledge__pb2.RecordDeflectionResponse.FromString,
             options,
             channel_credentials,
             insecure,
