@@ -6,6 +6,7 @@ from __future__ import annotations
 import mailbox
 import os
 import smtplib
+import socket
 import subprocess
 import sys
 import uuid
@@ -353,3 +354,61 @@ def test_mail_pushed_by_smtp_is_filed_before_it_is_accepted(platform, channels, 
         timeout=10,
     )
     assert len([c for c in found.cases if c.customer.email == sender]) == 1
+
+
+def test_mail_delivered_by_lmtp_is_filed_once_and_answered_per_recipient(
+    platform, channels, admin, tmp_path
+):
+    """A firm's mail server delivering to Redress as a local mailbox (LMTP):
+    one answer per recipient, one case whoever the message was addressed to."""
+    filer = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        platform.credentials.intake_key,
+    )
+    port = free_port()
+    listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool", "lmtp")
+    sender = address()
+    message = customer_mail(sender, "Charged twice", "I was charged twice for one transfer.")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+            lines = conn.makefile("rb")
+
+            def reply() -> list[str]:
+                got = []
+                while True:
+                    line = lines.readline().decode().rstrip("\r\n")
+                    got.append(line)
+                    if len(line) < 4 or line[3] != "-":
+                        return got
+
+            def say(command: str) -> list[str]:
+                conn.sendall(command.encode() + b"\r\n")
+                return reply()
+
+            assert reply()[0].startswith("220")
+            assert say("EHLO gateway.bank.test")[0].startswith("500")  # LMTP greets with LHLO
+            assert say("LHLO gateway.bank.test")[-1].startswith("250")
+            assert say(f"MAIL FROM:<{sender}>")[0].startswith("250")
+            assert say("RCPT TO:<complaints@bank.test>")[0].startswith("250")
+            assert say("RCPT TO:<beschwerden@bank.test>")[0].startswith("250")
+            assert say("DATA")[0].startswith("354")
+            body = message.as_bytes().replace(b"\n.", b"\n..")
+            conn.sendall(body.rstrip(b"\r\n") + b"\r\n.\r\n")
+            answers = [reply()[0], reply()[0]]
+            assert [a[:3] for a in answers] == ["250", "250"]
+            case_id = answers[0].split()[-1]
+            assert answers[1].split()[-1] == case_id and case_id.startswith("C-")
+            say("QUIT")
+    finally:
+        listener.stop()
+    found = cases_stub(channels).ListCases(
+        cases_pb2.ListCasesRequest(
+            channels=[common_pb2.CHANNEL_EMAIL], page=common_pb2.PageRequest(page_size=500)
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    assert [c.case_id for c in found.cases if c.customer.email == sender] == [case_id]
+    spool = mailbox.Maildir(tmp_path / "spool", create=False)
+    assert len(spool.get_folder("Redress.Filed")) == 1

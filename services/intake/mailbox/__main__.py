@@ -6,6 +6,7 @@ Settings (environment):
     REDRESS_MAILBOX_API_KEY        the adapter's own key (role intake_client)
     REDRESS_MAILBOX_POLL_SECONDS   how often each mailbox is read (default 10)
     REDRESS_MAILBOX_LISTEN         host:port to take mail pushed by SMTP as well (optional)
+    REDRESS_MAILBOX_LISTEN_PROTOCOL  smtp (default) or lmtp, as the firm's mail server delivers
     REDRESS_MAILBOX_SPOOL          the Maildir keeping what arrives by SMTP
                                    (default $REDRESS_DATA_DIR/inbound-mail)
     REDRESS_INTAKE_ADDRESS, REDRESS_FOLLOWUP_ADDRESS   where intake and follow-up listen
@@ -35,6 +36,7 @@ def main() -> int:
     api_key = env.string("REDRESS_MAILBOX_API_KEY", "")
     interval = env.number("REDRESS_MAILBOX_POLL_SECONDS", 10.0, minimum=0.5)
     listen = env.string("REDRESS_MAILBOX_LISTEN", "")
+    protocol = env.string("REDRESS_MAILBOX_LISTEN_PROTOCOL", "smtp").lower()
     data_dir = env.string("REDRESS_DATA_DIR", "var")
     spool = env.path("REDRESS_MAILBOX_SPOOL", str(Path(data_dir) / "inbound-mail"))
     intake = env.address("REDRESS_INTAKE_ADDRESS", "127.0.0.1:50051")
@@ -55,6 +57,8 @@ def main() -> int:
     host, _, port = listen.rpartition(":")
     if listen and not (host and port.isdigit()):
         env.problems.append("REDRESS_MAILBOX_LISTEN: host:port, e.g. 127.0.0.1:2525")
+    if protocol not in ("smtp", "lmtp"):
+        env.problems.append(f"REDRESS_MAILBOX_LISTEN_PROTOCOL: smtp or lmtp, not {protocol!r}")
     if not api_key:
         env.problems.append("REDRESS_MAILBOX_API_KEY: the adapter's key (role intake_client)")
     try:
@@ -70,7 +74,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stopping)
     signal.signal(signal.SIGINT, stopping)
-    listener = start_listener(filer, host, int(port), spool) if listen else None
+    listener = start_listener(filer, host, int(port), spool, protocol) if listen else None
     threads = [
         threading.Thread(target=MailboxWatcher(m, filer).watch, args=(stop, interval), name=m.name)
         for m in mailboxes
