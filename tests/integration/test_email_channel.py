@@ -412,3 +412,41 @@ def test_mail_delivered_by_lmtp_is_filed_once_and_answered_per_recipient(
     assert [c.case_id for c in found.cases if c.customer.email == sender] == [case_id]
     spool = mailbox.Maildir(tmp_path / "spool", create=False)
     assert len(spool.get_folder("Redress.Filed")) == 1
+
+
+def test_a_message_too_large_to_read_is_kept_whole_unread_and_reported(
+    platform, channels, admin, imap, user, tmp_path, caplog
+):
+    """A mailbox holding a huge message (a scan of a whole file, a mail
+    loop's growing quote): never read into memory, kept for a person; the
+    messages beside it are filed as usual."""
+    filer = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        platform.credentials.intake_key,
+    )
+    limit = 256 * 1024
+    huge = customer_mail(address(), "All my statements", "Please see the scans attached.")
+    huge.add_attachment(os.urandom(limit), maintype="application", subtype="pdf", filename="a.pdf")
+    imap.deliver(user, huge.as_bytes())
+    small_sender = address()
+    imap.deliver(user, customer_mail(small_sender, "Fee", "An unexpected fee of 25 EUR.").as_bytes())
+    reader = MailboxWatcher(Mailbox.from_url(imap.url(user)), filer, max_message_bytes=limit)
+    with caplog.at_level("ERROR", logger="redress.intake.mailbox"):
+        outcomes = reader.run_once().outcomes
+    assert sorted(o.disposition for o in outcomes) == ["filed", "unprocessed"]
+    (kept,) = imap.folder(user, UNPROCESSED)
+    assert kept.replace(b"\r\n", b"\n") == huge.as_bytes().replace(b"\r\n", b"\n")
+    assert "more than the 262,144 the adapter reads" in caplog.text
+
+    # Pushed over SMTP, the same message is refused as it arrives: the
+    # sending server keeps it and tells its sender.
+    port = free_port()
+    listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool", "smtp", limit)
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+            with pytest.raises(smtplib.SMTPException) as refused:
+                smtp.send_message(huge)
+    finally:
+        listener.stop()
+    assert "552" in str(refused.value) or "too" in str(refused.value).lower()

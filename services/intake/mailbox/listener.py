@@ -24,7 +24,7 @@ from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 
 from services.intake.mailbox.filing import MailFiler, TryLater
-from services.intake.mailbox.watcher import FOLDERS
+from services.intake.mailbox.watcher import FOLDERS, MAX_MESSAGE_BYTES
 
 log = logging.getLogger("redress.intake.mailbox")
 
@@ -66,12 +66,23 @@ class _LMTPController(Controller):
 
 
 def start_listener(
-    filer: MailFiler, host: str, port: int, spool: Path, protocol: str = "smtp"
+    filer: MailFiler,
+    host: str,
+    port: int,
+    spool: Path,
+    protocol: str = "smtp",
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
 ) -> Controller:
-    """Takes mail on host:port over `protocol`, "smtp" or "lmtp"."""
+    """Takes mail on host:port over `protocol`, "smtp" or "lmtp"; a message
+    larger than `max_message_bytes` is refused (552) as it arrives."""
     lmtp = protocol == "lmtp"
     kind = _LMTPController if lmtp else Controller
-    controller = kind(FilingHandler(filer, spool, lmtp), hostname=host, port=port)
+    controller = kind(
+        FilingHandler(filer, spool, lmtp),
+        hostname=host,
+        port=port,
+        data_size_limit=max_message_bytes,
+    )
     controller.start()
     log.info("taking mail by %s on %s:%s, kept in %s", protocol.upper(), host, port, spool)
     return controller
