@@ -13,6 +13,7 @@ import filecmp
 import json
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from google.protobuf import descriptor_pb2
@@ -47,8 +48,8 @@ def generate(out: Path) -> None:
         args += [f"--descriptor_set_out={descriptors}", "--include_source_info"]
         if protoc.main(args) != 0:
             raise SystemExit("protoc failed; see the messages above")
-        files = descriptor_pb2.FileDescriptorSet.FromString(descriptors.read_bytes())
-    comments = proto_comments(files)
+        described = descriptor_pb2.FileDescriptorSet.FromString(descriptors.read_bytes())
+    comments = proto_comments(described)
     (out / COMMENTS).write_text(json.dumps(comments, indent=0, sort_keys=True) + "\n")
     for package_dir in {p.parent for p in (out / "redress").glob("*/v1/*_pb2.py")}:
         (package_dir / "__init__.py").touch()
@@ -76,40 +77,48 @@ def proto_comments(files: descriptor_pb2.FileDescriptorSet) -> dict[str, str]:
     for file in files.file:
         if not file.package.startswith("redress."):
             continue
-        names: dict[tuple[int, ...], str] = {}
-
-        def messages(
-            items: object, prefix: str, path: tuple[int, ...]
-        ) -> None:
-            for i, message in enumerate(items):  # type: ignore[attr-defined]
-                name, at = f"{prefix}.{message.name}", (*path, i)
-                names[at] = name
-                for j, field in enumerate(message.field):
-                    names[(*at, _FIELDS, j)] = f"{name}.{field.name}"
-                messages(message.nested_type, name, (*at, _NESTED))
-                enums(message.enum_type, name, (*at, _NESTED_ENUMS))
-
-        def enums(items: object, prefix: str, path: tuple[int, ...]) -> None:
-            for i, enum in enumerate(items):  # type: ignore[attr-defined]
-                name, at = f"{prefix}.{enum.name}", (*path, i)
-                names[at] = name
-                for j, value in enumerate(enum.value):
-                    names[(*at, _VALUES, j)] = f"{prefix}.{value.name}"
-
-        messages(file.message_type, file.package, (_MESSAGES,))
-        enums(file.enum_type, file.package, (_ENUMS,))
-        for i, service in enumerate(file.service):
-            name = f"{file.package}.{service.name}"
-            names[(_SERVICES, i)] = name
-            for j, method in enumerate(service.method):
-                names[(_SERVICES, i, _METHODS, j)] = f"{name}.{method.name}"
+        names = _element_names(file)
         for location in file.source_code_info.location:
-            name = names.get(tuple(location.path))
+            element = names.get(tuple(location.path))
             text = location.leading_comments or location.trailing_comments
-            if name and text.strip():
+            if element and text.strip():
                 lines = text.strip("\n").rstrip().splitlines()
-                found[name] = "\n".join(line.removeprefix(" ").rstrip() for line in lines)
+                found[element] = "\n".join(line.removeprefix(" ").rstrip() for line in lines)
     return found
+
+
+def _element_names(file: descriptor_pb2.FileDescriptorProto) -> dict[tuple[int, ...], str]:
+    """The full name of each element, by its path in the file's source info."""
+    names: dict[tuple[int, ...], str] = {}
+
+    def messages(
+        items: Iterable[descriptor_pb2.DescriptorProto], prefix: str, path: tuple[int, ...]
+    ) -> None:
+        for i, message in enumerate(items):
+            name, at = f"{prefix}.{message.name}", (*path, i)
+            names[at] = name
+            for j, field in enumerate(message.field):
+                names[(*at, _FIELDS, j)] = f"{name}.{field.name}"
+            messages(message.nested_type, name, (*at, _NESTED))
+            enums(message.enum_type, name, (*at, _NESTED_ENUMS))
+
+    def enums(
+        items: Iterable[descriptor_pb2.EnumDescriptorProto], prefix: str, path: tuple[int, ...]
+    ) -> None:
+        for i, enum in enumerate(items):
+            at = (*path, i)
+            names[at] = f"{prefix}.{enum.name}"
+            for j, value in enumerate(enum.value):
+                names[(*at, _VALUES, j)] = f"{prefix}.{value.name}"
+
+    messages(file.message_type, file.package, (_MESSAGES,))
+    enums(file.enum_type, file.package, (_ENUMS,))
+    for i, service in enumerate(file.service):
+        name = f"{file.package}.{service.name}"
+        names[(_SERVICES, i)] = name
+        for j, method in enumerate(service.method):
+            names[(_SERVICES, i, _METHODS, j)] = f"{name}.{method.name}"
+    return names
 
 
 def main() -> int:

@@ -13,10 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import redress
-
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
+import redress
 from services.gateway.methods import ExposedMethod, exposed_methods
 
 _SCALARS: dict[int, dict[str, Any]] = {

@@ -430,7 +430,9 @@ def test_a_message_too_large_to_read_is_kept_whole_unread_and_reported(
     huge.add_attachment(os.urandom(limit), maintype="application", subtype="pdf", filename="a.pdf")
     imap.deliver(user, huge.as_bytes())
     small_sender = address()
-    imap.deliver(user, customer_mail(small_sender, "Fee", "An unexpected fee of 25 EUR.").as_bytes())
+    imap.deliver(
+        user, customer_mail(small_sender, "Fee", "An unexpected fee of 25 EUR.").as_bytes()
+    )
     reader = MailboxWatcher(Mailbox.from_url(imap.url(user)), filer, max_message_bytes=limit)
     with caplog.at_level("ERROR", logger="redress.intake.mailbox"):
         outcomes = reader.run_once().outcomes

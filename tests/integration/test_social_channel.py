@@ -294,7 +294,9 @@ def test_letters_go_back_into_the_thread_never_to_the_handle(
         assert not [m for m in mail_for(platform, case_id) if m["X-Redress-Template"]]
     finally:
         followup_pb2_grpc.FollowupServiceStub(channels["followup"]).DeleteWebhook(
-            followup_pb2.DeleteWebhookRequest(webhook_id=hook.webhook_id), metadata=admin, timeout=10
+            followup_pb2.DeleteWebhookRequest(webhook_id=hook.webhook_id),
+            metadata=admin,
+            timeout=10,
         )
         integration.stop()
 

@@ -29,8 +29,7 @@ from redress.platform.channels import channel
 from redress.platform.settings import Env, SettingsError
 from services.intake.mailbox.filing import MailFiler
 from services.intake.mailbox.listener import start_listener
-from services.intake.mailbox.watcher import MAX_MESSAGE_BYTES
-from services.intake.mailbox.watcher import Mailbox, MailboxWatcher
+from services.intake.mailbox.watcher import MAX_MESSAGE_BYTES, Mailbox, MailboxWatcher
 
 
 def main() -> int:
@@ -80,9 +79,15 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stopping)
     signal.signal(signal.SIGINT, stopping)
-    listener = start_listener(filer, host, int(port), spool, protocol, max_bytes) if listen else None
+    listener = (
+        start_listener(filer, host, int(port), spool, protocol, max_bytes) if listen else None
+    )
     threads = [
-        threading.Thread(target=MailboxWatcher(m, filer, max_message_bytes=max_bytes).watch, args=(stop, interval), name=m.name)
+        threading.Thread(
+            target=MailboxWatcher(m, filer, max_message_bytes=max_bytes).watch,
+            args=(stop, interval),
+            name=m.name,
+        )
         for m in mailboxes
     ]
     for thread in threads:
