@@ -1,0 +1,280 @@
+"""Files on cases: stored once by content, listed per case, audited, erased.
+
+Blocking code over the case store's database, called from the servicer
+through a thread. What a file is and whether it is kept is decided before
+(services/cases/file_kinds.py); here it is stored:
+
+- the bytes once in `attachment_contents` under their SHA-256, however many
+  cases carry them;
+- one `case_attachments` row per file on a case, with the upload's
+  idempotency key unique per case, so that a retried upload (the same key,
+  or without a key the same content under the same name) answers with the
+  attachment already stored;
+- an "attachment.added" entry on the case's audit trail in the same
+  transaction: name, media type, size, sha256 and source, never the content.
+
+The case row is locked first (on PostgreSQL), so that uploads to one case
+take turns: the count cap holds and a duplicate finds the first one's row.
+The unique constraints stay the backstop for whatever races past.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from redress.db.personal_data import plain_value
+from redress.db.tables.cases import AttachmentContent, Case, CaseAttachment
+from services.cases.store import Actor, CaseStore
+
+ADDED_ACTION = "attachment.added"
+# Files larger than this are refused; REDRESS_ATTACHMENT_MAX_BYTES sets it,
+# at most MAX_ATTACHMENT_BYTES, so that a download (the file and its
+# description) stays within gRPC's 8 MiB messages (redress/platform/channels.py).
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
+DEFAULT_PER_CASE = 50
+MAX_PER_CASE = 1000
+# Where a file came from (Attachment.source); an empty source is "api".
+SOURCES = ("email", "web_form", "status_page", "chat", "social", "console", "api")
+# Files the customer sent themselves: recorded as added by "customer".
+CUSTOMER_SOURCES = frozenset({"email", "web_form", "status_page", "chat", "social"})
+
+
+@dataclass(frozen=True)
+class AttachmentLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    per_case: int = DEFAULT_PER_CASE
+
+
+class AttachmentsFull(ValueError):
+    """The case holds as many attachments as a case may."""
+
+
+class KeyReused(ValueError):
+    """The idempotency key was used on this case for another file."""
+
+
+class CaseMissing(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewAttachment:
+    case_id: str
+    filename: str
+    media_type: str
+    content: bytes
+    source: str
+    added_by: str
+    # The caller's key, or "" to dedupe on content and name.
+    idempotency_key: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+    @property
+    def stored_key(self) -> str:
+        if self.idempotency_key:
+            return "key:" + self.idempotency_key
+        name = hashlib.sha256(self.filename.encode()).hexdigest()[:32]
+        return f"file:{self.sha256}:{name}"
+
+
+def attachment_number(surrogate: int) -> str:
+    return f"ATT-{surrogate:07d}"
+
+
+def add_attachment(
+    store: CaseStore, new: NewAttachment, actor: Actor, max_per_case: int
+) -> tuple[CaseAttachment, bool]:
+    """The attachment stored for `new`, and whether this call stored it."""
+    digest = new.sha256
+    try:
+        with store.sessions.begin() as session:
+            case = session.scalars(
+                select(Case.case_id).where(Case.case_id == new.case_id).with_for_update()
+            ).first()
+            if case is None:
+                raise CaseMissing(new.case_id)
+            existing = _by_key(session, new.case_id, new.stored_key)
+            if existing is not None:
+                return _repeated(existing, new, digest), False
+            count = session.scalar(
+                select(func.count())
+                .select_from(CaseAttachment)
+                .where(CaseAttachment.case_id == new.case_id)
+            )
+            if int(count or 0) >= max_per_case:
+                raise AttachmentsFull(
+                    f"case {new.case_id} holds {int(count or 0)} attachments, the most a case "
+                    f"may hold ({max_per_case}); REDRESS_ATTACHMENTS_PER_CASE sets it"
+                )
+            _store_content(session, digest, new.content)
+            now = datetime.now(UTC)
+            row = CaseAttachment(
+                attachment_id=f"pending-{digest[:12]}",
+                case_id=new.case_id,
+                filename=new.filename,
+                media_type=new.media_type,
+                size_bytes=len(new.content),
+                sha256=digest,
+                source=new.source,
+                added_by=new.added_by,
+                added_at=now,
+                idempotency_key=new.stored_key,
+            )
+            session.add(row)
+            session.flush()
+            row.attachment_id = attachment_number(row.id)
+            session.flush()
+            store._append(
+                session,
+                new.case_id,
+                actor,
+                action=ADDED_ACTION,
+                field="attachments",
+                new_value=json.dumps(
+                    {
+                        "attachment_id": row.attachment_id,
+                        "filename": row.filename,
+                        "media_type": row.media_type,
+                        "size_bytes": row.size_bytes,
+                        "sha256": digest,
+                        "source": row.source,
+                    },
+                    ensure_ascii=False,
+                    sort_keys=True,
+                ),
+                cause=f"file added from {row.source} by {row.added_by}",
+            )
+            return row, True
+    except IntegrityError:
+        # Another call stored the same upload first (the unique key).
+        with store.sessions() as session:
+            existing = _by_key(session, new.case_id, new.stored_key)
+        if existing is None:
+            raise
+        return _repeated(existing, new, digest), False
+
+
+def _by_key(session: Session, case_id: str, key: str) -> CaseAttachment | None:
+    return session.scalars(
+        select(CaseAttachment).where(
+            CaseAttachment.case_id == case_id, CaseAttachment.idempotency_key == key
+        )
+    ).first()
+
+
+def _repeated(existing: CaseAttachment, new: NewAttachment, digest: str) -> CaseAttachment:
+    if existing.sha256 != digest or existing.filename != new.filename:
+        raise KeyReused(
+            f"the idempotency key {new.idempotency_key!r} was used on case {new.case_id} for "
+            f"another file ({existing.attachment_id}, {existing.filename!r}); use a new key "
+            "for a new file"
+        )
+    return existing
+
+
+def _store_content(session: Session, digest: str, content: bytes) -> None:
+    """The bytes under their digest, unless some case's upload stored them first."""
+    if session.get(AttachmentContent, digest) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(
+                AttachmentContent(
+                    sha256=digest,
+                    size_bytes=len(content),
+                    content=content,
+                    stored_at=datetime.now(UTC),
+                )
+            )
+    except IntegrityError:
+        pass  # stored by a concurrent upload of the same content to another case
+
+
+def list_attachments(store: CaseStore, case_id: str) -> list[CaseAttachment]:
+    with store.sessions() as session:
+        return list(
+            session.scalars(
+                select(CaseAttachment)
+                .where(CaseAttachment.case_id == case_id)
+                .order_by(CaseAttachment.id)
+            )
+        )
+
+
+def attachment_with_content(
+    store: CaseStore, case_id: str, attachment_id: str
+) -> tuple[CaseAttachment, bytes] | None:
+    with store.sessions() as session:
+        row = session.execute(
+            select(CaseAttachment, AttachmentContent.content)
+            .join(AttachmentContent, AttachmentContent.sha256 == CaseAttachment.sha256)
+            .where(
+                CaseAttachment.case_id == case_id,
+                CaseAttachment.attachment_id == attachment_id,
+            )
+        ).first()
+        return (row[0], bytes(row[1])) if row else None
+
+
+# -- a customer's rights (services/cases/erasure.py) ---------------------------
+
+
+def erase_case_attachments(session: Session, case_id: str) -> tuple[int, set[str]]:
+    """Removes the case's attachments; how many, and the contents they used."""
+    rows = list(session.scalars(select(CaseAttachment).where(CaseAttachment.case_id == case_id)))
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows), {r.sha256 for r in rows}
+
+
+def prune_contents(session: Session, digests: set[str]) -> int:
+    """Removes those of `digests` no case carries any more; how many."""
+    unused = [
+        d
+        for d in sorted(digests)
+        if not session.scalar(
+            select(func.count()).select_from(CaseAttachment).where(CaseAttachment.sha256 == d)
+        )
+    ]
+    if unused:
+        session.execute(delete(AttachmentContent).where(AttachmentContent.sha256.in_(unused)))
+    return len(unused)
+
+
+def exported_attachments(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """The case's files as the customer's export shows them, content in base64."""
+    found = []
+    for row, content in session.execute(
+        select(CaseAttachment, AttachmentContent.content)
+        .join(AttachmentContent, AttachmentContent.sha256 == CaseAttachment.sha256)
+        .where(CaseAttachment.case_id == case_id)
+        .order_by(CaseAttachment.id)
+    ):
+        found.append(
+            {
+                "attachment_id": row.attachment_id,
+                "filename": row.filename,
+                "media_type": row.media_type,
+                "size_bytes": row.size_bytes,
+                "sha256": row.sha256,
+                "source": row.source,
+                "added_by": row.added_by,
+                "added_at": plain_value(row.added_at),
+                "content_base64": base64.b64encode(bytes(content)).decode("ascii"),
+            }
+        )
+    return found
