@@ -19,6 +19,7 @@ PERSONAL_ACTIONS = frozenset(
         "satisfaction.recorded",
         # A file's name is often the customer's ("Jana Kundin passport.jpg").
         "attachment.added",
+        "attachment.refused",
     }
 )
 

@@ -32,10 +32,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db.personal_data import plain_value
-from redress.db.tables.cases import AttachmentContent, Case, CaseAttachment
+from redress.db.tables.cases import AttachmentContent, AuditEvent, Case, CaseAttachment
 from services.cases.store import Actor, CaseStore
 
 ADDED_ACTION = "attachment.added"
+# A file a customer sent that was not kept, and why: so that staff see what
+# the customer sent even when it was refused (never its content).
+REFUSED_ACTION = "attachment.refused"
+# Refusals recorded on one case at most: a channel sending the same bad file
+# a thousand times adds no more to the trail than this.
+MAX_REFUSALS_PER_CASE = 100
 # Files larger than this are refused; REDRESS_ATTACHMENT_MAX_BYTES sets it,
 # at most MAX_ATTACHMENT_BYTES, so that a download (the file and its
 # description) stays within gRPC's 8 MiB messages (redress/platform/channels.py).
@@ -165,6 +171,53 @@ def add_attachment(
         if existing is None:
             raise
         return _repeated(existing, new, digest), False
+
+
+def record_refusal(
+    store: CaseStore,
+    new: NewAttachment,
+    size_bytes: int,
+    reasons: dict[str, str],
+    actor: Actor,
+) -> bool:
+    """Records on the case's trail that the customer's file was refused, once
+    per upload (its idempotency key); whether this call recorded it."""
+    key = hashlib.sha256(new.stored_key.encode()).hexdigest()[:32]
+    with store.sessions.begin() as session:
+        case = session.scalars(
+            select(Case.case_id).where(Case.case_id == new.case_id).with_for_update()
+        ).first()
+        if case is None:
+            raise CaseMissing(new.case_id)
+        earlier = list(
+            session.scalars(
+                select(AuditEvent.new_value).where(
+                    AuditEvent.case_id == new.case_id, AuditEvent.action == REFUSED_ACTION
+                )
+            )
+        )
+        if len(earlier) >= MAX_REFUSALS_PER_CASE or any(key in v for v in earlier):
+            return False
+        store._append(
+            session,
+            new.case_id,
+            actor,
+            action=REFUSED_ACTION,
+            field="attachments",
+            new_value=json.dumps(
+                {
+                    "filename": new.filename,
+                    "size_bytes": size_bytes,
+                    "source": new.source,
+                    "upload": key,
+                    "refused": reasons,
+                },
+                ensure_ascii=False,
+                sort_keys=True,
+            ),
+            cause=f"file sent from {new.source} not kept: " + "; ".join(reasons.values()),
+        )
+        return True
 
 
 def _by_key(session: Session, case_id: str, key: str) -> CaseAttachment | None:

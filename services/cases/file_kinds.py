@@ -160,6 +160,15 @@ def safe_filename(raw: str) -> str:
     return name
 
 
+def shown_filename(raw: str) -> str:
+    """The name as sent, safe to show, for recording a refused file."""
+    try:
+        return safe_filename(raw)
+    except Refused:
+        shown = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+        return (" ".join(shown.split())[:MAX_FILENAME]) or "(no name)"
+
+
 def extension_of(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     return f".{ext.lower()}" if dot and stem and ext else ""

@@ -1033,6 +1033,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 filename, media_type = file_kinds.inspect(filename or "file", request.content)
             except file_kinds.Refused as refused:
                 v.add(refused.field, refused.description)
+        if v and from_customer and {f.field for f in v.items} <= {"content", "filename"}:
+            await self._record_refusal(request, source, {f.field: f.description for f in v.items})
         v.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise case_not_found(request.case_id)
@@ -1057,12 +1059,40 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         except attachments.CaseMissing:
             raise case_not_found(request.case_id) from None
         except attachments.AttachmentsFull as err:
+            if from_customer:
+                await self._record_refusal(request, source, {"case_id": str(err)})
             raise FailedPrecondition(str(err)) from None
         except attachments.KeyReused as err:
             raise AlreadyExists(str(err)) from None
         return cases_pb2.UploadAttachmentResponse(
             attachment=convert.attachment_message(row), created=created
         )
+
+    async def _record_refusal(
+        self, request: cases_pb2.UploadAttachmentRequest, source: str, reasons: dict[str, str]
+    ) -> None:
+        """A customer's file that is not kept is named on the case's trail with
+        why, so that staff can ask for it again; the caller is refused as usual."""
+        new = attachments.NewAttachment(
+            case_id=request.case_id,
+            filename=file_kinds.shown_filename(request.filename),
+            media_type="",
+            content=request.content,
+            source=source,
+            added_by="customer",
+            idempotency_key=request.idempotency_key,
+        )
+        try:
+            await asyncio.to_thread(
+                attachments.record_refusal,
+                self.store,
+                new,
+                len(request.content),
+                reasons,
+                caller(),
+            )
+        except attachments.CaseMissing:
+            raise case_not_found(request.case_id) from None
 
     async def ListAttachments(
         self, request: cases_pb2.ListAttachmentsRequest, context: grpc.aio.ServicerContext

@@ -456,3 +456,29 @@ def test_export_carries_the_files_and_erasure_removes_them(server: CasesServer) 
     verdict = server.verify(case_id)
     assert verdict.intact, verdict.detail
     assert verdict.consistent, verdict.disagreements
+
+
+def test_a_customers_refused_file_is_named_on_the_case_once(server: CasesServer) -> None:
+    case_id, _ = server.new_case()
+    for _ in range(2):  # the mailbox's retry of the same message
+        code, _, violations = refusal(
+            lambda: server.upload(
+                case_id, "invoice.pdf", EXE, caller="mailbox", source="email", key="<m@x>#2"
+            )
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert "Windows program" in violations["content"]
+    # Staff are told at once; their refusals are not the customer's to record.
+    refusal(lambda: server.upload(case_id, "setup.exe", EXE, caller="ana"))
+    refused = [e for e in server.trail(case_id) if e.action == "attachment.refused"]
+    assert len(refused) == 1
+    said = json.loads(refused[0].new_value)
+    assert (said["filename"], said["size_bytes"], said["source"]) == (
+        "invoice.pdf",
+        len(EXE),
+        "email",
+    )
+    assert "Windows program" in said["refused"]["content"]
+    assert "Windows program" in refused[0].cause
+    assert server.listed(case_id) == []
+    assert server.verify(case_id).intact
