@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db.personal_data import plain_value
+from redress.platform.channels import LARGEST_FILE_BYTES
 from redress.db.tables.cases import AttachmentContent, AuditEvent, Case, CaseAttachment
 from services.cases.store import Actor, CaseStore
 
@@ -46,7 +47,7 @@ MAX_REFUSALS_PER_CASE = 100
 # at most MAX_ATTACHMENT_BYTES, so that a download (the file and its
 # description) stays within gRPC's 8 MiB messages (redress/platform/channels.py).
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = LARGEST_FILE_BYTES
 DEFAULT_PER_CASE = 50
 MAX_PER_CASE = 1000
 # Where a file came from (Attachment.source); an empty source is "api".
