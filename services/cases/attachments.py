@@ -32,8 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db.personal_data import plain_value
-from redress.platform.channels import LARGEST_FILE_BYTES
 from redress.db.tables.cases import AttachmentContent, AuditEvent, Case, CaseAttachment
+from redress.platform.channels import LARGEST_FILE_BYTES
 from services.cases.store import Actor, CaseStore
 
 ADDED_ACTION = "attachment.added"
