@@ -482,3 +482,26 @@ def test_a_customers_refused_file_is_named_on_the_case_once(server: CasesServer)
     assert "Windows program" in refused[0].cause
     assert server.listed(case_id) == []
     assert server.verify(case_id).intact
+
+
+def test_a_file_put_on_a_case_behind_the_services_back_is_reported(server: CasesServer) -> None:
+    case_id, _ = server.new_case()
+    added = server.upload(case_id, "statement.pdf", PDF).attachment
+    assert server.verify(case_id).consistent
+    engine = sqlalchemy.create_engine(server.url)
+    with engine.begin() as connection:
+        connection.execute(
+            sqlalchemy.text(
+                "insert into case_attachments (attachment_id, case_id, filename, media_type, "
+                "size_bytes, sha256, source, added_by, added_at, idempotency_key) "
+                "select 'ATT-X' || attachment_id, case_id, 'planted.pdf', media_type, "
+                "size_bytes, sha256, source, added_by, added_at, 'planted' "
+                "from case_attachments where attachment_id = :id"
+            ),
+            {"id": added.attachment_id},
+        )
+    engine.dispose()
+    verdict = server.verify(case_id)
+    assert verdict.intact  # no entry was changed ...
+    assert not verdict.consistent  # ... but the trail does not explain the file
+    assert verdict.disagreements == ["the case holds 2 files but the trail records 1 added"]
