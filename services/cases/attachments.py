@@ -23,6 +23,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -309,26 +311,65 @@ def prune_contents(session: Session, digests: set[str]) -> int:
     return len(unused)
 
 
-def exported_attachments(session: Session, case_id: str) -> list[dict[str, Any]]:
-    """The case's files as the customer's export shows them, content in base64."""
-    found = []
-    for row, content in session.execute(
-        select(CaseAttachment, AttachmentContent.content)
-        .join(AttachmentContent, AttachmentContent.sha256 == CaseAttachment.sha256)
-        .where(CaseAttachment.case_id == case_id)
-        .order_by(CaseAttachment.id)
-    ):
-        found.append(
-            {
-                "attachment_id": row.attachment_id,
-                "filename": row.filename,
-                "media_type": row.media_type,
-                "size_bytes": row.size_bytes,
-                "sha256": row.sha256,
-                "source": row.source,
-                "added_by": row.added_by,
-                "added_at": plain_value(row.added_at),
-                "content_base64": base64.b64encode(bytes(content)).decode("ascii"),
-            }
+def exported_attachments(session: Session, case_id: str, placeholder: str) -> list[dict[str, Any]]:
+    """The case's files as the customer's export shows them. The content stands
+    as `placeholder` + its sha256 here: the export streams each file's base64 in
+    its place (`export_stream`), so that no more than one file is in memory."""
+    return [
+        {
+            "attachment_id": row.attachment_id,
+            "filename": row.filename,
+            "media_type": row.media_type,
+            "size_bytes": row.size_bytes,
+            "sha256": row.sha256,
+            "source": row.source,
+            "added_by": row.added_by,
+            "added_at": plain_value(row.added_at),
+            "content_base64": placeholder + row.sha256,
+        }
+        for row in session.scalars(
+            select(CaseAttachment)
+            .where(CaseAttachment.case_id == case_id)
+            .order_by(CaseAttachment.id)
         )
-    return found
+    ]
+
+
+class ContentGone(LookupError):
+    """A file's content went while the export was being written (an erasure)."""
+
+
+def content_of(store: CaseStore, digest: str) -> bytes:
+    with store.sessions() as session:
+        content = session.scalar(
+            select(AttachmentContent.content).where(AttachmentContent.sha256 == digest)
+        )
+    if content is None:
+        raise ContentGone(digest)
+    return bytes(content)
+
+
+def export_stream(
+    document: bytes, placeholder: str, fetch: Callable[[str], bytes], chunk: int
+) -> Iterator[bytes]:
+    """`document` (UTF-8 JSON) in parts of at most `chunk` bytes, each file's
+    placeholder replaced by its content in base64, fetched one at a time."""
+    # As json.dumps writes the placeholder: its NUL escaped.
+    written = json.dumps(placeholder)[1:-1].encode()
+    pattern = re.compile(re.escape(written) + rb"([0-9a-f]{64})")
+    pending = bytearray()
+    at = 0
+    step = (chunk // 4) * 3  # whole base64 quanta per part
+    for found in pattern.finditer(document):
+        pending += document[at : found.start()]
+        at = found.end()
+        content = fetch(found.group(1).decode())
+        for start in range(0, len(content), step):
+            pending += base64.b64encode(content[start : start + step])
+            while len(pending) >= chunk:
+                yield bytes(pending[:chunk])
+                del pending[:chunk]
+    pending += document[at:]
+    while pending:
+        yield bytes(pending[:chunk])
+        del pending[:chunk]

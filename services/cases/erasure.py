@@ -338,9 +338,13 @@ def _erase_audit_values(
 
 
 def export_customer(
-    store: CaseStore, customer_id: str, held_elsewhere: Sequence[PersonalDataHolder] = ()
+    store: CaseStore,
+    customer_id: str,
+    held_elsewhere: Sequence[PersonalDataHolder] = (),
+    placeholder: str = "",
 ) -> dict[str, Any]:
-    """Everything held on one customer, as JSON-ready data."""
+    """Everything held on one customer, as JSON-ready data; each file's content
+    stands as `placeholder` + its sha256 (services/cases/attachments.py)."""
     with store.sessions() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -376,7 +380,7 @@ def export_customer(
                     "subtasks": rows(Subtask, Subtask.created_at),
                     "outcome": exported_row(outcome, ("case_id",)) if outcome else None,
                     "satisfaction": exported_row(survey, ("case_id",)) if survey else None,
-                    "attachments": exported_attachments(session, cid),
+                    "attachments": exported_attachments(session, cid, placeholder),
                     "links": [
                         {
                             "kind": link.kind,

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -987,15 +988,38 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         check_customer_id(request.customer_id, v)
         v.raise_if_any()
+        # Files are written into the document as it streams, one at a time;
+        # until then each stands as this mark, which no stored text can hold.
+        placeholder = f"\x00{secrets.token_hex(16)}:"
         try:
             data = await asyncio.to_thread(
-                erasure.export_customer, self.store, request.customer_id, self.held_elsewhere
+                erasure.export_customer,
+                self.store,
+                request.customer_id,
+                self.held_elsewhere,
+                placeholder,
             )
         except erasure.CustomerNotFound:
             raise NotFound(f"no customer {request.customer_id}") from None
         document = json.dumps(data, ensure_ascii=False, indent=1).encode()
-        for start in range(0, len(document), EXPORT_CHUNK):
-            yield cases_pb2.ExportCustomerDataResponse(chunk=document[start : start + EXPORT_CHUNK])
+        parts = attachments.export_stream(
+            document,
+            placeholder,
+            lambda digest: attachments.content_of(self.store, digest),
+            EXPORT_CHUNK,
+        )
+        while True:
+            try:
+                part = await asyncio.to_thread(next, parts, None)
+            except attachments.ContentGone:
+                raise ServiceError(
+                    grpc.StatusCode.ABORTED,
+                    "the customer's files changed while the export was written (an erasure?); "
+                    "ask again",
+                ) from None
+            if part is None:
+                return
+            yield cases_pb2.ExportCustomerDataResponse(chunk=part)
 
     async def UploadAttachment(
         self, request: cases_pb2.UploadAttachmentRequest, context: grpc.aio.ServicerContext
