@@ -457,3 +457,35 @@ def test_the_files_a_message_carries_go_onto_its_case_and_a_refused_one_is_named
     assert downloaded(channels, admin, filed.case_id, files["shop-letter.txt"].attachment_id) == (
         letter
     )
+
+
+def test_a_message_stays_in_the_mailbox_until_its_files_are_stored(
+    platform, channels, admin, imap, user
+):
+    sender = address()
+    message = customer_mail(sender, "Charged twice", "My statement is attached.")
+    statement = PDF + f"% {uuid.uuid4()}\n".encode()
+    message.add_attachment(statement, "application", "pdf", filename="statement.pdf")
+    imap.deliver(user, message.as_bytes())
+    # The cases service cannot be reached: the complaint is filed, but the
+    # message is not marked processed while its file is not stored.
+    unreachable = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        grpc.insecure_channel(f"127.0.0.1:{free_port()}"),
+        platform.credentials.intake_key,
+    )
+    first = MailboxWatcher(Mailbox.from_url(imap.url(user)), unreachable).run_once()
+    assert (first.outcomes, first.waiting) == ([], 1)
+    assert len(imap.folder(user, "INBOX")) == 1 and imap.folder(user, FILED) == []
+
+    (filed,) = one_pass(platform, imap, user).outcomes
+    assert filed.disposition == "filed" and "1 file(s) attached" in filed.detail
+    (attached,) = attachments_of(channels, admin, filed.case_id)
+    assert downloaded(channels, admin, filed.case_id, attached.attachment_id) == statement
+    assert imap.folder(user, "INBOX") == [] and len(imap.folder(user, FILED)) == 1
+    # One case for the message, though intake was asked twice.
+    found = cases_stub(channels).ListCases(
+        cases_pb2.ListCasesRequest(contact=sender), metadata=admin, timeout=30
+    )
+    assert [c.case_id for c in found.cases] == [filed.case_id]
