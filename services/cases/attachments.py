@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -87,7 +88,7 @@ class NewAttachment:
     # The caller's key, or "" to dedupe on content and name.
     idempotency_key: str = ""
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.content).hexdigest()
 

@@ -1054,7 +1054,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             v.add(refused.field, refused.description)
         if len(request.content) <= limit:
             try:
-                filename, media_type = file_kinds.inspect(filename or "file", request.content)
+                # Reading a 5 MiB document's parts takes a while: off the event loop.
+                filename, media_type = await asyncio.to_thread(
+                    file_kinds.inspect, filename or "file", request.content
+                )
             except file_kinds.Refused as refused:
                 v.add(refused.field, refused.description)
         if v and from_customer and {f.field for f in v.items} <= {"content", "filename"}:
