@@ -108,6 +108,18 @@ def add_attachment(
     store: CaseStore, new: NewAttachment, actor: Actor, max_per_case: int
 ) -> tuple[CaseAttachment, bool]:
     """The attachment stored for `new`, and whether this call stored it."""
+    try:
+        return _add_attachment(store, new, actor, max_per_case)
+    except IntegrityError:
+        # Not the same upload stored first: the content this upload found
+        # stored was removed meanwhile (an erasure of the last case carrying
+        # it, on PostgreSQL). Once more, storing the content anew.
+        return _add_attachment(store, new, actor, max_per_case)
+
+
+def _add_attachment(
+    store: CaseStore, new: NewAttachment, actor: Actor, max_per_case: int
+) -> tuple[CaseAttachment, bool]:
     digest = new.sha256
     try:
         with store.sessions.begin() as session:
