@@ -192,13 +192,23 @@ def _detected(content: bytes) -> str:
         return "image/heic"
     if head.startswith(b"PK\x03\x04"):
         return _zip_container(content)
-    if guessed in ARCHIVES:
-        raise Refused("content", ARCHIVE_REFUSAL + _accepted_hint())
-    if guessed:
-        what = REFUSED_NAMES.get(guessed, f"of a kind not accepted ({guessed})")
-        raise Refused("content", f"the content is {what}; {_accepted_hint()}")
-    if head.startswith(PROGRAM_MAGIC) or head.startswith(b"#!"):
-        raise Refused("content", f"the content is a program or script; {_accepted_hint()}")
+    if head.startswith(b"#!"):
+        raise Refused("content", f"the content is a script; {_accepted_hint()}")
+    if guessed or head.startswith(PROGRAM_MAGIC):
+        # Some magic numbers are two or three letters ("BM" for a bitmap, "FWS"
+        # for Flash): a letter that begins "BMW charged me twice" is text.
+        # Programs, archives and images are never clean text.
+        try:
+            return _text(content)
+        except Refused:
+            if guessed in ARCHIVES:
+                raise Refused("content", ARCHIVE_REFUSAL + _accepted_hint()) from None
+            what = (
+                REFUSED_NAMES.get(guessed, f"of a kind not accepted ({guessed})")
+                if guessed
+                else "a program"
+            )
+            raise Refused("content", f"the content is {what}; {_accepted_hint()}") from None
     return _text(content)
 
 

@@ -70,6 +70,10 @@ MSG = (
         ("outlook.msg", MSG, ("outlook.msg", "application/vnd.ms-outlook")),
         ("scan", PNG, ("scan.png", "image/png")),
         ("notes", b"called the branch", ("notes.txt", "text/plain")),
+        # Text whose first letters are also a magic number (BMP, Flash, MP3).
+        ("car.txt", b"BMW Financial charged me twice.", ("car.txt", "text/plain")),
+        ("fws.txt", b"FWS team never called back.", ("fws.txt", "text/plain")),
+        ("id3.txt", b"ID3 tags aside, the refund is late.", ("id3.txt", "text/plain")),
     ],
 )
 def test_the_kinds_a_case_keeps(name: str, content: bytes, kept_as: tuple[str, str]) -> None:
@@ -82,8 +86,9 @@ def test_the_kinds_a_case_keeps(name: str, content: bytes, kept_as: tuple[str, s
         ("statement.pdf", EXE, "content", "a Windows program"),
         ("setup.exe", EXE, "content", "a Windows program"),
         ("tool", ELF, "content", "a program (ELF)"),
-        ("app", MACHO, "content", "a program or script"),
-        ("run.txt", b"#!/bin/sh\nrm -rf ~\n", "content", "a program or script"),
+        ("app", MACHO, "content", "a program"),
+        ("run.txt", b"#!/bin/sh\nrm -rf ~\n", "content", "a script"),
+        ("picture.bmp", b"BM6\x00\x00\x00\x00\x00\x00\x006\x00" + b"\x00" * 60, "content", "bmp"),
         ("files.zip", zipped({"statement.pdf": PDF}), "content", "an archive"),
         ("statement.pdf", zipped({"statement.pdf": PDF}), "content", "an archive"),
         ("backup.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 60, "content", "an archive"),
