@@ -264,22 +264,27 @@ def _zip_container(content: bytes) -> str:
 
 
 def _text(content: bytes) -> str:
-    """Plain text, a CSV table or an e-mail; never markup or binary data."""
-    body = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
+    """Plain text, a CSV table or an e-mail; never markup or binary data. UTF-8,
+    UTF-16 with its byte-order mark (Excel's "Unicode text") or Windows-1252."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    text = None
+    for encoding in encodings:
         try:
-            text = body.decode("cp1252")
+            text = content.decode(encoding)
+            break
         except UnicodeDecodeError:
-            raise Refused(
-                "content", f"the content is binary data of unknown kind; {_accepted_hint()}"
-            ) from None
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text):
+            continue
+    if text is None or any(
+        unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text
+    ):
         raise Refused("content", f"the content is binary data of unknown kind; {_accepted_hint()}")
-    if _is_email(body):
+    probe = text[:65536].encode()
+    if _is_email(probe):
         return "message/rfc822"
-    if MARKUP.search(body[:65536]):
+    if MARKUP.search(probe):
         raise Refused(
             "content",
             "the content is HTML, SVG or other markup, which a browser may run; "
