@@ -1,11 +1,13 @@
-"""What a handler does to a case besides moving it: notes, subtasks and the
-clocks they may pause."""
+"""What a handler does to a case besides moving it: notes, files, subtasks and
+the clocks they may pause."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -60,6 +62,64 @@ def cmd_note_add(args: argparse.Namespace) -> None:
         ),
     ).note
     print(f"note {note.note_id} added to {args.case_id}")
+
+
+def attachment_line(a: cases_pb2.Attachment) -> str:
+    who = a.source + ("" if a.added_by == "customer" else f", {a.added_by}")
+    return (
+        f"  {a.attachment_id}  {a.filename}  {a.media_type}  {a.size_bytes:,} bytes  "
+        f"({who})  {when(a.added_at)}"
+    )
+
+
+def cmd_files(args: argparse.Namespace) -> None:
+    found = _cases(
+        args, "ListAttachments", cases_pb2.ListAttachmentsRequest(case_id=args.case_id)
+    ).attachments
+    if args.json:
+        show_json(cases_pb2.ListAttachmentsResponse(attachments=found))
+        return
+    print(f"files ({len(found)}):" if found else "files: none")
+    for a in found:
+        print(attachment_line(a))
+
+
+def cmd_file_add(args: argparse.Namespace) -> None:
+    path = Path(args.path)
+    try:
+        content = path.read_bytes()
+    except OSError as err:
+        raise CliError(f"cannot read {path}: {err.strerror}") from None
+    answer = _cases(
+        args,
+        "UploadAttachment",
+        cases_pb2.UploadAttachmentRequest(
+            case_id=args.case_id,
+            filename=args.name or path.name,
+            content=content,
+            source="api",
+            idempotency_key=args.key or "",
+        ),
+    )
+    a = answer.attachment
+    said = "added to" if answer.created else "already on"
+    print(
+        f"{a.attachment_id} {a.filename} ({a.media_type}, {a.size_bytes:,} bytes)", said, a.case_id
+    )
+
+
+def cmd_file_get(args: argparse.Namespace) -> None:
+    got = _cases(
+        args,
+        "DownloadAttachment",
+        cases_pb2.DownloadAttachmentRequest(case_id=args.case_id, attachment_id=args.attachment_id),
+    )
+    if args.output == "-":
+        sys.stdout.buffer.write(got.content)
+        return
+    target = Path(args.output or got.attachment.filename)
+    target.write_bytes(got.content)
+    print(f"{got.attachment.filename} written to {target} ({len(got.content):,} bytes)")
 
 
 def subtask_line(task: cases_pb2.Subtask) -> str:
@@ -152,7 +212,8 @@ def cmd_clock_resume(args: argparse.Namespace) -> None:
 
 
 def add_commands(case: Any) -> None:
-    """`case notes`, `case note add`, `case subtask …` and `case clock …`."""
+    """`case notes`, `case note add`, `case files`, `case file …`, `case subtask …`
+    and `case clock …`."""
     listed = case.add_parser("notes", help="the case's notes, most recent first")
     listed.add_argument("case_id")
     listed.add_argument("--limit", type=int, default=0, help="at most this many (default all)")
@@ -164,6 +225,24 @@ def add_commands(case: Any) -> None:
     add.add_argument("body")
     add.add_argument("--customer-visible", action="store_true")
     add.set_defaults(run=cmd_note_add)
+
+    files = case.add_parser("files", help="the case's files, oldest first")
+    files.add_argument("case_id")
+    files.add_argument("--json", action="store_true")
+    files.set_defaults(run=cmd_files)
+    file = case.add_parser("file", help="add a file to a case or save one")
+    verbs = file.add_subparsers(dest="what", required=True)
+    add = verbs.add_parser("add", help="what is accepted: docs/attachments.md")
+    add.add_argument("case_id")
+    add.add_argument("path")
+    add.add_argument("--name", help="the file's name on the case (default: the path's)")
+    add.add_argument("--key", help="idempotency key: the same key adds the file once")
+    add.set_defaults(run=cmd_file_add)
+    get = verbs.add_parser("get", help="save a file of the case")
+    get.add_argument("case_id")
+    get.add_argument("attachment_id")
+    get.add_argument("-o", "--output", help="where to write it (default: its name; - for stdout)")
+    get.set_defaults(run=cmd_file_get)
 
     subtask = case.add_parser("subtask", help="add, complete or cancel a subtask")
     verbs = subtask.add_subparsers(dest="what", required=True)

@@ -17,6 +17,9 @@ PERSONAL_ACTIONS = frozenset(
         "customer.preferences_changed",
         "customer.merged_from_case",
         "satisfaction.recorded",
+        # A file's name is often the customer's ("Jana Kundin passport.jpg").
+        "attachment.added",
+        "attachment.refused",
     }
 )
 

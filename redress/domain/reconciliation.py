@@ -2,9 +2,9 @@
 
 A sealed trail proves that no entry was changed or cut; it cannot prove that
 every change was recorded, or recorded once. This check replays the trail and
-compares what it says with the case's stage, its clocks, its outcome and (when
-the caller has them from services/followup) its messages. Each disagreement is one sentence saying
-what the trail lacks or repeats.
+compares what it says with the case's stage, its clocks, its outcome, its
+files and (when the caller has them from services/followup) its messages.
+Each disagreement is one sentence saying what the trail lacks or repeats.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ class CaseFacts:
     # Clock name -> its state (pending, running, paused, met, breached).
     clocks: Mapping[str, str] = field(default_factory=dict)
     outcome_recorded: bool = False
+    # How many files the case holds; None when the caller does not say.
+    attachments: int | None = None
 
 
 def disagreements(facts: CaseFacts, trail: Sequence[TrailEntry]) -> list[str]:
@@ -62,7 +64,22 @@ def disagreements(facts: CaseFacts, trail: Sequence[TrailEntry]) -> list[str]:
     found += _clocks(facts, trail)
     found += _outcome(facts, trail)
     found += _repeated_messages(trail)
+    found += _attachments(facts, trail)
     return found
+
+
+def _attachments(facts: CaseFacts, trail: Sequence[TrailEntry]) -> list[str]:
+    """Every file on the case was added on the trail; files the trail added are
+    all still there unless the customer's data was erased (which removes them)."""
+    if facts.attachments is None:
+        return []
+    added = sum(1 for entry in trail if entry.action == "attachment.added")
+    if facts.attachments > added:
+        return [f"the case holds {facts.attachments} files but the trail records {added} added"]
+    erased = any(entry.action == "customer.erased" for entry in trail)
+    if facts.attachments < added and not erased:
+        return [f"the trail records {added} files added but the case holds {facts.attachments}"]
+    return []
 
 
 def _created_stage(trail: Sequence[TrailEntry]) -> str:

@@ -16,6 +16,13 @@ from redress.platform import serving
 from redress.platform.scope import AgentScope, agent_scope
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings
+from services.cases.attachments import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_PER_CASE,
+    MAX_ATTACHMENT_BYTES,
+    MAX_PER_CASE,
+    AttachmentLimits,
+)
 from services.cases.servicer import ACCESS, CasesServicer
 from services.cases.store import CaseStore
 from services.followup.erasure import FollowupPersonalData
@@ -27,6 +34,7 @@ class CasesSettings:
     migrate_on_start: bool
     scope: AgentScope
     audit_key: AuditKey
+    attachments: AttachmentLimits
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
@@ -35,7 +43,24 @@ class CasesSettings:
             migrate_on_start=env.flag("REDRESS_MIGRATE_ON_START", True),
             scope=agent_scope(env),
             audit_key=audit_key(env),
+            attachments=attachment_limits(env),
         )
+
+
+def attachment_limits(env: Env) -> AttachmentLimits:
+    """How large a file on a case may be, and how many a case may hold (docs/attachments.md)."""
+    max_bytes = env.integer("REDRESS_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES, minimum=1)
+    if max_bytes > MAX_ATTACHMENT_BYTES:
+        env.problems.append(
+            f"REDRESS_ATTACHMENT_MAX_BYTES={max_bytes}: at most {MAX_ATTACHMENT_BYTES} "
+            "(7 MiB), so that a file and its description fit in one gRPC message (8 MiB)"
+        )
+        max_bytes = MAX_ATTACHMENT_BYTES
+    per_case = env.integer("REDRESS_ATTACHMENTS_PER_CASE", DEFAULT_PER_CASE, minimum=1)
+    if per_case > MAX_PER_CASE:
+        env.problems.append(f"REDRESS_ATTACHMENTS_PER_CASE={per_case}: at most {MAX_PER_CASE}")
+        per_case = MAX_PER_CASE
+    return AttachmentLimits(max_bytes, per_case)
 
 
 def audit_key(env: Env) -> AuditKey:
@@ -74,6 +99,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
                 settings.scope,
                 # Letters and webhook deliveries are erased with the case data.
                 held_elsewhere=[FollowupPersonalData()],
+                attachment_limits=settings.attachments,
             ),
             server,
         )

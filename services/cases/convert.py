@@ -9,7 +9,16 @@ from typing import Any
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
-from redress.db.tables.cases import AuditEvent, Case, CaseClock, Customer, Note, Outcome, Subtask
+from redress.db.tables.cases import (
+    AuditEvent,
+    Case,
+    CaseAttachment,
+    CaseClock,
+    Customer,
+    Note,
+    Outcome,
+    Subtask,
+)
 from redress.domain.calendars import BusinessCalendar, preset
 from redress.domain.priority import DEFAULT_PRIORITY, priority_name, priority_rank
 from redress.platform.enums import Channel, Priority, Regime, from_short_name, short_name
@@ -203,6 +212,20 @@ def outcome_message(outcome: Outcome) -> cases_pb2.Outcome:
         summary=outcome.summary,
         recorded_at=timestamp(outcome.recorded_at),
         recorded_by=outcome.recorded_by,
+    )
+
+
+def attachment_message(row: CaseAttachment) -> cases_pb2.Attachment:
+    return cases_pb2.Attachment(
+        attachment_id=row.attachment_id,
+        case_id=row.case_id,
+        filename=row.filename,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        source=row.source,
+        added_by=row.added_by,
+        added_at=timestamp(row.added_at),
     )
 
 

@@ -5,7 +5,8 @@ it in, in one transaction, so a customer is never half erased: the customer
 record, the details given with each of their complaints (the case's
 contact: name, addresses, phone, CRM reference, tags), the free text of
 their cases (narrative, desired outcome, notes,
-subtask descriptions, outcome summary, survey comment), the letters sent to
+subtask descriptions, outcome summary, survey comment), the files on their
+cases (and each file's content once no other case carries it), the letters sent to
 them and the replies they sent and webhook deliveries' copies of audit
 values (services/followup's tables, erased by its own code in this
 transaction: redress/db/personal_data.py). The case figures reports and
@@ -48,6 +49,11 @@ from redress.db.tables.cases import (
 )
 from redress.domain.privacy import count_erased, identifiers_of, is_personal
 from redress.platform.enums import Channel, choices
+from services.cases.attachments import (
+    erase_case_attachments,
+    exported_attachments,
+    prune_contents,
+)
 from services.cases.audit import (
     CURRENT_SCHEME,
     GENESIS,
@@ -175,8 +181,14 @@ def erase_customer(
         if customer_erased:
             customer.updated_at = now
 
+        # The files on the customer's cases; their content goes once no
+        # other case carries it (the same letter sent about two customers).
+        contents: set[str] = set()
         for case in cases:
             erased = dict(customer_erased)
+            files, used = erase_case_attachments(session, case.case_id)
+            count_erased(erased, "attachments", files)
+            contents |= used
             resealed, audit_entries = _erase_case(
                 session, store, case, identifiers, erased, held_elsewhere
             )
@@ -204,6 +216,7 @@ def erase_customer(
             result.case_ids.append(case.case_id)
             for kind, n in erased.items():
                 count_erased(result.erased, kind, n)
+        count_erased(result.erased, "attachment_contents", prune_contents(session, contents))
         if customer_erased and not cases:
             result.erased.update(customer_erased)
         result.changed = bool(result.erased)
@@ -325,9 +338,13 @@ def _erase_audit_values(
 
 
 def export_customer(
-    store: CaseStore, customer_id: str, held_elsewhere: Sequence[PersonalDataHolder] = ()
+    store: CaseStore,
+    customer_id: str,
+    held_elsewhere: Sequence[PersonalDataHolder] = (),
+    placeholder: str = "",
 ) -> dict[str, Any]:
-    """Everything held on one customer, as JSON-ready data."""
+    """Everything held on one customer, as JSON-ready data; each file's content
+    stands as `placeholder` + its sha256 (services/cases/attachments.py)."""
     with store.sessions() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -363,6 +380,7 @@ def export_customer(
                     "subtasks": rows(Subtask, Subtask.created_at),
                     "outcome": exported_row(outcome, ("case_id",)) if outcome else None,
                     "satisfaction": exported_row(survey, ("case_id",)) if survey else None,
+                    "attachments": exported_attachments(session, cid, placeholder),
                     "links": [
                         {
                             "kind": link.kind,

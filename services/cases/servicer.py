@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_rank
-from redress.platform.auth import current_principal
+from redress.platform.auth import ROLES, current_principal
 from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
     AlreadyExists,
@@ -44,7 +45,8 @@ from redress.platform.requests import (
 )
 from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
-from services.cases import convert, erasure, histories, reads
+from services.cases import attachments, convert, erasure, file_kinds, histories, reads
+from services.cases.attachments import AttachmentLimits
 from services.cases.store import (
     CONTACT_FIELDS,
     Actor,
@@ -83,6 +85,13 @@ DEFAULT_NOTES_PAGE, MAX_NOTES_PAGE = 20, 100
 READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
 HANDLERS = roles("agent", "team_lead", "manager", "administrator")
 SUPERVISORS = roles("team_lead", "manager", "administrator")
+# Processes that carry what customers send: intake clients (the mailbox
+# adapter, CRMs), social and chat adapters, and the public web form and status
+# page once redress/platform/auth.py knows their role. They may add the
+# customer's files to a case (as RecordCustomerReply lets them add the
+# customer's words) but never list or read any: they hold no case data. To
+# let another such process upload, add its role here.
+CUSTOMER_CHANNEL_ROLES = frozenset({"intake_client", "channel_adapter", "web_form"} & set(ROLES))
 ACCESS = {
     "redress.cases.v1.CasesService": {
         "CreateCase": roles("service"),
@@ -119,6 +128,9 @@ ACCESS = {
         # answer subject access requests too.
         "EraseCustomer": roles("administrator"),
         "ExportCustomerData": roles("administrator", "auditor"),
+        "UploadAttachment": roles(*HANDLERS, *CUSTOMER_CHANNEL_ROLES),
+        "ListAttachments": READERS,
+        "DownloadAttachment": READERS,
     }
 }
 
@@ -145,8 +157,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         temporal: Callable[[], Awaitable[Client]] | None = None,
         scope: AgentScope | None = None,
         held_elsewhere: Sequence[PersonalDataHolder] = (),
+        attachment_limits: AttachmentLimits | None = None,
     ) -> None:
         self.store = store
+        self.attachment_limits = attachment_limits or AttachmentLimits()
         # Other services' tables that hold a customer's data, erased and
         # exported in the same transaction as the case tables.
         self.held_elsewhere = tuple(held_elsewhere)
@@ -974,15 +988,178 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         v = Violations()
         check_customer_id(request.customer_id, v)
         v.raise_if_any()
+        # Files are written into the document as it streams, one at a time;
+        # until then each stands as this mark, which no stored text can hold.
+        placeholder = f"\x00{secrets.token_hex(16)}:"
         try:
             data = await asyncio.to_thread(
-                erasure.export_customer, self.store, request.customer_id, self.held_elsewhere
+                erasure.export_customer,
+                self.store,
+                request.customer_id,
+                self.held_elsewhere,
+                placeholder,
             )
         except erasure.CustomerNotFound:
             raise NotFound(f"no customer {request.customer_id}") from None
         document = json.dumps(data, ensure_ascii=False, indent=1).encode()
-        for start in range(0, len(document), EXPORT_CHUNK):
-            yield cases_pb2.ExportCustomerDataResponse(chunk=document[start : start + EXPORT_CHUNK])
+        parts = attachments.export_stream(
+            document,
+            placeholder,
+            lambda digest: attachments.content_of(self.store, digest),
+            EXPORT_CHUNK,
+        )
+        while True:
+            try:
+                part = await asyncio.to_thread(next, parts, None)
+            except attachments.ContentGone:
+                raise ServiceError(
+                    grpc.StatusCode.ABORTED,
+                    "the customer's files changed while the export was written (an erasure?); "
+                    "ask again",
+                ) from None
+            if part is None:
+                return
+            yield cases_pb2.ExportCustomerDataResponse(chunk=part)
+
+    async def UploadAttachment(
+        self, request: cases_pb2.UploadAttachmentRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.UploadAttachmentResponse:
+        principal = current_principal.get()
+        # Staff add files to the cases they may see; a channel adds the
+        # customer's files, and the file is the customer's.
+        from_customer = not principal.has_any(HANDLERS)
+        v = Violations()
+        check_case_id(request.case_id, v)
+        source = request.source or "api"
+        if source not in attachments.SOURCES:
+            v.add("source", "one of " + ", ".join(attachments.SOURCES) + " (empty means api)")
+        elif from_customer and source not in attachments.CUSTOMER_SOURCES:
+            v.add(
+                "source",
+                f"{principal.id} carries files customers send: one of "
+                + ", ".join(sorted(attachments.CUSTOMER_SOURCES)),
+            )
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
+        limit = self.attachment_limits.max_bytes
+        filename = media_type = ""
+        if len(request.content) > limit:
+            v.add(
+                "content",
+                f"the file has {len(request.content):,} bytes; at most {limit:,} "
+                f"({limit / 1048576:.1f} MiB) are accepted",
+            )
+        try:
+            filename = file_kinds.safe_filename(request.filename)
+        except file_kinds.Refused as refused:
+            v.add(refused.field, refused.description)
+        if len(request.content) <= limit:
+            try:
+                # Reading a 5 MiB document's parts takes a while: off the event loop.
+                filename, media_type = await asyncio.to_thread(
+                    file_kinds.inspect, filename or "file", request.content
+                )
+            except file_kinds.Refused as refused:
+                v.add(refused.field, refused.description)
+        if v and from_customer and {f.field for f in v.items} <= {"content", "filename"}:
+            await self._record_refusal(request, source, {f.field: f.description for f in v.items})
+        v.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise case_not_found(request.case_id)
+        await self._visible(request.case_id)
+        new = attachments.NewAttachment(
+            case_id=request.case_id,
+            filename=filename,
+            media_type=media_type,
+            content=request.content,
+            source=source,
+            added_by="customer" if from_customer else principal.id,
+            idempotency_key=request.idempotency_key,
+        )
+        try:
+            row, created = await asyncio.to_thread(
+                attachments.add_attachment,
+                self.store,
+                new,
+                caller(),
+                self.attachment_limits.per_case,
+            )
+        except attachments.CaseMissing:
+            raise case_not_found(request.case_id) from None
+        except attachments.AttachmentsFull as err:
+            if from_customer:
+                await self._record_refusal(request, source, {"case_id": str(err)})
+            raise FailedPrecondition(str(err)) from None
+        except attachments.KeyReused as err:
+            raise AlreadyExists(str(err)) from None
+        return cases_pb2.UploadAttachmentResponse(
+            attachment=convert.attachment_message(row), created=created
+        )
+
+    async def _record_refusal(
+        self, request: cases_pb2.UploadAttachmentRequest, source: str, reasons: dict[str, str]
+    ) -> None:
+        """A customer's file that is not kept is named on the case's trail with
+        why, so that staff can ask for it again; the caller is refused as usual."""
+        new = attachments.NewAttachment(
+            case_id=request.case_id,
+            filename=file_kinds.shown_filename(request.filename),
+            media_type="",
+            content=request.content,
+            source=source,
+            added_by="customer",
+            idempotency_key=request.idempotency_key,
+        )
+        try:
+            await asyncio.to_thread(
+                attachments.record_refusal,
+                self.store,
+                new,
+                len(request.content),
+                reasons,
+                caller(),
+            )
+        except attachments.CaseMissing:
+            raise case_not_found(request.case_id) from None
+
+    async def ListAttachments(
+        self, request: cases_pb2.ListAttachmentsRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListAttachmentsResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        v.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise case_not_found(request.case_id)
+        await self._visible(request.case_id)
+        rows = await asyncio.to_thread(attachments.list_attachments, self.store, request.case_id)
+        return cases_pb2.ListAttachmentsResponse(
+            attachments=[convert.attachment_message(r) for r in rows]
+        )
+
+    async def DownloadAttachment(
+        self, request: cases_pb2.DownloadAttachmentRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.DownloadAttachmentResponse:
+        v = Violations()
+        check_case_id(request.case_id, v)
+        if not request.attachment_id:
+            v.add("attachment_id", "required, e.g. ATT-0000012 (ListAttachments names them)")
+        elif len(request.attachment_id) > 20:
+            v.add("attachment_id", "not an attachment id; expected ATT- and 7+ digits")
+        v.raise_if_any()
+        if not await asyncio.to_thread(self.store.case_exists, request.case_id):
+            raise case_not_found(request.case_id)
+        await self._visible(request.case_id)
+        found = await asyncio.to_thread(
+            attachments.attachment_with_content,
+            self.store,
+            request.case_id,
+            request.attachment_id,
+        )
+        if found is None:
+            raise NotFound(f"no attachment {request.attachment_id} on case {request.case_id}")
+        row, content = found
+        return cases_pb2.DownloadAttachmentResponse(
+            attachment=convert.attachment_message(row), content=content
+        )
 
 
 def check_customer_id(customer_id: str, violations: Violations) -> None:

@@ -28,6 +28,7 @@ from redress.db.tables.cases import (
     AuditEvent,
     AuditTrailHead,
     Case,
+    CaseAttachment,
     CaseClock,
     CaseLink,
     Customer,
@@ -1265,8 +1266,8 @@ class CaseStore(Store):
             return verify_chain(case_id, sealed_entries(events), key, head)
 
     def reconcile(self, case_id: str) -> list[str]:
-        """What the case's trail fails to explain about its stage, clocks and
-        outcome (redress.domain.reconciliation); empty when they agree."""
+        """What the case's trail fails to explain about its stage, clocks,
+        outcome and files (redress.domain.reconciliation); empty when they agree."""
         with self.sessions() as session:
             case = session.scalars(select(Case).where(Case.case_id == case_id)).first()
             if case is None:
@@ -1276,6 +1277,11 @@ class CaseStore(Store):
                 for c in session.scalars(select(CaseClock).where(CaseClock.case_id == case_id))
             }
             has_outcome = session.get(Outcome, case_id) is not None
+            files = session.scalar(
+                select(func.count())
+                .select_from(CaseAttachment)
+                .where(CaseAttachment.case_id == case_id)
+            )
             trail = [
                 TrailEntry(row.sequence, row.action, row.field, row.old_value, row.new_value)
                 for row in session.execute(
@@ -1290,7 +1296,12 @@ class CaseStore(Store):
                     .order_by(AuditEvent.sequence)
                 )
             ]
-        facts = CaseFacts(stage=case.stage, clocks=clocks, outcome_recorded=has_outcome)
+        facts = CaseFacts(
+            stage=case.stage,
+            clocks=clocks,
+            outcome_recorded=has_outcome,
+            attachments=int(files or 0),
+        )
         return disagreements(facts, trail)
 
     def list_cases(

@@ -24,6 +24,7 @@ from services.console.pages import (
     ConsoleConfig,
     format_dt,
     format_money,
+    format_size,
     globals_for_pages,
     highlight,
 )
@@ -87,7 +88,8 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        # A download sets a stricter policy of its own (a sandbox).
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if request.args.get("lang") in i18n.LANGUAGES:
             response.set_cookie(
                 LANG_COOKIE, g.lang, max_age=365 * 86400, samesite="Lax", httponly=True
@@ -97,6 +99,7 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
     app.context_processor(globals_for_pages)
     app.template_filter("dt")(format_dt)
     app.template_filter("money")(format_money)
+    app.template_filter("filesize")(format_size)
     app.template_filter("highlight")(highlight)
     for area in (site, signin, queue, cases, hotline, knowledge, reports):
         app.register_blueprint(area.blueprint)

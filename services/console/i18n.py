@@ -535,6 +535,33 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Wörter in Beschwerde oder Notizen",
         "palabras de la reclamación o las notas",
     ),
+    # Files on a case (the case page's Attachments section and timeline).
+    "File": ("Datei", "Archivo"),
+    "Type": ("Art", "Tipo"),
+    "Size": ("Größe", "Tamaño"),
+    "Added": ("Hinzugefügt", "Añadido"),
+    "No files yet.": ("Noch keine Dateien.", "Aún no hay archivos."),
+    "Add a file": ("Datei hinzufügen", "Añadir un archivo"),
+    "Add file": ("Datei hinzufügen", "Añadir archivo"),
+    "File added.": ("Datei hinzugefügt.", "Archivo añadido."),
+    "The file is too large to add to a case.": (
+        "Die Datei ist zu groß für einen Fall.",
+        "El archivo es demasiado grande para añadirlo a un caso.",
+    ),
+    "Choose a file to add.": ("Bitte eine Datei wählen.", "Elija un archivo para añadir."),
+    "Files the customer sent that were not kept": (
+        "Vom Kunden gesendete Dateien, die nicht aufbewahrt wurden",
+        "Archivos enviados por el cliente que no se guardaron",
+    ),
+    "File added: {new}": ("Datei hinzugefügt: {new}", "Archivo añadido: {new}"),
+    "File not kept: {new}": ("Datei nicht aufbewahrt: {new}", "Archivo no guardado: {new}"),
+    "email": ("E-Mail", "correo electrónico"),
+    "web form": ("Webformular", "formulario web"),
+    "status page": ("Statusseite", "página de estado"),
+    "chat": ("Chat", "chat"),
+    "social": ("soziale Medien", "redes sociales"),
+    "console": ("Konsole", "consola"),
+    "api": ("API", "API"),
 }
 
 

@@ -191,6 +191,15 @@ def highlight(marked: str) -> Markup:
     )
 
 
+def format_size(size: int) -> str:
+    """The `filesize` filter: bytes as people read them (1.2 MB, 340 KB, 12 bytes)."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.0f} KB"
+    return f"{size} bytes"
+
+
 def format_dt(value: Any) -> str:
     """The `dt` filter: a Timestamp or datetime as people read it, in UTC."""
     moment = time_or_none(value) if isinstance(value, Timestamp) else value

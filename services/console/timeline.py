@@ -53,6 +53,8 @@ SENTENCES = {
     "subtask.overdue": "Subtask overdue",
     "subtask.reminder": "Subtask reminder sent",
     "note.added": "Note added",
+    "attachment.added": "File added: {new}",
+    "attachment.refused": "File not kept: {new}",
     "outcome.recorded": "Outcome recorded: {new}",
     "customer.replied": "The customer replied ({new})",
     "message.queued": "{new} queued",
@@ -149,6 +151,10 @@ def audit_sentence(e: cases_pb2.AuditEvent, t: Translate) -> str:
     what = words(e.field.split(".", 1)[1]) if "." in e.field else ""
     if e.action in ("case.stage_changed", "case.reopened"):
         old, new = stage_words(e.old_value), stage_words(e.new_value)
+    elif e.action.startswith("attachment."):
+        details = _parsed(e.new_value)
+        old = ""
+        new = str(details.get("filename", "")) if isinstance(details, dict) else ""
     elif e.action == "message.queued":
         details = _parsed(e.new_value)
         old, new = "", letter(details if isinstance(details, dict) else {}, t)

@@ -1,8 +1,11 @@
 """The gRPC methods served over HTTP/JSON, and nothing else.
 
 Intake and the read side of the case API: what a web front end needs to file
-a complaint and what a CRM needs to follow the case it created. Commands on
-cases stay on gRPC and the console, where their refusals are designed for.
+a complaint with the customer's files and what a CRM needs to follow the case
+it created. Adding a file is intake's other half (the same roles may call it,
+and it changes nothing of how the case is handled), so it is served with
+them. Commands on cases stay on gRPC and the console, where their refusals
+are designed for.
 """
 
 from __future__ import annotations
@@ -21,7 +24,16 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
     "redress.intake.v1.IntakeService": ("intake", ("SubmitComplaint",)),
     "redress.cases.v1.CasesService": (
         "cases",
-        ("GetCase", "ListCases", "ListNotes", "ListAuditEvents", "VerifyAuditTrail"),
+        (
+            "GetCase",
+            "ListCases",
+            "ListNotes",
+            "ListAuditEvents",
+            "VerifyAuditTrail",
+            "UploadAttachment",
+            "ListAttachments",
+            "DownloadAttachment",
+        ),
     ),
 }
 

@@ -165,6 +165,28 @@ def test_a_handler_works_a_case_from_the_terminal(local: LocalPlatform) -> None:
     assert not re.search(r"\d+ days?, \d+:\d\d:\d\d", shown), shown
 
 
+def test_a_handler_adds_lists_and_saves_a_case_file_from_the_terminal(
+    local: LocalPlatform, tmp_path: Path
+) -> None:
+    case_id = submit(local, "My statement shows the fee twice; I attach it.")
+    statement = tmp_path / "statement.csv"
+    statement.write_text("date,amount\n2026-03-02,35.00\n2026-03-02,35.00\n")
+    added = ok(local, "case", "file", "add", case_id, str(statement), "--key", "cli-1")
+    assert "statement.csv (text/csv, 46 bytes) added to " + case_id in added
+    again = ok(local, "case", "file", "add", case_id, str(statement), "--key", "cli-1")
+    assert "already on " + case_id in again
+    attachment_id = added.split()[0]
+    listed = ok(local, "case", "files", case_id)
+    assert listed.startswith("files (1):") and attachment_id in listed and "(api, " in listed
+    saved = tmp_path / "saved.csv"
+    ok(local, "case", "file", "get", case_id, attachment_id, "-o", str(saved))
+    assert saved.read_bytes() == statement.read_bytes()
+    program = tmp_path / "statement.pdf"
+    program.write_bytes(b"MZ" + b"\x00" * 62 + b"PE\x00\x00")
+    refused = redress(local, "case", "file", "add", case_id, str(program))
+    assert refused.returncode != 0 and "Windows program" in refused.stderr
+
+
 def test_a_list_cut_short_by_its_reader_is_no_error(local: LocalPlatform) -> None:
     submit(local, "A card payment was taken twice.")
     env = {**os.environ, **local.env(), "REDRESS_API_KEY": local.credentials.admin_key}

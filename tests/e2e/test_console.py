@@ -1048,3 +1048,87 @@ def test_no_secret_or_personal_data_reaches_the_logs_or_the_metrics(
         if value in text
     ]
     assert not found, found
+
+
+def test_an_agent_adds_a_file_to_a_case_and_everyone_who_reads_the_case_downloads_it(
+    site: LocalPlatform, page: Page, tmp_path: Path
+) -> None:
+    case_id = file_complaint(site, ROWS[5], uuid.uuid4().hex[:10])
+    statement = tmp_path / "bank statement März.pdf"
+    statement.write_bytes(
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% " + uuid.uuid4().hex.encode() + b"\n%%EOF\n"
+    )
+    program = tmp_path / "statement.pdf"
+    program.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 48)
+    # A file the customer sent by e-mail that was not kept: named on the case.
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        with pytest.raises(grpc.RpcError):
+            cases_pb2_grpc.CasesServiceStub(channel).UploadAttachment(
+                cases_pb2.UploadAttachmentRequest(
+                    case_id=case_id,
+                    filename="setup.exe",
+                    content=program.read_bytes(),
+                    source="email",
+                    idempotency_key="mail-1#0",
+                ),
+                metadata=bearer(site.credentials.intake_key),
+                timeout=30,
+            )
+
+    sign_in(page, site, PEOPLE["dana"][1], f"/cases/{case_id}")
+    expect(page.locator("#attachment-list")).to_contain_text("No files yet.")
+    expect(page.locator("#refused-files")).to_contain_text("setup.exe")
+    expect(page.locator("#refused-files")).to_contain_text("Windows program")
+
+    # A program named as a PDF is refused next to the file box; nothing is added.
+    page.locator("#attachment-file").set_input_files(str(program))
+    page.get_by_role("button", name="Add file").click()
+    expect(page.locator("#attachments .field-error")).to_contain_text("Windows program")
+    expect(page.locator("#attachment-file")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#attachment-list tbody tr[data-attachment]")).to_have_count(0)
+
+    page.locator("#attachment-file").set_input_files(str(statement))
+    page.get_by_role("button", name="Add file").click()
+    expect(page.locator(".flash.ok")).to_have_text("File added.")
+    row = page.locator("#attachment-list tbody tr[data-attachment]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("bank statement März.pdf")
+    expect(row).to_contain_text("application/pdf")
+    expect(row).to_contain_text("console · dana")
+    expect(page.locator("#timeline")).to_contain_text("File added: bank statement März.pdf by dana")
+    shot(page, "case-attachments")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="bank statement März.pdf").click()
+    assert Path(download.value.path()).read_bytes() == statement.read_bytes()
+    assert download.value.suggested_filename == "bank statement März.pdf"
+    href = page.get_by_role("link", name="bank statement März.pdf").get_attribute("href")
+    assert href is not None
+    answer = page.request.get(url(site, href))
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in answer.headers["content-security-policy"]
+    assert answer.body() == statement.read_bytes()
+
+    # Posted from elsewhere without the session's token: refused, nothing added.
+    forged = page.request.post(
+        url(site, f"/cases/{case_id}/attachments"),
+        multipart={
+            "file": {
+                "name": "forged.txt",
+                "mimeType": "text/plain",
+                "buffer": b"from another site",
+            }
+        },
+    )
+    assert forged.status == 400
+    page.reload()
+    expect(page.locator("#attachment-list tbody tr[data-attachment]")).to_have_count(1)
+
+    # A reporting reader may not read the case's files.
+    page.context.clear_cookies()
+    sign_in(page, site, PEOPLE["rita"][1], "/reports")
+    refused = page.request.get(url(site, href))
+    assert refused.status == 403
+    assert statement.read_bytes() not in refused.body()

@@ -32,6 +32,8 @@ def test_every_bad_variable_is_named_at_once(tmp_path: Path):
             "REDRESS_CASES_LISTEN": "localhost",
             "REDRESS_LOG_LEVEL": "loud",
             "REDRESS_MIGRATE_ON_START": "perhaps",
+            "REDRESS_ATTACHMENT_MAX_BYTES": "10485760",
+            "REDRESS_ATTACHMENTS_PER_CASE": "none",
             "REDRESS_DATA_DIR": str(tmp_path),
             "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         },
@@ -41,6 +43,9 @@ def test_every_bad_variable_is_named_at_once(tmp_path: Path):
     assert "REDRESS_CASES_LISTEN='localhost': expected host:port" in result.stderr
     assert "REDRESS_LOG_LEVEL='loud': expected one of debug, info, warning, error" in result.stderr
     assert "REDRESS_MIGRATE_ON_START='perhaps': expected true or false" in result.stderr
+    # A file must fit in one gRPC message with its description.
+    assert "REDRESS_ATTACHMENT_MAX_BYTES=10485760: at most 7340032 (7 MiB)" in result.stderr
+    assert "REDRESS_ATTACHMENTS_PER_CASE='none'" in result.stderr
 
 
 def test_the_worker_needs_its_service_key(tmp_path: Path):

@@ -55,6 +55,7 @@ def watcher(platform: LocalPlatform, imap: ImapServer, user: str) -> MailboxWatc
     filer = MailFiler(
         grpc.insecure_channel(platform.address("intake")),
         grpc.insecure_channel(platform.address("followup")),
+        grpc.insecure_channel(platform.address("cases")),
         platform.credentials.intake_key,
     )
     return MailboxWatcher(Mailbox.from_url(imap.url(user)), filer)
@@ -100,6 +101,36 @@ GERMAN = (
 
 def cases_stub(channels):  # type: ignore[no-untyped-def]
     return cases_pb2_grpc.CasesServiceStub(channels["cases"])
+
+
+def attachments_of(channels, admin, case_id: str) -> list[cases_pb2.Attachment]:  # type: ignore[no-untyped-def]
+    return list(
+        cases_stub(channels)
+        .ListAttachments(
+            cases_pb2.ListAttachmentsRequest(case_id=case_id), metadata=admin, timeout=30
+        )
+        .attachments
+    )
+
+
+def downloaded(channels, admin, case_id: str, attachment_id: str) -> bytes:  # type: ignore[no-untyped-def]
+    return (
+        cases_stub(channels)
+        .DownloadAttachment(
+            cases_pb2.DownloadAttachmentRequest(case_id=case_id, attachment_id=attachment_id),
+            metadata=admin,
+            timeout=30,
+        )
+        .content
+    )
+
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# The start of a Windows program: the DOS header, its stub and the PE signature.
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 44 + b"PE\x00\x00"
 
 
 def test_a_complaint_by_mail_becomes_one_case_through_the_adapter_process(
@@ -209,7 +240,14 @@ def test_html_only_inline_images_and_a_forward_are_filed_readably(
     assert "£35 fee for an overdraft I never agreed to." in html_case.narrative
     assert "<" not in html_case.narrative and "color" not in html_case.narrative
     assert "see the screenshot" in inline_case.narrative
-    assert f"screenshot.png (image/png, {len(PNG)} bytes, inline)" in inline_case.narrative
+    # The inline screenshot is a file on the case, not words in its narrative.
+    (screenshot,) = attachments_of(channels, admin, inline_case.case_id)
+    assert (screenshot.filename, screenshot.media_type, screenshot.source) == (
+        "screenshot.png",
+        "image/png",
+        "email",
+    )
+    assert "screenshot.png" not in inline_case.narrative
     assert "Passing this on from my father" in forwarded_case.narrative
     assert "refused to take my cash deposit" in forwarded_case.narrative
     assert all(c.channel == common_pb2.CHANNEL_EMAIL for c in (html_case, forwarded_case))
@@ -328,6 +366,7 @@ def test_mail_pushed_by_smtp_is_filed_before_it_is_accepted(platform, channels, 
     filer = MailFiler(
         grpc.insecure_channel(platform.address("intake")),
         grpc.insecure_channel(platform.address("followup")),
+        grpc.insecure_channel(platform.address("cases")),
         platform.credentials.intake_key,
     )
     port = free_port()
@@ -452,3 +491,100 @@ def test_a_message_too_large_to_read_is_kept_whole_unread_and_reported(
     finally:
         listener.stop()
     assert "552" in str(refused.value) or "too" in str(refused.value).lower()
+
+
+def test_the_files_a_message_carries_go_onto_its_case_and_a_refused_one_is_named(
+    platform, channels, admin, imap, user
+):
+    sender = address()
+    statement = PDF + f"% statement {uuid.uuid4()}\n".encode()
+    message = customer_mail(sender, "Charged twice: statement attached")
+    message.set_content("I was charged twice in March; my statement and a photo are attached.")
+    message.add_alternative(
+        "<p>I was charged twice in March; my statement and a photo are attached.</p>"
+        '<img src="cid:receipt">',
+        subtype="html",
+    )
+    message.get_payload()[1].add_related(
+        PNG, "image", "png", cid="<receipt>", filename="receipt.png", disposition="inline"
+    )
+    message.add_attachment(statement, "application", "pdf", filename="statement.pdf")
+    # A program named as a document: refused by its content, not dropped silently.
+    message.add_attachment(EXE, "application", "pdf", filename="invoice.pdf.exe")
+    raw = message.as_bytes()
+    imap.deliver(user, raw)
+    (filed,) = one_pass(platform, imap, user).outcomes
+    assert filed.disposition == "filed", filed
+    assert "2 file(s) attached" in filed.detail and "invoice.pdf.exe" in filed.detail
+    files = {a.filename: a for a in attachments_of(channels, admin, filed.case_id)}
+    assert set(files) == {"receipt.png", "statement.pdf"}
+    assert files["statement.pdf"].media_type == "application/pdf"
+    assert all(a.source == "email" and a.added_by == "customer" for a in files.values())
+    pdf_id = files["statement.pdf"].attachment_id
+    assert downloaded(channels, admin, filed.case_id, pdf_id) == statement
+    assert downloaded(channels, admin, filed.case_id, files["receipt.png"].attachment_id) == PNG
+    case = get_case(channels, admin, filed.case_id)
+    (refused,) = [e for e in case.audit_events if e.action == "attachment.refused"]
+    assert "invoice.pdf.exe" in refused.new_value and "Windows program" in refused.cause
+    assert len(imap.folder(user, FILED)) == 1 and imap.folder(user, "INBOX") == []
+
+    # The same message again: the same case, no file twice, no second refusal.
+    imap.deliver(user, raw)
+    (again,) = one_pass(platform, imap, user).outcomes
+    assert (again.case_id, again.created) == (filed.case_id, False)
+    assert len(attachments_of(channels, admin, filed.case_id)) == 2
+    case = get_case(channels, admin, filed.case_id)
+    assert [e.action for e in case.audit_events].count("attachment.refused") == 1
+    assert [e.action for e in case.audit_events].count("attachment.added") == 2
+
+    # A reply with another document lands on the same case with its file.
+    (ack,) = eventually(lambda: mail_for(platform, filed.case_id), timeout=30)
+    reply = customer_mail(
+        sender,
+        f"Re: {ack['Subject']}",
+        "Here is the letter from the shop as well.",
+        In_Reply_To=ack["Message-ID"],
+        References=f"{message['Message-ID']} {ack['Message-ID']}",
+    )
+    letter = b"The shop confirms one purchase of 249.00 on 3 March.\n"
+    reply.add_attachment(letter, "text", "plain", filename="shop-letter.txt")
+    imap.deliver(user, reply.as_bytes())
+    (answered,) = one_pass(platform, imap, user).outcomes
+    assert (answered.disposition, answered.case_id) == ("filed", filed.case_id), answered
+    files = {a.filename: a for a in attachments_of(channels, admin, filed.case_id)}
+    assert set(files) == {"receipt.png", "statement.pdf", "shop-letter.txt"}
+    assert downloaded(channels, admin, filed.case_id, files["shop-letter.txt"].attachment_id) == (
+        letter
+    )
+
+
+def test_a_message_stays_in_the_mailbox_until_its_files_are_stored(
+    platform, channels, admin, imap, user
+):
+    sender = address()
+    message = customer_mail(sender, "Charged twice", "My statement is attached.")
+    statement = PDF + f"% {uuid.uuid4()}\n".encode()
+    message.add_attachment(statement, "application", "pdf", filename="statement.pdf")
+    imap.deliver(user, message.as_bytes())
+    # The cases service cannot be reached: the complaint is filed, but the
+    # message is not marked processed while its file is not stored.
+    unreachable = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        grpc.insecure_channel(f"127.0.0.1:{free_port()}"),
+        platform.credentials.intake_key,
+    )
+    first = MailboxWatcher(Mailbox.from_url(imap.url(user)), unreachable).run_once()
+    assert (first.outcomes, first.waiting) == ([], 1)
+    assert len(imap.folder(user, "INBOX")) == 1 and imap.folder(user, FILED) == []
+
+    (filed,) = one_pass(platform, imap, user).outcomes
+    assert filed.disposition == "filed" and "1 file(s) attached" in filed.detail
+    (attached,) = attachments_of(channels, admin, filed.case_id)
+    assert downloaded(channels, admin, filed.case_id, attached.attachment_id) == statement
+    assert imap.folder(user, "INBOX") == [] and len(imap.folder(user, FILED)) == 1
+    # One case for the message, though intake was asked twice.
+    found = cases_stub(channels).ListCases(
+        cases_pb2.ListCasesRequest(contact=sender), metadata=admin, timeout=30
+    )
+    assert [c.case_id for c in found.cases] == [filed.case_id]

@@ -9,6 +9,7 @@ outside an agent's scope, field violations for a bad request.
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 import urllib.error
@@ -143,6 +144,55 @@ def test_a_complaint_filed_over_http_is_one_case_read_back_over_http(
     assert status == 200 and verified.get("intact") is True, verified
 
 
+def test_a_crm_adds_the_customers_file_over_http_and_reads_it_back(
+    platform: LocalPlatform, gateway: str
+) -> None:
+    intake_key = platform.credentials.intake_key
+    admin_key = platform.credentials.admin_key
+    status, filed = post(gateway, INTAKE, complaint(f"crm-{uuid.uuid4()}"), intake_key)
+    assert status == 200, filed
+    case_id = filed["caseId"]
+    letter = f"Statement for March: two debits of 249.00 ({uuid.uuid4()})\n".encode()
+    upload = {
+        "caseId": case_id,
+        "filename": "statement.txt",
+        "content": base64.b64encode(letter).decode(),
+        "source": "web_form",
+        "idempotencyKey": "crm-file-1",
+    }
+    status, added = post(gateway, CASES + "UploadAttachment", upload, intake_key)
+    assert status == 200, added
+    attachment = added["attachment"]
+    assert (attachment["filename"], attachment["mediaType"], attachment["addedBy"]) == (
+        "statement.txt",
+        "text/plain",
+        "customer",
+    )
+    assert attachment["sizeBytes"] == str(len(letter))
+    status, again = post(gateway, CASES + "UploadAttachment", upload, intake_key)
+    assert status == 200 and "created" not in again
+    assert again["attachment"]["attachmentId"] == attachment["attachmentId"]
+    # A program sent as a PDF: the same field violation as over gRPC.
+    program = {**upload, "filename": "x.pdf", "idempotencyKey": "crm-file-2"}
+    program["content"] = base64.b64encode(b"MZ" + b"\x00" * 62 + b"PE\x00\x00").decode()
+    status, error = post(gateway, CASES + "UploadAttachment", program, intake_key)
+    assert (status, error["code"]) == (400, "invalid_argument"), error
+    violations = error["details"][0]["debug"]["fieldViolations"]
+    assert violations[0]["field"] == "content" and "Windows program" in violations[0]["description"]
+    # Reading files is for roles that read cases.
+    status, error = post(gateway, CASES + "ListAttachments", {"caseId": case_id}, intake_key)
+    assert (status, error["code"]) == (403, "permission_denied")
+    status, listed = post(gateway, CASES + "ListAttachments", {"caseId": case_id}, admin_key)
+    assert status == 200 and [a["filename"] for a in listed["attachments"]] == ["statement.txt"]
+    status, got = post(
+        gateway,
+        CASES + "DownloadAttachment",
+        {"caseId": case_id, "attachmentId": attachment["attachmentId"]},
+        admin_key,
+    )
+    assert status == 200 and base64.b64decode(got["content"]) == letter
+
+
 def test_keys_roles_and_scope_are_the_grpc_ones(
     platform: LocalPlatform, channels: dict[str, grpc.Channel], admin: Any, gateway: str
 ) -> None:
@@ -223,7 +273,16 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
         ),
         **{
             CASES + m: (f"redress.cases.v1.{m}Request", f"redress.cases.v1.{m}Response")
-            for m in ("GetCase", "ListCases", "ListNotes", "ListAuditEvents", "VerifyAuditTrail")
+            for m in (
+                "GetCase",
+                "ListCases",
+                "ListNotes",
+                "ListAuditEvents",
+                "VerifyAuditTrail",
+                "UploadAttachment",
+                "ListAttachments",
+                "DownloadAttachment",
+            )
         },
     }
     assert set(document["paths"]) == set(expected)
@@ -239,6 +298,8 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
     assert submit["receivedAt"]["format"] == "date-time"
     assert "CHANNEL_WEB" in submit["channel"]["enum"]
     assert submit["customer"]["$ref"] == "#/components/schemas/redress.common.v1.Customer"
+    upload = schemas["redress.cases.v1.UploadAttachmentRequest"]["properties"]
+    assert upload["content"]["format"] == "byte"
     # What each method, field and value means comes from the protos' comments.
     assert "Idempotent" in document["paths"][INTAKE]["post"]["description"]
     assert "8 to 128 printable ASCII" in submit["idempotencyKey"]["description"]

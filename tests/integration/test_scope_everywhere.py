@@ -110,6 +110,13 @@ def case_requests(c: Cases) -> dict[tuple[str, str], Callable[[str], Any]]:
             case_id=i, to_stage="investigation", reason="looking into it"
         ),
         ("cases", "AddNote"): lambda i: cases_pb2.AddNoteRequest(case_id=i, body="a note"),
+        ("cases", "UploadAttachment"): lambda i: cases_pb2.UploadAttachmentRequest(
+            case_id=i, filename="note.txt", content=b"called the branch", source="console"
+        ),
+        ("cases", "ListAttachments"): lambda i: cases_pb2.ListAttachmentsRequest(case_id=i),
+        ("cases", "DownloadAttachment"): lambda i: cases_pb2.DownloadAttachmentRequest(
+            case_id=i, attachment_id="ATT-9999999"
+        ),
         ("cases", "RecordSatisfaction"): lambda i: cases_pb2.RecordSatisfactionRequest(
             case_id=i, score=4
         ),

@@ -407,6 +407,28 @@ def test_a_chat_transcript_becomes_a_complaint_or_joins_the_case_it_was_about(
     assert reply.startswith(f"Chat transcript (livechat, chat {later['chat_id']})")
     assert thread[-1]["text"].strip() in reply
 
+    # Each transcript is kept whole as a text file on the case, once.
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    files = stub.ListAttachments(
+        cases_pb2.ListAttachmentsRequest(case_id=filed["case_id"]), metadata=admin, timeout=30
+    ).attachments
+    assert [(f.filename, f.media_type, f.source, f.added_by) for f in files] == [
+        (f"chat-livechat-{transcript['chat_id']}.txt", "text/plain", "chat", "customer"),
+        (f"chat-livechat-{later['chat_id']}.txt", "text/plain", "chat", "customer"),
+    ]
+    first_file, later_file = (
+        stub.DownloadAttachment(
+            cases_pb2.DownloadAttachmentRequest(
+                case_id=filed["case_id"], attachment_id=f.attachment_id
+            ),
+            metadata=admin,
+            timeout=30,
+        ).content.decode()
+        for f in files
+    )
+    assert first_file == case.narrative
+    assert later_file.startswith("Customer (") and thread[-1]["text"].strip() in later_file
+
 
 def test_the_cli_signs_and_posts_a_message_as_the_readme_shows(platform, social, tmp_path):
     thread = webhooks(f"cli-{time.time_ns()}", twcs_threads()[TESCO_THREAD])

@@ -108,3 +108,21 @@ def test_a_message_sent_without_its_entries_is_found() -> None:
     ]
     # A message still on its way needs no more than its queued entry.
     assert unexplained_messages({"M-1": "queued"}, only_queued) == []
+
+
+def test_a_file_on_the_case_without_its_entry_and_an_entry_without_its_file_are_found() -> None:
+    added = trail(("attachment.added", "attachments", "", "{}"))
+    with_files = CaseFacts(stage="received", attachments=1)
+    assert disagreements(with_files, added) == []
+    assert disagreements(CaseFacts(stage="received", attachments=2), added) == [
+        "the case holds 2 files but the trail records 1 added"
+    ]
+    assert disagreements(CaseFacts(stage="received", attachments=0), added) == [
+        "the trail records 1 files added but the case holds 0"
+    ]
+    # An erasure removes the customer's files; their entries stay.
+    erased = trail(
+        ("attachment.added", "attachments", "", ""),
+        ("customer.erased", "customer", "", "{}"),
+    )
+    assert disagreements(CaseFacts(stage="received", attachments=0), erased) == []

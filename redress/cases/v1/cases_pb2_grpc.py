@@ -576,8 +576,12 @@ class CasesServiceServicer:
         Idempotent on (case_id, idempotency_key), or on (case_id, content,
         filename) without a key: a retry answers with the attachment already
         stored and `created=false`. Recorded as "attachment.added" on the case's
-        audit trail. Needs the agent, lead or administrator role, or the
-        intake, channel adapter or web form roles for the cases they filed.
+        audit trail. Needs a role that works cases (agent, team lead, manager,
+        administrator; an agent limited to their teams only on those cases), or
+        a role that carries what customers send (intake client, channel
+        adapter, web form) with a customer `source` (email, web_form,
+        status_page, chat, social): such a caller may add the customer's files
+        to any case, as it may record the customer's replies, but read none.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

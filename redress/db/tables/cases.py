@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -311,6 +312,47 @@ class CaseLink(Base):
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class AttachmentContent(Base):
+    """A file's bytes, stored once by their SHA-256 however many cases carry
+    them (docs/attachments.md); removed when no case carries them any more."""
+
+    __tablename__ = "attachment_contents"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime]
+
+
+class CaseAttachment(Base):
+    """A file on a case: the name it was sent with, what its content is, where
+    it came from and who added it."""
+
+    __tablename__ = "case_attachments"
+    __table_args__ = (
+        # A retried upload finds the attachment it made (services/cases/attachments.py).
+        UniqueConstraint("case_id", "idempotency_key"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    attachment_id: Mapped[str] = mapped_column(String(20), unique=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(ForeignKey("attachment_contents.sha256"), index=True)
+    # email, web_form, status_page, chat, social, console or api.
+    source: Mapped[str] = mapped_column(String(20))
+    # A principal, or "customer" for files the customer sent.
+    added_by: Mapped[str] = mapped_column(String(100))
+    added_at: Mapped[datetime]
+    # "key:<the caller's key>", or "file:<sha256>:<digest of the name>" for an
+    # upload without one.
+    idempotency_key: Mapped[str] = mapped_column(String(210))
 
 
 # -- follow-up: owned and written by services/followup -------------------------

@@ -1,21 +1,24 @@
 """One case's page and the commands its forms send: assignment, priority, stage,
-notes, subtasks, clocks, outcome, articles, messages and the case's lifecycle."""
+notes, subtasks, clocks, outcome, articles, messages, files and the case's lifecycle."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, request
+from flask import Blueprint, abort, g, make_response, redirect, request
 from werkzeug.wrappers.response import Response
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
+from redress.platform.channels import LARGEST_FILE_BYTES
 from redress.platform.enums import from_short_name, short_name
 from redress.platform.requests import CASE_ID
 from redress.platform.wire import optional_timestamp, time_or_none
@@ -124,6 +127,14 @@ def case_page(
             ),
             [],
         )
+    files = optional(
+        lambda: (
+            person.cases(
+                "ListAttachments", cases_pb2.ListAttachmentsRequest(case_id=case_id)
+            ).attachments
+        ),
+        [],
+    )
     # A case's notes and audit trail can be long: the page shows one page of
     # each and links to the next (GetCase itself carries only the most recent).
     notes, notes_next = list(reversed(case.notes)), ""
@@ -182,6 +193,8 @@ def case_page(
         trail_from=trail_from,
         trail_next=trail_next,
         linked=linked,
+        files=files,
+        refused_files=refused_files(case),
         found=found,
         article_query=article_query,
         template_names=template_names,
@@ -485,3 +498,97 @@ def message(case_id: str) -> Response:
             ),
         ),
     )
+
+
+def refused_files(case: cases_pb2.Case) -> list[dict[str, Any]]:
+    """Files the customer sent that were not kept, from the case's recent audit
+    entries ("attachment.refused"): the name, when and why."""
+    found = []
+    for e in case.audit_events:
+        if e.action != "attachment.refused":
+            continue
+        try:
+            said = json.loads(e.new_value) if e.new_value else {}
+        except ValueError:
+            said = {}
+        found.append(
+            {
+                "filename": str(said.get("filename") or "—"),
+                "source": str(said.get("source") or ""),
+                "at": time_or_none(e.recorded_at),
+                "why": "; ".join(str(v) for v in (said.get("refused") or {}).values()) or e.cause,
+            }
+        )
+    return found
+
+
+@blueprint.route("/cases/<case_id>/attachments", methods=["POST"])
+def upload_attachment(case_id: str) -> Response:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return case_page(
+            case_id,
+            422,
+            refusal=Refusal.of_fields({"file": g.t("Choose a file to add.")}),
+            failed_form="attachments",
+        )
+    content = upload.read(LARGEST_FILE_BYTES + 1)
+    if len(content) > LARGEST_FILE_BYTES:
+        return case_page(
+            case_id,
+            422,
+            refusal=Refusal.of_fields({"content": g.t("The file is too large to add to a case.")}),
+            failed_form="attachments",
+        )
+    return act(
+        case_id,
+        "attachments",
+        "File added.",
+        lambda c: c.cases(
+            "UploadAttachment",
+            cases_pb2.UploadAttachmentRequest(
+                case_id=case_id,
+                filename=upload.filename or "",
+                content=content,
+                source="console",
+                # One upload per form shown: a resubmitted form adds nothing twice.
+                idempotency_key=form("upload_key"),
+            ),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/attachments/<attachment_id>")
+def download_attachment(case_id: str, attachment_id: str) -> Response:
+    """The file as a download, never shown inline: its type as read from its
+    content, no sniffing, and a sandbox should a browser render it anyway."""
+    if not CASE_ID.match(case_id) or not re.fullmatch(r"ATT-\d{1,16}", attachment_id):
+        abort(404)
+    try:
+        found = caller().cases(
+            "DownloadAttachment",
+            cases_pb2.DownloadAttachmentRequest(case_id=case_id, attachment_id=attachment_id),
+        )
+    except Refusal as err:
+        if err.code.name == "NOT_FOUND":
+            abort(404)
+        return page(
+            "error.html",
+            403 if err.code.name == "PERMISSION_DENIED" else 502,
+            message=refusal_text(err),
+        )
+    response = make_response(found.content)
+    response.headers["Content-Type"] = found.attachment.media_type or "application/octet-stream"
+    response.headers["Content-Disposition"] = content_disposition(found.attachment.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def content_disposition(filename: str) -> str:
+    """attachment, with the name as plain ASCII for old clients and whole in
+    UTF-8 (RFC 6266) for the rest."""
+    plain = re.sub(r"[^A-Za-z0-9._ -]", "_", filename).strip() or "attachment"
+    whole = urllib.parse.quote(filename, safe="")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{whole}"

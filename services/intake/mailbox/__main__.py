@@ -11,7 +11,8 @@ Settings (environment):
                                    Redress/Unprocessed, or refused over SMTP (default 50 MiB)
     REDRESS_MAILBOX_SPOOL          the Maildir keeping what arrives by SMTP
                                    (default $REDRESS_DATA_DIR/inbound-mail)
-    REDRESS_INTAKE_ADDRESS, REDRESS_FOLLOWUP_ADDRESS   where intake and follow-up listen
+    REDRESS_INTAKE_ADDRESS, REDRESS_FOLLOWUP_ADDRESS, REDRESS_CASES_ADDRESS
+                                   where intake, follow-up and cases listen
 
 One thread per mailbox; SIGTERM or SIGINT stops them after the message in hand.
 """
@@ -46,6 +47,7 @@ def main() -> int:
     spool = env.path("REDRESS_MAILBOX_SPOOL", str(Path(data_dir) / "inbound-mail"))
     intake = env.address("REDRESS_INTAKE_ADDRESS", "127.0.0.1:50051")
     followup = env.address("REDRESS_FOLLOWUP_ADDRESS", "127.0.0.1:50053")
+    cases = env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052")
     logs.configure(
         "mailbox", env.string("REDRESS_LOG_LEVEL", "info"), env.string("REDRESS_LOG_FORMAT", "json")
     )
@@ -71,7 +73,7 @@ def main() -> int:
     except SettingsError as err:
         print(err, file=sys.stderr)
         return 2
-    filer = MailFiler(channel(intake), channel(followup), api_key)
+    filer = MailFiler(channel(intake), channel(followup), channel(cases), api_key)
     stop = threading.Event()
 
     def stopping(signum: int, frame: FrameType | None) -> None:

@@ -7,7 +7,13 @@ ReceiveCustomerMessage, which finds the case (a Redress letter named in
 In-Reply-To/References, or the case id in the subject from the case's own
 customer), keeps the e-mail on it and records the customer's reply through
 CasesService.RecordCustomerReply (clocks paused for the customer resume as the
-policy says). Both accept the adapter's `intake_client` key.
+policy says). The files the message carries, inline images too, then go onto
+that case through CasesService.UploadAttachment, each under a key made of the
+message's key and the part's place in it, so that the same message again adds
+none twice. A file the cases service refuses (its kind, its size, a full case)
+is named on the case's audit trail with why ("attachment.refused"); a file too
+large for any message is named at the end of the complaint's or reply's text.
+All accept the adapter's `intake_client` key.
 
 Each outcome names the mailbox folder the message moves to; the caller moves
 it only after this returns, so a message is marked processed only once what
@@ -22,9 +28,11 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform.channels import LARGEST_FILE_BYTES
 from redress.platform.wire import timestamp
 from services.intake.mailbox.reading import InboundEmail, Unreadable, read_email
 
@@ -56,21 +64,22 @@ class Outcome:
 
 
 def attachments_footer(email: InboundEmail) -> str:
-    """What the e-mail carried besides its text. Redress has no attachment store
-    an intake client may write to yet, so the files stay in the original
-    message, kept in the mailbox's Filed folder, and the case names them."""
-    if not email.attachments:
+    """The files too large for Redress to keep, named so that a person knows
+    to look at the original message. Every other file goes onto the case."""
+    too_large = [a for a in email.attachments if a.size > LARGEST_FILE_BYTES]
+    if not too_large:
         return ""
-    lines = [
-        f"- {a.filename} ({a.content_type}, {a.size} bytes{', inline' if a.inline else ''})"
-        for a in email.attachments
-    ]
+    lines = [f"- {a.filename} ({a.content_type}, {a.size:,} bytes)" for a in too_large]
     return (
-        f"\n\n[Sent by e-mail with {len(lines)} attachment(s), kept with the original "
-        f"message {email.message_id or email.key} in the complaints mailbox:\n"
-        + "\n".join(lines)
-        + "]"
+        f"\n\n[Sent by e-mail with {len(lines)} file(s) larger than a case keeps "
+        f"({LARGEST_FILE_BYTES:,} bytes), kept only with the original message "
+        f"{email.message_id or email.key} in the complaints mailbox:\n" + "\n".join(lines) + "]"
     )
+
+
+def upload_key(email: InboundEmail, index: int) -> str:
+    """The same part of the same message is the same upload, however often it arrives."""
+    return f"{email.key}#{index}"
 
 
 def narrative_of(email: InboundEmail) -> str:
@@ -83,9 +92,12 @@ def narrative_of(email: InboundEmail) -> str:
 
 
 class MailFiler:
-    def __init__(self, intake: grpc.Channel, followup: grpc.Channel, api_key: str) -> None:
+    def __init__(
+        self, intake: grpc.Channel, followup: grpc.Channel, cases: grpc.Channel, api_key: str
+    ) -> None:
         self.intake = intake_pb2_grpc.IntakeServiceStub(intake)
         self.followup = followup_pb2_grpc.FollowupServiceStub(followup)
+        self.cases = cases_pb2_grpc.CasesServiceStub(cases)
         self.metadata = (("authorization", f"Bearer {api_key}"),)
 
     def file(self, raw: bytes, arrived_at: datetime | None = None) -> Outcome:
@@ -132,7 +144,8 @@ class MailFiler:
         except grpc.RpcError as err:
             return self._refused(err, "intake")
         how = "filed as" if answer.created else "already filed as"
-        return Outcome(FILED, f"{how} {answer.case_id}", answer.case_id, answer.created)
+        files = self._attach(email, answer.case_id)
+        return Outcome(FILED, f"{how} {answer.case_id}{files}", answer.case_id, answer.created)
 
     def _reply(self, email: InboundEmail, arrived_at: datetime | None) -> Outcome:
         body = email.text + attachments_footer(email)
@@ -157,12 +170,46 @@ class MailFiler:
                 # own earlier mail): a complaint in its own right.
                 return self._complaint(email, arrived_at)
             return self._refused(err, "follow-up")
+        files = self._attach(email, answer.case_id)
         return Outcome(
             FILED,
             f"recorded as the customer's reply on {answer.case_id} "
-            f"(matched by {answer.matched_by})",
+            f"(matched by {answer.matched_by}){files}",
             answer.case_id,
         )
+
+    def _attach(self, email: InboundEmail, case_id: str) -> str:
+        """Puts the message's files on its case; what became of them, for the
+        log. TryLater while the cases service cannot take them: the message
+        stays in the mailbox and the next pass adds what is still missing."""
+        kept, refused = 0, []
+        for index, part in enumerate(email.attachments):
+            if part.size > LARGEST_FILE_BYTES:
+                continue  # named in the text (attachments_footer)
+            request = cases_pb2.UploadAttachmentRequest(
+                case_id=case_id,
+                filename=part.filename,
+                content=part.content,
+                source="email",
+                idempotency_key=upload_key(email, index),
+            )
+            try:
+                self.cases.UploadAttachment(request, metadata=self.metadata, timeout=60)
+                kept += 1
+            except grpc.RpcError as err:
+                code, details = err.code(), err.details() or ""
+                if code in TRANSIENT or code in (
+                    grpc.StatusCode.UNAUTHENTICATED,
+                    grpc.StatusCode.PERMISSION_DENIED,
+                ):
+                    raise TryLater(f"cases answered {code.name} for a file: {details}") from None
+                # Refused for what the file is: named on the case's trail by
+                # the cases service; the message itself is filed.
+                refused.append(f"{part.filename} ({code.name}: {details[:200]})")
+        if not email.attachments:
+            return ""
+        said = f"; {kept} file(s) attached"
+        return said + (f", refused: {'; '.join(refused)}" if refused else "")
 
     def _refused(self, err: grpc.RpcError, service: str) -> Outcome:
         code, details = err.code(), err.details() or ""

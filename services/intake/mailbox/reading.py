@@ -53,9 +53,12 @@ class Unreadable(Exception):
 @dataclass(frozen=True)
 class Attachment:
     filename: str
+    # As the sender declared it; what the file is, is read from its content
+    # by the cases service.
     content_type: str
     size: int
     inline: bool
+    content: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)
@@ -248,6 +251,7 @@ def _attachments(message: EmailMessage) -> list[Attachment]:
                 content_type=kind,
                 size=len(payload) if isinstance(payload, bytes) else 0,
                 inline=disposition == "inline" or bool(part.get("Content-ID")),
+                content=payload if isinstance(payload, bytes) else b"",
             )
         )
     return kept

@@ -1,12 +1,17 @@
 """Files social messages and chat transcripts through intake and services/cases.
 
 The adapter keeps no case data: a thread's case is found again through
-intake, by the idempotency key the thread's complaint was filed with.
+intake, by the idempotency key the thread's complaint was filed with. A chat
+transcript is also kept whole as a text file on its case
+(CasesService.UploadAttachment, source "chat"), however long it is: the
+narrative or reply made of it is bounded.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +31,11 @@ MAX_REPLY = 4_000
 MAX_NARRATIVE = 32_000
 # external_ref holds at most 100 characters.
 MAX_EXTERNAL_REF = 100
+# The whole transcript as a file: the webhook's body bounds it well below this.
+MAX_TRANSCRIPT_FILE = 4_000_000
+# Refusals that are about the file, not the platform: recorded on the case by
+# services/cases ("attachment.refused"); the transcript's text is filed anyway.
+FILE_REFUSALS = {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION}
 
 
 class NotYetFiled(Exception):
@@ -126,6 +136,7 @@ class SocialFiling:
             text = transcript_text(t, MAX_REPLY - 100)
             summary = f"Chat transcript ({t.source}, chat {t.chat_id}):\n\n{text}"
             self._reply(t.case_id, common_pb2.CHANNEL_CHAT, summary, t.started_at, t.reply_key)
+            self._attach_transcript(t.case_id, t)
             return Filed("transcript_recorded", t.case_id)
         customer = common_pb2.Customer(
             full_name=contact_name(t.customer_display_name, t.customer_handle),
@@ -144,7 +155,37 @@ class SocialFiling:
             metadata=self.metadata,
             timeout=self.timeout,
         )
+        self._attach_transcript(answer.case_id, t)
         return Filed("complaint_filed", answer.case_id, answer.created)
+
+    def _attach_transcript(self, case_id: str, t: ChatTranscript) -> None:
+        """The transcript whole, as a text file on the case; once, however
+        often the chat tool sends it."""
+        key = f"{t.reply_key}:file"
+        if len(key) > 200:
+            key = "chat-transcript:" + hashlib.sha256(key.encode()).hexdigest()
+        name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"chat-{t.source}-{t.chat_id}")[:200]
+        try:
+            self.cases.UploadAttachment(
+                cases_pb2.UploadAttachmentRequest(
+                    case_id=case_id,
+                    filename=f"{name}.txt",
+                    content=transcript_text(t, MAX_TRANSCRIPT_FILE).encode(),
+                    source="chat",
+                    idempotency_key=key,
+                ),
+                metadata=self.metadata,
+                timeout=self.timeout,
+            )
+        except grpc.RpcError as err:
+            if err.code() not in FILE_REFUSALS:  # type: ignore[attr-defined]
+                raise
+            log.warning(
+                "the chat transcript was not kept as a file on its case",
+                extra={
+                    "fields": {"case_id": case_id, "details": err.details()}  # type: ignore[attr-defined]
+                },
+            )
 
     def _find(self, key: str) -> str:
         try:
