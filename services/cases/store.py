@@ -152,6 +152,7 @@ class NewCase:
     policy_id: str = ""
     policy_version: str = ""
     attachment_ids: tuple[str, ...] = ()
+    complaint_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,7 @@ LIFECYCLE_FIELDS = (
     "breached",
     "resolved_at",
     "closed_at",
+    "complaint_type",
 )
 
 
@@ -238,6 +240,7 @@ class CaseFilter:
     customer_id: str = ""
     # An e-mail address, phone number or CRM reference (ListCasesRequest.contact).
     contact: str = ""
+    complaint_types: Sequence[str] = ()
     # Set for an agent limited to their teams' cases (redress/platform/scope.py).
     visible: Visible | None = None
 
@@ -414,6 +417,7 @@ class CaseStore(Store):
                     escalation_level=0,
                     policy_id=new.policy_id,
                     policy_version=new.policy_version,
+                    complaint_type=new.complaint_type,
                     attachment_ids=list(new.attachment_ids),
                     received_at=new.received_at,
                     created_at=now,
@@ -1331,6 +1335,7 @@ class CaseStore(Store):
             (Case.assignee, f.assignees),
             (Case.team, f.teams),
             (Case.category, f.categories),
+            (Case.complaint_type, f.complaint_types),
             (Case.channel, f.channels),
             (Case.product, f.products),
             (Case.regime, f.regimes),
