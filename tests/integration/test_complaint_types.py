@@ -8,6 +8,7 @@ broken types section with every problem's path."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -24,11 +25,13 @@ from temporalio.worker import Replayer, Worker
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack import binaries
-from redress.devstack.platform import LocalPlatform, Ports
+from redress.devstack.platform import SERVICES, LocalPlatform, Ports
 from redress.devstack.processes import free_port
 from redress.platform import search_attributes as sa
 from redress.platform.enums import short_name
 from redress.platform.errors import field_violations
+from services.console.apis import Apis
+from services.console.app import ConsoleConfig, create_app
 from tests.conftest import bearer
 from tests.followup_support import followup_worker, knowledge_worker
 from tests.integration.test_complaint_workflow import KINDS
@@ -142,6 +145,37 @@ async def start(
     return handle, stored.case_id
 
 
+class ConsolePages:
+    """The staff console (services/console) on the case store, signed in as the
+    administrator; the other services it reads are not running, as the
+    console allows."""
+
+    def __init__(self, platform: LocalPlatform, scratch: Path) -> None:
+        unreachable = f"127.0.0.1:{free_port()}"
+        addresses = {name: unreachable for name in SERVICES}
+        addresses["cases"] = platform.address("cases")
+        self.apis = Apis(addresses)
+        config = ConsoleConfig(
+            keys_file=platform.data_dir / "api-keys.txt",
+            views_file=scratch / "views.json",
+            workflow_link="",
+            idle_seconds=3600,
+            secure_cookies=False,
+        )
+        self.client = create_app(config, self.apis).test_client()
+        signed_in = self.client.post("/signin", data={"key": platform.credentials.admin_key})
+        assert signed_in.status_code == 302, signed_in.text
+
+    def case(self, case_id: str) -> tuple[str, list[str]]:
+        """The complaint type the case page shows, and the stages it offers to move to."""
+        shown = self.client.get(f"/cases/{case_id}")
+        assert shown.status_code == 200, shown.text
+        kind = re.search(r'<strong id="case-type">([^<]*)</strong>', shown.text)
+        select = re.search(r'<select id="to-stage".*?</select>', shown.text, re.S)
+        assert kind is not None and select is not None
+        return kind.group(1), re.findall(r'<option value="([^"]+)"', select.group(0))
+
+
 def case_clocks(case: cases_pb2.Case) -> dict[str, tuple[str, datetime | None]]:
     """The internal clocks as GetCase shows them: state, and a running one's deadline."""
     found: dict[str, tuple[str, datetime | None]] = {}
@@ -154,13 +188,15 @@ def case_clocks(case: cases_pb2.Case) -> dict[str, tuple[str, datetime | None]]:
     return found
 
 
-async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_cases):
+async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_cases, tmp_path):
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(binaries.temporal_test_server())
     )
     admin = bearer(typed_cases.credentials.admin_key)
     channel = grpc.insecure_channel(typed_cases.address("cases"))
     cases = cases_pb2_grpc.CasesServiceStub(channel)
+
+    console = ConsolePages(typed_cases, tmp_path)
 
     def get(case_id: str) -> cases_pb2.Case:
         return cases.GetCase(cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin).case
@@ -256,6 +292,11 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
                 ComplaintWorkflow.transition, TransitionCommand("dana", "acknowledged", "")
             )
 
+            # The console's case page shows each case's type and offers the
+            # moves its type's stage graph allows from where the case is.
+            assert console.case(general_id) == ("default", ["investigating", "resolved"])
+            assert console.case(dispute_id) == ("card dispute", ["resolved"])
+
             # A working day after receipt the general complaint turns out to be
             # a card dispute: it moves to the card dispute's rules.
             await env.sleep(business_days_later(received, 1) - datetime.now(UTC))
@@ -302,6 +343,10 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
                 "resolved",
                 "closed",
             ]
+            assert console.case(general_id) == (
+                "card dispute",
+                ["investigating", "chargeback", "resolved", "closed"],
+            )
             verified = cases.VerifyAuditTrail(
                 cases_pb2.VerifyAuditTrailRequest(case_id=general_id), metadata=admin
             )
@@ -330,5 +375,6 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
                 workflows=[ComplaintWorkflow], workflow_runner=workflow_runner()
             ).replay_workflow(history)
     finally:
+        console.apis.close()
         channel.close()
         await env.shutdown()
