@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, text
 
 from redress.db.tables.cases import Case, CaseClock, Outcome
+from redress.domain.clocks import NOT_APPLICABLE
 from redress.domain.priority import priority_name
 from services.reporting.definitions import (
     ASIC_LINES,
@@ -205,6 +206,7 @@ def sql_clock_compliance(store: ReportingStore, f: Filter, now: datetime) -> lis
                 .where(
                     CaseClock.stopped_at.is_not(None),
                     CaseClock.started_at.is_not(None),
+                    CaseClock.state != NOT_APPLICABLE,
                     *store.conditions(f),
                 )
                 .group_by(CaseClock.name)

@@ -411,3 +411,26 @@ def test_the_audit_check_reads_a_type_change_as_the_stage_and_clocks_it_records(
     assert disagreements(wrong, [created, *trail]) == [
         "the case is in stage 'investigating'; its trail ends in 'received'"
     ]
+
+
+def test_a_clock_not_applicable_counts_neither_as_met_nor_in_the_time_taken() -> None:
+    from redress.db.tables.cases import CaseClock
+    from services.reporting.python_figures import clock_compliance
+
+    def clock(state: str, hours: int) -> CaseClock:
+        return CaseClock(
+            case_id="C-1",
+            name="first_response",
+            state=state,
+            started_at=MONDAY,
+            stopped_at=MONDAY + timedelta(hours=hours),
+            paused_seconds=0.0,
+        )
+
+    (figures,) = clock_compliance(
+        [(None, clock("met", 2)), (None, clock("not_applicable", 30))],  # type: ignore[list-item]
+        MONDAY + timedelta(days=3),
+    )
+    assert (figures.met, figures.breached, figures.running) == (1, 0, 0)
+    assert figures.time_taken is not None
+    assert (figures.time_taken.cases, figures.time_taken.max) == (1, 2 * 3600.0)
