@@ -13,6 +13,7 @@ Where to find a rule:
 - what each command refuses: complaint_refusals;
 - what each command changes and records: complaint_handling;
 - what becomes of messages: complaint_messages;
+- which complaint type's rules apply, and a change of type: complaint_typing;
 - when warnings, breaches, escalation steps, stage targets and follow-ups
   fall due, and what each does: complaint_schedule.
 """

@@ -15,7 +15,8 @@ the category changes. Moving to another type is one audited step:
 - an open or pending clock the new type lacks stops as "not applicable";
 - a clock only the new type has starts from the complaint's receipt (or,
   if it starts on a stage, now if the case is in that stage, else later);
-- the regime's regulatory clocks are not touched.
+- the regime's regulatory clocks keep their deadlines and take the new
+  type's regulatory thresholds and ladder.
 
 Pure code: `now` comes from the caller.
 """
@@ -134,7 +135,15 @@ class ComplaintTyping(ComplaintCore):
         said = []
         names = set()
         for clock in self.state.clocks:
-            if clock.regulatory or clock.state == clk.NOT_APPLICABLE:
+            if clock.regulatory:
+                # The regime's deadline stands; the type's thresholds and ladder apply.
+                clock.warn_at = list(rules.regulatory.warn_at)
+                clock.warned = [t for t in clock.warned if t in clock.warn_at]
+                if clock.state == clk.BREACHED:
+                    clock.warned = list(clock.warn_at)
+                clock.ladder = rules.regulatory.escalation
+                continue
+            if clock.state == clk.NOT_APPLICABLE:
                 # A clock stopped as not applicable by an earlier move starts
                 # afresh (below) if this type has it.
                 continue

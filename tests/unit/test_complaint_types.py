@@ -434,3 +434,27 @@ def test_a_clock_not_applicable_counts_neither_as_met_nor_in_the_time_taken() ->
     assert (figures.met, figures.breached, figures.running) == (1, 0, 0)
     assert figures.time_taken is not None
     assert (figures.time_taken.cases, figures.time_taken.max) == (1, 2 * 3600.0)
+
+
+def test_regulatory_clocks_keep_their_deadlines_and_take_the_new_types_ladder() -> None:
+    document = example()
+    document["escalation_ladders"]["disputes"] = [{"after": {"minutes": 0}, "notify": ["manager"]}]
+    document["types"][0]["regulatory"]["escalation"] = "disputes"
+    document["types"][0]["regulatory"]["warn_at"] = [0.5]
+    text = yaml.safe_dump(document, sort_keys=False)
+    complaint = Complaint(submission(MONDAY), ComplaintState(), WORKFLOW_ID, EVERYTHING)
+    complaint.adopt_policy(PolicyDocument("typed-example", "4", text))
+    complaint.classify(complaint.submission)
+    complaint.choose_type()
+    complaint.state.case_id = CASE_ID
+    complaint.receive(complaint.submission, None, MONDAY, regime_calendars=True)
+    before = {
+        c.name: (c.due_at, c.ladder, c.warn_at) for c in complaint.state.clocks if c.regulatory
+    }
+    assert {ladder for _, ladder, _ in before.values()} == {"regulatory"}
+    recategorise(complaint, "card_disputes", MONDAY + timedelta(hours=1))
+    after = {
+        c.name: (c.due_at, c.ladder, c.warn_at) for c in complaint.state.clocks if c.regulatory
+    }
+    assert after == {name: (due, "disputes", [0.5]) for name, (due, _, _) in before.items()}
+    assert set(after) == {"fca_summary_resolution", "fca_final_response"}
