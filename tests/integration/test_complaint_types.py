@@ -7,6 +7,7 @@ broken types section with every problem's path."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -17,7 +18,9 @@ from zoneinfo import ZoneInfo
 import grpc
 import holidays
 import pytest
+from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
@@ -131,11 +134,14 @@ def test_publish_refuses_a_broken_types_section_naming_each_problem(typed_cases)
 
 
 async def start(
-    env: WorkflowEnvironment, task_queue: str, complaint: ComplaintSubmission
+    env: WorkflowEnvironment,
+    task_queue: str,
+    complaint: ComplaintSubmission,
+    history_limit: int = 0,
 ) -> tuple[WorkflowHandle, str]:
     handle = await env.client.start_workflow(
         ComplaintWorkflow.run,
-        ComplaintInput(complaint),
+        ComplaintInput(complaint, history_limit=history_limit),
         id=f"complaint:types:{uuid.uuid4()}",
         task_queue=task_queue,
     )
@@ -174,6 +180,17 @@ class ConsolePages:
         select = re.search(r'<select id="to-stage".*?</select>', shown.text, re.S)
         assert kind is not None and select is not None
         return kind.group(1), re.findall(r'<option value="([^"]+)"', select.group(0))
+
+
+async def run_id(env: WorkflowEnvironment, workflow_id: str) -> str:
+    # Read raw: the time-skipping server keeps an unset Datetime search
+    # attribute as null, which the SDK's describe() cannot decode.
+    described = await env.client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=env.client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+    )
+    return str(described.workflow_execution_info.execution.run_id)
 
 
 def case_clocks(case: cases_pb2.Case) -> dict[str, tuple[str, datetime | None]]:
@@ -368,6 +385,48 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
                 cases_pb2.ListCasesRequest(complaint_types=["default"]), metadata=admin
             )
             assert {c.case_id for c in listed.cases}.isdisjoint({dispute_id, general_id})
+
+            # A long life: the type travels across continue-as-new, and the
+            # new run moves the case between types as the first would.
+            received_late = datetime.now(UTC) + timedelta(minutes=5)
+            long, long_id = await start(
+                env,
+                task_queue,
+                submission("A refund I was promised never came.", received_late, "Debit card"),
+                history_limit=30,
+            )
+            first_run = await run_id(env, long.id)
+            for stage in ("investigating", "chargeback"):
+                await long.execute_update(
+                    ComplaintWorkflow.transition, TransitionCommand("dana", stage, "")
+                )
+            for category in ("service", "card_disputes", "service"):
+                await long.execute_update(
+                    ComplaintWorkflow.change_category,
+                    CategoryCommand("dana", category, "checking the rules"),
+                )
+            for _ in range(50):  # the run continues as new once the updates are answered
+                if await run_id(env, long.id) != first_run:
+                    break
+                await asyncio.sleep(0.2)
+            else:
+                raise AssertionError("no continue-as-new")
+            latest = env.client.get_workflow_handle(long.id)
+            status = await latest.query(ComplaintWorkflow.status)
+            assert (status.complaint_type, status.stage) == ("default", "received")
+            assert status.allowed_stages == ["acknowledged", "investigating", "resolved", "closed"]
+            moved = get(long_id)
+            assert (moved.complaint_type, moved.stage) == ("default", "received")
+            moves = [
+                (e.old_value, json.loads(e.new_value)["type"])
+                for e in moved.audit_events
+                if e.action == "case.type_changed"
+            ]
+            assert moves == [
+                ("card_dispute", "default"),
+                ("default", "card_dispute"),
+                ("card_dispute", "default"),
+            ]
 
             # Its history replays on the code that made it.
             history = await general.fetch_history()
