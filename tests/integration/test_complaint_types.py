@@ -35,6 +35,9 @@ from redress.platform.enums import short_name
 from redress.platform.errors import field_violations
 from services.console.apis import Apis
 from services.console.app import ConsoleConfig, create_app
+from services.reporting.definitions import FCA_LINES, Filter
+from services.reporting.python_figures import fca_return
+from services.reporting.store import ReportingStore
 from tests.conftest import bearer
 from tests.followup_support import followup_worker, knowledge_worker
 from tests.integration.test_complaint_workflow import KINDS
@@ -45,6 +48,8 @@ from workflows.complaint_types import (
     ComplaintInput,
     ComplaintSubmission,
     CustomerInfo,
+    OutcomeCommand,
+    ReasonCommand,
     RegisterSubmissionInput,
     TransitionCommand,
 )
@@ -427,6 +432,41 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
                 ("default", "card_dispute"),
                 ("card_dispute", "default"),
             ]
+
+            # Each type has its own cause taxonomy, and the FCA complaints return
+            # counts a cause as the case's type maps it.
+            with pytest.raises(WorkflowUpdateFailedError) as refused:
+                await long.execute_update(
+                    ComplaintWorkflow.record_outcome,
+                    OutcomeCommand("dana", "upheld", "merchant.not_delivered", "refunded"),
+                )
+            assert "'merchant.not_delivered' is not in the cause taxonomy" in str(
+                refused.value.cause
+            )
+            await dispute.execute_update(
+                ComplaintWorkflow.record_outcome,
+                OutcomeCommand("dana", "upheld", "merchant.not_delivered", "refunded"),
+            )
+            await dispute.execute_update(ComplaintWorkflow.resolve, ReasonCommand("dana"))
+            resolved_at = get(dispute_id).resolved_at.ToDatetime(tzinfo=UTC)
+            reporting = ReportingStore(typed_cases.database_url)
+            try:
+                rows = reporting.rows(
+                    Filter(regimes=("uk_fca",)),
+                    clocks=("fca_summary_resolution", "fca_final_response"),
+                )
+                lines = fca_return(
+                    rows, received, resolved_at + timedelta(days=1), reporting.disp_cause_category
+                )
+            finally:
+                reporting.close()
+            by_cause = [
+                line.breakdown.split(": ")[-1]
+                for line in lines
+                if line.description == FCA_LINES["9_cause"] and dispute_id in line.case_ids
+            ]
+            # (The base rules do not know the cause: they would count it as "Other".)
+            assert by_cause == ["Terms and disputed sums/charges"] * 2
 
             # Its history replays on the code that made it.
             history = await general.fetch_history()
