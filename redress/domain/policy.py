@@ -357,6 +357,16 @@ class Policy:
                 return kind.rules
         raise KeyError(f"policy {self.id} {self.version} has no complaint type {name!r}")
 
+    def every_stage(self) -> dict[str, Stage]:
+        """The stages of the base rules and of every type, by name (the first
+        definition of a name, base rules first): what cases of this policy can
+        be in, for lists and filters over all of them."""
+        found = dict(self.stages)
+        for kind in self.types:
+            for name, stage in kind.rules.stages.items():
+                found.setdefault(name, stage)
+        return found
+
     def select_type(self, complaint: ComplaintFacts) -> TypeChoice:
         """The first type whose conditions all hold; the base rules when none
         does. A policy without types answers "" (the base rules, unnamed)."""

@@ -458,3 +458,18 @@ def test_regulatory_clocks_keep_their_deadlines_and_take_the_new_types_ladder() 
     }
     assert after == {name: (due, "disputes", [0.5]) for name, (due, _, _) in before.items()}
     assert set(after) == {"fca_summary_resolution", "fca_final_response"}
+
+
+def test_every_stage_a_case_of_the_policy_can_be_in() -> None:
+    policy = Policy.load(EXAMPLE.read_text())
+    assert list(policy.every_stage()) == [
+        "received",
+        "acknowledged",
+        "investigating",
+        "awaiting_customer",
+        "resolved",
+        "closed",
+        "chargeback",
+    ]
+    assert [n for n, s in policy.every_stage().items() if s.closed] == ["closed"]
+    assert list(Policy.load_default().every_stage()) == list(Policy.load_default().stages)
