@@ -15,6 +15,7 @@ the category changes. Moving to another type is one audited step:
 - an open or pending clock the new type lacks stops as "not applicable";
 - a clock only the new type has starts from the complaint's receipt (or,
   if it starts on a stage, now if the case is in that stage, else later);
+  on a resolved or closed case it waits, pending, for a reopening;
 - the regime's regulatory clocks keep their deadlines and take the new
   type's regulatory thresholds and ladder.
 
@@ -190,7 +191,10 @@ class ComplaintTyping(ComplaintCore):
                 ladder=rule.escalation,
                 description=rule.description,
             )
-            if rule.starts_on == "received":
+            if self.state.resolved_at is not None or self.state.closed_at is not None:
+                # Nothing runs on a resolved case; a reopening can start it.
+                said.append(f"clock {rule.name} not started: the case is resolved")
+            elif rule.starts_on == "received":
                 clk.start(clock, self.submission.received_at, self.calendar(rule.calendar))
                 said.append(f"clock {rule.name} started from receipt, due {iso(clock.due_at)}")
             elif rule.starts_on == stage:

@@ -363,9 +363,14 @@ def test_a_resolved_case_goes_to_a_resolved_stage_or_is_refused() -> None:
     complaint.choose_type()
     complaint.state.case_id = CASE_ID
     complaint.receive(complaint.submission, None, MONDAY, regime_calendars=True)
+    for clock in complaint.state.clocks:
+        clk.stop(clock, MONDAY)
     complaint.state.stage, complaint.state.resolved_at = "resolved", MONDAY
     recategorise(complaint, "card_disputes", MONDAY + timedelta(hours=1))
     assert (complaint.state.complaint_type, complaint.state.stage) == ("card_dispute", "answered")
+    # Nothing starts running on a resolved case.
+    assert clocks(complaint)["chargeback"] == ("pending", None)
+    assert "clock chargeback not started: the case is resolved" in type_change(complaint).cause
 
     # Without any resolved stage, the move is refused before anything changes.
     del card["stages"]["answered"]
