@@ -302,6 +302,13 @@ def test_a_general_complaint_recategorised_as_a_card_dispute_moves_to_its_rules(
     ]
     # One entry for the move; the category change before it is the person's.
     assert [d.action for d in complaint.trail.drafts] == ["case.recategorised", "case.type_changed"]
+    # Webhooks hear of both, the stage the case is now in with the move.
+    complaint.take_change(tuesday)
+    events = complaint.state.outbox[-1].events
+    assert [(e.event_type, e.payload["stage"]) for e in events] == [
+        ("case.category_changed", "received"),
+        ("case.type_changed", "received"),
+    ]
 
 
 def test_a_card_dispute_recategorised_as_service_keeps_a_stage_both_have() -> None:
