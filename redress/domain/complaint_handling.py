@@ -71,6 +71,10 @@ class ComplaintHandling(ComplaintTyping):
     def change_category(self, command: CategoryCommand, now: datetime | None = None) -> None:
         """`now`: when the case's complaint type is chosen again (None: it is
         not, as for complaints whose workflow passed no time)."""
+        if now is not None:
+            # Checked again, before anything changes: the case may have been
+            # resolved since the validator ran.
+            self.check_retype(command.category)
         self.trail.by_person(
             command.actor,
             "case.recategorised",

@@ -392,8 +392,19 @@ def test_a_resolved_case_goes_to_a_resolved_stage_or_is_refused() -> None:
     complaint.state.case_id = CASE_ID
     complaint.receive(complaint.submission, None, MONDAY, regime_calendars=True)
     complaint.state.stage, complaint.state.resolved_at = "resolved", MONDAY
+    command = CategoryCommand("dana", "card_disputes", "it is a dispute")
     with pytest.raises(Refused, match="no resolved stage for this resolved case; reopen it first"):
-        complaint.check_category(CategoryCommand("dana", "card_disputes", "it is a dispute"))
+        complaint.check_category(command)
+    # The handler checks again (the case may have been resolved after the
+    # validator ran) and changes nothing.
+    complaint.take_change(MONDAY)
+    with pytest.raises(Refused, match="reopen it first"):
+        complaint.change_category(command, MONDAY + timedelta(hours=1))
+    assert (complaint.state.category, complaint.state.complaint_type) == (
+        "fees_and_charges",
+        BASE_TYPE,
+    )
+    assert complaint.trail.drafts == []
 
 
 def test_the_type_survives_continue_as_new() -> None:
