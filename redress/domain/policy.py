@@ -636,6 +636,8 @@ class _Reader:
             self.fail("types", "expected a list of complaint types")
             return ()
         base = {k: v for k, v in self.document.items() if k != "types"}
+        # A problem of a key the type keeps from the base is reported once, as the base's.
+        known = set(self.problems)
         found: list[ComplaintType] = []
         names: list[str] = []
         for i, body in enumerate(value):
@@ -665,7 +667,7 @@ class _Reader:
             try:
                 rules = reader.policy("")
             except PolicyError as err:
-                self.problems += [f"{path}.{problem}" for problem in err.problems]
+                self.problems += [f"{path}.{p}" for p in err.problems if p not in known]
                 continue
             found.append(
                 ComplaintType(

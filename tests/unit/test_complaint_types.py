@@ -496,3 +496,14 @@ def test_every_stage_a_case_of_the_policy_can_be_in() -> None:
     ]
     assert [n for n, s in policy.every_stage().items() if s.closed] == ["closed"]
     assert list(Policy.load_default().every_stage()) == list(Policy.load_default().stages)
+
+
+def test_a_problem_of_the_base_rules_a_type_keeps_is_reported_once() -> None:
+    document = example()
+    document["escalation_ladders"]["internal"][0]["raise_priority"] = "critical"
+    document["types"][0]["stages"]["chargeback"]["next"] = ["refunded"]
+    assert problems(document) == [
+        "escalation_ladders.internal[0].raise_priority: 'critical' is not one of low, normal, "
+        "high, urgent",
+        "types.card_dispute.stages.chargeback.next: 'refunded' is not a stage",
+    ]
