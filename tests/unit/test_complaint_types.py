@@ -507,3 +507,25 @@ def test_a_problem_of_the_base_rules_a_type_keeps_is_reported_once() -> None:
         "high, urgent",
         "types.card_dispute.stages.chargeback.next: 'refunded' is not a stage",
     ]
+
+
+def test_a_type_sends_its_own_letters() -> None:
+    document = example()
+    document["types"][0]["followups"] = {"acknowledgement": {"template": "dispute-received"}}
+    text = yaml.safe_dump(document, sort_keys=False)
+
+    def letters(**changes: Any) -> list[str]:
+        complaint = Complaint(
+            submission(MONDAY, **changes), ComplaintState(), WORKFLOW_ID, EVERYTHING
+        )
+        complaint.adopt_policy(PolicyDocument("typed-example", "5", text))
+        complaint.classify(complaint.submission)
+        chosen = complaint.choose_type()
+        complaint.state.case_id = CASE_ID
+        complaint.receive(
+            complaint.submission, None, MONDAY, regime_calendars=True, type_chosen=chosen
+        )
+        return [i.message.template_name for i in complaint.state.outbox if i.message]
+
+    assert letters(**CARD) == ["dispute-received"]
+    assert letters() == ["acknowledgement"]
