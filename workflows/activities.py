@@ -102,6 +102,7 @@ class CaseActivities:
             submitted_by=s.submitted_by,
             policy_id=input.policy_id,
             policy_version=input.policy_version,
+            complaint_type=input.complaint_type,
         )
         response = await self._call(self.cases.CreateCase, request)
         return StoredCase(case_id=response.case.case_id, created=response.created)
@@ -154,6 +155,7 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
         assignee=state.assignee,
         team=state.team,
         category=state.category,
+        complaint_type=state.complaint_type,
         escalation_level=state.escalation_level,
         next_deadline=optional_timestamp(min(running) if running else None),
         breached=any(c.breached_at is not None for c in state.clocks),

@@ -26,7 +26,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from redress.domain.complaint import Complaint, Features
-    from redress.domain.policy import Classification
+    from redress.domain.policy import Classification, TypeChoice
     from redress.platform import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.complaint_retries import (
@@ -175,6 +175,11 @@ class ComplaintWorkflow:
         classified: Classification | None = None
         if workflow.patched("classification-on-receipt"):
             classified, submission = self.complaint.classify(submission)
+        chosen: TypeChoice | None = None
+        # Asked only of a complaint whose policy has types, so that no other
+        # complaint's history gains a marker for it.
+        if self.complaint.base_rules.types and workflow.patched("complaint-types"):
+            chosen = self.complaint.choose_type()
         stored = await workflow.execute_local_activity_method(
             CaseActivities.store_case,
             StoreCaseInput(
@@ -183,6 +188,7 @@ class ComplaintWorkflow:
                 stage=self.state.stage,
                 policy_id=document.policy_id,
                 policy_version=document.version,
+                complaint_type=self.state.complaint_type,
             ),
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=STORE_RETRY,
@@ -194,6 +200,7 @@ class ComplaintWorkflow:
                 classified,
                 workflow.now(),
                 regime_calendars=workflow.patched("regime-calendars"),
+                type_chosen=chosen,
             )
             await self._persist()
 
@@ -406,7 +413,9 @@ class ComplaintWorkflow:
 
     @workflow.update
     async def change_category(self, command: CategoryCommand) -> CommandResult:
-        return await self._command(lambda: self.complaint.change_category(command))
+        # The time is for a change of complaint type, which only complaints
+        # that chose a type on receipt make.
+        return await self._command(lambda: self.complaint.change_category(command, workflow.now()))
 
     @change_category.validator
     def _check_category(self, command: CategoryCommand) -> None:

@@ -114,6 +114,8 @@ class StoreCaseInput:
     stage: str
     policy_id: str = ""
     policy_version: str = ""
+    # The complaint type whose rules the case runs under ("" without types).
+    complaint_type: str = ""
 
 
 @dataclass

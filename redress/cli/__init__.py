@@ -103,6 +103,7 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         ("stage", c.stage),
         ("priority", short_name(Priority, c.priority)),
         ("category", c.category or "-"),
+        *([("type", c.complaint_type)] if c.complaint_type else []),
         ("channel", short_name(Channel, c.channel)),
         ("regime", short_name(Regime, c.regime) or "-"),
         (
@@ -160,6 +161,7 @@ def cmd_case_list(args: argparse.Namespace) -> None:
         stages=args.stage or [],
         channels=[from_short_name(Channel, c) for c in args.channel or []],  # type: ignore[misc]
         text=args.text or "",
+        complaint_types=args.type or [],
     )
     response = call(args, "cases", cases_pb2_grpc.CasesServiceStub, "ListCases", request)
     if args.json:
@@ -681,6 +683,7 @@ def parser() -> argparse.ArgumentParser:
     lst.add_argument("--stage", action="append")
     lst.add_argument("--channel", action="append", choices=choices(Channel))
     lst.add_argument("--text", help="words in the narrative")
+    lst.add_argument("--type", action="append", help="a complaint type of the policy")
     lst.add_argument("--limit", type=int, default=20)
     lst.add_argument("--page-token")
     lst.add_argument("--json", action="store_true")

@@ -23,6 +23,9 @@ from typing import Protocol
 from redress.domain.policy import Budget, EscalationStep
 
 RUNNING, PAUSED, MET, BREACHED, PENDING = "running", "paused", "met", "breached", "pending"
+# Stopped because the case's complaint type changed to one without this clock:
+# neither met nor breached, and never counted as either.
+NOT_APPLICABLE = "not_applicable"
 
 
 class Calendar(Protocol):
@@ -186,6 +189,63 @@ def stop(clock: Clock, now: datetime) -> None:
     if clock.state in (RUNNING, PAUSED):
         clock.state = MET
     clock.stopped_at = now
+
+
+def not_applicable(clock: Clock, now: datetime) -> None:
+    """Stops an open or pending clock the case's rules no longer have."""
+    if clock.state == PAUSED and clock.paused_at is not None:
+        clock.paused_seconds += (now - clock.paused_at).total_seconds()
+        clock.paused_at = None
+    clock.state = NOT_APPLICABLE
+    clock.stopped_at = now
+
+
+def rebudget(
+    clock: Clock,
+    budget: Budget,
+    calendar_name: str,
+    calendar: Calendar,
+    now: datetime,
+    *,
+    pausable: bool,
+    warn_at: tuple[float, ...],
+    ladder: str,
+    description: str = "",
+) -> None:
+    """Puts the clock under another rule of its name (another complaint type's).
+
+    An open clock keeps the time it has used and gets the new budget: the
+    time left is the new budget less the time used, measured in the clock's
+    own time (business or calendar) while the basis and calendar stay the same,
+    otherwise from its start to `now` in the new rule's time (time paused
+    counting as used). No time left: its deadline is `now`. A met or breached
+    clock stays so; warnings already given are not given again."""
+    basis = budget.basis
+    total = budget.duration.total_seconds()
+    if clock.state in (RUNNING, PAUSED) and clock.started_at is not None:
+        if basis == clock.basis and calendar_name == clock.calendar:
+            left = (
+                clock.remaining_seconds
+                if clock.state == PAUSED
+                else time_left(clock, now, calendar)
+            )
+            used = clock.total_seconds - left
+        else:
+            used = elapsed(basis, calendar, clock.started_at, now)
+        clock.basis, clock.calendar = basis, calendar_name
+        clock.anchor = now
+        clock.remaining_seconds = max(total - used, 0.0)
+        clock.due_at = advance(basis, calendar, now, clock.remaining_seconds)
+    else:
+        clock.basis, clock.calendar = basis, calendar_name
+    clock.total_seconds = total
+    clock.pausable = pausable
+    clock.warn_at = list(warn_at)
+    clock.warned = (
+        list(warn_at) if clock.state == BREACHED else [t for t in clock.warned if t in warn_at]
+    )
+    clock.ladder = ladder
+    clock.description = description or clock.description
 
 
 def time_left(clock: Clock, now: datetime, calendar: Calendar) -> float:

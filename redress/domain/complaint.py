@@ -13,6 +13,7 @@ Where to find a rule:
 - what each command refuses: complaint_refusals;
 - what each command changes and records: complaint_handling;
 - what becomes of messages: complaint_messages;
+- which complaint type's rules apply, and a change of type: complaint_typing;
 - when warnings, breaches, escalation steps, stage targets and follow-ups
   fall due, and what each does: complaint_schedule.
 """
@@ -46,7 +47,8 @@ from redress.domain.complaint_state import (
     PolicyDocument,
     SuggestedArticle,
 )
-from redress.domain.policy import Classification, ComplaintFacts
+from redress.domain.complaint_typing import complaint_facts
+from redress.domain.policy import Classification, TypeChoice
 from redress.domain.regulatory import regulatory_deadlines
 
 __all__ = ["DECISIONS", "Change", "Complaint", "ComplaintCore", "Features"]
@@ -82,17 +84,7 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
     ) -> tuple[Classification, ComplaintSubmission]:
         """The policy's classification rules applied to the submission: the
         category and priority found, and the submission as it is stored."""
-        text = "\n".join((submission.narrative, submission.issue, submission.sub_issue))
-        classified = self.rules.classify(
-            ComplaintFacts(
-                text=text,
-                product=submission.product,
-                tags=tuple(submission.customer.tags),
-                regime=submission.regime,
-                channel=submission.channel,
-                language=submission.customer.preferred_language,
-            )
-        )
+        classified = self.rules.classify(complaint_facts(submission, ""))
         submission = dataclasses.replace(
             submission,
             category=classified.category or submission.category,
@@ -109,9 +101,11 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
         now: datetime,
         *,
         regime_calendars: bool,
+        type_chosen: TypeChoice | None = None,
     ) -> None:
-        """The stored case's first change: classification, clocks started at
-        receipt, the case.created event and the acknowledgement.
+        """The stored case's first change: classification, the complaint type,
+        clocks started at receipt, the case.created event and the
+        acknowledgement.
 
         `regime_calendars`: regulatory deadlines count in the regime's own
         calendar (complaints received before that counted in the policy's)."""
@@ -119,6 +113,8 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
             self._record_language_detected(submission.language_detected)
         if classified is not None:
             self._record_classification(classified)
+        if type_chosen is not None:
+            self.record_type_chosen(type_chosen)
         received = submission.received_at
         self.state.stage_entered_at = received
         if submission.historic:
@@ -137,8 +133,13 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
             "clocks.started",
             "clocks",
             new=json.dumps({c.name: iso(c.due_at) for c in self.state.clocks}),
-            cause=f"policy {document.policy_id} {document.version} and regime "
-            f"{submission.regime} at receipt {received.isoformat()}",
+            cause=f"policy {document.policy_id} {document.version}"
+            + (
+                f" (complaint type {self.state.complaint_type})"
+                if self.state.complaint_type
+                else ""
+            )
+            + f" and regime {submission.regime} at receipt {received.isoformat()}",
         )
         if submission.historic and submission.closure and self.features.historic_closure:
             self._close_as_recorded(submission.closure)
@@ -407,6 +408,7 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
             breached=self.breached(),
             policy_id=self.state.policy.policy_id if self.state.policy else "",
             policy_version=self.state.policy.version if self.state.policy else "",
+            complaint_type=self.state.complaint_type,
             allowed_stages=list(self.policy.allowed_from(self.state.stage)) if self.policy else [],
             clocks=clocks,
             subtasks=list(self.state.subtasks),

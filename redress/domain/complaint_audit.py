@@ -26,6 +26,8 @@ EVENT_TYPES = {
     "case.priority_changed": "case.priority_changed",
     "case.classified": "case.category_changed",
     "case.recategorised": "case.category_changed",
+    # Only cases of a policy with complaint types record it.
+    "case.type_changed": "case.type_changed",
     "case.escalated": "case.escalated",
     "case.reopened": "case.reopened",
     "clock.warning": "clock.warning",

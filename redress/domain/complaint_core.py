@@ -67,6 +67,7 @@ class ComplaintCore:
         self.trail = AuditTrail()
         self.notes: list[NoteDraft] = []
         self.policy: Policy | None = None
+        self.base_policy: Policy | None = None
         # A message was put in the outbox since the caller last looked.
         self.message_requested = False
 
@@ -76,13 +77,22 @@ class ComplaintCore:
         self._use_policy(self.state.policy)
 
     def _use_policy(self, document: PolicyDocument) -> None:
-        self.policy = Policy.load(document.document)
+        self.base_policy = Policy.load(document.document)
+        # The rules of the case's complaint type ("" for a policy without types).
+        self.policy = self.base_policy.for_type(self.state.complaint_type)
         self.trail.rule_version = f"{document.policy_id} {document.version}"
 
     @property
     def rules(self) -> Policy:
+        """The rules the complaint runs under: its type's."""
         assert self.policy is not None, "the complaint's policy is not loaded yet"
         return self.policy
+
+    @property
+    def base_rules(self) -> Policy:
+        """The policy document as a whole, with its types."""
+        assert self.base_policy is not None, "the complaint's policy is not loaded yet"
+        return self.base_policy
 
     def calendar(self, name: str = "") -> BusinessCalendar:
         return self.rules.calendar_named(name)

@@ -22,7 +22,7 @@ from redress.domain.complaint_commands import (
     SubtaskCommand,
     TransitionCommand,
 )
-from redress.domain.complaint_core import OPEN_SUBTASK_STATES, ComplaintCore
+from redress.domain.complaint_core import OPEN_SUBTASK_STATES
 from redress.domain.complaint_state import (
     CustomerInfo,
     OutcomeInfo,
@@ -31,9 +31,10 @@ from redress.domain.complaint_state import (
     SubtaskEvent,
     SubtaskInfo,
 )
+from redress.domain.complaint_typing import ComplaintTyping
 
 
-class ComplaintHandling(ComplaintCore):
+class ComplaintHandling(ComplaintTyping):
     def assign(self, command: AssignCommand) -> None:
         if command.team != self.state.team:
             self.trail.by_person(
@@ -67,7 +68,13 @@ class ComplaintHandling(ComplaintCore):
         )
         self.state.priority = command.priority
 
-    def change_category(self, command: CategoryCommand) -> None:
+    def change_category(self, command: CategoryCommand, now: datetime | None = None) -> None:
+        """`now`: when the case's complaint type is chosen again (None: it is
+        not, as for complaints whose workflow passed no time)."""
+        if now is not None:
+            # Checked again, before anything changes: the case may have been
+            # resolved since the validator ran.
+            self.check_retype(command.category)
         self.trail.by_person(
             command.actor,
             "case.recategorised",
@@ -76,7 +83,13 @@ class ComplaintHandling(ComplaintCore):
             new=command.category,
             cause=command.reason,
         )
+        old = self.state.category
         self.state.category = command.category
+        if now is not None:
+            self.retype(
+                now,
+                f"category changed from {old or 'none'} to {command.category} by {command.actor}",
+            )
 
     def transition(self, command: TransitionCommand, now: datetime) -> None:
         # Checked again: the case may have moved since the validator ran.

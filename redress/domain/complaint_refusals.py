@@ -23,7 +23,8 @@ from redress.domain.complaint_commands import (
     SubtaskCommand,
     TransitionCommand,
 )
-from redress.domain.complaint_core import OPEN_SUBTASK_STATES, ComplaintCore
+from redress.domain.complaint_core import OPEN_SUBTASK_STATES
+from redress.domain.complaint_typing import ComplaintTyping
 from redress.domain.policy import PRIORITIES
 
 DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
@@ -33,7 +34,7 @@ DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
 MAX_SUBTASKS = 50
 
 
-class ComplaintRefusals(ComplaintCore):
+class ComplaintRefusals(ComplaintTyping):
     def check_submission(self, fingerprint: str) -> None:
         if fingerprint != self.submission.fingerprint:
             raise KeyReused(
@@ -69,6 +70,8 @@ class ComplaintRefusals(ComplaintCore):
             raise InvalidCommand("say why the category is changed", "reason")
         if command.category == self.state.category:
             raise Refused(f"the category is already {command.category}")
+        # A resolved case cannot go to a type with no stage to hold it.
+        self.check_retype(command.category)
 
     def _check_clock(self, name: str) -> clk.Clock:
         clock = self.clock(name)

@@ -237,6 +237,10 @@ class ComplaintState:
     # For a historic complaint: when it was filed. Clock events due before
     # then are recorded without their actions.
     filed_at: datetime | None = None
+    # The complaint type whose rules the case runs under (a name from the
+    # policy's `types`, or "default" for its base rules); "" when the policy
+    # has no types or the complaint started before types existed.
+    complaint_type: str = ""
 
 
 @dataclass
@@ -327,6 +331,7 @@ class ComplaintStatus:
     breached: bool = False
     policy_id: str = ""
     policy_version: str = ""
+    complaint_type: str = ""
     allowed_stages: list[str] = field(default_factory=list)
     clocks: list[ClockStatus] = field(default_factory=list)
     subtasks: list[SubtaskInfo] = field(default_factory=list)

@@ -12,6 +12,7 @@ Pure code: usable inside workflows.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -182,6 +183,43 @@ class Conditions:
     # intake): "de" matches de, de-AT, de-CH. Keeps one language's words from
     # matching another's ("cargo" is a fee in Spanish, a freight in English).
     languages: tuple[str, ...] = ()
+    # The case's category (complaint types only: classification sets it).
+    categories: tuple[str, ...] = ()
+
+    def hold_for(self, complaint: ComplaintFacts) -> bool:
+        if self.keywords and not any(_has_phrase(complaint.text, k) for k in self.keywords):
+            return False
+        product = complaint.product.casefold()
+        if self.products and not any(product.startswith(p.casefold()) for p in self.products):
+            return False
+        tags = {t.casefold() for t in complaint.tags}
+        if self.tags and not any(t.casefold() in tags for t in self.tags):
+            return False
+        if self.regimes and complaint.regime not in self.regimes:
+            return False
+        if self.categories and complaint.category not in self.categories:
+            return False
+        language = complaint.language.split("-")[0].casefold()
+        if self.languages and language not in {x.casefold() for x in self.languages}:
+            return False
+        return not (self.channels and complaint.channel not in self.channels)
+
+    def describe(self) -> str:
+        """The conditions in words, e.g. "categories card_disputes; channels web"."""
+        parts = [
+            f"{name} {', '.join(values)}"
+            for name, values in (
+                ("categories", self.categories),
+                ("products", self.products),
+                ("channels", self.channels),
+                ("regimes", self.regimes),
+                ("tags", self.tags),
+                ("languages", self.languages),
+                ("keywords", self.keywords),
+            )
+            if values
+        ]
+        return "; ".join(parts) or "no conditions (every complaint)"
 
 
 @dataclass(frozen=True)
@@ -193,21 +231,7 @@ class ClassificationRule:
     description: str = ""
 
     def matches(self, complaint: ComplaintFacts) -> bool:
-        w = self.when
-        if w.keywords and not any(_has_phrase(complaint.text, k) for k in w.keywords):
-            return False
-        product = complaint.product.casefold()
-        if w.products and not any(product.startswith(p.casefold()) for p in w.products):
-            return False
-        tags = {t.casefold() for t in complaint.tags}
-        if w.tags and not any(t.casefold() in tags for t in w.tags):
-            return False
-        if w.regimes and complaint.regime not in w.regimes:
-            return False
-        language = complaint.language.split("-")[0].casefold()
-        if w.languages and language not in {x.casefold() for x in w.languages}:
-            return False
-        return not (w.channels and complaint.channel not in w.channels)
+        return self.when.hold_for(complaint)
 
 
 @dataclass(frozen=True)
@@ -221,6 +245,8 @@ class ComplaintFacts:
     channel: str = ""
     # A BCP 47 tag such as "de" or "es-MX"; "" when unknown.
     language: str = ""
+    # The case's category (after classification); complaint types select on it.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +268,48 @@ def _has_phrase(text: str, phrase: str) -> bool:
     after = r"\w*" if phrase.endswith("*") else ""
     words = r"\s+".join(re.escape(w) for w in phrase.strip("*").split())
     return re.search(rf"(?<!\w){before}{words}{after}(?!\w)", text.casefold()) is not None
+
+
+# What a complaint type may set for itself; each key it gives replaces the
+# base policy's key of that name whole, the others are the base policy's.
+TYPE_OVERRIDES = (
+    "calendar",
+    "initial_stage",
+    "stages",
+    "clocks",
+    "escalation_ladders",
+    "regulatory",
+    "pause_reasons",
+    "root_causes",
+    "disp_cause_categories",
+    "reopen",
+    "followups",
+)
+# What a case whose policy has types, and whose complaint matches none of
+# them, records as its type: it runs under the base policy's rules.
+BASE_TYPE = "default"
+
+
+@dataclass(frozen=True)
+class ComplaintType:
+    """A kind of complaint with rules of its own: selected by `when`, its
+    rules the base policy with the type's own keys put in place."""
+
+    name: str
+    when: Conditions
+    rules: Policy
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    """Which rules a complaint runs under, and why."""
+
+    # A type's name, or BASE_TYPE when no type's conditions hold.
+    name: str
+    # The policy path that chose it ("types.card_dispute", or "types" for the base).
+    rule: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -272,7 +340,48 @@ class Policy:
     # Root cause -> its cause category in the FCA complaints return (a key of
     # DISP_CAUSE_CATEGORIES); causes not here are "other".
     disp_causes: dict[str, str] = field(default_factory=dict, compare=False)
+    # Kinds of complaint with rules of their own, tried in order (see for_type).
+    types: tuple[ComplaintType, ...] = field(default=(), compare=False, repr=False)
+    # For a type's rules (for_type): the type's name; "" for the policy itself.
+    type_name: str = ""
     source: str = field(default="", compare=False, repr=False)
+
+    def for_type(self, name: str) -> Policy:
+        """The rules a complaint of type `name` runs under: the type's, or the
+        policy's own for "" (a policy without types) and BASE_TYPE. KeyError
+        for a name the policy does not define."""
+        if name in ("", BASE_TYPE):
+            return self
+        for kind in self.types:
+            if kind.name == name:
+                return kind.rules
+        raise KeyError(f"policy {self.id} {self.version} has no complaint type {name!r}")
+
+    def every_stage(self) -> dict[str, Stage]:
+        """The stages of the base rules and of every type, by name (the first
+        definition of a name, base rules first): what cases of this policy can
+        be in, for lists and filters over all of them."""
+        found = dict(self.stages)
+        for kind in self.types:
+            for name, stage in kind.rules.stages.items():
+                found.setdefault(name, stage)
+        return found
+
+    def select_type(self, complaint: ComplaintFacts) -> TypeChoice:
+        """The first type whose conditions all hold; the base rules when none
+        does. A policy without types answers "" (the base rules, unnamed)."""
+        if not self.types:
+            return TypeChoice("", "", "the policy defines no complaint types")
+        for kind in self.types:
+            if kind.when.hold_for(complaint):
+                return TypeChoice(
+                    kind.name, f"types.{kind.name}", f"its conditions hold: {kind.when.describe()}"
+                )
+        return TypeChoice(
+            BASE_TYPE,
+            "types",
+            "no complaint type's conditions hold: the policy's base rules apply",
+        )
 
     def calendar_named(self, name: str = "") -> BusinessCalendar:
         """The policy's own calendar of that name, else the preset; "" is the default."""
@@ -453,6 +562,7 @@ class _Reader:
                 "calendars",
                 "followups",
                 "disp_cause_categories",
+                "types",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -490,6 +600,7 @@ class _Reader:
         for path, name in named:
             if name and name not in known:
                 self.fail(path, f"no calendar {name!r}; known: {', '.join(sorted(known))}")
+        types = self.types(top.get("types"), categories)
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(
@@ -511,8 +622,99 @@ class _Reader:
             calendars=calendars,
             followups=followups,
             disp_causes=disp_causes,
+            types=types,
             source=source,
         )
+
+    def types(self, value: Any, categories: tuple[str, ...]) -> tuple[ComplaintType, ...]:
+        """`types`: each type's name, conditions and own keys; its rules are
+        the base document with its keys in place, read (and checked) whole,
+        every problem reported under the type's path."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail("types", "expected a list of complaint types")
+            return ()
+        base = {k: v for k, v in self.document.items() if k != "types"}
+        # A problem of a key the type keeps from the base is reported once, as the base's.
+        known = set(self.problems)
+        found: list[ComplaintType] = []
+        names: list[str] = []
+        for i, body in enumerate(value):
+            raw = body.get("name") if isinstance(body, dict) else None
+            # A problem's path names the type when its name is good to read.
+            good = isinstance(raw, str) and re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", raw)
+            path = f"types.{raw}" if good else f"types[{i}]"
+            b = self.mapping(body, path, {"name", "description", "when", *TYPE_OVERRIDES}, {"name"})
+            name = self.text(b.get("name"), f"{path}.name")
+            if name and not good:
+                self.fail(f"{path}.name", "a type name: lower case letters, digits, _ and -")
+            elif name == BASE_TYPE:
+                self.fail(
+                    f"types[{i}].name",
+                    f"{BASE_TYPE!r} names the base rules (complaints no type matches)",
+                )
+            names.append(name)
+            when = self.type_conditions(b.get("when"), f"{path}.when", categories)
+            if not any(getattr(when, f) for f in when.__dataclass_fields__) and i < len(value) - 1:
+                self.fail(
+                    f"{path}.when",
+                    "a type without conditions takes every complaint: only the last type "
+                    "may have none",
+                )
+            merged = {**base, **{k: v for k, v in b.items() if k in TYPE_OVERRIDES}}
+            reader = _Reader(merged)
+            try:
+                rules = reader.policy("")
+            except PolicyError as err:
+                self.problems += [f"{path}.{p}" for p in err.problems if p not in known]
+                continue
+            found.append(
+                ComplaintType(
+                    name=name,
+                    when=when,
+                    rules=dataclasses.replace(rules, type_name=name),
+                    description=self.text(b.get("description"), f"{path}.description"),
+                )
+            )
+        for name in sorted({n for n in names if n and names.count(n) > 1}):
+            self.fail("types", f"type {name!r} is defined more than once")
+        return tuple(found)
+
+    def type_conditions(self, value: Any, path: str, categories: tuple[str, ...]) -> Conditions:
+        w = self.mapping(
+            value or {},
+            path,
+            {"categories", "products", "tags", "regimes", "channels", "languages"},
+        )
+        when = Conditions(
+            categories=self.names(w.get("categories"), f"{path}.categories"),
+            products=self.names(w.get("products"), f"{path}.products"),
+            tags=self.names(w.get("tags"), f"{path}.tags"),
+            regimes=self.names(w.get("regimes"), f"{path}.regimes"),
+            channels=self.names(w.get("channels"), f"{path}.channels"),
+            languages=self.names(w.get("languages"), f"{path}.languages"),
+        )
+        self.condition_values(when, path)
+        for category in when.categories:
+            if categories and category not in categories:
+                self.fail(f"{path}.categories", f"{category!r} is not in `categories`")
+        return when
+
+    def condition_values(self, when: Conditions, path: str) -> None:
+        """Languages, regimes and channels a condition names must exist."""
+        for language in when.languages:
+            if not re.fullmatch(r"[a-z]{2,3}", language):
+                self.fail(
+                    f"{path}.languages",
+                    f"{language!r}: a primary language tag such as en, de or es",
+                )
+        for regime in when.regimes:
+            if regime not in REGIMES:
+                self.fail(f"{path}.regimes", f"{regime!r} is not one of {', '.join(REGIMES)}")
+        for channel in when.channels:
+            if channel not in CHANNELS:
+                self.fail(f"{path}.channels", f"{channel!r} is not one of {', '.join(CHANNELS)}")
 
     def disp_causes(self, value: Any, root_causes: tuple[str, ...]) -> dict[str, str]:
         """`disp_cause_categories`: DISP category key -> the root causes it
@@ -727,27 +929,12 @@ class _Reader:
                 channels=self.names(w.get("channels"), f"{path}.when.channels"),
                 languages=self.names(w.get("languages"), f"{path}.when.languages"),
             )
-            for language in when.languages:
-                if not re.fullmatch(r"[a-z]{2,3}", language):
-                    self.fail(
-                        f"{path}.when.languages",
-                        f"{language!r}: a primary language tag such as en, de or es",
-                    )
+            self.condition_values(when, f"{path}.when")
             for keyword in when.keywords:
                 if "*" in keyword.strip("*") or not keyword.strip("* "):
                     self.fail(
                         f"{path}.when.keywords",
                         f"{keyword!r}: a * stands only at a keyword's start or end",
-                    )
-            for regime in when.regimes:
-                if regime not in REGIMES:
-                    self.fail(
-                        f"{path}.when.regimes", f"{regime!r} is not one of {', '.join(REGIMES)}"
-                    )
-            for channel in when.channels:
-                if channel not in CHANNELS:
-                    self.fail(
-                        f"{path}.when.channels", f"{channel!r} is not one of {', '.join(CHANNELS)}"
                     )
             if not any((when.keywords, when.products, when.tags, when.regimes, when.channels)):
                 self.fail(f"{path}.when", "give at least one condition")

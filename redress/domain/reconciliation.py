@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from redress.domain import clocks as clk
 
@@ -93,10 +94,26 @@ def _created_stage(trail: Sequence[TrailEntry]) -> str:
     return ""
 
 
+def _type_change(entry: TrailEntry) -> dict[str, Any]:
+    """What a `case.type_changed` entry left the case as: its stage and its
+    internal clocks' states (one entry records both)."""
+    if entry.action != "case.type_changed":
+        return {}
+    try:
+        said = json.loads(entry.new_value)
+    except ValueError:
+        return {}
+    return said if isinstance(said, dict) else {}
+
+
 def _stage(facts: CaseFacts, trail: Sequence[TrailEntry]) -> list[str]:
     found = []
     stage = _created_stage(trail)
     for entry in trail:
+        retyped = _type_change(entry)
+        if retyped.get("stage"):
+            stage = str(retyped["stage"])
+            continue
         if entry.field != "stage" or not entry.new_value:
             continue
         # Each move starts where the last one ended: a move missing from the
@@ -116,6 +133,10 @@ def _clocks(facts: CaseFacts, trail: Sequence[TrailEntry]) -> list[str]:
     found = []
     said: dict[str, str] = {}
     for entry in trail:
+        retyped = _type_change(entry).get("clocks")
+        if isinstance(retyped, dict):
+            said.update({str(k): str(v) for k, v in retyped.items()})
+            continue
         name = entry.field.removeprefix("clocks.")
         if not entry.field.startswith("clocks.") or not name:
             continue

@@ -87,6 +87,7 @@ def new_case(request: cases_pb2.CreateCaseRequest) -> NewCase:
         policy_id=request.policy_id,
         policy_version=request.policy_version,
         attachment_ids=tuple(request.attachment_ids),
+        complaint_type=request.complaint_type,
     )
 
 
@@ -293,6 +294,7 @@ def case_message(
         escalation_level=case.escalation_level,
         policy_id=case.policy_id,
         policy_version=case.policy_version,
+        complaint_type=case.complaint_type,
         received_at=timestamp(case.received_at),
         created_at=timestamp(case.created_at),
         updated_at=timestamp(case.updated_at),
@@ -325,6 +327,8 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
         "resolved_at": _ts_or_none(request, "resolved_at"),
         "closed_at": _ts_or_none(request, "closed_at"),
     }
+    if request.complaint_type:
+        fields["complaint_type"] = request.complaint_type
     clocks = [
         {
             "name": c.name,

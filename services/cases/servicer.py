@@ -830,6 +830,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             assignees=list(request.assignees),
             teams=list(request.teams),
             categories=list(request.categories),
+            complaint_types=list(request.complaint_types),
             channels=channels,
             products=list(request.products),
             regimes=regimes,

@@ -153,6 +153,7 @@ class NewCase:
     policy_id: str = ""
     policy_version: str = ""
     attachment_ids: tuple[str, ...] = ()
+    complaint_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ LIFECYCLE_FIELDS = (
     "breached",
     "resolved_at",
     "closed_at",
+    "complaint_type",
 )
 
 
@@ -239,6 +241,7 @@ class CaseFilter:
     customer_id: str = ""
     # An e-mail address, phone number or CRM reference (ListCasesRequest.contact).
     contact: str = ""
+    complaint_types: Sequence[str] = ()
     # Set for an agent limited to their teams' cases (redress/platform/scope.py).
     visible: Visible | None = None
 
@@ -415,6 +418,7 @@ class CaseStore(Store):
                     escalation_level=0,
                     policy_id=new.policy_id,
                     policy_version=new.policy_version,
+                    complaint_type=new.complaint_type,
                     attachment_ids=list(new.attachment_ids),
                     received_at=new.received_at,
                     created_at=now,
@@ -1342,6 +1346,7 @@ class CaseStore(Store):
             (Case.assignee, f.assignees),
             (Case.team, f.teams),
             (Case.category, f.categories),
+            (Case.complaint_type, f.complaint_types),
             (Case.channel, f.channels),
             (Case.product, f.products),
             (Case.regime, f.regimes),

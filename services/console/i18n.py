@@ -497,6 +497,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "level": ("Stufe", "nivel"),
     "message": ("Nachricht", "mensaje"),
     "met": ("eingehalten", "cumplido"),
+    "not_applicable": ("entfällt", "no aplicable"),
+    "Complaint type": ("Beschwerdeart", "Tipo de reclamación"),
+    "Complaint type set to {new}": ("Beschwerdeart: {new}", "Tipo de reclamación: {new}"),
+    "Complaint type changed from {old} to {new}": (
+        "Beschwerdeart geändert von {old} zu {new}",
+        "Tipo de reclamación cambiado de {old} a {new}",
+    ),
     "my open cases": ("meine offenen Fälle", "mis casos abiertos"),
     "name, or - for nobody": ("Name, oder - für niemand", "nombre, o - para nadie"),
     "new": ("neu", "nuevo"),

@@ -113,7 +113,15 @@ def caller() -> Caller:
 
 
 def policy_of(case: cases_pb2.Case | None = None) -> Policy | None:
-    return console().policy_of(caller(), case)
+    """The rules a case runs under: its policy version, and within it the
+    rules of its complaint type; without a case, the policy in force."""
+    policy = console().policy_of(caller(), case)
+    if policy is None or case is None:
+        return policy
+    try:
+        return policy.for_type(case.complaint_type)
+    except KeyError:
+        return None
 
 
 def flash(kind: str, text: str) -> None:

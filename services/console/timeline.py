@@ -37,6 +37,8 @@ SENTENCES = {
     "case.priority_changed": "Priority changed from {old} to {new}",
     "case.classified": "Category set to {new}",
     "case.recategorised": "Category changed from {old} to {new}",
+    "case.typed": "Complaint type set to {new}",
+    "case.type_changed": "Complaint type changed from {old} to {new}",
     "case.escalated": "Escalated to level {new}",
     "case.linked": "Linked to another case: {new}",
     "case.unlinked": "Link removed: {old}",
@@ -155,6 +157,11 @@ def audit_sentence(e: cases_pb2.AuditEvent, t: Translate) -> str:
         details = _parsed(e.new_value)
         old = ""
         new = str(details.get("filename", "")) if isinstance(details, dict) else ""
+    elif e.action == "case.type_changed":
+        # The entry's value also holds the stage and clocks it left; the cause says them.
+        details = _parsed(e.new_value)
+        old = words(e.old_value)
+        new = words(str(details.get("type", ""))) if isinstance(details, dict) else ""
     elif e.action == "message.queued":
         details = _parsed(e.new_value)
         old, new = "", letter(details if isinstance(details, dict) else {}, t)

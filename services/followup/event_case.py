@@ -86,6 +86,8 @@ def event_case(case: cases_pb2.Case, configured: Sequence[str], link: str) -> di
         out["issue"] = case.issue
         out["sub_issue"] = case.sub_issue
         out["category"] = case.category
+        if case.complaint_type:
+            out["complaint_type"] = case.complaint_type
     if "regime" in groups:
         out["regime"] = short_name(Regime, case.regime)
     if "deadlines" in groups:

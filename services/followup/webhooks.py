@@ -36,6 +36,7 @@ EVENT_TYPES = (
     "case.assigned",
     "case.priority_changed",
     "case.category_changed",
+    "case.type_changed",
     "case.stage_changed",
     "case.escalated",
     "case.outcome_recorded",

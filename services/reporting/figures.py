@@ -111,7 +111,7 @@ class Figures:
         end or, for a period still running, by `now` (`return_cut_off`)."""
         cut_off = return_cut_off(end, now)
         f = Filter(received_to=end, received_from=start, regimes=(regime,))
-        policy = self.store.policy
+        rules = self.store.rules
         if self.in_database():
             if regime == "uk_fca":
                 return sql_fca_return(
@@ -119,8 +119,8 @@ class Figures:
                     start,
                     end,
                     f,
-                    lambda policy_id, version, cause: policy(
-                        policy_id, version
+                    lambda policy_id, version, kind, cause: rules(
+                        policy_id, version, kind
                     ).disp_cause_category(cause),
                 )
             if regime == "us_cfpb":

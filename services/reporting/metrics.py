@@ -79,7 +79,8 @@ class ClosedStages:
 
     @staticmethod
     def _closed(policy: Policy) -> frozenset[str]:
-        return frozenset(name for name, stage in policy.stages.items() if stage.closed)
+        """Closed under the policy's base rules or its complaint types'."""
+        return frozenset(name for name, stage in policy.every_stage().items() if stage.closed)
 
     def refresh(self, session: Session) -> None:
         for policy_id, version in session.execute(

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from redress.db.tables.cases import Case, CaseClock
+from redress.domain.clocks import NOT_APPLICABLE
 from redress.domain.policy import Policy
 from services.reporting.definitions import (
     ASIC_LINES,
@@ -135,7 +136,8 @@ def clock_compliance(clocks: Iterable[tuple[Row, CaseClock]], now: datetime) -> 
         states[clock.name][clock.state] += 1
         paused[clock.name] += float(clock.paused_seconds or 0.0)
         started, stopped = utc(clock.started_at), utc(clock.stopped_at)
-        if started is not None and stopped is not None:
+        # A clock stopped as not applicable (its complaint type changed) took no time to meet.
+        if started is not None and stopped is not None and clock.state != NOT_APPLICABLE:
             taken[clock.name].append((stopped - started).total_seconds())
         due = utc(clock.due_at)
         if clock.state == "breached" and due is not None:
@@ -307,6 +309,7 @@ def business_time_taken(store: ReportingStore, f: Filter) -> dict[str, Durations
             .where(
                 CaseClock.stopped_at.is_not(None),
                 CaseClock.started_at.is_not(None),
+                CaseClock.state != NOT_APPLICABLE,
                 *store.conditions(f),
             )
             .execution_options(yield_per=10_000)

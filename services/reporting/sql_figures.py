@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, text
 
 from redress.db.tables.cases import Case, CaseClock, Outcome
+from redress.domain.clocks import NOT_APPLICABLE
 from redress.domain.priority import priority_name
 from services.reporting.definitions import (
     ASIC_LINES,
@@ -205,6 +206,7 @@ def sql_clock_compliance(store: ReportingStore, f: Filter, now: datetime) -> lis
                 .where(
                     CaseClock.stopped_at.is_not(None),
                     CaseClock.started_at.is_not(None),
+                    CaseClock.state != NOT_APPLICABLE,
                     *store.conditions(f),
                 )
                 .group_by(CaseClock.name)
@@ -286,6 +288,7 @@ def _return_groups(
             Case.product,
             Case.policy_id,
             Case.policy_version,
+            Case.complaint_type,
             outcome.c.decision,
             outcome.c.root_cause,
             outcome.c.redress_currency,
@@ -322,11 +325,12 @@ def sql_fca_return(
     start: datetime,
     end: datetime,
     f: Filter,
-    cause_category: Callable[[str, str, str], str],
+    cause_category: Callable[[str, str, str, str], str],
 ) -> list[Line]:
     """`fca_return` over the cases of `f` (with those received before
     `start` and still open at it), aggregated by PostgreSQL; `cause_category`
-    maps (policy id, version, root cause) to the return's cause category."""
+    maps (policy id, version, complaint type, root cause) to the return's
+    cause category."""
 
     def facts(c: Any) -> list[Any]:
         received, resolved = c.received_at, c.resolved_at
@@ -348,6 +352,7 @@ def sql_fca_return(
             when_closed(c.decision),
             when_closed(c.policy_id),
             when_closed(c.policy_version),
+            when_closed(c.complaint_type),
             when_closed(c.root_cause),
             when_closed(c.redress_currency),
             _flag(and_(closed, func.coalesce(c.redress_minor, 0) != 0)),
@@ -374,6 +379,7 @@ def sql_fca_return(
             decision,
             policy_id,
             version,
+            kind,
             cause,
             currency,
             paid,
@@ -389,7 +395,7 @@ def sql_fca_return(
         add(timing, group, g.case_ids)
         if (decision or "") in UPHELD:
             add("7_upheld", group, g.case_ids)
-        category = cause_category(policy_id or "", version or "", cause or "")
+        category = cause_category(policy_id or "", version or "", kind or "", cause or "")
         add("9_cause", f"{group}: {category}", g.case_ids, f"All products: {category}")
         if paid:
             for where in (group, "All products"):

@@ -70,6 +70,8 @@ class Row:
     # The policy version the case runs under.
     policy_id: str = ""
     policy_version: str = ""
+    # The complaint type whose rules it runs under ("" without types).
+    complaint_type: str = ""
     # Clock name -> (state, due_at, stopped_at)
     clocks: dict[str, tuple[str, datetime | None, datetime | None]] = field(default_factory=dict)
 
@@ -99,6 +101,16 @@ class ReportingStore(Store):
         assert policy is not None  # unknown versions are the shipped policy here
         return policy
 
+    def rules(self, policy_id: str, version: str, complaint_type: str) -> Policy:
+        """The rules a case runs under: its policy version's, of its complaint type
+        (docs/lifecycle.md, "Complaint types"); the base rules for a type the
+        version does not define."""
+        policy = self.policy(policy_id, version)
+        try:
+            return policy.for_type(complaint_type)
+        except KeyError:
+            return policy
+
     def _published_document(self, policy_id: str, version: str) -> str | None:
         with self.sessions() as session:
             row = session.get(PolicyVersion, (policy_id, version))
@@ -117,7 +129,8 @@ class ReportingStore(Store):
     def disp_cause_category(self, row: Row) -> str:
         """The FCA return's cause category for a case's root cause, as the
         policy the case runs under maps it."""
-        return self.policy(row.policy_id, row.policy_version).disp_cause_category(row.root_cause)
+        rules = self.rules(row.policy_id, row.policy_version, row.complaint_type)
+        return rules.disp_cause_category(row.root_cause)
 
     @staticmethod
     def conditions(f: Filter, also_open_before: datetime | None = None) -> list[Any]:
@@ -193,6 +206,7 @@ class ReportingStore(Store):
             Outcome.goodwill_minor,
             Case.policy_id,
             Case.policy_version,
+            Case.complaint_type,
         ]
         # The clocks asked for are joined in, one alias each, so a batch is
         # one query.
@@ -260,6 +274,7 @@ class ReportingStore(Store):
                         tags=tuple(r.tags or ()) if tags else (),
                         policy_id=r.policy_id or "",
                         policy_version=r.policy_version or "",
+                        complaint_type=r.complaint_type or "",
                         clocks=clock_rows.get(r.case_id, {}),
                     )
                 if not more:

@@ -67,7 +67,7 @@ CASE_SORT_FIELD_PRIORITY: CaseSortField
 CASE_SORT_FIELD_UPDATED_AT: CaseSortField
 
 class Case(_message.Message):
-    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key", "customer_erased_at", "customer_record", "note_count", "audit_event_count", "subtask_count", "link_count")
+    __slots__ = ("case_id", "workflow_id", "stage", "priority", "channel", "customer_id", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "company", "external_ref", "category", "assignee", "team", "escalation_level", "policy_id", "policy_version", "received_at", "created_at", "updated_at", "resolved_at", "closed_at", "attachment_ids", "clocks", "next_deadline", "breached", "outcome", "notes", "subtasks", "links", "audit_events", "idempotency_key", "customer_erased_at", "customer_record", "note_count", "audit_event_count", "subtask_count", "link_count", "complaint_type")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -111,6 +111,7 @@ class Case(_message.Message):
     AUDIT_EVENT_COUNT_FIELD_NUMBER: _ClassVar[int]
     SUBTASK_COUNT_FIELD_NUMBER: _ClassVar[int]
     LINK_COUNT_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_TYPE_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     workflow_id: str
     stage: str
@@ -154,7 +155,8 @@ class Case(_message.Message):
     audit_event_count: int
     subtask_count: int
     link_count: int
-    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., customer_erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_record: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., note_count: _Optional[int] = ..., audit_event_count: _Optional[int] = ..., subtask_count: _Optional[int] = ..., link_count: _Optional[int] = ...) -> None: ...
+    complaint_type: str
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer_id: _Optional[str] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., category: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., escalation_level: _Optional[int] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., links: _Optional[_Iterable[_Union[CaseLink, _Mapping]]] = ..., audit_events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., idempotency_key: _Optional[str] = ..., customer_erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., customer_record: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., note_count: _Optional[int] = ..., audit_event_count: _Optional[int] = ..., subtask_count: _Optional[int] = ..., link_count: _Optional[int] = ..., complaint_type: _Optional[str] = ...) -> None: ...
 
 class Clock(_message.Message):
     __slots__ = ("name", "state", "regulatory", "started_at", "due_at", "business_time_left", "paused_for", "pause_reason", "stopped_at", "calendar", "basis", "breached_at", "regulation", "description", "remaining", "warned_at")
@@ -287,7 +289,7 @@ class AuditEvent(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., hash: _Optional[str] = ..., previous_hash: _Optional[str] = ..., hash_scheme: _Optional[int] = ..., erased_values: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CreateCaseRequest(_message.Message):
-    __slots__ = ("workflow_id", "idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "priority", "category", "policy_id", "policy_version", "stage", "submitted_by")
+    __slots__ = ("workflow_id", "idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "priority", "category", "policy_id", "policy_version", "stage", "submitted_by", "complaint_type")
     WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
@@ -309,6 +311,7 @@ class CreateCaseRequest(_message.Message):
     POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
     SUBMITTED_BY_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_TYPE_FIELD_NUMBER: _ClassVar[int]
     workflow_id: str
     idempotency_key: str
     channel: _common_pb2.Channel
@@ -330,7 +333,8 @@ class CreateCaseRequest(_message.Message):
     policy_version: str
     stage: str
     submitted_by: str
-    def __init__(self, workflow_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., category: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., stage: _Optional[str] = ..., submitted_by: _Optional[str] = ...) -> None: ...
+    complaint_type: str
+    def __init__(self, workflow_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., category: _Optional[str] = ..., policy_id: _Optional[str] = ..., policy_version: _Optional[str] = ..., stage: _Optional[str] = ..., submitted_by: _Optional[str] = ..., complaint_type: _Optional[str] = ...) -> None: ...
 
 class CreateCaseResponse(_message.Message):
     __slots__ = ("case", "created")
@@ -369,7 +373,7 @@ class ListNotesResponse(_message.Message):
     def __init__(self, notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., page: _Optional[_Union[_common_pb2.PageInfo, _Mapping]] = ...) -> None: ...
 
 class ListCasesRequest(_message.Message):
-    __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id", "contact")
+    __slots__ = ("page", "stages", "priorities", "assignees", "teams", "categories", "channels", "products", "regimes", "breached", "received", "closed", "text", "sort_by", "ascending", "customer_id", "contact", "complaint_types")
     PAGE_FIELD_NUMBER: _ClassVar[int]
     STAGES_FIELD_NUMBER: _ClassVar[int]
     PRIORITIES_FIELD_NUMBER: _ClassVar[int]
@@ -387,6 +391,7 @@ class ListCasesRequest(_message.Message):
     ASCENDING_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CONTACT_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_TYPES_FIELD_NUMBER: _ClassVar[int]
     page: _common_pb2.PageRequest
     stages: _containers.RepeatedScalarFieldContainer[str]
     priorities: _containers.RepeatedScalarFieldContainer[_common_pb2.Priority]
@@ -404,7 +409,8 @@ class ListCasesRequest(_message.Message):
     ascending: bool
     customer_id: str
     contact: str
-    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., stages: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., assignees: _Optional[_Iterable[str]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., products: _Optional[_Iterable[str]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., breached: _Optional[bool] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., closed: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., text: _Optional[str] = ..., sort_by: _Optional[_Union[CaseSortField, str]] = ..., ascending: _Optional[bool] = ..., customer_id: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+    complaint_types: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, page: _Optional[_Union[_common_pb2.PageRequest, _Mapping]] = ..., stages: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., assignees: _Optional[_Iterable[str]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., products: _Optional[_Iterable[str]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., breached: _Optional[bool] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., closed: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., text: _Optional[str] = ..., sort_by: _Optional[_Union[CaseSortField, str]] = ..., ascending: _Optional[bool] = ..., customer_id: _Optional[str] = ..., contact: _Optional[str] = ..., complaint_types: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListCasesResponse(_message.Message):
     __slots__ = ("cases", "page")
@@ -783,7 +789,7 @@ class AuditRecord(_message.Message):
     def __init__(self, action: _Optional[str] = ..., field: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., cause: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ...) -> None: ...
 
 class RecordCaseChangeRequest(_message.Message):
-    __slots__ = ("case_id", "change_id", "stage", "priority", "assignee", "team", "category", "escalation_level", "next_deadline", "breached", "resolved_at", "closed_at", "clocks", "subtasks", "outcome", "audit", "notes")
+    __slots__ = ("case_id", "change_id", "stage", "priority", "assignee", "team", "category", "escalation_level", "next_deadline", "breached", "resolved_at", "closed_at", "clocks", "subtasks", "outcome", "audit", "notes", "complaint_type")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     CHANGE_ID_FIELD_NUMBER: _ClassVar[int]
     STAGE_FIELD_NUMBER: _ClassVar[int]
@@ -801,6 +807,7 @@ class RecordCaseChangeRequest(_message.Message):
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     AUDIT_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_TYPE_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     change_id: str
     stage: str
@@ -818,7 +825,8 @@ class RecordCaseChangeRequest(_message.Message):
     outcome: Outcome
     audit: _containers.RepeatedCompositeFieldContainer[AuditRecord]
     notes: _containers.RepeatedCompositeFieldContainer[Note]
-    def __init__(self, case_id: _Optional[str] = ..., change_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., category: _Optional[str] = ..., escalation_level: _Optional[int] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., audit: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ...) -> None: ...
+    complaint_type: str
+    def __init__(self, case_id: _Optional[str] = ..., change_id: _Optional[str] = ..., stage: _Optional[str] = ..., priority: _Optional[_Union[_common_pb2.Priority, str]] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., category: _Optional[str] = ..., escalation_level: _Optional[int] = ..., next_deadline: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breached: _Optional[bool] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., clocks: _Optional[_Iterable[_Union[Clock, _Mapping]]] = ..., subtasks: _Optional[_Iterable[_Union[Subtask, _Mapping]]] = ..., outcome: _Optional[_Union[Outcome, _Mapping]] = ..., audit: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., notes: _Optional[_Iterable[_Union[Note, _Mapping]]] = ..., complaint_type: _Optional[str] = ...) -> None: ...
 
 class RecordCaseChangeResponse(_message.Message):
     __slots__ = ("applied",)

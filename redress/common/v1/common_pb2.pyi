@@ -47,6 +47,7 @@ class ClockState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CLOCK_STATE_PAUSED: _ClassVar[ClockState]
     CLOCK_STATE_MET: _ClassVar[ClockState]
     CLOCK_STATE_BREACHED: _ClassVar[ClockState]
+    CLOCK_STATE_NOT_APPLICABLE: _ClassVar[ClockState]
 
 class ActorKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -80,6 +81,7 @@ CLOCK_STATE_RUNNING: ClockState
 CLOCK_STATE_PAUSED: ClockState
 CLOCK_STATE_MET: ClockState
 CLOCK_STATE_BREACHED: ClockState
+CLOCK_STATE_NOT_APPLICABLE: ClockState
 ACTOR_KIND_UNSPECIFIED: ActorKind
 ACTOR_KIND_PERSON: ActorKind
 ACTOR_KIND_SERVICE: ActorKind

@@ -104,6 +104,9 @@ class Case(Base):
     escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0)
     policy_id: Mapped[str] = mapped_column(String(100), default="")
     policy_version: Mapped[str] = mapped_column(String(50), default="")
+    # The complaint type whose rules the case runs under ("" when its policy
+    # has none); set by its workflow on receipt and when the category changes.
+    complaint_type: Mapped[str] = mapped_column(String(64), default="", server_default="")
     attachment_ids: Mapped[list[Any]] = mapped_column(default=list)
     # The customer as this complaint gave them: how to address them, what
     # they asked (opt-outs, language) and their tags (docs/privacy.md).

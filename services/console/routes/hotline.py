@@ -102,7 +102,7 @@ def open_complaints(person: Caller, customer: common_pb2.Customer) -> list[cases
     """The open cases of the customers the caller's e-mail, phone or CRM
     reference belongs to, newest first, as far as the person may see them."""
     policy = policy_of()
-    open_stages = [n for n, s in policy.stages.items() if not s.closed] if policy else []
+    open_stages = [n for n, s in policy.every_stage().items() if not s.closed] if policy else []
     found: dict[str, cases_pb2.Case] = {}
     for contact in (customer.email, customer.phone, customer.external_ref):
         if not contact:

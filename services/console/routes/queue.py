@@ -60,11 +60,13 @@ def queue() -> Response:
         first_href="/cases?" + urlencode(query),
         views=builtin_views(
             me().principal.id,
-            [name for name, stage in policy.stages.items() if not stage.closed] if policy else [],
+            [name for name, stage in policy.every_stage().items() if not stage.closed]
+            if policy
+            else [],
         ),
         my_views=console().views.of(me().principal.id),
         current_view=request.args.get("view", ""),
-        stages=list(policy.stages) if policy else [],
+        stages=list(policy.every_stage()) if policy else [],
         categories=list(policy.categories) if policy else [],
         priorities=PRIORITIES,
         channels=CHANNELS,

@@ -72,7 +72,7 @@ def open_stage_names() -> list[str]:
     policy = policy_of()
     # Open as docs/reporting.md defines it: not resolved (closing resolves too).
     return (
-        [n for n, stage in policy.stages.items() if not stage.closed and not stage.resolved]
+        [n for n, stage in policy.every_stage().items() if not stage.closed and not stage.resolved]
         if policy
         else []
     )

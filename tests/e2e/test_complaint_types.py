@@ -1,0 +1,154 @@
+"""Complaint types on the whole platform as `make run` starts it (the Temporal
+dev server, the services and the worker, as processes): complaints filed
+through intake under a policy with a card dispute type, worked through the
+cases service's RPCs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.devstack.platform import LocalPlatform, Ports
+from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform.enums import short_name
+from redress.platform.errors import field_violations
+from tests.conftest import bearer, start_platform
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/policy-with-types.yaml"
+
+
+@pytest.fixture(scope="module")
+def typed_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """A platform of its own, the example policy with complaint types in force."""
+    local = LocalPlatform(tmp_path_factory.mktemp("typed"), Ports.free(), log_format="json")
+    try:
+        start_platform(local)
+        with grpc.insecure_channel(local.address("cases")) as channel:
+            cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
+                cases_pb2.PublishPolicyRequest(document=EXAMPLE.read_text()),
+                metadata=bearer(local.credentials.admin_key),
+                timeout=30,
+            )
+        yield local
+    finally:
+        local.stop()
+
+
+def file(platform: LocalPlatform, narrative: str, product: str = "") -> str:
+    with grpc.insecure_channel(platform.address("intake")) as channel:
+        return (
+            intake_pb2_grpc.IntakeServiceStub(channel)
+            .SubmitComplaint(
+                intake_pb2.SubmitComplaintRequest(
+                    idempotency_key=f"types-{uuid.uuid4()}",
+                    channel=common_pb2.CHANNEL_WEB,
+                    customer=common_pb2.Customer(
+                        full_name="Ada Lovelace", email=f"{uuid.uuid4().hex[:8]}@mail.test"
+                    ),
+                    product=product,
+                    narrative=narrative,
+                    regime=common_pb2.REGIME_UK_FCA,
+                ),
+                metadata=bearer(platform.credentials.admin_key),
+                timeout=60,
+            )
+            .case_id
+        )
+
+
+def clock_states(case: cases_pb2.Case) -> dict[str, str]:
+    return {
+        c.name: short_name(common_pb2.ClockState, c.state) for c in case.clocks if not c.regulatory
+    }
+
+
+def test_filed_complaints_get_their_types_rules_and_a_recategorised_one_moves(typed_platform):
+    admin = bearer(typed_platform.credentials.admin_key)
+    dispute_id = file(
+        typed_platform, "I disputed a card payment for a delivery that never came.", "Credit card"
+    )
+    general_id = file(typed_platform, "You charged me a fee that was never explained.")
+    with grpc.insecure_channel(typed_platform.address("cases")) as channel:
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+
+        def get(case_id: str) -> cases_pb2.Case:
+            request = cases_pb2.GetCaseRequest(case_id=case_id)
+            return cases.GetCase(request, metadata=admin, timeout=10).case
+
+        dispute, general = get(dispute_id), get(general_id)
+        assert (dispute.complaint_type, dispute.category) == ("card_dispute", "card_disputes")
+        assert clock_states(dispute) == {
+            "acknowledgement": "running",
+            "chargeback": "running",
+            "resolution": "running",
+        }
+        assert (general.complaint_type, general.category) == ("default", "fees_and_charges")
+        assert set(clock_states(general)) == {"acknowledgement", "first_response", "resolution"}
+
+        # The chargeback stage is the card dispute's; a general complaint is
+        # told which stages its rules have.
+        moved = cases.TransitionStage(
+            cases_pb2.TransitionStageRequest(case_id=dispute_id, to_stage="chargeback"),
+            metadata=admin,
+            timeout=30,
+        ).case
+        assert (moved.stage, clock_states(moved)["chargeback"]) == ("chargeback", "met")
+        with pytest.raises(grpc.RpcError) as refused:
+            cases.TransitionStage(
+                cases_pb2.TransitionStageRequest(case_id=general_id, to_stage="chargeback"),
+                metadata=admin,
+                timeout=30,
+            )
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        ((field, description),) = [
+            (v.field, v.description) for v in field_violations(refused.value)
+        ]
+        assert field == "to_stage"
+        assert description.startswith("unknown stage 'chargeback'; stages: received, acknowledged")
+
+        # Recategorised as a card dispute, it answers as one at once.
+        answered = cases.ChangeCategory(
+            cases_pb2.ChangeCategoryRequest(
+                case_id=general_id, category="card_disputes", reason="a disputed card payment"
+            ),
+            metadata=admin,
+            timeout=30,
+        ).case
+        assert (answered.complaint_type, answered.category) == ("card_dispute", "card_disputes")
+        assert clock_states(answered) == {
+            "acknowledgement": "running",
+            "first_response": "not_applicable",
+            "resolution": "running",
+            "chargeback": "running",
+        }
+        trail = cases.ListAuditEvents(
+            cases_pb2.ListAuditEventsRequest(case_id=general_id), metadata=admin, timeout=10
+        ).events
+        ((entry,),) = [[e for e in trail if e.action == "case.type_changed"]]
+        assert (entry.old_value, entry.actor.id, entry.actor.rule_version) == (
+            "default",
+            "types.card_dispute",
+            "typed-example 2026.12.1",
+        )
+        assert "stage received kept" in entry.cause
+        moved = cases.TransitionStage(
+            cases_pb2.TransitionStageRequest(case_id=general_id, to_stage="chargeback"),
+            metadata=admin,
+            timeout=30,
+        ).case
+        assert moved.stage == "chargeback"
+
+        listed = cases.ListCases(
+            cases_pb2.ListCasesRequest(complaint_types=["card_dispute"]), metadata=admin, timeout=10
+        ).cases
+        assert {c.case_id for c in listed} == {dispute_id, general_id}
+        verified = cases.VerifyAuditTrail(
+            cases_pb2.VerifyAuditTrailRequest(case_id=general_id), metadata=admin, timeout=10
+        )
+        assert verified.intact and verified.consistent, list(verified.disagreements)
