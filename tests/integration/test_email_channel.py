@@ -51,13 +51,17 @@ def user() -> str:
     return f"complaints-{uuid.uuid4().hex[:8]}"
 
 
-def watcher(platform: LocalPlatform, imap: ImapServer, user: str) -> MailboxWatcher:
-    filer = MailFiler(
+def filer_for(platform: LocalPlatform) -> MailFiler:
+    return MailFiler(
         grpc.insecure_channel(platform.address("intake")),
         grpc.insecure_channel(platform.address("followup")),
         grpc.insecure_channel(platform.address("cases")),
         platform.credentials.intake_key,
     )
+
+
+def watcher(platform: LocalPlatform, imap: ImapServer, user: str) -> MailboxWatcher:
+    filer = filer_for(platform)
     return MailboxWatcher(Mailbox.from_url(imap.url(user)), filer)
 
 
@@ -363,12 +367,7 @@ def test_a_reply_naming_a_case_from_a_stranger_goes_to_a_person(
 
 def test_mail_pushed_by_smtp_is_filed_before_it_is_accepted(platform, channels, admin, tmp_path):
     """The gateway's push (and `make run`'s local mailbox): SMTP into the adapter."""
-    filer = MailFiler(
-        grpc.insecure_channel(platform.address("intake")),
-        grpc.insecure_channel(platform.address("followup")),
-        grpc.insecure_channel(platform.address("cases")),
-        platform.credentials.intake_key,
-    )
+    filer = filer_for(platform)
     port = free_port()
     listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool")
     try:
@@ -400,11 +399,7 @@ def test_mail_delivered_by_lmtp_is_filed_once_and_answered_per_recipient(
 ):
     """A firm's mail server delivering to Redress as a local mailbox (LMTP):
     one answer per recipient, one case whoever the message was addressed to."""
-    filer = MailFiler(
-        grpc.insecure_channel(platform.address("intake")),
-        grpc.insecure_channel(platform.address("followup")),
-        platform.credentials.intake_key,
-    )
+    filer = filer_for(platform)
     port = free_port()
     listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool", "lmtp")
     sender = address()
@@ -459,11 +454,7 @@ def test_a_message_too_large_to_read_is_kept_whole_unread_and_reported(
     """A mailbox holding a huge message (a scan of a whole file, a mail
     loop's growing quote): never read into memory, kept for a person; the
     messages beside it are filed as usual."""
-    filer = MailFiler(
-        grpc.insecure_channel(platform.address("intake")),
-        grpc.insecure_channel(platform.address("followup")),
-        platform.credentials.intake_key,
-    )
+    filer = filer_for(platform)
     limit = 256 * 1024
     huge = customer_mail(address(), "All my statements", "Please see the scans attached.")
     huge.add_attachment(os.urandom(limit), maintype="application", subtype="pdf", filename="a.pdf")
