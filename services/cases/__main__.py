@@ -15,8 +15,9 @@ from redress.db.audit_seal import KEY_FILE_VARIABLE, AuditKey, AuditKeyError, au
 from redress.platform import serving
 from redress.platform.scope import AgentScope, agent_scope
 from redress.platform.settings import Env
+from redress.platform.status_links import CustomerCaseAccess, StatusLinks, status_links
 from redress.platform.temporal import TemporalSettings
-from services.cases.servicer import ACCESS, CasesServicer
+from services.cases.servicer import ACCESS, CUSTOMER_CASE_METHODS, CasesServicer
 from services.cases.store import CaseStore
 from services.followup.erasure import FollowupPersonalData
 
@@ -27,6 +28,8 @@ class CasesSettings:
     migrate_on_start: bool
     scope: AgentScope
     audit_key: AuditKey
+    # Checks the public web form's calls against its customers' links.
+    status_links: StatusLinks | None
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
@@ -35,6 +38,7 @@ class CasesSettings:
             migrate_on_start=env.flag("REDRESS_MIGRATE_ON_START", True),
             scope=agent_scope(env),
             audit_key=audit_key(env),
+            status_links=status_links(env),
         )
 
 
@@ -102,6 +106,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         access=ACCESS,
         on_start=on_start,
         readiness=readiness,
+        admit_request=CustomerCaseAccess(settings.status_links, CUSTOMER_CASE_METHODS),
     )
     return spec, serving_settings
 

@@ -87,7 +87,9 @@ ACCESS = {
     "redress.cases.v1.CasesService": {
         "CreateCase": roles("service"),
         "RecordCaseChange": roles("service"),
-        "GetCase": READERS,
+        # The web form only for the case a customer's status link names
+        # (CUSTOMER_CASE_METHODS, redress/platform/status_links.py).
+        "GetCase": roles(*READERS, "web_form"),
         "ListCases": READERS,
         "ListAuditEvents": READERS,
         "ListNotes": READERS,
@@ -101,7 +103,10 @@ ACCESS = {
         "AddNote": HANDLERS,
         "PauseClock": HANDLERS,
         "ResumeClock": HANDLERS,
-        "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter"),
+        "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter", "web_form"),
+        "UploadAttachment": roles(
+            *HANDLERS, "service", "intake_client", "channel_adapter", "web_form"
+        ),
         "UpdateCustomerPreferences": HANDLERS,
         "MergeCaseContact": HANDLERS,
         "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),
@@ -121,6 +126,10 @@ ACCESS = {
         "ExportCustomerData": roles("administrator", "auditor"),
     }
 }
+
+# What the public web form may call, each for one case only: the case its
+# customer's signed status link names (redress/platform/status_links.py).
+CUSTOMER_CASE_METHODS = {"GetCase": True, "RecordCustomerReply": True, "UploadAttachment": True}
 
 SORT_COLUMNS = {
     cases_pb2.CASE_SORT_FIELD_UNSPECIFIED: "received_at",
