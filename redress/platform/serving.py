@@ -262,6 +262,13 @@ class _Call:
         return principal
 
     async def _fail(self, context: grpc.aio.ServicerContext, err: BaseException) -> None:
+        if isinstance(err, NotImplementedError):
+            # A method of the API this server does not have yet (the servicer
+            # base class's default): what gRPC itself answers for it.
+            err = ServiceError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"{self.service}/{self.method} is not implemented by this server",
+            )
         err = from_dependency(err) or err
         if isinstance(err, ServiceError):
             self._count(err.code)

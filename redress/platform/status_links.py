@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from redress.platform.auth import Principal
 from redress.platform.errors import ServiceError
@@ -59,11 +59,21 @@ class StatusLinks:
     # e.g. "https://complaints.example.com"; "" when the form is not published.
     public_url: str = ""
 
-    def _serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret, salt=_SALT)
+    def _serializer(self, signed_at: float | None = None) -> URLSafeTimedSerializer:
+        if signed_at is None:
+            return URLSafeTimedSerializer(self.secret, salt=_SALT)
+        at = int(signed_at)
 
-    def sign(self, case_id: str) -> str:
-        return str(self._serializer().dumps({"c": case_id}))
+        class Dated(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return at
+
+        return URLSafeTimedSerializer(self.secret, salt=_SALT, signer=Dated)
+
+    def sign(self, case_id: str, *, signed_at: float | None = None) -> str:
+        """A link to the case's status page; `signed_at` (seconds since the
+        epoch) dates it other than now, e.g. to try an expired link."""
+        return str(self._serializer(signed_at).dumps({"c": case_id}))
 
     def case_of(self, token: str, *, now: float | None = None) -> str:
         """The case id a link names; LinkExpired or LinkRefused otherwise."""

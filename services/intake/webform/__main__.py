@@ -51,7 +51,7 @@ def config_from_env(env: Env) -> WebFormConfig | None:
         products=products,
         max_files=env.integer("REDRESS_WEBFORM_MAX_FILES", 5, minimum=0),
         max_file_bytes=env.integer("REDRESS_WEBFORM_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024),
-        posts_per_window=env.integer("REDRESS_WEBFORM_RATE_LIMIT", 10, minimum=1),
+        posts_per_window=env.integer("REDRESS_WEBFORM_RATE_LIMIT", 20, minimum=1),
         searches_per_window=env.integer("REDRESS_WEBFORM_SEARCH_RATE_LIMIT", 120, minimum=1),
         window_seconds=env.number("REDRESS_WEBFORM_RATE_WINDOW_SECONDS", 600.0, minimum=1.0),
         max_addresses=env.integer("REDRESS_WEBFORM_RATE_LIMIT_ADDRESSES", 100_000, minimum=100),
@@ -108,6 +108,7 @@ def main() -> int:
         log=log,
         max_request_body_size=config.max_files * config.max_file_bytes + 2 * 1024 * 1024,
         fields={"public_url": config.links.public_url or "(not set)"},
+        trusted_proxies=config.trusted_proxies,
     )
     for channel in opened:
         channel.close()

@@ -30,18 +30,6 @@ def address_key(address: str) -> str:
     return str(ip)
 
 
-def client_address(remote_addr: str, forwarded_for: str, trusted_proxies: int) -> str:
-    """The customer's address: REMOTE_ADDR, or, behind `trusted_proxies`
-    proxies that each append to X-Forwarded-For, the address the outermost
-    trusted proxy saw. Entries a client wrote itself (further left) are ignored."""
-    if trusted_proxies <= 0:
-        return remote_addr
-    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
-    if len(hops) < trusted_proxies:
-        return hops[0] if hops else remote_addr
-    return hops[-trusted_proxies]
-
-
 class RateLimiter:
     def __init__(
         self,
