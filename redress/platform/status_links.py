@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import grpc
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from redress.platform.auth import Principal
-from redress.platform.errors import ServiceError
+from redress.platform.errors import Violations
 from redress.platform.scope import case_not_found
 from redress.platform.settings import Env
 
@@ -176,11 +175,13 @@ class CustomerCaseAccess:
         case_id = str(getattr(request, "case_id", "") or "")
         if not case_id:
             if self.methods[method]:
-                raise ServiceError(
-                    grpc.StatusCode.PERMISSION_DENIED,
-                    f"{principal.id} may call {method} only for a case whose status link "
-                    "the customer holds: give its case_id",
+                v = Violations()
+                v.add(
+                    "case_id",
+                    f"required: {principal.id} may call {method} only for the case whose "
+                    "status link the customer holds",
                 )
+                v.raise_if_any()
             return
         token = link_from_metadata(metadata)
         if self.links is None or not token:

@@ -107,6 +107,8 @@ ACCESS = {
         "UploadAttachment": roles(
             *HANDLERS, "service", "intake_client", "channel_adapter", "web_form"
         ),
+        "ListAttachments": READERS,
+        "DownloadAttachment": READERS,
         "UpdateCustomerPreferences": HANDLERS,
         "MergeCaseContact": HANDLERS,
         "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),

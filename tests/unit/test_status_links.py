@@ -92,7 +92,7 @@ def test_the_web_form_reaches_only_the_case_its_link_names() -> None:
         assert refused.value.code == grpc.StatusCode.NOT_FOUND
     with pytest.raises(ServiceError) as refused:
         _check(WEB_FORM, "", "")
-    assert refused.value.code == grpc.StatusCode.PERMISSION_DENIED
+    assert refused.value.code == grpc.StatusCode.INVALID_ARGUMENT
     # Staff are not asked for links; an optional case need not be named.
     _check(AGENT, "C-000124")
     _check(WEB_FORM, "", method="SuggestArticles")
