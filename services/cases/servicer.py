@@ -45,6 +45,7 @@ from redress.platform.requests import (
 from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
 from services.cases import convert, erasure, histories, reads
+from services.cases.customer_view import customer_view, for_customer_only
 from services.cases.store import (
     CONTACT_FIELDS,
     Actor,
@@ -524,7 +525,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             context,
             update_id=f"reply/{request.idempotency_key}" if request.idempotency_key else None,
         )
-        return cases_pb2.RecordCustomerReplyResponse(case=await self._case(request.case_id))
+        case = await self._case(request.case_id)
+        if for_customer_only(current_principal.get()):
+            case = customer_view(case)
+        return cases_pb2.RecordCustomerReplyResponse(case=case)
 
     async def AddSubtask(
         self, request: cases_pb2.AddSubtaskRequest, context: grpc.aio.ServicerContext
@@ -769,7 +773,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         violations = Violations()
         check_case_id(request.case_id, violations)
         violations.raise_if_any()
-        return cases_pb2.GetCaseResponse(case=await self._case(request.case_id, history=True))
+        case = await self._case(request.case_id, history=True)
+        if for_customer_only(current_principal.get()):
+            case = customer_view(case)
+        return cases_pb2.GetCaseResponse(case=case)
 
     async def ListNotes(
         self, request: cases_pb2.ListNotesRequest, context: grpc.aio.ServicerContext

@@ -672,6 +672,21 @@ def test_tampered_expired_and_foreign_links_are_refused(site: LocalPlatform, pag
             timeout=30,
         )
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+    # With the customer's link it reads what the customer may see, nothing internal.
+    stub.AddNote(
+        cases_pb2.AddNoteRequest(case_id=case_id, body="internal remark"),
+        metadata=admin(site),
+        timeout=30,
+    )
+    seen = stub.GetCase(
+        cases_pb2.GetCaseRequest(case_id=case_id),
+        metadata=(*bearer(site.credentials.webform_key), ("x-redress-status-link", good)),
+        timeout=30,
+    ).case
+    assert seen.case_id == case_id and seen.customer.email
+    assert not seen.notes and not seen.audit_events and not seen.priority
+    assert not seen.assignee and not seen.team and not seen.category and not seen.policy_id
+    assert seen.clocks and all(c.regulatory for c in seen.clocks)
     with pytest.raises(grpc.RpcError) as refused:
         stub.ListCases(
             cases_pb2.ListCasesRequest(), metadata=bearer(site.credentials.webform_key), timeout=30
