@@ -253,6 +253,20 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
     def not_found(err: HTTPException) -> Response:
         return page("message.html", 404, title=g.t("Page not found"), text="")
 
+    @app.errorhandler(Exception)
+    def unexpected(err: Exception) -> Response | HTTPException:
+        if isinstance(err, HTTPException):
+            return err
+        # Logged by route, never by path: a path may hold a customer's link.
+        rule = request.url_rule.rule if request.url_rule else "unmatched"
+        log.exception("unexpected error", extra={"fields": {"route": rule}})
+        return page(
+            "message.html",
+            500,
+            title=g.t("Sorry, something went wrong"),
+            text=g.t("Nothing was lost. Please try again in a few minutes."),
+        )
+
     @app.errorhandler(grpc.RpcError)
     def platform_down(err: grpc.RpcError) -> Response:
         log.error(
@@ -319,11 +333,19 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
         query = " ".join(query.split())[:500]
         if len(query) < 3:
             return []
-        hits = calls.search(query, g.lang)
-        if not hits:
-            # The knowledge base may hold no article in the customer's
-            # language: an answer in another beats none.
-            hits = calls.search(query, "")
+        try:
+            hits = calls.search(query, g.lang)
+            if not hits:
+                # The knowledge base may hold no article in the customer's
+                # language: an answer in another beats none.
+                hits = calls.search(query, "")
+        except grpc.RpcError as err:
+            # Answers are a help, not a step: the complaint can still be sent.
+            log.error(
+                "answers could not be searched",
+                extra={"fields": {"code": err.code().name}},  # type: ignore[attr-defined]
+            )
+            return []
         return [
             {
                 "id": h.article_id,
