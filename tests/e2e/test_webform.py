@@ -587,6 +587,9 @@ def test_the_status_page_from_the_acknowledgement_letter_shows_plain_words_and_t
     assert stage in {words[0] for words in texts.STAGES.values()}, stage
     expect(page.locator("#letters")).to_contain_text(str(letter["Subject"]))
     expect(page.locator("#next-deadline")).to_be_visible()
+    # Answers suggested from the complaint's own words; customer articles only.
+    expect(page.locator("#status-answers")).to_contain_text("My card was blocked abroad")
+    expect(page.locator("#status-answers")).not_to_contain_text("Internal")
     case = get_case(site, case_id)
     shown = page.locator("main").inner_text()
     for internal in [
