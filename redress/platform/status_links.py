@@ -45,7 +45,13 @@ class LinkRefused(Exception):
 
 
 class LinkExpired(LinkRefused):
-    """The link was signed by Redress but is older than the links may be."""
+    """The link was signed by Redress but is older than the links may be;
+    `case_id` is the case it named, so that the customer can be told their
+    reference and ask for a new link."""
+
+    def __init__(self, message: str, case_id: str = "") -> None:
+        super().__init__(message)
+        self.case_id = case_id
 
 
 @dataclass(frozen=True)
@@ -85,9 +91,9 @@ class StatusLinks:
                 # reads the clock itself, so the check is done here.
                 data, signed_at = serializer.loads(token, return_timestamp=True)
                 if now - signed_at.timestamp() > self.max_age_seconds:
-                    raise LinkExpired("the link has expired")
+                    raise LinkExpired("the link has expired", _case_in(None, data))
         except SignatureExpired as err:
-            raise LinkExpired("the link has expired") from err
+            raise LinkExpired("the link has expired", _case_in(serializer, err.payload)) from err
         except BadSignature as err:
             raise LinkRefused("the link is not valid") from err
         case_id = data.get("c") if isinstance(data, dict) else None
@@ -106,6 +112,16 @@ class StatusLinks:
     def fingerprint(token: str) -> str:
         """How a link is named in logs: never the link itself."""
         return "link:" + hashlib.sha256(token.encode()).hexdigest()[:10]
+
+
+def _case_in(serializer: URLSafeTimedSerializer | None, payload: Any) -> str:
+    """The case an expired link named (its signature was checked)."""
+    try:
+        data = serializer.load_payload(payload) if serializer is not None else payload
+    except Exception:
+        return ""
+    case_id = data.get("c") if isinstance(data, dict) else None
+    return case_id if isinstance(case_id, str) else ""
 
 
 def status_links(env: Env, *, public_url_variable: str = "") -> StatusLinks | None:

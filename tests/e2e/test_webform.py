@@ -655,6 +655,8 @@ def test_tampered_expired_and_foreign_links_are_refused(site: LocalPlatform, pag
     response = page.goto(url(site, f"/status/{expired}?lang=es"))
     assert response is not None and response.status == 410
     expect(page.locator("h1")).to_have_text("Este enlace ha caducado")
+    # The customer is told their reference, to ask for a new link.
+    expect(page.locator("#reference")).to_have_text(case_id)
     assert "private" in response.headers["cache-control"]
     # The web form's own key reads no case without a link for that very case.
     stub = cases_stub(site)
@@ -670,7 +672,7 @@ def test_tampered_expired_and_foreign_links_are_refused(site: LocalPlatform, pag
             cases_pb2.GetCaseRequest(case_id=case_id),
             metadata=(
                 *bearer(site.credentials.webform_key),
-                ("x-redress-status-link", links.sign("C-000001")),
+                ("x-redress-status-link", links.sign("C-999998")),
             ),
             timeout=30,
         )

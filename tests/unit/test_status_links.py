@@ -42,8 +42,12 @@ def test_a_link_names_its_case_and_is_refused_when_changed() -> None:
 def test_a_link_expires_after_its_days() -> None:
     token = LINKS.sign("C-000123")
     assert LINKS.case_of(token, now=time.time() + 89 * 86400) == "C-000123"
-    with pytest.raises(LinkExpired):
+    with pytest.raises(LinkExpired) as expired:
         LINKS.case_of(token, now=time.time() + 91 * 86400)
+    assert expired.value.case_id == "C-000123"
+    with pytest.raises(LinkExpired) as expired:
+        LINKS.case_of(LINKS.sign("C-000124", signed_at=time.time() - 91 * 86400))
+    assert expired.value.case_id == "C-000124"
     # An expired link is also a refused one for callers that need not tell them apart.
     assert issubclass(LinkExpired, LinkRefused)
 

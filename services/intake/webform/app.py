@@ -461,8 +461,8 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
         g.private = True
         try:
             case_id = config.links.case_of(link)
-        except LinkExpired:
-            raise _LinkProblem(410) from None
+        except LinkExpired as err:
+            raise _LinkProblem(410, err.case_id) from None
         except LinkRefused:
             raise _LinkProblem(404) from None
         try:
@@ -486,6 +486,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
                     "new link."
                 ),
                 contact=True,
+                reference=err.case_id,
             )
         return page(
             "message.html",
@@ -670,8 +671,9 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
 
 
 class _LinkProblem(Exception):
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, case_id: str = "") -> None:
         self.status = status
+        self.case_id = case_id
 
 
 def _plain(snippet: str) -> str:
