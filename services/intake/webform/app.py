@@ -597,6 +597,18 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
         try:
             calls.reply(case.case_id, link, text, token.key)
         except grpc.RpcError as err:
+            if err.code() in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND):  # type: ignore[attr-defined]
+                # E.g. a complaint closed long ago: the customer is told whom to ask.
+                return status_page(
+                    link,
+                    case,
+                    409,
+                    reply_problem=g.t(
+                        "We could not add your message to this complaint. Please contact "
+                        "us: {contact}"
+                    ).format(contact=config.firm_contact),
+                    reply_text=text,
+                )
             if err.code() == grpc.StatusCode.INVALID_ARGUMENT:  # type: ignore[attr-defined]
                 found = [v.description for v in field_violations(err)]
                 return status_page(

@@ -295,6 +295,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ihre Nachricht wurde an das Beschwerdeteam gesendet.",
         "Su mensaje se ha enviado al equipo de reclamaciones.",
     ),
+    "We could not add your message to this complaint. Please contact us: {contact}": (
+        "Wir konnten Ihre Nachricht dieser Beschwerde nicht hinzufügen. Bitte kontaktieren Sie "
+        "uns: {contact}",
+        "No hemos podido añadir su mensaje a esta reclamación. Contáctenos: {contact}",
+    ),
     "Send documents": ("Unterlagen senden", "Enviar documentos"),
     "Choose at least one file.": (
         "Wählen Sie mindestens eine Datei aus.",
