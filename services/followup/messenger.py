@@ -29,6 +29,7 @@ from redress.common.v1 import common_pb2
 from redress.db.tables.followup import Message
 from redress.platform.enums import short_name
 from redress.platform.requests import CASE_ID_IN_TEXT
+from redress.platform.social_threads import thread_of
 from redress.platform.staff import StaffDirectory
 from redress.platform.wire import timestamp
 from services.followup import templates as tpl
@@ -82,11 +83,16 @@ def fingerprint(*parts: Any) -> str:
 
 
 def choose_channel(
-    customer: common_pb2.Customer, requested: str, came_by: str = ""
+    customer: common_pb2.Customer, requested: str, came_by: str = "", thread: str = ""
 ) -> tuple[str, str]:
     """(channel, recipient): the requested channel, else the customer's preferred
     one, else email when there is an address, else the channel the complaint came
-    by, else post, else phone; never a channel the customer opted out of."""
+    by, else post, else phone; never a channel the customer opted out of.
+
+    `thread` is the social platform thread a complaint came from
+    (redress/platform/social_threads.py): a letter on channel "social" goes
+    back into that thread, handed to the firm's platform integration, and its
+    recipient is the thread, never the customer's public handle."""
     address = customer.postal_address
     postal = ", ".join(
         part
@@ -96,9 +102,12 @@ def choose_channel(
     refused = {short_name(common_pb2.Channel, c) for c in customer.do_not_contact}
     reach = {"email": customer.email, "phone": customer.phone, "fax": customer.phone}
     reach["postal"] = postal
+    reach["social"] = thread if customer.social_handle and came_by == "social" else ""
 
     def usable(channel: str) -> str:
         channel = "postal" if channel == "in_person" else channel
+        if channel == "social" and reach["social"] and "social" not in refused:
+            return channel
         if channel in ("web", "chat", "social", "referral"):
             channel = "email"
         return channel if channel in reach and reach[channel] and channel not in refused else ""
@@ -109,7 +118,8 @@ def choose_channel(
                 [("channel", f"the customer asked not to be contacted by {requested}")]
             )
         if not usable(requested):
-            have = ", ".join(c for c in ("email", "postal", "phone") if usable(c)) or "none"
+            have = ", ".join(c for c in ("email", "postal", "phone", "social") if usable(c))
+            have = have or "none"
             raise InvalidMessage(
                 [("channel", f"the customer has no address for {requested}; usable: {have}")]
             )
@@ -285,7 +295,10 @@ class Messenger:
         if purpose == "satisfaction_survey" and case.customer.no_surveys:
             raise InvalidMessage([("template_name", "the customer declined satisfaction surveys")])
         chosen, recipient = choose_channel(
-            case.customer, channel, short_name(common_pb2.Channel, case.channel)
+            case.customer,
+            channel,
+            short_name(common_pb2.Channel, case.channel),
+            thread_of(case.workflow_id),
         )
         new = NewMessage(
             idempotency_key=idempotency_key,

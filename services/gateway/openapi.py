@@ -9,7 +9,11 @@ enums by name, Timestamps as RFC 3339 text).
 from __future__ import annotations
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import redress
 
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
 
@@ -102,6 +106,25 @@ _ERROR_SCHEMA = {
 }
 
 
+@cache
+def _comments() -> dict[str, str]:
+    """The protos' comments by full name (redress/proto_comments.json, made
+    with the generated code by redress/devtools/protogen.py)."""
+    found: dict[str, str] = json.loads(
+        (Path(redress.__file__).parent / "proto_comments.json").read_text(encoding="utf-8")
+    )
+    return found
+
+
+def _described(schema: dict[str, Any], full_name: str) -> dict[str, Any]:
+    # Beside a $ref too (OpenAPI 3.1 allows it): the field's own words say
+    # what it is for, the referenced schema what the message is.
+    text = _comments().get(full_name, "")
+    if text and schema.get("description"):  # an enum's values, listed
+        text = f"{text}\n\n{schema['description']}"
+    return {**schema, "description": text} if text else schema
+
+
 class _Schemas:
     def __init__(self) -> None:
         self.found: dict[str, dict[str, Any]] = {}
@@ -115,9 +138,12 @@ class _Schemas:
         return {"$ref": f"#/components/schemas/{message.full_name}"}
 
     def _message(self, message: Descriptor) -> dict[str, Any]:
-        properties = {field.json_name: self._field(field) for field in message.fields}
+        properties = {
+            field.json_name: _described(self._field(field), field.full_name)
+            for field in message.fields
+        }
         schema: dict[str, Any] = {"type": "object", "properties": properties}
-        return schema
+        return _described(schema, message.full_name)
 
     def _field(self, field: FieldDescriptor) -> dict[str, Any]:
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
@@ -137,7 +163,15 @@ class _Schemas:
 
 
 def _enum(enum: EnumDescriptor) -> dict[str, Any]:
-    return {"type": "string", "enum": [v.name for v in enum.values]}
+    schema = {"type": "string", "enum": [v.name for v in enum.values]}
+    scope = enum.full_name.rpartition(".")[0]
+    values = [
+        f"- `{v.name}`: {_comments()[f'{scope}.{v.name}']}"
+        for v in enum.values
+        if f"{scope}.{v.name}" in _comments()
+    ]
+    text = "\n".join(filter(None, [_comments().get(enum.full_name, ""), *values]))
+    return {**schema, "description": text} if text else schema
 
 
 def _operation(method: ExposedMethod, schemas: _Schemas) -> dict[str, Any]:
@@ -150,6 +184,7 @@ def _operation(method: ExposedMethod, schemas: _Schemas) -> dict[str, Any]:
         "operationId": f"{d.containing_service.name}_{d.name}",
         "tags": [d.containing_service.full_name],
         "summary": f"{d.containing_service.full_name}.{d.name} (gRPC, as Connect unary JSON)",
+        "description": _comments().get(d.full_name, ""),
         "parameters": [
             {
                 "name": "Connect-Timeout-Ms",

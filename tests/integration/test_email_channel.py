@@ -6,6 +6,7 @@ from __future__ import annotations
 import mailbox
 import os
 import smtplib
+import socket
 import subprocess
 import sys
 import uuid
@@ -353,3 +354,99 @@ def test_mail_pushed_by_smtp_is_filed_before_it_is_accepted(platform, channels, 
         timeout=10,
     )
     assert len([c for c in found.cases if c.customer.email == sender]) == 1
+
+
+def test_mail_delivered_by_lmtp_is_filed_once_and_answered_per_recipient(
+    platform, channels, admin, tmp_path
+):
+    """A firm's mail server delivering to Redress as a local mailbox (LMTP):
+    one answer per recipient, one case whoever the message was addressed to."""
+    filer = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        platform.credentials.intake_key,
+    )
+    port = free_port()
+    listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool", "lmtp")
+    sender = address()
+    message = customer_mail(sender, "Charged twice", "I was charged twice for one transfer.")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as conn:
+            lines = conn.makefile("rb")
+
+            def reply() -> list[str]:
+                got = []
+                while True:
+                    line = lines.readline().decode().rstrip("\r\n")
+                    got.append(line)
+                    if len(line) < 4 or line[3] != "-":
+                        return got
+
+            def say(command: str) -> list[str]:
+                conn.sendall(command.encode() + b"\r\n")
+                return reply()
+
+            assert reply()[0].startswith("220")
+            assert say("EHLO gateway.bank.test")[0].startswith("500")  # LMTP greets with LHLO
+            assert say("LHLO gateway.bank.test")[-1].startswith("250")
+            assert say(f"MAIL FROM:<{sender}>")[0].startswith("250")
+            assert say("RCPT TO:<complaints@bank.test>")[0].startswith("250")
+            assert say("RCPT TO:<beschwerden@bank.test>")[0].startswith("250")
+            assert say("DATA")[0].startswith("354")
+            body = message.as_bytes().replace(b"\n.", b"\n..")
+            conn.sendall(body.rstrip(b"\r\n") + b"\r\n.\r\n")
+            answers = [reply()[0], reply()[0]]
+            assert [a[:3] for a in answers] == ["250", "250"]
+            case_id = answers[0].split()[-1]
+            assert answers[1].split()[-1] == case_id and case_id.startswith("C-")
+            say("QUIT")
+    finally:
+        listener.stop()
+    found = cases_stub(channels).ListCases(
+        cases_pb2.ListCasesRequest(
+            channels=[common_pb2.CHANNEL_EMAIL], page=common_pb2.PageRequest(page_size=500)
+        ),
+        metadata=admin,
+        timeout=10,
+    )
+    assert [c.case_id for c in found.cases if c.customer.email == sender] == [case_id]
+    spool = mailbox.Maildir(tmp_path / "spool", create=False)
+    assert len(spool.get_folder("Redress.Filed")) == 1
+
+
+def test_a_message_too_large_to_read_is_kept_whole_unread_and_reported(
+    platform, channels, admin, imap, user, tmp_path, caplog
+):
+    """A mailbox holding a huge message (a scan of a whole file, a mail
+    loop's growing quote): never read into memory, kept for a person; the
+    messages beside it are filed as usual."""
+    filer = MailFiler(
+        grpc.insecure_channel(platform.address("intake")),
+        grpc.insecure_channel(platform.address("followup")),
+        platform.credentials.intake_key,
+    )
+    limit = 256 * 1024
+    huge = customer_mail(address(), "All my statements", "Please see the scans attached.")
+    huge.add_attachment(os.urandom(limit), maintype="application", subtype="pdf", filename="a.pdf")
+    imap.deliver(user, huge.as_bytes())
+    small_sender = address()
+    imap.deliver(user, customer_mail(small_sender, "Fee", "An unexpected fee of 25 EUR.").as_bytes())
+    reader = MailboxWatcher(Mailbox.from_url(imap.url(user)), filer, max_message_bytes=limit)
+    with caplog.at_level("ERROR", logger="redress.intake.mailbox"):
+        outcomes = reader.run_once().outcomes
+    assert sorted(o.disposition for o in outcomes) == ["filed", "unprocessed"]
+    (kept,) = imap.folder(user, UNPROCESSED)
+    assert kept.replace(b"\r\n", b"\n") == huge.as_bytes().replace(b"\r\n", b"\n")
+    assert "more than the 262,144 the adapter reads" in caplog.text
+
+    # Pushed over SMTP, the same message is refused as it arrives: the
+    # sending server keeps it and tells its sender.
+    port = free_port()
+    listener = start_listener(filer, "127.0.0.1", port, tmp_path / "spool", "smtp", limit)
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
+            with pytest.raises(smtplib.SMTPException) as refused:
+                smtp.send_message(huge)
+    finally:
+        listener.stop()
+    assert "552" in str(refused.value) or "too" in str(refused.value).lower()

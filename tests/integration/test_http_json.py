@@ -235,7 +235,14 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
         assert answer == {"$ref": f"#/components/schemas/{response}"}
         assert request in schemas and response in schemas
     submit = schemas["redress.intake.v1.SubmitComplaintRequest"]["properties"]
-    assert submit["idempotencyKey"] == {"type": "string"}
-    assert submit["receivedAt"] == {"type": "string", "format": "date-time"}
+    assert submit["idempotencyKey"]["type"] == "string"
+    assert submit["receivedAt"]["format"] == "date-time"
     assert "CHANNEL_WEB" in submit["channel"]["enum"]
-    assert submit["customer"] == {"$ref": "#/components/schemas/redress.common.v1.Customer"}
+    assert submit["customer"]["$ref"] == "#/components/schemas/redress.common.v1.Customer"
+    # What each method, field and value means comes from the protos' comments.
+    assert "Idempotent" in document["paths"][INTAKE]["post"]["description"]
+    assert "8 to 128 printable ASCII" in submit["idempotencyKey"]["description"]
+    assert "How the complaint arrived" in submit["channel"]["description"]
+    assert "- `CHANNEL_PHONE`: A telephone call to a hotline" in submit["channel"]["description"]
+    assert "one way of contact" in submit["customer"]["description"]
+    assert all(document["paths"][path]["post"]["description"] for path in expected)

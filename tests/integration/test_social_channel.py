@@ -30,7 +30,8 @@ from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.signatures import sign
 from tests.conftest import SHARED_DATA, bearer, eventually
-from tests.integration.test_followup import mail, mail_for
+from tests.followup_support import Receiver
+from tests.integration.test_followup import create_webhook, mail, mail_for
 
 TWCS = SHARED_DATA / "twcs_customer_support_sample.csv"
 # Tesco ID'ing a customer for beer: the customer's tweet, then three rounds
@@ -237,14 +238,80 @@ def test_a_payload_without_what_is_needed_is_refused_field_by_field(social, secr
     assert {"thread_id", "message_id", "author.handle", "text", "created_at"} <= fields
 
 
-def test_no_letter_goes_to_a_handle_and_none_carries_it(platform, channels, admin, social, secret):
-    # The same tweet as another thread: a thread is filed once.
-    thread = webhooks(f"{TESCO_THREAD}-{time.time_ns()}", twcs_threads()[TESCO_THREAD])
-    _, filed = post(f"{social}/social/messages", thread[0], secret)
-    assert filed["created"]
-    case_id = filed["case_id"]
+def test_letters_go_back_into_the_thread_never_to_the_handle(
+    platform, channels, admin, social, secret
+):
+    # The firm's platform integration takes the letters Redress hands off
+    # (message.sent) and answers in the thread.
+    integration = Receiver(secret="platform-integration-16")
+    hook = create_webhook(channels, admin, integration.url, integration.secret, ["message.sent"])
+    try:
+        thread_id = f"{TESCO_THREAD}-{time.time_ns()}"
+        thread = webhooks(thread_id, twcs_threads()[TESCO_THREAD])
+        _, filed = post(f"{social}/social/messages", thread[0], secret)
+        assert filed["created"]
+        case_id = filed["case_id"]
+        followup = followup_pb2_grpc.FollowupServiceStub(channels["followup"])
 
-    # The acknowledgement has nowhere to go: recorded on the case, with why.
+        def letters() -> list[followup_pb2.Message]:
+            listed = followup.ListMessages(
+                followup_pb2.ListMessagesRequest(case_id=case_id), metadata=admin, timeout=10
+            )
+            return [m for m in listed.messages if m.audience == "customer"]
+
+        # The acknowledgement goes back on the platform, into the customer's thread.
+        (ack,) = eventually(letters, timeout=30)
+        assert ack.purpose == followup_pb2.MESSAGE_PURPOSE_ACKNOWLEDGEMENT
+        assert ack.channel == common_pb2.CHANNEL_SOCIAL
+        assert ack.recipient == f"twitter:thread:{thread_id}"
+        assert case_id in ack.body_text
+        assert "105855" not in ack.subject + ack.body_text
+        handed = eventually(
+            lambda: [e for e in integration.for_case(case_id) if e["event_type"] == "message.sent"],
+            timeout=60,
+        )
+        assert "105855" not in json.dumps(handed)
+        assert any(
+            e.action == "message.sent" and "social" in e.cause + e.new_value
+            for e in get_case(channels, admin, case_id).audit_events
+        )
+        # A letter a person sends goes the same way; none is ever sent by e-mail.
+        followup.SendMessage(
+            followup_pb2.SendMessageRequest(
+                idempotency_key=f"social-letter-{case_id}",
+                case_id=case_id,
+                template_name="progress_update",
+                extra={"progress": "We are looking into the ID check at your store."},
+            ),
+            metadata=admin,
+            timeout=30,
+        )
+        sent = eventually(lambda: len(letters()) == 2 and letters(), timeout=30)
+        assert {(m.channel, m.recipient) for m in sent} == {
+            (common_pb2.CHANNEL_SOCIAL, f"twitter:thread:{thread_id}")
+        }
+        assert not [m for m in mail(platform) if "105855" in m.as_string()]
+        assert not [m for m in mail_for(platform, case_id) if m["X-Redress-Template"]]
+    finally:
+        followup_pb2_grpc.FollowupServiceStub(channels["followup"]).DeleteWebhook(
+            followup_pb2.DeleteWebhookRequest(webhook_id=hook.webhook_id), metadata=admin, timeout=10
+        )
+        integration.stop()
+
+
+def test_a_customer_known_only_by_a_chat_handle_gets_no_letter_and_staff_are_told(
+    platform, channels, admin, social
+):
+    # A chat has ended: there is no thread to answer in, and a handle is not an address.
+    thread = webhooks(SPOTIFY_THREAD, twcs_threads()[SPOTIFY_THREAD])
+    status, filed = post(
+        f"{social}/chat/transcripts",
+        chat(thread, f"chat-handle-only-{time.time_ns()}"),
+        secrets_of(platform)["livechat"],
+        source="livechat",
+    )
+    assert status == 200 and filed["created"]
+    case_id = filed["case_id"]
     failed = eventually(
         lambda: [
             e
@@ -254,15 +321,14 @@ def test_no_letter_goes_to_a_handle_and_none_carries_it(platform, channels, admi
         timeout=30,
     )
     assert "only a social media handle" in failed[0].cause
-    assert "105855" not in failed[0].cause
-    # A letter a person sends is refused the same way, before anything is queued.
+    assert "105840" not in failed[0].cause
     with pytest.raises(grpc.RpcError) as err:
         followup_pb2_grpc.FollowupServiceStub(channels["followup"]).SendMessage(
             followup_pb2.SendMessageRequest(
-                idempotency_key=f"social-letter-{case_id}",
+                idempotency_key=f"chat-letter-{case_id}",
                 case_id=case_id,
                 template_name="progress_update",
-                extra={"progress": "We are looking into the ID check at your store."},
+                extra={"progress": "We are looking into the skipping songs."},
             ),
             metadata=admin,
             timeout=30,
@@ -273,13 +339,7 @@ def test_no_letter_goes_to_a_handle_and_none_carries_it(platform, channels, admi
     sent = eventually(lambda: mail_for(platform, case_id), timeout=30)
     assert [m["X-Redress-Template"] for m in sent] == [None] * len(sent)
     assert any("acknowledgement letter could not be sent" in m["Subject"] for m in sent)
-    assert {m["To"] for m in sent} <= {
-        "dana@bank.test",
-        "ravi@bank.test",
-        "lena@bank.test",
-        "mark@bank.test",
-    }
-    assert not [m for m in mail(platform) if "105855" in m.as_string()]
+    assert not [m for m in mail(platform) if "105840" in m.as_string()]
 
 
 def chat(thread: list[dict[str, Any]], chat_id: str, **extra: Any) -> dict[str, Any]:

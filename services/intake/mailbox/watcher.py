@@ -48,6 +48,9 @@ FOLDERS = {
 # Messages fetched at a time: bounded memory on a mailbox that filled up while
 # the adapter was down.
 BATCH = 20
+# A message larger than this is not read into memory at all: it is moved to
+# Redress/Unprocessed, kept whole for a person (REDRESS_MAILBOX_MAX_MESSAGE_BYTES).
+MAX_MESSAGE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,17 @@ class PassResult:
 
 
 class MailboxWatcher:
-    def __init__(self, mailbox: Mailbox, filer: MailFiler, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        filer: MailFiler,
+        timeout: float = 30.0,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
+    ) -> None:
         self.mailbox = mailbox
         self.filer = filer
         self.timeout = timeout
+        self.max_message_bytes = max_message_bytes
 
     def _connect(self) -> IMAPClient:
         m = self.mailbox
@@ -122,6 +132,21 @@ class MailboxWatcher:
         outcomes, waiting = [], 0
         for start in range(0, len(uids), BATCH):
             batch = uids[start : start + BATCH]
+            sizes = client.fetch(batch, ["RFC822.SIZE"])
+            batch = [uid for uid in batch if uid in sizes]
+            too_large = [u for u in batch if sizes[u][b"RFC822.SIZE"] > self.max_message_bytes]
+            for uid in too_large:
+                client.move([uid], FOLDERS[UNPROCESSED])
+                outcome = Outcome(
+                    UNPROCESSED,
+                    f"{sizes[uid][b'RFC822.SIZE']:,} bytes, more than the "
+                    f"{self.max_message_bytes:,} the adapter reads",
+                )
+                self._report(uid, outcome)
+                outcomes.append(outcome)
+            batch = [uid for uid in batch if uid not in too_large]
+            if not batch:
+                continue
             # BODY.PEEK: reading a message does not mark it seen; only the move does.
             fetched = client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
             for uid in batch:

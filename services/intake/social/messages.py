@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-SOURCE = re.compile(r"^[a-z0-9_.-]{1,40}$")
-# Thread and message ids as platforms give them (numbers, base64-ish ids,
-# URNs); they end up in idempotency keys of at most 128 characters.
-THREAD_ID = re.compile(r"^[\x21-\x7e]{1,90}$")
+from redress.platform.social_threads import SOURCE, THREAD_ID, thread_key
+
+# Thread and message ids (THREAD_ID) are as platforms give them (numbers,
+# base64-ish ids, URNs); they end up in idempotency keys of at most 128
+# characters.
 HANDLE = re.compile(r"^@?[^\s\x00-\x1f\x7f@:]{1,100}$")
 CASE_ID = re.compile(r"^C-[0-9]{6,}$")
 MAX_TEXT = 32_000
@@ -43,7 +44,7 @@ class SocialMessage:
 
     @property
     def complaint_key(self) -> str:
-        return f"{self.source}:thread:{self.thread_id}"
+        return thread_key(self.source, self.thread_id)
 
     @property
     def reply_key(self) -> str:
