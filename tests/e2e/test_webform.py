@@ -590,6 +590,8 @@ def test_the_status_page_from_the_acknowledgement_letter_shows_plain_words_and_t
     # Answers suggested from the complaint's own words; customer articles only.
     expect(page.locator("#status-answers")).to_contain_text("My card was blocked abroad")
     expect(page.locator("#status-answers")).not_to_contain_text("Internal")
+    # In the customer's language: the German article is not offered to them.
+    expect(page.locator("#status-answers")).not_to_contain_text("Meine Karte")
     case = get_case(site, case_id)
     shown = page.locator("main").inner_text()
     for internal in [

@@ -544,6 +544,9 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             suggested = calls.suggest(case.narrative, case.product) if case.narrative else []
         except grpc.RpcError:
             suggested = []
+        # In the customer's language where there are such answers.
+        own = [h for h in suggested if h.language.split("-")[0].lower() in ("", g.lang)]
+        suggested = own or suggested
         due = deadlines(case)
         return page(
             "status.html",
