@@ -19,7 +19,6 @@ case are private and never stored.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -41,6 +40,7 @@ from redress.platform.markdown import markdown
 from redress.platform.status_links import LinkExpired, LinkRefused, StatusLinks
 from redress.platform.wire import from_timestamp
 from services.intake.webform import texts
+from services.intake.webform.answers import plain_snippet, record_answer
 from services.intake.webform.calls import PlatformCalls
 from services.intake.webform.complaint import (
     CONTACT_CHANNELS,
@@ -49,6 +49,12 @@ from services.intake.webform.complaint import (
     complaint_request,
     from_violations,
     message_for,
+)
+from services.intake.webform.documents import (
+    add_documents,
+    choose_again,
+    document_key,
+    read_documents,
 )
 from services.intake.webform.limits import RateLimiter
 from services.intake.webform.tokens import (
@@ -87,11 +93,6 @@ REFUSED = Counter(
     "redress_webform_refused_total",
     "Posts refused before reaching the platform, by reason",
     ["reason"],
-)
-DEFLECTIONS = Counter(
-    "redress_webform_answer_feedback_total",
-    "Customers' answers about the articles shown to them",
-    ["answered", "source"],
 )
 
 
@@ -350,7 +351,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             {
                 "id": h.article_id,
                 "title": h.title,
-                "summary": _plain(h.snippet),
+                "summary": plain_snippet(h.snippet),
                 "language": h.language,
             }
             for h in hits
@@ -371,10 +372,10 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             log.info("a form with its honeypot filled was not filed")
             return page("thanks.html")
         request_, problems = complaint_request(values, token.key, g.lang, config.products)
-        documents = _documents(config, problems)
+        documents = read_documents(config.max_files, config.max_file_bytes, problems)
         if problems:
             COMPLAINTS.labels("refused_by_form").inc()
-            return form_page(values, token.key, 422, problems, notice=_choose_again(documents))
+            return form_page(values, token.key, 422, problems, notice=choose_again(documents))
         try:
             filed = calls.submit(request_)
         except grpc.RpcError as err:
@@ -397,7 +398,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             extra={"fields": {"case_id": filed.case_id, "created": filed.created}},
         )
         link = config.links.sign(filed.case_id)
-        added, failed = _upload(calls, filed.case_id, link, documents, "web_form", token.key)
+        added, failed = add_documents(calls, filed.case_id, link, documents, "web_form", token.key)
         query = "?again=1" if not filed.created else "?"
         if added:
             query += f"&added={added}"
@@ -416,7 +417,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             abort(404)
         answered = verdict == "yes"
         query = request.form.get("narrative") or request.form.get("query", "")
-        _record_deflection(calls, article_id, answered, query, g.lang, source, token.key)
+        record_answer(calls, article_id, answered, query, g.lang, source, token.key)
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"recorded": True})
         if answered:
@@ -564,7 +565,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             next_deadline=due[0] if due else None,
             letters=letters,
             answers=[
-                {"id": h.article_id, "title": h.title, "summary": _plain(h.snippet)}
+                {"id": h.article_id, "title": h.title, "summary": plain_snippet(h.snippet)}
                 for h in suggested
                 if ARTICLE_ID.match(h.article_id)
             ],
@@ -634,7 +635,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
         case = linked_case(link)
         token = form_token(case.case_id)
         problems = FormProblems()
-        files = _documents(config, problems)
+        files = read_documents(config.max_files, config.max_file_bytes, problems)
         if not files and not problems:
             problems.add("documents", "text:" + g.t("Choose at least one file."))
         if problems:
@@ -649,7 +650,7 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
                     name,
                     content,
                     "status_page",
-                    _document_key(token.key, i, content),
+                    document_key(token.key, i, content),
                 )
                 added += 1
         except grpc.RpcError as err:
@@ -691,96 +692,5 @@ class _LinkProblem(Exception):
         self.case_id = case_id
 
 
-def _plain(snippet: str) -> str:
-    """A search snippet as text: the engine's <em> marks removed (the page
-    escapes what is left)."""
-    return re.sub(r"</?em>", "", snippet)
-
-
-def _choose_again(documents: list[tuple[str, bytes]]) -> str:
-    """Browsers cannot keep chosen files in a form shown again."""
-    return g.t("Please choose your documents again.") if documents else ""
-
-
 def _count(value: str | None) -> int:
     return int(value) if value and value.isdigit() and len(value) < 4 else 0
-
-
-def _documents(config: WebFormConfig, problems: FormProblems) -> list[tuple[str, bytes]]:
-    """The files sent with a form, each read whole (within the limits)."""
-    found = []
-    files = [f for f in request.files.getlist("documents") if f and f.filename]
-    if len(files) > config.max_files:
-        problems.add("documents", "text:" + g.t("At most {n} files.").format(n=config.max_files))
-        return []
-    for f in files:
-        content = f.read(config.max_file_bytes + 1)
-        name = Path(str(f.filename).replace("\\", "/")).name[:255] or "document"
-        if len(content) > config.max_file_bytes:
-            problems.add(
-                "documents",
-                "text:"
-                + g.t("{name} is larger than {mb} MB.").format(
-                    name=name, mb=config.max_file_bytes // (1024 * 1024)
-                ),
-            )
-        elif not content:
-            problems.add("documents", "text:" + g.t("{name} is empty.").format(name=name))
-        else:
-            found.append((name, content))
-    return found
-
-
-def _document_key(form_key: str, index: int, content: bytes) -> str:
-    return f"{form_key}-doc{index}-{hashlib.sha256(content).hexdigest()[:16]}"
-
-
-def _upload(
-    calls: PlatformCalls,
-    case_id: str,
-    link: str,
-    files: list[tuple[str, bytes]],
-    source: str,
-    form_key: str,
-) -> tuple[int, int]:
-    """Adds the documents sent with the complaint to its case; the complaint
-    is filed whatever becomes of them (the status page can add them again)."""
-    added = failed = 0
-    for i, (name, content) in enumerate(files):
-        try:
-            calls.upload(case_id, link, name, content, source, _document_key(form_key, i, content))
-            added += 1
-        except grpc.RpcError as err:
-            failed += 1
-            log.error(
-                "a document sent with a complaint could not be added to its case",
-                extra={"fields": {"case_id": case_id, "code": err.code().name}},  # type: ignore[attr-defined]
-            )
-    return added, failed
-
-
-def _record_deflection(
-    calls: PlatformCalls,
-    article_id: str,
-    answered: bool,
-    query: str,
-    language: str,
-    source: str,
-    form_key: str,
-) -> None:
-    """Counts the customer's answer; the customer is not kept waiting on it."""
-    DEFLECTIONS.labels("yes" if answered else "no", source).inc()
-    try:
-        calls.deflection(
-            article_id,
-            answered,
-            " ".join(query.split())[:500],
-            language,
-            source,
-            f"{form_key}:{article_id}",
-        )
-    except grpc.RpcError as err:
-        log.error(
-            "the customer's answer about an article could not be recorded",
-            extra={"fields": {"article_id": article_id, "code": err.code().name}},  # type: ignore[attr-defined]
-        )
