@@ -30,7 +30,7 @@ KEYS_HEADER = (
     "# Add your own lines (README, 'Trying each role'); they are kept at every start.\n"
 )
 # Processes with a metrics port beside the gRPC services.
-WEB_PROCESSES = ("worker", "worker_sdk", "console", "http", "social")
+WEB_PROCESSES = ("worker", "worker_sdk", "console", "http", "social", "webform")
 
 
 @dataclass
@@ -47,6 +47,8 @@ class Ports:
     complaints_mail: int = 2525
     # The social media and chat webhooks (services/intake/social).
     social: int = 8097
+    # The public complaint form and status pages (services/intake/webform).
+    webform: int = 8098
     grpc: dict[str, int] = field(
         default_factory=lambda: {
             "intake": 50051,
@@ -68,6 +70,7 @@ class Ports:
             "console": 9108,
             "http": 9109,
             "social": 9110,
+            "webform": 9111,
         }
     )
 
@@ -90,6 +93,7 @@ class Ports:
             "http",
             "complaints_mail",
             "social",
+            "webform",
         ]
         chosen: dict[str, int] = {}
         with ExitStack() as held:
@@ -106,6 +110,7 @@ class Ports:
             http=chosen["http"],
             complaints_mail=chosen["complaints_mail"],
             social=chosen["social"],
+            webform=chosen["webform"],
             grpc={n: chosen[f"grpc:{n}"] for n in SERVICES},
             metrics={n: chosen[f"metrics:{n}"] for n in (*SERVICES, *WEB_PROCESSES)},
         )
@@ -121,6 +126,7 @@ class Ports:
             "HTTP/JSON": self.http,
             "complaints mailbox (SMTP)": self.complaints_mail,
             "social webhooks": self.social,
+            "web form": self.webform,
             **{f"{n} gRPC": p for n, p in self.grpc.items()},
             **{f"{n} metrics": p for n, p in self.metrics.items()},
         }
@@ -134,6 +140,8 @@ class Credentials:
     meilisearch_key: str
     # The social and chat adapter's own key (role channel_adapter).
     social_key: str = ""
+    # The public web form's own key (role web_form).
+    webform_key: str = ""
 
 
 def ensure_credentials(data_dir: Path) -> Credentials:
@@ -152,9 +160,11 @@ def ensure_credentials(data_dir: Path) -> Credentials:
         }
         write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
     values = dict(line.split("=", 1) for line in path.read_text().split())
-    if "social" not in values:
-        # A data directory made before the social adapter: its key is added.
-        values["social"] = secrets.token_hex(24)
+    added = [name for name in ("social", "webform") if name not in values]
+    for name in added:
+        # A data directory made before this adapter: its key is added.
+        values[name] = secrets.token_hex(24)
+    if added:
         write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()))
     creds = Credentials(
         values["admin"],
@@ -162,6 +172,7 @@ def ensure_credentials(data_dir: Path) -> Credentials:
         values["intake"],
         values["meilisearch"],
         values["social"],
+        values["webform"],
     )
     keep_platform_keys(data_dir / "api-keys.txt", creds)
     write_private(data_dir / "admin.key", creds.admin_key + "\n")
@@ -169,6 +180,10 @@ def ensure_credentials(data_dir: Path) -> Credentials:
     if not staff.exists():
         write_private(staff, LOCAL_STAFF.read_text(encoding="utf-8"))
     # Seals the audit trails; kept beside, never in, the database.
+    # Signs the links to the customers' status pages in their letters.
+    status_link_key = data_dir / "status-link.key"
+    if not status_link_key.exists():
+        write_private(status_link_key, secrets.token_hex(32) + "\n")
     audit_key = data_dir / "audit.key"
     if not audit_key.exists():
         write_private(audit_key, secrets.token_hex(32) + "\n")
@@ -193,6 +208,7 @@ def keep_platform_keys(path: Path, creds: Credentials) -> None:
         "redress-worker": f"{creds.service_key} redress-worker service",
         "local-intake": f"{creds.intake_key} local-intake intake_client",
         "social-adapter": f"{creds.social_key} social-adapter channel_adapter",
+        "web-form": f"{creds.webform_key} web-form web_form",
     }
     before = path.read_text(encoding="utf-8") if path.exists() else KEYS_HEADER
     kept = [
@@ -261,6 +277,12 @@ class LocalPlatform:
             "REDRESS_SOCIAL_LISTEN": f"{HOST}:{self.ports.social}",
             "REDRESS_SOCIAL_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['social']}",
             "REDRESS_SOCIAL_SECRETS_FILE": str(self.data_dir / "social-secrets.txt"),
+            # The letters link to the customer's status page on the local web
+            # form; the case and follow-up services check those links.
+            "REDRESS_STATUS_LINK_SECRET_FILE": str(self.data_dir / "status-link.key"),
+            "REDRESS_WEBFORM_PUBLIC_URL": self.webform_url.rstrip("/"),
+            "REDRESS_WEBFORM_LISTEN": f"{HOST}:{self.ports.webform}",
+            "REDRESS_WEBFORM_METRICS_LISTEN": f"{HOST}:{self.ports.metrics['webform']}",
             "PYTHONUNBUFFERED": "1",
         }
         # An audit key given to the platform's own process (the tests give
@@ -453,6 +475,25 @@ class LocalPlatform:
         self.processes["social"] = process
         return process
 
+    def start_webform(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+        """The public complaint form and status pages (services/intake/webform)."""
+        process = self.supervisor.start(
+            "webform",
+            [sys.executable, "-m", "services.intake.webform"],
+            {
+                **self.env(),
+                "REDRESS_WEBFORM_API_KEY": self.credentials.webform_key,
+                **(extra_env or {}),
+            },
+        )
+        self.supervisor.wait_for_port(process, HOST, self.ports.webform, timeout=60)
+        self.processes["webform"] = process
+        return process
+
+    @property
+    def webform_url(self) -> str:
+        return f"http://{HOST}:{self.ports.webform}/"
+
     @property
     def social_url(self) -> str:
         return f"http://{HOST}:{self.ports.social}/"
@@ -479,6 +520,7 @@ class LocalPlatform:
         self.start_http()
         self.start_complaints_mailbox()
         self.start_social()
+        self.start_webform()
         self.start_console()
 
     def stop(self) -> None:
@@ -493,6 +535,10 @@ class LocalPlatform:
                 "social webhooks",
                 f"{self.social_url}social/messages, {self.social_url}chat/transcripts  "
                 f"(secrets in {self.data_dir / 'social-secrets.txt'})",
+            ),
+            (
+                "web form",
+                f"{self.webform_url}  (the public complaint form; status pages by letter)",
             ),
             ("Temporal UI", f"http://{HOST}:{self.ports.temporal_ui}"),
             ("Temporal frontend", f"{HOST}:{self.ports.temporal}"),
@@ -510,6 +556,7 @@ class LocalPlatform:
             ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
             ("HTTP/JSON metrics", f"http://{HOST}:{self.ports.metrics['http']}/metrics"),
             ("social metrics", f"http://{HOST}:{self.ports.metrics['social']}/metrics"),
+            ("web form metrics", f"http://{HOST}:{self.ports.metrics['webform']}/metrics"),
             ("database", self.database_url),
             ("API keys", f"{self.data_dir / 'api-keys.txt'} (add keys for other roles here)"),
             ("staff directory", str(self.data_dir / "staff.yaml")),

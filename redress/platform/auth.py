@@ -32,6 +32,11 @@ ROLES = (
     # A process that turns messages from a channel (social networks, chat)
     # into complaints and replies: intake, and customer replies on cases.
     "channel_adapter",
+    # The public web form and status page (services/intake/webform): files
+    # complaints, reads and answers a case only with the customer's signed
+    # status link (redress/platform/status_links.py), searches customer
+    # articles and records whether they answered the customer's question.
+    "web_form",
     "agent",
     "team_lead",
     "manager",

@@ -87,6 +87,14 @@ Admission = Callable[[Principal, str], None]
 """Asked after the role check with the caller and the method name; raises a
 ServiceError to refuse the call (e.g. `scope.firm_wide_only`)."""
 
+RequestAdmission = Callable[
+    [Principal, str, frozenset[str], Any, tuple[tuple[str, str | bytes], ...]], None
+]
+"""Asked with the caller, the method name, the roles the method allows, the
+decoded request and the call's metadata, before the servicer runs; raises a
+ServiceError to refuse the call (e.g. `status_links.CustomerCaseAccess`, which
+lets the public web form act only on the case a customer's link names)."""
+
 
 @dataclass
 class ServiceSpec:
@@ -104,6 +112,8 @@ class ServiceSpec:
     extra_servicers: list[Any] = field(default_factory=list)
     # A further check of every authenticated call beyond its roles.
     admit: Admission | None = None
+    # A check of a unary call's request (e.g. the case it names) after its roles.
+    admit_request: RequestAdmission | None = None
 
 
 def remaining(context: grpc.aio.ServicerContext, ceiling: float = 30.0) -> float:
@@ -120,10 +130,12 @@ class ServingInterceptor(grpc.aio.ServerInterceptor):
         api_keys: ApiKeys | KeysFile,
         access: Mapping[str, AccessRules],
         admit: Admission | None = None,
+        admit_request: RequestAdmission | None = None,
     ) -> None:
         self.api_keys = api_keys
         self.access = access
         self.admit = admit
+        self.admit_request = admit_request
 
     async def intercept_service(
         self,
@@ -250,6 +262,13 @@ class _Call:
         return principal
 
     async def _fail(self, context: grpc.aio.ServicerContext, err: BaseException) -> None:
+        if isinstance(err, NotImplementedError):
+            # A method of the API this server does not have yet (the servicer
+            # base class's default): what gRPC itself answers for it.
+            err = ServiceError(
+                grpc.StatusCode.UNIMPLEMENTED,
+                f"{self.service}/{self.method} is not implemented by this server",
+            )
         err = from_dependency(err) or err
         if isinstance(err, ServiceError):
             self._count(err.code)
@@ -287,8 +306,16 @@ class _Call:
             started = time.perf_counter()
             metrics.RPC_IN_FLIGHT.labels(self.service).inc()
             try:
-                await self._admit(context)
+                principal = await self._admit(context)
                 _check_decoded(request)
+                if self.owner.admit_request is not None:
+                    self.owner.admit_request(
+                        principal,
+                        self.method,
+                        self.allowed,
+                        request,
+                        tuple(context.invocation_metadata() or ()),  # type: ignore[arg-type]
+                    )
                 response = await fn(request, context)
                 self._count(grpc.StatusCode.OK)
                 return response
@@ -342,7 +369,7 @@ async def run(
     api_keys = KeysFile(settings.api_keys_file)
     cleanup = await spec.on_start() if spec.on_start else None
     server = grpc.aio.server(
-        interceptors=[ServingInterceptor(api_keys, spec.access, spec.admit)],
+        interceptors=[ServingInterceptor(api_keys, spec.access, spec.admit, spec.admit_request)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

@@ -15,6 +15,7 @@ from redress.db.audit_seal import KEY_FILE_VARIABLE, AuditKey, AuditKeyError, au
 from redress.platform import serving
 from redress.platform.scope import AgentScope, agent_scope
 from redress.platform.settings import Env
+from redress.platform.status_links import CustomerCaseAccess, StatusLinks, status_links
 from redress.platform.temporal import TemporalSettings
 from services.cases.attachments import (
     DEFAULT_MAX_BYTES,
@@ -23,7 +24,7 @@ from services.cases.attachments import (
     MAX_PER_CASE,
     AttachmentLimits,
 )
-from services.cases.servicer import ACCESS, CasesServicer
+from services.cases.servicer import ACCESS, CUSTOMER_CASE_METHODS, CasesServicer
 from services.cases.store import CaseStore
 from services.followup.erasure import FollowupPersonalData
 
@@ -35,6 +36,8 @@ class CasesSettings:
     scope: AgentScope
     audit_key: AuditKey
     attachments: AttachmentLimits
+    # Checks the public web form's calls against its customers' links.
+    status_links: StatusLinks | None
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
@@ -44,6 +47,7 @@ class CasesSettings:
             scope=agent_scope(env),
             audit_key=audit_key(env),
             attachments=attachment_limits(env),
+            status_links=status_links(env),
         )
 
 
@@ -128,6 +132,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         access=ACCESS,
         on_start=on_start,
         readiness=readiness,
+        admit_request=CustomerCaseAccess(settings.status_links, CUSTOMER_CASE_METHODS),
     )
     return spec, serving_settings
 

@@ -22,7 +22,7 @@ from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_rank
-from redress.platform.auth import ROLES, current_principal
+from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
     AlreadyExists,
@@ -47,6 +47,7 @@ from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
 from services.cases import attachments, convert, erasure, file_kinds, histories, reads
 from services.cases.attachments import AttachmentLimits
+from services.cases.customer_view import customer_view, for_customer_only
 from services.cases.store import (
     CONTACT_FIELDS,
     Actor,
@@ -87,16 +88,18 @@ HANDLERS = roles("agent", "team_lead", "manager", "administrator")
 SUPERVISORS = roles("team_lead", "manager", "administrator")
 # Processes that carry what customers send: intake clients (the mailbox
 # adapter, CRMs), social and chat adapters, and the public web form and status
-# page once redress/platform/auth.py knows their role. They may add the
+# page (which may only reach the case its customer's link names). They may add the
 # customer's files to a case (as RecordCustomerReply lets them add the
 # customer's words) but never list or read any: they hold no case data. To
 # let another such process upload, add its role here.
-CUSTOMER_CHANNEL_ROLES = frozenset({"intake_client", "channel_adapter", "web_form"} & set(ROLES))
+CUSTOMER_CHANNEL_ROLES = frozenset({"intake_client", "channel_adapter", "web_form"})
 ACCESS = {
     "redress.cases.v1.CasesService": {
         "CreateCase": roles("service"),
         "RecordCaseChange": roles("service"),
-        "GetCase": READERS,
+        # The web form only for the case a customer's status link names
+        # (CUSTOMER_CASE_METHODS, redress/platform/status_links.py).
+        "GetCase": roles(*READERS, "web_form"),
         "ListCases": READERS,
         "ListAuditEvents": READERS,
         "ListNotes": READERS,
@@ -110,7 +113,7 @@ ACCESS = {
         "AddNote": HANDLERS,
         "PauseClock": HANDLERS,
         "ResumeClock": HANDLERS,
-        "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter"),
+        "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter", "web_form"),
         "UpdateCustomerPreferences": HANDLERS,
         "MergeCaseContact": HANDLERS,
         "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),
@@ -133,6 +136,10 @@ ACCESS = {
         "DownloadAttachment": READERS,
     }
 }
+
+# What the public web form may call, each for one case only: the case its
+# customer's signed status link names (redress/platform/status_links.py).
+CUSTOMER_CASE_METHODS = {"GetCase": True, "RecordCustomerReply": True, "UploadAttachment": True}
 
 SORT_COLUMNS = {
     cases_pb2.CASE_SORT_FIELD_UNSPECIFIED: "received_at",
@@ -527,7 +534,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             context,
             update_id=f"reply/{request.idempotency_key}" if request.idempotency_key else None,
         )
-        return cases_pb2.RecordCustomerReplyResponse(case=await self._case(request.case_id))
+        case = await self._case(request.case_id)
+        if for_customer_only(current_principal.get()):
+            case = customer_view(case)
+        return cases_pb2.RecordCustomerReplyResponse(case=case)
 
     async def AddSubtask(
         self, request: cases_pb2.AddSubtaskRequest, context: grpc.aio.ServicerContext
@@ -772,7 +782,10 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         violations = Violations()
         check_case_id(request.case_id, violations)
         violations.raise_if_any()
-        return cases_pb2.GetCaseResponse(case=await self._case(request.case_id, history=True))
+        case = await self._case(request.case_id, history=True)
+        if for_customer_only(current_principal.get()):
+            case = customer_view(case)
+        return cases_pb2.GetCaseResponse(case=case)
 
     async def ListNotes(
         self, request: cases_pb2.ListNotesRequest, context: grpc.aio.ServicerContext

@@ -31,13 +31,14 @@ from redress.platform.mail import SmtpSettings
 from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
 from redress.platform.staff import StaffDirectory
+from redress.platform.status_links import CustomerCaseAccess
 from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
 from redress.platform.tls import ClientTls
 from services.followup.activities import FollowupActivities
 from services.followup.context import Firm
 from services.followup.messenger import Messenger
 from services.followup.rendering import LetterRenderer
-from services.followup.servicer import ACCESS, FollowupServicer
+from services.followup.servicer import ACCESS, CUSTOMER_CASE_METHODS, FollowupServicer
 from services.followup.settings import DeliverySettings, FollowupSettings
 from services.followup.store import FollowupStore
 from workflows.followup import (
@@ -167,6 +168,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         access=ACCESS,
         on_start=on_start,
         readiness=readiness,
+        admit_request=CustomerCaseAccess(firm.status_links, CUSTOMER_CASE_METHODS),
     )
     return spec, serving_settings
 

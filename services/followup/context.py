@@ -12,6 +12,7 @@ from redress.common.v1 import common_pb2
 from redress.domain.money import shown
 from redress.platform.enums import short_name
 from redress.platform.settings import Env
+from redress.platform.status_links import StatusLinks, status_links
 from redress.platform.wire import from_timestamp
 from services.followup.regulators import FINAL_CLOCK, SUMMARY_CLOCK, referral
 
@@ -40,6 +41,9 @@ class Firm:
     # Link to a case for staff, e.g. "https://console.example.com/cases/{case_id}";
     # {case_id} and {workflow_id} are replaced.
     case_link: str
+    # Signs the links to the customer's status page on the public web form;
+    # None, or without the form's public URL, letters carry no link.
+    status_links: StatusLinks | None = None
 
     @classmethod
     def from_env(cls, env: Env) -> Firm:
@@ -49,7 +53,13 @@ class Firm:
             complaints_phone=env.string("REDRESS_FIRM_COMPLAINTS_PHONE", ""),
             address=env.string("REDRESS_FIRM_ADDRESS", ""),
             case_link=env.string("REDRESS_CASE_LINK", "http://127.0.0.1:8090/cases/{case_id}"),
+            status_links=status_links(env, public_url_variable="REDRESS_WEBFORM_PUBLIC_URL"),
         )
+
+    def status_url(self, case: cases_pb2.Case) -> str:
+        if self.status_links is None or not case.case_id:
+            return ""
+        return self.status_links.url(case.case_id)
 
     def link(self, case: cases_pb2.Case) -> str:
         return self.case_link.replace("{case_id}", case.case_id).replace(
@@ -135,6 +145,9 @@ def case_context(
             "redress": money(outcome.redress, language) if outcome else "",
             "goodwill": money(outcome.goodwill, language) if outcome else "",
             "url": firm.link(case),
+            # The customer's own page about the case: "" when the web form is
+            # not published, so that a letter leaves the link out.
+            "status_url": firm.status_url(case),
         },
         "customer": {
             "full_name": case.customer.full_name,

@@ -79,7 +79,8 @@ ACCESS = {
         "RenderTemplate": READERS,
         "SendMessage": roles(*HANDLERS, "service"),
         "GetMessage": READERS,
-        "ListMessages": READERS,
+        # The web form only for the case a customer's status link names.
+        "ListMessages": roles(*READERS, "web_form"),
         "SendStaffAlert": roles(*HANDLERS, "service"),
         "CreateWebhook": roles("administrator"),
         "ListWebhooks": roles("administrator", "auditor"),
@@ -94,6 +95,9 @@ ACCESS = {
         "DeleteWebhook": roles("administrator"),
     }
 }
+# What the public web form may call, each for one case only: the case its
+# customer's signed status link names (redress/platform/status_links.py).
+CUSTOMER_CASE_METHODS = {"ListMessages": True}
 TEMPLATE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MESSAGE_ID = re.compile(r"M-[0-9a-f]{24}")
 WEBHOOK_ID = re.compile(r"W-[0-9a-f]{20}")

@@ -57,6 +57,7 @@ VARIABLES: dict[str, frozenset[str]] = {
             "redress",
             "goodwill",
             "url",
+            "status_url",
         }
     ),
     "customer": frozenset({"full_name", "email", "preferred_language"}),

@@ -40,7 +40,14 @@ from workflows.complaint_types import ComplaintInput, ComplaintSubmission, Regis
 from workflows.refusals import KEY_REUSED
 
 INTAKE_CALLERS = roles(
-    "intake_client", "channel_adapter", "agent", "team_lead", "manager", "administrator", "service"
+    "intake_client",
+    "channel_adapter",
+    "web_form",
+    "agent",
+    "team_lead",
+    "manager",
+    "administrator",
+    "service",
 )
 ACCESS = {
     "redress.intake.v1.IntakeService": {

@@ -27,12 +27,13 @@ from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels, serving
 from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
+from redress.platform.status_links import CustomerCaseAccess
 from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
 from services.knowledge.activities import KnowledgeActivities, knowledge_queue
 from services.knowledge.blobs import DiskBlobStore
 from services.knowledge.indexer import Indexer, SearchIndex
-from services.knowledge.servicer import ACCESS, KnowledgeServicer
+from services.knowledge.servicer import ACCESS, CUSTOMER_CASE_METHODS, KnowledgeServicer
 from services.knowledge.store import KnowledgeStore
 
 DESCRIPTOR = knowledge_pb2.DESCRIPTOR.services_by_name["KnowledgeService"]
@@ -146,6 +147,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         access=ACCESS,
         on_start=on_start,
         readiness=readiness,
+        admit_request=CustomerCaseAccess(None, CUSTOMER_CASE_METHODS),
     )
     return spec, serving_settings
 

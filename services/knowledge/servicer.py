@@ -51,7 +51,10 @@ log = logging.getLogger("redress.knowledge")
 EDITORS = roles("team_lead", "manager", "administrator")
 STAFF = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
 HANDLERS = roles("agent", "team_lead", "manager", "administrator")
-READERS = STAFF | roles("intake_client", "reporting_reader")
+# The public web form (role web_form) reads what customers may read, like an
+# intake client; SuggestArticles for a case is not open to it
+# (CUSTOMER_CASE_METHODS): the status page asks with the case's own words.
+READERS = STAFF | roles("intake_client", "reporting_reader", "web_form")
 ACCESS = {
     "redress.knowledge.v1.KnowledgeService": {
         "CreateArticle": EDITORS,
@@ -71,8 +74,12 @@ ACCESS = {
         "ListCaseArticles": STAFF | roles("reporting_reader"),
         "ReindexAll": roles("administrator"),
         "GetIndexStatus": roles("administrator", "auditor", "service"),
+        "RecordDeflection": STAFF | roles("web_form"),
     }
 }
+# The web form names no case to this service (it holds no status-link secret):
+# a case id from it is answered as a case not found.
+CUSTOMER_CASE_METHODS = {"SuggestArticles": False}
 ARTICLE_ID = re.compile(r"^KB-[0-9a-f]{16}$")
 MEDIA_ID = re.compile(r"^[0-9a-f]{64}$")
 FILE_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,255}$")

@@ -50,6 +50,7 @@ COMMANDS = {
     "console": "python -m services.console",
     "http": "python -m services.gateway",
     "social": "python -m services.intake.social",
+    "webform": "python -m services.intake.webform",
     "migrate": "python -m redress.db upgrade",
 }
 GRPC_PORTS = {
@@ -69,6 +70,7 @@ METRICS_PORTS = {
     "console": 9108,
     "http": 9109,
     "social": 9110,
+    "webform": 9111,
 }
 WORKER_SDK_METRICS_PORT = 9107
 

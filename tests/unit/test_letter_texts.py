@@ -155,3 +155,36 @@ def test_a_letter_about_a_case_whose_deadlines_are_not_known_yet_promises_no_dat
     out = render(letter, case_context(case, letter.language, FIRM, {"question": "Which card?"}))
     assert DEADLINE[letter.language] not in out.body_text
     assert "  " not in out.body_text and "\n\n\n" not in out.body_text
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_letters_link_to_the_status_page_only_when_the_web_form_is_published(language):
+    """The link in a letter is signed for its case and opens the customer's
+    status page; without the form's public address the letter has no link
+    at all, never a broken one."""
+    from redress.platform.status_links import StatusLinks
+
+    letter = next(t for t in shipped() if t.name == "acknowledgement" and t.language == language)
+    case = _case("uk_fca", False, language)
+    links = StatusLinks("k" * 40, 90 * 86400, "https://complaints.example.com")
+    published = Firm(
+        *[
+            getattr(FIRM, f)
+            for f in ("name", "complaints_email", "complaints_phone", "address", "case_link")
+        ],
+        status_links=links,
+    )
+    out = render(letter, case_context(case, language, published, {}))
+    found = re.search(r"https://complaints\.example\.com/status/(\S+)", out.body_text)
+    assert found, out.body_text
+    assert links.case_of(found.group(1)) == case.case_id
+    unpublished = Firm(
+        *[
+            getattr(FIRM, f)
+            for f in ("name", "complaints_email", "complaints_phone", "address", "case_link")
+        ],
+        status_links=StatusLinks("k" * 40),
+    )
+    for firm in (FIRM, unpublished):
+        out = render(letter, case_context(case, language, firm, {}))
+        assert "/status/" not in out.body_text and "{{" not in out.body_text
