@@ -37,7 +37,9 @@ import meilisearch
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from prometheus_client import Counter, Gauge
 
+from redress.db.tables.knowledge import Article
 from services.knowledge import search
+from services.knowledge.embeddings import ArticleText, SentenceEmbedder
 from services.knowledge.store import KnowledgeStore
 
 log = logging.getLogger("redress.knowledge")
@@ -59,7 +61,8 @@ ENGINE_UP = Gauge("redress_knowledge_search_engine_up", "1 while Meilisearch ans
 REPAIRS = Counter(
     "redress_knowledge_index_repairs_total",
     "Rebuilds started because the index was found missing, without its settings, or with "
-    "a document count unequal to the database's, by cause.",
+    "a document count unequal to the database's, or documents without their vectors, "
+    "by cause.",
     ["cause"],
 )
 TASK_TIMEOUT_MS = 60_000
@@ -144,6 +147,13 @@ class SearchIndex:
     def count(self) -> int:
         return int(self.client.index(self.uid).get_stats().number_of_documents)
 
+    def count_not_embedded_with(self, model: str) -> int:
+        """Documents whose vector is missing or from another model."""
+        result = self.client.index(self.uid).search(
+            "", {"filter": f"embedded_with != {search.quote(model)}", "limit": 0}
+        )
+        return int(result.get("estimatedTotalHits", 0))
+
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         return self.client.index(self.uid).search(query, params)
 
@@ -172,9 +182,11 @@ class Indexer:
         max_backoff_seconds: float = 60.0,
         rebuild_batch: int = 1000,
         check_seconds: float = 5.0,
+        embedder: SentenceEmbedder | None = None,
     ) -> None:
         self.store = store
         self.index = index
+        self.embedder = embedder or SentenceEmbedder(load=False)
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.max_backoff = max_backoff_seconds
@@ -255,8 +267,16 @@ class Indexer:
             if differs and self._count_differed:
                 self._count_differed = False
                 await self._repair_locked("count")
-            else:
-                self._count_differed = differs
+                return
+            self._count_differed = differs
+            if backlog.pending == 0 and self.embedder.available:
+                # Documents written while the model could not be loaded, or by
+                # another model, are given their vectors by a rebuild.
+                stale = await asyncio.to_thread(
+                    self.index.count_not_embedded_with, self.embedder.model
+                )
+                if stale:
+                    await self._repair_locked("vectors")
 
     async def repair(self, cause: str) -> None:
         async with self.exclusive:
@@ -283,7 +303,7 @@ class Indexer:
         ids = [r.id for r in rows]
         article_ids = sorted({r.article_id for r in rows})
         articles = await asyncio.to_thread(self.store.get_articles, article_ids)
-        documents = [search.document(a) for a in articles.values()]
+        documents = await asyncio.to_thread(self.documents, list(articles.values()))
         try:
             await asyncio.to_thread(self.index.write, documents)
         except (IndexTaskFailed, MeilisearchError, OSError) as err:
@@ -304,6 +324,25 @@ class Indexer:
         ENGINE_UP.set(1)
         await asyncio.to_thread(self.store.outbox_done, ids)
         return len(rows) == self.batch
+
+    def documents(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """The articles' search documents, each with its vector when the
+        embedding model is loaded."""
+        vectors = self.embedder.article_vectors(
+            [
+                ArticleText(
+                    a.title,
+                    a.summary,
+                    a.body,
+                    a.category,
+                    list(a.products or []),
+                    list(a.tags or []),
+                )
+                for a in articles
+            ]
+        )
+        model = self.embedder.model
+        return [search.document(a, v, model) for a, v in zip(articles, vectors, strict=True)]
 
     async def reindex_all(self) -> AsyncIterator[tuple[int, int]]:
         """Rebuilds the index from the database; yields (indexed, total).
@@ -327,7 +366,7 @@ class Indexer:
                 batch = await asyncio.to_thread(next, batches, None)
                 if batch is None:
                     break
-                documents = [search.document(a) for a in batch]
+                documents = await asyncio.to_thread(self.documents, batch)
                 await asyncio.to_thread(self.index.write, documents, fresh)
                 indexed += len(batch)
                 yield indexed, total

@@ -23,31 +23,73 @@ from redress.db.tables.knowledge import Article
 
 LANGUAGES = {"en": "eng", "de": "deu", "es": "spa"}
 TEXT_FIELDS = ("title", "summary", "body")
-FILTERABLE = ["status", "audience", "language", "products", "category", "tags", "article_id"]
+FILTERABLE = [
+    "status",
+    "audience",
+    "language",
+    "products",
+    "category",
+    "tags",
+    "article_id",
+    "embedded_with",
+]
+# The vectors the service computes (services/knowledge/embeddings.py), given
+# to Meilisearch with each document: a "userProvided" embedder.
+EMBEDDER = "semantic"
+# A semantic hit counts only from this ranking score (Meilisearch's, for a
+# vector search (1 + cosine) / 2): below it an article is no closer in meaning
+# to the question than unrelated text is (a made-up word scores about 0.61
+# against the bank FAQ, a question its right answers 0.7 and more).
+SEMANTIC_FLOOR = 0.62
+# How much the meaning counts against the words when the two rankings are
+# fused (reciprocal rank fusion, k = 60).
+SEMANTIC_WEIGHT = 0.85
+RRF_K = 60
+SHORT_QUERY = 3
+# Each ranking's first hits that are fused: enough that an article ranked
+# well by both, though first in neither, comes up.
+FUSION_WINDOW = 50
 FACETS = ["products", "tags", "category", "language", "audience", "status"]
 
 # Words that carry no meaning for search, per language; Meilisearch ignores
-# them in queries (its stop words are one list per index).
+# them in queries (its stop words are one list per index). Customers ask in
+# whole sentences ("why has my card not arrived yet?"): the words of a
+# question, of courtesy and of time are here too, so that the words that say
+# what the question is about decide the ranking.
 STOP_WORDS = {
-    "en": "a an and are as at be by can do does for from how i if in is it me my of on or "
-    "the this to was what when where which who why will with you your",
-    "de": "der das den dem des ein eine einen einem und oder ist sind ich mein meine wie was "
-    "wo wer warum mit von zu im am auf für nicht",
-    "es": "el la los las un una unos unas y o es son de del en con por para que como mi mis "
-    "qué cómo dónde cuando",
+    "en": "a an and are as at be been but by can could did do does doing for from had has "
+    "have having how i i'm if in into is it its just me my myself of on or our please "
+    "should so some still that the their them then there these they this those to too "
+    "was we were what when where which while who whom why will with would yet you your "
+    "am any anything got get hi hello thanks thank",
+    "de": "der die das den dem des ein eine einen einem einer eines und oder aber ist sind "
+    "war bin bist ich mich mir mein meine meinen meinem meiner du dich dir dein deine "
+    "wir uns unser sie ihr ihre es wie was wo wer warum wann welche welcher welches "
+    "mit von zu zum zur im am an auf aus bei für nach noch schon nicht auch ja nein "
+    "kann können könnte hat habe haben hatte wird werden wurde wurden sein bitte hallo "
+    "danke so nur denn dass ob",
+    "es": "el la lo los las un una unos unas y o u pero es fue ser estar está están "
+    "estoy he ha han hay de del al en con por para sin sobre que qué como cómo dónde "
+    "donde cuándo cuando cuál quién por qué porque mi mis me yo tu tus te se su sus "
+    "nos nuestro este esta esto ese esa todavía aún ya puedo puede pueden hola gracias "
+    "favor muy también",
 }
 
-# The same thing said in other words, as customers and banks say it.
+# The same thing said in other words, as customers and banks say it; keys
+# are what a customer types, values what an article may say instead.
 SYNONYMS: dict[str, list[str]] = {
     "atm": ["cash machine", "cashpoint"],
     "cash machine": ["atm"],
+    "cashpoint": ["atm"],
     "pin": ["passcode"],
-    "passcode": ["pin"],
-    "transfer": ["remittance", "wire"],
+    "passcode": ["pin", "password"],
+    "password": ["passcode"],
+    "transfer": ["remittance", "wire", "funds transfer"],
     "remittance": ["transfer"],
     "wire": ["transfer"],
     "fee": ["charge"],
     "charge": ["fee"],
+    "charged": ["fee"],
     "chargeback": ["dispute"],
     "dispute": ["chargeback"],
     "stolen": ["lost"],
@@ -56,6 +98,158 @@ SYNONYMS: dict[str, list[str]] = {
     "home loan": ["mortgage"],
     "overdraft": ["overdrawn"],
     "debit card": ["bank card"],
+    "top up": ["deposit", "add money"],
+    "topup": ["deposit"],
+    "top-up": ["deposit"],
+    "refund": ["reversal"],
+    "payee": ["beneficiary"],
+    "recipient": ["beneficiary"],
+    "verify": ["verification"],
+    "identity": ["kyc"],
+    "id": ["identity"],
+    "mobile": ["phone"],
+    "cellphone": ["phone"],
+    "close": ["terminate"],
+    "cancel": ["stop"],
+}
+
+# German and Spanish words customers use, with the English words a bank's
+# articles use for them: a question in German or Spanish also matches, by
+# keyword, the English article that answers it (the embedding model finds it
+# by meaning too). A glossary of banking terms, not of particular questions.
+GLOSSARY: dict[str, list[str]] = {
+    # German
+    "karte": ["card"],
+    "bankkarte": ["card", "debit card"],
+    "kreditkarte": ["credit card"],
+    "debitkarte": ["debit card"],
+    "girokarte": ["debit card"],
+    "überweisung": ["transfer"],
+    "überweisen": ["transfer"],
+    "geld": ["money", "funds"],
+    "konto": ["account"],
+    "kontostand": ["balance"],
+    "gebühr": ["fee", "charge"],
+    "gebühren": ["fees", "charges"],
+    "kredit": ["loan", "credit"],
+    "darlehen": ["loan"],
+    "hypothek": ["mortgage"],
+    "versicherung": ["insurance"],
+    "geheimzahl": ["pin"],
+    "aktivieren": ["activate"],
+    "gestohlen": ["stolen"],
+    "verloren": ["lost"],
+    "zahlung": ["payment"],
+    "bargeld": ["cash"],
+    "geldautomat": ["atm"],
+    "rückerstattung": ["refund"],
+    "identität": ["identity"],
+    "verifizieren": ["verify"],
+    "bestätigen": ["verify", "confirm"],
+    "passwort": ["password"],
+    "kennwort": ["password"],
+    "telefon": ["phone"],
+    "abhebung": ["withdrawal"],
+    "abheben": ["withdraw"],
+    "einzahlung": ["deposit"],
+    "aufladen": ["top up"],
+    "adresse": ["address"],
+    "wechselkurs": ["exchange rate"],
+    "währung": ["currency"],
+    "zinsen": ["interest"],
+    "sperren": ["block"],
+    "gesperrt": ["blocked"],
+    "kündigen": ["close account"],
+    "empfänger": ["beneficiary", "recipient"],
+    "abgelaufen": ["expired"],
+    "ablaufen": ["expire"],
+    "anlage": ["investment"],
+    "fonds": ["funds"],
+    "betrug": ["fraud"],
+    "lieferung": ["delivery"],
+    "abgelehnt": ["declined"],
+    "ausstehend": ["pending"],
+    "stornieren": ["cancel"],
+    "zurücksetzen": ["reset"],
+    "vergessen": ["forgotten"],
+    "ausweis": ["identity", "id"],
+    "kontaktlos": ["contactless"],
+    "gehalt": ["salary"],
+    "kontoauszug": ["statement"],
+    "umsatz": ["transaction"],
+    "umsätze": ["transactions"],
+    "transaktion": ["transaction"],
+    "ersatzkarte": ["replacement card"],
+    "zugestellt": ["delivered"],
+    "eröffnen": ["open"],
+    "einlösen": ["redeem"],
+    "prämie": ["premium"],
+    "schaden": ["claim"],
+    # Spanish
+    "tarjeta": ["card"],
+    "transferencia": ["transfer"],
+    "transferir": ["transfer"],
+    "dinero": ["money", "funds"],
+    "cuenta": ["account"],
+    "saldo": ["balance"],
+    "comisión": ["fee", "charge"],
+    "comisiones": ["fees", "charges"],
+    "préstamo": ["loan"],
+    "crédito": ["credit", "loan"],
+    "hipoteca": ["mortgage"],
+    "póliza": ["policy"],
+    "activar": ["activate"],
+    "robada": ["stolen"],
+    "robado": ["stolen"],
+    "perdida": ["lost"],
+    "perdido": ["lost"],
+    "pago": ["payment"],
+    "efectivo": ["cash"],
+    "cajero": ["atm"],
+    "reembolso": ["refund"],
+    "identidad": ["identity"],
+    "verificar": ["verify"],
+    "contraseña": ["password"],
+    "teléfono": ["phone"],
+    "móvil": ["mobile", "phone"],
+    "retirar": ["withdraw"],
+    "retiro": ["withdrawal"],
+    "depósito": ["deposit"],
+    "ingreso": ["deposit"],
+    "recargar": ["top up"],
+    "dirección": ["address"],
+    "moneda": ["currency"],
+    "divisa": ["currency"],
+    "intereses": ["interest"],
+    "bloquear": ["block"],
+    "bloqueada": ["blocked"],
+    "bloqueado": ["blocked"],
+    "cancelar": ["cancel"],
+    "beneficiario": ["beneficiary"],
+    "destinatario": ["recipient", "beneficiary"],
+    "caducada": ["expired"],
+    "vencida": ["expired"],
+    "inversión": ["investment"],
+    "fondos": ["funds"],
+    "fraude": ["fraud"],
+    "envío": ["delivery"],
+    "rechazado": ["declined"],
+    "rechazada": ["declined"],
+    "pendiente": ["pending"],
+    "restablecer": ["reset"],
+    "olvidado": ["forgotten"],
+    "nómina": ["salary"],
+    "sueldo": ["salary"],
+    "extracto": ["statement"],
+    "movimiento": ["transaction"],
+    "movimientos": ["transactions"],
+    "operación": ["transaction"],
+    "congelar": ["block", "freeze"],
+    "entrega": ["delivery"],
+    "abrir": ["open"],
+    "prima": ["premium"],
+    "siniestro": ["claim"],
+    "cuota": ["instalment", "emi"],
 }
 
 
@@ -66,7 +260,11 @@ def language_of(tag: str) -> str:
     return primary if primary in LANGUAGES else "en"
 
 
-def settings() -> dict[str, Any]:
+def synonyms() -> dict[str, list[str]]:
+    return {**SYNONYMS, **GLOSSARY}
+
+
+def settings(dimensions: int = 512) -> dict[str, Any]:
     searchable = [f"{f}_{lang}" for f in ("title", "summary") for lang in LANGUAGES]
     searchable += ["tags", "products", "category"]
     searchable += [f"body_{lang}" for lang in LANGUAGES]
@@ -79,7 +277,7 @@ def settings() -> dict[str, Any]:
         "displayedAttributes": ["*"],
         "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
         "stopWords": words,
-        "synonyms": SYNONYMS,
+        "synonyms": synonyms(),
         "typoTolerance": {
             "enabled": True,
             "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
@@ -90,12 +288,19 @@ def settings() -> dict[str, Any]:
         ],
         "pagination": {"maxTotalHits": 1000},
         "faceting": {"maxValuesPerFacet": 100},
+        "embedders": {EMBEDDER: {"source": "userProvided", "dimensions": dimensions}},
     }
 
 
-def document(article: Article) -> dict[str, Any]:
+def document(
+    article: Article, vector: list[float] | None = None, model: str = ""
+) -> dict[str, Any]:
+    """The article's search document; `vector` is what it means (None when
+    the embedding model is not loaded: Meilisearch is told there is none)."""
     lang = language_of(article.language)
     return {
+        "_vectors": {EMBEDDER: vector},
+        "embedded_with": model if vector is not None else "",
         "article_id": article.article_id,
         "revision": article.revision,
         f"title_{lang}": article.title,
@@ -215,6 +420,130 @@ def search_params(filters: Filters, limit: int, offset: int, facets: bool = True
     return params
 
 
+# -- questions in customers' words ------------------------------------------
+
+QUESTION_WORD = re.compile(r"[^\W_][\w'-]*", re.UNICODE)
+
+
+def keyword_query(text: str, language: str = "", max_words: int = 10) -> str:
+    """Relaxes a question into the words that say what it is about: the stop
+    words of its language (and English's) dropped, at most ten words kept
+    (Meilisearch reads no more), in the order written. What is left is
+    searched with matchingStrategy "frequency", which drops the commonest
+    words first while not all match. A question of stop words only is
+    searched as written."""
+    stop = set(STOP_WORDS["en"].split()) | set(STOP_WORDS[language_of(language or "en")].split())
+    typed = text.lower().replace("\u2019", "'")
+    words = [w for w in QUESTION_WORD.findall(typed) if w not in stop]
+    return " ".join(words[:max_words]) if words else text.strip()
+
+
+def semantic_params(
+    filters: Filters, vector: list[float], limit: int, highlight: bool = True
+) -> dict[str, Any]:
+    """A search by meaning alone, above the floor, with the same filters."""
+    params = search_params(filters, limit, 0, facets=False)
+    params.pop("matchingStrategy")
+    if not highlight:
+        for name in ("attributesToHighlight", "attributesToCrop", "cropLength"):
+            params.pop(name)
+    params.pop("locales", None)
+    params["hybrid"] = {"embedder": EMBEDDER, "semanticRatio": 1.0}
+    params["vector"] = vector
+    params["rankingScoreThreshold"] = SEMANTIC_FLOOR
+    return params
+
+
+def rank_fusion(rankings: list[tuple[float, list[str]]]) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: each ranking adds weight / (60 + rank)
+    to the articles in it. Ranks, not scores, so that two engines' scores on
+    different scales need no calibration. Scores are scaled to 0..1 (1: first
+    in every ranking)."""
+    best = sum(w for w, _ in rankings) / (RRF_K + 1) or 1.0
+    out: dict[str, float] = {}
+    for weight, ids in rankings:
+        for rank, key in enumerate(ids, start=1):
+            out[key] = out.get(key, 0.0) + weight / (RRF_K + rank)
+    return {k: v / best for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Fused:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+def matches_every_word(result: dict[str, Any]) -> bool:
+    """Whether the best keyword hit has every word of the query (the search
+    asks for `showRankingScoreDetails`)."""
+    found = result.get("hits") or []
+    if not found:
+        return False
+    words = (found[0].get("_rankingScoreDetails") or {}).get("words") or {}
+    return bool(words) and words.get("matchingWords") == words.get("maxMatchingWords")
+
+
+def fuse_search(
+    keyword: dict[str, Any],
+    semantic: dict[str, Any],
+    offset: int,
+    size: int,
+    query_words: list[str] | None = None,
+) -> Fused:
+    """One ranking from a keyword search and a semantic one, each asked for
+    its first FUSION_WINDOW hits (more when the page reaches further): the
+    page is cut from the fused ranking.
+    A query of at most three words (`query_words`, after relaxation) that
+    the best keyword hit has every one of is a lookup, not a question: the
+    keyword ranking stands alone (see `matches_every_word`).
+    The total and the facet counts are the keyword search's plus the articles
+    only the meaning found (an estimate when the keyword hits outrun the
+    window, as Meilisearch's own total is)."""
+    if matches_every_word(keyword) and len(query_words or []) <= SHORT_QUERY:
+        # A few words that articles have (a code, a name, "stolen card"):
+        # the keyword ranking answers, and nothing is added to it by meaning.
+        found = hits(keyword)[offset : offset + size]
+        total = int(keyword.get("estimatedTotalHits", len(found)))
+        return Fused(found, total, dict(keyword.get("facetDistribution") or {}))
+    by_words = [str(d["article_id"]) for d in keyword.get("hits", [])]
+    by_meaning = [str(d["article_id"]) for d in semantic.get("hits", [])]
+    scores = rank_fusion([(1 - SEMANTIC_WEIGHT, by_words), (SEMANTIC_WEIGHT, by_meaning)])
+    docs = {str(d["article_id"]): d for d in semantic.get("hits", [])}
+    docs.update({str(d["article_id"]): d for d in keyword.get("hits", [])})
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))[offset : offset + size]
+    page = [
+        dataclasses.replace(hit, score=round(scores[hit.article_id], 4))
+        for hit in hits({"hits": [docs[k] for k in ranked]})
+    ]
+    extra = [docs[k] for k in by_meaning if k not in set(by_words)]
+    facets = {f: dict(c) for f, c in (keyword.get("facetDistribution") or {}).items()}
+    for doc in extra:
+        for name in FACETS:
+            value = doc.get(name)
+            for v in value if isinstance(value, list) else [value]:
+                if v not in (None, ""):
+                    counts = facets.setdefault(name, {})
+                    counts[str(v)] = counts.get(str(v), 0) + 1
+    total = int(keyword.get("estimatedTotalHits", len(by_words))) + len(extra)
+    return Fused(page, total, facets)
+
+
+def blend(keyword_hits: list[Hit], semantic: dict[str, Any], limit: int) -> list[Hit]:
+    """Suggestions: the words' ranking (`fuse`) and the meaning's, fused by rank."""
+    semantic_hits = hits(semantic)
+    scores = rank_fusion(
+        [
+            (1 - SEMANTIC_WEIGHT, [h.article_id for h in keyword_hits]),
+            (SEMANTIC_WEIGHT, [h.article_id for h in semantic_hits]),
+        ]
+    )
+    by_id = {h.article_id: h for h in semantic_hits}
+    by_id.update({h.article_id: h for h in keyword_hits})
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
+    return [dataclasses.replace(by_id[k], score=round(scores[k], 4)) for k in ranked]
+
+
 # -- suggestions for a complaint ----------------------------------------------
 
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -222,7 +551,8 @@ WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # redactions, courtesy, time, and the complaint genre itself.
 NOISE = set(
     (
-        STOP_WORDS["en"] + " xxxx xx have has had not they them their there been would could "
+        " ".join(STOP_WORDS.values())
+        + " xxxx xx have has had not they them their there been would could "
         "said told called also after again back because before being but did get got just "
         "like made make more never now only other over since some still than that then these "
         "they're this those through until very want went were while year years month months "

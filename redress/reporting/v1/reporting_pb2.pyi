@@ -153,6 +153,40 @@ EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_JSONL: ExportFormat
 EXPORT_FORMAT_ASIC_IDR_CSV: ExportFormat
 
+class GetDeflectionsRequest(_message.Message):
+    __slots__ = ("period", "source")
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    period: _common_pb2.TimeRange
+    source: str
+    def __init__(self, period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., source: _Optional[str] = ...) -> None: ...
+
+class DeflectionFigures(_message.Message):
+    __slots__ = ("key", "title", "shown", "answered", "went_on_to_file", "deflection_rate")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    WENT_ON_TO_FILE_FIELD_NUMBER: _ClassVar[int]
+    DEFLECTION_RATE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    title: str
+    shown: int
+    answered: int
+    went_on_to_file: int
+    deflection_rate: float
+    def __init__(self, key: _Optional[str] = ..., title: _Optional[str] = ..., shown: _Optional[int] = ..., answered: _Optional[int] = ..., went_on_to_file: _Optional[int] = ..., deflection_rate: _Optional[float] = ...) -> None: ...
+
+class GetDeflectionsResponse(_message.Message):
+    __slots__ = ("total", "by_article", "by_language")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BY_ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    BY_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    total: DeflectionFigures
+    by_article: _containers.RepeatedCompositeFieldContainer[DeflectionFigures]
+    by_language: _containers.RepeatedCompositeFieldContainer[DeflectionFigures]
+    def __init__(self, total: _Optional[_Union[DeflectionFigures, _Mapping]] = ..., by_article: _Optional[_Iterable[_Union[DeflectionFigures, _Mapping]]] = ..., by_language: _Optional[_Iterable[_Union[DeflectionFigures, _Mapping]]] = ...) -> None: ...
+
 class ReportDefinition(_message.Message):
     __slots__ = ("name", "version", "title", "kind", "filter", "period", "granularity", "split_by", "time_zone", "regime", "schedule", "email_to", "attach", "saved_by", "saved_at", "group_by", "measures")
     NAME_FIELD_NUMBER: _ClassVar[int]
