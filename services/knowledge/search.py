@@ -495,14 +495,16 @@ def fuse_search(
     its first FUSION_WINDOW hits (more when the page reaches further): the
     page is cut from the fused ranking.
     A query of at most three words (`query_words`, after relaxation) that
-    the best keyword hit has every one of is a lookup, not a question: the
-    keyword ranking stands alone (see `matches_every_word`).
+    the best keyword hit has every one of, or that no article has, is a
+    lookup, not a question: the keyword ranking stands alone.
     The total and the facet counts are the keyword search's plus the articles
     only the meaning found (an estimate when the keyword hits outrun the
     window, as Meilisearch's own total is)."""
-    if matches_every_word(keyword) and len(query_words or []) <= SHORT_QUERY:
-        # A few words that articles have (a code, a name, "stolen card"):
-        # the keyword ranking answers, and nothing is added to it by meaning.
+    short = len(query_words or []) <= SHORT_QUERY
+    if short and (matches_every_word(keyword) or not keyword.get("hits")):
+        # A few words (a code, a name, "stolen card") that an article has,
+        # or that none has: a lookup, which the keyword ranking answers.
+        # Meaning would add only the nearest articles to a made-up code.
         found = hits(keyword)[offset : offset + size]
         total = int(keyword.get("estimatedTotalHits", len(found)))
         return Fused(found, total, dict(keyword.get("facetDistribution") or {}))
