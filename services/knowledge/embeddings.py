@@ -10,6 +10,7 @@ The model is loaded once per process, on first use. If it cannot be loaded,
 `available` is False, `problem` says why, and every vector is None: search
 goes on keyword-only (the service logs it and GetIndexStatus reports it).
 
+A question's vector is the mean of the question's and its content words'.
 An article's vector is the mean of a few bounded views of it (the title; the
 title with the summary; the title with the start of the body; what the
 article is filed under), so a long article costs the same as a short one.
@@ -138,14 +139,22 @@ class SentenceEmbedder:
         assert model is not None
         return model.encode(texts)
 
-    def query_vector(self, text: str) -> list[float] | None:
+    def query_vector(self, text: str, keywords: str = "") -> list[float] | None:
+        """What a question means: the mean of the question's vector and its
+        content words' (`keywords`: the question without its stop words).
+        The model averages over every word, so "why", "my", "still" dilute
+        a short question; the second view keeps the subject in focus."""
         text = " ".join(text.split())[:2000]
+        keywords = " ".join(keywords.split())[:2000]
         if not text or self._encoder() is None:
             return None
-        key = _key(MODEL, text)
+        key = _key(MODEL, text, keywords)
         cached = self._queries.get(key)
         if cached is None:
-            cached = [float(x) for x in self._encode([text])[0]]
+            texts = [text, keywords] if keywords and keywords != text else [text]
+            mean = self._encode(texts).mean(axis=0)
+            norm = float((mean**2).sum() ** 0.5) or 1.0
+            cached = [float(x) / norm for x in mean]
             self._queries.put(key, cached)
         return cached
 

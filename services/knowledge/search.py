@@ -75,6 +75,8 @@ STOP_WORDS = {
     "favor muy también",
 }
 
+ALL_STOP_WORDS = frozenset(w for text in STOP_WORDS.values() for w in text.split())
+
 # The same thing said in other words, as customers and banks say it; keys
 # are what a customer types, values what an article may say instead.
 SYNONYMS: dict[str, list[str]] = {
@@ -425,14 +427,15 @@ def search_params(filters: Filters, limit: int, offset: int, facets: bool = True
 QUESTION_WORD = re.compile(r"[^\W_][\w'-]*", re.UNICODE)
 
 
-def keyword_query(text: str, language: str = "", max_words: int = 10) -> str:
+def keyword_query(text: str, max_words: int = 10) -> str:
     """Relaxes a question into the words that say what it is about: the stop
-    words of its language (and English's) dropped, at most ten words kept
+    words dropped (of every language the index knows, as the index drops
+    them: the customer's language is not known), at most ten words kept
     (Meilisearch reads no more), in the order written. What is left is
     searched with matchingStrategy "frequency", which drops the commonest
     words first while not all match. A question of stop words only is
     searched as written."""
-    stop = set(STOP_WORDS["en"].split()) | set(STOP_WORDS[language_of(language or "en")].split())
+    stop = ALL_STOP_WORDS
     typed = text.lower().replace("\u2019", "'")
     words = [w for w in QUESTION_WORD.findall(typed) if w not in stop]
     return " ".join(words[:max_words]) if words else text.strip()
@@ -474,6 +477,12 @@ class Fused:
     facets: dict[str, dict[str, int]]
 
 
+def is_lookup(words: list[str]) -> bool:
+    """A few words, one of them with a digit (a code, a reference, a product
+    number): looked up, not asked."""
+    return len(words) <= SHORT_QUERY and any(c.isdigit() for w in words for c in w)
+
+
 def matches_every_word(result: dict[str, Any]) -> bool:
     """Whether the best keyword hit has every word of the query (the search
     asks for `showRankingScoreDetails`)."""
@@ -494,17 +503,15 @@ def fuse_search(
     """One ranking from a keyword search and a semantic one, each asked for
     its first FUSION_WINDOW hits (more when the page reaches further): the
     page is cut from the fused ranking.
-    A query of at most three words (`query_words`, after relaxation) that
-    the best keyword hit has every one of, or that no article has, is a
-    lookup, not a question: the keyword ranking stands alone.
+    A lookup (`is_lookup`) that the best keyword hit has every word of, or
+    that no article has, is answered by the keyword ranking alone.
     The total and the facet counts are the keyword search's plus the articles
     only the meaning found (an estimate when the keyword hits outrun the
     window, as Meilisearch's own total is)."""
-    short = len(query_words or []) <= SHORT_QUERY
-    if short and (matches_every_word(keyword) or not keyword.get("hits")):
-        # A few words (a code, a name, "stolen card") that an article has,
-        # or that none has: a lookup, which the keyword ranking answers.
-        # Meaning would add only the nearest articles to a made-up code.
+    if is_lookup(query_words or []) and (matches_every_word(keyword) or not keyword.get("hits")):
+        # A reference (an article's code, a product number) that an article
+        # has, or that none has: the keyword ranking answers. Meaning would
+        # add only the nearest articles to a code, which mean nothing.
         found = hits(keyword)[offset : offset + size]
         total = int(keyword.get("estimatedTotalHits", len(found)))
         return Fused(found, total, dict(keyword.get("facetDistribution") or {}))

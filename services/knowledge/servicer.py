@@ -473,7 +473,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             # Words and meaning, each asked for their first 50 hits (or as
             # many as the page reaches) in one multi-search, fused into one
             # ranking (search.fuse_search).
-            words = search.keyword_query(request.query, request.language)
+            words = search.keyword_query(request.query)
             window = max(offset + size, search.FUSION_WINDOW)
             keyword = {"q": words, **search.search_params(filters, window, 0)}
             keyword["showRankingScoreDetails"] = True
@@ -500,7 +500,9 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         loaded: the search is by keywords only)."""
         if not text.strip() or not self.embedder.available:
             return None
-        return await asyncio.to_thread(self.embedder.query_vector, text)
+        return await asyncio.to_thread(
+            self.embedder.query_vector, text, search.keyword_query(text, max_words=50)
+        )
 
     async def suggest(
         self, product: str, issue: str, text: str, limit: int, customer_facing: bool = False
