@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy
+
 log = logging.getLogger("redress.knowledge")
 
 MODEL = "use-multilingual-v3"
@@ -34,6 +36,8 @@ DIMENSIONS = 512
 # How much of an article's body its vector reads.
 BODY_CHARS = 1000
 SUMMARY_CHARS = 500
+# Texts encoded at once (a question waits for at most one such slice).
+ENCODE_SLICE = 64
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ class SentenceEmbedder:
         self._model: Encoder | None = None
         self._tried = False
         self._lock = threading.Lock()
+        self._using = threading.Lock()
         self.problem = "" if load else "semantic search is switched off"
         self._queries = _LruCache(cache_size)
         self._articles = _LruCache(cache_size)
@@ -135,9 +140,16 @@ class SentenceEmbedder:
         return MODEL if self.available else ""
 
     def _encode(self, texts: list[str]) -> Any:
+        """The model is not documented as safe across threads, so one thread
+        uses it at a time; long batches go in slices, so that a question
+        waits for a slice of a rebuild, never for all of it."""
         model = self._encoder()
         assert model is not None
-        return model.encode(texts)
+        parts = []
+        for start in range(0, len(texts), ENCODE_SLICE):
+            with self._using:
+                parts.append(model.encode(texts[start : start + ENCODE_SLICE]))
+        return parts[0] if len(parts) == 1 else numpy.concatenate(parts)
 
     def query_vector(self, text: str, keywords: str = "") -> list[float] | None:
         """What a question means: the mean of the question's vector and its

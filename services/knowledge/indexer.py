@@ -75,7 +75,7 @@ class IndexTaskFailed(RuntimeError):
 @dataclass(frozen=True)
 class IndexState:
     exists: bool
-    configured: bool  # filterable by the fields the service filters on
+    configured: bool  # filterable by the fields the service filters on, with the embedder
     documents: int
 
 
@@ -119,7 +119,23 @@ class SearchIndex:
                 raise
             self._wait(self.client.create_index(uid, {"primaryKey": "article_id"}).task_uid)
             created = True
-        self._wait(self.client.index(uid).update_settings(search.settings()).task_uid)
+        wanted = search.settings()
+        try:
+            self._wait(self.client.index(uid).update_settings(wanted).task_uid)
+        except IndexTaskFailed as err:
+            if "vector_embedding_error" not in str(err):
+                raise
+            # An index written before search by meaning: Meilisearch refuses
+            # the embedder while documents have no vectors. Every other
+            # setting applies now; `inspect` reports the embedder missing and
+            # the indexer rebuilds the index with vectors (searches go on by
+            # keywords meanwhile).
+            wanted.pop("embedders")
+            self._wait(self.client.index(uid).update_settings(wanted).task_uid)
+            log.warning(
+                "search index has documents without vectors; it will be rebuilt with them",
+                extra={"fields": {"index": uid}},
+            )
         return created
 
     def inspect(self) -> IndexState:
@@ -132,7 +148,9 @@ class SearchIndex:
             raise
         names = {a for a in filterable or [] if isinstance(a, str)}
         documents = int(index.get_stats().number_of_documents)
-        return IndexState(True, set(search.FILTERABLE) <= names, documents)
+        embedders = index.get_embedders()
+        has_embedder = embedders is not None and search.EMBEDDER in embedders.embedders
+        return IndexState(True, set(search.FILTERABLE) <= names and has_embedder, documents)
 
     def drop(self, uid: str) -> None:
         """Removes an index, if there is one (a rebuild that did not finish)."""

@@ -464,12 +464,7 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             # Fixed by the caller's role, whatever the request says.
             filters.scope = ['status = "published"', 'audience = "customer"']
         vector = await self._query_vector(request.query)
-        if vector is None:
-            result = await self._search(request.query, search.search_params(filters, size, offset))
-            found = search.hits(result)
-            total = int(result.get("estimatedTotalHits", len(found)))
-            facets = result.get("facetDistribution") or {}
-        else:
+        if vector is not None:
             # Words and meaning, each asked for their first 50 hits (or as
             # many as the page reaches) in one multi-search, fused into one
             # ranking (search.fuse_search).
@@ -481,9 +476,17 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             try:
                 results = await asyncio.to_thread(self.index.multi_search, [keyword, semantic])
             except (MeilisearchError, OSError) as err:
-                raise self._unavailable(err, "search is") from None
-            fused = search.fuse_search(results[0], results[1], offset, size, words.split())
-            found, total, facets = fused.hits, fused.total, fused.facets
+                if not self._without_vectors(err):
+                    raise self._unavailable(err, "search is") from None
+                vector = None
+            else:
+                fused = search.fuse_search(results[0], results[1], offset, size, words.split())
+                found, total, facets = fused.hits, fused.total, fused.facets
+        if vector is None:
+            result = await self._search(request.query, search.search_params(filters, size, offset))
+            found = search.hits(result)
+            total = int(result.get("estimatedTotalHits", len(found)))
+            facets = result.get("facetDistribution") or {}
         next_offset = offset + size
         token = str(next_offset) if next_offset < min(total, MAX_OFFSET) else ""
         return knowledge_pb2.SearchArticlesResponse(
@@ -494,6 +497,15 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             ],
             page=common_pb2.PageInfo(next_page_token=token),
         )
+
+    def _without_vectors(self, err: Exception) -> bool:
+        """The index has no embedder yet (written before search by meaning,
+        being rebuilt with vectors): searches go on by keywords meanwhile."""
+        if getattr(err, "code", "") != "invalid_search_embedder":
+            return False
+        log.warning("search index without vectors; searching by keywords until it is rebuilt")
+        self.indexer.check_soon()
+        return True
 
     async def _query_vector(self, text: str) -> list[float] | None:
         """What a question means, or None (no question, or the model is not
@@ -522,7 +534,15 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         try:
             results = await asyncio.to_thread(self.index.multi_search, queries)
         except (MeilisearchError, OSError) as err:
-            raise self._unavailable(err, "suggestions are") from None
+            if vector is None or not self._without_vectors(err):
+                raise self._unavailable(err, "suggestions are") from None
+            vector = None
+            if not terms:
+                return []
+            try:
+                results = await asyncio.to_thread(self.index.multi_search, queries[:-1])
+            except (MeilisearchError, OSError) as again:
+                raise self._unavailable(again, "suggestions are") from None
         if vector is None:
             return search.fuse(results, limit)
         by_words = search.fuse(results[:-1], 50) if terms else []

@@ -1,8 +1,9 @@
 """Semantic search's failure path on the real platform: a knowledge service
 whose embedding model cannot be loaded searches by keywords only and says
-why (GetIndexStatus); started again with its model, it gives the documents
-written meanwhile their vectors without being asked, and ReindexAll writes
-every document with its vector."""
+why (GetIndexStatus); started again with its model, on an index without
+vectors or even without the embedder (as one written before search by
+meaning), it rebuilds the index with vectors without being asked, and
+ReindexAll writes every document with its vector."""
 
 from __future__ import annotations
 
@@ -78,9 +79,10 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
     tag = uuid.uuid4().hex[:8]
     index_uid = f"articles_semantic_{tag}"
     admin = bearer(KEY)
-    engine = meilisearch.Client(
+    client = meilisearch.Client(
         f"http://{HOST}:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
-    ).index(index_uid)
+    )
+    engine = client.index(index_uid)
 
     def not_embedded() -> int:
         result = engine.search("", {"filter": f'embedded_with != "{MODEL}"', "limit": 0})
@@ -129,6 +131,9 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
             )
             assert suggested.hits[0].title == "Activating your debit card"
             assert not_embedded() == 2
+        # As an index written before search by meaning: no embedder at all.
+        task = client.wait_for_task(engine.reset_embedders().task_uid)
+        assert task.status == "succeeded" and engine.get_embedders() is None
 
         with knowledge_service(platform, url, index_uid, f"{tag}-b", model_loads=True) as stub:
             now = status(stub)
