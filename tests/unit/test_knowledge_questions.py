@@ -1,6 +1,7 @@
 """How knowledge search reads a customer's question: stop words, synonyms and
-the German and Spanish glossary, relaxation, and how the keyword and semantic
-rankings are fused (services/knowledge/search.py), and the bounded text an
+the German and Spanish glossary (services/knowledge/vocabulary.py), relaxation,
+and how the keyword and semantic rankings are fused (services/knowledge/search.py),
+and the bounded text an
 article's vector is made from (services/knowledge/embeddings.py)."""
 
 from __future__ import annotations
