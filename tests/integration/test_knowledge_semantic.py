@@ -150,12 +150,38 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
                 timeout=10,
             )
             assert found.hits[0].title == "Motor insurance claims"
+            # An article written in German, asked about in English and Spanish
+            # with the German filter: found by meaning, and nothing else
+            # than German articles.
+            german = stub.CreateArticle(
+                knowledge_pb2.CreateArticleRequest(
+                    article=knowledge_pb2.Article(
+                        title="Karte verloren oder gestohlen",
+                        body="Sperren Sie Ihre Karte sofort in der App und bestellen Sie eine neue.",
+                        language="de",
+                        audience=knowledge_pb2.AUDIENCE_CUSTOMER,
+                        category="Karten",
+                    )
+                ),
+                metadata=admin,
+            ).article
+            stub.PublishArticle(
+                knowledge_pb2.PublishArticleRequest(article_id=german.article_id), metadata=admin
+            )
+            eventually(lambda: (s := status(stub)).pending == 0 and s.documents_in_index == 3)
+            for question in ("Someone stole my wallet with my card in it", "Me robaron la tarjeta"):
+                found = stub.SearchArticles(
+                    knowledge_pb2.SearchArticlesRequest(query=question, language="de"),
+                    metadata=admin,
+                    timeout=10,
+                )
+                assert [h.article_id for h in found.hits] == [german.article_id], question
             steps = list(
                 stub.ReindexAll(knowledge_pb2.ReindexAllRequest(), metadata=admin, timeout=60)
             )
-            assert steps[-1].done and steps[-1].indexed == 2
+            assert steps[-1].done and steps[-1].indexed == 3
             assert not_embedded() == 0
             stored = engine.search("", {"retrieveVectors": True, "limit": 10})["hits"]
             vectors = [d["_vectors"]["semantic"]["embeddings"] for d in stored]
-            assert len(vectors) == 2 and all(len(v[0]) == 512 for v in vectors)
+            assert len(vectors) == 3 and all(len(v[0]) == 512 for v in vectors)
     engine.delete()
