@@ -17,6 +17,7 @@ from pathlib import Path
 import grpc
 import meilisearch
 
+from redress.cli import main as cli
 from redress.db.migrate import upgrade
 from redress.devstack.platform import HOST, LocalPlatform
 from redress.devstack.processes import bind_free
@@ -64,6 +65,9 @@ def knowledge_service(
     try:
         platform.supervisor.wait_for_port(process, HOST, ports[0], timeout=90)
         with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
+            os.environ["REDRESS_KNOWLEDGE_ADDRESS"] = (
+                f"{HOST}:{ports[0]}"  # for `redress kb status`
+            )
             yield knowledge_pb2_grpc.KnowledgeServiceStub(channel)
     finally:
         platform.supervisor.stop(process)
@@ -75,7 +79,16 @@ def status(stub: knowledge_pb2_grpc.KnowledgeServiceStub) -> knowledge_pb2.GetIn
     )
 
 
-def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_loads(platform):
+def kb_status(capsys) -> str:  # type: ignore[no-untyped-def]
+    capsys.readouterr()
+    assert cli(["--api-key", KEY, "kb", "status"]) == 0
+    return str(capsys.readouterr().out)
+
+
+def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_loads(
+    platform, capsys, monkeypatch
+):
+    monkeypatch.setenv("REDRESS_KNOWLEDGE_ADDRESS", "")
     tag = uuid.uuid4().hex[:8]
     index_uid = f"articles_semantic_{tag}"
     admin = bearer(KEY)
@@ -118,6 +131,9 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
             assert not now.semantic_search and now.embedding_model == ""
             assert "could not be loaded" in now.semantic_search_problem
             assert "weights.npz is missing" in now.semantic_search_problem
+            assert "search by meaning: OFF, keywords only (the embedding model could not be " in (
+                kb_status(capsys)
+            )
             found = stub.SearchArticles(
                 knowledge_pb2.SearchArticlesRequest(query="how do I activate my card?"),
                 metadata=admin,
@@ -139,6 +155,7 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
             now = status(stub)
             assert now.semantic_search and now.embedding_model == MODEL
             assert now.semantic_search_problem == ""
+            assert f"search by meaning: on ({MODEL})" in kb_status(capsys)
             # The documents written without vectors are rebuilt with them.
             eventually(lambda: not_embedded() == 0, timeout=60)
             # A question that shares no word with the article finds it by meaning.
