@@ -32,7 +32,7 @@ from redress.platform.tls import ClientTls
 from services.knowledge import embeddings
 from services.knowledge.activities import KnowledgeActivities, knowledge_queue
 from services.knowledge.blobs import DiskBlobStore
-from services.knowledge.indexer import Indexer, SearchIndex
+from services.knowledge.indexer import SEMANTIC_UP, Indexer, SearchIndex
 from services.knowledge.servicer import ACCESS, KnowledgeServicer
 from services.knowledge.store import KnowledgeStore
 
@@ -106,7 +106,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         # The embedding model is loaded once, before serving: a first search
         # does not wait for it, and a failure to load it is logged at start.
         embedder = embeddings.shared(settings.semantic_search)
-        await asyncio.to_thread(lambda: embedder.available)
+        SEMANTIC_UP.set(1 if await asyncio.to_thread(lambda: embedder.available) else 0)
         indexer = Indexer(store, index, rebuild_batch=settings.reindex_batch, embedder=embedder)
         indexing = asyncio.create_task(indexer.run())
         channel = channels.aio_channel(settings.cases_address, tls=cases_tls)

@@ -58,6 +58,11 @@ FAILURES = Counter(
     ["cause"],
 )
 ENGINE_UP = Gauge("redress_knowledge_search_engine_up", "1 while Meilisearch answers.")
+SEMANTIC_UP = Gauge(
+    "redress_knowledge_semantic_search_up",
+    "1 when questions are also searched by meaning (the embedding model loaded); 0 when "
+    "search is by keywords only.",
+)
 REPAIRS = Counter(
     "redress_knowledge_index_repairs_total",
     "Rebuilds started because the index was found missing, without its settings, or with "
