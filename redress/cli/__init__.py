@@ -579,6 +579,10 @@ def cmd_kb_status(args: argparse.Namespace) -> None:
         knowledge_pb2.GetIndexStatusRequest(),
     )
     print(f"search engine: {'up' if s.search_engine_up else 'DOWN'}")
+    if s.semantic_search:
+        print(f"search by meaning: on ({s.embedding_model})")
+    else:
+        print(f"search by meaning: OFF, keywords only ({s.semantic_search_problem})")
     print(f"articles: {s.articles_in_database} in the database, {s.documents_in_index} indexed")
     print(f"pending: {s.pending}" + (f" since {when(s.oldest_pending_at)}" if s.pending else ""))
     if s.last_error:

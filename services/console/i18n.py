@@ -393,6 +393,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Resume": ("Fortsetzen", "Reanudar"),
     "Root cause": ("Grundursache", "Causa raíz"),
     "Satisfaction": ("Zufriedenheit", "Satisfacción"),
+    "Answered by self-service": ("Durch Selbsthilfe beantwortet", "Resuelto con autoservicio"),
     "Save article": ("Artikel speichern", "Guardar artículo"),
     "Save these filters as a view": (
         "Diese Filter als Ansicht speichern",

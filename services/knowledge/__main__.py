@@ -30,9 +30,10 @@ from redress.platform.settings import Env
 from redress.platform.status_links import CustomerCaseAccess
 from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
+from services.knowledge import embeddings
 from services.knowledge.activities import KnowledgeActivities, knowledge_queue
 from services.knowledge.blobs import DiskBlobStore
-from services.knowledge.indexer import Indexer, SearchIndex
+from services.knowledge.indexer import SEMANTIC_UP, Indexer, SearchIndex
 from services.knowledge.servicer import ACCESS, CUSTOMER_CASE_METHODS, KnowledgeServicer
 from services.knowledge.store import KnowledgeStore
 
@@ -52,6 +53,7 @@ class KnowledgeSettings:
     cases_address: str
     service_api_key: str
     schema_wait_seconds: float
+    semantic_search: bool
 
     @classmethod
     def from_env(cls, env: Env) -> KnowledgeSettings:
@@ -68,6 +70,7 @@ class KnowledgeSettings:
             cases_address=env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052"),
             service_api_key=env.string("REDRESS_SERVICE_API_KEY", ""),
             schema_wait_seconds=env.number("REDRESS_SCHEMA_WAIT_SECONDS", 120.0),
+            semantic_search=env.flag("REDRESS_KNOWLEDGE_SEMANTIC", True),
         )
         if not settings.service_api_key:
             env.problems.append(
@@ -101,7 +104,11 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     async def on_start() -> Callable[[], Awaitable[None]]:
         await wait_for_schema(settings.database_url, settings.schema_wait_seconds)
         store = KnowledgeStore(settings.database_url)
-        indexer = Indexer(store, index, rebuild_batch=settings.reindex_batch)
+        # The embedding model is loaded once, before serving: a first search
+        # does not wait for it, and a failure to load it is logged at start.
+        embedder = embeddings.shared(settings.semantic_search)
+        SEMANTIC_UP.set(1 if await asyncio.to_thread(lambda: embedder.available) else 0)
+        indexer = Indexer(store, index, rebuild_batch=settings.reindex_batch, embedder=embedder)
         indexing = asyncio.create_task(indexer.run())
         channel = channels.aio_channel(settings.cases_address, tls=cases_tls)
         servicer = KnowledgeServicer(
@@ -113,6 +120,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             settings.service_api_key,
             settings.max_media_bytes,
             scope,
+            embedder,
         )
         temporal_client = await connect(temporal)
         worker = Worker(

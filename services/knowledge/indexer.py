@@ -37,7 +37,9 @@ import meilisearch
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from prometheus_client import Counter, Gauge
 
+from redress.db.tables.knowledge import Article
 from services.knowledge import search
+from services.knowledge.embeddings import ArticleText, SentenceEmbedder
 from services.knowledge.store import KnowledgeStore
 
 log = logging.getLogger("redress.knowledge")
@@ -56,10 +58,16 @@ FAILURES = Counter(
     ["cause"],
 )
 ENGINE_UP = Gauge("redress_knowledge_search_engine_up", "1 while Meilisearch answers.")
+SEMANTIC_UP = Gauge(
+    "redress_knowledge_semantic_search_up",
+    "1 when questions are also searched by meaning (the embedding model loaded); 0 when "
+    "search is by keywords only.",
+)
 REPAIRS = Counter(
     "redress_knowledge_index_repairs_total",
     "Rebuilds started because the index was found missing, without its settings, or with "
-    "a document count unequal to the database's, by cause.",
+    "a document count unequal to the database's, or documents without their vectors, "
+    "by cause.",
     ["cause"],
 )
 TASK_TIMEOUT_MS = 60_000
@@ -72,7 +80,7 @@ class IndexTaskFailed(RuntimeError):
 @dataclass(frozen=True)
 class IndexState:
     exists: bool
-    configured: bool  # filterable by the fields the service filters on
+    configured: bool  # filterable by the fields the service filters on, with the embedder
     documents: int
 
 
@@ -116,7 +124,23 @@ class SearchIndex:
                 raise
             self._wait(self.client.create_index(uid, {"primaryKey": "article_id"}).task_uid)
             created = True
-        self._wait(self.client.index(uid).update_settings(search.settings()).task_uid)
+        wanted = search.settings()
+        try:
+            self._wait(self.client.index(uid).update_settings(wanted).task_uid)
+        except IndexTaskFailed as err:
+            if "vector_embedding_error" not in str(err):
+                raise
+            # An index written before search by meaning: Meilisearch refuses
+            # the embedder while documents have no vectors. Every other
+            # setting applies now; `inspect` reports the embedder missing and
+            # the indexer rebuilds the index with vectors (searches go on by
+            # keywords meanwhile).
+            wanted.pop("embedders")
+            self._wait(self.client.index(uid).update_settings(wanted).task_uid)
+            log.warning(
+                "search index has documents without vectors; it will be rebuilt with them",
+                extra={"fields": {"index": uid}},
+            )
         return created
 
     def inspect(self) -> IndexState:
@@ -129,7 +153,9 @@ class SearchIndex:
             raise
         names = {a for a in filterable or [] if isinstance(a, str)}
         documents = int(index.get_stats().number_of_documents)
-        return IndexState(True, set(search.FILTERABLE) <= names, documents)
+        embedders = index.get_embedders()
+        has_embedder = embedders is not None and search.EMBEDDER in embedders.embedders
+        return IndexState(True, set(search.FILTERABLE) <= names and has_embedder, documents)
 
     def drop(self, uid: str) -> None:
         """Removes an index, if there is one (a rebuild that did not finish)."""
@@ -143,6 +169,13 @@ class SearchIndex:
 
     def count(self) -> int:
         return int(self.client.index(self.uid).get_stats().number_of_documents)
+
+    def count_not_embedded_with(self, model: str) -> int:
+        """Documents whose vector is missing or from another model."""
+        result = self.client.index(self.uid).search(
+            "", {"filter": f"embedded_with != {search.quote(model)}", "limit": 0}
+        )
+        return int(result.get("estimatedTotalHits", 0))
 
     def search(self, query: str, params: dict[str, Any]) -> dict[str, Any]:
         return self.client.index(self.uid).search(query, params)
@@ -172,9 +205,11 @@ class Indexer:
         max_backoff_seconds: float = 60.0,
         rebuild_batch: int = 1000,
         check_seconds: float = 5.0,
+        embedder: SentenceEmbedder | None = None,
     ) -> None:
         self.store = store
         self.index = index
+        self.embedder = embedder or SentenceEmbedder(load=False)
         self.batch = batch
         self.poll_seconds = poll_seconds
         self.max_backoff = max_backoff_seconds
@@ -255,8 +290,16 @@ class Indexer:
             if differs and self._count_differed:
                 self._count_differed = False
                 await self._repair_locked("count")
-            else:
-                self._count_differed = differs
+                return
+            self._count_differed = differs
+            if backlog.pending == 0 and self.embedder.available:
+                # Documents written while the model could not be loaded, or by
+                # another model, are given their vectors by a rebuild.
+                stale = await asyncio.to_thread(
+                    self.index.count_not_embedded_with, self.embedder.model
+                )
+                if stale:
+                    await self._repair_locked("vectors")
 
     async def repair(self, cause: str) -> None:
         async with self.exclusive:
@@ -283,7 +326,7 @@ class Indexer:
         ids = [r.id for r in rows]
         article_ids = sorted({r.article_id for r in rows})
         articles = await asyncio.to_thread(self.store.get_articles, article_ids)
-        documents = [search.document(a) for a in articles.values()]
+        documents = await asyncio.to_thread(self.documents, list(articles.values()))
         try:
             await asyncio.to_thread(self.index.write, documents)
         except (IndexTaskFailed, MeilisearchError, OSError) as err:
@@ -304,6 +347,25 @@ class Indexer:
         ENGINE_UP.set(1)
         await asyncio.to_thread(self.store.outbox_done, ids)
         return len(rows) == self.batch
+
+    def documents(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """The articles' search documents, each with its vector when the
+        embedding model is loaded."""
+        vectors = self.embedder.article_vectors(
+            [
+                ArticleText(
+                    a.title,
+                    a.summary,
+                    a.body,
+                    a.category,
+                    list(a.products or []),
+                    list(a.tags or []),
+                )
+                for a in articles
+            ]
+        )
+        model = self.embedder.model
+        return [search.document(a, v, model) for a, v in zip(articles, vectors, strict=True)]
 
     async def reindex_all(self) -> AsyncIterator[tuple[int, int]]:
         """Rebuilds the index from the database; yields (indexed, total).
@@ -327,7 +389,7 @@ class Indexer:
                 batch = await asyncio.to_thread(next, batches, None)
                 if batch is None:
                     break
-                documents = [search.document(a) for a in batch]
+                documents = await asyncio.to_thread(self.documents, batch)
                 await asyncio.to_thread(self.index.write, documents, fresh)
                 indexed += len(batch)
                 yield indexed, total

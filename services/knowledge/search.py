@@ -20,43 +20,37 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redress.db.tables.knowledge import Article
+from services.knowledge.vocabulary import ALL_STOP_WORDS, GLOSSARY, STOP_WORDS, SYNONYMS
 
 LANGUAGES = {"en": "eng", "de": "deu", "es": "spa"}
 TEXT_FIELDS = ("title", "summary", "body")
-FILTERABLE = ["status", "audience", "language", "products", "category", "tags", "article_id"]
+FILTERABLE = [
+    "status",
+    "audience",
+    "language",
+    "products",
+    "category",
+    "tags",
+    "article_id",
+    "embedded_with",
+]
+# The vectors the service computes (services/knowledge/embeddings.py), given
+# to Meilisearch with each document: a "userProvided" embedder.
+EMBEDDER = "semantic"
+# A semantic hit counts only from this ranking score (Meilisearch's, for a
+# vector search (1 + cosine) / 2): below it an article is no closer in meaning
+# to the question than unrelated text is (a made-up word scores about 0.61
+# against the bank FAQ, a question its right answers 0.7 and more).
+SEMANTIC_FLOOR = 0.62
+# How much the meaning counts against the words when the two rankings are
+# fused (reciprocal rank fusion, k = 60).
+SEMANTIC_WEIGHT = 0.85
+RRF_K = 60
+SHORT_QUERY = 3
+# Each ranking's first hits that are fused: enough that an article ranked
+# well by both, though first in neither, comes up.
+FUSION_WINDOW = 50
 FACETS = ["products", "tags", "category", "language", "audience", "status"]
-
-# Words that carry no meaning for search, per language; Meilisearch ignores
-# them in queries (its stop words are one list per index).
-STOP_WORDS = {
-    "en": "a an and are as at be by can do does for from how i if in is it me my of on or "
-    "the this to was what when where which who why will with you your",
-    "de": "der das den dem des ein eine einen einem und oder ist sind ich mein meine wie was "
-    "wo wer warum mit von zu im am auf für nicht",
-    "es": "el la los las un una unos unas y o es son de del en con por para que como mi mis "
-    "qué cómo dónde cuando",
-}
-
-# The same thing said in other words, as customers and banks say it.
-SYNONYMS: dict[str, list[str]] = {
-    "atm": ["cash machine", "cashpoint"],
-    "cash machine": ["atm"],
-    "pin": ["passcode"],
-    "passcode": ["pin"],
-    "transfer": ["remittance", "wire"],
-    "remittance": ["transfer"],
-    "wire": ["transfer"],
-    "fee": ["charge"],
-    "charge": ["fee"],
-    "chargeback": ["dispute"],
-    "dispute": ["chargeback"],
-    "stolen": ["lost"],
-    "lost": ["stolen"],
-    "mortgage": ["home loan"],
-    "home loan": ["mortgage"],
-    "overdraft": ["overdrawn"],
-    "debit card": ["bank card"],
-}
 
 
 def language_of(tag: str) -> str:
@@ -66,7 +60,11 @@ def language_of(tag: str) -> str:
     return primary if primary in LANGUAGES else "en"
 
 
-def settings() -> dict[str, Any]:
+def synonyms() -> dict[str, list[str]]:
+    return {**SYNONYMS, **GLOSSARY}
+
+
+def settings(dimensions: int = 512) -> dict[str, Any]:
     searchable = [f"{f}_{lang}" for f in ("title", "summary") for lang in LANGUAGES]
     searchable += ["tags", "products", "category"]
     searchable += [f"body_{lang}" for lang in LANGUAGES]
@@ -79,7 +77,7 @@ def settings() -> dict[str, Any]:
         "displayedAttributes": ["*"],
         "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
         "stopWords": words,
-        "synonyms": SYNONYMS,
+        "synonyms": synonyms(),
         "typoTolerance": {
             "enabled": True,
             "minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8},
@@ -90,12 +88,19 @@ def settings() -> dict[str, Any]:
         ],
         "pagination": {"maxTotalHits": 1000},
         "faceting": {"maxValuesPerFacet": 100},
+        "embedders": {EMBEDDER: {"source": "userProvided", "dimensions": dimensions}},
     }
 
 
-def document(article: Article) -> dict[str, Any]:
+def document(
+    article: Article, vector: list[float] | None = None, model: str = ""
+) -> dict[str, Any]:
+    """The article's search document; `vector` is what it means (None when
+    the embedding model is not loaded: Meilisearch is told there is none)."""
     lang = language_of(article.language)
     return {
+        "_vectors": {EMBEDDER: vector},
+        "embedded_with": model if vector is not None else "",
         "article_id": article.article_id,
         "revision": article.revision,
         f"title_{lang}": article.title,
@@ -215,6 +220,137 @@ def search_params(filters: Filters, limit: int, offset: int, facets: bool = True
     return params
 
 
+# -- questions in customers' words ------------------------------------------
+
+QUESTION_WORD = re.compile(r"[^\W_][\w'-]*", re.UNICODE)
+
+
+def keyword_query(text: str, max_words: int = 10) -> str:
+    """Relaxes a question into the words that say what it is about: the stop
+    words dropped (of every language the index knows, as the index drops
+    them: the customer's language is not known), at most ten words kept
+    (Meilisearch reads no more), in the order written. What is left is
+    searched with matchingStrategy "frequency", which drops the commonest
+    words first while not all match. A question of stop words only is
+    searched as written."""
+    stop = ALL_STOP_WORDS
+    typed = text.lower().replace("\u2019", "'")
+    words = [w for w in QUESTION_WORD.findall(typed) if w not in stop]
+    return " ".join(words[:max_words]) if words else text.strip()
+
+
+def semantic_params(
+    filters: Filters, vector: list[float], limit: int, highlight: bool = True
+) -> dict[str, Any]:
+    """A search by meaning alone, above the floor, with the same filters."""
+    params = search_params(filters, limit, 0, facets=False)
+    params.pop("matchingStrategy")
+    if not highlight:
+        for name in ("attributesToHighlight", "attributesToCrop", "cropLength"):
+            params.pop(name)
+    params.pop("locales", None)
+    params["hybrid"] = {"embedder": EMBEDDER, "semanticRatio": 1.0}
+    params["vector"] = vector
+    params["rankingScoreThreshold"] = SEMANTIC_FLOOR
+    return params
+
+
+def rank_fusion(rankings: list[tuple[float, list[str]]]) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: each ranking adds weight / (60 + rank)
+    to the articles in it. Ranks, not scores, so that two engines' scores on
+    different scales need no calibration. Scores are scaled to 0..1 (1: first
+    in every ranking)."""
+    best = sum(w for w, _ in rankings) / (RRF_K + 1) or 1.0
+    out: dict[str, float] = {}
+    for weight, ids in rankings:
+        for rank, key in enumerate(ids, start=1):
+            out[key] = out.get(key, 0.0) + weight / (RRF_K + rank)
+    return {k: v / best for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Fused:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+def is_lookup(words: list[str]) -> bool:
+    """A few words, one of them with a digit (a code, a reference, a product
+    number): looked up, not asked."""
+    return len(words) <= SHORT_QUERY and any(c.isdigit() for w in words for c in w)
+
+
+def matches_every_word(result: dict[str, Any]) -> bool:
+    """Whether the best keyword hit has every word of the query (the search
+    asks for `showRankingScoreDetails`)."""
+    found = result.get("hits") or []
+    if not found:
+        return False
+    words = (found[0].get("_rankingScoreDetails") or {}).get("words") or {}
+    return bool(words) and words.get("matchingWords") == words.get("maxMatchingWords")
+
+
+def fuse_search(
+    keyword: dict[str, Any],
+    semantic: dict[str, Any],
+    offset: int,
+    size: int,
+    query_words: list[str] | None = None,
+) -> Fused:
+    """One ranking from a keyword search and a semantic one, each asked for
+    its first FUSION_WINDOW hits (more when the page reaches further): the
+    page is cut from the fused ranking.
+    A lookup (`is_lookup`) that the best keyword hit has every word of, or
+    that no article has, is answered by the keyword ranking alone.
+    The total and the facet counts are the keyword search's plus the articles
+    only the meaning found (an estimate when the keyword hits outrun the
+    window, as Meilisearch's own total is)."""
+    if is_lookup(query_words or []) and (matches_every_word(keyword) or not keyword.get("hits")):
+        # A reference (an article's code, a product number) that an article
+        # has, or that none has: the keyword ranking answers. Meaning would
+        # add only the nearest articles to a code, which mean nothing.
+        found = hits(keyword)[offset : offset + size]
+        total = int(keyword.get("estimatedTotalHits", len(found)))
+        return Fused(found, total, dict(keyword.get("facetDistribution") or {}))
+    by_words = [str(d["article_id"]) for d in keyword.get("hits", [])]
+    by_meaning = [str(d["article_id"]) for d in semantic.get("hits", [])]
+    scores = rank_fusion([(1 - SEMANTIC_WEIGHT, by_words), (SEMANTIC_WEIGHT, by_meaning)])
+    docs = {str(d["article_id"]): d for d in semantic.get("hits", [])}
+    docs.update({str(d["article_id"]): d for d in keyword.get("hits", [])})
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))[offset : offset + size]
+    page = [
+        dataclasses.replace(hit, score=round(scores[hit.article_id], 4))
+        for hit in hits({"hits": [docs[k] for k in ranked]})
+    ]
+    extra = [docs[k] for k in by_meaning if k not in set(by_words)]
+    facets = {f: dict(c) for f, c in (keyword.get("facetDistribution") or {}).items()}
+    for doc in extra:
+        for name in FACETS:
+            value = doc.get(name)
+            for v in value if isinstance(value, list) else [value]:
+                if v not in (None, ""):
+                    counts = facets.setdefault(name, {})
+                    counts[str(v)] = counts.get(str(v), 0) + 1
+    total = int(keyword.get("estimatedTotalHits", len(by_words))) + len(extra)
+    return Fused(page, total, facets)
+
+
+def blend(keyword_hits: list[Hit], semantic: dict[str, Any], limit: int) -> list[Hit]:
+    """Suggestions: the words' ranking (`fuse`) and the meaning's, fused by rank."""
+    semantic_hits = hits(semantic)
+    scores = rank_fusion(
+        [
+            (1 - SEMANTIC_WEIGHT, [h.article_id for h in keyword_hits]),
+            (SEMANTIC_WEIGHT, [h.article_id for h in semantic_hits]),
+        ]
+    )
+    by_id = {h.article_id: h for h in semantic_hits}
+    by_id.update({h.article_id: h for h in keyword_hits})
+    ranked = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
+    return [dataclasses.replace(by_id[k], score=round(scores[k], 4)) for k in ranked]
+
+
 # -- suggestions for a complaint ----------------------------------------------
 
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
@@ -222,7 +358,8 @@ WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # redactions, courtesy, time, and the complaint genre itself.
 NOISE = set(
     (
-        STOP_WORDS["en"] + " xxxx xx have has had not they them their there been would could "
+        " ".join(STOP_WORDS.values())
+        + " xxxx xx have has had not they them their there been would could "
         "said told called also after again back because before being but did get got just "
         "like made make more never now only other over since some still than that then these "
         "they're this those through until very want went were while year years month months "

@@ -14,7 +14,7 @@ from meilisearch.errors import MeilisearchError
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.db.tables.knowledge import Article, ArticleRevision, MediaFile
+from redress.db.tables.knowledge import Article, ArticleRevision, Deflection, MediaFile
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.auth import current_principal
 from redress.platform.errors import (
@@ -37,6 +37,7 @@ from redress.platform.serving import roles
 from redress.platform.wire import optional_timestamp as _ts
 from services.knowledge import search
 from services.knowledge.blobs import BlobCorrupt, BlobStore, TooLarge, content_matches
+from services.knowledge.embeddings import SentenceEmbedder
 from services.knowledge.indexer import Indexer, IndexTaskFailed, SearchIndex
 from services.knowledge.store import (
     Conflict,
@@ -55,6 +56,10 @@ HANDLERS = roles("agent", "team_lead", "manager", "administrator")
 # intake client; SuggestArticles for a case is not open to it
 # (CUSTOMER_CASE_METHODS): the status page asks with the case's own words.
 READERS = STAFF | roles("intake_client", "reporting_reader", "web_form")
+# Who records a customer's answer about a self-service article: the public
+# web form's process, and staff.
+DEFLECTION_RECORDERS = STAFF | roles("web_form")
+DEFLECTION_SOURCES = ("web_form", "status_page")
 ACCESS = {
     "redress.knowledge.v1.KnowledgeService": {
         "CreateArticle": EDITORS,
@@ -65,6 +70,7 @@ ACCESS = {
         "ArchiveArticle": EDITORS,
         "SearchArticles": READERS,
         "SuggestArticles": READERS,
+        "RecordDeflection": DEFLECTION_RECORDERS,
         "UploadMedia": EDITORS,
         "UploadMediaStream": EDITORS,
         "GetMedia": READERS,
@@ -74,7 +80,6 @@ ACCESS = {
         "ListCaseArticles": STAFF | roles("reporting_reader"),
         "ReindexAll": roles("administrator"),
         "GetIndexStatus": roles("administrator", "auditor", "service"),
-        "RecordDeflection": STAFF | roles("web_form"),
     }
 }
 # The web form names no case to this service (it holds no status-link secret):
@@ -181,8 +186,12 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         service_api_key: str,
         max_media_bytes: int,
         scope: AgentScope | None = None,
+        embedder: SentenceEmbedder | None = None,
     ) -> None:
         self.store = store
+        # What questions mean (services/knowledge/embeddings.py); without
+        # the model, search is by keywords only.
+        self.embedder = embedder or SentenceEmbedder(load=False)
         # Who may see which case (REDRESS_AGENT_SCOPE): an agent limited to
         # their teams reads suggestions and links of those cases only.
         self.scope = scope or AgentScope()
@@ -459,36 +468,90 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
         if _customer_only():
             # Fixed by the caller's role, whatever the request says.
             filters.scope = ['status = "published"', 'audience = "customer"']
-        result = await self._search(request.query, search.search_params(filters, size, offset))
-        found = search.hits(result)
-        total = int(result.get("estimatedTotalHits", len(found)))
+        vector = await self._query_vector(request.query)
+        if vector is not None:
+            # Words and meaning, each asked for their first 50 hits (or as
+            # many as the page reaches) in one multi-search, fused into one
+            # ranking (search.fuse_search).
+            words = search.keyword_query(request.query)
+            window = max(offset + size, search.FUSION_WINDOW)
+            keyword = {"q": words, **search.search_params(filters, window, 0)}
+            keyword["showRankingScoreDetails"] = True
+            semantic = {"q": words, **search.semantic_params(filters, vector, window)}
+            try:
+                results = await asyncio.to_thread(self.index.multi_search, [keyword, semantic])
+            except (MeilisearchError, OSError) as err:
+                if not self._without_vectors(err):
+                    raise self._unavailable(err, "search is") from None
+                vector = None
+            else:
+                fused = search.fuse_search(results[0], results[1], offset, size, words.split())
+                found, total, facets = fused.hits, fused.total, fused.facets
+        if vector is None:
+            result = await self._search(request.query, search.search_params(filters, size, offset))
+            found = search.hits(result)
+            total = int(result.get("estimatedTotalHits", len(found)))
+            facets = result.get("facetDistribution") or {}
         next_offset = offset + size
         token = str(next_offset) if next_offset < min(total, MAX_OFFSET) else ""
         return knowledge_pb2.SearchArticlesResponse(
             hits=[hit_message(h) for h in found],
             total=total,
             facets=[
-                knowledge_pb2.Facet(field=name, counts=counts)
-                for name, counts in (result.get("facetDistribution") or {}).items()
+                knowledge_pb2.Facet(field=name, counts=counts) for name, counts in facets.items()
             ],
             page=common_pb2.PageInfo(next_page_token=token),
+        )
+
+    def _without_vectors(self, err: Exception) -> bool:
+        """The index has no embedder yet (written before search by meaning,
+        being rebuilt with vectors): searches go on by keywords meanwhile."""
+        if getattr(err, "code", "") != "invalid_search_embedder":
+            return False
+        log.warning("search index without vectors; searching by keywords until it is rebuilt")
+        self.indexer.check_soon()
+        return True
+
+    async def _query_vector(self, text: str) -> list[float] | None:
+        """What a question means, or None (no question, or the model is not
+        loaded: the search is by keywords only)."""
+        if not text.strip() or not self.embedder.available:
+            return None
+        return await asyncio.to_thread(
+            self.embedder.query_vector, text, search.keyword_query(text, max_words=50)
         )
 
     async def suggest(
         self, product: str, issue: str, text: str, limit: int, customer_facing: bool = False
     ) -> list[search.Hit]:
         terms = search.suggestion_terms(product, issue, text)
-        if not terms:
+        vector = await self._query_vector(f"{issue} {product} {text}".strip()[:2000])
+        if not terms and vector is None:
             return []
         filters = search.Filters(status="published")
         if customer_facing:
             filters.scope = ['status = "published"', 'audience = "customer"']
-        queries = search.suggestion_searches(terms, filters)
+        queries = search.suggestion_searches(terms, filters) if terms else []
+        if vector is not None:
+            queries.append(
+                {"q": "", **search.semantic_params(filters, vector, 50, highlight=False)}
+            )
         try:
             results = await asyncio.to_thread(self.index.multi_search, queries)
         except (MeilisearchError, OSError) as err:
-            raise self._unavailable(err, "suggestions are") from None
-        return search.fuse(results, limit)
+            if vector is None or not self._without_vectors(err):
+                raise self._unavailable(err, "suggestions are") from None
+            vector = None
+            if not terms:
+                return []
+            try:
+                results = await asyncio.to_thread(self.index.multi_search, queries[:-1])
+            except (MeilisearchError, OSError) as again:
+                raise self._unavailable(again, "suggestions are") from None
+        if vector is None:
+            return search.fuse(results, limit)
+        by_words = search.fuse(results[:-1], 50) if terms else []
+        return search.blend(by_words, results[-1], limit)
 
     async def SuggestArticles(
         self, request: knowledge_pb2.SuggestArticlesRequest, context: grpc.aio.ServicerContext
@@ -515,6 +578,39 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             product, issue, text, request.limit or 5, customer_facing=_customer_only()
         )
         return knowledge_pb2.SuggestArticlesResponse(hits=[hit_message(h) for h in found])
+
+    async def RecordDeflection(
+        self, request: knowledge_pb2.RecordDeflectionRequest, context: grpc.aio.ServicerContext
+    ) -> knowledge_pb2.RecordDeflectionResponse:
+        v = Violations()
+        self._check_id(v, request.article_id)
+        _text(v, "query", request.query, 500, multiline=True)
+        if request.language and not LANGUAGE.match(request.language):
+            v.add("language", "a BCP 47 tag such as en, de or es-MX")
+        if request.source not in DEFLECTION_SOURCES:
+            v.add("source", "where the article was shown: " + " or ".join(DEFLECTION_SOURCES))
+        if not request.idempotency_key.strip():
+            v.add("idempotency_key", "required: one customer's one answer about one article")
+        _text(v, "idempotency_key", request.idempotency_key, 200)
+        v.raise_if_any()
+        article = await asyncio.to_thread(self.store.get_article, request.article_id)
+        if article is None or article.status != "published" or article.audience != "customer":
+            # Only what customers may be shown can have deflected a complaint.
+            raise NotFound(f"no published customer article {request.article_id}")
+        recorded = await asyncio.to_thread(
+            self.store.record_deflection,
+            Deflection(
+                idempotency_key=request.idempotency_key.strip(),
+                article_id=request.article_id,
+                answered=request.answered,
+                query=" ".join(request.query.split()),
+                language=request.language,
+                source=request.source,
+                recorded_by=_caller(),
+                recorded_at=datetime.now(UTC),
+            ),
+        )
+        return knowledge_pb2.RecordDeflectionResponse(recorded=recorded)
 
     async def _case(self, case_id: str) -> cases_pb2.Case:
         """The case, read once per call with the service key; NOT_FOUND when it
@@ -612,6 +708,9 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             articles_in_database=articles,
             documents_in_index=documents,
             search_engine_up=up,
+            semantic_search=self.embedder.available,
+            embedding_model=self.embedder.model,
+            semantic_search_problem=self.embedder.problem,
         )
 
     # -- media ---------------------------------------------------------------------

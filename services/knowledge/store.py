@@ -1,5 +1,6 @@
 """The knowledge base's tables: articles and their revisions, media, the
-search-index outbox and the articles linked to cases.
+search-index outbox, the articles linked to cases and the self-service
+answers customers said helped them or not (deflections).
 
 Every change to an article writes, in one transaction, the article, a
 revision saying who changed which fields, and an outbox row; the indexer
@@ -25,6 +26,7 @@ from redress.db.tables.knowledge import (
     Article,
     ArticleRevision,
     CaseArticle,
+    Deflection,
     IndexOutbox,
     MediaFile,
 )
@@ -400,3 +402,17 @@ class KnowledgeStore(Store):
         with self.sessions() as session:
             rows = session.execute(query).all()
         return [(row[0], row[1]) for row in rows]
+
+    # -- self-service answers ------------------------------------------------
+
+    def record_deflection(self, row: Deflection) -> bool:
+        """False when a row with this idempotency key is already recorded
+        (a repeat is not counted twice)."""
+        try:
+            with self.sessions.begin() as session:
+                if session.get(Deflection, row.idempotency_key) is not None:
+                    return False
+                session.add(row)
+        except IntegrityError:
+            return False
+        return True

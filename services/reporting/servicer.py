@@ -27,6 +27,7 @@ from redress.platform.wire import optional_timestamp as _ts
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.reporting import returns, saved
 from services.reporting.definitions import RETURN_CLOCKS, Durations
+from services.reporting.deflections import DeflectionCount, deflections
 from services.reporting.exports import export_chunks
 from services.reporting.figures import Figures
 from services.reporting.render import CONTENT_TYPES, file_name, render
@@ -51,6 +52,7 @@ ACCESS = {
         "GetReport": READERS,
         "ListReports": READERS,
         "RunReport": READERS,
+        "GetDeflections": READERS,
     }
 }
 MAX_PERIOD = timedelta(days=3 * 366)
@@ -74,6 +76,20 @@ def _stats(d: Durations) -> reporting_pb2.DurationStats:
     )
 
 
+DEFLECTION_SOURCES = ("web_form", "status_page")
+
+
+def deflection_figures(c: DeflectionCount) -> reporting_pb2.DeflectionFigures:
+    return reporting_pb2.DeflectionFigures(
+        key=c.key,
+        title=c.title,
+        shown=c.shown,
+        answered=c.answered,
+        went_on_to_file=c.went_on_to_file,
+        deflection_rate=round(c.rate, 4),
+    )
+
+
 class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     def __init__(
         self,
@@ -84,6 +100,24 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         self.figures = Figures(store)
         self.saved = SavedReports(store)
         self.on_saved = on_saved
+
+    async def GetDeflections(
+        self, request: reporting_pb2.GetDeflectionsRequest, context: grpc.aio.ServicerContext
+    ) -> reporting_pb2.GetDeflectionsResponse:
+        v = Violations()
+        start, end = time_range(v, "period", request.period, required=True)
+        if start is not None and end is not None and end - start > MAX_PERIOD:
+            v.add("period", "at most three years")
+        if request.source and request.source not in DEFLECTION_SOURCES:
+            v.add("source", "web_form or status_page, or empty for both")
+        v.raise_if_any()
+        assert start is not None and end is not None
+        d = await asyncio.to_thread(deflections, self.store, start, end, request.source)
+        return reporting_pb2.GetDeflectionsResponse(
+            total=deflection_figures(d.total),
+            by_article=[deflection_figures(c) for c in d.by_article],
+            by_language=[deflection_figures(c) for c in d.by_language],
+        )
 
     async def GetDashboard(
         self, request: reporting_pb2.GetDashboardRequest, context: grpc.aio.ServicerContext
@@ -106,6 +140,8 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
         v.raise_if_any()
         now = datetime.now(UTC)
         d = await asyncio.to_thread(self.figures.dashboard, f, now)
+        assert f.received_from is not None and f.received_to is not None
+        answers = await asyncio.to_thread(deflections, self.store, f.received_from, f.received_to)
 
         def counts(pairs: list[tuple[str, int]]) -> list[reporting_pb2.Count]:
             return [reporting_pb2.Count(key=k, value=n) for k, n in pairs]
@@ -144,6 +180,7 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                 / max(1, sum(n for _, n in d.satisfaction_scores))
             ),
             satisfaction_scores=counts(d.satisfaction_scores),
+            deflections=deflection_figures(answers.total),
         )
 
     async def SaveReport(

@@ -6,6 +6,7 @@ Reads (owned by services/cases, never written here):
     satisfaction_responses, policies (the policy version each case runs under)
 Reads (owned by services/knowledge):
     kb_case_articles (the articles that resolved cases)
+    kb_deflections, kb_articles' titles (self-service answers: deflections.py)
 Owns and writes:
     report_definitions   saved reports, a row per version (a deletion is a version)
     regulatory_returns   a return as first computed for an ended period, kept for

@@ -66,6 +66,7 @@ ABOUT_NO_CASE = {
     ("knowledge", "GetArticle"): "articles are the firm's",
     ("knowledge", "ListArticles"): "articles are the firm's",
     ("knowledge", "SearchArticles"): "articles are the firm's",
+    ("knowledge", "RecordDeflection"): "a customer's answer about an article, before any case",
     ("knowledge", "ListArticleRevisions"): "articles are the firm's",
     ("knowledge", "GetMedia"): "articles' media are the firm's",
     ("knowledge", "DownloadMedia"): "articles' media are the firm's",

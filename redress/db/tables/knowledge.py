@@ -110,3 +110,22 @@ class CaseArticle(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime]
+
+
+class Deflection(Base):
+    """A customer's answer about a customer article shown to them on the
+    public web form or status page: it answered their question (they left
+    without filing), or it did not (they went on to file). One row per
+    idempotency key; no customer is named."""
+
+    __tablename__ = "kb_deflections"
+    __table_args__ = (Index("ix_kb_deflections_recorded_at", "recorded_at"),)
+
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(40))
+    answered: Mapped[bool]
+    query: Mapped[str] = mapped_column(String(500), default="")
+    language: Mapped[str] = mapped_column(String(35), default="")
+    source: Mapped[str] = mapped_column(String(20))  # web_form | status_page
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime]

@@ -405,20 +405,26 @@ class GetIndexStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetIndexStatusResponse(_message.Message):
-    __slots__ = ("pending", "oldest_pending_at", "last_error", "articles_in_database", "documents_in_index", "search_engine_up")
+    __slots__ = ("pending", "oldest_pending_at", "last_error", "articles_in_database", "documents_in_index", "search_engine_up", "semantic_search", "embedding_model", "semantic_search_problem")
     PENDING_FIELD_NUMBER: _ClassVar[int]
     OLDEST_PENDING_AT_FIELD_NUMBER: _ClassVar[int]
     LAST_ERROR_FIELD_NUMBER: _ClassVar[int]
     ARTICLES_IN_DATABASE_FIELD_NUMBER: _ClassVar[int]
     DOCUMENTS_IN_INDEX_FIELD_NUMBER: _ClassVar[int]
     SEARCH_ENGINE_UP_FIELD_NUMBER: _ClassVar[int]
+    SEMANTIC_SEARCH_FIELD_NUMBER: _ClassVar[int]
+    EMBEDDING_MODEL_FIELD_NUMBER: _ClassVar[int]
+    SEMANTIC_SEARCH_PROBLEM_FIELD_NUMBER: _ClassVar[int]
     pending: int
     oldest_pending_at: _timestamp_pb2.Timestamp
     last_error: str
     articles_in_database: int
     documents_in_index: int
     search_engine_up: bool
-    def __init__(self, pending: _Optional[int] = ..., oldest_pending_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., articles_in_database: _Optional[int] = ..., documents_in_index: _Optional[int] = ..., search_engine_up: _Optional[bool] = ...) -> None: ...
+    semantic_search: bool
+    embedding_model: str
+    semantic_search_problem: str
+    def __init__(self, pending: _Optional[int] = ..., oldest_pending_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_error: _Optional[str] = ..., articles_in_database: _Optional[int] = ..., documents_in_index: _Optional[int] = ..., search_engine_up: _Optional[bool] = ..., semantic_search: _Optional[bool] = ..., embedding_model: _Optional[str] = ..., semantic_search_problem: _Optional[str] = ...) -> None: ...
 
 class RecordDeflectionRequest(_message.Message):
     __slots__ = ("article_id", "answered", "query", "language", "source", "idempotency_key")

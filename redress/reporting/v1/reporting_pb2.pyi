@@ -153,6 +153,40 @@ EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_JSONL: ExportFormat
 EXPORT_FORMAT_ASIC_IDR_CSV: ExportFormat
 
+class GetDeflectionsRequest(_message.Message):
+    __slots__ = ("period", "source")
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    period: _common_pb2.TimeRange
+    source: str
+    def __init__(self, period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., source: _Optional[str] = ...) -> None: ...
+
+class DeflectionFigures(_message.Message):
+    __slots__ = ("key", "title", "shown", "answered", "went_on_to_file", "deflection_rate")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    ANSWERED_FIELD_NUMBER: _ClassVar[int]
+    WENT_ON_TO_FILE_FIELD_NUMBER: _ClassVar[int]
+    DEFLECTION_RATE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    title: str
+    shown: int
+    answered: int
+    went_on_to_file: int
+    deflection_rate: float
+    def __init__(self, key: _Optional[str] = ..., title: _Optional[str] = ..., shown: _Optional[int] = ..., answered: _Optional[int] = ..., went_on_to_file: _Optional[int] = ..., deflection_rate: _Optional[float] = ...) -> None: ...
+
+class GetDeflectionsResponse(_message.Message):
+    __slots__ = ("total", "by_article", "by_language")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BY_ARTICLE_FIELD_NUMBER: _ClassVar[int]
+    BY_LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    total: DeflectionFigures
+    by_article: _containers.RepeatedCompositeFieldContainer[DeflectionFigures]
+    by_language: _containers.RepeatedCompositeFieldContainer[DeflectionFigures]
+    def __init__(self, total: _Optional[_Union[DeflectionFigures, _Mapping]] = ..., by_article: _Optional[_Iterable[_Union[DeflectionFigures, _Mapping]]] = ..., by_language: _Optional[_Iterable[_Union[DeflectionFigures, _Mapping]]] = ...) -> None: ...
+
 class ReportDefinition(_message.Message):
     __slots__ = ("name", "version", "title", "kind", "filter", "period", "granularity", "split_by", "time_zone", "regime", "schedule", "email_to", "attach", "saved_by", "saved_at", "group_by", "measures")
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -522,7 +556,7 @@ class Workload(_message.Message):
     def __init__(self, key: _Optional[str] = ..., open: _Optional[int] = ..., resolved: _Optional[int] = ...) -> None: ...
 
 class GetDashboardResponse(_message.Message):
-    __slots__ = ("received", "resolved", "closed", "reopened", "open_now", "backlog_ageing", "by_channel", "by_product", "by_category", "outcome_mix", "redress_paid", "goodwill_paid", "escalations", "by_assignee", "by_team", "categories", "resolving_articles", "satisfaction_responses", "satisfaction_mean", "satisfaction_scores")
+    __slots__ = ("received", "resolved", "closed", "reopened", "open_now", "backlog_ageing", "by_channel", "by_product", "by_category", "outcome_mix", "redress_paid", "goodwill_paid", "escalations", "by_assignee", "by_team", "categories", "resolving_articles", "satisfaction_responses", "satisfaction_mean", "satisfaction_scores", "deflections")
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_FIELD_NUMBER: _ClassVar[int]
     CLOSED_FIELD_NUMBER: _ClassVar[int]
@@ -543,6 +577,7 @@ class GetDashboardResponse(_message.Message):
     SATISFACTION_RESPONSES_FIELD_NUMBER: _ClassVar[int]
     SATISFACTION_MEAN_FIELD_NUMBER: _ClassVar[int]
     SATISFACTION_SCORES_FIELD_NUMBER: _ClassVar[int]
+    DEFLECTIONS_FIELD_NUMBER: _ClassVar[int]
     received: int
     resolved: int
     closed: int
@@ -563,4 +598,5 @@ class GetDashboardResponse(_message.Message):
     satisfaction_responses: int
     satisfaction_mean: float
     satisfaction_scores: _containers.RepeatedCompositeFieldContainer[Count]
-    def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ...) -> None: ...
+    deflections: DeflectionFigures
+    def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., deflections: _Optional[_Union[DeflectionFigures, _Mapping]] = ...) -> None: ...

@@ -99,6 +99,11 @@ class ReportingServiceStub:
                 request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.SerializeToString,
                 response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.FromString,
                 _registered_method=True)
+        self.GetDeflections = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/GetDeflections',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -233,6 +238,17 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDeflections(self, request, context):
+        """Self-service answers: how often a customer article shown on the public
+        web form or status page answered the customer's question, so that they
+        did not file a complaint (a deflection), as the customers said
+        (KnowledgeService.RecordDeflection). For the period (both ends
+        required), in all, by article and by language.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -295,6 +311,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.RunReport,
                     request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.FromString,
                     response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.SerializeToString,
+            ),
+            'GetDeflections': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeflections,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -626,6 +647,33 @@ class ReportingService:
             '/redress.reporting.v1.ReportingService/RunReport',
             redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportRequest.SerializeToString,
             redress_dot_reporting_dot_v1_dot_reporting__pb2.RunReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeflections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/GetDeflections',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
