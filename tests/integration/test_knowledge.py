@@ -393,7 +393,9 @@ def test_search_is_unavailable_while_meilisearch_is_down_and_nothing_written_is_
         platform.start_meilisearch()
     indexed(channels, admin)
     found = search(channels, admin, query="quokkafee")
-    assert [h.article_id for h in found.hits] == [written.article_id]
+    # The one article with the word comes first; search by meaning may add
+    # articles about the same things (fee waivers) after it.
+    assert found.hits[0].article_id == written.article_id
 
 
 def test_reindex_all_rebuilds_from_the_database_with_progress(channels, admin, faq):
