@@ -282,7 +282,7 @@ class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
         calendar = self.calendar(policy.calendar)
         if regime_calendars:
             calendar = policy.regime_calendar(regime)
-        for deadline in regulatory_deadlines(regime, received, calendar):
+        for deadline in regulatory_deadlines(regime, received, calendar, policy.regimes):
             self.state.clocks.append(
                 clk.fixed_clock(
                     deadline.name,

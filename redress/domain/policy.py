@@ -24,9 +24,9 @@ import yaml
 
 from redress.domain.calendars import PRESETS, BusinessCalendar, preset
 from redress.domain.priority import PRIORITIES
-from redress.domain.regulatory import DISP_CAUSE_CATEGORIES
+from redress.domain.regime_packs import RegimeDefinition, RegimePackError, parse_regimes
+from redress.domain.regulatory import DISP_CAUSE_CATEGORIES, REGIMES, regime_definition
 
-REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
 CHANNELS = (
     "phone",
     "web",
@@ -342,6 +342,9 @@ class Policy:
     disp_causes: dict[str, str] = field(default_factory=dict, compare=False)
     # Kinds of complaint with rules of their own, tried in order (see for_type).
     types: tuple[ComplaintType, ...] = field(default=(), compare=False, repr=False)
+    # Regimes the policy defines itself (its `regimes` section), beside the
+    # shipped packs' (regime_packs.shipped_regimes).
+    regimes: dict[str, RegimeDefinition] = field(default_factory=dict, compare=False)
     # For a type's rules (for_type): the type's name; "" for the policy itself.
     type_name: str = ""
     source: str = field(default="", compare=False, repr=False)
@@ -395,7 +398,12 @@ class Policy:
         return DISP_CAUSE_CATEGORIES[self.disp_causes.get(root_cause, "other")]
 
     def regime_calendar(self, regime: str) -> BusinessCalendar:
-        return self.calendar_named(self.regulatory.calendars.get(regime, ""))
+        """The calendar the policy names for the regime, else the one its
+        definition names, else the policy's own."""
+        named = self.regulatory.calendars.get(regime, "")
+        if not named and regime != "none":
+            named = regime_definition(regime, self.regimes).calendar
+        return self.calendar_named(named)
 
     def classify(self, complaint: ComplaintFacts) -> Classification:
         category = category_rule = priority_rule = ""
@@ -462,6 +470,7 @@ class _Reader:
     def __init__(self, document: Any) -> None:
         self.document = document
         self.problems: list[str] = []
+        self.known_regimes: tuple[str, ...] = REGIMES
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -563,9 +572,11 @@ class _Reader:
                 "followups",
                 "disp_cause_categories",
                 "types",
+                "regimes",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
+        regimes = self.regimes(top.get("regimes"))
         policy_id = self.text(top.get("id"), "id")
         version = self.text(top.get("version"), "version")
         calendar = self.text(top.get("calendar"), "calendar")
@@ -597,6 +608,7 @@ class _Reader:
         named = [("calendar", calendar)]
         named += [(f"clocks.{c.name}.calendar", c.calendar) for c in clocks]
         named += [(f"regulatory.calendars.{r}", n) for r, n in regulatory.calendars.items()]
+        named += [(f"regimes.{r.name}.calendar", r.calendar) for r in regimes.values()]
         for path, name in named:
             if name and name not in known:
                 self.fail(path, f"no calendar {name!r}; known: {', '.join(sorted(known))}")
@@ -623,6 +635,7 @@ class _Reader:
             followups=followups,
             disp_causes=disp_causes,
             types=types,
+            regimes=regimes,
             source=source,
         )
 
@@ -710,8 +723,9 @@ class _Reader:
                     f"{language!r}: a primary language tag such as en, de or es",
                 )
         for regime in when.regimes:
-            if regime not in REGIMES:
-                self.fail(f"{path}.regimes", f"{regime!r} is not one of {', '.join(REGIMES)}")
+            if regime not in self.known_regimes:
+                known = ", ".join(self.known_regimes)
+                self.fail(f"{path}.regimes", f"{regime!r} is not one of {known}")
         for channel in when.channels:
             if channel not in CHANNELS:
                 self.fail(f"{path}.channels", f"{channel!r} is not one of {', '.join(CHANNELS)}")
@@ -965,7 +979,9 @@ class _Reader:
         if value is None:
             return RegulatoryRule()
         r = self.mapping(value, "regulatory", {"stops_on", "warn_at", "escalation", "calendars"})
-        calendars = self.mapping(r.get("calendars") or {}, "regulatory.calendars", set(REGIMES))
+        calendars = self.mapping(
+            r.get("calendars") or {}, "regulatory.calendars", set(self.known_regimes)
+        )
         return RegulatoryRule(
             stops_on=self.names(r.get("stops_on"), "regulatory.stops_on"),
             warn_at=self.fractions(r.get("warn_at"), "regulatory.warn_at"),
@@ -974,6 +990,22 @@ class _Reader:
                 str(k): self.text(v, f"regulatory.calendars.{k}") for k, v in calendars.items()
             },
         )
+
+    def regimes(self, value: Any) -> dict[str, RegimeDefinition]:
+        """`regimes`: regulatory regimes the policy defines, as a pack file
+        does; a shipped regime's name cannot be taken."""
+        if value is None:
+            return {}
+        try:
+            found = parse_regimes(value, "regimes")
+        except RegimePackError as err:
+            self.problems.extend(err.problems)
+            return {}
+        for name in sorted(set(found) & set(REGIMES)):
+            self.fail(f"regimes.{name}", "a shipped regime has that name; choose another")
+            del found[name]
+        self.known_regimes = (*REGIMES, *found)
+        return found
 
     def calendars(self, value: Any) -> dict[str, BusinessCalendar]:
         """Calendars written in the policy: timezone and effective-dated versions of

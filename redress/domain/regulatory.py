@@ -10,20 +10,25 @@ Conventions:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from redress.domain.calendars import BusinessCalendar
+from redress.domain.regime_packs import RegimeClock, RegimeDefinition, shipped_regimes
 
-REGIMES = ("none", "uk_fca", "eu_psd2", "us_cfpb", "au_asic")
+# The regimes of the packs shipped with Redress (redress/domain/regimes/*.yaml);
+# a policy may define more in its `regimes` section.
+REGIMES = ("none", *shipped_regimes())
 
 # The clock whose deadline is the final response's, per regime; "resolution"
 # is the policy's internal clock, used where no regulator sets one.
 FINAL_RESPONSE_CLOCK = {
-    "uk_fca": "fca_final_response",
-    "eu_psd2": "psd2_response",
-    "us_cfpb": "cfpb_final_response",
-    "au_asic": "asic_idr_response",
+    **{
+        name: regime.final_response_clock
+        for name, regime in shipped_regimes().items()
+        if regime.final_response_clock
+    },
     "none": "resolution",
 }
 SUMMARY_RESOLUTION_CLOCK = "fca_summary_resolution"
@@ -49,65 +54,57 @@ class RegulatoryDeadline:
 
 
 def regulatory_deadlines(
-    regime: str, received_at: datetime, calendar: BusinessCalendar
+    regime: str,
+    received_at: datetime,
+    calendar: BusinessCalendar,
+    defined: Mapping[str, RegimeDefinition] | None = None,
 ) -> list[RegulatoryDeadline]:
-    if regime not in REGIMES:
-        raise ValueError(f"unknown regime {regime!r}; known: {', '.join(REGIMES)}")
-    received = received_at.astimezone(UTC)
-    if regime == "uk_fca":
-        return [
-            RegulatoryDeadline(
-                "fca_summary_resolution",
-                calendar.end_of_business_day(received, 3),
-                "Summary resolution communication by close of business on the third "
-                "business day after receipt (receipt day is day 0)",
-                "FCA DISP 1.5.1R",
-            ),
-            RegulatoryDeadline(
-                "fca_final_response",
-                calendar.end_of_local_day(received, 8 * 7),
-                "Final or holding response by the end of eight weeks after receipt",
-                "FCA DISP 1.6.2R",
-            ),
-        ]
-    if regime == "eu_psd2":
-        return [
-            RegulatoryDeadline(
-                "psd2_response",
-                calendar.end_of_business_day(received, 15),
-                "Reply within 15 business days of receipt (or a holding reply giving the "
-                "reasons for delay)",
-                "PSD2 Art. 101(2)",
-            ),
-            RegulatoryDeadline(
-                "psd2_exceptional_response",
-                calendar.end_of_business_day(received, 35),
-                "Final reply within 35 business days in exceptional situations",
-                "PSD2 Art. 101(2)",
-            ),
-        ]
-    if regime == "us_cfpb":
-        return [
-            RegulatoryDeadline(
-                "cfpb_response",
-                calendar.end_of_local_day(received, 15),
-                "Respond to the consumer within 15 calendar days",
-                "CFPB company response expectations (15 days)",
-            ),
-            RegulatoryDeadline(
-                "cfpb_final_response",
-                calendar.end_of_local_day(received, 60),
-                "Final response within 60 calendar days when the first was not final",
-                "CFPB company response expectations (60 days)",
-            ),
-        ]
-    if regime == "au_asic":
-        return [
-            RegulatoryDeadline(
-                "asic_idr_response",
-                calendar.end_of_local_day(received, 30),
-                "IDR response within 30 calendar days of receipt",
-                "ASIC RG 271.57",
-            ),
-        ]
-    return []
+    """The deadlines a complaint's receipt starts under its regime; `defined`
+    adds the regimes a policy defines to those shipped."""
+    if regime == "none":
+        return []
+    return [
+        _deadline(clock, received_at, calendar)
+        for clock in regime_definition(regime, defined).clocks_from("receipt")
+    ]
+
+
+def awareness_deadlines(
+    regime: str,
+    event_kind: str,
+    aware_at: datetime,
+    calendar: BusinessCalendar,
+    defined: Mapping[str, RegimeDefinition] | None = None,
+) -> list[RegulatoryDeadline]:
+    """The reporting deadlines that becoming aware of an event of `event_kind`
+    starts (e.g. a device malfunction under fda_mdr: 30 calendar days); the
+    awareness day is day 0, as the receipt day is for receipt clocks."""
+    definition = regime_definition(regime, defined)
+    if event_kind not in definition.event_kinds:
+        known = ", ".join(definition.event_kinds) or "none"
+        raise ValueError(f"{event_kind!r} is not an event kind of {regime}; known: {known}")
+    return [
+        _deadline(clock, aware_at, calendar)
+        for clock in definition.clocks_from("awareness", event_kind)
+    ]
+
+
+def regime_definition(
+    regime: str, defined: Mapping[str, RegimeDefinition] | None = None
+) -> RegimeDefinition:
+    known = {**shipped_regimes(), **(defined or {})}
+    if regime not in known:
+        raise ValueError(f"unknown regime {regime!r}; known: {', '.join(['none', *known])}")
+    return known[regime]
+
+
+def _deadline(
+    clock: RegimeClock, start: datetime, calendar: BusinessCalendar
+) -> RegulatoryDeadline:
+    start = start.astimezone(UTC)
+    if clock.unit == "business_days":
+        due = calendar.end_of_business_day(start, clock.length)
+    else:
+        days = clock.length * 7 if clock.unit == "weeks" else clock.length
+        due = calendar.end_of_local_day(start, days)
+    return RegulatoryDeadline(clock.name, due, clock.description, clock.regulation)

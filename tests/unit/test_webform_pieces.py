@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from redress.domain import regulatory
+from redress.domain.regime_packs import shipped_regimes
 from services.intake.webform import texts
 from services.intake.webform.complaint import complaint_request, from_violations, message_for
 from services.intake.webform.limits import RateLimiter, address_key
@@ -83,10 +84,14 @@ def test_every_stage_of_the_shipped_policy_has_words_in_each_language() -> None:
 
 
 def test_every_regulatory_deadline_has_words_in_each_language() -> None:
-    source = (ROOT / "redress" / "domain" / "regulatory.py").read_text()
-    names = set(re.findall(r'RegulatoryDeadline\(\s*"([a-z0-9_]+)"', source))
-    names |= set(re.findall(r'^\s+"([a-z0-9_]+_(?:response|resolution))",$', source, re.M))
+    # The clocks a complaint's receipt starts are the ones its letters speak of.
+    names = {
+        clock.name
+        for regime in shipped_regimes().values()
+        for clock in regime.clocks_from("receipt")
+    }
     assert names >= set(regulatory.FINAL_RESPONSE_CLOCK.values()) - {"resolution"}
+    assert "fca_summary_resolution" in names
     for name in names:
         assert name in texts.DEADLINES, name
         assert len(set(texts.DEADLINES[name])) == 3, name
