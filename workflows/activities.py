@@ -92,6 +92,7 @@ class CaseActivities:
             narrative=s.narrative,
             desired_outcome=s.desired_outcome,
             regime=from_short_name(Regime, s.regime),  # type: ignore[arg-type]
+            regime_name="" if from_short_name(Regime, s.regime) else s.regime,
             received_at=timestamp(s.received_at),
             attachment_ids=s.attachment_ids,
             company=s.company,

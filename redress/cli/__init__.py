@@ -28,6 +28,7 @@ from redress.cli.calling import (
 from redress.common.v1 import common_pb2
 from redress.domain.policy import Policy, PolicyError
 from redress.domain.reconciliation import TrailEntry, unexplained_messages
+from redress.domain.regulatory import REGIMES
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import highlights
@@ -61,6 +62,8 @@ def cmd_submit(args: argparse.Namespace) -> None:
         issue=args.issue or "",
         narrative=narrative or "",
         regime=from_short_name(Regime, args.regime or ""),  # type: ignore[arg-type]
+        # Regimes defined as data (the device packs) have no enum value.
+        regime_name="" if from_short_name(Regime, args.regime or "") else args.regime or "",
     )
     response = call(args, "intake", intake_pb2_grpc.IntakeServiceStub, "SubmitComplaint", request)
     if args.json:
@@ -105,7 +108,7 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         ("category", c.category or "-"),
         *([("type", c.complaint_type)] if c.complaint_type else []),
         ("channel", short_name(Channel, c.channel)),
-        ("regime", short_name(Regime, c.regime) or "-"),
+        ("regime", c.regime_name or short_name(Regime, c.regime) or "-"),
         (
             "customer",
             f"{c.customer.full_name} <{c.customer.email or c.customer.phone}> ({c.customer_id})",
@@ -628,7 +631,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--channel", required=True, choices=choices(Channel))
     s.add_argument("--product")
     s.add_argument("--issue")
-    s.add_argument("--regime", choices=choices(Regime))
+    s.add_argument("--regime", choices=list(dict.fromkeys([*choices(Regime), *REGIMES[1:]])))
     s.add_argument("--narrative")
     s.add_argument("--narrative-file", help="read the narrative from a file, or - for stdin")
     s.add_argument("--key", help="idempotency key; a new one by default")

@@ -73,7 +73,7 @@ def new_case(request: cases_pb2.CreateCaseRequest) -> NewCase:
         channel=short_name(Channel, request.channel),
         priority=priority_rank(short_name(Priority, request.priority) or DEFAULT_PRIORITY),
         stage=request.stage or "received",
-        regime=short_name(Regime, request.regime) or "none",
+        regime=short_name(Regime, request.regime) or request.regime_name or "none",
         narrative=request.narrative,
         received_at=from_timestamp(request.received_at),
         product=request.product,
@@ -286,6 +286,7 @@ def case_message(
         narrative=case.narrative,
         desired_outcome=case.desired_outcome,
         regime=from_short_name(Regime, case.regime),  # type: ignore[arg-type]
+        regime_name=case.regime,
         company=case.company,
         external_ref=case.external_ref,
         category=case.category,

@@ -22,6 +22,7 @@ from redress.db.tables.cases import PolicyVersion
 from redress.domain.policy import Policy, PolicyError
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_rank
+from redress.domain.regulatory import REGIMES
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
@@ -769,6 +770,8 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
             violations.add("received_at", "required")
         if not short_name(Channel, request.channel):
             violations.add("channel", "required: a known channel")
+        if request.regime_name and request.regime_name not in REGIMES:
+            violations.add("regime_name", "unknown regime; one of " + ", ".join(REGIMES))
         violations.raise_if_any()
         new = convert.new_case(request)
         case, customer, created = await asyncio.to_thread(self.store.create_case, new, caller())

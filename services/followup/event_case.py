@@ -89,7 +89,7 @@ def event_case(case: cases_pb2.Case, configured: Sequence[str], link: str) -> di
         if case.complaint_type:
             out["complaint_type"] = case.complaint_type
     if "regime" in groups:
-        out["regime"] = short_name(Regime, case.regime)
+        out["regime"] = case.regime_name or short_name(Regime, case.regime)
     if "deadlines" in groups:
         out["next_deadline"] = _time(case.next_deadline)
         out["breached"] = case.breached

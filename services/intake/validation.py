@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain.regulatory import REGIMES
 from redress.intake.v1 import intake_pb2
 from redress.platform.enums import Channel, Regime, choices, short_name
 from redress.platform.errors import Violations, checked_time
@@ -138,9 +139,13 @@ def validate_submission(
     _text(v, "narrative", request.narrative, required=True, multiline=True)
     _text(v, "desired_outcome", request.desired_outcome, multiline=True)
 
-    regime = short_name(Regime, request.regime) or default_regime
+    regime = short_name(Regime, request.regime) or request.regime_name or default_regime
     if request.regime and not short_name(Regime, request.regime):
         v.add("regime", "unknown regime; one of " + ", ".join(choices(Regime)))
+    if request.regime_name and request.regime:
+        v.add("regime_name", "give the regime either as `regime` or as `regime_name`, not both")
+    elif request.regime_name and request.regime_name not in REGIMES:
+        v.add("regime_name", "unknown regime; one of " + ", ".join(REGIMES))
 
     received_at = now
     if request.HasField("received_at"):

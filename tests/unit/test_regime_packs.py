@@ -249,7 +249,7 @@ def test_a_policy_reports_regime_problems_among_its_own() -> None:
 def test_a_pack_that_is_not_yaml_says_which_file(tmp_path: Path) -> None:
     pack = tmp_path / "broken.yaml"
     pack.write_text("us_x: [unclosed\n")
-    with pytest.raises(RegimePackError, match="broken.yaml: not valid YAML"):
+    with pytest.raises(RegimePackError, match=r"broken\.yaml: not valid YAML"):
         load_pack(pack)
 
 

@@ -26,7 +26,7 @@ class FindComplaintResponse(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ...) -> None: ...
 
 class SubmitComplaintRequest(_message.Message):
-    __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "historic", "historic_closure")
+    __slots__ = ("idempotency_key", "channel", "customer", "product", "sub_product", "issue", "sub_issue", "narrative", "desired_outcome", "regime", "received_at", "attachment_ids", "company", "external_ref", "historic", "historic_closure", "regime_name")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +43,7 @@ class SubmitComplaintRequest(_message.Message):
     EXTERNAL_REF_FIELD_NUMBER: _ClassVar[int]
     HISTORIC_FIELD_NUMBER: _ClassVar[int]
     HISTORIC_CLOSURE_FIELD_NUMBER: _ClassVar[int]
+    REGIME_NAME_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     channel: _common_pb2.Channel
     customer: _common_pb2.Customer
@@ -59,7 +60,8 @@ class SubmitComplaintRequest(_message.Message):
     external_ref: str
     historic: bool
     historic_closure: HistoricClosure
-    def __init__(self, idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., historic: _Optional[bool] = ..., historic_closure: _Optional[_Union[HistoricClosure, _Mapping]] = ...) -> None: ...
+    regime_name: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., customer: _Optional[_Union[_common_pb2.Customer, _Mapping]] = ..., product: _Optional[str] = ..., sub_product: _Optional[str] = ..., issue: _Optional[str] = ..., sub_issue: _Optional[str] = ..., narrative: _Optional[str] = ..., desired_outcome: _Optional[str] = ..., regime: _Optional[_Union[_common_pb2.Regime, str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attachment_ids: _Optional[_Iterable[str]] = ..., company: _Optional[str] = ..., external_ref: _Optional[str] = ..., historic: _Optional[bool] = ..., historic_closure: _Optional[_Union[HistoricClosure, _Mapping]] = ..., regime_name: _Optional[str] = ...) -> None: ...
 
 class HistoricClosure(_message.Message):
     __slots__ = ("source_status", "decision", "closed_at", "closed_at_source")

@@ -19,6 +19,7 @@ from werkzeug.wrappers.response import Response
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain.regulatory import REGIMES as DATA_REGIMES
 from redress.intake.v1 import intake_pb2
 from redress.platform.enums import from_short_name
 from services.console.apis import Caller, Refusal
@@ -95,6 +96,8 @@ def complaint_request(problems: dict[str, str]) -> intake_pb2.SubmitComplaintReq
         narrative=request.form.get("narrative", "").strip(),
         desired_outcome=request.form.get("desired_outcome", "").strip(),
         regime=from_short_name(common_pb2.Regime, form("regime")),  # type: ignore[arg-type]
+        # Regimes defined as data (e.g. fda_mdr) have no enum value.
+        regime_name="" if from_short_name(common_pb2.Regime, form("regime")) else form("regime"),
     )
 
 
@@ -137,7 +140,7 @@ def form_page(status: int = 200, **context: Any) -> Response:
         values=values,
         products=products,
         channels=[c for c in CHANNELS],
-        regimes=REGIMES,
+        regimes=list(dict.fromkeys([*REGIMES, *DATA_REGIMES[1:]])),
         shown=SHOWN,
         refusal=context.pop("refusal", None),
         duplicates=context.pop("duplicates", None),
