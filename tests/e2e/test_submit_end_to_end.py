@@ -513,3 +513,46 @@ def test_cases_are_linked_from_both_sides_and_links_stay_consistent(platform, ch
             cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=admin, timeout=10
         )
         assert verdict.intact
+
+
+def test_a_device_complaint_names_its_regime_as_data(platform, channels, admin):
+    # A regime of a shipped pack file (medical_devices.yaml), not of the enum.
+    request = complaint(ROWS[5])
+    request.ClearField("regime")
+    request.regime_name = "fda_mdr"
+    response = submit(channels, admin, request)
+    case = get_case(channels, admin, response.case_id)
+    assert case.regime_name == "fda_mdr"
+    assert case.regime == common_pb2.REGIME_UNSPECIFIED
+    # Its clocks run from awareness of a reportable event, not from receipt:
+    # receipt starts the policy's own clocks and no regulator's.
+    started = eventually(
+        lambda: [
+            e
+            for e in get_case(channels, admin, response.case_id).audit_events
+            if e.action == "clocks.started"
+        ]
+    )
+    assert "resolution" in started[0].new_value
+    assert "fda_mdr" not in started[0].new_value
+    assert [
+        c.name for c in get_case(channels, admin, response.case_id).clocks if c.regulation
+    ] == []
+
+    # An enum regime is named the same way in regime_name.
+    financial = get_case(channels, admin, submit(channels, admin, complaint(ROWS[6])).case_id)
+    assert (financial.regime, financial.regime_name) == (common_pb2.REGIME_US_CFPB, "us_cfpb")
+
+
+def test_an_unknown_data_regime_is_refused_with_the_known_ones(platform, channels, admin):
+    request = complaint(ROWS[4])
+    request.ClearField("regime")
+    request.regime_name = "us_fda"
+    with pytest.raises(grpc.RpcError) as refused:
+        submit(channels, admin, request)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = {v.field: v.description for v in field_violations(refused.value)}
+    assert violations == {
+        "regime_name": "unknown regime; one of none, uk_fca, eu_psd2, us_cfpb, au_asic, "
+        "fda_mdr, eu_mdr"
+    }

@@ -111,6 +111,30 @@ def test_an_unknown_regime_is_refused():
     assert "unknown regime" in violations(request)["regime"]
 
 
+def test_a_regime_defined_as_data_is_named_by_regime_name():
+    request = valid()
+    request.regime_name = "fda_mdr"
+    assert validate_submission(request, "device-desk", "uk_fca", NOW).regime == "fda_mdr"
+
+
+def test_an_unknown_regime_name_is_refused_with_the_known_ones():
+    request = valid()
+    request.regime_name = "us_fda"
+    assert violations(request) == {
+        "regime_name": "unknown regime; one of none, uk_fca, eu_psd2, us_cfpb, au_asic, "
+        "fda_mdr, eu_mdr"
+    }
+
+
+def test_a_regime_given_both_ways_is_refused():
+    request = valid()
+    request.regime = common_pb2.REGIME_UK_FCA
+    request.regime_name = "eu_mdr"
+    assert violations(request) == {
+        "regime_name": "give the regime either as `regime` or as `regime_name`, not both"
+    }
+
+
 def test_the_fingerprint_ignores_nothing_but_changes_with_content():
     a, b = valid(), valid()
     assert fingerprint(a) == fingerprint(b)
