@@ -71,7 +71,7 @@ def ok(local: LocalPlatform, *args: str, key: str = "") -> str:
     return done.stdout
 
 
-def submit(local: LocalPlatform, narrative: str) -> str:
+def submit(local: LocalPlatform, narrative: str, regime: str = "uk_fca") -> str:
     out = ok(
         local,
         "submit",
@@ -82,7 +82,7 @@ def submit(local: LocalPlatform, narrative: str) -> str:
         "--channel",
         "web",
         "--regime",
-        "uk_fca",
+        regime,
         "--narrative",
         narrative,
     )
@@ -99,6 +99,12 @@ def test_keys_a_person_added_outlive_a_restart_and_each_role_works(local: LocalP
     assert case_id in ok(local, "case", "show", case_id, key=PEOPLE["dana"][1])
     ok(local, "case", "assign", case_id, "--to", "dana", "--team", "complaints",
        key=PEOPLE["lena"][1])  # fmt: skip
+
+
+def test_a_device_complaint_is_filed_under_its_regime_pack(local: LocalPlatform) -> None:
+    case_id = submit(local, "The infusion pump stopped mid-dose.", regime="fda_mdr")
+    shown = ok(local, "case", "show", case_id)
+    assert re.search(r"^ *regime: fda_mdr$", shown, re.M), shown
 
 
 def test_staff_alerts_reach_the_local_mailbox(local: LocalPlatform) -> None:
