@@ -171,6 +171,29 @@ def test_a_policy_defines_a_regime_with_its_calendar_and_conditions_may_name_it(
     assert policy.regime_calendar("uk_fca").name == policy.calendar
 
 
+def with_rule_for(regime: str) -> str:
+    rule = f"""  - id: health-canada
+    description: Device complaints under Health Canada's rules.
+    when:
+      regimes: [{regime}]
+    set: {{priority: high}}
+"""
+    return DEFAULT_POLICY.replace("classification:\n", "classification:\n" + rule, 1)
+
+
+def test_a_policy_classifies_by_the_regime_it_defines_and_refuses_unknown_ones() -> None:
+    Policy.load(with_rule_for("ca_health") + FIRM_REGIME)
+    with pytest.raises(PolicyError) as err:
+        Policy.load(with_rule_for("ca_health"))
+    assert any(
+        p.endswith(
+            ".regimes: 'ca_health' is not one of none, uk_fca, eu_psd2, us_cfpb, "
+            "au_asic, fda_mdr, eu_mdr"
+        )
+        for p in err.value.problems
+    ), err.value.problems
+
+
 def test_a_policy_may_not_redefine_a_shipped_regime() -> None:
     text = DEFAULT_POLICY + FIRM_REGIME.replace("ca_health:", "uk_fca:")
     with pytest.raises(PolicyError) as err:
