@@ -670,6 +670,30 @@ def test_a_hotline_agent_sees_the_callers_open_complaints_and_files_a_new_one(
     assert {c.case_id for c in caller_cases(site, email)} == {earlier.case_id, case_id}
 
 
+def test_a_hotline_agent_files_a_device_complaint_under_its_regime_pack(
+    site: LocalPlatform, page: Page
+) -> None:
+    email = f"caller-{uuid.uuid4().hex[:8]}@example.com"
+    sign_in(page, site, PEOPLE["dana"][1], "/complaints/new")
+    fill_call(page, "Noor Patel", email, "+44 20 7946 0202")
+    page.get_by_label("Regime").select_option("fda_mdr")
+    page.get_by_role("button", name="File complaint").click()
+    expect(page).to_have_url(re.compile(r"/cases/C-[0-9]+$"))
+    expect(page.locator("main")).to_contain_text("Regime: fda_mdr")
+    case_id = page.locator("#case-id").inner_text()
+    with grpc.insecure_channel(site.address("cases")) as channel:
+        case = (
+            cases_pb2_grpc.CasesServiceStub(channel)
+            .GetCase(
+                cases_pb2.GetCaseRequest(case_id=case_id),
+                metadata=bearer(site.credentials.admin_key),
+                timeout=30,
+            )
+            .case
+        )
+    assert (case.regime, case.regime_name) == (common_pb2.REGIME_UNSPECIFIED, "fda_mdr")
+
+
 def test_a_hotline_form_sent_twice_files_one_complaint(site: LocalPlatform, page: Page) -> None:
     email = f"caller-{uuid.uuid4().hex[:8]}@example.com"
     sign_in(page, site, PEOPLE["lena"][1], "/complaints/new")
