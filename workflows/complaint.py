@@ -27,6 +27,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from redress.domain.complaint import Complaint, Features
     from redress.domain.policy import Classification, TypeChoice
+    from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
     from redress.platform import search_attributes as sa
     from workflows.activities import CaseActivities
     from workflows.complaint_retries import (
@@ -119,6 +120,7 @@ class ComplaintWorkflow:
             await self._receive()
         else:
             self.complaint.load_carried_policy()
+            self._vigilance()
         self.receipt_recorded = True
         if self.complaint.features.suggestions and self.state.suggestions_pending:
             self.suggester = asyncio.create_task(self._suggest_articles())
@@ -172,6 +174,7 @@ class ComplaintWorkflow:
             retry_policy=STORE_RETRY,
         )
         self.complaint.adopt_policy(document)
+        self._vigilance()
         classified: Classification | None = None
         if workflow.patched("classification-on-receipt"):
             classified, submission = self.complaint.classify(submission)
@@ -203,6 +206,13 @@ class ComplaintWorkflow:
                 type_chosen=chosen,
             )
             await self._persist()
+
+    def _vigilance(self) -> None:
+        # Asked only of a complaint under an awareness regime (device
+        # vigilance), so that no other complaint's history gains a marker.
+        self.complaint.features.vigilance = self.complaint.is_awareness_regime() and (
+            workflow.patched("reportability-decisions")
+        )
 
     # -- knowledge -------------------------------------------------------------
 
@@ -549,6 +559,26 @@ class ComplaintWorkflow:
     @reopen.validator
     def _check_reopen(self, command: ReasonCommand) -> None:
         refuse_as_errors(self.complaint.check_reopen, command)
+
+    @workflow.update
+    async def record_reportability(self, command: ReportabilityCommand) -> CommandResult:
+        return await self._command(
+            lambda: self.complaint.record_reportability(command, workflow.now())
+        )
+
+    @record_reportability.validator
+    def _check_reportability(self, command: ReportabilityCommand) -> None:
+        refuse_as_errors(self.complaint.check_reportability, command, workflow.now())
+
+    @workflow.update
+    async def record_regulatory_report(self, command: RegulatoryReportCommand) -> CommandResult:
+        return await self._command(
+            lambda: self.complaint.record_regulatory_report(command, workflow.now())
+        )
+
+    @record_regulatory_report.validator
+    def _check_regulatory_report(self, command: RegulatoryReportCommand) -> None:
+        refuse_as_errors(self.complaint.check_regulatory_report, command, workflow.now())
 
     # -- signals -------------------------------------------------------------
 

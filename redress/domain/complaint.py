@@ -48,6 +48,7 @@ from redress.domain.complaint_state import (
     SuggestedArticle,
 )
 from redress.domain.complaint_typing import complaint_facts
+from redress.domain.complaint_vigilance import ComplaintVigilance
 from redress.domain.policy import Classification, TypeChoice
 from redress.domain.regulatory import regulatory_deadlines
 
@@ -67,7 +68,7 @@ class Change:
     events_queued: bool
 
 
-class Complaint(ComplaintRefusals, ComplaintHandling, ComplaintMessages):
+class Complaint(ComplaintVigilance, ComplaintRefusals, ComplaintHandling, ComplaintMessages):
     """A complaint under its policy; see the module docstring for its parts."""
 
     # -- receipt ---------------------------------------------------------------

@@ -47,6 +47,9 @@ class Features:
     # platform was down) and whose deadline has passed too is recorded as
     # missed, not as a warning written after the breach it warns of.
     missed_warnings: bool = False
+    # Under an awareness regime: reportability decisions and reports are
+    # recorded, and resolving or closing waits for them.
+    vigilance: bool = False
 
 
 class ComplaintCore:
@@ -202,7 +205,10 @@ class ComplaintCore:
         for clock in self.state.clocks:
             cal = self.calendar(clock.calendar)
             stops = clock.name in new.stops or (
-                clock.regulatory and to in policy.regulatory.stops_on
+                clock.regulatory
+                and to in policy.regulatory.stops_on
+                # A device report's clock stops only when the report is made.
+                and not (self.state.reportability and clock.name in self.state.reportability.clocks)
             )
             # A breached clock is stopped too (it stays breached): its goal is
             # met, late, and its escalation ladder ends there.

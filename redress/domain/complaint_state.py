@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from redress.domain.clocks import Clock
+from redress.domain.vigilance_state import ReportabilityInfo
 
 
 @dataclass
@@ -241,6 +242,9 @@ class ComplaintState:
     # policy's `types`, or "default" for its base rules); "" when the policy
     # has no types or the complaint started before types existed.
     complaint_type: str = ""
+    # Under an awareness regime (device vigilance): the reportability
+    # decision and the reports made (redress/domain/complaint_vigilance.py).
+    reportability: ReportabilityInfo | None = None
 
 
 @dataclass

@@ -23,6 +23,7 @@ from redress.domain.policy import Policy, PolicyError
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_rank
 from redress.domain.regulatory import REGIMES
+from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
 from redress.platform.auth import current_principal
 from redress.platform.enums import Channel, Priority, Regime, choices, short_name
 from redress.platform.errors import (
@@ -135,6 +136,8 @@ ACCESS = {
         "UploadAttachment": roles(*HANDLERS, *CUSTOMER_CHANNEL_ROLES),
         "ListAttachments": READERS,
         "DownloadAttachment": READERS,
+        "RecordReportability": HANDLERS,
+        "RecordRegulatoryReport": HANDLERS,
     }
 }
 
@@ -686,6 +689,98 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         )
         return cases_pb2.ReopenCaseResponse(case=await self._case(request.case_id))
 
+    async def RecordReportability(
+        self, request: cases_pb2.RecordReportabilityRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordReportabilityResponse:
+        v = Violations()
+        if not request.reasons.strip():
+            v.add("reasons", "required: why the event is or is not reportable")
+        if not request.investigation.strip():
+            v.add("investigation", "required: the investigation made, or why none is needed")
+        if request.reportable and not request.event_kind:
+            v.add("event_kind", "required when reportable: one of the regime's event kinds")
+        aware_at = None
+        if not request.HasField("aware_at"):
+            v.add("aware_at", "required: when the manufacturer became aware of the event")
+        else:
+            aware_at = checked_time(v, "aware_at", request.aware_at)
+            if aware_at is not None and aware_at > datetime.now(UTC):
+                v.add("aware_at", "cannot be in the future")
+        if request.event_date and not _is_date(request.event_date):
+            v.add("event_date", "a date as YYYY-MM-DD")
+        for name in ("reasons", "investigation", "description"):
+            check_plain_text(v, name, getattr(request, name), 4000, multiline=True)
+        for name in (
+            "event_kind",
+            "device_model",
+            "lot_or_serial",
+            "udi",
+            "patient_outcome",
+            "idempotency_key",
+        ):
+            check_plain_text(v, name, getattr(request, name), 200)
+        key = request.idempotency_key
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.record_reportability,
+            ReportabilityCommand(
+                actor=caller().id,
+                reportable=request.reportable,
+                event_kind=request.event_kind,
+                aware_at=aware_at or datetime.now(UTC),
+                reasons=request.reasons,
+                investigation=request.investigation,
+                device_model=request.device_model,
+                lot_or_serial=request.lot_or_serial,
+                udi=request.udi,
+                event_date=request.event_date,
+                patient_outcome=request.patient_outcome,
+                description=request.description,
+                idempotency_key=key,
+            ),
+            context,
+            update_id=f"reportability/{key}" if key else None,
+        )
+        return cases_pb2.RecordReportabilityResponse(case=await self._case(request.case_id))
+
+    async def RecordRegulatoryReport(
+        self, request: cases_pb2.RecordRegulatoryReportRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordRegulatoryReportResponse:
+        v = Violations()
+        if not request.clock:
+            v.add("clock", "required: the report's clock, e.g. fda_mdr_report")
+        if not request.reference.strip():
+            v.add("reference", "required: the regulator's reference or manufacturer report number")
+        submitted_at = None
+        if not request.HasField("submitted_at"):
+            v.add("submitted_at", "required: when the report was submitted")
+        else:
+            submitted_at = checked_time(v, "submitted_at", request.submitted_at)
+            if submitted_at is not None and submitted_at > datetime.now(UTC):
+                v.add("submitted_at", "cannot be in the future")
+        check_plain_text(v, "clock", request.clock, 100)
+        check_plain_text(v, "reference", request.reference, 200)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
+        key = request.idempotency_key
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.record_regulatory_report,
+            RegulatoryReportCommand(
+                actor=caller().id,
+                clock=request.clock,
+                submitted_at=submitted_at or datetime.now(UTC),
+                reference=request.reference,
+                idempotency_key=key,
+            ),
+            context,
+            update_id=f"regulatory-report/{key}" if key else None,
+        )
+        return cases_pb2.RecordRegulatoryReportResponse(
+            clock=_named_clock(await self._case(request.case_id), request.clock)
+        )
+
     async def RecordCaseChange(
         self, request: cases_pb2.RecordCaseChangeRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.RecordCaseChangeResponse:
@@ -1220,3 +1315,11 @@ def _range(
 
 
 __all__ = ["ACCESS", "CasesServicer", "ServiceError"]
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        return False
+    return True

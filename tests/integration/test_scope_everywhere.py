@@ -160,6 +160,20 @@ def case_requests(c: Cases) -> dict[tuple[str, str], Callable[[str], Any]]:
         ("cases", "UnlinkCases"): lambda i: cases_pb2.UnlinkCasesRequest(
             case_id=i, other_case_id=c.own, reason="not related after all"
         ),
+        ("cases", "RecordReportability"): lambda i: cases_pb2.RecordReportabilityRequest(
+            case_id=i,
+            reportable=True,
+            event_kind="malfunction",
+            aware_at=_at(timedelta(hours=-1)),
+            reasons="the pump stopped mid-infusion",
+            investigation="returned unit on the bench",
+        ),
+        ("cases", "RecordRegulatoryReport"): lambda i: cases_pb2.RecordRegulatoryReportRequest(
+            case_id=i,
+            clock="fda_mdr_report",
+            submitted_at=_at(timedelta(hours=-1)),
+            reference="MFR-1",
+        ),
         ("cases", "ListAuditEvents"): lambda i: cases_pb2.ListAuditEventsRequest(case_id=i),
         ("cases", "ListNotes"): lambda i: cases_pb2.ListNotesRequest(case_id=i),
         ("followup", "RenderTemplate"): lambda i: followup_pb2.RenderTemplateRequest(

@@ -1022,3 +1022,59 @@ class DownloadAttachmentResponse(_message.Message):
     attachment: Attachment
     content: bytes
     def __init__(self, attachment: _Optional[_Union[Attachment, _Mapping]] = ..., content: _Optional[bytes] = ...) -> None: ...
+
+class RecordReportabilityRequest(_message.Message):
+    __slots__ = ("case_id", "reportable", "event_kind", "aware_at", "reasons", "investigation", "device_model", "lot_or_serial", "udi", "event_date", "patient_outcome", "description", "idempotency_key")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORTABLE_FIELD_NUMBER: _ClassVar[int]
+    EVENT_KIND_FIELD_NUMBER: _ClassVar[int]
+    AWARE_AT_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    INVESTIGATION_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    LOT_OR_SERIAL_FIELD_NUMBER: _ClassVar[int]
+    UDI_FIELD_NUMBER: _ClassVar[int]
+    EVENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reportable: bool
+    event_kind: str
+    aware_at: _timestamp_pb2.Timestamp
+    reasons: str
+    investigation: str
+    device_model: str
+    lot_or_serial: str
+    udi: str
+    event_date: str
+    patient_outcome: str
+    description: str
+    idempotency_key: str
+    def __init__(self, case_id: _Optional[str] = ..., reportable: _Optional[bool] = ..., event_kind: _Optional[str] = ..., aware_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reasons: _Optional[str] = ..., investigation: _Optional[str] = ..., device_model: _Optional[str] = ..., lot_or_serial: _Optional[str] = ..., udi: _Optional[str] = ..., event_date: _Optional[str] = ..., patient_outcome: _Optional[str] = ..., description: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class RecordReportabilityResponse(_message.Message):
+    __slots__ = ("case",)
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    case: Case
+    def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ...) -> None: ...
+
+class RecordRegulatoryReportRequest(_message.Message):
+    __slots__ = ("case_id", "clock", "submitted_at", "reference", "idempotency_key")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    clock: str
+    submitted_at: _timestamp_pb2.Timestamp
+    reference: str
+    idempotency_key: str
+    def __init__(self, case_id: _Optional[str] = ..., clock: _Optional[str] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reference: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class RecordRegulatoryReportResponse(_message.Message):
+    __slots__ = ("clock",)
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    clock: Clock
+    def __init__(self, clock: _Optional[_Union[Clock, _Mapping]] = ...) -> None: ...

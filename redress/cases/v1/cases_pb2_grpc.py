@@ -241,6 +241,16 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.FromString,
                 _registered_method=True)
+        self.RecordReportability = channel.unary_unary(
+                '/redress.cases.v1.CasesService/RecordReportability',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityResponse.FromString,
+                _registered_method=True)
+        self.RecordRegulatoryReport = channel.unary_unary(
+                '/redress.cases.v1.CasesService/RecordRegulatoryReport',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -602,6 +612,33 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordReportability(self, request, context):
+        """Device vigilance (docs/lifecycle.md, "Device complaints"). Records the
+        reportability decision on a case under an awareness regime (one whose
+        regime pack defines event kinds: fda_mdr, eu_mdr). A reportable decision
+        starts the regime's clocks for its event kind from `aware_at`, as
+        regulatory clocks (never paused); a not-reportable one records the
+        reasons and starts nothing. Recorded once per case, on the audit trail
+        as "reportability.decided" with each report's due date; the same
+        idempotency_key again answers as before. FAILED_PRECONDITION on a case
+        under another regime, or when a decision is already recorded;
+        INVALID_ARGUMENT field by field. A device case cannot be resolved or
+        closed until its decision (with its investigation) is recorded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordRegulatoryReport(self, request, context):
+        """Records a report made to the regulator against one of the clocks the
+        decision started: the clock stops, met when submitted by its deadline.
+        On the audit trail as "regulatory_report.recorded". Once per clock; the
+        same idempotency_key again answers as before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -774,6 +811,16 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.DownloadAttachment,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.SerializeToString,
+            ),
+            'RecordReportability': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordReportability,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityResponse.SerializeToString,
+            ),
+            'RecordRegulatoryReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordRegulatoryReport,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1731,6 +1778,60 @@ class CasesService:
             '/redress.cases.v1.CasesService/DownloadAttachment',
             redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.DownloadAttachmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordReportability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/RecordReportability',
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordReportabilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordRegulatoryReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/RecordRegulatoryReport',
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,154 @@
+"""A device complaint on Temporal's time-skipping server: the reportability
+decision starts the regime's clocks from awareness, reports stop them (met
+or missed), everything is on the case's audit trail, and the case cannot be
+resolved or closed until its duties are recorded."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from redress.domain.policy import Policy
+from redress.domain.regulatory import awareness_deadlines
+from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
+from tests.e2e import test_lifecycle as lifecycle
+from tests.e2e.test_lifecycle import Harness
+from workflows.complaint import ComplaintWorkflow
+from workflows.complaint_types import OutcomeCommand, ReasonCommand
+from workflows.refusals import FAILED_PRECONDITION
+
+NEW_YORK = ZoneInfo("America/New_York")
+PRODUCT = "Infusion pump IP-200"
+# The lifecycle tests' platform: a case store and the time-skipping server.
+cases_service, env, harness = lifecycle.cases_service, lifecycle.env, lifecycle.harness
+
+
+def decision(kind: str, aware: datetime, key: str) -> ReportabilityCommand:
+    return ReportabilityCommand(
+        actor="qa.quinn",
+        reportable=True,
+        event_kind=kind,
+        aware_at=aware.astimezone(UTC),
+        reasons="Overinfusion at low rates; a field correction is needed",
+        investigation="CAPA-77: the returned unit is on the bench",
+        device_model="IP-200",
+        lot_or_serial="LOT 4411",
+        udi="(01)00812345678901",
+        event_date="2027-05-30",
+        patient_outcome="no injury",
+        description="The overinfusion alarm did not sound",
+        idempotency_key=key,
+    )
+
+
+def due(kind: str, aware: datetime) -> datetime:
+    calendar = Policy.load(open("redress/domain/default_policy.yaml").read()).regime_calendar(
+        "fda_mdr"
+    )
+    [deadline] = awareness_deadlines("fda_mdr", kind, aware.astimezone(UTC), calendar)
+    return deadline.due_at
+
+
+async def refused(handle, update, command) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(WorkflowUpdateFailedError) as failed:
+        await handle.execute_update(update, command)
+    cause = failed.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == FAILED_PRECONDITION
+    return cause.message
+
+
+async def test_a_five_day_report_made_in_time_meets_its_clock_and_frees_the_case(
+    harness: Harness,
+):
+    received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)  # a Wednesday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received, regime="fda_mdr", product=PRODUCT)
+    await handle.execute_update(
+        ComplaintWorkflow.record_outcome,
+        OutcomeCommand("qa.quinn", "upheld", "fees.unexpected", "Pump replaced"),
+    )
+    message = await refused(handle, ComplaintWorkflow.resolve, ReasonCommand("qa.quinn", "done"))
+    assert "fda_mdr case cannot be resolved until its reportability decision" in message
+
+    # Decided a day later; the firm knew of the event two days before receipt.
+    aware = received - timedelta(days=2)
+    await harness.skip_to_act(handle, received + timedelta(days=1))
+    command = decision("remedial_action", aware, "decide-1")
+    await handle.execute_update(ComplaintWorkflow.record_reportability, command)
+    # A retried call is answered and recorded once.
+    await handle.execute_update(ComplaintWorkflow.record_reportability, command)
+    case = await harness.case(case_id)
+    [clock] = [c for c in case.clocks if c.name == "fda_mdr_five_day_report"]
+    assert clock.started_at.ToDatetime(tzinfo=UTC) == aware.astimezone(UTC)
+    assert clock.due_at.ToDatetime(tzinfo=UTC) == due("remedial_action", aware)
+    assert clock.regulatory and clock.regulation == "21 CFR 803.53"
+    decided = [e for e in case.audit_events if e.action == "reportability.decided"]
+    assert len(decided) == 1
+    said = json.loads(decided[0].new_value)
+    assert said["reports_due"] == {
+        "fda_mdr_five_day_report": due("remedial_action", aware).isoformat()
+    }
+    assert (said["udi"], said["device_model"]) == ("(01)00812345678901", "IP-200")
+
+    # Resolving waits for nothing more; the report's clock keeps running.
+    await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("qa.quinn", "done"))
+    message = await refused(handle, ComplaintWorkflow.close, ReasonCommand("qa.quinn", "done"))
+    assert "fda_mdr_five_day_report" in message
+
+    await harness.skip_to_act(handle, received + timedelta(days=2))
+    submitted = await harness.env.get_current_time()
+    await handle.execute_update(
+        ComplaintWorkflow.record_regulatory_report,
+        RegulatoryReportCommand(
+            "qa.quinn", "fda_mdr_five_day_report", submitted, "MFR-2027-00042", "report-1"
+        ),
+    )
+    await handle.execute_update(ComplaintWorkflow.close, ReasonCommand("qa.quinn", "done"))
+    case = await harness.case(case_id)
+    [clock] = [c for c in case.clocks if c.name == "fda_mdr_five_day_report"]
+    assert clock.stopped_at.ToDatetime(tzinfo=UTC) == submitted
+    status = await handle.query(ComplaintWorkflow.status)
+    assert next(c for c in status.clocks if c.name == "fda_mdr_five_day_report").state == "met"
+    reports = [e for e in case.audit_events if e.action == "regulatory_report.recorded"]
+    assert "MFR-2027-00042" in reports[0].new_value
+
+
+async def test_a_thirty_day_report_made_late_leaves_its_clock_breached(harness: Harness):
+    received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received, regime="fda_mdr", product=PRODUCT)
+    await harness.skip_to_act(handle, received + timedelta(hours=2))
+    await handle.execute_update(
+        ComplaintWorkflow.record_reportability, decision("malfunction", received, "decide-2")
+    )
+    deadline = due("malfunction", received)
+    await harness.skip_to_act(handle, deadline + timedelta(days=2))
+    status = await handle.query(ComplaintWorkflow.status)
+    assert next(c for c in status.clocks if c.name == "fda_mdr_report").state == "breached"
+    submitted = await harness.env.get_current_time()
+    await handle.execute_update(
+        ComplaintWorkflow.record_regulatory_report,
+        RegulatoryReportCommand("qa.quinn", "fda_mdr_report", submitted, "MFR-2027-00043"),
+    )
+    status = await handle.query(ComplaintWorkflow.status)
+    assert next(c for c in status.clocks if c.name == "fda_mdr_report").state == "breached"
+    case = await harness.case(case_id)
+    actions = [e.action for e in case.audit_events]
+    assert "clock.breached" in actions and "regulatory_report.recorded" in actions
+
+
+async def test_a_case_under_a_receipt_regime_takes_no_decision(harness: Harness):
+    received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)
+    await harness.skip_to(received)
+    handle, _ = await harness.file(received, regime="uk_fca")
+    message = await refused(
+        handle,
+        ComplaintWorkflow.record_reportability,
+        decision("malfunction", received, "decide-3"),
+    )
+    assert "'uk_fca' has no awareness clocks" in message
