@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.cli import handling, reading, reports
+from redress.cli import handling, reading, reports, vigilance
 from redress.cli.calling import (
     DEFAULT_PORTS,
     CliError,
@@ -686,6 +686,7 @@ def parser() -> argparse.ArgumentParser:
         "--reason", required=True
     )
     handling.add_commands(case)
+    vigilance.add_case_commands(case)
     lst = case.add_parser("list", help="cases, newest first")
     lst.add_argument("--stage", action="append")
     lst.add_argument("--channel", action="append", choices=choices(Channel))
@@ -780,6 +781,7 @@ def parser() -> argparse.ArgumentParser:
     kbst.set_defaults(run=cmd_kb_status)
 
     reports.add_commands(sub)
+    vigilance.add_commands(sub)
 
     from redress.cli.letters import add_letter_commands
     from redress.cli.social import add_social_commands

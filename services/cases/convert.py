@@ -35,6 +35,7 @@ from services.cases.store import (
     audit_entry,
     case_contact,
 )
+from services.cases.vigilance import RegulatoryReportRow
 
 
 def customer_details(message: common_pb2.Customer) -> CustomerDetails:
@@ -422,3 +423,20 @@ def change_fingerprint(request: cases_pb2.RecordCaseChangeRequest) -> str:
     content.CopyFrom(request)
     content.ClearField("change_id")
     return hashlib.sha256(content.SerializeToString(deterministic=True)).hexdigest()
+
+
+def regulatory_report(row: RegulatoryReportRow) -> cases_pb2.RegulatoryReport:
+    return cases_pb2.RegulatoryReport(
+        case_id=row.case_id,
+        regime=row.regime,
+        clock=row.clock,
+        regulation=row.regulation,
+        event_kind=row.event_kind,
+        aware_at=timestamp(row.aware_at),
+        due_at=timestamp(row.due_at),
+        status=row.status,
+        reported_at=timestamp(row.reported_at),
+        reference=row.reference,
+        device_name=row.device_name,
+        **row.form,
+    )

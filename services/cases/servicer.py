@@ -47,7 +47,15 @@ from redress.platform.requests import (
 )
 from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
-from services.cases import attachments, convert, erasure, file_kinds, histories, reads
+from services.cases import (
+    attachments,
+    convert,
+    erasure,
+    file_kinds,
+    histories,
+    reads,
+    vigilance,
+)
 from services.cases.attachments import AttachmentLimits
 from services.cases.customer_view import customer_view, for_customer_only
 from services.cases.store import (
@@ -138,6 +146,8 @@ ACCESS = {
         "DownloadAttachment": READERS,
         "RecordReportability": HANDLERS,
         "RecordRegulatoryReport": HANDLERS,
+        # Firm-wide, for compliance: not for agents limited to their teams.
+        "ListRegulatoryReports": roles("manager", "administrator", "auditor"),
     }
 }
 
@@ -779,6 +789,38 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         )
         return cases_pb2.RecordRegulatoryReportResponse(
             clock=_named_clock(await self._case(request.case_id), request.clock)
+        )
+
+    async def ListRegulatoryReports(
+        self, request: cases_pb2.ListRegulatoryReportsRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListRegulatoryReportsResponse:
+        v = Violations()
+        known = vigilance.awareness_regimes()
+        if request.regime and request.regime not in known:
+            v.add("regime", "a device regime: one of " + ", ".join(known))
+        if not 0 <= request.limit <= 1000:
+            v.add("limit", "1 to 1000 (0 for 500)")
+        due_from = (
+            checked_time(v, "due_from", request.due_from) if request.HasField("due_from") else None
+        )
+        due_before = (
+            checked_time(v, "due_before", request.due_before)
+            if request.HasField("due_before")
+            else None
+        )
+        if due_from and due_before and due_before <= due_from:
+            v.add("due_before", "must be after due_from")
+        v.raise_if_any()
+
+        def read() -> tuple[list[vigilance.RegulatoryReportRow], bool]:
+            with self.store.sessions() as session:
+                return vigilance.regulatory_reports(
+                    session, request.regime, due_from, due_before, request.limit or 500
+                )
+
+        rows, more = await asyncio.to_thread(read)
+        return cases_pb2.ListRegulatoryReportsResponse(
+            reports=[convert.regulatory_report(row) for row in rows], truncated=more
         )
 
     async def RecordCaseChange(

@@ -379,6 +379,27 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Reference": ("Referenz", "Referencia"),
     "Regime": ("Aufsichtsregime", "Régimen"),
     "Regulatory returns": ("Aufsichtsmeldungen", "Informes regulatorios"),
+    # Device vigilance reports (services/console/routes/reports.py).
+    "Device reports": ("Vigilanzmeldungen", "Notificaciones de vigilancia"),
+    "Reports due to regulators under the device regimes, by due date, with what each form needs.": (
+        "Meldungen an Behörden nach den Medizinprodukte-Regimen, nach Fälligkeit, mit den "
+        "Angaben jedes Formulars.",
+        "Notificaciones debidas a los reguladores según los regímenes de productos sanitarios, "
+        "por fecha de vencimiento, con los datos de cada formulario.",
+    ),
+    "All device regimes": ("Alle Medizinprodukte-Regime", "Todos los regímenes de productos"),
+    "Event": ("Ereignis", "Evento"),
+    "Aware": ("Kenntnis", "Conocimiento"),
+    "Status": ("Status", "Estado"),
+    "Reported": ("Gemeldet", "Notificado"),
+    "Device": ("Produkt", "Producto"),
+    "Patient outcome": ("Folgen für den Patienten", "Consecuencias para el paciente"),
+    "missed": ("versäumt", "incumplido"),
+    "due": ("offen", "pendiente"),
+    "No reports due in this period.": (
+        "Keine Meldungen in diesem Zeitraum fällig.",
+        "No hay notificaciones con vencimiento en este periodo.",
+    ),
     "Remedy sought": ("Gewünschte Abhilfe", "Solución solicitada"),
     "Reopen": ("Wieder eröffnen", "Reabrir"),
     "Reopened": ("Wieder eröffnet", "Reabiertos"),

@@ -9,13 +9,17 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import grpc
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
+from redress import cli
+from redress.cases.v1 import cases_pb2
 from redress.domain.policy import Policy
 from redress.domain.regulatory import awareness_deadlines
 from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
+from redress.platform.errors import field_violations
 from tests.e2e import test_lifecycle as lifecycle
 from tests.e2e.test_lifecycle import Harness
 from workflows.complaint import ComplaintWorkflow
@@ -54,6 +58,22 @@ def due(kind: str, aware: datetime) -> datetime:
     return deadline.due_at
 
 
+async def listed(  # type: ignore[no-untyped-def]
+    harness: Harness,
+    case_id: str,
+    regime: str = "",
+    due_from: datetime | None = None,
+    due_before: datetime | None = None,
+):
+    request = cases_pb2.ListRegulatoryReportsRequest(regime=regime)
+    if due_from is not None:
+        request.due_from.FromDatetime(due_from.astimezone(UTC))
+    if due_before is not None:
+        request.due_before.FromDatetime(due_before.astimezone(UTC))
+    response = await harness.stub.ListRegulatoryReports(request, metadata=harness.metadata)
+    return [r for r in response.reports if r.case_id == case_id]
+
+
 async def refused(handle, update, command) -> str:  # type: ignore[no-untyped-def]
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await handle.execute_update(update, command)
@@ -63,7 +83,7 @@ async def refused(handle, update, command) -> str:  # type: ignore[no-untyped-de
 
 
 async def test_a_five_day_report_made_in_time_meets_its_clock_and_frees_the_case(
-    harness: Harness,
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)  # a Wednesday
     await harness.skip_to(received)
@@ -117,6 +137,40 @@ async def test_a_five_day_report_made_in_time_meets_its_clock_and_frees_the_case
     reports = [e for e in case.audit_events if e.action == "regulatory_report.recorded"]
     assert "MFR-2027-00042" in reports[0].new_value
 
+    [row] = await listed(harness, case_id, regime="fda_mdr")
+    assert (row.clock, row.regulation, row.event_kind, row.status) == (
+        "fda_mdr_five_day_report",
+        "21 CFR 803.53",
+        "remedial_action",
+        "met",
+    )
+    assert row.aware_at.ToDatetime(tzinfo=UTC) == aware.astimezone(UTC)
+    assert row.due_at.ToDatetime(tzinfo=UTC) == due("remedial_action", aware)
+    assert row.reported_at.ToDatetime(tzinfo=UTC) == submitted
+    assert (row.reference, row.device_name, row.device_model) == (
+        "MFR-2027-00042",
+        PRODUCT,
+        "IP-200",
+    )
+    assert (row.lot_or_serial, row.udi, row.event_date, row.patient_outcome) == (
+        "LOT 4411",
+        "(01)00812345678901",
+        "2027-05-30",
+        "no injury",
+    )
+    assert row.description == "The overinfusion alarm did not sound"
+    # From the terminal.
+    monkeypatch.setenv("REDRESS_CASES_ADDRESS", harness.cases.address("cases"))
+    monkeypatch.setenv("REDRESS_API_KEY", harness.cases.credentials.admin_key)
+    capsys.readouterr()
+    assert cli.main(["device-reports", "--regime", "fda_mdr"]) == 0
+    [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith(case_id)]
+    assert "fda_mdr_five_day_report [met] remedial_action" in line
+    assert "(MFR-2027-00042)" in line and PRODUCT in line and "LOT 4411" in line
+    # The period is of due dates; eu_mdr lists none of fda_mdr's.
+    assert await listed(harness, case_id, due_before=aware) == []
+    assert await listed(harness, case_id, regime="eu_mdr") == []
+
 
 async def test_a_thirty_day_report_made_late_leaves_its_clock_breached(harness: Harness):
     received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)
@@ -140,6 +194,24 @@ async def test_a_thirty_day_report_made_late_leaves_its_clock_breached(harness: 
     case = await harness.case(case_id)
     actions = [e.action for e in case.audit_events]
     assert "clock.breached" in actions and "regulatory_report.recorded" in actions
+    [row] = await listed(harness, case_id, due_from=deadline - timedelta(days=1))
+    assert (row.clock, row.event_kind, row.status, row.reference) == (
+        "fda_mdr_report",
+        "malfunction",
+        "missed",
+        "MFR-2027-00043",
+    )
+    assert row.reported_at.ToDatetime(tzinfo=UTC) == submitted
+
+
+async def test_the_report_list_names_its_wrong_filters(harness: Harness):
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await harness.stub.ListRegulatoryReports(
+            cases_pb2.ListRegulatoryReportsRequest(regime="uk_fca", limit=5000),
+            metadata=harness.metadata,
+        )
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert {v.field for v in field_violations(refused.value)} == {"regime", "limit"}
 
 
 async def test_a_case_under_a_receipt_regime_takes_no_decision(harness: Harness):

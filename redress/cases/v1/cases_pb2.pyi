@@ -1078,3 +1078,61 @@ class RecordRegulatoryReportResponse(_message.Message):
     CLOCK_FIELD_NUMBER: _ClassVar[int]
     clock: Clock
     def __init__(self, clock: _Optional[_Union[Clock, _Mapping]] = ...) -> None: ...
+
+class ListRegulatoryReportsRequest(_message.Message):
+    __slots__ = ("regime", "due_from", "due_before", "limit")
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    DUE_FROM_FIELD_NUMBER: _ClassVar[int]
+    DUE_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    regime: str
+    due_from: _timestamp_pb2.Timestamp
+    due_before: _timestamp_pb2.Timestamp
+    limit: int
+    def __init__(self, regime: _Optional[str] = ..., due_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class RegulatoryReport(_message.Message):
+    __slots__ = ("case_id", "regime", "clock", "regulation", "event_kind", "aware_at", "due_at", "status", "reported_at", "reference", "device_name", "device_model", "lot_or_serial", "udi", "event_date", "patient_outcome", "description")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REGIME_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    REGULATION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_KIND_FIELD_NUMBER: _ClassVar[int]
+    AWARE_AT_FIELD_NUMBER: _ClassVar[int]
+    DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_MODEL_FIELD_NUMBER: _ClassVar[int]
+    LOT_OR_SERIAL_FIELD_NUMBER: _ClassVar[int]
+    UDI_FIELD_NUMBER: _ClassVar[int]
+    EVENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    PATIENT_OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    regime: str
+    clock: str
+    regulation: str
+    event_kind: str
+    aware_at: _timestamp_pb2.Timestamp
+    due_at: _timestamp_pb2.Timestamp
+    status: str
+    reported_at: _timestamp_pb2.Timestamp
+    reference: str
+    device_name: str
+    device_model: str
+    lot_or_serial: str
+    udi: str
+    event_date: str
+    patient_outcome: str
+    description: str
+    def __init__(self, case_id: _Optional[str] = ..., regime: _Optional[str] = ..., clock: _Optional[str] = ..., regulation: _Optional[str] = ..., event_kind: _Optional[str] = ..., aware_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[str] = ..., reported_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reference: _Optional[str] = ..., device_name: _Optional[str] = ..., device_model: _Optional[str] = ..., lot_or_serial: _Optional[str] = ..., udi: _Optional[str] = ..., event_date: _Optional[str] = ..., patient_outcome: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class ListRegulatoryReportsResponse(_message.Message):
+    __slots__ = ("reports", "truncated")
+    REPORTS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    reports: _containers.RepeatedCompositeFieldContainer[RegulatoryReport]
+    truncated: bool
+    def __init__(self, reports: _Optional[_Iterable[_Union[RegulatoryReport, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...

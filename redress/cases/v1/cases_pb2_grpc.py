@@ -251,6 +251,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.FromString,
                 _registered_method=True)
+        self.ListRegulatoryReports = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListRegulatoryReports',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -639,6 +644,17 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRegulatoryReports(self, request, context):
+        """The reports due and made to regulators under the device regimes: one
+        per report clock a reportability decision started, earliest due first,
+        with what the regulator's form needs. Filters: the regime, and a period
+        of due dates. At most `limit` (1 to 1,000, default 500); `truncated`
+        when more matched. Needs the manager, administrator or auditor role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -821,6 +837,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.RecordRegulatoryReport,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.SerializeToString,
+            ),
+            'ListRegulatoryReports': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRegulatoryReports,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1832,6 +1853,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/RecordRegulatoryReport',
             redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.RecordRegulatoryReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRegulatoryReports(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListRegulatoryReports',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, g, make_response, request
 from werkzeug.wrappers.response import Response
 
+from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.domain.periods import day_after, last_days
 from redress.platform.charts import svg_chart
@@ -168,6 +169,50 @@ def returns() -> Response:
         end=end,
         regime=regime,
         regimes=RETURN_REGIMES,
+        problems=problems,
+        refusal=refusal,
+        answer=answer,
+    )
+
+
+DEVICE_REGIMES = [("fda_mdr", "FDA MDR"), ("eu_mdr", "EU MDR")]
+
+
+@blueprint.route("/reports/device")
+def device_reports() -> Response:
+    """Reports due and made to regulators under the device regimes, by due
+    date: by default from 30 days ago to 60 days ahead."""
+    today = datetime.now(UTC).date()
+    problems: dict[str, str] = {}
+    if not request.args.get("from") and not request.args.get("to"):
+        start, end = today - timedelta(days=30), today + timedelta(days=60)
+    else:
+        start, end, problems = period_from_args()
+    regime = request.args.get("regime", "")
+    if regime and regime not in dict(DEVICE_REGIMES):
+        problems["regime"] = "one of " + ", ".join(dict(DEVICE_REGIMES))
+    answer = None
+    refusal = None
+    if not problems:
+        try:
+            answer = caller().cases(
+                "ListRegulatoryReports",
+                cases_pb2.ListRegulatoryReportsRequest(
+                    regime=regime,
+                    due_from=timestamp(datetime.combine(start, time(), UTC)),
+                    due_before=timestamp(datetime.combine(day_after(end), time(), UTC)),
+                    limit=1000,
+                ),
+            )
+        except Refusal as err:
+            refusal = err
+    return page(
+        "device_reports.html",
+        422 if (problems or refusal) else 200,
+        start=start,
+        end=end,
+        regime=regime,
+        regimes=[("", g.t("All device regimes")), *DEVICE_REGIMES],
         problems=problems,
         refusal=refusal,
         answer=answer,
