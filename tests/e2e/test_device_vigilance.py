@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -20,6 +21,9 @@ from redress.domain.policy import Policy
 from redress.domain.regulatory import awareness_deadlines
 from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
 from redress.platform.errors import field_violations
+from services.console.apis import SERVICES, Apis
+from services.console.app import create_app
+from services.console.pages import ConsoleConfig
 from tests.e2e import test_lifecycle as lifecycle
 from tests.e2e.test_lifecycle import Harness
 from workflows.complaint import ComplaintWorkflow
@@ -74,6 +78,30 @@ async def listed(  # type: ignore[no-untyped-def]
     return [r for r in response.reports if r.case_id == case_id]
 
 
+def console_page(harness: Harness, tmp_path: Path, path: str) -> str:
+    """The page as an administrator signed in to the console sees it."""
+    apis = Apis({name: harness.cases.address("cases") for name in SERVICES})
+    app = create_app(
+        ConsoleConfig(
+            keys_file=harness.cases.data_dir / "api-keys.txt",
+            views_file=tmp_path / "views.json",
+            workflow_link="",
+            idle_seconds=600,
+            secure_cookies=False,
+        ),
+        apis,
+    )
+    try:
+        client = app.test_client()
+        signed_in = client.post("/signin", data={"key": harness.cases.credentials.admin_key})
+        assert signed_in.status_code == 302
+        response = client.get(path)
+        assert response.status_code == 200, response.text
+        return response.text
+    finally:
+        apis.close()
+
+
 async def refused(handle, update, command) -> str:  # type: ignore[no-untyped-def]
     with pytest.raises(WorkflowUpdateFailedError) as failed:
         await handle.execute_update(update, command)
@@ -83,7 +111,10 @@ async def refused(handle, update, command) -> str:  # type: ignore[no-untyped-de
 
 
 async def test_a_five_day_report_made_in_time_meets_its_clock_and_frees_the_case(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    harness: Harness,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ):
     received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)  # a Wednesday
     await harness.skip_to(received)
@@ -167,6 +198,16 @@ async def test_a_five_day_report_made_in_time_meets_its_clock_and_frees_the_case
     [line] = [x for x in capsys.readouterr().out.splitlines() if x.startswith(case_id)]
     assert "fda_mdr_five_day_report [met] remedial_action" in line
     assert "(MFR-2027-00042)" in line and PRODUCT in line and "LOT 4411" in line
+    # On the console's Device reports page.
+    body = console_page(
+        harness,
+        tmp_path,
+        f"/reports/device?regime=fda_mdr&from={received.date()}&to={received.date() + timedelta(days=9)}",
+    )
+    row_html = body[body.index(f'<a href="/cases/{case_id}">') :].split("</tr>")[0]
+    for shown in ("fda_mdr_five_day_report", "remedial_action", "MFR-2027-00042", "UDI (01)"):
+        assert shown in row_html
+    assert ">met<" in row_html
     # The period is of due dates; eu_mdr lists none of fda_mdr's.
     assert await listed(harness, case_id, due_before=aware) == []
     assert await listed(harness, case_id, regime="eu_mdr") == []
