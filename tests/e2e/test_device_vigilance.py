@@ -265,3 +265,45 @@ async def test_a_case_under_a_receipt_regime_takes_no_decision(harness: Harness)
         decision("malfunction", received, "decide-3"),
     )
     assert "'uk_fca' has no awareness clocks" in message
+
+
+async def test_the_decision_and_its_clocks_live_on_across_continue_as_new(harness: Harness):
+    received = datetime(2027, 6, 2, 10, 0, tzinfo=NEW_YORK)
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(
+        received, regime="fda_mdr", product=PRODUCT, history_limit=40
+    )
+    first_run = (await lifecycle.describe(harness, handle.id)).workflow_execution_info
+    await harness.skip_to_act(handle, received + timedelta(hours=1))
+    command = decision("malfunction", received, "decide-can")
+    await handle.execute_update(ComplaintWorkflow.record_reportability, command)
+    for priority in ("high", "normal", "high", "normal", "high"):
+        await handle.execute_update(
+            ComplaintWorkflow.change_priority,
+            lifecycle.PriorityCommand("qa.quinn", priority, "check"),
+        )
+    runs = await lifecycle.describe(harness, handle.id)
+    assert runs.workflow_execution_info.execution.run_id != first_run.execution.run_id, (
+        "no continue-as-new"
+    )
+    latest = harness.env.client.get_workflow_handle(handle.id)
+    # The same decision again, in the new run, is answered and recorded once.
+    await latest.execute_update(ComplaintWorkflow.record_reportability, command)
+    message = await refused(
+        latest,
+        ComplaintWorkflow.record_reportability,
+        decision("malfunction", received, "another-key"),
+    )
+    assert "already recorded" in message
+    await harness.skip_to_act(latest, received + timedelta(days=3))
+    submitted = await harness.env.get_current_time()
+    await latest.execute_update(
+        ComplaintWorkflow.record_regulatory_report,
+        RegulatoryReportCommand("qa.quinn", "fda_mdr_report", submitted, "MFR-2027-00044"),
+    )
+    status = await latest.query(ComplaintWorkflow.status)
+    assert next(c for c in status.clocks if c.name == "fda_mdr_report").state == "met"
+    case = await harness.case(case_id)
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("reportability.decided") == 1
+    assert actions.count("regulatory_report.recorded") == 1
