@@ -76,11 +76,15 @@ def regulatory_reports(
     more than `limit` matched."""
     regimes = awareness_regimes()
     wanted = {regime: regimes[regime]} if regime else regimes
-    names = set().union(*wanted.values()) if wanted else set()
+    names = sorted(set().union(*wanted.values())) if wanted else []
     query = (
         select(CaseClock, Case.regime, Case.product)
         .join(Case, Case.case_id == CaseClock.case_id)
-        .where(Case.regime.in_(wanted), CaseClock.name.in_(names), CaseClock.regulatory)
+        .where(
+            Case.regime.in_(sorted(wanted)),
+            CaseClock.name.in_(names),
+            CaseClock.regulatory.is_(True),
+        )
     )
     if due_from is not None:
         query = query.where(CaseClock.due_at >= due_from)
