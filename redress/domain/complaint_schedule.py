@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from redress.domain import clocks as clk
 from redress.domain.complaint_audit import iso
+from redress.domain.complaint_commands import Refused
 from redress.domain.policy import PRIORITIES, EscalationStep
 from redress.domain.regulatory import FINAL_RESPONSE_CLOCK
 
@@ -294,13 +295,27 @@ def _auto_close(complaint: Complaint, reminders: int, now: datetime) -> None:
     closed = next((n for n in policy.allowed_from(state.stage) if policy.stages[n].closed), "")
     state.chasers_sent += 1  # no further chaser event
     open_tasks = [s for s in state.subtasks if s.state in ("open", "overdue")]
-    if not closed or open_tasks:
+    # What else the case must have before it closes (a device case: its
+    # vigilance duties, redress/domain/complaint_vigilance.py).
+    duties = ""
+    if closed and not open_tasks:
+        try:
+            complaint.check_closable()
+        except Refused as refused:
+            duties = refused.message
+    if not closed or open_tasks or duties:
         complaint.trail.by_rule(
             "case.auto_close_skipped",
             "stage",
             new=state.stage,
             cause=f"no reply after {reminders} reminders, but "
-            + ("subtasks are open" if open_tasks else f"{state.stage} cannot close"),
+            + (
+                "subtasks are open"
+                if open_tasks
+                else f"{state.stage} cannot close"
+                if not closed
+                else duties
+            ),
             rule="followups.chasers",
         )
         return

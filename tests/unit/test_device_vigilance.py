@@ -12,7 +12,7 @@ import pytest
 
 from redress.domain import clocks as clk
 from redress.domain.complaint import Complaint
-from redress.domain.complaint_commands import InvalidCommand, Refused
+from redress.domain.complaint_commands import InvalidCommand, Refused, TransitionCommand
 from redress.domain.complaint_state import OutcomeInfo
 from redress.domain.regulatory import awareness_deadlines
 from redress.domain.vigilance_state import RegulatoryReportCommand, ReportabilityCommand
@@ -208,3 +208,20 @@ def test_a_case_started_before_decisions_existed_keeps_its_old_rules() -> None:
     complaint.check_transition("resolved")
     with pytest.raises(Refused, match="started before"):
         complaint.check_reportability(decision(), DECIDED)
+
+
+def test_unanswered_reminders_do_not_close_a_device_case_before_its_duties() -> None:
+    complaint = device()
+    for stage in ("triage", "assigned", "investigating", "awaiting_customer"):
+        complaint.transition(TransitionCommand("h", stage), RECEIVED + timedelta(hours=1))
+    audit(complaint)
+    # Two weekly reminders, then the close they announced is tried.
+    for week in (1, 2, 3):
+        complaint.fire_due_events(RECEIVED + timedelta(hours=1, weeks=week))
+    skipped = [d for d in audit(complaint) if d.action == "case.auto_close_skipped"]
+    assert [d.cause for d in skipped] == [
+        "no reply after 2 reminders, but a fda_mdr case cannot be closed until its "
+        "reportability decision, with the investigation made or the reason for none, is "
+        "recorded (RecordReportability)"
+    ]
+    assert complaint.state.stage == "awaiting_customer"
