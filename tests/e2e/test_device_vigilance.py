@@ -307,3 +307,11 @@ async def test_the_decision_and_its_clocks_live_on_across_continue_as_new(harnes
     actions = [e.action for e in case.audit_events]
     assert actions.count("reportability.decided") == 1
     assert actions.count("regulatory_report.recorded") == 1
+    # A 30-day report made in time, in the list as met.
+    [row] = await listed(harness, case_id, regime="fda_mdr")
+    assert (row.clock, row.event_kind, row.status, row.reference) == (
+        "fda_mdr_report",
+        "malfunction",
+        "met",
+        "MFR-2027-00044",
+    )
