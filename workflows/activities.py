@@ -235,6 +235,7 @@ def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeReques
                 summary=o.summary,
                 recorded_at=optional_timestamp(o.recorded_at),
                 recorded_by=o.recorded_by,
+                outcome=o.outcome,
             )
         )
     return request

@@ -387,12 +387,28 @@ def cmd_case_outcome(args: argparse.Namespace) -> None:
             f"--cause {args.cause!r} is not in the cause taxonomy of policy "
             f"{policy.id} {policy.version}; one of:\n{causes}"
         )
+    # A policy with outcome values takes one of them; others take a decision.
+    values = policy.outcomes if policy else {}
+    decisions = choices(cases_pb2.Decision)
+    if values and args.decision not in values:
+        listed = "\n".join(
+            f"  {v.name} ({v.decision}){' - ' + v.label if v.label else ''}"
+            for v in values.values()
+        )
+        raise CliError(f"{args.decision!r} is not an outcome value of the case's policy:\n{listed}")
+    if not values and args.decision not in decisions:
+        raise CliError(f"{args.decision!r} is not a decision: one of {', '.join(decisions)}")
     recorded = _cases(
         args,
         "RecordOutcome",
         cases_pb2.RecordOutcomeRequest(
             case_id=args.case_id,
-            decision=from_short_name(cases_pb2.Decision, args.decision),  # type: ignore[arg-type]
+            decision=(
+                cases_pb2.DECISION_UNSPECIFIED
+                if values
+                else from_short_name(cases_pb2.Decision, args.decision)  # type: ignore[arg-type]
+            ),
+            outcome=args.decision if values else "",
             root_cause=args.cause,
             summary=args.summary or "",
             redress=common_pb2.Money(currency=currency, minor_units=paid["redress"]),
@@ -674,7 +690,12 @@ def parser() -> argparse.ArgumentParser:
     unlink.add_argument("other_case_id")
     unlink.add_argument("--reason", required=True)
     outcome = command("outcome", "record the outcome", cmd_case_outcome)
-    outcome.add_argument("decision", choices=choices(cases_pb2.Decision))
+    outcome.add_argument(
+        "decision",
+        help="a decision ("
+        + ", ".join(choices(cases_pb2.Decision))
+        + "), or one of the outcome values the case's policy defines",
+    )
     outcome.add_argument("--cause", required=True, help="a code of the cause taxonomy")
     outcome.add_argument("--summary")
     outcome.add_argument("--currency", default="GBP")

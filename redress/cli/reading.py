@@ -42,8 +42,9 @@ def outcome_lines(outcome: cases_pb2.Outcome) -> list[str]:
         for what, amount in (("redress", outcome.redress), ("goodwill", outcome.goodwill))
         if amount.minor_units
     ]
+    chosen = f"{outcome.outcome} ({decision(outcome.decision)})" if outcome.outcome else ""
     lines = [
-        f"{decision(outcome.decision)}, root cause {outcome.root_cause or '-'}; "
+        f"{chosen or decision(outcome.decision)}, root cause {outcome.root_cause or '-'}; "
         + (", ".join(paid) if paid else "nothing paid")
     ]
     if outcome.summary:

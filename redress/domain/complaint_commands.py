@@ -114,6 +114,8 @@ class OutcomeCommand:
     redress_minor: int = 0
     goodwill_currency: str = ""
     goodwill_minor: int = 0
+    # One of the case's policy's `outcomes` by name; the decision follows from it.
+    outcome: str = ""
 
 
 @dataclass

@@ -16,7 +16,7 @@ from datetime import datetime
 from redress.domain import clocks as clk
 from redress.domain.calendars import BusinessCalendar
 from redress.domain.complaint_audit import AuditTrail, iso
-from redress.domain.complaint_commands import InvalidCommand, Refused
+from redress.domain.complaint_commands import InvalidCommand, OutcomeCommand, Refused
 from redress.domain.complaint_state import (
     ComplaintState,
     ComplaintSubmission,
@@ -311,3 +311,30 @@ class ComplaintCore:
         # A closed case keeps its workflow open for reopening until its window ends.
         until = self.reopen_until()
         return until is not None and now >= until
+
+    def settle_outcome_value(self, command: OutcomeCommand) -> None:
+        """A case whose rules define outcome values records one of them, and
+        its decision is the value's; a case whose rules define none records
+        a decision only. Fills in the command's decision from its value."""
+        values = self.rules.outcomes
+        if not values:
+            if command.outcome:
+                raise InvalidCommand(
+                    "this case's policy defines no outcome values: give a decision only",
+                    "outcome",
+                )
+            return
+        value = values.get(command.outcome)
+        if value is None:
+            raise InvalidCommand(
+                f"one of this case's outcome values: {', '.join(values)}"
+                + (f" (not {command.outcome!r})" if command.outcome else ""),
+                "outcome",
+            )
+        if command.decision and command.decision != value.decision:
+            raise InvalidCommand(
+                f"outcome {value.name!r} counts as {value.decision}, not {command.decision}: "
+                "leave the decision out or make it agree",
+                "decision",
+            )
+        command.decision = value.decision

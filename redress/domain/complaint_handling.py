@@ -264,6 +264,9 @@ class ComplaintHandling(ComplaintTyping):
         )
 
     def record_outcome(self, command: OutcomeCommand, now: datetime) -> None:
+        # The validator has run in this process, but an update's handler may
+        # run on replay without it: settle the decision the same way again.
+        self.settle_outcome_value(command)
         old = self.state.outcome.decision if self.state.outcome else ""
         self.state.outcome = OutcomeInfo(
             decision=command.decision,
@@ -275,20 +278,22 @@ class ComplaintHandling(ComplaintTyping):
             redress_minor=command.redress_minor,
             goodwill_currency=command.goodwill_currency,
             goodwill_minor=command.goodwill_minor,
+            outcome=command.outcome,
         )
+        recorded: dict[str, object] = {
+            "decision": command.decision,
+            "root_cause": command.root_cause,
+            "redress": [command.redress_currency, command.redress_minor],
+            "goodwill": [command.goodwill_currency, command.goodwill_minor],
+        }
+        if command.outcome:
+            recorded["outcome"] = command.outcome
         self.trail.by_person(
             command.actor,
             "outcome.recorded",
             "outcome",
             old=old,
-            new=json.dumps(
-                {
-                    "decision": command.decision,
-                    "root_cause": command.root_cause,
-                    "redress": [command.redress_currency, command.redress_minor],
-                    "goodwill": [command.goodwill_currency, command.goodwill_minor],
-                }
-            ),
+            new=json.dumps(recorded),
             cause=command.summary,
         )
 

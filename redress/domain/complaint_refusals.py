@@ -25,9 +25,8 @@ from redress.domain.complaint_commands import (
 )
 from redress.domain.complaint_core import OPEN_SUBTASK_STATES
 from redress.domain.complaint_typing import ComplaintTyping
-from redress.domain.policy import PRIORITIES
+from redress.domain.policy import DECISIONS, PRIORITIES
 
-DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
 # A case's subtasks, finished ones included: the workflow carries them all
 # in its state and in every change it records, and the case's page lists
 # them. Documented in protos/redress/cases/v1/cases.proto ("Limits").
@@ -144,6 +143,7 @@ class ComplaintRefusals(ComplaintTyping):
 
     def check_outcome(self, command: OutcomeCommand) -> None:
         self.check_ready()
+        self.settle_outcome_value(command)
         if command.decision not in DECISIONS:
             raise InvalidCommand(f"decision must be one of {', '.join(DECISIONS)}", "decision")
         causes = self.rules.root_causes
@@ -165,6 +165,7 @@ class ComplaintRefusals(ComplaintTyping):
             recorded.redress_minor,
             recorded.goodwill_currency,
             recorded.goodwill_minor,
+            recorded.outcome,
         ) == (
             command.decision,
             command.root_cause,
@@ -173,6 +174,7 @@ class ComplaintRefusals(ComplaintTyping):
             command.redress_minor,
             command.goodwill_currency,
             command.goodwill_minor,
+            command.outcome,
         ):
             # As for priority and category: the same outcome again (a
             # retried call) changes nothing and is not recorded twice.

@@ -132,6 +132,8 @@ class OutcomeInfo:
     redress_minor: int = 0
     goodwill_currency: str = ""
     goodwill_minor: int = 0
+    # The policy's outcome value, when its policy defines `outcomes`.
+    outcome: str = ""
 
 
 @dataclass

@@ -151,6 +151,21 @@ class FollowupRule:
     then_stage: str = ""
 
 
+# How an outcome counts in complaint figures and regulatory returns, whatever
+# the policy calls it.
+DECISIONS = ("upheld", "partly_upheld", "rejected", "withdrawn")
+
+
+@dataclass(frozen=True)
+class OutcomeValue:
+    """One outcome a policy (or a complaint type) offers, e.g. "replacement_sent",
+    and the decision it counts as (one of DECISIONS)."""
+
+    name: str
+    decision: str
+    label: str = ""
+
+
 @dataclass(frozen=True)
 class RegulatoryRule:
     """How the regime's regulatory clocks behave (their deadlines come from the regime)."""
@@ -284,6 +299,7 @@ TYPE_OVERRIDES = (
     "disp_cause_categories",
     "reopen",
     "followups",
+    "outcomes",
 )
 # What a case whose policy has types, and whose complaint matches none of
 # them, records as its type: it runs under the base policy's rules.
@@ -345,6 +361,9 @@ class Policy:
     # Regimes the policy defines itself (its `regimes` section), beside the
     # shipped packs' (regime_packs.shipped_regimes).
     regimes: dict[str, RegimeDefinition] = field(default_factory=dict, compare=False)
+    # The outcome values handlers choose from, by name, each counting as one
+    # of DECISIONS; empty: handlers record a decision only.
+    outcomes: dict[str, OutcomeValue] = field(default_factory=dict, compare=False)
     # For a type's rules (for_type): the type's name; "" for the policy itself.
     type_name: str = ""
     source: str = field(default="", compare=False, repr=False)
@@ -573,6 +592,7 @@ class _Reader:
                 "disp_cause_categories",
                 "types",
                 "regimes",
+                "outcomes",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -596,6 +616,7 @@ class _Reader:
         categories = self.names(top.get("categories"), "categories")
         classification = self.classification(top.get("classification"), categories)
         followups = self.followups(top.get("followups"))
+        outcomes = self.outcomes(top.get("outcomes"))
         self.cross_check(
             stages, clocks, ladders, regulatory, initial, reopen_stage, reopen_restarts
         )
@@ -636,6 +657,7 @@ class _Reader:
             disp_causes=disp_causes,
             types=types,
             regimes=regimes,
+            outcomes=outcomes,
             source=source,
         )
 
@@ -729,6 +751,29 @@ class _Reader:
         for channel in when.channels:
             if channel not in CHANNELS:
                 self.fail(f"{path}.channels", f"{channel!r} is not one of {', '.join(CHANNELS)}")
+
+    def outcomes(self, value: Any) -> dict[str, OutcomeValue]:
+        """`outcomes`: name -> {decision, label}; every decision one of DECISIONS."""
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not value:
+            self.fail("outcomes", "expected a mapping of outcome names to {decision, label}")
+            return {}
+        found: dict[str, OutcomeValue] = {}
+        for name, body in value.items():
+            path = f"outcomes.{name}"
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+                self.fail(path, "an outcome name: lower case letters, digits, _ and -")
+                continue
+            b = self.mapping(body, path, {"decision", "label"}, {"decision"})
+            decision = self.text(b.get("decision"), f"{path}.decision")
+            if decision and decision not in DECISIONS:
+                self.fail(f"{path}.decision", f"{decision!r} is not one of {', '.join(DECISIONS)}")
+                continue
+            label = self.text(b.get("label"), f"{path}.label") if "label" in b else ""
+            if decision:
+                found[name] = OutcomeValue(name, decision, label)
+        return found
 
     def disp_causes(self, value: Any, root_causes: tuple[str, ...]) -> dict[str, str]:
         """`disp_cause_categories`: DISP category key -> the root causes it

@@ -214,6 +214,7 @@ def outcome_message(outcome: Outcome) -> cases_pb2.Outcome:
         summary=outcome.summary,
         recorded_at=timestamp(outcome.recorded_at),
         recorded_by=outcome.recorded_by,
+        outcome=outcome.outcome,
     )
 
 
@@ -377,6 +378,7 @@ def case_change(request: cases_pb2.RecordCaseChangeRequest, caller: Actor) -> Ca
             "summary": o.summary,
             "recorded_at": from_timestamp(o.recorded_at),
             "recorded_by": o.recorded_by,
+            "outcome": o.outcome,
         }
     notes = [
         {

@@ -624,8 +624,12 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
     ) -> cases_pb2.RecordOutcomeResponse:
         v = Violations()
         decision = short_name(cases_pb2.Decision, request.decision)
-        if not decision:
-            v.add("decision", "one of " + ", ".join(choices(cases_pb2.Decision)))
+        if not decision and not request.outcome:
+            v.add(
+                "decision",
+                "one of " + ", ".join(choices(cases_pb2.Decision)) + ", or give an outcome value",
+            )
+        check_plain_text(v, "outcome", request.outcome, 64)
         for name in ("redress", "goodwill"):
             money = getattr(request, name)
             if money.minor_units < 0:
@@ -650,6 +654,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 request.redress.minor_units,
                 request.goodwill.currency,
                 request.goodwill.minor_units,
+                request.outcome,
             ),
             context,
         )

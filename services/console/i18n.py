@@ -342,6 +342,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Open now": ("Jetzt offen", "Abiertos ahora"),
     "Open or export": ("Öffnen oder exportieren", "Abrir o exportar"),
     "Order": ("Reihenfolge", "Orden"),
+    "Outcome": ("Ergebnis", "Resultado"),
     "Outcome and redress": ("Ergebnis und Entschädigung", "Resultado y reparación"),
     "Outcome recorded.": ("Ergebnis gespeichert.", "Resultado registrado."),
     "Pages": ("Seiten", "Páginas"),

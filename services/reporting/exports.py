@@ -36,6 +36,7 @@ EXPORT_COLUMNS = (
     "assignee",
     "escalation_level",
     "decision",
+    "outcome",
     "root_cause",
     "redress_currency",
     "redress_minor",

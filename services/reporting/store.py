@@ -62,6 +62,8 @@ class Row:
     escalation_level: int
     category: str = ""
     decision: str = ""
+    # The policy's outcome value the decision came from ("" without one).
+    outcome: str = ""
     root_cause: str = ""
     redress_currency: str = ""
     redress_minor: int = 0
@@ -200,6 +202,7 @@ class ReportingStore(Store):
             Case.escalation_level,
             Case.category,
             Outcome.decision,
+            Outcome.outcome,
             Outcome.root_cause,
             Outcome.redress_currency,
             Outcome.redress_minor,
@@ -267,6 +270,7 @@ class ReportingStore(Store):
                         escalation_level=r.escalation_level,
                         category=r.category or "",
                         decision=r.decision or "",
+                        outcome=r.outcome or "",
                         root_cause=r.root_cause or "",
                         redress_currency=r.redress_currency or "",
                         redress_minor=r.redress_minor or 0,

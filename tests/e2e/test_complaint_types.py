@@ -5,6 +5,7 @@ cases service's RPCs."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,3 +153,66 @@ def test_filed_complaints_get_their_types_rules_and_a_recategorised_one_moves(ty
             cases_pb2.VerifyAuditTrailRequest(case_id=general_id), metadata=admin, timeout=10
         )
         assert verified.intact and verified.consistent, list(verified.disagreements)
+
+
+def test_a_card_dispute_records_its_types_outcome_value_and_reports_its_decision(typed_platform):
+    admin = bearer(typed_platform.credentials.admin_key)
+    dispute_id = file(
+        typed_platform, "I disputed a card payment for a parcel that never arrived.", "Credit card"
+    )
+    general_id = file(typed_platform, "Your branch was closed when it said it would be open.")
+    with grpc.insecure_channel(typed_platform.address("cases")) as channel:
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+
+        def record(case_id: str, **fields: object) -> cases_pb2.Case:
+            request = cases_pb2.RecordOutcomeRequest(case_id=case_id, summary="agreed", **fields)
+            return cases.RecordOutcome(request, metadata=admin, timeout=30).case
+
+        def refusal(case_id: str, **fields: object) -> tuple[grpc.StatusCode, dict[str, str]]:
+            with pytest.raises(grpc.RpcError) as refused:
+                record(case_id, **fields)
+            violations = {v.field: v.description for v in field_violations(refused.value)}
+            return refused.value.code(), violations
+
+        # A card dispute chooses one of its type's values: a bare decision,
+        # a value of no type and a disagreeing decision are each refused.
+        code, problems = refusal(
+            dispute_id, decision=cases_pb2.DECISION_UPHELD, root_cause="merchant.not_delivered"
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert problems["outcome"].startswith(
+            "one of this case's outcome values: chargeback_won, refunded_by_merchant"
+        )
+        code, problems = refusal(
+            dispute_id, outcome="goodwill_paid", root_cause="merchant.not_delivered"
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+        assert problems["outcome"].endswith("(not 'goodwill_paid')")
+        code, problems = refusal(
+            dispute_id,
+            outcome="transaction_valid",
+            decision=cases_pb2.DECISION_UPHELD,
+            root_cause="card.unrecognised",
+        )
+        assert problems["decision"].startswith("outcome 'transaction_valid' counts as rejected")
+
+        recorded = record(
+            dispute_id, outcome="partial_refund", root_cause="merchant.not_delivered"
+        ).outcome
+        assert (recorded.outcome, recorded.decision) == (
+            "partial_refund",
+            cases_pb2.DECISION_PARTLY_UPHELD,
+        )
+        trail = cases.ListAuditEvents(
+            cases_pb2.ListAuditEventsRequest(case_id=dispute_id), metadata=admin, timeout=10
+        ).events
+        (entry,) = [e for e in trail if e.action == "outcome.recorded"]
+        assert json.loads(entry.new_value)["outcome"] == "partial_refund"
+
+        # A general complaint's rules define no values: it records a decision.
+        code, problems = refusal(general_id, outcome="partial_refund", root_cause="service.delay")
+        assert problems["outcome"].startswith("this case's policy defines no outcome values")
+        general = record(
+            general_id, decision=cases_pb2.DECISION_REJECTED, root_cause="service.delay"
+        ).outcome
+        assert (general.outcome, general.decision) == ("", cases_pb2.DECISION_REJECTED)

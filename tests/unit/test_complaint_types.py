@@ -122,7 +122,7 @@ def test_every_problem_of_a_types_section_is_reported_with_its_path() -> None:
     card["clocks"][1]["budget"] = {"business_days": 10}
     card["when"]["categories"] = ["card_dispute"]
     card["when"]["channels"] = ["pigeon"]
-    card["routing"] = "disputes"
+    card["assign_to"] = "disputes"
     document["types"] += [
         {"name": "everything"},
         {"name": "Card Dispute!", "when": {"regimes": ["uk_fca"]}},
@@ -130,9 +130,9 @@ def test_every_problem_of_a_types_section_is_reported_with_its_path() -> None:
         {"name": "card_dispute", "when": {"categories": ["service"]}},
     ]
     assert problems(document) == [
-        "types.card_dispute.routing: unknown key; expected one of calendar, clocks, "
+        "types.card_dispute.assign_to: unknown key; expected one of calendar, clocks, "
         "description, disp_cause_categories, escalation_ladders, followups, initial_stage, "
-        "name, pause_reasons, regulatory, reopen, root_causes, stages, when",
+        "name, outcomes, pause_reasons, regulatory, reopen, root_causes, stages, when",
         "types.card_dispute.when.channels: 'pigeon' is not one of phone, web, email, social, "
         "chat, postal, referral, fax, in_person",
         "types.card_dispute.when.categories: 'card_dispute' is not in `categories`",
@@ -529,3 +529,82 @@ def test_a_type_sends_its_own_letters() -> None:
 
     assert letters(**CARD) == ["dispute-received"]
     assert letters() == ["acknowledgement"]
+
+
+# -- outcome values per type ----------------------------------------------------
+
+
+def outcome(value: str = "", decision: str = "", cause: str = "merchant.not_delivered") -> Any:
+    from redress.domain.complaint_commands import OutcomeCommand
+
+    return OutcomeCommand("dana", decision, cause, "refund agreed", outcome=value)
+
+
+def test_a_type_defines_its_own_outcome_values_each_counting_as_a_decision() -> None:
+    policy = Policy.load(EXAMPLE.read_text())
+    card = policy.for_type("card_dispute")
+    assert {v.name: v.decision for v in card.outcomes.values()} == {
+        "chargeback_won": "upheld",
+        "refunded_by_merchant": "upheld",
+        "partial_refund": "partly_upheld",
+        "transaction_valid": "rejected",
+        "dispute_withdrawn": "withdrawn",
+    }
+    assert card.outcomes["partial_refund"].label == "Part of the payment refunded"
+    # The base rules define none: general complaints record a decision only.
+    assert policy.outcomes == {}
+
+
+def test_a_card_dispute_records_one_of_its_outcome_values_and_its_decision_follows() -> None:
+    card = received_typed(**CARD)
+    command = outcome("partial_refund")
+    card.check_outcome(command)
+    card.take_change(MONDAY + timedelta(hours=2))
+    card.record_outcome(command, MONDAY + timedelta(hours=2))
+    assert card.state.outcome is not None
+    assert (card.state.outcome.outcome, card.state.outcome.decision) == (
+        "partial_refund",
+        "partly_upheld",
+    )
+    recorded = next(d for d in card.trail.drafts if d.action == "outcome.recorded")
+    assert json.loads(recorded.new_value)["outcome"] == "partial_refund"
+    assert json.loads(recorded.new_value)["decision"] == "partly_upheld"
+    # The same again is a retry, not a second outcome.
+    with pytest.raises(Refused, match="already recorded"):
+        card.check_outcome(outcome("partial_refund"))
+
+
+def test_an_outcome_value_is_checked_against_the_cases_own_type() -> None:
+    card = received_typed(**CARD)
+    general = received_typed()
+    with pytest.raises(
+        InvalidCommand, match="one of this case's outcome values: chargeback_won"
+    ) as e:
+        card.check_outcome(outcome("refund"))
+    assert e.value.field == "outcome"
+    # A card dispute must choose one of its values; a decision alone is not enough.
+    with pytest.raises(InvalidCommand, match="outcome values") as e:
+        card.check_outcome(outcome(decision="upheld"))
+    assert e.value.field == "outcome"
+    # A decision that disagrees with the value is refused, naming both.
+    with pytest.raises(InvalidCommand, match="counts as rejected, not upheld") as e:
+        card.check_outcome(outcome("transaction_valid", decision="upheld"))
+    assert e.value.field == "decision"
+    card.check_outcome(outcome("transaction_valid", decision="rejected"))
+    # A general complaint's rules define no values: a decision only.
+    with pytest.raises(InvalidCommand, match="defines no outcome values") as e:
+        general.check_outcome(outcome("partial_refund", cause="service.delay"))
+    general.check_outcome(outcome(decision="upheld", cause="service.delay"))
+
+
+def test_publish_refuses_bad_outcome_values_with_their_paths() -> None:
+    document = example()
+    document["outcomes"] = {"Bad Name": {"decision": "upheld"}, "ok": {"decision": "maybe"}}
+    document["types"][0]["outcomes"] = {"won": {"label": "no decision"}}
+    found = problems(document)
+    assert "outcomes.Bad Name: an outcome name: lower case letters, digits, _ and -" in found
+    assert (
+        "outcomes.ok.decision: 'maybe' is not one of upheld, partly_upheld, rejected, withdrawn"
+        in found
+    )
+    assert any(p.startswith("types.card_dispute.outcomes.won") and "decision" in p for p in found)

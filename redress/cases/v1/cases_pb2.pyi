@@ -233,7 +233,7 @@ class Subtask(_message.Message):
     def __init__(self, subtask_id: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., assignee: _Optional[str] = ..., team: _Optional[str] = ..., due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[SubtaskState, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Outcome(_message.Message):
-    __slots__ = ("decision", "redress", "goodwill", "root_cause", "summary", "recorded_at", "recorded_by")
+    __slots__ = ("decision", "redress", "goodwill", "root_cause", "summary", "recorded_at", "recorded_by", "outcome")
     DECISION_FIELD_NUMBER: _ClassVar[int]
     REDRESS_FIELD_NUMBER: _ClassVar[int]
     GOODWILL_FIELD_NUMBER: _ClassVar[int]
@@ -241,6 +241,7 @@ class Outcome(_message.Message):
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
     RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
     decision: Decision
     redress: _common_pb2.Money
     goodwill: _common_pb2.Money
@@ -248,7 +249,8 @@ class Outcome(_message.Message):
     summary: str
     recorded_at: _timestamp_pb2.Timestamp
     recorded_by: str
-    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ...) -> None: ...
+    outcome: str
+    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
 
 class CaseLink(_message.Message):
     __slots__ = ("kind", "other_case_id", "linked_at", "linked_by")
@@ -665,20 +667,22 @@ class CancelSubtaskResponse(_message.Message):
     def __init__(self, subtask: _Optional[_Union[Subtask, _Mapping]] = ...) -> None: ...
 
 class RecordOutcomeRequest(_message.Message):
-    __slots__ = ("case_id", "decision", "redress", "goodwill", "root_cause", "summary")
+    __slots__ = ("case_id", "decision", "redress", "goodwill", "root_cause", "summary", "outcome")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_FIELD_NUMBER: _ClassVar[int]
     REDRESS_FIELD_NUMBER: _ClassVar[int]
     GOODWILL_FIELD_NUMBER: _ClassVar[int]
     ROOT_CAUSE_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     decision: Decision
     redress: _common_pb2.Money
     goodwill: _common_pb2.Money
     root_cause: str
     summary: str
-    def __init__(self, case_id: _Optional[str] = ..., decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+    outcome: str
+    def __init__(self, case_id: _Optional[str] = ..., decision: _Optional[_Union[Decision, str]] = ..., redress: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., goodwill: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., root_cause: _Optional[str] = ..., summary: _Optional[str] = ..., outcome: _Optional[str] = ...) -> None: ...
 
 class RecordOutcomeResponse(_message.Message):
     __slots__ = ("case",)

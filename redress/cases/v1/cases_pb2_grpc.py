@@ -455,7 +455,9 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordOutcome(self, request, context):
-        """Records the outcome: decision, redress and goodwill, root cause.
+        """Records the outcome: decision (or one of the outcome values the case's
+        policy or complaint type defines, which sets the decision), redress and
+        goodwill, root cause.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

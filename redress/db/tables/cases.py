@@ -262,6 +262,8 @@ class Outcome(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime]
     recorded_by: Mapped[str] = mapped_column(String(100))
+    # The policy's outcome value ("" when the case's policy defines none).
+    outcome: Mapped[str] = mapped_column(String(64), default="")
 
 
 class Note(Base):

@@ -186,6 +186,7 @@ def case_page(
         stage=stage,
         allowed=list(policy.allowed_from(case.stage)) if policy else [],
         categories=list(policy.categories) if policy else [],
+        outcome_values=list(policy.outcomes.values()) if policy else [],
         timeline=timeline,
         notes=notes,
         notes_from=notes_from,
@@ -213,6 +214,9 @@ def case_page(
             v: short_name(cases_pb2.SubtaskState, v) for v in cases_pb2.SubtaskState.values()
         },
         decision_name=lambda v: short_name(cases_pb2.Decision, v),
+        outcome_label=lambda name: (
+            policy.outcomes[name].label or name if policy and name in policy.outcomes else name
+        ),
     )
 
 
@@ -411,6 +415,7 @@ def outcome(case_id: str) -> Response:
                 goodwill=goodwill,
                 root_cause=form("root_cause"),
                 summary=form("summary"),
+                outcome=form("outcome"),
             ),
         ),
     )
