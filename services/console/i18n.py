@@ -380,6 +380,45 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Reference": ("Referenz", "Referencia"),
     "Regime": ("Aufsichtsregime", "Régimen"),
     "Regulatory returns": ("Aufsichtsmeldungen", "Informes regulatorios"),
+    # The case page's device vigilance section (services/console/routes/cases.py).
+    "Device vigilance": ("Vigilanz", "Vigilancia"),
+    "Reportable": ("Meldepflichtig", "Notificable"),
+    "Not reportable": ("Nicht meldepflichtig", "No notificable"),
+    "choose reportable or not reportable": (
+        "meldepflichtig oder nicht meldepflichtig wählen",
+        "elija notificable o no notificable",
+    ),
+    "Reportability decision": ("Entscheidung zur Meldepflicht", "Decisión de notificación"),
+    "Must the event be reported to the regulator?": (
+        "Muss das Ereignis der Behörde gemeldet werden?",
+        "¿Debe notificarse el evento al regulador?",
+    ),
+    "Kind of event": ("Art des Ereignisses", "Tipo de evento"),
+    "Became aware (UTC; the clocks run from it)": (
+        "Kenntnis erlangt (UTC; die Fristen laufen ab dann)",
+        "Conocimiento (UTC; los plazos corren desde entonces)",
+    ),
+    "Reasons": ("Begründung", "Motivos"),
+    "Investigation, or why none is needed": (
+        "Untersuchung, oder warum keine nötig ist",
+        "Investigación, o por qué no es necesaria",
+    ),
+    "Device model": ("Gerätemodell", "Modelo del producto"),
+    "Lot or serial number": ("Los- oder Seriennummer", "Lote o número de serie"),
+    "UDI": ("UDI", "UDI"),
+    "Date of the event (YYYY-MM-DD)": (
+        "Datum des Ereignisses (JJJJ-MM-TT)",
+        "Fecha del evento (AAAA-MM-DD)",
+    ),
+    "Description of the event": ("Beschreibung des Ereignisses", "Descripción del evento"),
+    "Record decision": ("Entscheidung speichern", "Registrar decisión"),
+    "Reportability decision recorded.": (
+        "Entscheidung zur Meldepflicht gespeichert.",
+        "Decisión de notificación registrada.",
+    ),
+    "Submitted (UTC)": ("Eingereicht (UTC)", "Presentado (UTC)"),
+    "Record report made": ("Erfolgte Meldung speichern", "Registrar notificación hecha"),
+    "Report recorded.": ("Meldung gespeichert.", "Notificación registrada."),
     # Device vigilance reports (services/console/routes/reports.py).
     "Device reports": ("Vigilanzmeldungen", "Notificaciones de vigilancia"),
     "Reports due to regulators under the device regimes, by due date, with what each form needs.": (

@@ -16,6 +16,8 @@ from werkzeug.wrappers.response import Response
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.domain.policy import Policy
+from redress.domain.regulatory import regime_definition
 from redress.followup.v1 import followup_pb2
 from redress.knowledge.v1 import knowledge_pb2
 from redress.platform.channels import LARGEST_FILE_BYTES
@@ -186,6 +188,8 @@ def case_page(
         stage=stage,
         allowed=list(policy.allowed_from(case.stage)) if policy else [],
         categories=list(policy.categories) if policy else [],
+        vigilance=vigilance_view(case, policy),
+        clock_state_name=lambda v: short_name(common_pb2.ClockState, v),
         outcome_values=list(policy.outcomes.values()) if policy else [],
         timeline=timeline,
         notes=notes,
@@ -241,6 +245,95 @@ def act(case_id: str, name: str, done: str, call: Callable[[Caller], Any]) -> Re
         return case_page(case_id, 422, refusal=err, failed_form=name)
     flash("ok", g.t(done))
     return redirect(f"/cases/{case_id}#{name}")
+
+
+def vigilance_view(case: cases_pb2.Case, policy: Policy | None) -> dict[str, Any] | None:
+    """For a case under a regime whose clocks run from awareness of an event
+    (the device regimes): the regime, its event kinds, the decision recorded
+    (read from the trail) and the report clocks it started; None otherwise."""
+    try:
+        regime = regime_definition(case.regime_name, policy.regimes if policy else None)
+    except ValueError:
+        return None
+    if not regime.event_kinds:
+        return None
+    report_clocks = {c.name for c in regime.clocks if c.applies_to}
+    reports = [c for c in case.clocks if c.name in report_clocks]
+    decided = ""
+    for event in case.audit_events:
+        if event.action == "reportability.decided":
+            found = json.loads(event.new_value or "{}")
+            decided = (
+                g.t("Reportable") + f" ({found.get('event_kind', '')})"
+                if found.get("reportable")
+                else g.t("Not reportable")
+            ) + f" · {event.actor.id}: {event.cause}"
+    if reports and not decided:
+        # The decision's entry is older than the trail the page carries.
+        decided = g.t("Reportable")
+    return {
+        "title": regime.title,
+        "event_kinds": regime.event_kinds,
+        "decided": decided,
+        "reports": reports,
+        "form_key": f"console-{secrets.token_hex(8)}",
+    }
+
+
+@blueprint.route("/cases/<case_id>/reportability", methods=["POST"])
+def reportability(case_id: str) -> Response:
+    problems: dict[str, str] = {}
+    aware = local_datetime(form("aware_at"), "aware_at", problems)
+    if form("reportable") not in ("yes", "no"):
+        problems["reportable"] = g.t("choose reportable or not reportable")
+    if problems:
+        return case_page(case_id, 422, refusal=Refusal.of_fields(problems), failed_form="vigilance")
+    return act(
+        case_id,
+        "vigilance",
+        "Reportability decision recorded.",
+        lambda c: c.cases(
+            "RecordReportability",
+            cases_pb2.RecordReportabilityRequest(
+                case_id=case_id,
+                reportable=form("reportable") == "yes",
+                event_kind=form("event_kind"),
+                aware_at=optional_timestamp(aware),
+                reasons=request.form.get("reasons", "").strip(),
+                investigation=request.form.get("investigation", "").strip(),
+                device_model=form("device_model"),
+                lot_or_serial=form("lot_or_serial"),
+                udi=form("udi"),
+                event_date=form("event_date"),
+                patient_outcome=form("patient_outcome"),
+                description=request.form.get("description", "").strip(),
+                # One decision per form shown, however often it is sent.
+                idempotency_key=form("form_key"),
+            ),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/regulatory-report", methods=["POST"])
+def regulatory_report(case_id: str) -> Response:
+    problems: dict[str, str] = {}
+    submitted = local_datetime(form("submitted_at"), "submitted_at", problems)
+    if problems:
+        return case_page(case_id, 422, refusal=Refusal.of_fields(problems), failed_form="vigilance")
+    return act(
+        case_id,
+        "vigilance",
+        "Report recorded.",
+        lambda c: c.cases(
+            "RecordRegulatoryReport",
+            cases_pb2.RecordRegulatoryReportRequest(
+                case_id=case_id,
+                clock=form("clock"),
+                submitted_at=optional_timestamp(submitted),
+                reference=form("reference"),
+            ),
+        ),
+    )
 
 
 def money(field: str, problems: dict[str, str]) -> common_pb2.Money | None:
