@@ -913,7 +913,15 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         if not short_name(Channel, request.channel):
             violations.add("channel", "required: a known channel")
         if request.regime_name and request.regime_name not in REGIMES:
-            violations.add("regime_name", "unknown regime; one of " + ", ".join(REGIMES))
+            # A regime the case's own policy version defines is as good.
+            policy = await asyncio.to_thread(
+                self._policy_of, request.policy_id, request.policy_version
+            )
+            defined = tuple(policy.regimes) if policy else ()
+            if request.regime_name not in defined:
+                violations.add(
+                    "regime_name", "unknown regime; one of " + ", ".join((*REGIMES, *defined))
+                )
         violations.raise_if_any()
         new = convert.new_case(request)
         case, customer, created = await asyncio.to_thread(self.store.create_case, new, caller())

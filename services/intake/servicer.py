@@ -28,12 +28,14 @@ from temporalio.common import (
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from redress.domain.regulatory import REGIMES
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import search_attributes as sa
 from redress.platform.auth import current_principal
 from redress.platform.errors import NotFound, ServiceError, Unavailable, Violations
 from redress.platform.serving import remaining, roles
 from services.intake.language import NarrativeLanguage
+from services.intake.policy_regimes import PolicyRegimes
 from services.intake.validation import IDEMPOTENCY_KEY, validate_submission
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
@@ -69,18 +71,30 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         task_queue: str,
         default_regime: str,
         languages: NarrativeLanguage | None = None,
+        policy_regimes: PolicyRegimes | None = None,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.default_regime = default_regime
         self.languages = languages or NarrativeLanguage()
+        self.policy_regimes = policy_regimes
 
     async def SubmitComplaint(
         self, request: intake_pb2.SubmitComplaintRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.SubmitComplaintResponse:
         principal = current_principal.get()
+        defined: tuple[str, ...] = ()
+        if request.regime_name and request.regime_name not in REGIMES:
+            # Perhaps a regime the policy in force defines itself.
+            found = await self.policy_regimes.names() if self.policy_regimes else ()
+            if found is None:
+                raise Unavailable(
+                    f"regime_name {request.regime_name!r} is not a shipped regime and the "
+                    "policy in force cannot be read now to check it; call again"
+                )
+            defined = found
         submission = validate_submission(
-            request, principal.id, self.default_regime, datetime.now(UTC)
+            request, principal.id, self.default_regime, datetime.now(UTC), defined
         )
         # Here, not in the workflow: detection is not deterministic code to
         # replay, and the workflow records what was found.

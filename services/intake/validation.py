@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from redress.cases.v1 import cases_pb2
@@ -73,7 +74,10 @@ def validate_submission(
     submitted_by: str,
     default_regime: str,
     now: datetime,
+    policy_regimes: Collection[str] = (),
 ) -> ComplaintSubmission:
+    """`policy_regimes`: the regimes the policy in force defines beside the
+    shipped ones, which `regime_name` may also name."""
     v = Violations()
     if not request.idempotency_key:
         v.add("idempotency_key", "required: a key unique to this complaint, e.g. a UUID")
@@ -144,8 +148,8 @@ def validate_submission(
         v.add("regime", "unknown regime; one of " + ", ".join(choices(Regime)))
     if request.regime_name and request.regime:
         v.add("regime_name", "give the regime either as `regime` or as `regime_name`, not both")
-    elif request.regime_name and request.regime_name not in REGIMES:
-        v.add("regime_name", "unknown regime; one of " + ", ".join(REGIMES))
+    elif request.regime_name and request.regime_name not in (*REGIMES, *policy_regimes):
+        v.add("regime_name", "unknown regime; one of " + ", ".join((*REGIMES, *policy_regimes)))
 
     received_at = now
     if request.HasField("received_at"):

@@ -8,14 +8,19 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
+import yaml
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
+from redress.domain.policy import Policy
+from redress.domain.regulatory import regulatory_deadlines
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.enums import short_name
 from redress.platform.errors import field_violations
@@ -216,3 +221,96 @@ def test_a_card_dispute_records_its_types_outcome_value_and_reports_its_decision
             general_id, decision=cases_pb2.DECISION_REJECTED, root_cause="service.delay"
         ).outcome
         assert (general.outcome, general.decision) == ("", cases_pb2.DECISION_REJECTED)
+
+
+# A regime no pack ships, defined by a policy with a calendar of its own.
+HEALTH_CANADA = """
+calendars:
+  ontario:
+    timezone: America/Toronto
+    versions:
+      - effective_from: 2020-01-01
+        working_hours: {mon: ["09:00-17:00"], tue: ["09:00-17:00"], wed: ["09:00-17:00"],
+                        thu: ["09:00-17:00"], fri: ["09:00-17:00"]}
+        holidays: {country: CA, subdivision: "ON"}
+regimes:
+  ca_health:
+    title: Health Canada mandatory problem reporting
+    calendar: ontario
+    event_kinds: [death, serious_deterioration]
+    clocks:
+      - name: hc_acknowledgement
+        length: 3
+        unit: business_days
+        from: receipt
+        regulation: Medical Devices Regulations s. 59
+        description: Acknowledge within 3 business days
+      - name: hc_death_report
+        length: 10
+        unit: calendar_days
+        from: awareness
+        applies_to: [death, serious_deterioration]
+        regulation: Medical Devices Regulations s. 60(1)(a)
+        description: Report within 10 days of becoming aware
+"""
+
+
+def test_a_regime_the_policy_defines_is_accepted_at_intake_with_its_clocks(typed_platform):
+    admin = bearer(typed_platform.credentials.admin_key)
+    document = yaml.safe_load(EXAMPLE.read_text())
+    document["version"] = "2026.12.2-ca"
+    document.update(yaml.safe_load(HEALTH_CANADA))
+    with grpc.insecure_channel(typed_platform.address("cases")) as channel:
+        cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
+            cases_pb2.PublishPolicyRequest(document=yaml.safe_dump(document)),
+            metadata=admin,
+            timeout=30,
+        )
+
+    def submit(regime_name: str) -> intake_pb2.SubmitComplaintResponse:
+        with grpc.insecure_channel(typed_platform.address("intake")) as channel:
+            return intake_pb2_grpc.IntakeServiceStub(channel).SubmitComplaint(
+                intake_pb2.SubmitComplaintRequest(
+                    idempotency_key=f"regime-{uuid.uuid4()}",
+                    channel=common_pb2.CHANNEL_WEB,
+                    customer=common_pb2.Customer(
+                        full_name="Marie Tremblay", email=f"{uuid.uuid4().hex[:8]}@mail.test"
+                    ),
+                    product="Glucose meter GM-5",
+                    narrative="The meter read 4.2 when my blood sugar was 14; I was taken ill.",
+                    regime_name=regime_name,
+                ),
+                metadata=admin,
+                timeout=60,
+            )
+
+    # A name neither the packs nor the policy define is refused, listing both.
+    with pytest.raises(grpc.RpcError) as refused:
+        submit("ca_healht")
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    [(field, description)] = [(v.field, v.description) for v in field_violations(refused.value)]
+    assert field == "regime_name"
+    assert "fda_mdr" in description and description.endswith("ca_health")
+
+    case_id = submit("ca_health").case_id
+    with grpc.insecure_channel(typed_platform.address("cases")) as channel:
+        case = (
+            cases_pb2_grpc.CasesServiceStub(channel)
+            .GetCase(cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=10)
+            .case
+        )
+    assert (case.regime_name, case.policy_version) == ("ca_health", "2026.12.2-ca")
+    [clock] = [c for c in case.clocks if c.regulatory]
+    assert (clock.name, clock.regulation) == (
+        "hc_acknowledgement",
+        "Medical Devices Regulations s. 59",
+    )
+    # The close of business on the third Ontario working day after receipt.
+    policy = Policy.load(yaml.safe_dump(document))
+    received = case.received_at.ToDatetime(tzinfo=UTC)
+    [deadline] = regulatory_deadlines(
+        "ca_health", received, policy.regime_calendar("ca_health"), policy.regimes
+    )
+    assert clock.due_at.ToDatetime(tzinfo=UTC) == deadline.due_at
+    due_local = deadline.due_at.astimezone(ZoneInfo("America/Toronto"))
+    assert due_local.hour == 17 and due_local.weekday() < 5
