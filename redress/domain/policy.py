@@ -202,7 +202,9 @@ class Conditions:
     categories: tuple[str, ...] = ()
 
     def hold_for(self, complaint: ComplaintFacts) -> bool:
-        if self.keywords and not any(_has_phrase(complaint.text, k) for k in self.keywords):
+        if self.keywords and not _keyword_pattern(self.keywords).search(
+            complaint.text.casefold()
+        ):
             return False
         product = complaint.product.casefold()
         if self.products and not any(product.startswith(p.casefold()) for p in self.products):
@@ -277,12 +279,23 @@ class Classification:
     matched: tuple[str, ...] = ()
 
 
-def _has_phrase(text: str, phrase: str) -> bool:
+def _phrase_pattern(phrase: str) -> str:
+    """One keyword as a pattern over case-folded text: its words with any
+    spacing between them, a * at either end standing for any letters."""
     phrase = phrase.casefold()
     before = r"\w*" if phrase.startswith("*") else ""
     after = r"\w*" if phrase.endswith("*") else ""
     words = r"\s+".join(re.escape(w) for w in phrase.strip("*").split())
-    return re.search(rf"(?<!\w){before}{words}{after}(?!\w)", text.casefold()) is not None
+    return f"{before}{words}{after}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the keywords as a whole phrase: one compiled search per rule,
+    not one per keyword, since every complaint is read against every rule."""
+    alternatives = "|".join(_phrase_pattern(k) for k in keywords)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
 
 
 # What a complaint type may set for itself; each key it gives replaces the
