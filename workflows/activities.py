@@ -56,55 +56,7 @@ class CaseActivities:
 
     @activity.defn
     async def store_case(self, input: StoreCaseInput) -> StoredCase:
-        s = input.submission
-        c = s.customer
-        customer = common_pb2.Customer(
-            full_name=c.full_name,
-            email=c.email,
-            phone=c.phone,
-            preferred_channel=from_short_name(Channel, c.preferred_channel),  # type: ignore[arg-type]
-            do_not_contact=[from_short_name(Channel, x) for x in c.do_not_contact],  # type: ignore[misc]
-            no_surveys=c.no_surveys,
-            social_handle=c.social_handle,
-            preferred_language=c.preferred_language,
-            external_ref=c.external_ref,
-            tags=c.tags,
-        )
-        if c.address_lines or c.locality or c.postal_code or c.country:
-            customer.postal_address.CopyFrom(
-                common_pb2.PostalAddress(
-                    lines=c.address_lines,
-                    locality=c.locality,
-                    region=c.region,
-                    postal_code=c.postal_code,
-                    country=c.country,
-                )
-            )
-        request = cases_pb2.CreateCaseRequest(
-            workflow_id=input.workflow_id,
-            idempotency_key=s.idempotency_key,
-            channel=from_short_name(Channel, s.channel),  # type: ignore[arg-type]
-            customer=customer,
-            product=s.product,
-            sub_product=s.sub_product,
-            issue=s.issue,
-            sub_issue=s.sub_issue,
-            narrative=s.narrative,
-            desired_outcome=s.desired_outcome,
-            regime=from_short_name(Regime, s.regime),  # type: ignore[arg-type]
-            regime_name="" if from_short_name(Regime, s.regime) else s.regime,
-            received_at=timestamp(s.received_at),
-            attachment_ids=s.attachment_ids,
-            company=s.company,
-            external_ref=s.external_ref,
-            priority=from_short_name(Priority, s.priority),  # type: ignore[arg-type]
-            category=s.category,
-            stage=input.stage,
-            submitted_by=s.submitted_by,
-            policy_id=input.policy_id,
-            policy_version=input.policy_version,
-            complaint_type=input.complaint_type,
-        )
+        request = case_request(input)
         response = await self._call(self.cases.CreateCase, request)
         return StoredCase(case_id=response.case.case_id, created=response.created)
 
@@ -142,6 +94,60 @@ class CaseActivities:
         request = change_request(input)
         response = await self._call(self.cases.RecordCaseChange, request)
         return bool(response.applied)
+
+
+def case_request(input: StoreCaseInput) -> cases_pb2.CreateCaseRequest:
+    """The case as the case store keeps it, from the complaint as received."""
+    s = input.submission
+    c = s.customer
+    customer = common_pb2.Customer(
+        full_name=c.full_name,
+        email=c.email,
+        phone=c.phone,
+        preferred_channel=from_short_name(Channel, c.preferred_channel),  # type: ignore[arg-type]
+        do_not_contact=[from_short_name(Channel, x) for x in c.do_not_contact],  # type: ignore[misc]
+        no_surveys=c.no_surveys,
+        social_handle=c.social_handle,
+        preferred_language=c.preferred_language,
+        external_ref=c.external_ref,
+        tags=c.tags,
+    )
+    if c.address_lines or c.locality or c.postal_code or c.country:
+        customer.postal_address.CopyFrom(
+            common_pb2.PostalAddress(
+                lines=c.address_lines,
+                locality=c.locality,
+                region=c.region,
+                postal_code=c.postal_code,
+                country=c.country,
+            )
+        )
+    request = cases_pb2.CreateCaseRequest(
+        workflow_id=input.workflow_id,
+        idempotency_key=s.idempotency_key,
+        channel=from_short_name(Channel, s.channel),  # type: ignore[arg-type]
+        customer=customer,
+        product=s.product,
+        sub_product=s.sub_product,
+        issue=s.issue,
+        sub_issue=s.sub_issue,
+        narrative=s.narrative,
+        desired_outcome=s.desired_outcome,
+        regime=from_short_name(Regime, s.regime),  # type: ignore[arg-type]
+        regime_name="" if from_short_name(Regime, s.regime) else s.regime,
+        received_at=timestamp(s.received_at),
+        attachment_ids=s.attachment_ids,
+        company=s.company,
+        external_ref=s.external_ref,
+        priority=from_short_name(Priority, s.priority),  # type: ignore[arg-type]
+        category=s.category,
+        stage=input.stage,
+        submitted_by=s.submitted_by,
+        policy_id=input.policy_id,
+        policy_version=input.policy_version,
+        complaint_type=input.complaint_type,
+    )
+    return request
 
 
 def change_request(input: RecordChangeInput) -> cases_pb2.RecordCaseChangeRequest:

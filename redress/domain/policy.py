@@ -202,9 +202,7 @@ class Conditions:
     categories: tuple[str, ...] = ()
 
     def hold_for(self, complaint: ComplaintFacts) -> bool:
-        if self.keywords and not _keyword_pattern(self.keywords).search(
-            complaint.text.casefold()
-        ):
+        if self.keywords and not _keyword_pattern(self.keywords).search(complaint.text.casefold()):
             return False
         product = complaint.product.casefold()
         if self.products and not any(product.startswith(p.casefold()) for p in self.products):
@@ -295,7 +293,6 @@ def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     not one per keyword, since every complaint is read against every rule."""
     alternatives = "|".join(_phrase_pattern(k) for k in keywords)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
-
 
 
 # What a complaint type may set for itself; each key it gives replaces the

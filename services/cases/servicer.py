@@ -90,6 +90,8 @@ from workflows.complaint_types import (
 CUSTOMER_ID = re.compile(r"^CU-[0-9a-f]{20}$")
 # Export chunks stay well under gRPC's default 4 MiB message limit.
 EXPORT_CHUNK = 1 << 20
+# Closed historic cases stored in one StoreClosedCases call.
+MAX_CLOSED_CASES = 1_000
 DEFAULT_PAGE, MAX_PAGE = 50, 500
 DEFAULT_NOTES_PAGE, MAX_NOTES_PAGE = 20, 100
 
@@ -106,6 +108,7 @@ CUSTOMER_CHANNEL_ROLES = frozenset({"intake_client", "channel_adapter", "web_for
 ACCESS = {
     "redress.cases.v1.CasesService": {
         "CreateCase": roles("service"),
+        "StoreClosedCases": roles("service"),
         "RecordCaseChange": roles("service"),
         # The web form only for the case a customer's status link names
         # (CUSTOMER_CASE_METHODS, redress/platform/status_links.py).
@@ -900,6 +903,50 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.CreateCaseRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.CreateCaseResponse:
         violations = Violations()
+        await self._check_new_case(request, violations)
+        violations.raise_if_any()
+        new = convert.new_case(request)
+        case, customer, created = await asyncio.to_thread(self.store.create_case, new, caller())
+        return cases_pb2.CreateCaseResponse(
+            case=convert.case_message(case, customer), created=created
+        )
+
+    async def StoreClosedCases(
+        self, request: cases_pb2.StoreClosedCasesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.StoreClosedCasesResponse:
+        violations = Violations()
+        if not 1 <= len(request.cases) <= MAX_CLOSED_CASES:
+            violations.add("cases", f"1 to {MAX_CLOSED_CASES:,} cases")
+        for i, item in enumerate(request.cases):
+            found = Violations()
+            await self._check_new_case(item.case, found)
+            if not item.change.change_id:
+                found.add("change.change_id", "required")
+            for v in found.items:
+                violations.add(f"cases[{i}].{v.field}", v.description)
+        violations.raise_if_any()
+        actor = caller()
+        items = [
+            (convert.new_case(item.case), convert.case_change(item.change, actor))
+            for item in request.cases
+        ]
+        stored = await asyncio.to_thread(self.store.store_closed_cases, items, actor)
+        return cases_pb2.StoreClosedCasesResponse(
+            stored=[
+                cases_pb2.StoredClosedCase(
+                    workflow_id=item.case.workflow_id,
+                    case_id=case_id,
+                    created=created,
+                    reused_key=reused,
+                )
+                for item, (case_id, created, reused) in zip(request.cases, stored, strict=True)
+            ]
+        )
+
+    async def _check_new_case(
+        self, request: cases_pb2.CreateCaseRequest, violations: Violations
+    ) -> None:
+        """What a case must have to be stored, each problem on its field."""
         if not request.workflow_id:
             violations.add("workflow_id", "required: the workflow that owns the case")
         if not request.idempotency_key:
@@ -922,12 +969,6 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
                 violations.add(
                     "regime_name", "unknown regime; one of " + ", ".join((*REGIMES, *defined))
                 )
-        violations.raise_if_any()
-        new = convert.new_case(request)
-        case, customer, created = await asyncio.to_thread(self.store.create_case, new, caller())
-        return cases_pb2.CreateCaseResponse(
-            case=convert.case_message(case, customer), created=created
-        )
 
     async def GetCase(
         self, request: cases_pb2.GetCaseRequest, context: grpc.aio.ServicerContext

@@ -12,7 +12,8 @@ from redress.platform import serving
 from redress.platform.enums import Regime, choices
 from redress.platform.settings import Env
 from redress.platform.temporal import TemporalSettings, connect
-from services.intake.policy_regimes import PolicyRegimes
+from redress.platform.tls import ClientTls
+from services.intake.cases_link import CasesLink
 from services.intake.servicer import ACCESS, IntakeServicer
 
 
@@ -20,24 +21,23 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     temporal = TemporalSettings.from_env(env)
     default_regime = env.choice("REDRESS_DEFAULT_REGIME", "none", tuple(choices(Regime)))
     serving_settings = serving.ServingSettings.from_env("intake", 50051, 9101, env)
-    # Regimes a published policy defines are read from services/cases.
-    policy_regimes = PolicyRegimes(
+    # The policy in force and closed historic cases: services/cases.
+    cases = CasesLink(
         env.address("REDRESS_CASES_ADDRESS", "127.0.0.1:50052"),
         env.string("REDRESS_SERVICE_API_KEY", ""),
+        ClientTls.from_env(env),
     )
     client: Client | None = None
 
     async def on_start() -> Callable[[], Awaitable[None]] | None:
         nonlocal client
         client = await connect(temporal)
-        return None
+        return cases.close
 
     def register(server: grpc.aio.Server) -> None:
         assert client is not None
         intake_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(
-                client, temporal.task_queue, default_regime, policy_regimes=policy_regimes
-            ),
+            IntakeServicer(client, temporal.task_queue, default_regime, cases=cases),
             server,
         )
 

@@ -32,10 +32,17 @@ from redress.domain.regulatory import REGIMES
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import search_attributes as sa
 from redress.platform.auth import current_principal
-from redress.platform.errors import NotFound, ServiceError, Unavailable, Violations
+from redress.platform.errors import (
+    InvalidArgument,
+    NotFound,
+    ServiceError,
+    Unavailable,
+    Violations,
+)
 from redress.platform.serving import remaining, roles
+from services.intake.cases_link import CasesLink
+from services.intake.closed_history import closed_case, is_closed_history
 from services.intake.language import NarrativeLanguage
-from services.intake.policy_regimes import PolicyRegimes
 from services.intake.validation import IDEMPOTENCY_KEY, validate_submission
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintInput, ComplaintSubmission, RegisterSubmissionInput
@@ -51,10 +58,13 @@ INTAKE_CALLERS = roles(
     "administrator",
     "service",
 )
+# Closed historic complaints filed in one ImportClosedComplaints call.
+MAX_IMPORTED = 1_000
 ACCESS = {
     "redress.intake.v1.IntakeService": {
         "SubmitComplaint": INTAKE_CALLERS,
         "FindComplaint": INTAKE_CALLERS,
+        "ImportClosedComplaints": roles("intake_client", "administrator", "service"),
     }
 }
 
@@ -71,13 +81,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         task_queue: str,
         default_regime: str,
         languages: NarrativeLanguage | None = None,
-        policy_regimes: PolicyRegimes | None = None,
+        cases: CasesLink | None = None,
     ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.default_regime = default_regime
         self.languages = languages or NarrativeLanguage()
-        self.policy_regimes = policy_regimes
+        self.cases = cases
 
     async def SubmitComplaint(
         self, request: intake_pb2.SubmitComplaintRequest, context: grpc.aio.ServicerContext
@@ -86,7 +96,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         defined: tuple[str, ...] = ()
         if request.regime_name and request.regime_name not in REGIMES:
             # Perhaps a regime the policy in force defines itself.
-            found = await self.policy_regimes.names() if self.policy_regimes else ()
+            found = await self.cases.regimes() if self.cases else ()
             if found is None:
                 raise Unavailable(
                     f"regime_name {request.regime_name!r} is not a shipped regime and the "
@@ -100,6 +110,15 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         # replay, and the workflow records what was found.
         submission = await asyncio.to_thread(self.languages.applied, submission)
         workflow_id = complaint_workflow_id(principal.id, submission.idempotency_key)
+        if is_closed_history(submission):
+            # Nothing left to run: filed closed without a workflow, as
+            # ImportClosedComplaints files it, whichever way it comes.
+            [answer] = await self._file_closed(principal.id, [submission])
+            if answer.problems:
+                raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, answer.problems[0])
+            return intake_pb2.SubmitComplaintResponse(
+                case_id=answer.case_id, workflow_id=workflow_id, created=answer.created
+            )
         try:
             # Give up a little before the caller does, so that the caller hears
             # "call again with the same key" rather than its own timeout.
@@ -111,6 +130,83 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         return intake_pb2.SubmitComplaintResponse(
             case_id=result.case_id, workflow_id=workflow_id, created=result.created
         )
+
+    async def ImportClosedComplaints(
+        self,
+        request: intake_pb2.ImportClosedComplaintsRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> intake_pb2.ImportClosedComplaintsResponse:
+        v = Violations()
+        if not 1 <= len(request.complaints) <= MAX_IMPORTED:
+            v.add("complaints", f"1 to {MAX_IMPORTED:,} complaints")
+        v.raise_if_any()
+        principal = current_principal.get()
+        regimes = await self.cases.regimes() if self.cases else None
+        if regimes is None:
+            raise Unavailable(
+                "the policy in force cannot be read from the case service now; call again "
+                "(nothing was filed)"
+            )
+        now = datetime.now(UTC)
+        answers = [
+            intake_pb2.ImportedComplaint(idempotency_key=c.idempotency_key)
+            for c in request.complaints
+        ]
+        ready: list[tuple[int, ComplaintSubmission]] = []
+        for i, complaint in enumerate(request.complaints):
+            try:
+                submission = validate_submission(
+                    complaint, principal.id, self.default_regime, now, regimes
+                )
+            except InvalidArgument as err:
+                answers[i].problems.extend(f"{f.field}: {f.description}" for f in err.violations)
+                continue
+            if not is_closed_history(submission):
+                answers[i].problems.append(
+                    "not a closed historic complaint (`historic` with `historic_closure`): "
+                    "submit it with SubmitComplaint, so that its workflow runs its clocks"
+                )
+                continue
+            ready.append((i, submission))
+        if ready:
+            submissions = await asyncio.to_thread(
+                lambda: [self.languages.applied(s) for _, s in ready]
+            )
+            filed = await self._file_closed(principal.id, submissions)
+            for (i, _), answer in zip(ready, filed, strict=True):
+                answers[i].MergeFrom(answer)
+        return intake_pb2.ImportClosedComplaintsResponse(results=answers)
+
+    async def _file_closed(
+        self, principal: str, submissions: list[ComplaintSubmission]
+    ) -> list[intake_pb2.ImportedComplaint]:
+        """Closed historic complaints filed as their workflows would file them,
+        through the case store in one call (services/intake/closed_history.py)."""
+        policy = await self.cases.policy() if self.cases else None
+        if self.cases is None or policy is None:
+            raise Unavailable(
+                "the policy in force cannot be read from the case service now; call again "
+                "(nothing was filed)"
+            )
+        now = datetime.now(UTC)
+        cases = [
+            closed_case(complaint_workflow_id(principal, s.idempotency_key), s, policy, now)
+            for s in submissions
+        ]
+        stored = await self.cases.store_closed(cases)
+        answers = []
+        for s, found in zip(submissions, stored, strict=True):
+            answer = intake_pb2.ImportedComplaint(
+                idempotency_key=s.idempotency_key, case_id=found.case_id, created=found.created
+            )
+            if found.reused_key:
+                answer.case_id = ""
+                answer.problems.append(
+                    f"this idempotency key was already used for a different complaint "
+                    f"({found.case_id}); use a new key for a new complaint"
+                )
+            answers.append(answer)
+        return answers
 
     async def FindComplaint(
         self, request: intake_pb2.FindComplaintRequest, context: grpc.aio.ServicerContext

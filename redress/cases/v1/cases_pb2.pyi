@@ -870,6 +870,38 @@ class PublishPolicyResponse(_message.Message):
     published: bool
     def __init__(self, policy: _Optional[_Union[Policy, _Mapping]] = ..., published: _Optional[bool] = ...) -> None: ...
 
+class StoreClosedCasesRequest(_message.Message):
+    __slots__ = ("cases",)
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[ClosedCase]
+    def __init__(self, cases: _Optional[_Iterable[_Union[ClosedCase, _Mapping]]] = ...) -> None: ...
+
+class ClosedCase(_message.Message):
+    __slots__ = ("case", "change")
+    CASE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_FIELD_NUMBER: _ClassVar[int]
+    case: CreateCaseRequest
+    change: RecordCaseChangeRequest
+    def __init__(self, case: _Optional[_Union[CreateCaseRequest, _Mapping]] = ..., change: _Optional[_Union[RecordCaseChangeRequest, _Mapping]] = ...) -> None: ...
+
+class StoreClosedCasesResponse(_message.Message):
+    __slots__ = ("stored",)
+    STORED_FIELD_NUMBER: _ClassVar[int]
+    stored: _containers.RepeatedCompositeFieldContainer[StoredClosedCase]
+    def __init__(self, stored: _Optional[_Iterable[_Union[StoredClosedCase, _Mapping]]] = ...) -> None: ...
+
+class StoredClosedCase(_message.Message):
+    __slots__ = ("workflow_id", "case_id", "created", "reused_key")
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    REUSED_KEY_FIELD_NUMBER: _ClassVar[int]
+    workflow_id: str
+    case_id: str
+    created: bool
+    reused_key: bool
+    def __init__(self, workflow_id: _Optional[str] = ..., case_id: _Optional[str] = ..., created: _Optional[bool] = ..., reused_key: _Optional[bool] = ...) -> None: ...
+
 class GetPolicyRequest(_message.Message):
     __slots__ = ("policy_id", "version")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]

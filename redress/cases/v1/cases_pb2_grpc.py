@@ -76,6 +76,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseResponse.FromString,
                 _registered_method=True)
+        self.StoreClosedCases = channel.unary_unary(
+                '/redress.cases.v1.CasesService/StoreClosedCases',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesResponse.FromString,
+                _registered_method=True)
         self.GetCase = channel.unary_unary(
                 '/redress.cases.v1.CasesService/GetCase',
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseRequest.SerializeToString,
@@ -302,6 +307,18 @@ class CasesServiceServicer:
         """Stores a new case for a submitted complaint. Called by the complaint's
         workflow, not by people: it needs the service role. Idempotent on
         workflow_id: calling it again returns the case already stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StoreClosedCases(self, request, context):
+        """Stores closed historic cases many at a time, each with the change that
+        closed it, in one transaction: what CreateCase and RecordCaseChange do
+        for one workflow, for complaints that need none (intake's
+        ImportClosedComplaints). Needs the service role. Idempotent per case on
+        workflow_id: a case already stored answers with `created=false` and
+        its change is not applied again. At most 1,000 cases.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -665,6 +682,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseResponse.SerializeToString,
             ),
+            'StoreClosedCases': grpc.unary_unary_rpc_method_handler(
+                    servicer.StoreClosedCases,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesResponse.SerializeToString,
+            ),
             'GetCase': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCase,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.GetCaseRequest.FromString,
@@ -910,6 +932,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/CreateCase',
             redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.CreateCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StoreClosedCases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/StoreClosedCases',
+            redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.StoreClosedCasesResponse.FromString,
             options,
             channel_credentials,
             insecure,

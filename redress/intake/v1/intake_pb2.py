@@ -27,7 +27,7 @@ from redress.cases.v1 import cases_pb2 as redress_dot_cases_dot_v1_dot_cases__pb
 from redress.common.v1 import common_pb2 as redress_dot_common_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eredress/intake/v1/intake.proto\x12\x11redress.intake.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1credress/cases/v1/cases.proto\x1a\x1eredress/common/v1/common.proto\"/\n\x14\x46indComplaintRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\"=\n\x15\x46indComplaintResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0bworkflow_id\x18\x02 \x01(\t\"\x85\x04\n\x16SubmitComplaintRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12+\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x1a.redress.common.v1.Channel\x12-\n\x08\x63ustomer\x18\x03 \x01(\x0b\x32\x1b.redress.common.v1.Customer\x12\x0f\n\x07product\x18\x04 \x01(\t\x12\x13\n\x0bsub_product\x18\x05 \x01(\t\x12\r\n\x05issue\x18\x06 \x01(\t\x12\x11\n\tsub_issue\x18\x07 \x01(\t\x12\x11\n\tnarrative\x18\x08 \x01(\t\x12\x17\n\x0f\x64\x65sired_outcome\x18\t \x01(\t\x12)\n\x06regime\x18\n \x01(\x0e\x32\x19.redress.common.v1.Regime\x12/\n\x0breceived_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x0e\x61ttachment_ids\x18\x0c \x03(\tB\x02\x18\x01\x12\x0f\n\x07\x63ompany\x18\r \x01(\t\x12\x14\n\x0c\x65xternal_ref\x18\x0e \x01(\t\x12\x10\n\x08historic\x18\x0f \x01(\x08\x12<\n\x10historic_closure\x18\x10 \x01(\x0b\x32\".redress.intake.v1.HistoricClosure\x12\x13\n\x0bregime_name\x18\x11 \x01(\t\"\x9f\x01\n\x0fHistoricClosure\x12\x15\n\rsource_status\x18\x01 \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.redress.cases.v1.Decision\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x63losed_at_source\x18\x04 \x01(\t\"P\n\x17SubmitComplaintResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0bworkflow_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x32\xdd\x01\n\rIntakeService\x12h\n\x0fSubmitComplaint\x12).redress.intake.v1.SubmitComplaintRequest\x1a*.redress.intake.v1.SubmitComplaintResponse\x12\x62\n\rFindComplaint\x12\'.redress.intake.v1.FindComplaintRequest\x1a(.redress.intake.v1.FindComplaintResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eredress/intake/v1/intake.proto\x12\x11redress.intake.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1credress/cases/v1/cases.proto\x1a\x1eredress/common/v1/common.proto\"^\n\x1dImportClosedComplaintsRequest\x12=\n\ncomplaints\x18\x01 \x03(\x0b\x32).redress.intake.v1.SubmitComplaintRequest\"W\n\x1eImportClosedComplaintsResponse\x12\x35\n\x07results\x18\x01 \x03(\x0b\x32$.redress.intake.v1.ImportedComplaint\"`\n\x11ImportedComplaint\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\x10\n\x08problems\x18\x04 \x03(\t\"/\n\x14\x46indComplaintRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\"=\n\x15\x46indComplaintResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0bworkflow_id\x18\x02 \x01(\t\"\x85\x04\n\x16SubmitComplaintRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12+\n\x07\x63hannel\x18\x02 \x01(\x0e\x32\x1a.redress.common.v1.Channel\x12-\n\x08\x63ustomer\x18\x03 \x01(\x0b\x32\x1b.redress.common.v1.Customer\x12\x0f\n\x07product\x18\x04 \x01(\t\x12\x13\n\x0bsub_product\x18\x05 \x01(\t\x12\r\n\x05issue\x18\x06 \x01(\t\x12\x11\n\tsub_issue\x18\x07 \x01(\t\x12\x11\n\tnarrative\x18\x08 \x01(\t\x12\x17\n\x0f\x64\x65sired_outcome\x18\t \x01(\t\x12)\n\x06regime\x18\n \x01(\x0e\x32\x19.redress.common.v1.Regime\x12/\n\x0breceived_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x0e\x61ttachment_ids\x18\x0c \x03(\tB\x02\x18\x01\x12\x0f\n\x07\x63ompany\x18\r \x01(\t\x12\x14\n\x0c\x65xternal_ref\x18\x0e \x01(\t\x12\x10\n\x08historic\x18\x0f \x01(\x08\x12<\n\x10historic_closure\x18\x10 \x01(\x0b\x32\".redress.intake.v1.HistoricClosure\x12\x13\n\x0bregime_name\x18\x11 \x01(\t\"\x9f\x01\n\x0fHistoricClosure\x12\x15\n\rsource_status\x18\x01 \x01(\t\x12,\n\x08\x64\x65\x63ision\x18\x02 \x01(\x0e\x32\x1a.redress.cases.v1.Decision\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x18\n\x10\x63losed_at_source\x18\x04 \x01(\t\"P\n\x17SubmitComplaintResponse\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x13\n\x0bworkflow_id\x18\x02 \x01(\t\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x32\xdc\x02\n\rIntakeService\x12h\n\x0fSubmitComplaint\x12).redress.intake.v1.SubmitComplaintRequest\x1a*.redress.intake.v1.SubmitComplaintResponse\x12\x62\n\rFindComplaint\x12\'.redress.intake.v1.FindComplaintRequest\x1a(.redress.intake.v1.FindComplaintResponse\x12}\n\x16ImportClosedComplaints\x12\x30.redress.intake.v1.ImportClosedComplaintsRequest\x1a\x31.redress.intake.v1.ImportClosedComplaintsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,16 +36,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_SUBMITCOMPLAINTREQUEST'].fields_by_name['attachment_ids']._loaded_options = None
   _globals['_SUBMITCOMPLAINTREQUEST'].fields_by_name['attachment_ids']._serialized_options = b'\030\001'
-  _globals['_FINDCOMPLAINTREQUEST']._serialized_start=148
-  _globals['_FINDCOMPLAINTREQUEST']._serialized_end=195
-  _globals['_FINDCOMPLAINTRESPONSE']._serialized_start=197
-  _globals['_FINDCOMPLAINTRESPONSE']._serialized_end=258
-  _globals['_SUBMITCOMPLAINTREQUEST']._serialized_start=261
-  _globals['_SUBMITCOMPLAINTREQUEST']._serialized_end=778
-  _globals['_HISTORICCLOSURE']._serialized_start=781
-  _globals['_HISTORICCLOSURE']._serialized_end=940
-  _globals['_SUBMITCOMPLAINTRESPONSE']._serialized_start=942
-  _globals['_SUBMITCOMPLAINTRESPONSE']._serialized_end=1022
-  _globals['_INTAKESERVICE']._serialized_start=1025
-  _globals['_INTAKESERVICE']._serialized_end=1246
+  _globals['_IMPORTCLOSEDCOMPLAINTSREQUEST']._serialized_start=148
+  _globals['_IMPORTCLOSEDCOMPLAINTSREQUEST']._serialized_end=242
+  _globals['_IMPORTCLOSEDCOMPLAINTSRESPONSE']._serialized_start=244
+  _globals['_IMPORTCLOSEDCOMPLAINTSRESPONSE']._serialized_end=331
+  _globals['_IMPORTEDCOMPLAINT']._serialized_start=333
+  _globals['_IMPORTEDCOMPLAINT']._serialized_end=429
+  _globals['_FINDCOMPLAINTREQUEST']._serialized_start=431
+  _globals['_FINDCOMPLAINTREQUEST']._serialized_end=478
+  _globals['_FINDCOMPLAINTRESPONSE']._serialized_start=480
+  _globals['_FINDCOMPLAINTRESPONSE']._serialized_end=541
+  _globals['_SUBMITCOMPLAINTREQUEST']._serialized_start=544
+  _globals['_SUBMITCOMPLAINTREQUEST']._serialized_end=1061
+  _globals['_HISTORICCLOSURE']._serialized_start=1064
+  _globals['_HISTORICCLOSURE']._serialized_end=1223
+  _globals['_SUBMITCOMPLAINTRESPONSE']._serialized_start=1225
+  _globals['_SUBMITCOMPLAINTRESPONSE']._serialized_end=1305
+  _globals['_INTAKESERVICE']._serialized_start=1308
+  _globals['_INTAKESERVICE']._serialized_end=1656
 # @@protoc_insertion_point(module_scope)

@@ -11,6 +11,30 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ImportClosedComplaintsRequest(_message.Message):
+    __slots__ = ("complaints",)
+    COMPLAINTS_FIELD_NUMBER: _ClassVar[int]
+    complaints: _containers.RepeatedCompositeFieldContainer[SubmitComplaintRequest]
+    def __init__(self, complaints: _Optional[_Iterable[_Union[SubmitComplaintRequest, _Mapping]]] = ...) -> None: ...
+
+class ImportClosedComplaintsResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[ImportedComplaint]
+    def __init__(self, results: _Optional[_Iterable[_Union[ImportedComplaint, _Mapping]]] = ...) -> None: ...
+
+class ImportedComplaint(_message.Message):
+    __slots__ = ("idempotency_key", "case_id", "created", "problems")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    case_id: str
+    created: bool
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., case_id: _Optional[str] = ..., created: _Optional[bool] = ..., problems: _Optional[_Iterable[str]] = ...) -> None: ...
+
 class FindComplaintRequest(_message.Message):
     __slots__ = ("idempotency_key",)
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]

@@ -1,0 +1,106 @@
+"""What intake asks of services/cases directly, without a workflow.
+
+Intake calls services/cases (REDRESS_CASES_ADDRESS, with
+REDRESS_SERVICE_API_KEY and the process's REDRESS_TLS_* settings) for two
+things only:
+
+- the policy in force (GetPolicy), kept for REFRESH_SECONDS: a complaint may
+  name in `regime_name` a regime the policy defines itself (docs/lifecycle.md
+  "Regimes are data"), and closed historic complaints go through its rules
+  here, as a workflow's first step would. The shipped regimes need no call:
+  a complaint under them never waits for the case service;
+- storing closed historic complaints, many at a time (StoreClosedCases).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import grpc
+
+from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.domain.complaint_state import PolicyDocument
+from redress.domain.policy import Policy, PolicyError
+from redress.platform import channels
+from redress.platform.errors import Unavailable
+from redress.platform.tls import ClientTls
+
+# A policy published is in force here within this many seconds.
+REFRESH_SECONDS = 30.0
+# Each call to the case store; a batch of closed cases is written in one
+# transaction, well within it.
+CALL_SECONDS = 60.0
+
+
+class CasesLink:
+    def __init__(self, address: str, api_key: str, tls: ClientTls | None = None) -> None:
+        self.address = address
+        self.api_key = api_key
+        self.tls = tls or ClientTls()
+        self._channel: grpc.aio.Channel | None = None
+        self._document: PolicyDocument | None = None
+        self._regimes: tuple[str, ...] = ()
+        self._read_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    def _stub(self) -> cases_pb2_grpc.CasesServiceStub:
+        if self._channel is None:
+            self._channel = channels.aio_channel(self.address, tls=self.tls)
+        return cases_pb2_grpc.CasesServiceStub(self._channel)
+
+    def _metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.api_key}"),)
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+
+    async def policy(self) -> PolicyDocument | None:
+        """The policy in force; None when the case service cannot say now
+        (unreachable, or no key to ask it with)."""
+        async with self._lock:
+            if time.monotonic() - self._read_at >= REFRESH_SECONDS:
+                await self._read_policy()
+            return self._document
+
+    async def regimes(self) -> tuple[str, ...] | None:
+        """The regimes the policy in force defines beside the shipped ones."""
+        return self._regimes if await self.policy() is not None else None
+
+    async def _read_policy(self) -> None:
+        if not self.api_key:
+            return
+        try:
+            answer = await self._stub().GetPolicy(
+                cases_pb2.GetPolicyRequest(), metadata=self._metadata(), timeout=5
+            )
+            policy = Policy.load(answer.policy.document)
+        except (grpc.aio.AioRpcError, PolicyError):
+            return
+        p = answer.policy
+        self._document = PolicyDocument(p.policy_id, p.version, p.document)
+        self._regimes = tuple(policy.regimes)
+        self._read_at = time.monotonic()
+
+    async def store_closed(
+        self, cases: list[cases_pb2.ClosedCase]
+    ) -> list[cases_pb2.StoredClosedCase]:
+        if not self.api_key:
+            raise Unavailable(
+                "intake has no REDRESS_SERVICE_API_KEY to store closed historic complaints with"
+            )
+        try:
+            answer = await self._stub().StoreClosedCases(
+                cases_pb2.StoreClosedCasesRequest(cases=cases),
+                metadata=self._metadata(),
+                timeout=CALL_SECONDS,
+            )
+        except grpc.aio.AioRpcError as err:
+            if err.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise Unavailable(
+                    f"the case store did not answer ({err.code().name}); nothing was filed "
+                    "twice: call again with the same complaints"
+                ) from None
+            raise
+        return list(answer.stored)
