@@ -2,10 +2,10 @@
 
 Intake and the read side of the case API: what a web front end needs to file
 a complaint with the customer's files and what a CRM needs to follow the case
-it created; and a draft policy's what-if, which changes nothing either. Adding a file is intake's other half (the same roles may call it,
+it created. Adding a file is intake's other half (the same roles may call it,
 and it changes nothing of how the case is handled), so it is served with
-them. Commands on cases stay on gRPC and the console, where their refusals
-are designed for.
+them. A draft policy's what-if changes nothing either. Commands on cases stay
+on gRPC and the console, where their refusals are designed for.
 """
 
 from __future__ import annotations
