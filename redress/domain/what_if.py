@@ -380,6 +380,10 @@ class CaseDifference:
     letters_only_draft: tuple[str, ...] = ()
 
 
+def _ended(result: ClockResult) -> str:
+    return "breached" if result.breached_at is not None else result.state
+
+
 def _breached(result: ClockResult | None) -> bool:
     return result is not None and result.breached_at is not None
 
@@ -396,12 +400,9 @@ def compare(case: RecordedCase, baseline: Replay, draft: Replay) -> CaseDifferen
     clocks = []
     for name in names:
         before, after = baseline.clock(name), draft.clock(name)
-        if (
-            before is None
-            or after is None
-            or (before.state, before.due_at, before.stopped_at, before.breached_at)
-            != (after.state, after.due_at, after.stopped_at, after.breached_at)
-        ):
+        # An outcome that differs, not a deadline that moved: a changed
+        # target moves every case's deadline (WhatIfTotals.deadlines_moved).
+        if before is None or after is None or _ended(before) != _ended(after):
             clocks.append(ClockDifference(name, before, after))
     found = CaseDifference(
         case_id=case.case_id,
@@ -452,6 +453,8 @@ class WhatIfTotals:
     # and the other way round.
     more_breaches: Counter[str] = field(default_factory=Counter)
     fewer_breaches: Counter[str] = field(default_factory=Counter)
+    # Cases where the clock's deadline is another under the draft.
+    deadlines_moved: Counter[str] = field(default_factory=Counter)
     baseline_warnings: int = 0
     draft_warnings: int = 0
     baseline_escalations: int = 0
@@ -473,6 +476,9 @@ class WhatIfTotals:
                     totals.met += 1
                 elif c.state in (clk.RUNNING, clk.PAUSED):
                     totals.running += 1
+        for c in baseline.clocks:
+            other = draft.clock(c.name)
+            self.deadlines_moved[c.name] += other is not None and other.due_at != c.due_at
         for d in difference.clocks if difference else ():
             self.more_breaches[d.name] += d.newly_breached
             self.fewer_breaches[d.name] += d.no_longer_breached

@@ -138,6 +138,7 @@ def what_if_response(
                 draft_running=after.running,
                 more_breaches=t.more_breaches[name],
                 fewer_breaches=t.fewer_breaches[name],
+                deadlines_moved=t.deadlines_moved[name],
             )
         )
     kinds = sorted(set(t.baseline_letters) | set(t.draft_letters))

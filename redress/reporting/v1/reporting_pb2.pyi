@@ -612,7 +612,7 @@ class WhatIfPolicyRequest(_message.Message):
     def __init__(self, draft_document: _Optional[str] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
 
 class WhatIfClockTotals(_message.Message):
-    __slots__ = ("clock", "regulatory", "baseline_met", "baseline_breached", "baseline_running", "draft_met", "draft_breached", "draft_running", "more_breaches", "fewer_breaches")
+    __slots__ = ("clock", "regulatory", "baseline_met", "baseline_breached", "baseline_running", "draft_met", "draft_breached", "draft_running", "more_breaches", "fewer_breaches", "deadlines_moved")
     CLOCK_FIELD_NUMBER: _ClassVar[int]
     REGULATORY_FIELD_NUMBER: _ClassVar[int]
     BASELINE_MET_FIELD_NUMBER: _ClassVar[int]
@@ -623,6 +623,7 @@ class WhatIfClockTotals(_message.Message):
     DRAFT_RUNNING_FIELD_NUMBER: _ClassVar[int]
     MORE_BREACHES_FIELD_NUMBER: _ClassVar[int]
     FEWER_BREACHES_FIELD_NUMBER: _ClassVar[int]
+    DEADLINES_MOVED_FIELD_NUMBER: _ClassVar[int]
     clock: str
     regulatory: bool
     baseline_met: int
@@ -633,7 +634,8 @@ class WhatIfClockTotals(_message.Message):
     draft_running: int
     more_breaches: int
     fewer_breaches: int
-    def __init__(self, clock: _Optional[str] = ..., regulatory: _Optional[bool] = ..., baseline_met: _Optional[int] = ..., baseline_breached: _Optional[int] = ..., baseline_running: _Optional[int] = ..., draft_met: _Optional[int] = ..., draft_breached: _Optional[int] = ..., draft_running: _Optional[int] = ..., more_breaches: _Optional[int] = ..., fewer_breaches: _Optional[int] = ...) -> None: ...
+    deadlines_moved: int
+    def __init__(self, clock: _Optional[str] = ..., regulatory: _Optional[bool] = ..., baseline_met: _Optional[int] = ..., baseline_breached: _Optional[int] = ..., baseline_running: _Optional[int] = ..., draft_met: _Optional[int] = ..., draft_breached: _Optional[int] = ..., draft_running: _Optional[int] = ..., more_breaches: _Optional[int] = ..., fewer_breaches: _Optional[int] = ..., deadlines_moved: _Optional[int] = ...) -> None: ...
 
 class WhatIfLetterTotals(_message.Message):
     __slots__ = ("kind", "baseline", "draft")
