@@ -356,3 +356,126 @@ def test_the_console_shows_what_a_draft_would_do_before_it_is_published(
         cases_pb2.GetPolicyRequest(), metadata=bearer(platform.credentials.admin_key), timeout=30
     ).policy
     assert in_force.version == yaml.safe_load(SHIPPED.read_text())["version"]
+
+
+def test_a_case_worked_now_replays_under_its_own_policy_as_it_lived(
+    platform: LocalPlatform,
+) -> None:
+    """The baseline is the live rules themselves: a case moved, paused,
+    answered and resolved through the API replays, under its own policy
+    version, to the clocks GetCase shows (deadlines to within the moment it
+    takes to record a change, the time the audit trail gives each event)."""
+    from redress.domain import what_if as wi
+    from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+    from services.reporting.store import ReportingStore
+    from services.reporting.what_if import recorded_cases
+
+    admin = bearer(platform.credentials.admin_key)
+    started = datetime.now(UTC)
+    with grpc.insecure_channel(platform.address("intake")) as channel:
+        case_id = (
+            intake_pb2_grpc.IntakeServiceStub(channel)
+            .SubmitComplaint(
+                intake_pb2.SubmitComplaintRequest(
+                    idempotency_key=f"what-if-live-{started.timestamp()}",
+                    channel=common_pb2.CHANNEL_WEB,
+                    customer=common_pb2.Customer(full_name="Robin Example", email="r@example.com"),
+                    product="Checking or savings account",
+                    issue="Managing an account",
+                    narrative="The bank closed my account without telling me.",
+                    regime=common_pb2.REGIME_UK_FCA,
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            .case_id
+        )
+    cases = cases_pb2_grpc.CasesServiceStub(grpc.insecure_channel(platform.address("cases")))
+
+    def call(method: str, request: object) -> None:
+        getattr(cases, method)(request, metadata=admin, timeout=30)
+
+    def case() -> cases_pb2.Case:
+        return cases.GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=30
+        ).case
+
+    try:
+        call(
+            "TransitionStage", cases_pb2.TransitionStageRequest(case_id=case_id, to_stage="triage")
+        )
+    except grpc.RpcError:
+        # The acknowledgement, once delivered, may have moved it on first.
+        assert case().stage == "acknowledged"
+    for stage in ("assigned", "investigating", "awaiting_customer"):
+        call("TransitionStage", cases_pb2.TransitionStageRequest(case_id=case_id, to_stage=stage))
+    call(
+        "RecordCustomerReply",
+        cases_pb2.RecordCustomerReplyRequest(
+            case_id=case_id, channel=common_pb2.CHANNEL_EMAIL, summary="here it is"
+        ),
+    )
+    eventually(lambda: case().stage == "investigating")
+    call(
+        "PauseClock",
+        cases_pb2.PauseClockRequest(
+            case_id=case_id, clock="resolution", reason="customer_requested_delay"
+        ),
+    )
+    call("ResumeClock", cases_pb2.ResumeClockRequest(case_id=case_id, clock="resolution"))
+    call(
+        "RecordOutcome",
+        cases_pb2.RecordOutcomeRequest(
+            case_id=case_id,
+            decision=cases_pb2.DECISION_UPHELD,
+            root_cause="process.error",
+            summary="reopened the account",
+        ),
+    )
+    call("ResolveCase", cases_pb2.ResolveCaseRequest(case_id=case_id, reason="answered"))
+    live = eventually(lambda: (got := case()).stage == "resolved" and got)
+
+    store = ReportingStore(platform.database_url)
+    try:
+        [(version, recorded)] = [
+            (v, c)
+            for v, c in recorded_cases(
+                store, started - timedelta(minutes=5), datetime.now(UTC) + timedelta(minutes=5)
+            )
+            if c.case_id == case_id
+        ]
+        assert version == f"{live.policy_id} {live.policy_version}"
+        kinds = [e.kind for e in recorded.events]
+        for kind in (wi.STAGE, wi.REPLY, wi.PAUSE, wi.RESUME, wi.OUTCOME):
+            assert kind in kinds, kinds
+        replayed = wi.replay(
+            recorded,
+            store.policy(live.policy_id, live.policy_version),
+            datetime.now(UTC),
+        )
+    finally:
+        store.close()
+    states = {
+        common_pb2.CLOCK_STATE_MET: "met",
+        common_pb2.CLOCK_STATE_RUNNING: "running",
+        common_pb2.CLOCK_STATE_PAUSED: "paused",
+        common_pb2.CLOCK_STATE_BREACHED: "breached",
+    }
+    assert {c.name for c in replayed.clocks} == {c.name for c in live.clocks}
+    for clock in live.clocks:
+        again = replayed.clock(clock.name)
+        assert again is not None and again.state == states[clock.state], clock.name
+        assert again.due_at is not None
+        assert abs(again.due_at - clock.due_at.ToDatetime(UTC)) < timedelta(seconds=5), clock.name
+    # The letters the live case asked for, as services/followup took them.
+    replayed_letters = [h.name for h in replayed.letters]
+    assert replayed_letters == ["acknowledgement", "summary_resolution"]
+
+    def live_letters() -> list[str]:
+        return [
+            e.actor.id.removeprefix("followups.")
+            for e in case().audit_events
+            if e.action == "message.queued" and e.actor.id.startswith("followups.")
+        ]
+
+    assert eventually(lambda: len(live_letters()) == 2 and live_letters()) == replayed_letters
