@@ -754,6 +754,7 @@ def parser() -> argparse.ArgumentParser:
     pshow.add_argument("--id")
     pshow.add_argument("--version")
     pshow.set_defaults(run=cmd_policy_show)
+    reports.add_policy_commands(policy)
 
     imp = sub.add_parser("import", help="replay complaints from a file through intake")
     imp_sub = imp.add_subparsers(dest="format", required=True)

@@ -19,7 +19,7 @@ from redress.common.v1 import common_pb2
 from redress.db.audit_seal import AuditKeyError
 from redress.db.personal_data import PersonalDataHolder
 from redress.db.tables.cases import PolicyVersion
-from redress.domain.policy import Policy, PolicyError
+from redress.domain.policy import Policy
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_rank
 from redress.domain.regulatory import REGIMES
@@ -29,8 +29,6 @@ from redress.platform.enums import Channel, Priority, Regime, choices, short_nam
 from redress.platform.errors import (
     AlreadyExists,
     FailedPrecondition,
-    FieldViolation,
-    InvalidArgument,
     NotFound,
     ServiceError,
     Unavailable,
@@ -38,6 +36,7 @@ from redress.platform.errors import (
     checked_time,
 )
 from redress.platform.pages import page_within
+from redress.platform.policies import checked_policy
 from redress.platform.requests import (
     LANGUAGE,
     check_case_id,
@@ -857,17 +856,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
     async def PublishPolicy(
         self, request: cases_pb2.PublishPolicyRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.PublishPolicyResponse:
-        if len(request.document) > 256_000:
-            raise InvalidArgument([FieldViolation("document", "at most 256,000 characters")])
-        try:
-            policy = Policy.load(request.document)
-        except PolicyError as err:
-            raise InvalidArgument(
-                [
-                    FieldViolation(f"document.{p.split(':', 1)[0]}", p.split(": ", 1)[-1])
-                    for p in err.problems
-                ]
-            ) from None
+        policy = checked_policy(request.document)
         row, published = await asyncio.to_thread(
             self.store.publish_policy, policy.id, policy.version, request.document, caller().id
         )

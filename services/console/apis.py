@@ -114,10 +114,10 @@ class Caller:
         self._apis = apis
         self._metadata = metadata
 
-    def call(self, service: str, method: str, request: Any) -> Any:
+    def call(self, service: str, method: str, request: Any, timeout: float = TIMEOUT) -> Any:
         rpc: Callable[..., Any] = getattr(self._apis.stubs[service], method)
         try:
-            return rpc(request, metadata=self._metadata, timeout=TIMEOUT)
+            return rpc(request, metadata=self._metadata, timeout=timeout)
         except grpc.RpcError as err:
             raise refusal(err) from None
 
@@ -140,5 +140,5 @@ class Caller:
     def knowledge(self, method: str, request: Any) -> Any:
         return self.call("knowledge", method, request)
 
-    def reporting(self, method: str, request: Any) -> Any:
-        return self.call("reporting", method, request)
+    def reporting(self, method: str, request: Any, timeout: float = TIMEOUT) -> Any:
+        return self.call("reporting", method, request, timeout)

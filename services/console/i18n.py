@@ -632,6 +632,89 @@ TEXTS: dict[str, tuple[str, str]] = {
     "social": ("soziale Medien", "redes sociales"),
     "console": ("Konsole", "consola"),
     "api": ("API", "API"),
+    # The policy page: a draft's what-if and publishing (services/console/routes/policy.py).
+    "Policy": ("Regelwerk", "Política"),
+    "In force": ("In Kraft", "En vigor"),
+    "published by": ("veröffentlicht von", "publicada por"),
+    "Paste or upload a draft, then see what it would have done with the cases received in a "
+    "past period before you publish it. Nothing changes until you publish.": (
+        "Fügen Sie einen Entwurf ein oder laden Sie ihn hoch und sehen Sie, was er mit den in "
+        "einem vergangenen Zeitraum eingegangenen Fällen getan hätte, bevor Sie ihn "
+        "veröffentlichen. Bis zur Veröffentlichung ändert sich nichts.",
+        "Pegue o suba un borrador y vea qué habría hecho con los casos recibidos en un periodo "
+        "pasado antes de publicarlo. Nada cambia hasta que lo publique.",
+    ),
+    "Draft policy (YAML or JSON)": (
+        "Entwurf des Regelwerks (YAML oder JSON)",
+        "Borrador de la política (YAML o JSON)",
+    ),
+    "Or upload the draft": ("Oder den Entwurf hochladen", "O suba el borrador"),
+    "Problems in the draft": ("Fehler im Entwurf", "Problemas en el borrador"),
+    "Cases received": ("Eingegangene Fälle", "Casos recibidos"),
+    "What if": ("Was wäre, wenn", "Qué pasaría si"),
+    "Choose What if or Publish.": (
+        "Wählen Sie „Was wäre, wenn“ oder „Veröffentlichen“.",
+        "Elija «Qué pasaría si» o «Publicar».",
+    ),
+    "Policy {policy} version {version} published; new complaints follow it.": (
+        "Regelwerk {policy} Version {version} veröffentlicht; neue Beschwerden folgen ihm.",
+        "Política {policy} versión {version} publicada; las nuevas reclamaciones la siguen.",
+    ),
+    "Policy {policy} version {version} was already published.": (
+        "Regelwerk {policy} Version {version} war bereits veröffentlicht.",
+        "La política {policy} versión {version} ya estaba publicada.",
+    ),
+    "a YAML or JSON file in UTF-8": (
+        "eine YAML- oder JSON-Datei in UTF-8",
+        "un archivo YAML o JSON en UTF-8",
+    ),
+    "at most 256,000 characters": ("höchstens 256.000 Zeichen", "como máximo 256.000 caracteres"),
+    "{replayed} cases received from {start} to {end} replayed; {differing} would have gone "
+    "differently.": (
+        "{replayed} vom {start} bis {end} eingegangene Fälle nachgespielt; {differing} wären "
+        "anders verlaufen.",
+        "{replayed} casos recibidos del {start} al {end} reproducidos; {differing} habrían ido "
+        "de otro modo.",
+    ),
+    "Clocks as of": ("Fristen mit Stand", "Plazos a fecha de"),
+    "Clocks: now and under the draft": (
+        "Fristen: jetzt und nach dem Entwurf",
+        "Plazos: ahora y con el borrador",
+    ),
+    "Breached now": ("Jetzt verletzt", "Incumplidos ahora"),
+    "Breached under the draft": ("Nach dem Entwurf verletzt", "Incumplidos con el borrador"),
+    "More breaches": ("Mehr Verletzungen", "Más incumplimientos"),
+    "Fewer breaches": ("Weniger Verletzungen", "Menos incumplimientos"),
+    "Met now": ("Jetzt eingehalten", "Cumplidos ahora"),
+    "Met under the draft": ("Nach dem Entwurf eingehalten", "Cumplidos con el borrador"),
+    "Deadlines moved": ("Fristen verschoben", "Plazos movidos"),
+    "No cases were received in this period.": (
+        "In diesem Zeitraum sind keine Fälle eingegangen.",
+        "No se recibieron casos en este periodo.",
+    ),
+    "Warnings, escalations and letters": (
+        "Warnungen, Eskalationen und Schreiben",
+        "Avisos, escalados y cartas",
+    ),
+    "Now": ("Jetzt", "Ahora"),
+    "Under the draft": ("Nach dem Entwurf", "Con el borrador"),
+    "Warnings": ("Warnungen", "Avisos"),
+    "Escalation steps": ("Eskalationsstufen", "Pasos de escalado"),
+    "Letters": ("Schreiben", "Cartas"),
+    "Routing per team is not compared: policies have no routing rules yet.": (
+        "Die Zuweisung je Team wird nicht verglichen: Regelwerke haben noch keine "
+        "Zuweisungsregeln.",
+        "No se compara el reparto por equipo: las políticas aún no tienen reglas de reparto.",
+    ),
+    "Cases that would have gone differently": (
+        "Fälle, die anders verlaufen wären",
+        "Casos que habrían ido de otro modo",
+    ),
+    "the first {n}": ("die ersten {n}", "los primeros {n}"),
+    "deadline": ("Frist", "plazo"),
+    "warning": ("Warnung", "aviso"),
+    "escalation": ("Eskalation", "escalado"),
+    "not started": ("nicht begonnen", "sin iniciar"),
 }
 
 

@@ -23,7 +23,7 @@ from redress.platform.web import serve_wsgi
 from services.gateway.connect import Gateway, GatewaySettings
 from services.gateway.openapi import openapi_json
 
-DEFAULT_PORTS = {"intake": 50051, "cases": 50052}
+DEFAULT_PORTS = {"intake": 50051, "cases": 50052, "reporting": 50055}
 log = logging.getLogger("redress.http")
 
 

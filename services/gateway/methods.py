@@ -4,8 +4,8 @@ Intake and the read side of the case API: what a web front end needs to file
 a complaint with the customer's files and what a CRM needs to follow the case
 it created. Adding a file is intake's other half (the same roles may call it,
 and it changes nothing of how the case is handled), so it is served with
-them. Commands on cases stay on gRPC and the console, where their refusals
-are designed for.
+them. A draft policy's what-if changes nothing either. Commands on cases stay
+on gRPC and the console, where their refusals are designed for.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from google.protobuf.message import Message
 
 from redress.cases.v1 import cases_pb2
 from redress.intake.v1 import intake_pb2
+from redress.reporting.v1 import reporting_pb2
 
 # gRPC service name -> (the Redress process that serves it, methods exposed).
 EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -35,11 +36,15 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
             "DownloadAttachment",
         ),
     ),
+    # A draft policy's effect on past cases, read before publishing it
+    # (changes nothing, so a web front end may offer it).
+    "redress.reporting.v1.ReportingService": ("reporting", ("WhatIfPolicy",)),
 }
 
 _FILES = {
     "redress.intake.v1.IntakeService": intake_pb2.DESCRIPTOR,
     "redress.cases.v1.CasesService": cases_pb2.DESCRIPTOR,
+    "redress.reporting.v1.ReportingService": reporting_pb2.DESCRIPTOR,
 }
 
 

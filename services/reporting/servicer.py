@@ -12,14 +12,19 @@ import grpc
 from google.protobuf.duration_pb2 import Duration
 
 from redress.common.v1 import common_pb2
+from redress.domain import what_if as wi
+from redress.domain.policy import Policy
 from redress.platform.auth import current_principal
-from redress.platform.enums import Regime, short_name
+from redress.platform.enums import Regime, from_short_name, short_name
 from redress.platform.errors import (
+    FieldViolation,
+    InvalidArgument,
     NotFound,
     ServiceError,
     Unavailable,
     Violations,
 )
+from redress.platform.policies import checked_policy
 from redress.platform.requests import check_plain_text
 from redress.platform.serving import roles
 from redress.platform.wire import duration, timestamp
@@ -33,6 +38,7 @@ from services.reporting.figures import Figures
 from services.reporting.render import CONTENT_TYPES, file_name, render
 from services.reporting.requests import GRANULARITIES, case_filter, dimension, time_range
 from services.reporting.store import NoSuchReport, ReportingStore, SavedReports, from_row
+from services.reporting.what_if import MAX_CASES, WhatIfResult, count_cases, what_if
 
 READERS = roles("reporting_reader", "team_lead", "manager", "administrator", "auditor")
 # Regulatory returns, however they are read: GetRegulatoryReturn, a saved
@@ -53,6 +59,9 @@ ACCESS = {
         "ListReports": READERS,
         "RunReport": READERS,
         "GetDeflections": READERS,
+        # Policies are the administrators'; managers and auditors read what a
+        # change would do before it is made.
+        "WhatIfPolicy": roles("administrator", "manager", "auditor"),
     }
 }
 MAX_PERIOD = timedelta(days=3 * 366)
@@ -90,6 +99,88 @@ def deflection_figures(c: DeflectionCount) -> reporting_pb2.DeflectionFigures:
     )
 
 
+WHAT_IF_ROWS = 500
+
+
+def _clock_change(d: wi.ClockDifference) -> reporting_pb2.WhatIfClockChange:
+    change = reporting_pb2.WhatIfClockChange(
+        clock=d.name, newly_breached=d.newly_breached, no_longer_breached=d.no_longer_breached
+    )
+    for side, found in (("baseline", d.baseline), ("draft", d.draft)):
+        if found is None:
+            continue
+        setattr(change, f"{side}_state", from_short_name(common_pb2.ClockState, found.state))
+        if found.due_at is not None:
+            getattr(change, f"{side}_due_at").CopyFrom(timestamp(found.due_at))
+        if found.breached_at is not None:
+            getattr(change, f"{side}_breached_at").CopyFrom(timestamp(found.breached_at))
+    return change
+
+
+def what_if_response(
+    draft: Policy, as_of: datetime, result: WhatIfResult
+) -> reporting_pb2.WhatIfPolicyResponse:
+    t = result.totals
+    names = list(t.baseline_clocks) + [n for n in t.draft_clocks if n not in t.baseline_clocks]
+    clocks = []
+    for name in names:
+        before = t.baseline_clocks.get(name, wi.ClockTotals())
+        after = t.draft_clocks.get(name, wi.ClockTotals())
+        clocks.append(
+            reporting_pb2.WhatIfClockTotals(
+                clock=name,
+                regulatory=name in result.regulatory,
+                baseline_met=before.met,
+                baseline_breached=before.breached,
+                baseline_running=before.running,
+                draft_met=after.met,
+                draft_breached=after.breached,
+                draft_running=after.running,
+                more_breaches=t.more_breaches[name],
+                fewer_breaches=t.fewer_breaches[name],
+                deadlines_moved=t.deadlines_moved[name],
+            )
+        )
+    kinds = sorted(set(t.baseline_letters) | set(t.draft_letters))
+    return reporting_pb2.WhatIfPolicyResponse(
+        draft_policy_id=draft.id,
+        draft_version=draft.version,
+        as_of=timestamp(as_of),
+        cases_replayed=t.cases,
+        cases_differing=t.cases_differing,
+        clocks=clocks,
+        baseline_warnings=t.baseline_warnings,
+        draft_warnings=t.draft_warnings,
+        baseline_escalations=t.baseline_escalations,
+        draft_escalations=t.draft_escalations,
+        letters=[
+            reporting_pb2.WhatIfLetterTotals(
+                kind=k, baseline=t.baseline_letters[k], draft=t.draft_letters[k]
+            )
+            for k in kinds
+        ],
+        cases=[
+            reporting_pb2.WhatIfCase(
+                case_id=d.case_id,
+                received_at=timestamp(d.received_at),
+                baseline_policy=version,
+                baseline_type=d.baseline_type,
+                draft_type=d.draft_type,
+                clocks=[_clock_change(c) for c in d.clocks],
+                warnings_only_baseline=d.warnings_only_baseline,
+                warnings_only_draft=d.warnings_only_draft,
+                escalations_only_baseline=d.escalations_only_baseline,
+                escalations_only_draft=d.escalations_only_draft,
+                letters_only_baseline=d.letters_only_baseline,
+                letters_only_draft=d.letters_only_draft,
+            )
+            for version, d in result.cases
+        ],
+        truncated=result.truncated,
+        cases_cut_short=t.cut_short,
+    )
+
+
 class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
     def __init__(
         self,
@@ -118,6 +209,43 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
             by_article=[deflection_figures(c) for c in d.by_article],
             by_language=[deflection_figures(c) for c in d.by_language],
         )
+
+    async def WhatIfPolicy(
+        self, request: reporting_pb2.WhatIfPolicyRequest, context: grpc.aio.ServicerContext
+    ) -> reporting_pb2.WhatIfPolicyResponse:
+        v = Violations()
+        start, end = time_range(v, "received", request.received, required=True)
+        if start is not None and end is not None and end - start > MAX_PERIOD:
+            v.add("received", "at most three years")
+        if not 0 <= request.limit <= WHAT_IF_ROWS:
+            v.add("limit", f"between 0 and {WHAT_IF_ROWS} (0 for 100)")
+        draft: Policy | None = None
+        if not request.draft_document.strip():
+            v.add("draft_document", "required: the draft policy, YAML or JSON")
+        else:
+            # Checked as PublishPolicy checks a document, every problem named.
+            try:
+                draft = checked_policy(request.draft_document, "draft_document")
+            except InvalidArgument as err:
+                v.items.extend(err.violations)
+        v.raise_if_any()
+        assert start is not None and end is not None and draft is not None
+        cases = await asyncio.to_thread(count_cases, self.store, start, end)
+        if cases > MAX_CASES:
+            raise InvalidArgument(
+                [
+                    FieldViolation(
+                        "received",
+                        f"{cases:,} cases were received in the period; at most "
+                        f"{MAX_CASES:,} are replayed at once: choose a shorter period",
+                    )
+                ]
+            )
+        as_of = datetime.now(UTC)
+        result = await asyncio.to_thread(
+            what_if, self.store, draft, start, end, as_of, request.limit or 100
+        )
+        return what_if_response(draft, as_of, result)
 
     async def GetDashboard(
         self, request: reporting_pb2.GetDashboardRequest, context: grpc.aio.ServicerContext

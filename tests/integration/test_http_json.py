@@ -284,6 +284,10 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
                 "DownloadAttachment",
             )
         },
+        "/redress.reporting.v1.ReportingService/WhatIfPolicy": (
+            "redress.reporting.v1.WhatIfPolicyRequest",
+            "redress.reporting.v1.WhatIfPolicyResponse",
+        ),
     }
     assert set(document["paths"]) == set(expected)
     for path, (request, response) in expected.items():

@@ -600,3 +600,131 @@ class GetDashboardResponse(_message.Message):
     satisfaction_scores: _containers.RepeatedCompositeFieldContainer[Count]
     deflections: DeflectionFigures
     def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., deflections: _Optional[_Union[DeflectionFigures, _Mapping]] = ...) -> None: ...
+
+class WhatIfPolicyRequest(_message.Message):
+    __slots__ = ("draft_document", "received", "limit")
+    DRAFT_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    draft_document: str
+    received: _common_pb2.TimeRange
+    limit: int
+    def __init__(self, draft_document: _Optional[str] = ..., received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class WhatIfClockTotals(_message.Message):
+    __slots__ = ("clock", "regulatory", "baseline_met", "baseline_breached", "baseline_running", "draft_met", "draft_breached", "draft_running", "more_breaches", "fewer_breaches", "deadlines_moved")
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    REGULATORY_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_MET_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_BREACHED_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_RUNNING_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_MET_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_BREACHED_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_RUNNING_FIELD_NUMBER: _ClassVar[int]
+    MORE_BREACHES_FIELD_NUMBER: _ClassVar[int]
+    FEWER_BREACHES_FIELD_NUMBER: _ClassVar[int]
+    DEADLINES_MOVED_FIELD_NUMBER: _ClassVar[int]
+    clock: str
+    regulatory: bool
+    baseline_met: int
+    baseline_breached: int
+    baseline_running: int
+    draft_met: int
+    draft_breached: int
+    draft_running: int
+    more_breaches: int
+    fewer_breaches: int
+    deadlines_moved: int
+    def __init__(self, clock: _Optional[str] = ..., regulatory: _Optional[bool] = ..., baseline_met: _Optional[int] = ..., baseline_breached: _Optional[int] = ..., baseline_running: _Optional[int] = ..., draft_met: _Optional[int] = ..., draft_breached: _Optional[int] = ..., draft_running: _Optional[int] = ..., more_breaches: _Optional[int] = ..., fewer_breaches: _Optional[int] = ..., deadlines_moved: _Optional[int] = ...) -> None: ...
+
+class WhatIfLetterTotals(_message.Message):
+    __slots__ = ("kind", "baseline", "draft")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    baseline: int
+    draft: int
+    def __init__(self, kind: _Optional[str] = ..., baseline: _Optional[int] = ..., draft: _Optional[int] = ...) -> None: ...
+
+class WhatIfClockChange(_message.Message):
+    __slots__ = ("clock", "baseline_state", "baseline_due_at", "baseline_breached_at", "draft_state", "draft_due_at", "draft_breached_at", "newly_breached", "no_longer_breached")
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_STATE_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_BREACHED_AT_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_STATE_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_DUE_AT_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_BREACHED_AT_FIELD_NUMBER: _ClassVar[int]
+    NEWLY_BREACHED_FIELD_NUMBER: _ClassVar[int]
+    NO_LONGER_BREACHED_FIELD_NUMBER: _ClassVar[int]
+    clock: str
+    baseline_state: _common_pb2.ClockState
+    baseline_due_at: _timestamp_pb2.Timestamp
+    baseline_breached_at: _timestamp_pb2.Timestamp
+    draft_state: _common_pb2.ClockState
+    draft_due_at: _timestamp_pb2.Timestamp
+    draft_breached_at: _timestamp_pb2.Timestamp
+    newly_breached: bool
+    no_longer_breached: bool
+    def __init__(self, clock: _Optional[str] = ..., baseline_state: _Optional[_Union[_common_pb2.ClockState, str]] = ..., baseline_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., baseline_breached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., draft_state: _Optional[_Union[_common_pb2.ClockState, str]] = ..., draft_due_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., draft_breached_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., newly_breached: _Optional[bool] = ..., no_longer_breached: _Optional[bool] = ...) -> None: ...
+
+class WhatIfCase(_message.Message):
+    __slots__ = ("case_id", "received_at", "baseline_policy", "baseline_type", "draft_type", "clocks", "warnings_only_baseline", "warnings_only_draft", "escalations_only_baseline", "escalations_only_draft", "letters_only_baseline", "letters_only_draft")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_AT_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_ONLY_BASELINE_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_ONLY_DRAFT_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_ONLY_BASELINE_FIELD_NUMBER: _ClassVar[int]
+    ESCALATIONS_ONLY_DRAFT_FIELD_NUMBER: _ClassVar[int]
+    LETTERS_ONLY_BASELINE_FIELD_NUMBER: _ClassVar[int]
+    LETTERS_ONLY_DRAFT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    received_at: _timestamp_pb2.Timestamp
+    baseline_policy: str
+    baseline_type: str
+    draft_type: str
+    clocks: _containers.RepeatedCompositeFieldContainer[WhatIfClockChange]
+    warnings_only_baseline: _containers.RepeatedScalarFieldContainer[str]
+    warnings_only_draft: _containers.RepeatedScalarFieldContainer[str]
+    escalations_only_baseline: _containers.RepeatedScalarFieldContainer[str]
+    escalations_only_draft: _containers.RepeatedScalarFieldContainer[str]
+    letters_only_baseline: _containers.RepeatedScalarFieldContainer[str]
+    letters_only_draft: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, case_id: _Optional[str] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., baseline_policy: _Optional[str] = ..., baseline_type: _Optional[str] = ..., draft_type: _Optional[str] = ..., clocks: _Optional[_Iterable[_Union[WhatIfClockChange, _Mapping]]] = ..., warnings_only_baseline: _Optional[_Iterable[str]] = ..., warnings_only_draft: _Optional[_Iterable[str]] = ..., escalations_only_baseline: _Optional[_Iterable[str]] = ..., escalations_only_draft: _Optional[_Iterable[str]] = ..., letters_only_baseline: _Optional[_Iterable[str]] = ..., letters_only_draft: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WhatIfPolicyResponse(_message.Message):
+    __slots__ = ("draft_policy_id", "draft_version", "as_of", "cases_replayed", "cases_differing", "clocks", "baseline_warnings", "draft_warnings", "baseline_escalations", "draft_escalations", "letters", "cases", "truncated", "cases_cut_short")
+    DRAFT_POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    CASES_REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    CASES_DIFFERING_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    BASELINE_ESCALATIONS_FIELD_NUMBER: _ClassVar[int]
+    DRAFT_ESCALATIONS_FIELD_NUMBER: _ClassVar[int]
+    LETTERS_FIELD_NUMBER: _ClassVar[int]
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    CASES_CUT_SHORT_FIELD_NUMBER: _ClassVar[int]
+    draft_policy_id: str
+    draft_version: str
+    as_of: _timestamp_pb2.Timestamp
+    cases_replayed: int
+    cases_differing: int
+    clocks: _containers.RepeatedCompositeFieldContainer[WhatIfClockTotals]
+    baseline_warnings: int
+    draft_warnings: int
+    baseline_escalations: int
+    draft_escalations: int
+    letters: _containers.RepeatedCompositeFieldContainer[WhatIfLetterTotals]
+    cases: _containers.RepeatedCompositeFieldContainer[WhatIfCase]
+    truncated: bool
+    cases_cut_short: int
+    def __init__(self, draft_policy_id: _Optional[str] = ..., draft_version: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., cases_replayed: _Optional[int] = ..., cases_differing: _Optional[int] = ..., clocks: _Optional[_Iterable[_Union[WhatIfClockTotals, _Mapping]]] = ..., baseline_warnings: _Optional[int] = ..., draft_warnings: _Optional[int] = ..., baseline_escalations: _Optional[int] = ..., draft_escalations: _Optional[int] = ..., letters: _Optional[_Iterable[_Union[WhatIfLetterTotals, _Mapping]]] = ..., cases: _Optional[_Iterable[_Union[WhatIfCase, _Mapping]]] = ..., truncated: _Optional[bool] = ..., cases_cut_short: _Optional[int] = ...) -> None: ...

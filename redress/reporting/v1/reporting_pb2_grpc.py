@@ -104,6 +104,11 @@ class ReportingServiceStub:
                 request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.SerializeToString,
                 response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.FromString,
                 _registered_method=True)
+        self.WhatIfPolicy = channel.unary_unary(
+                '/redress.reporting.v1.ReportingService/WhatIfPolicy',
+                request_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyRequest.SerializeToString,
+                response_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyResponse.FromString,
+                _registered_method=True)
 
 
 class ReportingServiceServicer:
@@ -249,6 +254,26 @@ class ReportingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WhatIfPolicy(self, request, context):
+        """What if: the cases received in a period replayed under a draft policy
+        before it is published. The draft is validated as PublishPolicy
+        validates it (INVALID_ARGUMENT naming every problem's path). Each case's
+        recorded events (receipt, the stages people moved it to, clock pauses and
+        resumes, customer replies, the outcome, resolving, closing, reopening,
+        the acknowledgement's delivery) are replayed under the policy version the
+        case runs under (the baseline) and under the draft, with the same clock,
+        calendar and escalation rules the live complaints use, clocks run until
+        now. The answer: totals over every case replayed (per clock: met,
+        breached, running under each, and how many cases breach under the draft
+        that did not, and the other way round; warnings, escalation steps and
+        letters under each), and the cases where something differs, case by
+        case. Nothing is written and no case changes. Routing per team is not
+        compared: policies have no routing rules yet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ReportingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -316,6 +341,11 @@ def add_ReportingServiceServicer_to_server(servicer, server):
                     servicer.GetDeflections,
                     request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.FromString,
                     response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.SerializeToString,
+            ),
+            'WhatIfPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.WhatIfPolicy,
+                    request_deserializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyRequest.FromString,
+                    response_serializer=redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -674,6 +704,33 @@ class ReportingService:
             '/redress.reporting.v1.ReportingService/GetDeflections',
             redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsRequest.SerializeToString,
             redress_dot_reporting_dot_v1_dot_reporting__pb2.GetDeflectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WhatIfPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.reporting.v1.ReportingService/WhatIfPolicy',
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyRequest.SerializeToString,
+            redress_dot_reporting_dot_v1_dot_reporting__pb2.WhatIfPolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,
