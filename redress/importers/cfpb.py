@@ -23,14 +23,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import hashlib
+import json
 import re
+import signal
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import ftfy
 import grpc
@@ -399,9 +402,41 @@ class Report:
     rejected: list[Rejection] = field(default_factory=list)
     # Fields cleaned in rows that were filed (or offered for filing).
     cleaned: list[Cleaning] = field(default_factory=list)
+    # Of `created`: filed closed without a workflow (ImportClosedComplaints).
+    filed_closed: int = 0
+    rows_read: int = 0
+    # Rows up to this line were accounted for by an earlier, interrupted run.
+    resumed_after: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
 
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+# Closed complaints sent in one ImportClosedComplaints call, and the most
+# bytes of them (under gRPC's 4 MB message).
+BATCH_ROWS = 500
+BATCH_BYTES = 3_000_000
+# Batches in flight: one being stored while the next is read and checked.
+BATCHES_IN_FLIGHT = 2
+# How often progress is printed and the resume point saved, in seconds.
+PROGRESS_SECONDS = 2.0
+
+
+async def _with_retries(call: Any, attempts: int = 6) -> Any:
+    """The call's answer, retried while the server is unreachable: each
+    complaint's idempotency key makes a retry safe even if the first call
+    reached the server and only its answer was lost."""
+    delay = 0.5
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except grpc.aio.AioRpcError as err:
+            if err.code() in RETRYABLE and attempt + 1 < attempts:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 8)
+                continue
+            raise
+    raise AssertionError("unreachable")
 
 
 async def submit(
@@ -411,27 +446,98 @@ async def submit(
     key: str,
     request: intake_pb2.SubmitComplaintRequest,
     report: Report,
-    attempts: int = 6,
 ) -> None:
-    delay = 0.5
-    for attempt in range(attempts):
-        try:
-            response = await stub.SubmitComplaint(request, metadata=metadata, timeout=30)
-        except grpc.aio.AioRpcError as err:
-            # The idempotency key makes a retry safe even if the first call
-            # reached the server and only its answer was lost.
-            if err.code() in RETRYABLE and attempt + 1 < attempts:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 8)
-                continue
-            reasons = [f"{err.code().name}: {reason}" for reason in error_reasons(err)]
-            report.rejected.append(Rejection(line, key, reasons))
-            return
-        if response.created:
+    try:
+        response = await _with_retries(
+            lambda: stub.SubmitComplaint(request, metadata=metadata, timeout=30)
+        )
+    except grpc.aio.AioRpcError as err:
+        reasons = [f"{err.code().name}: {reason}" for reason in error_reasons(err)]
+        report.rejected.append(Rejection(line, key, reasons))
+        return
+    if response.created:
+        report.created += 1
+    else:
+        report.existed += 1
+
+
+async def submit_closed(
+    stub: intake_pb2_grpc.IntakeServiceStub,
+    metadata: tuple[tuple[str, str], ...],
+    batch: list[tuple[int, str, intake_pb2.SubmitComplaintRequest]],
+    report: Report,
+) -> None:
+    """Closed historic complaints, filed many at a time without a workflow each."""
+    request = intake_pb2.ImportClosedComplaintsRequest(complaints=[r for _, _, r in batch])
+    try:
+        response = await _with_retries(
+            lambda: stub.ImportClosedComplaints(request, metadata=metadata, timeout=120)
+        )
+    except grpc.aio.AioRpcError as err:
+        reasons = [f"{err.code().name}: {reason}" for reason in error_reasons(err)]
+        report.rejected += [Rejection(line, key, reasons) for line, key, _ in batch]
+        return
+    for (line, key, _), result in zip(batch, response.results, strict=True):
+        if result.problems:
+            report.rejected.append(Rejection(line, key, list(result.problems)))
+        elif result.created:
             report.created += 1
+            report.filed_closed += 1
         else:
             report.existed += 1
-        return
+
+
+class Checkpoint:
+    """Where an interrupted import resumes: every row up to `line` of this
+    file (as it was: same size and modification time) is accounted for.
+    Kept beside the file as `<file>.import-progress` while an import runs
+    and after one is interrupted; removed when an import ends."""
+
+    def __init__(self, path: Path, target: str = "") -> None:
+        self.path = path.with_name(path.name + ".import-progress")
+        stat = path.stat()
+        # The same file, into the same platform by the same caller, the same way.
+        self.identity = {
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "target": hashlib.sha256(target.encode()).hexdigest()[:16],
+        }
+
+    def resume_after(self) -> int:
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        if not isinstance(saved, dict) or saved.get("file") != self.identity:
+            return 0
+        line = saved.get("line")
+        return line if isinstance(line, int) and line > 0 else 0
+
+    def save(self, line: int) -> None:
+        try:
+            self.path.write_text(
+                json.dumps({"file": self.identity, "line": line}), encoding="utf-8"
+            )
+        except OSError:
+            pass  # a read-only directory: the import still files each row once
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def count_rows(path: Path) -> int:
+    """The rows a file holds (for the time left), read without checking them."""
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return max(0, sum(1 for _ in csv.reader(f)) - 1)
+
+
+def progress_line(done: int, total: int, seconds: float) -> str:
+    rate = done / seconds if seconds > 0 else 0.0
+    line = f"  {done:,} of {total:,} rows ({done / max(total, 1):.0%}), {rate:,.0f} rows/s"
+    if rate > 0 and total > done:
+        left = int((total - done) / rate)
+        line += f", about {left // 60} min {left % 60:02d} s left"
+    return line
 
 
 async def import_file(
@@ -444,42 +550,116 @@ async def import_file(
     received_on: date | None = None,
     progress: TextIO | None = None,
     historic: bool = False,
+    report: Report | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> Report:
+    """Files the file's rows: closed historic ones in batches without a
+    workflow, the others one call each (`concurrency` in flight). `report`
+    is filled as rows are accounted for, so that it is whole up to the
+    point where an interrupted import stopped."""
     fields, rows = read_rows(path)
     if "date_received" not in fields and received_on is None:
         raise FileFormatError(
             f"{path.name} has no 'Date received' column; pass --received-on YYYY-MM-DD "
             "to say when these complaints were received"
         )
-    report = Report()
+    report = report if report is not None else Report()
+    total = count_rows(path) if progress else 0
+    if limit is not None:
+        total = min(total, limit)
+    resume = checkpoint.resume_after() if checkpoint else 0
+    report.resumed_after = resume
+    if progress and resume:
+        print(f"  resuming after line {resume:,} (an earlier import got that far)", file=progress)
     seen: Counter[str] = Counter()
     metadata = (("authorization", f"Bearer {key}"),)
     slots = asyncio.Semaphore(max(1, concurrency))
+    batch_slots = asyncio.Semaphore(BATCHES_IN_FLIGHT)
     pending: set[asyncio.Task[None]] = set()
+    # Lines sent and not yet answered: the resume point is just before the first.
+    in_flight: dict[asyncio.Task[None], int] = {}
+    batch: list[tuple[int, str, intake_pb2.SubmitComplaintRequest]] = []
+    batch_bytes = 0
+    last_line = 0
+    started = time.monotonic()
+    shown = started
+
+    def accounted() -> int:
+        return min(in_flight.values()) - 1 if in_flight else last_line
+
+    def track(task: asyncio.Task[None], first_line: int, release: asyncio.Semaphore) -> None:
+        pending.add(task)
+        in_flight[task] = first_line
+        task.add_done_callback(lambda _t: release.release())
+        task.add_done_callback(pending.discard)
+        task.add_done_callback(lambda t: in_flight.pop(t, None))
+
+    async def send_batch() -> None:
+        nonlocal batch, batch_bytes
+        if not batch:
+            return
+        await batch_slots.acquire()
+        task = asyncio.create_task(submit_closed(stub, metadata, batch, report))
+        track(task, batch[0][0], batch_slots)
+        batch, batch_bytes = [], 0
+
     async with channels.aio_channel(intake_address) as channel:
         stub = intake_pb2_grpc.IntakeServiceStub(channel)
-        for count, row in enumerate(rows, start=1):
-            if limit is not None and count > limit:
-                break
-            cleanings: list[Cleaning] = []
-            row_key, request, reasons = build_request(
-                row.values, received_on, seen, cleanings, historic=historic
-            )
-            for cleaning in cleanings:
-                cleaning.line = row.line
-            report.cleaned += cleanings
-            if request is None:
-                report.rejected.append(Rejection(row.line, row_key, reasons))
-                continue
-            await slots.acquire()
-            task = asyncio.create_task(submit(stub, metadata, row.line, row_key, request, report))
-            task.add_done_callback(lambda _t: slots.release())
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-            if progress and count % 500 == 0:
-                print(f"  {count} rows read", file=progress, flush=True)
-        if pending:
-            await asyncio.gather(*pending)
+        try:
+            for count, row in enumerate(rows, start=1):
+                if limit is not None and count > limit:
+                    break
+                report.rows_read += 1
+                if row.line <= resume:
+                    # Accounted for by the interrupted run; its key is still
+                    # counted so that later rows' keys come out the same.
+                    idempotency_key(row.values, seen)
+                    last_line = row.line
+                    continue
+                cleanings: list[Cleaning] = []
+                row_key, request, reasons = build_request(
+                    row.values, received_on, seen, cleanings, historic=historic
+                )
+                for cleaning in cleanings:
+                    cleaning.line = row.line
+                report.cleaned += cleanings
+                if request is None:
+                    report.rejected.append(Rejection(row.line, row_key, reasons))
+                elif request.HasField("historic_closure"):
+                    size = request.ByteSize()
+                    if batch and (len(batch) >= BATCH_ROWS or batch_bytes + size > BATCH_BYTES):
+                        await send_batch()
+                    batch.append((row.line, row_key, request))
+                    batch_bytes += size
+                else:
+                    await slots.acquire()
+                    task = asyncio.create_task(
+                        submit(stub, metadata, row.line, row_key, request, report)
+                    )
+                    track(task, row.line, slots)
+                last_line = row.line
+                now = time.monotonic()
+                if now - shown >= PROGRESS_SECONDS:
+                    shown = now
+                    if checkpoint:
+                        checkpoint.save(min([accounted(), *(ln - 1 for ln, _, _ in batch[:1])]))
+                    if progress:
+                        done = report.rows_read - len(batch) - len(in_flight)
+                        print(progress_line(done, total, now - started), file=progress, flush=True)
+            await send_batch()
+            if pending:
+                await asyncio.gather(*pending)
+        except asyncio.CancelledError:
+            report.interrupted = True
+            if checkpoint:
+                first_unsent = batch[0][0] - 1 if batch else last_line
+                checkpoint.save(min(accounted(), first_unsent))
+            for task in pending:
+                task.cancel()
+            raise
+    report.seconds = time.monotonic() - started
+    if checkpoint:
+        checkpoint.clear()
     report.rejected.sort(key=lambda r: r.line)
     report.cleaned.sort(key=lambda c: c.line)
     return report
@@ -506,9 +686,18 @@ def run_import(
     rejections_file: Path | None = None,
     historic: bool = False,
 ) -> int:
-    """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file unreadable."""
+    """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file
+    unreadable, 130 interrupted (run it again to resume)."""
+    report = Report()
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        report = asyncio.run(
+        target = f"{intake_address} {key} historic={historic} received_on={received_on}"
+        checkpoint = Checkpoint(path, target) if limit is None else None
+        asyncio.run(
             import_file(
                 path,
                 intake_address,
@@ -518,15 +707,32 @@ def run_import(
                 received_on=received_on,
                 progress=sys.stderr,
                 historic=historic,
+                report=report,
+                checkpoint=checkpoint,
             )
         )
     except (FileFormatError, OSError, UnicodeDecodeError) as err:
         print(f"cannot import {path}: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(
         f"{path.name}: {report.created} complaints filed, {report.existed} already imported, "
         f"{len(report.rejected)} rejected, {len(report.cleaned)} fields cleaned"
     )
+    details = f"  {report.rows_read:,} rows read"
+    if report.resumed_after:
+        details += f" (up to line {report.resumed_after:,} accounted for by an earlier run)"
+    if report.filed_closed:
+        details += (
+            f"; {report.filed_closed:,} filed closed without a workflow, "
+            f"{report.created - report.filed_closed:,} with their workflows"
+        )
+    if report.seconds:
+        details += f"; {report.seconds:,.1f} s, {report.rows_read / report.seconds:,.0f} rows/s"
+    print(details)
     for c in report.cleaned[:50]:
         print(f"  line {c.line} ({c.key}): cleaned {c.describe()}")
     if len(report.cleaned) > 50:
@@ -538,4 +744,10 @@ def run_import(
     if rejections_file and report.rejected:
         write_rejections(report, rejections_file)
         print(f"rejected rows and reasons written to {rejections_file}")
+    if report.interrupted:
+        print(
+            "interrupted: run the same command again to go on where it stopped; "
+            "nothing is filed twice"
+        )
+        return 130
     return 1 if report.rejected else 0
