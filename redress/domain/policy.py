@@ -202,7 +202,7 @@ class Conditions:
     categories: tuple[str, ...] = ()
 
     def hold_for(self, complaint: ComplaintFacts) -> bool:
-        if self.keywords and not _keyword_pattern(self.keywords).search(complaint.text.casefold()):
+        if self.keywords and not _keyword_pattern(self.keywords).search(complaint.folded_text):
             return False
         product = complaint.product.casefold()
         if self.products and not any(product.startswith(p.casefold()) for p in self.products):
@@ -262,6 +262,11 @@ class ComplaintFacts:
     language: str = ""
     # The case's category (after classification); complaint types select on it.
     category: str = ""
+
+    @functools.cached_property
+    def folded_text(self) -> str:
+        """The text as keywords are matched against it, folded once for every rule."""
+        return self.text.casefold()
 
 
 @dataclass(frozen=True)

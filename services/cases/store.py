@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from redress.db import Store, database_url
 from redress.db.audit_seal import AuditKey, AuditKeyError, audit_key_from, head_seal, seals_match
-from redress.db.base import FAR_FUTURE
+from redress.db.base import FAR_FUTURE, Base
 from redress.db.tables.cases import (
     AppliedChange,
     AuditEvent,
@@ -266,6 +266,11 @@ def _now() -> datetime:
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _row_values(row: Base) -> dict[str, Any]:
+    """The column values set on a new row object, for a multi-row INSERT."""
+    return {k: v for k, v in vars(row).items() if not k.startswith("_")}
 
 
 def case_number(surrogate: int) -> str:
@@ -608,6 +613,34 @@ class CaseStore(Store):
     ) -> AuditEvent:
         """The trail's entry number `sequence` after the one hashed `previous`,
         hashed, committed to its values and sealed with the audit key."""
+        return AuditEvent(
+            **self._sealed_values(
+                case_id,
+                sequence,
+                previous,
+                actor,
+                action=action,
+                field=field,
+                old_value=old_value,
+                new_value=new_value,
+                cause=cause,
+            )
+        )
+
+    def _sealed_values(
+        self,
+        case_id: str,
+        sequence: int,
+        previous: str,
+        actor: Actor,
+        *,
+        action: str,
+        field: str = "",
+        old_value: str = "",
+        new_value: str = "",
+        cause: str = "",
+    ) -> dict[str, Any]:
+        """An audit_events row: see _sealed_event."""
         key = self.sealing_key()
         salts = new_salts()
         entry = AuditEntry(
@@ -629,7 +662,7 @@ class CaseStore(Store):
             salts=salts,
         )
         digest = entry_hash(previous, entry)
-        return AuditEvent(
+        return dict(
             case_id=case_id,
             sequence=sequence,
             recorded_at=entry.recorded_at,
@@ -668,17 +701,25 @@ class CaseStore(Store):
     ) -> None:
         """Seals the trail as ending at `entries` with `head_hash`. Only for a
         trail just extended or resealed by this store, never to cover a break."""
-        key = self.sealing_key()
         if head is None:
             head = session.get(AuditTrailHead, case_id)
         if head is None:
             head = AuditTrailHead(case_id=case_id)
             session.add(head)
-        head.entries = entries
-        head.head_hash = head_hash
-        head.key_id = key.key_id
-        head.seal = head_seal(key, case_id, entries, head_hash)
-        head.sealed_at = _now()
+        for name, value in self._head_values(case_id, entries, head_hash).items():
+            setattr(head, name, value)
+
+    def _head_values(self, case_id: str, entries: int, head_hash: str) -> dict[str, Any]:
+        """An audit_trail_heads row: the trail sealed as ending at `entries`."""
+        key = self.sealing_key()
+        return {
+            "case_id": case_id,
+            "entries": entries,
+            "head_hash": head_hash,
+            "key_id": key.key_id,
+            "seal": head_seal(key, case_id, entries, head_hash),
+            "sealed_at": _now(),
+        }
 
     # -- reads -----------------------------------------------------------
 
@@ -1062,7 +1103,7 @@ class CaseStore(Store):
     ) -> list[tuple[str, bool, bool]]:
         now = _now()
         with self.sessions.begin() as session:
-            stored: dict[str, str | Case] = {
+            stored: dict[str, str] = {
                 workflow_id: case_id
                 for workflow_id, case_id in session.execute(
                     select(Case.workflow_id, Case.case_id).where(
@@ -1070,23 +1111,6 @@ class CaseStore(Store):
                     )
                 ).all()
             }
-            # The customers the complaints' identifiers name, earliest first,
-            # as _match_or_add_customer finds them one by one.
-            by_ref: dict[str, Customer] = {}
-            by_email: dict[str, Customer] = {}
-            refs = {new.customer.external_ref for new, _ in items if new.customer.external_ref}
-            emails = {new.customer.email.lower() for new, _ in items if new.customer.email}
-            order = (Customer.created_at, Customer.id)
-            if refs:
-                for c in session.scalars(
-                    select(Customer).where(Customer.external_ref.in_(refs)).order_by(*order)
-                ):
-                    by_ref.setdefault(c.external_ref, c)
-            if emails:
-                for c in session.scalars(
-                    select(Customer).where(Customer.email_normalized.in_(emails)).order_by(*order)
-                ):
-                    by_email.setdefault(c.email_normalized, c)
             # The import changes of the cases stored before: a case filed
             # again from other content under the same key is told apart.
             imported: dict[str, set[str]] = {}
@@ -1100,13 +1124,18 @@ class CaseStore(Store):
                     )
                 ).all():
                     imported.setdefault(workflow_id, set()).add(change_id)
-            answers: list[tuple[str | Case, bool, bool]] = []
+            by_ref, by_email = self._customers_named(session, [new.customer for new, _ in items])
+            # Per item: the case stored before, or the index of a new one.
+            answers: list[tuple[str | int, bool, bool]] = []
+            first_of: dict[str, int] = {}
             fresh: list[tuple[Case, Customer, list[IdentityConflict], NewCase, CaseChange]] = []
+            customers: list[dict[str, Any]] = []
             for new, change in items:
-                if new.workflow_id in stored:
+                if new.workflow_id in stored or new.workflow_id in first_of:
                     earlier = imported.get(new.workflow_id, set())
                     reused = bool(earlier) and change.change_id not in earlier
-                    answers.append((stored[new.workflow_id], False, reused))
+                    found: str | int = stored.get(new.workflow_id) or first_of[new.workflow_id]
+                    answers.append((found, False, reused))
                     continue
                 details = new.customer
                 email = details.email.lower()
@@ -1117,90 +1146,140 @@ class CaseStore(Store):
                 )
                 if customer is None:
                     customer = self._customer_row(details, now)
-                    session.add(customer)
+                    customers.append(_row_values(customer))
                     if details.external_ref:
                         by_ref.setdefault(details.external_ref, customer)
                     if email:
                         by_email.setdefault(email, customer)
-                case = self._case_row(new, customer, now)
-                stored[new.workflow_id] = case
+                first_of[new.workflow_id] = len(fresh)
                 imported[new.workflow_id] = {change.change_id}
-                answers.append((case, True, False))
-                fresh.append((case, customer, conflicts, new, change))
-            # Customers first: a case's row names its customer.
-            session.flush()
-            session.add_all([case for case, *_ in fresh])
-            session.flush()
-            for case, *_ in fresh:
-                case.case_id = case_number(case.id)
-            session.flush()
-            for case, customer, conflicts, new, change in fresh:
-                # The trail opens with the case as received, before its change.
-                entries = [
-                    (actor, e) for e in self._creation_entries(case, customer, new, conflicts)
-                ]
-                self._apply_new_case_change(session, case, change, now)
-                entries += [
-                    (
-                        d.actor,
-                        {
-                            "action": d.action,
-                            "field": d.field,
-                            "old_value": d.old_value,
-                            "new_value": d.new_value,
-                            "cause": d.cause,
-                        },
-                    )
-                    for d in change.audit
-                ]
-                previous = GENESIS
-                for sequence, (who, entry) in enumerate(entries, start=1):
-                    event = self._sealed_event(case.case_id, sequence, previous, who, **entry)
-                    session.add(event)
-                    previous = event.hash
-                head = AuditTrailHead(case_id=case.case_id)
-                session.add(head)
-                self.seal_head(session, case.case_id, len(entries), previous, head)
-            session.flush()
+                answers.append((len(fresh), True, False))
+                fresh.append((self._case_row(new, customer, now), customer, conflicts, new, change))
+            case_ids = self._insert_closed(session, fresh, customers, actor, now)
             return [
-                (found.case_id if isinstance(found, Case) else found, created, reused)
+                (case_ids[found] if isinstance(found, int) else found, created, reused)
                 for found, created, reused in answers
             ]
 
     @staticmethod
-    def _apply_new_case_change(
-        session: Session, case: Case, change: CaseChange, now: datetime
-    ) -> None:
-        """A new case's first change, as record_change applies it, without
-        looking for rows a new case cannot have yet."""
-        session.add(
-            AppliedChange(
-                change_id=change.change_id,
-                case_id=case.case_id,
-                applied_at=now,
-                fingerprint=change.fingerprint,
-            )
+    def _customers_named(
+        session: Session, details: Sequence[CustomerDetails]
+    ) -> tuple[dict[str, Customer], dict[str, Customer]]:
+        """The customers the details' CRM references and e-mail addresses name,
+        the earliest of each, as _match_or_add_customer finds them one by one."""
+        by_ref: dict[str, Customer] = {}
+        by_email: dict[str, Customer] = {}
+        refs = {d.external_ref for d in details if d.external_ref}
+        emails = {d.email.lower() for d in details if d.email}
+        order = (Customer.created_at, Customer.id)
+        if refs:
+            for c in session.scalars(
+                select(Customer).where(Customer.external_ref.in_(refs)).order_by(*order)
+            ):
+                by_ref.setdefault(c.external_ref, c)
+        if emails:
+            for c in session.scalars(
+                select(Customer).where(Customer.email_normalized.in_(emails)).order_by(*order)
+            ):
+                by_email.setdefault(c.email_normalized, c)
+        return by_ref, by_email
+
+    def _insert_closed(
+        self,
+        session: Session,
+        fresh: list[tuple[Case, Customer, list[IdentityConflict], NewCase, CaseChange]],
+        customers: list[dict[str, Any]],
+        actor: Actor,
+        now: datetime,
+    ) -> list[str]:
+        """Writes new closed cases with one multi-row statement per table;
+        their case ids, in order. A case's row is written as received, then
+        given its number and the lifecycle fields of its change."""
+        if not fresh:
+            return []
+        if customers:
+            session.execute(insert(Customer), customers)
+        cases = [_row_values(case) for case, *_ in fresh]
+        surrogates = list(
+            session.execute(
+                insert(Case).returning(Case.id, sort_by_parameter_order=True), cases
+            ).scalars()
         )
-        for name, value in change.fields.items():
-            if name in LIFECYCLE_FIELDS:
-                setattr(case, name, value)
-        clocks = {}
-        for clock in change.clocks:
-            clocks[clock["name"]] = CaseClock(case_id=case.case_id, **clock)
-            session.add(clocks[clock["name"]])
-        for draft in change.audit:
-            warned = clocks.get(draft.field.removeprefix("clocks."))
-            if draft.action == "clock.warning" and warned is not None:
-                warned.warned_at = now
-        for subtask in change.subtasks:
-            session.add(Subtask(case_id=case.case_id, **subtask))
-        if change.outcome is not None:
-            session.add(Outcome(case_id=case.case_id, **change.outcome))
-        for note in change.notes:
-            session.add(Note(case_id=case.case_id, **note))
-        if change.notes:
-            notes = sorted(change.notes, key=lambda n: (n["created_at"], n["note_id"]))
-            case.search_text = "\n".join([case.narrative, *(n["body"] for n in notes)])
+        case_ids = [case_number(surrogate) for surrogate in surrogates]
+        updates: list[dict[str, Any]] = []
+        clocks: list[dict[str, Any]] = []
+        children: dict[type[Base], list[dict[str, Any]]] = {
+            Subtask: [],
+            Outcome: [],
+            Note: [],
+            AppliedChange: [],
+            AuditEvent: [],
+            AuditTrailHead: [],
+        }
+        for (case, customer, conflicts, new, change), surrogate, case_id in zip(
+            fresh, surrogates, case_ids, strict=True
+        ):
+            case.case_id = case_id
+            # The trail opens with the case as received, before its change.
+            opening = self._creation_entries(case, customer, new, conflicts)
+            entries: list[tuple[Actor, dict[str, str]]] = [(actor, e) for e in opening]
+            entries += [
+                (
+                    d.actor,
+                    {
+                        "action": d.action,
+                        "field": d.field,
+                        "old_value": d.old_value,
+                        "new_value": d.new_value,
+                        "cause": d.cause,
+                    },
+                )
+                for d in change.audit
+            ]
+            numbered = {"id": surrogate, "case_id": case_id, "updated_at": now}
+            numbered |= {k: v for k, v in change.fields.items() if k in LIFECYCLE_FIELDS}
+            if change.notes:
+                notes = sorted(change.notes, key=lambda n: (n["created_at"], n["note_id"]))
+                numbered["search_text"] = "\n".join([new.narrative, *(n["body"] for n in notes)])
+            updates.append(numbered)
+            warned = {
+                d.field.removeprefix("clocks.")
+                for d in change.audit
+                if d.action == "clock.warning" and d.field.startswith("clocks.")
+            }
+            for clock in change.clocks:
+                clocks.append(
+                    {
+                        "case_id": case_id,
+                        "warned_at": now if clock["name"] in warned else None,
+                        **clock,
+                    }
+                )
+            children[Subtask] += [{"case_id": case_id, **t} for t in change.subtasks]
+            if change.outcome is not None:
+                children[Outcome].append({"case_id": case_id, **change.outcome})
+            children[Note] += [{"case_id": case_id, **n} for n in change.notes]
+            children[AppliedChange].append(
+                {
+                    "change_id": change.change_id,
+                    "case_id": case_id,
+                    "applied_at": now,
+                    "fingerprint": change.fingerprint,
+                }
+            )
+            previous = GENESIS
+            for sequence, (who, entry) in enumerate(entries, start=1):
+                values = self._sealed_values(case_id, sequence, previous, who, **entry)
+                children[AuditEvent].append(values)
+                previous = values["hash"]
+            children[AuditTrailHead].append(self._head_values(case_id, len(entries), previous))
+        session.execute(update(Case), updates)
+        if clocks:
+            session.execute(insert(CaseClock), clocks)
+        for table, rows in children.items():
+            if rows:
+                session.execute(insert(table), rows)
+        return case_ids
 
     @staticmethod
     def _seen_change(session: Session, change: CaseChange) -> bool:
