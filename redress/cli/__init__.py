@@ -529,6 +529,7 @@ def cmd_import_cfpb(args: argparse.Namespace) -> None:
         received_on=args.received_on,
         rejections_file=Path(args.rejections) if args.rejections else None,
         historic=args.historic,
+        progress_every=args.progress_every,
     )
     if code:
         raise SystemExit(code)
@@ -781,6 +782,14 @@ def parser() -> argparse.ArgumentParser:
         "passed are recorded as breached without escalation; a row the file records as closed "
         "('Closed with explanation', 'Closed with monetary relief'...) is filed closed with "
         "its outcome, on the day it was sent to the company (docs/lifecycle.md)",
+    )
+    cfpb.add_argument(
+        "--progress-every",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how often to print progress (rows, rate, time left) and save where an "
+        "interrupted import goes on (default 2)",
     )
     cfpb.set_defaults(run=cmd_import_cfpb)
 

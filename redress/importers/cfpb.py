@@ -552,6 +552,7 @@ async def import_file(
     historic: bool = False,
     report: Report | None = None,
     checkpoint: Checkpoint | None = None,
+    progress_every: float = PROGRESS_SECONDS,
 ) -> Report:
     """Files the file's rows: closed historic ones in batches without a
     workflow, the others one call each (`concurrency` in flight). `report`
@@ -639,7 +640,7 @@ async def import_file(
                     track(task, row.line, slots)
                 last_line = row.line
                 now = time.monotonic()
-                if now - shown >= PROGRESS_SECONDS:
+                if now - shown >= progress_every:
                     shown = now
                     if checkpoint:
                         checkpoint.save(min([accounted(), *(ln - 1 for ln, _, _ in batch[:1])]))
@@ -685,6 +686,7 @@ def run_import(
     received_on: date | None = None,
     rejections_file: Path | None = None,
     historic: bool = False,
+    progress_every: float = PROGRESS_SECONDS,
 ) -> int:
     """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file
     unreadable, 130 interrupted (run it again to resume)."""
@@ -709,6 +711,7 @@ def run_import(
                 historic=historic,
                 report=report,
                 checkpoint=checkpoint,
+                progress_every=progress_every,
             )
         )
     except (FileFormatError, OSError, UnicodeDecodeError) as err:
