@@ -7,8 +7,10 @@ recommended pragmas, services/cases on SQLite, intake and the worker as
 separate processes) on free ports in a scratch directory, submits real CFPB
 complaints through IntakeService at each concurrency, and reports
 complaints/s with p50/p99 latency of SubmitComplaint (which returns once the
-case is stored). In the same run it measures raw `start_workflow` of a
-workflow that does nothing, as the ceiling this machine's Temporal allows.
+case is stored). In the same run it measures the fair ceiling, the same
+round trip without Redress's work (update-with-start of a sandboxed workflow
+whose update answers at once), prints intake's ratios to it, and raw
+`start_workflow` of a workflow that does nothing, which waits for no worker.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import os
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from temporalio import workflow
-from temporalio.client import Client
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
+from bench.ceiling_workflow import Ceiling
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
@@ -75,7 +80,24 @@ async def drive(count: int, concurrency: int, call) -> tuple[float, list[float]]
     return time.perf_counter() - began, latencies
 
 
-async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> str:
+@dataclass
+class Measured:
+    what: str
+    concurrency: int
+    rate: float
+    latencies: list[float]
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies, q)
+
+    def line(self) -> str:
+        return (
+            f"{self.what:<11} c={self.concurrency:<3} {self.rate:7.1f}/s          "
+            f"p50 {self.p(50) * 1000:6.1f} ms  p99 {self.p(99) * 1000:6.1f} ms"
+        )
+
+
+async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> Measured:
     rows = narratives(count)
     metadata = (("authorization", f"Bearer {platform.credentials.intake_key}"),)
     async with channels.aio_channel(platform.address("intake")) as channel:
@@ -101,11 +123,7 @@ async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) ->
             )
 
         elapsed, latencies = await drive(count, concurrency, submit)
-    return (
-        f"intake      c={concurrency:<3} {count / elapsed:7.1f} complaints/s  "
-        f"p50 {percentile(latencies, 50) * 1000:6.1f} ms  "
-        f"p99 {percentile(latencies, 99) * 1000:6.1f} ms"
-    )
+    return Measured("intake", concurrency, count / elapsed, latencies)
 
 
 async def bench_raw(client: Client, count: int, concurrency: int) -> str:
@@ -126,6 +144,25 @@ async def bench_raw(client: Client, count: int, concurrency: int) -> str:
     )
 
 
+async def bench_ceiling(client: Client, count: int, concurrency: int) -> Measured:
+    queue = f"bench-ceiling-{uuid.uuid4().hex[:8]}"
+    async with Worker(client, task_queue=queue, workflows=[Ceiling]):
+
+        async def start(i: int) -> None:
+            operation = WithStartWorkflowOperation(
+                Ceiling.run,
+                id=f"{queue}-{i}",
+                task_queue=queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+            await client.execute_update_with_start_workflow(
+                Ceiling.register, start_workflow_operation=operation
+            )
+
+        elapsed, latencies = await drive(count, concurrency, start)
+    return Measured("ceiling", concurrency, count / elapsed, latencies)
+
+
 async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         platform = LocalPlatform(Path(scratch), Ports.free(), log_format="json")
@@ -140,8 +177,18 @@ async def main_async(args: argparse.Namespace) -> None:
                 "Temporal dev server on SQLite (WAL)"
             )
             for concurrency in args.concurrency:
-                print(await bench_intake(platform, args.complaints, concurrency), flush=True)
+                intake = await bench_intake(platform, args.complaints, concurrency)
+                print(intake.line(), flush=True)
+                ceiling = await bench_ceiling(client, args.complaints, concurrency)
+                print(ceiling.line(), flush=True)
                 print(await bench_raw(client, args.complaints, concurrency), flush=True)
+                print(
+                    f"  intake / ceiling: throughput {intake.rate / ceiling.rate:.2f}x "
+                    f"(goal at least 0.8x at 8 callers), "
+                    f"p50 {intake.p(50) / ceiling.p(50):.2f}x, "
+                    f"p99 {intake.p(99) / ceiling.p(99):.2f}x (goal at most 1.3x)",
+                    flush=True,
+                )
         finally:
             platform.stop()
 
