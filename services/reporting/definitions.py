@@ -34,6 +34,7 @@ class Filter:
     categories: tuple[str, ...] = ()
     assignees: tuple[str, ...] = ()
     priorities: tuple[int, ...] = ()
+    complaint_types: tuple[str, ...] = ()
 
     def within(self, start: datetime | None, end: datetime | None) -> Filter:
         """The same filter over another period of receipt."""

@@ -7,6 +7,7 @@ split means the same in GetTrends as in a saved report of trends.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from redress.common.v1 import common_pb2
@@ -24,6 +25,7 @@ GRANULARITIES: dict[int, str] = {
     reporting_pb2.GRANULARITY_QUARTER: "quarter",
     reporting_pb2.GRANULARITY_YEAR: "year",
 }
+REGIME_NAME = re.compile(r"[a-z][a-z0-9_]{1,63}")
 DIMENSIONS: dict[int, str] = {
     reporting_pb2.DIMENSION_PRODUCT: "product",
     reporting_pb2.DIMENSION_SUB_PRODUCT: "sub_product",
@@ -36,6 +38,7 @@ DIMENSIONS: dict[int, str] = {
     reporting_pb2.DIMENSION_CUSTOMER_TAG: "customer_tag",
     reporting_pb2.DIMENSION_CATEGORY: "category",
     reporting_pb2.DIMENSION_ASSIGNEE: "assignee",
+    reporting_pb2.DIMENSION_COMPLAINT_TYPE: "complaint_type",
 }
 # Measure enum value -> the table's measure.
 MEASURES: dict[int, str] = {
@@ -71,11 +74,18 @@ def case_filter(v: Violations, f: reporting_pb2.CaseFilter) -> Filter:
         if not name:
             v.add(f"filter.regimes[{i}]", "a regime such as REGIME_UK_FCA")
         regimes.append(name)
+    for i, name in enumerate(f.regime_names):
+        # Shipped or defined by a policy: a name no case has counts nothing.
+        if not REGIME_NAME.fullmatch(name):
+            v.add(f"filter.regime_names[{i}]", "a regime's short name such as fda_mdr")
+        regimes.append(name)
     for field, values in (
         ("filter.products", f.products),
         ("filter.teams", f.teams),
         ("filter.categories", f.categories),
         ("filter.assignees", f.assignees),
+        ("filter.complaint_types", f.complaint_types),
+        ("filter.regime_names", f.regime_names),
     ):
         if len(values) > 100:
             v.add(field, "at most 100 values")
@@ -94,6 +104,7 @@ def case_filter(v: Violations, f: reporting_pb2.CaseFilter) -> Filter:
         tuple(f.categories),
         tuple(f.assignees),
         tuple(priorities),
+        tuple(f.complaint_types),
     )
 
 

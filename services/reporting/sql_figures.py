@@ -50,6 +50,7 @@ SQL_DIMENSIONS = {
     "root_cause": Outcome.root_cause,
     "category": Case.category,
     "assignee": Case.assignee,
+    "complaint_type": Case.complaint_type,
 }
 
 

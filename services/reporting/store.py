@@ -159,6 +159,7 @@ class ReportingStore(Store):
             (Case.category, f.categories),
             (Case.assignee, f.assignees),
             (Case.priority, f.priorities),
+            (Case.complaint_type, f.complaint_types),
         ):
             if values:
                 conditions.append(column.in_(values))

@@ -24,6 +24,7 @@ from redress.domain.regulatory import regulatory_deadlines
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.enums import short_name
 from redress.platform.errors import field_violations
+from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from tests.conftest import bearer, start_platform
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/policy-with-types.yaml"
@@ -314,3 +315,43 @@ def test_a_regime_the_policy_defines_is_accepted_at_intake_with_its_clocks(typed
     assert clock.due_at.ToDatetime(tzinfo=UTC) == deadline.due_at
     due_local = deadline.due_at.astimezone(ZoneInfo("America/Toronto"))
     assert due_local.hour == 17 and due_local.weekday() < 5
+
+
+def test_reports_split_and_filter_by_complaint_type(typed_platform):
+    admin = bearer(typed_platform.credentials.admin_key)
+    disputes = [
+        file(
+            typed_platform, f"I disputed card payment {i} for goods never received.", "Credit card"
+        )
+        for i in range(2)
+    ]
+    general = file(typed_platform, "Your branch staff were rude to me at the counter.")
+    with grpc.insecure_channel(typed_platform.address("reporting")) as channel:
+        reporting = reporting_pb2_grpc.ReportingServiceStub(channel)
+
+        def received(**filter_fields: object) -> dict[str, int]:
+            points = reporting.GetTrends(
+                reporting_pb2.GetTrendsRequest(
+                    filter=reporting_pb2.CaseFilter(**filter_fields),
+                    granularity=reporting_pb2.GRANULARITY_YEAR,
+                    split_by=reporting_pb2.DIMENSION_COMPLAINT_TYPE,
+                ),
+                metadata=admin,
+                timeout=30,
+            ).points
+            counts: dict[str, int] = {}
+            for p in points:
+                counts[p.key] = counts.get(p.key, 0) + p.received
+            return counts
+
+        every = received()
+        assert every.get("card_dispute", 0) >= len(disputes)
+        assert every.get("default", 0) >= 1
+        # Only card disputes, by the filter: the general complaint is not counted.
+        only = received(complaint_types=["card_dispute"])
+        assert set(only) == {"card_dispute"} and only["card_dispute"] == every["card_dispute"]
+        with pytest.raises(grpc.RpcError) as refused:
+            received(regime_names=["Not A Regime"])
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert [v.field for v in field_violations(refused.value)] == ["filter.regime_names[0]"]
+    assert general not in disputes

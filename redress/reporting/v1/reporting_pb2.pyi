@@ -85,6 +85,7 @@ class Dimension(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DIMENSION_CUSTOMER_TAG: _ClassVar[Dimension]
     DIMENSION_CATEGORY: _ClassVar[Dimension]
     DIMENSION_ASSIGNEE: _ClassVar[Dimension]
+    DIMENSION_COMPLAINT_TYPE: _ClassVar[Dimension]
 
 class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -148,6 +149,7 @@ DIMENSION_ROOT_CAUSE: Dimension
 DIMENSION_CUSTOMER_TAG: Dimension
 DIMENSION_CATEGORY: Dimension
 DIMENSION_ASSIGNEE: Dimension
+DIMENSION_COMPLAINT_TYPE: Dimension
 EXPORT_FORMAT_UNSPECIFIED: ExportFormat
 EXPORT_FORMAT_CSV: ExportFormat
 EXPORT_FORMAT_JSONL: ExportFormat
@@ -304,7 +306,7 @@ class RunReportResponse(_message.Message):
     def __init__(self, content: _Optional[bytes] = ..., content_type: _Optional[str] = ..., file_name: _Optional[str] = ..., period: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ...) -> None: ...
 
 class CaseFilter(_message.Message):
-    __slots__ = ("received", "products", "channels", "regimes", "teams", "categories", "assignees", "priorities")
+    __slots__ = ("received", "products", "channels", "regimes", "teams", "categories", "assignees", "priorities", "complaint_types", "regime_names")
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     PRODUCTS_FIELD_NUMBER: _ClassVar[int]
     CHANNELS_FIELD_NUMBER: _ClassVar[int]
@@ -313,6 +315,8 @@ class CaseFilter(_message.Message):
     CATEGORIES_FIELD_NUMBER: _ClassVar[int]
     ASSIGNEES_FIELD_NUMBER: _ClassVar[int]
     PRIORITIES_FIELD_NUMBER: _ClassVar[int]
+    COMPLAINT_TYPES_FIELD_NUMBER: _ClassVar[int]
+    REGIME_NAMES_FIELD_NUMBER: _ClassVar[int]
     received: _common_pb2.TimeRange
     products: _containers.RepeatedScalarFieldContainer[str]
     channels: _containers.RepeatedScalarFieldContainer[_common_pb2.Channel]
@@ -321,7 +325,9 @@ class CaseFilter(_message.Message):
     categories: _containers.RepeatedScalarFieldContainer[str]
     assignees: _containers.RepeatedScalarFieldContainer[str]
     priorities: _containers.RepeatedScalarFieldContainer[_common_pb2.Priority]
-    def __init__(self, received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., products: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., assignees: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ...) -> None: ...
+    complaint_types: _containers.RepeatedScalarFieldContainer[str]
+    regime_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, received: _Optional[_Union[_common_pb2.TimeRange, _Mapping]] = ..., products: _Optional[_Iterable[str]] = ..., channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., regimes: _Optional[_Iterable[_Union[_common_pb2.Regime, str]]] = ..., teams: _Optional[_Iterable[str]] = ..., categories: _Optional[_Iterable[str]] = ..., assignees: _Optional[_Iterable[str]] = ..., priorities: _Optional[_Iterable[_Union[_common_pb2.Priority, str]]] = ..., complaint_types: _Optional[_Iterable[str]] = ..., regime_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetTrendsRequest(_message.Message):
     __slots__ = ("filter", "granularity", "split_by", "time_zone")
