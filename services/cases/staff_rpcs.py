@@ -1,0 +1,190 @@
+"""The staff directory's RPCs on CasesService (docs/staff.md).
+
+A mixin of CasesServicer: protobuf in, the domain's checks
+(redress/domain/staff_directory.py), the directory store
+(services/cases/staff.py), protobuf out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import grpc
+
+from redress.cases.v1 import cases_pb2
+from redress.domain.staff_directory import (
+    Absence,
+    Directory,
+    absence_problems,
+    person_problems,
+    team_problems,
+)
+from redress.platform.auth import current_principal
+from redress.platform.errors import NotFound, Violations, checked_time
+from redress.platform.requests import check_plain_text
+from redress.platform.serving import roles
+from redress.platform.staff import (
+    absence_message,
+    person_message,
+    person_of,
+    team_message,
+    team_of,
+)
+from redress.platform.wire import timestamp
+from services.cases.staff import StaffDirectoryStore
+
+STAFF_EDITORS = roles("manager", "administrator")
+STAFF_READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
+STAFF_ACCESS = {
+    "PutPerson": STAFF_EDITORS,
+    "PutTeam": STAFF_EDITORS,
+    "RecordAbsence": STAFF_EDITORS,
+    "EndAbsence": STAFF_EDITORS,
+    "ListStaff": STAFF_READERS,
+    "ListStaffChanges": roles("team_lead", "manager", "administrator", "auditor"),
+    "RouteCase": roles("service"),
+}
+
+
+def _actor() -> str:
+    return current_principal.get().id
+
+
+def _raise(problems: list[tuple[str, str]]) -> None:
+    v = Violations()
+    for name, message in problems:
+        v.add(name, message)
+    v.raise_if_any()
+
+
+class StaffRpcs:
+    directory: StaffDirectoryStore
+
+    async def _snapshot(self) -> Directory:
+        return await asyncio.to_thread(self.directory.snapshot)
+
+    async def check_names(
+        self, v: Violations, assignee: tuple[str, str], team: tuple[str, str]
+    ) -> None:
+        """Field violations for a person or a team the directory does not know
+        (once it holds anyone), naming the closest known names."""
+        if not assignee[1] and not team[1]:
+            return
+        directory = await self._snapshot()
+        for (field, name), why in (
+            (assignee, directory.unknown_person(assignee[1])),
+            (team, directory.unknown_team(team[1])),
+        ):
+            if why:
+                v.add(field, f"{name!r}: {why}")
+
+    async def PutPerson(
+        self, request: cases_pb2.PutPersonRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.PutPersonResponse:
+        person = person_of(request.person)
+        _raise(person_problems(person))
+        changed = await asyncio.to_thread(self.directory.put_person, person, _actor())
+        return cases_pb2.PutPersonResponse(person=person_message(person), changed=changed)
+
+    async def PutTeam(
+        self, request: cases_pb2.PutTeamRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.PutTeamResponse:
+        team = team_of(request.team)
+        _raise(team_problems(team, await self._snapshot()))
+        changed = await asyncio.to_thread(self.directory.put_team, team, _actor())
+        return cases_pb2.PutTeamResponse(team=team_message(team), changed=changed)
+
+    async def RecordAbsence(
+        self, request: cases_pb2.RecordAbsenceRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RecordAbsenceResponse:
+        v = Violations()
+        now = datetime.now(UTC)
+        starts_at = (
+            checked_time(v, "starts_at", request.starts_at)
+            if request.HasField("starts_at")
+            else now
+        )
+        ends_at = (
+            checked_time(v, "ends_at", request.ends_at) if request.HasField("ends_at") else None
+        )
+        check_plain_text(v, "reason", request.reason, 200)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
+        v.raise_if_any()
+        absence = Absence(
+            absence_id="",
+            principal_id=request.principal_id.strip(),
+            starts_at=starts_at or now,
+            ends_at=ends_at,
+            reason=request.reason.strip(),
+            recorded_by=_actor(),
+        )
+        _raise(absence_problems(absence, await self._snapshot()))
+        recorded = await asyncio.to_thread(
+            self.directory.record_absence, absence, request.idempotency_key
+        )
+        return cases_pb2.RecordAbsenceResponse(absence=absence_message(recorded))
+
+    async def EndAbsence(
+        self, request: cases_pb2.EndAbsenceRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.EndAbsenceResponse:
+        v = Violations()
+        if not request.absence_id:
+            v.add("absence_id", "required")
+        ends_at = (
+            checked_time(v, "ends_at", request.ends_at)
+            if request.HasField("ends_at")
+            else datetime.now(UTC)
+        )
+        v.raise_if_any()
+        found = await asyncio.to_thread(self.directory.absence, request.absence_id)
+        if found is None:
+            raise NotFound(f"no absence {request.absence_id}")
+        if ends_at is not None and ends_at < found.starts_at:
+            v.add("ends_at", f"not before the absence's start, {found.starts_at.isoformat()}")
+            v.raise_if_any()
+        ended, changed = await asyncio.to_thread(
+            self.directory.end_absence, request.absence_id, ends_at or datetime.now(UTC), _actor()
+        )
+        return cases_pb2.EndAbsenceResponse(absence=absence_message(ended), changed=changed)
+
+    async def ListStaff(
+        self, request: cases_pb2.ListStaffRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListStaffResponse:
+        directory = await self._snapshot()
+        version = await asyncio.to_thread(self.directory.version)
+        return cases_pb2.ListStaffResponse(
+            people=[person_message(p) for _, p in sorted(directory.people.items())],
+            teams=[team_message(t) for _, t in sorted(directory.teams.items())],
+            absences=[absence_message(a) for a in directory.absences],
+            version=version,
+        )
+
+    async def ListStaffChanges(
+        self, request: cases_pb2.ListStaffChangesRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListStaffChangesResponse:
+        v = Violations()
+        if not 0 <= request.limit <= 500:
+            v.add("limit", "1 to 500 (0 for 100)")
+        if request.after_sequence < 0:
+            v.add("after_sequence", "0 or more")
+        v.raise_if_any()
+        changes, intact = await asyncio.to_thread(
+            self.directory.changes, request.after_sequence, request.limit or 100
+        )
+        return cases_pb2.ListStaffChangesResponse(
+            changes=[
+                cases_pb2.StaffChange(
+                    sequence=c.sequence,
+                    recorded_at=timestamp(c.recorded_at),
+                    actor=c.actor,
+                    action=c.action,
+                    subject=c.subject,
+                    old_value=c.old_value,
+                    new_value=c.new_value,
+                    hash=c.hash,
+                )
+                for c in changes
+            ],
+            chain_intact=intact,
+        )
