@@ -17,6 +17,8 @@ from workflows.complaint_types import (
     ComplaintState,
     PolicyDocument,
     RecordChangeInput,
+    RouteCaseInput,
+    RoutedCase,
     StoreCaseInput,
     StoredCase,
 )
@@ -136,6 +138,24 @@ class CaseActivities:
         response = await self._call(self.cases.GetPolicy, cases_pb2.GetPolicyRequest())
         p = response.policy
         return PolicyDocument(policy_id=p.policy_id, version=p.version, document=p.document)
+
+    @activity.defn
+    async def route_case(self, input: RouteCaseInput) -> RoutedCase:
+        """Asks services/cases who should hold the case (docs/staff.md, "Routing")."""
+        response = await self._call(
+            self.cases.RouteCase,
+            cases_pb2.RouteCaseRequest(case_id=input.case_id, occasion=input.occasion),
+        )
+        return RoutedCase(
+            matched=response.matched,
+            team=response.team,
+            assignee=response.assignee,
+            rule_index=response.rule_index,
+            rule_name=response.rule_name,
+            strategy=response.strategy,
+            policy_version=response.policy_version,
+            skipped=list(response.skipped),
+        )
 
     @activity.defn
     async def record_change(self, input: RecordChangeInput) -> bool:

@@ -83,7 +83,12 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         client,
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
-        activities=[activities.store_case, activities.current_policy, activities.record_change],
+        activities=[
+            activities.store_case,
+            activities.current_policy,
+            activities.record_change,
+            activities.route_case,
+        ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=10),

@@ -211,9 +211,7 @@ def _with(
     )
 
 
-def absent_too_long(
-    routing: Routing, directory: Directory, assignee: str, now: datetime
-) -> bool:
+def absent_too_long(routing: Routing, directory: Directory, assignee: str, now: datetime) -> bool:
     """Whether a case's person has been away longer than the policy allows."""
     if routing.reroute_absent_after is None or not assignee:
         return False

@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 import grpc
 
 from redress.cases.v1 import cases_pb2
+from redress.domain.policy_versions import PolicyVersions
+from redress.domain.priority import priority_name
+from redress.domain.routing import RoutingFacts, choose, cursor_key, matching_rule
 from redress.domain.staff_directory import (
     Absence,
     Directory,
@@ -33,7 +36,9 @@ from redress.platform.staff import (
 )
 from redress.platform.wire import timestamp
 from services.cases.staff import StaffDirectoryStore
+from services.cases.store import CaseStore
 
+OCCASIONS = ("receipt", "reclassification", "absence")
 STAFF_EDITORS = roles("manager", "administrator")
 STAFF_READERS = roles("agent", "team_lead", "manager", "administrator", "auditor", "service")
 STAFF_ACCESS = {
@@ -60,6 +65,8 @@ def _raise(problems: list[tuple[str, str]]) -> None:
 
 class StaffRpcs:
     directory: StaffDirectoryStore
+    store: CaseStore
+    policies: PolicyVersions
 
     async def _snapshot(self) -> Directory:
         return await asyncio.to_thread(self.directory.snapshot)
@@ -187,4 +194,62 @@ class StaffRpcs:
                 for c in changes
             ],
             chain_intact=intact,
+        )
+
+    async def RouteCase(
+        self, request: cases_pb2.RouteCaseRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.RouteCaseResponse:
+        v = Violations()
+        if not request.case_id:
+            v.add("case_id", "required")
+        if request.occasion not in OCCASIONS:
+            v.add("occasion", "one of " + ", ".join(OCCASIONS))
+        v.raise_if_any()
+        view = await asyncio.to_thread(self.store.get_case, request.case_id, 0, 0)
+        if view is None:
+            raise NotFound(f"no case {request.case_id}")
+        case = view.case
+        policy = await asyncio.to_thread(self.policies.find, case.policy_id, case.policy_version)
+        if policy is None:
+            return cases_pb2.RouteCaseResponse(matched=False)
+        try:
+            routing = policy.for_type(case.complaint_type).routing
+        except KeyError:
+            routing = policy.routing
+        facts = RoutingFacts(
+            complaint_type=case.complaint_type,
+            language=case.contact_preferred_language,
+            tags=tuple(str(t) for t in case.contact_tags or ()),
+            priority=priority_name(case.priority),
+            category=case.category,
+            product=case.product,
+            channel=case.channel,
+        )
+        found = matching_rule(routing, facts)
+        if found is None:
+            return cases_pb2.RouteCaseResponse(matched=False, policy_version=policy.version)
+        _, rule = found
+        now = datetime.now(UTC)
+        directory = await self._snapshot()
+        team = directory.teams.get(rule.team)
+        loads = await asyncio.to_thread(
+            self.directory.open_loads, list(team.members) if team else []
+        )
+        # The turn is taken (one UPDATE) before choosing: two replicas
+        # routing at once get different turns.
+        turn = (
+            await asyncio.to_thread(self.directory.next_turn, cursor_key(rule))
+            if rule.assign == "round_robin"
+            else 0
+        )
+        decision = choose(routing, facts, directory, loads, turn, now)
+        return cases_pb2.RouteCaseResponse(
+            matched=decision.matched,
+            team=decision.team,
+            assignee=decision.assignee,
+            rule_index=decision.rule_index,
+            rule_name=decision.rule_name,
+            strategy=decision.strategy,
+            policy_version=policy.version,
+            skipped=list(decision.skipped),
         )

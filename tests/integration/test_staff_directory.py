@@ -173,7 +173,9 @@ def test_absences_are_recorded_once_per_key_listed_and_ended(channels, admin) ->
     listed = cases.ListStaff(cases_pb2.ListStaffRequest(), metadata=admin, timeout=30)
     assert not [a for a in listed.absences if a.principal_id == zed]
     actions = [
-        c.action for c in changes(cases, admin).changes if c.subject == f"absence:{first.absence_id}"
+        c.action
+        for c in changes(cases, admin).changes
+        if c.subject == f"absence:{first.absence_id}"
     ]
     assert actions == ["absence.recorded", "absence.ended"]
 
