@@ -14,6 +14,7 @@ from redress.domain.policy import Policy
 from redress.platform.enums import Channel, Priority, Regime, from_short_name
 from redress.platform.wire import duration, optional_timestamp, timestamp
 from workflows.complaint_types import (
+    AbsentAssignment,
     ComplaintState,
     PolicyDocument,
     RecordChangeInput,
@@ -156,6 +157,22 @@ class CaseActivities:
             policy_version=response.policy_version,
             skipped=list(response.skipped),
         )
+
+    @activity.defn
+    async def absent_assignments(self) -> list[AbsentAssignment]:
+        """Open cases whose person has been absent too long (the absence sweep)."""
+        response = await self._call(
+            self.cases.ListAbsentAssignments, cases_pb2.ListAbsentAssignmentsRequest()
+        )
+        return [
+            AbsentAssignment(
+                case_id=a.case_id,
+                workflow_id=a.workflow_id,
+                assignee=a.assignee,
+                absent_since=a.absent_since.ToDatetime(tzinfo=UTC).isoformat(),
+            )
+            for a in response.assignments
+        ]
 
     @activity.defn
     async def record_change(self, input: RecordChangeInput) -> bool:

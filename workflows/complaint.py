@@ -623,14 +623,14 @@ class ComplaintWorkflow:
 
     # -- signals -------------------------------------------------------------
 
-    @workflow.update
-    async def reroute(self, command: RerouteCommand) -> CommandResult:
+    @workflow.signal
+    async def reroute(self, command: RerouteCommand) -> None:
         """Routes the case again, away from a person absent too long (the
-        absence sweep, workflows/rerouting.py)."""
+        absence sweep, workflows/rerouting.py). A signal: the sweep is a
+        workflow, which can signal another but not wait on its update."""
         if not self.state.case_id or self.state.closed_at is not None or not self._routes():
-            return self._result()
+            return
         await self._route("absence")
-        return self._result()
 
     @workflow.signal
     async def subtask_event(self, event: SubtaskEvent) -> None:

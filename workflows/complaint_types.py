@@ -146,6 +146,14 @@ class RoutedCase:
 
 
 @dataclass
+class AbsentAssignment:
+    case_id: str
+    workflow_id: str
+    assignee: str
+    absent_since: str
+
+
+@dataclass
 class RerouteCommand:
     """Sent by the absence sweep (workflows/rerouting.py): route the case again."""
 

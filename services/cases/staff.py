@@ -148,6 +148,33 @@ class StaffDirectoryStore:
             ).all()
         return {str(who): int(n) for who, n in found}
 
+    def open_cases_of(
+        self, people: list[str], limit: int
+    ) -> list[tuple[str, str, str, str, str, str]]:
+        """Open cases held by these people: (case id, workflow id, assignee,
+        policy id, policy version, complaint type), oldest first."""
+        if not people:
+            return []
+        with self.sessions() as session:
+            found = session.execute(
+                select(
+                    Case.case_id,
+                    Case.workflow_id,
+                    Case.assignee,
+                    Case.policy_id,
+                    Case.policy_version,
+                    Case.complaint_type,
+                )
+                .where(
+                    Case.assignee.in_(people),
+                    Case.resolved_at.is_(None),
+                    Case.closed_at.is_(None),
+                )
+                .order_by(Case.id)
+                .limit(limit)
+            ).all()
+        return [tuple(str(v) for v in row) for row in found]  # type: ignore[misc]
+
     # -- writes --------------------------------------------------------------
 
     def put_person(self, person: Person, actor: str) -> bool:

@@ -15,7 +15,13 @@ import grpc
 from redress.cases.v1 import cases_pb2
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_name
-from redress.domain.routing import RoutingFacts, choose, cursor_key, matching_rule
+from redress.domain.routing import (
+    RoutingFacts,
+    absent_too_long,
+    choose,
+    cursor_key,
+    matching_rule,
+)
 from redress.domain.staff_directory import (
     Absence,
     Directory,
@@ -49,6 +55,7 @@ STAFF_ACCESS = {
     "ListStaff": STAFF_READERS,
     "ListStaffChanges": roles("team_lead", "manager", "administrator", "auditor"),
     "RouteCase": roles("service"),
+    "ListAbsentAssignments": roles("service"),
 }
 
 
@@ -252,4 +259,41 @@ class StaffRpcs:
             strategy=decision.strategy,
             policy_version=policy.version,
             skipped=list(decision.skipped),
+        )
+
+    async def ListAbsentAssignments(
+        self, request: cases_pb2.ListAbsentAssignmentsRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.ListAbsentAssignmentsResponse:
+        v = Violations()
+        if not 0 <= request.limit <= 1000:
+            v.add("limit", "1 to 1000 (0 for 500)")
+        v.raise_if_any()
+        limit = request.limit or 500
+        now = datetime.now(UTC)
+        directory = await self._snapshot()
+        absent = sorted({a.principal_id for a in directory.absences if a.covers(now)})
+        held = await asyncio.to_thread(self.directory.open_cases_of, absent, limit + 1)
+        found = []
+        for case_id, workflow_id, assignee, policy_id, version, complaint_type in held[:limit]:
+            policy = await asyncio.to_thread(self.policies.find, policy_id, version)
+            if policy is None:
+                continue
+            try:
+                routing = policy.for_type(complaint_type).routing
+            except KeyError:
+                routing = policy.routing
+            if not routing.rules or not absent_too_long(routing, directory, assignee, now):
+                continue
+            absence = directory.absence_of(assignee, now)
+            assert absence is not None
+            found.append(
+                cases_pb2.AbsentAssignment(
+                    case_id=case_id,
+                    workflow_id=workflow_id,
+                    assignee=assignee,
+                    absent_since=timestamp(absence.starts_at),
+                )
+            )
+        return cases_pb2.ListAbsentAssignmentsResponse(
+            assignments=found, truncated=len(held) > limit
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
@@ -30,12 +30,14 @@ from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
 from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
+from redress.platform.wire import timestamp
 from tests.conftest import bearer
 from tests.integration.test_complaint_types import start
 from tests.integration.test_complaint_workflow import KINDS
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import ComplaintSubmission, CustomerInfo
+from workflows.rerouting import RerouteAbsentWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
@@ -201,12 +203,13 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
         async with Worker(
             env.client,
             task_queue=task_queue,
-            workflows=[ComplaintWorkflow, SubtaskWorkflow],
+            workflows=[ComplaintWorkflow, SubtaskWorkflow, RerouteAbsentWorkflow],
             activities=[
                 activities.store_case,
                 activities.current_policy,
                 activities.record_change,
                 activities.route_case,
+                activities.absent_assignments,
             ],
             workflow_runner=workflow_runner(),
         ):
@@ -243,6 +246,42 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
             _, other = await start(env, task_queue, submission("en"))
             assert (get(other).team, get(other).assignee) == ("general", "")
             assert routed(other)[0]["strategy"] == "none"
+
+            # hans has been away for five hours, longer than the policy's
+            # four: the absence sweep routes his cases to karl, the only
+            # German speaker left (greta is still away).
+            cases.RecordAbsence(
+                cases_pb2.RecordAbsenceRequest(
+                    principal_id="hans",
+                    starts_at=timestamp(datetime.now(UTC) - timedelta(hours=5)),
+                    reason="ill",
+                ),
+                metadata=admin,
+                timeout=30,
+            )
+            sent = await env.client.execute_workflow(
+                RerouteAbsentWorkflow.run, id=f"sweep-{uuid.uuid4()}", task_queue=task_queue
+            )
+            assert sent == 2
+
+            def moved() -> bool:
+                return all(get(c).assignee == "karl" for c in german)
+
+            for _ in range(100):
+                if moved():
+                    break
+                await env.sleep(timedelta(seconds=1))
+            assert moved()
+            again = routed(german[0])[-1]
+            assert again["occasion"] == "absence" and again["assignee"] == "karl"
+            assert str(again["skipped"][0]).startswith("hans: absent until")  # type: ignore[index]
+            # The sweep finds nothing more to do.
+            assert (
+                await env.client.execute_workflow(
+                    RerouteAbsentWorkflow.run, id=f"sweep-{uuid.uuid4()}", task_queue=task_queue
+                )
+                == 0
+            )
     finally:
         channel.close()
         await env.shutdown()

@@ -1334,3 +1334,29 @@ class RouteCaseResponse(_message.Message):
     policy_version: str
     skipped: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, matched: _Optional[bool] = ..., team: _Optional[str] = ..., assignee: _Optional[str] = ..., rule_index: _Optional[int] = ..., rule_name: _Optional[str] = ..., strategy: _Optional[str] = ..., policy_version: _Optional[str] = ..., skipped: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListAbsentAssignmentsRequest(_message.Message):
+    __slots__ = ("limit",)
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+
+class AbsentAssignment(_message.Message):
+    __slots__ = ("case_id", "workflow_id", "assignee", "absent_since")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_SINCE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    workflow_id: str
+    assignee: str
+    absent_since: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., assignee: _Optional[str] = ..., absent_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListAbsentAssignmentsResponse(_message.Message):
+    __slots__ = ("assignments", "truncated")
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    assignments: _containers.RepeatedCompositeFieldContainer[AbsentAssignment]
+    truncated: bool
+    def __init__(self, assignments: _Optional[_Iterable[_Union[AbsentAssignment, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...

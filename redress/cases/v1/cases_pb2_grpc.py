@@ -291,6 +291,11 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.FromString,
                 _registered_method=True)
+        self.ListAbsentAssignments = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListAbsentAssignments',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -759,6 +764,15 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAbsentAssignments(self, request, context):
+        """Open cases whose person has been absent longer than their policy's
+        routing.reroute_absent_after: the absence sweep (a Temporal Schedule the
+        worker keeps, docs/staff.md) routes each again. Service role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -981,6 +995,11 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.RouteCase,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.SerializeToString,
+            ),
+            'ListAbsentAssignments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAbsentAssignments,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2208,6 +2227,33 @@ class CasesService:
             '/redress.cases.v1.CasesService/RouteCase',
             redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAbsentAssignments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListAbsentAssignments',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,
