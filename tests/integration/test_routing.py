@@ -14,15 +14,17 @@ directory changes.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import grpc
 import pytest
 import yaml
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import Replayer, Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.devstack import binaries
@@ -215,7 +217,8 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
         ):
             # German complaints: greta is absent and uwe answers in English
             # only; hans and karl take turns by load (ties: hans, listed first).
-            german = [(await start(env, task_queue, submission("de")))[1] for _ in range(3)]
+            started = [await start(env, task_queue, submission("de")) for _ in range(3)]
+            german = [case_id for _, case_id in started]
             assert [(get(c).team, get(c).assignee) for c in german] == [
                 ("de-desk", "hans"),
                 ("de-desk", "karl"),
@@ -275,6 +278,13 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
             again = routed(german[0])[-1]
             assert again["occasion"] == "absence" and again["assignee"] == "karl"
             assert str(again["skipped"][0]).startswith("hans: absent until")  # type: ignore[index]
+            # The routed and re-routed complaint replays as it ran.
+            history = await started[0][0].fetch_history()
+            await Replayer(
+                workflows=[ComplaintWorkflow], workflow_runner=workflow_runner()
+            ).replay_workflow(history)
+            if os.environ.get("REDRESS_SAVE_ROUTING_HISTORY"):
+                Path(os.environ["REDRESS_SAVE_ROUTING_HISTORY"]).write_text(history.to_json())
             # The sweep finds nothing more to do.
             assert (
                 await env.client.execute_workflow(
