@@ -867,6 +867,7 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
                     for p in err.problems
                 ]
             ) from None
+        await self.check_routing_teams(policy)
         row, published = await asyncio.to_thread(
             self.store.publish_policy, policy.id, policy.version, request.document, caller().id
         )

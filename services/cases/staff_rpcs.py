@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import grpc
 
 from redress.cases.v1 import cases_pb2
+from redress.domain.policy import Policy
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_name
 from redress.domain.routing import (
@@ -92,6 +93,22 @@ class StaffRpcs:
         ):
             if why:
                 v.add(field, f"{name!r}: {why}")
+
+    async def check_routing_teams(self, policy: Policy) -> None:
+        """A routing rule naming a team the directory does not know (once it
+        holds anyone) is refused on publish, with the rule's path."""
+        directory = await self._snapshot()
+        if not directory.checks_names():
+            return
+        v = Violations()
+        for prefix, rules in [("", policy)] + [
+            (f"types.{kind.name}.", kind.rules) for kind in policy.types
+        ]:
+            for i, rule in enumerate(rules.routing.rules):
+                why = directory.unknown_team(rule.team)
+                if why:
+                    v.add(f"document.{prefix}routing.rules[{i}].team", f"{rule.team!r}: {why}")
+        v.raise_if_any()
 
     async def PutPerson(
         self, request: cases_pb2.PutPersonRequest, context: grpc.aio.ServicerContext

@@ -79,11 +79,6 @@ def routed_cases(tmp_path_factory: pytest.TempPathFactory):
         admin = bearer(local.credentials.admin_key)
         with grpc.insecure_channel(local.address("cases")) as channel:
             cases = cases_pb2_grpc.CasesServiceStub(channel)
-            cases.PublishPolicy(
-                cases_pb2.PublishPolicyRequest(document=routing_policy()),
-                metadata=admin,
-                timeout=30,
-            )
             people = {
                 "hans": ["de", "en"],
                 "greta": ["de"],
@@ -119,6 +114,12 @@ def routed_cases(tmp_path_factory: pytest.TempPathFactory):
                 metadata=admin,
                 timeout=30,
             )
+            # Published once its teams exist: a rule naming an unknown team is refused.
+            cases.PublishPolicy(
+                cases_pb2.PublishPolicyRequest(document=routing_policy()),
+                metadata=admin,
+                timeout=30,
+            )
         yield local
     finally:
         local.stop()
@@ -149,6 +150,7 @@ def test_publish_refuses_bad_routing_rules_naming_each_problem(routed_cases) -> 
     document["routing"]["rules"][0]["assign"] = "random"
     document["routing"]["rules"][1]["when"]["priorities"] = ["very"]
     document["routing"]["reroute_absent_after"] = {"business_hours": 4}
+    document["routing"]["rules"][2]["team"] = "genral"
     with grpc.insecure_channel(routed_cases.address("cases")) as channel:
         with pytest.raises(grpc.RpcError) as refused:
             cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
@@ -163,6 +165,19 @@ def test_publish_refuses_bad_routing_rules_naming_each_problem(routed_cases) -> 
     assert "routing.rules[0].assign" in text
     assert "routing.rules[1].when.priorities" in text
     assert "routing.reroute_absent_after" in text
+    # Once the rules are otherwise sound, a team the directory lacks is named.
+    document["routing"]["rules"][0]["assign"] = "least_loaded"
+    document["routing"]["rules"][1]["when"]["priorities"] = ["urgent"]
+    document["routing"]["reroute_absent_after"] = {"hours": 4}
+    with grpc.insecure_channel(routed_cases.address("cases")) as channel:
+        with pytest.raises(grpc.RpcError) as refused:
+            cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
+                cases_pb2.PublishPolicyRequest(document=yaml.safe_dump(document)),
+                metadata=bearer(routed_cases.credentials.admin_key),
+                timeout=30,
+            )
+    violations = {v.field: v.description for v in field_violations(refused.value)}
+    assert "general" in violations["document.routing.rules[2].team"]
 
 
 async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_absent(
