@@ -33,6 +33,10 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
             "UploadAttachment",
             "ListAttachments",
             "DownloadAttachment",
+            # The staff directory, for a front end that lists who may be
+            # assigned (changes to it stay on gRPC and the console).
+            "ListStaff",
+            "ListStaffChanges",
         ),
     ),
 }
