@@ -72,6 +72,8 @@ FOLLOWUP_TEST_ENV = {
 # staff alerts.
 TEST_STAFF_FILE = Path(__file__).with_name("staff.yaml")
 STAFF_DIRECTORY = yaml.safe_load(TEST_STAFF_FILE.read_text(encoding="utf-8"))
+# The one `make run` starts with, for tests of `make run`'s own platform.
+LOCAL_STAFF_FILE = devstack_platform.LOCAL_STAFF
 devstack_platform.LOCAL_STAFF = TEST_STAFF_FILE
 
 
