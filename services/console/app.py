@@ -28,7 +28,7 @@ from services.console.pages import (
     globals_for_pages,
     highlight,
 )
-from services.console.routes import cases, hotline, knowledge, queue, reports, signin, site
+from services.console.routes import cases, hotline, knowledge, queue, reports, signin, site, staff
 from services.console.sessions import COOKIE, same_token
 
 __all__ = ["ConsoleConfig", "create_app"]
@@ -101,6 +101,6 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
     app.template_filter("money")(format_money)
     app.template_filter("filesize")(format_size)
     app.template_filter("highlight")(highlight)
-    for area in (site, signin, queue, cases, hotline, knowledge, reports):
+    for area in (site, signin, queue, cases, hotline, knowledge, reports, staff):
         app.register_blueprint(area.blueprint)
     return app
