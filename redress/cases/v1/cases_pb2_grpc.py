@@ -555,7 +555,9 @@ class CasesServiceServicer:
         """Publishes a new version of a complaint-handling policy (stages, clocks,
         escalation ladders) after validating it; complaints received from now on
         follow it, running ones keep theirs. INVALID_ARGUMENT lists every problem
-        in the document with its path. Needs the administrator role.
+        in the document with its path (a routing rule naming a team the staff
+        directory does not know included, once it holds anyone). Needs the
+        administrator role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
