@@ -475,6 +475,9 @@ class _Reader:
         self.document = document
         self.problems: list[str] = []
         self.known_regimes: tuple[str, ...] = REGIMES
+        # Reading a complaint type's rules: the types routing selects on are
+        # checked once, by the policy's own reader.
+        self.within_type = False
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -619,7 +622,7 @@ class _Reader:
                 self.fail(path, f"no calendar {name!r}; known: {', '.join(sorted(known))}")
         routing = self.routing(top.get("routing"), categories)
         types = self.types(top.get("types"), categories)
-        self.routing_types(routing, types)
+        self.routing_types(routing, top.get("types"))
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(
@@ -647,16 +650,20 @@ class _Reader:
             source=source,
         )
 
-    def routing_types(self, routing: Routing, types: tuple[ComplaintType, ...]) -> None:
-        """Types a routing rule selects on must be the policy's."""
-        names = {t.name for t in types} | {BASE_TYPE} if types else {""}
+    def routing_types(self, routing: Routing, types: Any) -> None:
+        """Types a routing rule selects on must be ones the policy names
+        (a type with problems of its own is reported as such, not here)."""
+        if self.within_type:
+            return
+        given = [t.get("name") for t in types or [] if isinstance(t, dict)]
+        names = {str(n) for n in given if n} | {BASE_TYPE} if given else {""}
         for i, rule in enumerate(routing.rules):
             for kind in rule.when.types:
                 if kind not in names:
                     self.fail(
                         f"routing.rules[{i}].when.types",
                         f"{kind!r} is not a complaint type"
-                        + (f"; known: {', '.join(sorted(names))}" if types else " (none defined)"),
+                        + (f"; known: {', '.join(sorted(names))}" if given else " (none defined)"),
                     )
 
     def routing(self, value: Any, categories: tuple[str, ...]) -> Routing:
@@ -771,6 +778,7 @@ class _Reader:
                 )
             merged = {**base, **{k: v for k, v in b.items() if k in TYPE_OVERRIDES}}
             reader = _Reader(merged)
+            reader.within_type = True
             try:
                 rules = reader.policy("")
             except PolicyError as err:

@@ -29,7 +29,6 @@ from temporalio.worker import Replayer, Worker
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
-from redress.domain.policy import Policy
 from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
 from redress.platform.wire import timestamp
@@ -38,7 +37,7 @@ from tests.integration.test_complaint_types import start
 from tests.integration.test_complaint_workflow import KINDS
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
-from workflows.complaint_types import ComplaintSubmission, CustomerInfo
+from workflows.complaint_types import CategoryCommand, ComplaintSubmission, CustomerInfo
 from workflows.rerouting import RerouteAbsentWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
@@ -58,13 +57,24 @@ ROUTING = {
             "team": "care",
             "assign": "round_robin",
         },
+        {
+            "name": "card-disputes",
+            "when": {"types": ["card_dispute"]},
+            "team": "card-desk",
+            "assign": "round_robin",
+        },
         {"name": "everyone-else", "team": "general"},
     ],
 }
 
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples/policy-with-types.yaml"
+
+
 def routing_policy() -> str:
-    document = yaml.safe_load(Policy.load_default().source)
+    """The example policy with two complaint types (card disputes and the
+    rest), and routing rules."""
+    document = yaml.safe_load(EXAMPLE.read_text())
     document["version"] = "routing-1"
     document["routing"] = ROUTING
     return yaml.safe_dump(document, sort_keys=False)
@@ -101,6 +111,7 @@ def routed_cases(tmp_path_factory: pytest.TempPathFactory):
                 ("de-desk", ["hans", "greta", "uwe", "karl"]),
                 ("care", ["ann", "ben"]),
                 ("general", ["uwe"]),
+                ("card-desk", ["ben"]),
             ):
                 cases.PutTeam(
                     cases_pb2.PutTeamRequest(
@@ -150,7 +161,7 @@ def test_publish_refuses_bad_routing_rules_naming_each_problem(routed_cases) -> 
     document["routing"]["rules"][0]["assign"] = "random"
     document["routing"]["rules"][1]["when"]["priorities"] = ["very"]
     document["routing"]["reroute_absent_after"] = {"business_hours": 4}
-    document["routing"]["rules"][2]["team"] = "genral"
+    document["routing"]["rules"][3]["team"] = "genral"
     with grpc.insecure_channel(routed_cases.address("cases")) as channel:
         with pytest.raises(grpc.RpcError) as refused:
             cases_pb2_grpc.CasesServiceStub(channel).PublishPolicy(
@@ -177,7 +188,7 @@ def test_publish_refuses_bad_routing_rules_naming_each_problem(routed_cases) -> 
                 timeout=30,
             )
     violations = {v.field: v.description for v in field_violations(refused.value)}
-    assert "general" in violations["document.routing.rules[2].team"]
+    assert "general" in violations["document.routing.rules[3].team"]
 
 
 async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_absent(
@@ -261,9 +272,24 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
             assert [get(c).assignee for c in care] == ["ann", "ben", "ann"]
 
             # Everyone else: the general team, no person.
-            _, other = await start(env, task_queue, submission("en"))
+            other_handle, other = await start(env, task_queue, submission("en"))
             assert (get(other).team, get(other).assignee) == ("general", "")
             assert routed(other)[0]["strategy"] == "none"
+
+            # Reclassified as a card dispute, the complaint changes type and
+            # is routed again, to the card desk.
+            await other_handle.execute_update(
+                ComplaintWorkflow.change_category,
+                CategoryCommand("lena", "card_disputes", "a disputed card payment"),
+            )
+            moved_case = get(other)
+            assert (moved_case.complaint_type, moved_case.team, moved_case.assignee) == (
+                "card_dispute",
+                "card-desk",
+                "ben",
+            )
+            again = routed(other)[-1]
+            assert (again["occasion"], again["rule"]) == ("reclassification", "card-disputes")
 
             # hans has been away for five hours, longer than the policy's
             # four: the absence sweep routes his cases to karl, the only
