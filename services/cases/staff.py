@@ -364,14 +364,12 @@ def import_staff_file(store: StaffDirectoryStore, document: dict[str, Any]) -> i
 
     compliance = {str(p) for p in document.get("compliance") or ()}
     changed = 0
-    current = store.snapshot()
+    known = set(store.snapshot().people)
     for name, entry in (document.get("people") or {}).items():
         entry = entry or {}
-        name = str(name)
-        known = current.people.get(name)
         digest = str(entry.get("digest") or "")
         person = Person(
-            principal_id=name,
+            principal_id=str(name),
             display_name=str(entry.get("display_name") or entry.get("name") or ""),
             email=str(entry.get("email") or ""),
             digest=digest if digest in DIGESTS else "",
@@ -380,28 +378,38 @@ def import_staff_file(store: StaffDirectoryStore, document: dict[str, Any]) -> i
             working_hours=str(entry.get("working_hours") or ""),
             capacity=int(entry.get("capacity") or 0),
             active=bool(entry.get("active", True)),
-            compliance=name in compliance or bool(known and known.compliance and not compliance),
+            compliance=str(name) in compliance,
         )
         changed += store.put_person(person, STAFF_FILE_ACTOR)
-    # A team's members, lead and manager must be people: a name the file
-    # lists only under teams is added as a person without an address.
+        known.add(str(name))
+    # A team's members, lead and manager, and compliance, must be people: a
+    # name the file uses only there is added as a person without an address.
+    named_elsewhere = [
+        str(who)
+        for entry in (document.get("teams") or {}).values()
+        for who in [
+            *((entry or {}).get("members") or []),
+            (entry or {}).get("lead"),
+            (entry or {}).get("manager"),
+        ]
+        if who
+    ] + sorted(compliance)
+    for who in named_elsewhere:
+        if who not in known:
+            changed += store.put_person(
+                Person(principal_id=who, compliance=who in compliance), STAFF_FILE_ACTOR
+            )
+            known.add(who)
     for team_name, entry in (document.get("teams") or {}).items():
         entry = entry or {}
-        for who in [*(entry.get("members") or []), entry.get("lead"), entry.get("manager")]:
-            if who and str(who) not in store.snapshot().people:
-                changed += store.put_person(Person(principal_id=str(who)), STAFF_FILE_ACTOR)
         # As written: a file's lead need not be a member (PutTeam asks that),
         # so that alerts reach the same people as before the import.
-        members = [str(m) for m in entry.get("members") or []]
         team = Team(
             name=str(team_name),
             lead=str(entry.get("lead") or ""),
             manager=str(entry.get("manager") or ""),
-            members=tuple(members),
+            members=tuple(str(m) for m in entry.get("members") or []),
             skills=tuple(str(s) for s in entry.get("skills") or ()),
         )
         changed += store.put_team(team, STAFF_FILE_ACTOR)
-    for who in sorted(compliance):
-        if who not in store.snapshot().people:
-            changed += store.put_person(Person(principal_id=who, compliance=True), STAFF_FILE_ACTOR)
     return changed
