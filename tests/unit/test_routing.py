@@ -154,3 +154,25 @@ def test_a_routing_section_is_checked_on_publish_with_paths() -> None:
         "routing.rules: rule 'dup'",
     ):
         assert path in problems, problems
+
+
+def test_a_complaint_type_may_route_by_rules_of_its_own() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    example = Path(__file__).resolve().parents[2] / "examples/policy-with-types.yaml"
+    document = yaml.safe_load(example.read_text())
+    document["routing"] = {"rules": [{"team": "complaints"}]}
+    document["types"][0]["routing"] = {
+        "rules": [{"name": "chargebacks", "team": "card-desk", "assign": "round_robin"}]
+    }
+    policy = Policy.from_dict(document)
+    assert policy.routing.rules[0].team == "complaints"
+    assert policy.for_type("card_dispute").routing.rules[0].name == "chargebacks"
+    document["types"][0]["routing"]["rules"][0]["assign"] = "lottery"
+    with pytest.raises(PolicyError) as err:
+        Policy.from_dict(document)
+    assert any(
+        p.startswith("types.card_dispute.routing.rules[0].assign") for p in err.value.problems
+    ), err.value.problems
