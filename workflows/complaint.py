@@ -628,7 +628,9 @@ class ComplaintWorkflow:
         """Routes the case again, away from a person absent too long (the
         absence sweep, workflows/rerouting.py). A signal: the sweep is a
         workflow, which can signal another but not wait on its update."""
-        if not self.state.case_id or self.state.closed_at is not None or not self._routes():
+        # A signal can come before a new run has loaded the carried policy.
+        await workflow.wait_condition(lambda: self.receipt_recorded)
+        if self.state.closed_at is not None or not self._routes():
             return
         await self._route("absence")
 
