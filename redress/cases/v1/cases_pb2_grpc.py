@@ -743,7 +743,8 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListStaff(self, request, context):
-        """Everyone, every team and the absences not yet over. Needs a staff role.
+        """Everyone, every team and the absences not yet over. Needs a role that
+        reads cases (agent and above, auditor) or the service role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -751,7 +752,8 @@ class CasesServiceServicer:
 
     def ListStaffChanges(self, request, context):
         """The directory's trail: who changed what, old and new, when; each entry
-        hash-chained to the one before it. Oldest first. Needs a staff role.
+        hash-chained to the one before it. Oldest first. Needs the team lead,
+        manager, administrator or auditor role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
