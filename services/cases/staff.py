@@ -3,9 +3,9 @@
 Every change to a person, a team or an absence is appended to
 `staff_changes` in the same transaction, with who made it, old and new as
 JSON, and a hash over the previous entry's hash and this entry's content.
-Sequence numbers are given one after another (primary key), so two
-writers cannot both append after the same entry: the second one's
-transaction fails and is retried.
+Writers take turns (each first updates one counter row, TRAIL_LOCK, whose
+lock it holds until commit), and sequence numbers are the primary key, so
+two writers can never both append after the same entry.
 
 Blocking code, called from the servicer through a thread.
 """
@@ -35,6 +35,9 @@ from redress.domain.staff_directory import Absence, Directory, Person, Team
 
 GENESIS = "0" * 64
 STAFF_FILE_ACTOR = "staff-file"
+# The counter row (in routing_cursors) that the directory's writers take in
+# turn; no routing rule's key (team/rule) can be this.
+TRAIL_LOCK = ":staff-directory-trail"
 
 
 def _now() -> datetime:
@@ -274,27 +277,19 @@ class StaffDirectoryStore:
         """Takes the next round-robin turn under `key` (0, 1, 2, ...): one
         UPDATE, so that two replicas never take the same turn."""
         with self.sessions.begin() as session:
-            if session.get(RoutingCursor, key) is None:
-                try:
-                    with session.begin_nested():
-                        session.add(RoutingCursor(key=key, turns=0))
-                except IntegrityError:
-                    pass
-            taken = session.execute(
-                update(RoutingCursor)
-                .where(RoutingCursor.key == key)
-                .values(turns=RoutingCursor.turns + 1)
-                .returning(RoutingCursor.turns)
-            ).scalar_one()
-            return int(taken) - 1
+            return _advance(session, key) - 1
 
     def _retrying(self, write: Any) -> Any:
         for attempt in range(5):
             try:
                 with self.sessions.begin() as session:
+                    # Writers of the directory take turns: the counter row
+                    # TRAIL_LOCK is updated first, which holds its lock until
+                    # commit, so each appends after the last one's entry.
+                    _advance(session, TRAIL_LOCK)
                     return write(session)
             except IntegrityError:
-                # Another writer appended to the trail at the same time.
+                # Two first writers (or two new people of the same id) at once.
                 if attempt == 4:
                     raise
         raise AssertionError("unreachable")
@@ -330,6 +325,24 @@ class StaffDirectoryStore:
             )
         )
         session.flush()
+
+
+def _advance(session: Session, key: str) -> int:
+    """Adds one to the counter `key` (made at 0 if missing) and answers the
+    new count; the row stays locked until the transaction ends."""
+    if session.get(RoutingCursor, key) is None:
+        try:
+            with session.begin_nested():
+                session.add(RoutingCursor(key=key, turns=0))
+        except IntegrityError:
+            pass
+    taken = session.execute(
+        update(RoutingCursor)
+        .where(RoutingCursor.key == key)
+        .values(turns=RoutingCursor.turns + 1)
+        .returning(RoutingCursor.turns)
+    ).scalar_one()
+    return int(taken)
 
 
 def _absence(row: StaffAbsenceRow) -> Absence:
