@@ -17,6 +17,7 @@ import sqlalchemy
 import yaml
 
 from redress.db.migrate import upgrade
+from redress.devstack import platform as devstack_platform
 from redress.devstack.platform import SERVICES, LocalPlatform, Ports
 from services.cases.store import CaseStore
 
@@ -64,19 +65,16 @@ FOLLOWUP_TEST_ENV = {
 }
 
 
-# The staff directory of the test platform's follow-up service. The team
+# The staff directory of the test platforms (tests/staff.yaml), in place of
+# the one `make run` starts with: every person and team the tests assign work
+# to, since the case service refuses names it does not know. The team
 # "disputes" is used by no policy rule, so only tests that assign to it raise
 # staff alerts.
-STAFF_DIRECTORY = {
-    "people": {
-        "dana": {"email": "dana@bank.test"},
-        "ravi": {"email": "ravi@bank.test", "digest": "hourly"},
-        "lena": {"email": "lena@bank.test"},
-        "mark": {"email": "mark@bank.test"},
-    },
-    "teams": {"disputes": {"members": ["dana", "ravi"], "lead": "lena", "manager": "mark"}},
-    "compliance": ["mark"],
-}
+TEST_STAFF_FILE = Path(__file__).with_name("staff.yaml")
+STAFF_DIRECTORY = yaml.safe_load(TEST_STAFF_FILE.read_text(encoding="utf-8"))
+# The one `make run` starts with, for tests of `make run`'s own platform.
+LOCAL_STAFF_FILE = devstack_platform.LOCAL_STAFF
+devstack_platform.LOCAL_STAFF = TEST_STAFF_FILE
 
 
 def followup_env(platform: LocalPlatform) -> dict[str, str]:

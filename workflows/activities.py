@@ -14,9 +14,12 @@ from redress.domain.policy import Policy
 from redress.platform.enums import Channel, Priority, Regime, from_short_name
 from redress.platform.wire import duration, optional_timestamp, timestamp
 from workflows.complaint_types import (
+    AbsentAssignment,
     ComplaintState,
     PolicyDocument,
     RecordChangeInput,
+    RouteCaseInput,
+    RoutedCase,
     StoreCaseInput,
     StoredCase,
 )
@@ -88,6 +91,40 @@ class CaseActivities:
         response = await self._call(self.cases.GetPolicy, cases_pb2.GetPolicyRequest())
         p = response.policy
         return PolicyDocument(policy_id=p.policy_id, version=p.version, document=p.document)
+
+    @activity.defn
+    async def route_case(self, input: RouteCaseInput) -> RoutedCase:
+        """Asks services/cases who should hold the case (docs/staff.md, "Routing")."""
+        response = await self._call(
+            self.cases.RouteCase,
+            cases_pb2.RouteCaseRequest(case_id=input.case_id, occasion=input.occasion),
+        )
+        return RoutedCase(
+            matched=response.matched,
+            team=response.team,
+            assignee=response.assignee,
+            rule_index=response.rule_index,
+            rule_name=response.rule_name,
+            strategy=response.strategy,
+            policy_version=response.policy_version,
+            skipped=list(response.skipped),
+        )
+
+    @activity.defn
+    async def absent_assignments(self) -> list[AbsentAssignment]:
+        """Open cases whose person has been absent too long (the absence sweep)."""
+        response = await self._call(
+            self.cases.ListAbsentAssignments, cases_pb2.ListAbsentAssignmentsRequest()
+        )
+        return [
+            AbsentAssignment(
+                case_id=a.case_id,
+                workflow_id=a.workflow_id,
+                assignee=a.assignee,
+                absent_since=a.absent_since.ToDatetime(tzinfo=UTC).isoformat(),
+            )
+            for a in response.assignments
+        ]
 
     @activity.defn
     async def record_change(self, input: RecordChangeInput) -> bool:

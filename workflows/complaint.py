@@ -58,6 +58,9 @@ with workflow.unsafe.imports_passed_through():
         RegisterSubmissionInput,
         RegisterSubmissionResult,
         ReplyCommand,
+        RerouteCommand,
+        RouteCaseInput,
+        RoutedCase,
         ScheduleFollowupCommand,
         StoreCaseInput,
         SubtaskCommand,
@@ -206,6 +209,38 @@ class ComplaintWorkflow:
                 type_chosen=chosen,
             )
             await self._persist()
+        if self._routes():
+            await self._route("receipt")
+
+    def _routes(self) -> bool:
+        """Whether the case's rules route it (docs/staff.md). Asked only of a
+        complaint whose policy has routing rules, so that no other
+        complaint's history gains a marker for it."""
+        return bool(self.complaint.rules.routing.rules) and workflow.patched("routing")
+
+    async def _route(self, occasion: str) -> None:
+        """Asks services/cases who should hold the case, and applies the
+        answer as an assignment by the rule (the same alerts follow)."""
+        decided: RoutedCase = await workflow.execute_activity_method(
+            CaseActivities.route_case,
+            RouteCaseInput(case_id=self.state.case_id, occasion=occasion),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=STORE_RETRY,
+        )
+        if not decided.matched:
+            return
+        async with self.lock:
+            self.complaint.route(
+                occasion=occasion,
+                team=decided.team,
+                assignee=decided.assignee,
+                rule_index=decided.rule_index,
+                rule_name=decided.rule_name,
+                strategy=decided.strategy,
+                policy_version=decided.policy_version,
+                skipped=list(decided.skipped),
+            )
+            await self._apply()
 
     def _vigilance(self) -> None:
         # Asked only of a complaint under an awareness regime (device
@@ -425,7 +460,13 @@ class ComplaintWorkflow:
     async def change_category(self, command: CategoryCommand) -> CommandResult:
         # The time is for a change of complaint type, which only complaints
         # that chose a type on receipt make.
-        return await self._command(lambda: self.complaint.change_category(command, workflow.now()))
+        typed = self.state.complaint_type
+        result = await self._command(
+            lambda: self.complaint.change_category(command, workflow.now())
+        )
+        if typed and self.state.complaint_type != typed and self._routes():
+            await self._route("reclassification")
+        return result
 
     @change_category.validator
     def _check_category(self, command: CategoryCommand) -> None:
@@ -581,6 +622,17 @@ class ComplaintWorkflow:
         refuse_as_errors(self.complaint.check_regulatory_report, command, workflow.now())
 
     # -- signals -------------------------------------------------------------
+
+    @workflow.signal
+    async def reroute(self, command: RerouteCommand) -> None:
+        """Routes the case again, away from a person absent too long (the
+        absence sweep, workflows/rerouting.py). A signal: the sweep is a
+        workflow, which can signal another but not wait on its update."""
+        # A signal can come before a new run has loaded the carried policy.
+        await workflow.wait_condition(lambda: self.receipt_recorded)
+        if self.state.closed_at is not None or not self._routes():
+            return
+        await self._route("absence")
 
     @workflow.signal
     async def subtask_event(self, event: SubtaskEvent) -> None:

@@ -125,6 +125,42 @@ class StoredCase:
 
 
 @dataclass
+class RouteCaseInput:
+    case_id: str
+    # receipt, reclassification or absence.
+    occasion: str
+
+
+@dataclass
+class RoutedCase:
+    """services/cases' routing decision (RouteCase), as the workflow applies it."""
+
+    matched: bool
+    team: str = ""
+    assignee: str = ""
+    rule_index: int = -1
+    rule_name: str = ""
+    strategy: str = ""
+    policy_version: str = ""
+    skipped: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AbsentAssignment:
+    case_id: str
+    workflow_id: str
+    assignee: str
+    absent_since: str
+
+
+@dataclass
+class RerouteCommand:
+    """Sent by the absence sweep (workflows/rerouting.py): route the case again."""
+
+    reason: str = ""
+
+
+@dataclass
 class RegisterSubmissionInput:
     fingerprint: str
 

@@ -9,21 +9,31 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from redress.platform import channels, logs, metrics
 from redress.platform.settings import LOG_LEVELS, Env, SettingsError
-from redress.platform.temporal import TemporalSettings, connect
+from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
 from redress.platform.tls import ClientTls
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
+from workflows.rerouting import DEFAULT_EVERY, SCHEDULE_ID, RerouteAbsentWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
 log = logging.getLogger("redress.worker")
 
-WORKFLOWS = [ComplaintWorkflow, SubtaskWorkflow]
+WORKFLOWS = [ComplaintWorkflow, SubtaskWorkflow, RerouteAbsentWorkflow]
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class WorkerSettings:
     max_cached_workflows: int
     # How the activities reach services/cases (REDRESS_TLS_*).
     cases_tls: ClientTls = field(default_factory=ClientTls)
+    # How often the absence sweep runs (REDRESS_REROUTE_ABSENT_EVERY_MINUTES).
+    reroute_every: timedelta = DEFAULT_EVERY
 
     @classmethod
     def from_env(cls, env: Env) -> WorkerSettings:
@@ -56,6 +68,13 @@ class WorkerSettings:
             max_concurrent_activities=env.integer("REDRESS_WORKER_MAX_ACTIVITIES", 100, minimum=1),
             max_cached_workflows=env.integer("REDRESS_WORKER_MAX_CACHED_WORKFLOWS", 1000),
             cases_tls=ClientTls.from_env(env),
+            reroute_every=timedelta(
+                minutes=env.integer(
+                    "REDRESS_REROUTE_ABSENT_EVERY_MINUTES",
+                    int(DEFAULT_EVERY.total_seconds() // 60),
+                    minimum=1,
+                )
+            ),
         )
         if not settings.service_api_key:
             env.problems.append(
@@ -83,7 +102,13 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         client,
         task_queue=settings.temporal.task_queue,
         workflows=WORKFLOWS,
-        activities=[activities.store_case, activities.current_policy, activities.record_change],
+        activities=[
+            activities.store_case,
+            activities.current_policy,
+            activities.record_change,
+            activities.route_case,
+            activities.absent_assignments,
+        ],
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=10),
@@ -101,10 +126,27 @@ async def run(settings: WorkerSettings, stop: asyncio.Event | None = None) -> No
         },
     )
     async with worker:
+        await keep_reroute_schedule(client, settings)
         await stop.wait()
         log.info("worker stopping")
     await channel.close()
     log.info("worker stopped")
+
+
+async def keep_reroute_schedule(client: Client, settings: WorkerSettings) -> None:
+    """The Temporal Schedule of the absence sweep (workflows/rerouting.py)."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            RerouteAbsentWorkflow.run, id=SCHEDULE_ID, task_queue=settings.temporal.task_queue
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=settings.reroute_every)]),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await ensure_schedule(client, SCHEDULE_ID, schedule)
+    except Exception:
+        # Not fatal to taking complaints: said, and tried at the next start.
+        log.exception("the absence sweep's schedule could not be kept")
 
 
 def precompile_workflows() -> None:

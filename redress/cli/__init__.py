@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.cli import handling, reading, reports, vigilance
+from redress.cli import handling, reading, reports, staff, vigilance
 from redress.cli.calling import (
     DEFAULT_PORTS,
     CliError,
@@ -813,6 +813,7 @@ def parser() -> argparse.ArgumentParser:
 
     reports.add_commands(sub)
     vigilance.add_commands(sub)
+    staff.add_commands(sub)
 
     from redress.cli.letters import add_letter_commands
     from redress.cli.social import add_social_commands

@@ -57,6 +57,70 @@ class ComplaintHandling(ComplaintTyping):
             )
             self.state.assignee = command.assignee
 
+    def route(
+        self,
+        *,
+        occasion: str,
+        team: str,
+        assignee: str,
+        rule_index: int,
+        rule_name: str,
+        strategy: str,
+        policy_version: str,
+        skipped: list[str],
+    ) -> None:
+        """Applies a routing decision (redress/domain/routing.py) as an
+        assignment by the rule, and records the decision as `case.routed`.
+        A team-only rule leaves the person as it is, unless the case is
+        routed away from them because they are absent."""
+        rule = f"routing.rules[{rule_index}]"
+        cause = f"routing rule {rule_name} ({strategy}) on {occasion}, policy {policy_version}" + (
+            f"; passed over: {'; '.join(skipped)}" if skipped else ""
+        )
+        team_changed = bool(team) and team != self.state.team
+        if team_changed:
+            self.trail.by_rule(
+                "case.assigned", "team", old=self.state.team, new=team, cause=cause, rule=rule
+            )
+            self.state.team = team
+        # Without a person chosen, whoever holds the case keeps it, unless it
+        # is routed away from them (absent), or to another team.
+        if assignee:
+            new_assignee = assignee
+        elif occasion == "absence" or (occasion == "reclassification" and team_changed):
+            new_assignee = ""
+        else:
+            new_assignee = self.state.assignee
+        if new_assignee != self.state.assignee:
+            self.trail.by_rule(
+                "case.assigned",
+                "assignee",
+                old=self.state.assignee,
+                new=new_assignee,
+                cause=cause,
+                rule=rule,
+            )
+            self.state.assignee = new_assignee
+        self.trail.by_rule(
+            "case.routed",
+            "routing",
+            new=json.dumps(
+                {
+                    "occasion": occasion,
+                    "rule": rule_name,
+                    "rule_index": rule_index,
+                    "strategy": strategy,
+                    "policy_version": policy_version,
+                    "team": team,
+                    "assignee": assignee,
+                    "skipped": skipped,
+                },
+                sort_keys=True,
+            ),
+            cause=cause,
+            rule=rule,
+        )
+
     def change_priority(self, command: PriorityCommand) -> None:
         self.trail.by_person(
             command.actor,

@@ -26,6 +26,7 @@ from redress.domain.calendars import PRESETS, BusinessCalendar, preset
 from redress.domain.priority import PRIORITIES
 from redress.domain.regime_packs import RegimeDefinition, RegimePackError, parse_regimes
 from redress.domain.regulatory import DISP_CAUSE_CATEGORIES, REGIMES, regime_definition
+from redress.domain.routing import STRATEGIES, Routing, RoutingRule, RoutingWhen
 
 CHANNELS = (
     "phone",
@@ -315,6 +316,7 @@ TYPE_OVERRIDES = (
     "reopen",
     "followups",
     "outcomes",
+    "routing",
 )
 # What a case whose policy has types, and whose complaint matches none of
 # them, records as its type: it runs under the base policy's rules.
@@ -379,6 +381,8 @@ class Policy:
     # The outcome values handlers choose from, by name, each counting as one
     # of DECISIONS; empty: handlers record a decision only.
     outcomes: dict[str, OutcomeValue] = field(default_factory=dict, compare=False)
+    # Which team and person a new or reclassified case goes to (docs/staff.md).
+    routing: Routing = field(default_factory=Routing, compare=False)
     # For a type's rules (for_type): the type's name; "" for the policy itself.
     type_name: str = ""
     source: str = field(default="", compare=False, repr=False)
@@ -505,6 +509,9 @@ class _Reader:
         self.document = document
         self.problems: list[str] = []
         self.known_regimes: tuple[str, ...] = REGIMES
+        # Reading a complaint type's rules: the types routing selects on are
+        # checked once, by the policy's own reader.
+        self.within_type = False
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -608,6 +615,7 @@ class _Reader:
                 "types",
                 "regimes",
                 "outcomes",
+                "routing",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -648,7 +656,9 @@ class _Reader:
         for path, name in named:
             if name and name not in known:
                 self.fail(path, f"no calendar {name!r}; known: {', '.join(sorted(known))}")
+        routing = self.routing(top.get("routing"), categories)
         types = self.types(top.get("types"), categories)
+        self.routing_types(routing, top.get("types"))
         if self.problems:
             raise PolicyError(self.problems)
         return Policy(
@@ -673,8 +683,99 @@ class _Reader:
             types=types,
             regimes=regimes,
             outcomes=outcomes,
+            routing=routing,
             source=source,
         )
+
+    def routing_types(self, routing: Routing, types: Any) -> None:
+        """Types a routing rule selects on must be ones the policy names
+        (a type with problems of its own is reported as such, not here)."""
+        if self.within_type:
+            return
+        given = [t.get("name") for t in types or [] if isinstance(t, dict)]
+        names = {str(n) for n in given if n} | {BASE_TYPE} if given else {""}
+        for i, rule in enumerate(routing.rules):
+            for kind in rule.when.types:
+                if kind not in names:
+                    self.fail(
+                        f"routing.rules[{i}].when.types",
+                        f"{kind!r} is not a complaint type"
+                        + (f"; known: {', '.join(sorted(names))}" if given else " (none defined)"),
+                    )
+
+    def routing(self, value: Any, categories: tuple[str, ...]) -> Routing:
+        """`routing`: ordered rules (when, team, assign, skills) and
+        reroute_absent_after (calendar time)."""
+        if value is None:
+            return Routing()
+        r = self.mapping(value, "routing", {"rules", "reroute_absent_after"}, {"rules"})
+        after = self.budget(r.get("reroute_absent_after"), "routing.reroute_absent_after")
+        if after is not None and after.basis != "calendar":
+            self.fail(
+                "routing.reroute_absent_after",
+                "calendar time: minutes, hours, calendar_days or weeks",
+            )
+            after = None
+        raw_rules = r.get("rules")
+        if raw_rules is None:
+            raw_rules = []
+        if not isinstance(raw_rules, list):
+            self.fail("routing.rules", "expected a list of rules")
+            raw_rules = []
+        rules: list[RoutingRule] = []
+        names: list[str] = []
+        for i, body in enumerate(raw_rules):
+            path = f"routing.rules[{i}]"
+            b = self.mapping(body, path, {"name", "when", "team", "assign", "skills"}, {"team"})
+            name = self.text(b.get("name"), f"{path}.name", default=f"rule-{i + 1}")
+            names.append(name)
+            team = self.text(b.get("team"), f"{path}.team")
+            if team and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", team):
+                self.fail(f"{path}.team", "a team's name: letters, digits, '.', '_', '-'")
+            assign = self.text(b.get("assign"), f"{path}.assign", default="none")
+            if assign not in STRATEGIES:
+                self.fail(f"{path}.assign", f"one of {', '.join(STRATEGIES)}, not {assign!r}")
+            skills = self.names(b.get("skills"), f"{path}.skills")
+            if assign == "skill_match" and not skills:
+                self.fail(f"{path}.skills", "skill_match needs the skills to match")
+            w = self.mapping(
+                b.get("when") or {},
+                f"{path}.when",
+                {
+                    "types",
+                    "languages",
+                    "tags",
+                    "priorities",
+                    "categories",
+                    "products",
+                    "channels",
+                },
+            )
+            when = RoutingWhen(
+                types=self.names(w.get("types"), f"{path}.when.types"),
+                languages=self.names(w.get("languages"), f"{path}.when.languages"),
+                tags=self.names(w.get("tags"), f"{path}.when.tags"),
+                priorities=self.names(w.get("priorities"), f"{path}.when.priorities"),
+                categories=self.names(w.get("categories"), f"{path}.when.categories"),
+                products=self.names(w.get("products"), f"{path}.when.products"),
+                channels=self.names(w.get("channels"), f"{path}.when.channels"),
+            )
+            self.condition_values(
+                Conditions(languages=when.languages, channels=when.channels), f"{path}.when"
+            )
+            for priority in when.priorities:
+                if priority not in PRIORITIES:
+                    self.fail(
+                        f"{path}.when.priorities",
+                        f"{priority!r} is not one of {', '.join(PRIORITIES)}",
+                    )
+            for category in when.categories:
+                if categories and category not in categories:
+                    self.fail(f"{path}.when.categories", f"{category!r} is not in `categories`")
+            rules.append(RoutingRule(name, when, team, assign, skills))
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            self.fail("routing.rules", f"rule {name!r} is named more than once")
+        return Routing(tuple(rules), after.duration if after else None)
 
     def types(self, value: Any, categories: tuple[str, ...]) -> tuple[ComplaintType, ...]:
         """`types`: each type's name, conditions and own keys; its rules are
@@ -714,6 +815,7 @@ class _Reader:
                 )
             merged = {**base, **{k: v for k, v in b.items() if k in TYPE_OVERRIDES}}
             reader = _Reader(merged)
+            reader.within_type = True
             try:
                 rules = reader.policy("")
             except PolicyError as err:

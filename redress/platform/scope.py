@@ -16,6 +16,7 @@ answers is in docs/deployment.md, "Security notes".
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import grpc
@@ -23,7 +24,7 @@ import grpc
 from redress.platform.auth import Principal, current_principal
 from redress.platform.errors import NotFound, ServiceError
 from redress.platform.settings import Env
-from redress.platform.staff import StaffDirectory
+from redress.platform.staff import StaffDirectory, StaffDirectoryReader
 
 SCOPES = ("all", "teams")
 LIMITED_ROLE = "agent"
@@ -46,30 +47,51 @@ def case_not_found(case_id: str) -> NotFound:
     return NotFound(f"no case {case_id}")
 
 
+def teams_by_person(teams: dict[str, dict[str, object]]) -> dict[str, frozenset[str]]:
+    """From the staff directory's `teams:` (members, lead, manager)."""
+    teams_of: dict[str, set[str]] = {}
+    for team, entry in teams.items():
+        members = (entry or {}).get("members") or []
+        for person in members if isinstance(members, list | tuple) else []:
+            teams_of.setdefault(str(person), set()).add(str(team))
+    return {person: frozenset(t) for person, t in teams_of.items()}
+
+
 @dataclass(frozen=True)
 class AgentScope:
     # person -> the teams they are a member of; None: agents see every case.
     teams_of: dict[str, frozenset[str]] | None = None
+    # When limited: the live directory (the cases service's), whose teams
+    # replace `teams_of` (the file's) as soon as it has answered.
+    live: StaffDirectoryReader | None = None
 
     @classmethod
     def by_teams(cls, teams: dict[str, dict[str, object]]) -> AgentScope:
-        """From the staff directory's `teams:` (members, lead, manager)."""
-        teams_of: dict[str, set[str]] = {}
-        for team, entry in teams.items():
-            members = (entry or {}).get("members") or []
-            for person in members if isinstance(members, list) else []:
-                teams_of.setdefault(str(person), set()).add(str(team))
-        return cls({person: frozenset(t) for person, t in teams_of.items()})
+        return cls(teams_by_person(teams))
+
+    def with_directory(self, reader: StaffDirectoryReader) -> AgentScope:
+        """The same scope, reading teams from the live directory."""
+        if self.teams_of is None:
+            return self
+        return dataclasses.replace(self, live=reader)
+
+    def _teams_of(self) -> dict[str, frozenset[str]] | None:
+        if self.teams_of is None:
+            return None
+        if self.live is not None and self.live.directory is not None:
+            return teams_by_person(self.live.teams)
+        return self.teams_of
 
     def of(self, principal: Principal) -> Visible | None:
         """None when the principal is not limited to some cases."""
+        teams_of = self._teams_of()
         if (
-            self.teams_of is None
+            teams_of is None
             or LIMITED_ROLE not in principal.roles
             or principal.roles & UNLIMITED_ROLES
         ):
             return None
-        return Visible(self.teams_of.get(principal.id, frozenset()), principal.id)
+        return Visible(teams_of.get(principal.id, frozenset()), principal.id)
 
     def limits(self) -> Visible | None:
         """What the caller of the current call may see; None: every case."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from temporalio.client import Client
@@ -12,9 +14,11 @@ from temporalio.client import Client
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db import database_url
 from redress.db.audit_seal import KEY_FILE_VARIABLE, AuditKey, AuditKeyError, audit_key_from
+from redress.domain.staff_directory import Directory
 from redress.platform import serving
 from redress.platform.scope import AgentScope, agent_scope
 from redress.platform.settings import Env
+from redress.platform.staff import StaffDirectory, StaffDirectoryReader
 from redress.platform.status_links import CustomerCaseAccess, StatusLinks, status_links
 from redress.platform.temporal import TemporalSettings
 from services.cases.attachments import (
@@ -25,8 +29,11 @@ from services.cases.attachments import (
     AttachmentLimits,
 )
 from services.cases.servicer import ACCESS, CUSTOMER_CASE_METHODS, CasesServicer
+from services.cases.staff import StaffDirectoryStore, import_staff_file
 from services.cases.store import CaseStore
 from services.followup.erasure import FollowupPersonalData
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,9 @@ class CasesSettings:
     attachments: AttachmentLimits
     # Checks the public web form's calls against its customers' links.
     status_links: StatusLinks | None
+    # REDRESS_STAFF_FILE, imported into the directory at startup.
+    staff_file: str
+    staff_document: dict[str, Any]
 
     @classmethod
     def from_env(cls, env: Env) -> CasesSettings:
@@ -48,7 +58,28 @@ class CasesSettings:
             audit_key=audit_key(env),
             attachments=attachment_limits(env),
             status_links=status_links(env),
+            staff_file=env.string("REDRESS_STAFF_FILE", ""),
+            staff_document=staff_document(env),
         )
+
+
+def staff_document(env: Env) -> dict[str, Any]:
+    """REDRESS_STAFF_FILE, read and checked, for the import at startup."""
+    path = env.string("REDRESS_STAFF_FILE", "")
+    document: dict[str, Any] = {}
+    if path:
+        import yaml
+
+        try:
+            with open(path, encoding="utf-8") as f:
+                document = yaml.safe_load(f) or {}
+            if not isinstance(document, dict):
+                raise ValueError("a mapping with people, teams and compliance")
+            StaffDirectory.parse(document, path)
+        except (OSError, ValueError, yaml.YAMLError, AttributeError) as err:
+            env.problems.append(f"REDRESS_STAFF_FILE={path!r}: {err}")
+            document = {}
+    return document
 
 
 def attachment_limits(env: Env) -> AttachmentLimits:
@@ -89,6 +120,7 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     temporal = TemporalSettings.from_env(env)
     serving_settings = serving.ServingSettings.from_env("cases", 50052, 9102, env)
     store: CaseStore | None = None
+    reader: StaffDirectoryReader | None = None
 
     def register(server: grpc.aio.Server) -> None:
         assert store is not None
@@ -109,15 +141,30 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         )
 
     async def on_start() -> Callable[[], Awaitable[None]]:
-        nonlocal store
+        nonlocal store, reader
         if settings.migrate_on_start:
             from redress.db.migrate import upgrade
 
             await asyncio.to_thread(upgrade, settings.database_url)
         store = CaseStore(settings.database_url, settings.audit_key)
+        directory = StaffDirectoryStore(store.sessions)
+        if settings.staff_document:
+            changed = await asyncio.to_thread(import_staff_file, directory, settings.staff_document)
+            log.info(
+                "staff file imported into the directory",
+                extra={"fields": {"file": settings.staff_file, "changed": changed}},
+            )
+
+        async def fetch() -> Directory:
+            return await asyncio.to_thread(directory.snapshot)
+
+        reader = StaffDirectoryReader(fetch, refresh_seconds=5)
+        await reader.refresh()
+        reader.start()
 
         async def close() -> None:
-            assert store is not None
+            assert store is not None and reader is not None
+            await reader.stop()
             store.close()
 
         return close

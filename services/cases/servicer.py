@@ -57,6 +57,8 @@ from services.cases import (
 )
 from services.cases.attachments import AttachmentLimits
 from services.cases.customer_view import customer_view, for_customer_only
+from services.cases.staff import StaffDirectoryStore
+from services.cases.staff_rpcs import STAFF_ACCESS, StaffRpcs
 from services.cases.store import (
     CONTACT_FIELDS,
     Actor,
@@ -150,6 +152,8 @@ ACCESS = {
         "RecordRegulatoryReport": HANDLERS,
         # Firm-wide, for compliance: not for agents limited to their teams.
         "ListRegulatoryReports": roles("manager", "administrator", "auditor"),
+        # The staff directory (services/cases/staff_rpcs.py).
+        **STAFF_ACCESS,
     }
 }
 
@@ -173,7 +177,7 @@ def caller() -> Actor:
     return Actor(principal.actor_kind, principal.id)
 
 
-class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
+class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
     def __init__(
         self,
         store: CaseStore,
@@ -191,6 +195,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self.scope = scope or AgentScope()
         self.client: Client | None = None
         self.policies = PolicyVersions(store.published_document)
+        self.directory = StaffDirectoryStore(store.sessions)
 
     async def _visible(self, case_id: str) -> None:
         """NOT_FOUND for a case outside the caller's scope (redress/platform/scope.py)."""
@@ -269,6 +274,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_plain_text(v, "assignee", request.assignee, 100)
         check_plain_text(v, "team", request.team, 100)
         check_plain_text(v, "reason", request.reason, 1000)
+        await self.check_names(v, ("assignee", request.assignee), ("team", request.team))
         await self._command(
             request.case_id,
             v,
@@ -566,6 +572,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         check_plain_text(v, "assignee", request.assignee, 100)
         check_plain_text(v, "team", request.team, 100)
         due = checked_time(v, "due_at", request.due_at) if request.HasField("due_at") else None
+        await self.check_names(v, ("assignee", request.assignee), ("team", request.team))
         result = await self._command(
             request.case_id,
             v,
@@ -857,6 +864,7 @@ class CasesServicer(cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.PublishPolicyRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.PublishPolicyResponse:
         policy = checked_policy(request.document)
+        await self.check_routing_teams(policy)
         row, published = await asyncio.to_thread(
             self.store.publish_policy, policy.id, policy.version, request.document, caller().id
         )

@@ -37,6 +37,7 @@ from services.console.routes import (
     reports,
     signin,
     site,
+    staff,
 )
 from services.console.sessions import COOKIE, same_token
 
@@ -110,6 +111,6 @@ def create_app(config: ConsoleConfig, apis: Apis) -> Flask:
     app.template_filter("money")(format_money)
     app.template_filter("filesize")(format_size)
     app.template_filter("highlight")(highlight)
-    for area in (site, signin, queue, cases, hotline, knowledge, reports, policy):
+    for area in (site, signin, queue, cases, hotline, knowledge, reports, policy, staff):
         app.register_blueprint(area.blueprint)
     return app

@@ -715,6 +715,53 @@ TEXTS: dict[str, tuple[str, str]] = {
     "warning": ("Warnung", "aviso"),
     "escalation": ("Eskalation", "escalado"),
     "not started": ("nicht begonnen", "sin iniciar"),
+    # The staff directory's page (services/console/routes/staff.py).
+    "Staff": ("Personal", "Personal"),
+    (
+        "Who may be given cases: people, their teams and their absences. Assignments to "
+        "anyone not listed here are refused; routing rules choose among these people."
+    ): (
+        "Wer Fälle übernehmen kann: Personen, ihre Teams und ihre Abwesenheiten. Zuweisungen an "
+        "hier nicht Aufgeführte werden abgelehnt; Routing-Regeln wählen unter diesen Personen.",
+        "Quién puede recibir casos: personas, sus equipos y sus ausencias. Se rechazan las "
+        "asignaciones a quien no figure aquí; las reglas de enrutamiento eligen entre estas "
+        "personas.",
+    ),
+    "People": ("Personen", "Personas"),
+    "Teams": ("Teams", "Equipos"),
+    "Absences": ("Abwesenheiten", "Ausencias"),
+    "Principal id": ("Kennung", "Identificador"),
+    "Display name": ("Anzeigename", "Nombre visible"),
+    "Languages": ("Sprachen", "Idiomas"),
+    "Skills": ("Fähigkeiten", "Competencias"),
+    "Capacity": ("Kapazität", "Capacidad"),
+    "open cases; 0: no limit": ("offene Fälle; 0: keine Grenze", "casos abiertos; 0: sin límite"),
+    "Working hours": ("Arbeitszeiten", "Horario de trabajo"),
+    "Digest": ("Sammelmail", "Resumen"),
+    "Active": ("Aktiv", "Activo"),
+    "inactive": ("inaktiv", "inactivo"),
+    "Hears compliance alerts": ("Erhält Compliance-Hinweise", "Recibe avisos de cumplimiento"),
+    "Members": ("Mitglieder", "Miembros"),
+    "Lead": ("Leitung", "Responsable"),
+    "Manager": ("Manager", "Gerente"),
+    "Person": ("Person", "Persona"),
+    "Until": ("Bis", "Hasta"),
+    "End": ("Beenden", "Terminar"),
+    "No one is away.": ("Niemand ist abwesend.", "No hay nadie ausente."),
+    "comma-separated": ("durch Kommas getrennt", "separados por comas"),
+    "Add or change a person": ("Person anlegen oder ändern", "Añadir o cambiar una persona"),
+    "Save person": ("Person speichern", "Guardar persona"),
+    "Add or change a team": ("Team anlegen oder ändern", "Añadir o cambiar un equipo"),
+    "Save team": ("Team speichern", "Guardar equipo"),
+    "Record an absence": ("Abwesenheit erfassen", "Registrar una ausencia"),
+    "empty: now": ("leer: jetzt", "vacío: ahora"),
+    "empty: until ended": ("leer: bis beendet", "vacío: hasta que se termine"),
+    "Record absence": ("Abwesenheit erfassen", "Registrar ausencia"),
+    "Person saved.": ("Person gespeichert.", "Persona guardada."),
+    "Team saved.": ("Team gespeichert.", "Equipo guardado."),
+    "Absence recorded.": ("Abwesenheit erfasst.", "Ausencia registrada."),
+    "Absence ended.": ("Abwesenheit beendet.", "Ausencia terminada."),
+    "Nothing changed.": ("Nichts geändert.", "Nada cambió."),
 }
 
 

@@ -30,7 +30,7 @@ from redress.platform import channels, serving
 from redress.platform.mail import SmtpSettings
 from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
-from redress.platform.staff import StaffDirectory
+from redress.platform.staff import StaffDirectory, StaffDirectoryReader, fetch_from_cases
 from redress.platform.status_links import CustomerCaseAccess
 from redress.platform.temporal import TemporalSettings, connect, ensure_schedule
 from redress.platform.tls import ClientTls
@@ -119,15 +119,22 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
             log.info("shipped letters installed", extra={"fields": {"templates": added}})
         client = await connect(temporal)
         channel = channels.aio_channel(settings.cases_address, tls=cases_tls)
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+        # The directory the cases service holds; the file only until it answers.
+        directory = StaffDirectoryReader(
+            fetch_from_cases(cases, settings.service_api_key), fallback=staff
+        )
+        await directory.refresh()
+        directory.start()
         messenger = Messenger(
             store,
-            cases_pb2_grpc.CasesServiceStub(channel),
+            cases,
             settings.service_api_key,
             firm,
             client,
             follow_queue(temporal),
             delivery,
-            staff,
+            directory,
             LetterRenderer(settings.render_processes, settings.render_seconds),
         )
         activities = FollowupActivities(store, messenger, smtp, firm, delivery)
@@ -143,12 +150,15 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         await keep_digest_schedules(
             client, follow_queue(temporal), settings.digest_daily_at, settings.digest_timezone
         )
-        parts["servicer"] = FollowupServicer(store, messenger, client, scope)
+        parts["servicer"] = FollowupServicer(
+            store, messenger, client, scope.with_directory(directory)
+        )
         parts["store"] = store
         sweep = asyncio.create_task(wake_waiting_deliveries(messenger))
 
         async def close() -> None:
             sweep.cancel()
+            await directory.stop()
             await worker.shutdown()
             await asyncio.gather(running, return_exceptions=True)
             await channel.close()

@@ -30,7 +30,7 @@ from redress.db.tables.followup import Message
 from redress.platform.enums import short_name
 from redress.platform.requests import CASE_ID_IN_TEXT
 from redress.platform.social_threads import thread_of
-from redress.platform.staff import StaffDirectory
+from redress.platform.staff import StaffDirectory, StaffDirectoryReader
 from redress.platform.wire import timestamp
 from services.followup import templates as tpl
 from services.followup.context import Firm, case_context
@@ -168,10 +168,10 @@ class Messenger:
         client: Client,
         task_queue: str,
         settings: DeliverySettings,
-        staff: StaffDirectory | None = None,
+        staff: StaffDirectory | StaffDirectoryReader | None = None,
         renderer: LetterRenderer | None = None,
     ) -> None:
-        self.staff = staff or StaffDirectory({}, {})
+        self.staff: StaffDirectory | StaffDirectoryReader = staff or StaffDirectory({}, {})
         # Letters render in worker processes, never on this event loop.
         self.renderer = renderer or LetterRenderer()
         self.store = store

@@ -34,6 +34,10 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
             "UploadAttachment",
             "ListAttachments",
             "DownloadAttachment",
+            # The staff directory, for a front end that lists who may be
+            # assigned (changes to it stay on gRPC and the console).
+            "ListStaff",
+            "ListStaffChanges",
         ),
     ),
     # A draft policy's effect on past cases, read before publishing it

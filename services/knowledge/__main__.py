@@ -27,6 +27,7 @@ from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels, serving
 from redress.platform.scope import agent_scope
 from redress.platform.settings import Env
+from redress.platform.staff import StaffDirectoryReader, fetch_from_cases
 from redress.platform.status_links import CustomerCaseAccess
 from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
@@ -111,15 +112,22 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
         indexer = Indexer(store, index, rebuild_batch=settings.reindex_batch, embedder=embedder)
         indexing = asyncio.create_task(indexer.run())
         channel = channels.aio_channel(settings.cases_address, tls=cases_tls)
+        cases = cases_pb2_grpc.CasesServiceStub(channel)
+        # Agents limited to their teams: the teams the case service's directory says.
+        directory: StaffDirectoryReader | None = None
+        if scope.teams_of is not None:
+            directory = StaffDirectoryReader(fetch_from_cases(cases, settings.service_api_key))
+            await directory.refresh()
+            directory.start()
         servicer = KnowledgeServicer(
             store,
             index,
             indexer,
             DiskBlobStore(settings.media_dir),
-            cases_pb2_grpc.CasesServiceStub(channel),
+            cases,
             settings.service_api_key,
             settings.max_media_bytes,
-            scope,
+            scope.with_directory(directory) if directory else scope,
             embedder,
         )
         temporal_client = await connect(temporal)
@@ -135,6 +143,8 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
 
         async def close() -> None:
             await worker.shutdown()
+            if directory is not None:
+                await directory.stop()
             indexing.cancel()
             await asyncio.gather(running, indexing, return_exceptions=True)
             await channel.close()

@@ -20,7 +20,7 @@ import pytest
 
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
-from tests.conftest import bearer, eventually
+from tests.conftest import LOCAL_STAFF_FILE, bearer, eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 # People a user of `make run` adds to var/api-keys.txt to try each role (README).
@@ -34,6 +34,8 @@ PEOPLE = {
 @pytest.fixture(scope="module")
 def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     data = tmp_path_factory.mktemp("cli")
+    # The staff directory `make run` starts with (addresses @redress.localhost).
+    (data / "staff.yaml").write_text(LOCAL_STAFF_FILE.read_text(encoding="utf-8"))
     first = LocalPlatform(data, Ports.free(), log_format="json")
     keys = first.data_dir / "api-keys.txt"
     with keys.open("a") as f:
@@ -259,3 +261,28 @@ def test_search_highlights_read_as_emphasis_in_the_terminal(local: LocalPlatform
         time.sleep(1)
     assert f"*{word}*" in out
     assert "<em>" not in out and "</em>" not in out
+
+
+def test_the_staff_directory_is_kept_from_the_terminal(local: LocalPlatform) -> None:
+    listed = ok(local, "staff", "list")
+    assert "dana <dana@redress.localhost>" in listed and "complaints: dana, ravi" in listed
+    saved = ok(
+        local, "staff", "person", "hugo", "--name", "Hugo Weber", "--languages", "de,en",
+        "--skills", "cards", "--capacity", "12",
+    )  # fmt: skip
+    assert saved.startswith("saved: hugo (Hugo Weber)") and "capacity 12" in saved
+    assert ok(local, "staff", "person", "hugo", "--name", "Hugo Weber", "--languages", "de,en",
+              "--skills", "cards", "--capacity", "12").startswith("unchanged")  # fmt: skip
+    assert "saved: team german" in ok(
+        local, "staff", "team", "german", "--members", "hugo,dana", "--lead", "hugo"
+    )
+    refused = redress(local, "staff", "team", "broken", "--members", "hgo", "--lead", "dana")
+    assert refused.returncode != 0
+    assert "team.members[0]" in refused.stderr and "hugo" in refused.stderr
+    assert "team.lead" in refused.stderr
+    absence = ok(local, "staff", "absence", "hugo", "--reason", "leave").split(":")[0]
+    assert absence in ok(local, "staff", "list")
+    assert "ended" in ok(local, "staff", "back", absence)
+    changes = ok(local, "staff", "changes")
+    assert "person.put person:hugo" in changes and "absence.ended" in changes
+    assert changes.rstrip().endswith("chain intact")

@@ -1156,3 +1156,42 @@ def test_an_agent_adds_a_file_to_a_case_and_everyone_who_reads_the_case_download
     refused = page.request.get(url(site, href))
     assert refused.status == 403
     assert statement.read_bytes() not in refused.body()
+
+
+def test_an_administrator_keeps_people_teams_and_absences_on_the_staff_page(
+    site: LocalPlatform, page: Page
+) -> None:
+    sign_in(page, site, site.credentials.admin_key, "/staff")
+    expect(page.locator("table.staff-people")).to_contain_text("dana@bank.test")
+    expect(page.locator("table.staff-teams")).to_contain_text("disputes")
+
+    page.locator("#principal_id").fill("ines")
+    page.locator("#display_name").fill("Inês Silva")
+    page.locator("#languages").fill("pt, en")
+    page.locator("#capacity").fill("7")
+    page.get_by_role("button", name="Save person").click()
+    expect(page.locator(".flash")).to_contain_text("Person saved.")
+    expect(page.locator("table.staff-people")).to_contain_text("Inês Silva")
+
+    # A team naming someone unknown is refused next to the field, with the
+    # closest known name.
+    page.locator("#team-name").fill("lusophone")
+    page.locator("#members").fill("ines, dnaa")
+    page.locator("#lead").fill("ines")
+    page.get_by_role("button", name="Save team").click()
+    expect(page.locator("#err-team-members")).to_contain_text("dana")
+    expect(page.locator("#members")).to_have_value("ines, dnaa")
+    page.locator("#members").fill("ines, dana")
+    page.get_by_role("button", name="Save team").click()
+    expect(page.locator("table.staff-teams")).to_contain_text("ines, dana")
+
+    page.locator("#absence-person").fill("ines")
+    page.locator("#absence-reason").fill("holiday")
+    page.get_by_role("button", name="Record absence").click()
+    expect(page.locator("table.staff-absences")).to_contain_text("holiday")
+    shot(page, "staff")
+    page.locator("table.staff-absences tr", has_text="holiday").get_by_role(
+        "button", name="End"
+    ).click()
+    expect(page.locator(".flash")).to_contain_text("Absence ended.")
+    expect(page.locator("table.staff-absences")).not_to_contain_text("holiday")

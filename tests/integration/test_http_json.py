@@ -282,6 +282,8 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
                 "UploadAttachment",
                 "ListAttachments",
                 "DownloadAttachment",
+                "ListStaff",
+                "ListStaffChanges",
             )
         },
         "/redress.reporting.v1.ReportingService/WhatIfPolicy": (
@@ -311,3 +313,16 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
     assert "- `CHANNEL_PHONE`: A telephone call to a hotline" in submit["channel"]["description"]
     assert "one way of contact" in submit["customer"]["description"]
     assert all(document["paths"][path]["post"]["description"] for path in expected)
+
+
+def test_the_staff_directory_is_read_over_http(platform: LocalPlatform, gateway: str) -> None:
+    admin_key = platform.credentials.admin_key
+    status, listed = post(gateway, CASES + "ListStaff", {}, admin_key)
+    assert status == 200, listed
+    people = {p["principalId"]: p for p in listed["people"]}
+    assert people["dana"]["email"] == "dana@bank.test"
+    assert {t["name"] for t in listed["teams"]} >= {"disputes"}
+    status, changes = post(gateway, CASES + "ListStaffChanges", {"limit": 5}, admin_key)
+    assert status == 200, changes
+    assert changes["chainIntact"] is True
+    assert changes["changes"][0]["actor"] == "staff-file"

@@ -61,6 +61,7 @@ DESCRIPTORS = {
 # Methods an agent may call that show or change nothing of a case.
 ABOUT_NO_CASE = {
     ("cases", "GetPolicy"): "policies are the firm's, not a case's",
+    ("cases", "ListStaff"): "the staff directory is the firm's, not a case's",
     ("followup", "GetTemplate"): "templates are the firm's",
     ("followup", "ListTemplates"): "templates are the firm's",
     ("knowledge", "GetArticle"): "articles are the firm's",

@@ -122,7 +122,7 @@ def test_every_problem_of_a_types_section_is_reported_with_its_path() -> None:
     card["clocks"][1]["budget"] = {"business_days": 10}
     card["when"]["categories"] = ["card_dispute"]
     card["when"]["channels"] = ["pigeon"]
-    card["assign_to"] = "disputes"
+    card["team"] = "disputes"
     document["types"] += [
         {"name": "everything"},
         {"name": "Card Dispute!", "when": {"regimes": ["uk_fca"]}},
@@ -130,9 +130,9 @@ def test_every_problem_of_a_types_section_is_reported_with_its_path() -> None:
         {"name": "card_dispute", "when": {"categories": ["service"]}},
     ]
     assert problems(document) == [
-        "types.card_dispute.assign_to: unknown key; expected one of calendar, clocks, "
+        "types.card_dispute.team: unknown key; expected one of calendar, clocks, "
         "description, disp_cause_categories, escalation_ladders, followups, initial_stage, "
-        "name, outcomes, pause_reasons, regulatory, reopen, root_causes, stages, when",
+        "name, outcomes, pause_reasons, regulatory, reopen, root_causes, routing, stages, when",
         "types.card_dispute.when.channels: 'pigeon' is not one of phone, web, email, social, "
         "chat, postal, referral, fax, in_person",
         "types.card_dispute.when.categories: 'card_dispute' is not in `categories`",

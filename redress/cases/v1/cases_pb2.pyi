@@ -1172,3 +1172,227 @@ class ListRegulatoryReportsResponse(_message.Message):
     reports: _containers.RepeatedCompositeFieldContainer[RegulatoryReport]
     truncated: bool
     def __init__(self, reports: _Optional[_Iterable[_Union[RegulatoryReport, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...
+
+class StaffPerson(_message.Message):
+    __slots__ = ("principal_id", "display_name", "email", "digest", "skills", "languages", "working_hours", "capacity", "active", "compliance")
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    SKILLS_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    WORKING_HOURS_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    COMPLIANCE_FIELD_NUMBER: _ClassVar[int]
+    principal_id: str
+    display_name: str
+    email: str
+    digest: str
+    skills: _containers.RepeatedScalarFieldContainer[str]
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    working_hours: str
+    capacity: int
+    active: bool
+    compliance: bool
+    def __init__(self, principal_id: _Optional[str] = ..., display_name: _Optional[str] = ..., email: _Optional[str] = ..., digest: _Optional[str] = ..., skills: _Optional[_Iterable[str]] = ..., languages: _Optional[_Iterable[str]] = ..., working_hours: _Optional[str] = ..., capacity: _Optional[int] = ..., active: _Optional[bool] = ..., compliance: _Optional[bool] = ...) -> None: ...
+
+class StaffTeam(_message.Message):
+    __slots__ = ("name", "lead", "manager", "members", "skills")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LEAD_FIELD_NUMBER: _ClassVar[int]
+    MANAGER_FIELD_NUMBER: _ClassVar[int]
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    SKILLS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    lead: str
+    manager: str
+    members: _containers.RepeatedScalarFieldContainer[str]
+    skills: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., lead: _Optional[str] = ..., manager: _Optional[str] = ..., members: _Optional[_Iterable[str]] = ..., skills: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class StaffAbsence(_message.Message):
+    __slots__ = ("absence_id", "principal_id", "starts_at", "ends_at", "reason", "recorded_by")
+    ABSENCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTS_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDS_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    absence_id: str
+    principal_id: str
+    starts_at: _timestamp_pb2.Timestamp
+    ends_at: _timestamp_pb2.Timestamp
+    reason: str
+    recorded_by: str
+    def __init__(self, absence_id: _Optional[str] = ..., principal_id: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., recorded_by: _Optional[str] = ...) -> None: ...
+
+class StaffChange(_message.Message):
+    __slots__ = ("sequence", "recorded_at", "actor", "action", "subject", "old_value", "new_value", "hash")
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    OLD_VALUE_FIELD_NUMBER: _ClassVar[int]
+    NEW_VALUE_FIELD_NUMBER: _ClassVar[int]
+    HASH_FIELD_NUMBER: _ClassVar[int]
+    sequence: int
+    recorded_at: _timestamp_pb2.Timestamp
+    actor: str
+    action: str
+    subject: str
+    old_value: str
+    new_value: str
+    hash: str
+    def __init__(self, sequence: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., old_value: _Optional[str] = ..., new_value: _Optional[str] = ..., hash: _Optional[str] = ...) -> None: ...
+
+class PutPersonRequest(_message.Message):
+    __slots__ = ("person",)
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    person: StaffPerson
+    def __init__(self, person: _Optional[_Union[StaffPerson, _Mapping]] = ...) -> None: ...
+
+class PutPersonResponse(_message.Message):
+    __slots__ = ("person", "changed")
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    person: StaffPerson
+    changed: bool
+    def __init__(self, person: _Optional[_Union[StaffPerson, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class PutTeamRequest(_message.Message):
+    __slots__ = ("team",)
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    team: StaffTeam
+    def __init__(self, team: _Optional[_Union[StaffTeam, _Mapping]] = ...) -> None: ...
+
+class PutTeamResponse(_message.Message):
+    __slots__ = ("team", "changed")
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    team: StaffTeam
+    changed: bool
+    def __init__(self, team: _Optional[_Union[StaffTeam, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class RecordAbsenceRequest(_message.Message):
+    __slots__ = ("principal_id", "starts_at", "ends_at", "reason", "idempotency_key")
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTS_AT_FIELD_NUMBER: _ClassVar[int]
+    ENDS_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    principal_id: str
+    starts_at: _timestamp_pb2.Timestamp
+    ends_at: _timestamp_pb2.Timestamp
+    reason: str
+    idempotency_key: str
+    def __init__(self, principal_id: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[str] = ..., idempotency_key: _Optional[str] = ...) -> None: ...
+
+class RecordAbsenceResponse(_message.Message):
+    __slots__ = ("absence",)
+    ABSENCE_FIELD_NUMBER: _ClassVar[int]
+    absence: StaffAbsence
+    def __init__(self, absence: _Optional[_Union[StaffAbsence, _Mapping]] = ...) -> None: ...
+
+class EndAbsenceRequest(_message.Message):
+    __slots__ = ("absence_id", "ends_at")
+    ABSENCE_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDS_AT_FIELD_NUMBER: _ClassVar[int]
+    absence_id: str
+    ends_at: _timestamp_pb2.Timestamp
+    def __init__(self, absence_id: _Optional[str] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class EndAbsenceResponse(_message.Message):
+    __slots__ = ("absence", "changed")
+    ABSENCE_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    absence: StaffAbsence
+    changed: bool
+    def __init__(self, absence: _Optional[_Union[StaffAbsence, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class ListStaffRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListStaffResponse(_message.Message):
+    __slots__ = ("people", "teams", "absences", "version")
+    PEOPLE_FIELD_NUMBER: _ClassVar[int]
+    TEAMS_FIELD_NUMBER: _ClassVar[int]
+    ABSENCES_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    people: _containers.RepeatedCompositeFieldContainer[StaffPerson]
+    teams: _containers.RepeatedCompositeFieldContainer[StaffTeam]
+    absences: _containers.RepeatedCompositeFieldContainer[StaffAbsence]
+    version: str
+    def __init__(self, people: _Optional[_Iterable[_Union[StaffPerson, _Mapping]]] = ..., teams: _Optional[_Iterable[_Union[StaffTeam, _Mapping]]] = ..., absences: _Optional[_Iterable[_Union[StaffAbsence, _Mapping]]] = ..., version: _Optional[str] = ...) -> None: ...
+
+class ListStaffChangesRequest(_message.Message):
+    __slots__ = ("after_sequence", "limit")
+    AFTER_SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    after_sequence: int
+    limit: int
+    def __init__(self, after_sequence: _Optional[int] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class ListStaffChangesResponse(_message.Message):
+    __slots__ = ("changes", "chain_intact")
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_INTACT_FIELD_NUMBER: _ClassVar[int]
+    changes: _containers.RepeatedCompositeFieldContainer[StaffChange]
+    chain_intact: bool
+    def __init__(self, changes: _Optional[_Iterable[_Union[StaffChange, _Mapping]]] = ..., chain_intact: _Optional[bool] = ...) -> None: ...
+
+class RouteCaseRequest(_message.Message):
+    __slots__ = ("case_id", "occasion")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCASION_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    occasion: str
+    def __init__(self, case_id: _Optional[str] = ..., occasion: _Optional[str] = ...) -> None: ...
+
+class RouteCaseResponse(_message.Message):
+    __slots__ = ("matched", "team", "assignee", "rule_index", "rule_name", "strategy", "policy_version", "skipped")
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    TEAM_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    RULE_INDEX_FIELD_NUMBER: _ClassVar[int]
+    RULE_NAME_FIELD_NUMBER: _ClassVar[int]
+    STRATEGY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    matched: bool
+    team: str
+    assignee: str
+    rule_index: int
+    rule_name: str
+    strategy: str
+    policy_version: str
+    skipped: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, matched: _Optional[bool] = ..., team: _Optional[str] = ..., assignee: _Optional[str] = ..., rule_index: _Optional[int] = ..., rule_name: _Optional[str] = ..., strategy: _Optional[str] = ..., policy_version: _Optional[str] = ..., skipped: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListAbsentAssignmentsRequest(_message.Message):
+    __slots__ = ("limit",)
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    def __init__(self, limit: _Optional[int] = ...) -> None: ...
+
+class AbsentAssignment(_message.Message):
+    __slots__ = ("case_id", "workflow_id", "assignee", "absent_since")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNEE_FIELD_NUMBER: _ClassVar[int]
+    ABSENT_SINCE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    workflow_id: str
+    assignee: str
+    absent_since: _timestamp_pb2.Timestamp
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ..., assignee: _Optional[str] = ..., absent_since: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListAbsentAssignmentsResponse(_message.Message):
+    __slots__ = ("assignments", "truncated")
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    assignments: _containers.RepeatedCompositeFieldContainer[AbsentAssignment]
+    truncated: bool
+    def __init__(self, assignments: _Optional[_Iterable[_Union[AbsentAssignment, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...

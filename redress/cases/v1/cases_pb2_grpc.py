@@ -261,6 +261,46 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.FromString,
                 _registered_method=True)
+        self.PutPerson = channel.unary_unary(
+                '/redress.cases.v1.CasesService/PutPerson',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonResponse.FromString,
+                _registered_method=True)
+        self.PutTeam = channel.unary_unary(
+                '/redress.cases.v1.CasesService/PutTeam',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamResponse.FromString,
+                _registered_method=True)
+        self.RecordAbsence = channel.unary_unary(
+                '/redress.cases.v1.CasesService/RecordAbsence',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceResponse.FromString,
+                _registered_method=True)
+        self.EndAbsence = channel.unary_unary(
+                '/redress.cases.v1.CasesService/EndAbsence',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceResponse.FromString,
+                _registered_method=True)
+        self.ListStaff = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListStaff',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffResponse.FromString,
+                _registered_method=True)
+        self.ListStaffChanges = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListStaffChanges',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesResponse.FromString,
+                _registered_method=True)
+        self.RouteCase = channel.unary_unary(
+                '/redress.cases.v1.CasesService/RouteCase',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.FromString,
+                _registered_method=True)
+        self.ListAbsentAssignments = channel.unary_unary(
+                '/redress.cases.v1.CasesService/ListAbsentAssignments',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -361,7 +401,10 @@ class CasesServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def AssignCase(self, request, context):
-        """Assigns or reassigns the case to a person and/or team.
+        """Assigns or reassigns the case to a person and/or team. Once the staff
+        directory holds anyone, a person or team it does not know (or an
+        inactive person) is INVALID_ARGUMENT on the field, naming the closest
+        known names.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -451,7 +494,8 @@ class CasesServiceServicer:
 
     def AddSubtask(self, request, context):
         """Adds a subtask with its own assignee and due date. A case holds at most
-        50 subtasks, finished ones included: FAILED_PRECONDITION past that.
+        50 subtasks, finished ones included: FAILED_PRECONDITION past that. The
+        assignee and team are checked against the staff directory as AssignCase's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -530,7 +574,9 @@ class CasesServiceServicer:
         """Publishes a new version of a complaint-handling policy (stages, clocks,
         escalation ladders) after validating it; complaints received from now on
         follow it, running ones keep theirs. INVALID_ARGUMENT lists every problem
-        in the document with its path. Needs the administrator role.
+        in the document with its path (a routing rule naming a team the staff
+        directory does not know included, once it holds anyone). Needs the
+        administrator role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -669,6 +715,82 @@ class CasesServiceServicer:
         with what the regulator's form needs. Filters: the regime, and a period
         of due dates. At most `limit` (1 to 1,000, default 500); `truncated`
         when more matched. Needs the manager, administrator or auditor role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutPerson(self, request, context):
+        """The staff directory (docs/staff.md): people, teams and absences, kept in
+        the case database with an audit trail of its own. Assignments name its
+        people and teams: once it holds anyone, AssignCase and AddSubtask refuse
+        a name it does not know.
+
+        Adds or replaces a person, by principal_id. Needs the manager or
+        administrator role. The same content again changes nothing
+        (changed=false). INVALID_ARGUMENT field by field.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PutTeam(self, request, context):
+        """Adds or replaces a team, by name: its members must be people in the
+        directory, its lead one of them, its manager a person. Needs the manager
+        or administrator role; the same content again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordAbsence(self, request, context):
+        """Records that a person is away from `starts_at` until `ends_at` (unset:
+        until ended). Routing skips them while away; their cases are routed
+        again once they have been away longer than the policy's
+        routing.reroute_absent_after. Manager or administrator; the same
+        idempotency_key again answers as before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EndAbsence(self, request, context):
+        """Ends an absence now (or at `ends_at`, if earlier than recorded).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStaff(self, request, context):
+        """Everyone, every team and the absences not yet over. Needs a role that
+        reads cases (agent and above, auditor) or the service role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStaffChanges(self, request, context):
+        """The directory's trail: who changed what, old and new, when; each entry
+        hash-chained to the one before it. Oldest first. Needs the team lead,
+        manager, administrator or auditor role.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RouteCase(self, request, context):
+        """Asks the policy's routing rules who should hold a case now, and takes
+        the round-robin turn if the decision uses one. Called by the complaint's
+        workflow (service role), which applies and records the decision.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAbsentAssignments(self, request, context):
+        """Open cases whose person has been absent longer than their policy's
+        routing.reroute_absent_after: the absence sweep (a Temporal Schedule the
+        worker keeps, docs/staff.md) routes each again. Service role.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -866,6 +988,46 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.ListRegulatoryReports,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.SerializeToString,
+            ),
+            'PutPerson': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutPerson,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonResponse.SerializeToString,
+            ),
+            'PutTeam': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutTeam,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamResponse.SerializeToString,
+            ),
+            'RecordAbsence': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordAbsence,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceResponse.SerializeToString,
+            ),
+            'EndAbsence': grpc.unary_unary_rpc_method_handler(
+                    servicer.EndAbsence,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceResponse.SerializeToString,
+            ),
+            'ListStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaff,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffResponse.SerializeToString,
+            ),
+            'ListStaffChanges': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStaffChanges,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesResponse.SerializeToString,
+            ),
+            'RouteCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.RouteCase,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.SerializeToString,
+            ),
+            'ListAbsentAssignments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAbsentAssignments,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1931,6 +2093,222 @@ class CasesService:
             '/redress.cases.v1.CasesService/ListRegulatoryReports',
             redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.ListRegulatoryReportsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutPerson(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/PutPerson',
+            redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.PutPersonResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutTeam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/PutTeam',
+            redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.PutTeamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordAbsence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/RecordAbsence',
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.RecordAbsenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EndAbsence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/EndAbsence',
+            redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.EndAbsenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListStaff',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStaffChanges(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListStaffChanges',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListStaffChangesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RouteCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/RouteCase',
+            redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.RouteCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAbsentAssignments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/ListAbsentAssignments',
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

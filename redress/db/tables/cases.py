@@ -360,6 +360,69 @@ class CaseAttachment(Base):
     idempotency_key: Mapped[str] = mapped_column(String(210))
 
 
+# -- the staff directory (docs/staff.md) ----------------------------------------
+
+
+class StaffPersonRow(Base):
+    """A member of staff, by the principal id they sign in with."""
+
+    __tablename__ = "staff_people"
+
+    principal_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # The person as the domain describes it (redress/domain/staff_directory.py).
+    content: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class StaffTeamRow(Base):
+    __tablename__ = "staff_teams"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    content: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class StaffAbsenceRow(Base):
+    __tablename__ = "staff_absences"
+    __table_args__ = (Index("ix_staff_absences_principal_id", "principal_id"),)
+
+    absence_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    principal_id: Mapped[str] = mapped_column(String(100))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), default=None, unique=True)
+
+
+class StaffChangeRow(Base):
+    """The directory's trail, hash-chained: sequence numbers are given one after
+    another, so two writers cannot both append after the same entry."""
+
+    __tablename__ = "staff_changes"
+
+    sequence: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    recorded_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(150), index=True)
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RoutingCursor(Base):
+    """Whose turn is next under a round-robin rule: one row per team and rule,
+    advanced by one UPDATE so that two replicas never hand out the same turn."""
+
+    __tablename__ = "routing_cursors"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    turns: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
 # -- follow-up: owned and written by services/followup -------------------------
 
 

@@ -137,6 +137,9 @@ def case_page(
         ),
         [],
     )
+    # Who the assign and subtask forms may name: the staff directory's people
+    # and teams, offered as the person types (the service refuses others).
+    staff = optional(lambda: person.cases("ListStaff", cases_pb2.ListStaffRequest()), None)
     # A case's notes and audit trail can be long: the page shows one page of
     # each and links to the next (GetCase itself carries only the most recent).
     notes, notes_next = list(reversed(case.notes)), ""
@@ -199,6 +202,8 @@ def case_page(
         trail_next=trail_next,
         linked=linked,
         files=files,
+        staff_people=[p.principal_id for p in staff.people if p.active] if staff else [],
+        staff_teams=[t.name for t in staff.teams] if staff else [],
         refused_files=refused_files(case),
         found=found,
         article_query=article_query,
