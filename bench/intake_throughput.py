@@ -97,6 +97,26 @@ class Measured:
         )
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_complaint(platform: LocalPlatform, before: dict[str, float], count: int) -> str:
+    used = {
+        name: (cpu_seconds(platform.processes[name].pid) - before[name]) / count * 1000
+        for name in before
+    }
+    return "  CPU per complaint: " + ", ".join(f"{n} {ms:.1f} ms" for n, ms in used.items())
+
+
+def cpu_now(platform: LocalPlatform) -> dict[str, float]:
+    return {
+        name: cpu_seconds(platform.processes[name].pid) for name in ("worker", "intake", "cases")
+    }
+
+
 async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> Measured:
     rows = narratives(count)
     metadata = (("authorization", f"Bearer {platform.credentials.intake_key}"),)
@@ -177,8 +197,10 @@ async def main_async(args: argparse.Namespace) -> None:
                 "Temporal dev server on SQLite (WAL)"
             )
             for concurrency in args.concurrency:
+                before = cpu_now(platform)
                 intake = await bench_intake(platform, args.complaints, concurrency)
                 print(intake.line(), flush=True)
+                print(cpu_per_complaint(platform, before, args.complaints), flush=True)
                 ceiling = await bench_ceiling(client, args.complaints, concurrency)
                 print(ceiling.line(), flush=True)
                 print(await bench_raw(client, args.complaints, concurrency), flush=True)
