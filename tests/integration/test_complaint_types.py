@@ -443,9 +443,16 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
             assert "'merchant.not_delivered' is not in the cause taxonomy" in str(
                 refused.value.cause
             )
+            # A card dispute records one of its type's outcome values.
             await dispute.execute_update(
                 ComplaintWorkflow.record_outcome,
-                OutcomeCommand("dana", "upheld", "merchant.not_delivered", "refunded"),
+                OutcomeCommand(
+                    "dana", "", "merchant.not_delivered", "refunded", outcome="chargeback_won"
+                ),
+            )
+            assert (get(dispute_id).outcome.outcome, get(dispute_id).outcome.decision) == (
+                "chargeback_won",
+                cases_pb2.DECISION_UPHELD,
             )
             await dispute.execute_update(ComplaintWorkflow.resolve, ReasonCommand("dana"))
             resolved_at = get(dispute_id).resolved_at.ToDatetime(tzinfo=UTC)
