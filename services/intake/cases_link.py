@@ -31,6 +31,9 @@ REFRESH_SECONDS = 30.0
 # Each call to the case store; a batch of closed cases is written in one
 # transaction, well within it.
 CALL_SECONDS = 60.0
+# The most bytes of closed cases sent to the store in one call, well under the
+# largest message a service accepts (redress.platform.channels).
+CHUNK_BYTES = 3_000_000
 
 
 class CasesLink:
@@ -90,17 +93,37 @@ class CasesLink:
             raise Unavailable(
                 "intake has no REDRESS_SERVICE_API_KEY to store closed historic complaints with"
             )
-        try:
-            answer = await self._stub().StoreClosedCases(
-                cases_pb2.StoreClosedCasesRequest(cases=cases),
-                metadata=self._metadata(),
-                timeout=CALL_SECONDS,
-            )
-        except grpc.aio.AioRpcError as err:
-            if err.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-                raise Unavailable(
-                    f"the case store did not answer ({err.code().name}); nothing was filed "
-                    "twice: call again with the same complaints"
-                ) from None
-            raise
-        return list(answer.stored)
+        stored: list[cases_pb2.StoredClosedCase] = []
+        for chunk in _chunks(cases):
+            try:
+                answer = await self._stub().StoreClosedCases(
+                    cases_pb2.StoreClosedCasesRequest(cases=chunk),
+                    metadata=self._metadata(),
+                    timeout=CALL_SECONDS,
+                )
+            except grpc.aio.AioRpcError as err:
+                if err.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise Unavailable(
+                        f"the case store did not answer ({err.code().name}); nothing is filed "
+                        "twice: call again with the same complaints"
+                    ) from None
+                raise
+            stored += answer.stored
+        return stored
+
+
+def _chunks(cases: list[cases_pb2.ClosedCase]) -> list[list[cases_pb2.ClosedCase]]:
+    """The cases in calls of at most CHUNK_BYTES each: a case with its trail is
+    larger than the complaint it came from, so a request intake accepted whole
+    may need more than one call to the store (each case is stored once
+    whichever call carries it)."""
+    chunks: list[list[cases_pb2.ClosedCase]] = [[]]
+    size = 0
+    for case in cases:
+        length = case.ByteSize()
+        if chunks[-1] and size + length > CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(case)
+        size += length
+    return chunks
