@@ -115,6 +115,8 @@ class ComplaintWorkflow:
             historic_closure=input.submission.closure is not None
             and workflow.patched("historic-closure"),
             missed_warnings=workflow.patched("missed-warnings"),
+            # Needs staff alerts: its steps reach people as alerts.
+            unowned=followups and workflow.patched("unowned-alerts"),
         )
         if self.state.policy is None:
             await self._receive()

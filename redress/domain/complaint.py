@@ -48,6 +48,7 @@ from redress.domain.complaint_state import (
     SuggestedArticle,
 )
 from redress.domain.complaint_typing import complaint_facts
+from redress.domain.complaint_unowned import watch_unowned
 from redress.domain.complaint_vigilance import ComplaintVigilance
 from redress.domain.policy import Classification, TypeChoice
 from redress.domain.regulatory import regulatory_deadlines
@@ -354,6 +355,7 @@ class Complaint(ComplaintVigilance, ComplaintRefusals, ComplaintHandling, Compla
     def take_change(self, now: datetime) -> Change | None:
         """The change to record since the last one (None: nothing changed);
         its case events are put in the outbox."""
+        watch_unowned(self, now)
         if not self.trail.drafts and not self.notes:
             return None
         self.state.changes_recorded += 1

@@ -196,6 +196,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Zufriedenheitsumfrage beantwortet: {new}",
         "Encuesta de satisfacción respondida: {new}",
     ),
+    "Nobody owns the case: alert sent ({new})": (
+        "Niemand bearbeitet den Fall: Hinweis gesendet ({new})",
+        "Nadie se ocupa del caso: aviso enviado ({new})",
+    ),
+    "Reminder set: {new}": ("Erinnerung gesetzt: {new}", "Recordatorio fijado: {new}"),
+    "Reminder delivered: {new}": ("Erinnerung zugestellt: {new}", "Recordatorio entregado: {new}"),
+    "Reminder cancelled": ("Erinnerung gestrichen", "Recordatorio cancelado"),
     "Personal data erased": ("Personenbezogene Daten gelöscht", "Datos personales borrados"),
     "A service is unavailable; try again shortly.": (
         "Ein Dienst ist nicht erreichbar; bitte gleich noch einmal versuchen.",
