@@ -32,6 +32,7 @@ from redress.domain.complaint_core import ComplaintCore, Features
 from redress.domain.complaint_handling import ComplaintHandling
 from redress.domain.complaint_messages import ComplaintMessages
 from redress.domain.complaint_refusals import DECISIONS, ComplaintRefusals
+from redress.domain.complaint_reminders import ComplaintReminders
 from redress.domain.complaint_state import (
     AuditDraft,
     CaseEventDraft,
@@ -69,7 +70,13 @@ class Change:
     events_queued: bool
 
 
-class Complaint(ComplaintVigilance, ComplaintRefusals, ComplaintHandling, ComplaintMessages):
+class Complaint(
+    ComplaintVigilance,
+    ComplaintRefusals,
+    ComplaintHandling,
+    ComplaintMessages,
+    ComplaintReminders,
+):
     """A complaint under its policy; see the module docstring for its parts."""
 
     # -- receipt ---------------------------------------------------------------

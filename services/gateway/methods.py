@@ -4,8 +4,9 @@ Intake and the read side of the case API: what a web front end needs to file
 a complaint with the customer's files and what a CRM needs to follow the case
 it created. Adding a file is intake's other half (the same roles may call it,
 and it changes nothing of how the case is handled), so it is served with
-them. Commands on cases stay on gRPC and the console, where their refusals
-are designed for.
+them. Staff reminders are served too, so that a CRM or helpdesk can set its
+users' call-backs on a case. Other commands on cases stay on gRPC and the
+console, where their refusals are designed for.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
             "UploadAttachment",
             "ListAttachments",
             "DownloadAttachment",
+            "SetReminder",
+            "CancelReminder",
         ),
     ),
 }

@@ -27,7 +27,14 @@ from tests.e2e.test_lifecycle import (  # noqa: F401 (the lifecycle suite's fixt
 )
 from tests.followup_support import Inbox, followup_worker, knowledge_worker
 from workflows.complaint import ComplaintWorkflow
-from workflows.complaint_types import AssignCommand, PriorityCommand
+from workflows.complaint_types import (
+    AssignCommand,
+    CancelReminderCommand,
+    OutcomeCommand,
+    PriorityCommand,
+    ReasonCommand,
+    SetReminderCommand,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -149,3 +156,51 @@ async def test_an_urgent_case_nobody_owns_alerts_its_lead_then_up_the_ladder_unt
     assert steps[1].actor.id == "unowned.steps[1]"
     assert steps[0].actor.rule_version == "standard 2026.12.1"
     assert json.loads(steps[0].new_value)["policy_version"] == "standard 2026.12.1"
+
+
+async def test_a_reminder_reaches_its_person_at_its_time_even_after_the_case_is_resolved(
+    staffed: Harness,
+):
+    h = staffed
+    received = datetime(2027, 3, 10, 11, 10, tzinfo=LONDON)
+    await h.skip_to(received)
+    handle, case_id = await h.file(received)
+    await h.skip_to_act(handle, received + timedelta(minutes=5))
+    call_back = received + timedelta(days=6)  # Tuesday
+    set_one = await handle.execute_update(
+        ComplaintWorkflow.set_reminder,
+        SetReminderCommand("dana", "dana", call_back, "Call Morgan back about the refund", "k1"),
+    )
+    again = await handle.execute_update(
+        ComplaintWorkflow.set_reminder,
+        SetReminderCommand("dana", "dana", call_back, "Call Morgan back about the refund", "k1"),
+    )
+    assert set_one.subtask_id == again.subtask_id == f"{case_id}-R1"
+    other = await handle.execute_update(
+        ComplaintWorkflow.set_reminder,
+        SetReminderCommand("dana", "lena", call_back, "Check Dana called", "k2"),
+    )
+    await handle.execute_update(
+        ComplaintWorkflow.cancel_reminder,
+        CancelReminderCommand("dana", other.subtask_id, "not needed"),
+    )
+    await handle.execute_update(
+        ComplaintWorkflow.record_outcome,
+        OutcomeCommand("dana", "upheld", "fees.unexpected", "refund agreed", "GBP", 2500),
+    )
+    await handle.execute_update(ComplaintWorkflow.resolve, ReasonCommand("dana", "refunded"))
+
+    await h.skip_to_act(handle, call_back + timedelta(minutes=1))
+    reminder = f"[Redress] Case {case_id}: reminder: Call Morgan back about the refund"
+    await until(
+        lambda: [m for m in mail_to(h, "dana@bank.test", case_id) if m["Subject"] == reminder]
+    )
+    assert not [m for m in mail_to(h, "lena@bank.test", case_id) if "reminder" in m["Subject"]]
+    case = await h.case(case_id)
+    assert case.stage == "resolved"
+    assert [(r.reminder_id, r.person, r.state) for r in case.reminders] == [
+        (f"{case_id}-R1", "dana", "delivered"),
+        (f"{case_id}-R2", "lena", "cancelled"),
+    ]
+    actions = [e.action for e in await trail(h, case_id) if e.action.startswith("reminder.")]
+    assert actions == ["reminder.set", "reminder.set", "reminder.cancelled", "reminder.delivered"]

@@ -282,6 +282,8 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
                 "UploadAttachment",
                 "ListAttachments",
                 "DownloadAttachment",
+                "SetReminder",
+                "CancelReminder",
             )
         },
     }
