@@ -70,7 +70,13 @@ def mail(platform: LocalPlatform) -> list[EmailMessage]:
 
 
 def mail_for(platform: LocalPlatform, case_id: str) -> list[EmailMessage]:
-    return [m for m in mail(platform) if m["X-Redress-Case"] == case_id]
+    """The letters sent about the case to its customer: staff alerts about it
+    (an urgent case nobody owns alerts compliance, say) are left out."""
+    return [
+        m
+        for m in mail(platform)
+        if m["X-Redress-Case"] == case_id and not str(m["Subject"]).startswith("[Redress] ")
+    ]
 
 
 def file_complaint(channels, admin, row, **customer: Any) -> str:  # type: ignore[no-untyped-def]
