@@ -65,7 +65,10 @@ def add_case_commands(case: Any) -> None:
         "remind", help='set yourself (or --for someone) a reminder: "call back Tuesday 10:00"'
     )
     remind.add_argument("case_id")
-    remind.add_argument("at", help="when, e.g. 2030-01-15T10:00 (UTC unless an offset is given)")
+    remind.add_argument(
+        "at",
+        help="when, e.g. 2027-01-12T10:00 (UTC unless an offset is given; at most a year ahead)",
+    )
     remind.add_argument("text", help="what to be reminded of")
     remind.add_argument("--for", dest="person", help="whom to remind; you by default")
     remind.add_argument("--key", help="an idempotency key: the same key again sets it once")
