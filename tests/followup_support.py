@@ -34,6 +34,7 @@ from redress.cases.v1 import cases_pb2_grpc
 from redress.devstack.platform import LocalPlatform
 from redress.devstack.processes import free_port
 from redress.platform.mail import SmtpSettings
+from redress.platform.staff import StaffDirectory
 from services.followup.activities import FollowupActivities
 from services.followup.context import Firm
 from services.followup.messenger import Messenger
@@ -141,16 +142,27 @@ QUICK = DeliverySettings(
 
 @asynccontextmanager
 async def followup_worker(
-    client: Client, task_queue: str, platform: LocalPlatform, smtp_port: int
+    client: Client,
+    task_queue: str,
+    platform: LocalPlatform,
+    smtp_port: int,
+    staff: StaffDirectory | None = None,
 ) -> AsyncIterator[FollowupStore]:
-    """Runs the follow-up queue of `task_queue` for the duration of the block."""
-    async with followup_messenger(client, task_queue, platform, smtp_for(smtp_port)) as messenger:
+    """Runs the follow-up queue of `task_queue` for the duration of the block
+    (staff alerts addressed through `staff`, when given)."""
+    async with followup_messenger(
+        client, task_queue, platform, smtp_for(smtp_port), staff
+    ) as messenger:
         yield messenger.store
 
 
 @asynccontextmanager
 async def followup_messenger(
-    client: Client, task_queue: str, platform: LocalPlatform, smtp: SmtpSettings
+    client: Client,
+    task_queue: str,
+    platform: LocalPlatform,
+    smtp: SmtpSettings,
+    staff: StaffDirectory | None = None,
 ) -> AsyncIterator[Messenger]:
     """Runs the follow-up queue of `task_queue`, sending email with `smtp`,
     for the duration of the block; the block queues messages with the
@@ -167,6 +179,7 @@ async def followup_messenger(
         client,
         queue,
         QUICK,
+        staff,
     )
     activities = FollowupActivities(store, messenger, smtp, FIRM, QUICK)
     try:

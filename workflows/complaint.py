@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.complaint_types import (
         AddSubtaskCommand,
         AssignCommand,
+        CancelReminderCommand,
         CategoryCommand,
         ClockCommand,
         CommandResult,
@@ -62,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
         RouteCaseInput,
         RoutedCase,
         ScheduleFollowupCommand,
+        SetReminderCommand,
         StoreCaseInput,
         SubtaskCommand,
         SubtaskEvent,
@@ -118,6 +120,8 @@ class ComplaintWorkflow:
             historic_closure=input.submission.closure is not None
             and workflow.patched("historic-closure"),
             missed_warnings=workflow.patched("missed-warnings"),
+            # Needs staff alerts: its steps reach people as alerts.
+            unowned=followups and workflow.patched("unowned-alerts"),
         )
         if self.state.policy is None:
             await self._receive()
@@ -568,6 +572,23 @@ class ComplaintWorkflow:
     @cancel_followup.validator
     def _check_cancel_followup(self, command: SubtaskCommand) -> None:
         refuse_as_errors(self.complaint.check_cancel_followup, command)
+
+    @workflow.update
+    async def set_reminder(self, command: SetReminderCommand) -> CommandResult:
+        """Answers the reminder's id in `subtask_id`."""
+        return await self._command(lambda: self.complaint.set_reminder(command))
+
+    @set_reminder.validator
+    def _check_set_reminder(self, command: SetReminderCommand) -> None:
+        refuse_as_errors(self.complaint.check_set_reminder, command, workflow.now())
+
+    @workflow.update
+    async def cancel_reminder(self, command: CancelReminderCommand) -> CommandResult:
+        return await self._command(lambda: self.complaint.cancel_reminder(command))
+
+    @cancel_reminder.validator
+    def _check_cancel_reminder(self, command: CancelReminderCommand) -> None:
+        refuse_as_errors(self.complaint.check_cancel_reminder, command)
 
     @workflow.update
     async def record_outcome(self, command: OutcomeCommand) -> CommandResult:

@@ -19,6 +19,7 @@ from datetime import datetime
 from redress.domain.complaint_commands import (
     AddSubtaskCommand,
     AssignCommand,
+    CancelReminderCommand,
     CategoryCommand,
     ClockCommand,
     OutcomeCommand,
@@ -26,6 +27,7 @@ from redress.domain.complaint_commands import (
     ReasonCommand,
     ReplyCommand,
     ScheduleFollowupCommand,
+    SetReminderCommand,
     SubtaskCommand,
     TransitionCommand,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "AddSubtaskCommand",
     "AssignCommand",
     "AuditDraft",
+    "CancelReminderCommand",
     "CaseEventDraft",
     "CategoryCommand",
     "ClockCommand",
@@ -84,6 +87,7 @@ __all__ = [
     "ReplyCommand",
     "ScheduleFollowupCommand",
     "ScheduledFollowup",
+    "SetReminderCommand",
     "StoreCaseInput",
     "StoredCase",
     "SubtaskCommand",

@@ -14,7 +14,7 @@ from typing import Any
 import grpc
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.cli import handling, reading, reports, staff, vigilance
+from redress.cli import handling, reading, reminders, reports, staff, vigilance
 from redress.cli.calling import (
     DEFAULT_PORTS,
     CliError,
@@ -709,6 +709,7 @@ def parser() -> argparse.ArgumentParser:
     )
     handling.add_commands(case)
     vigilance.add_case_commands(case)
+    reminders.add_case_commands(case)
     lst = case.add_parser("list", help="cases, newest first")
     lst.add_argument("--stage", action="append")
     lst.add_argument("--channel", action="append", choices=choices(Channel))

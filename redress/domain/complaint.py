@@ -32,6 +32,7 @@ from redress.domain.complaint_core import ComplaintCore, Features
 from redress.domain.complaint_handling import ComplaintHandling
 from redress.domain.complaint_messages import ComplaintMessages
 from redress.domain.complaint_refusals import DECISIONS, ComplaintRefusals
+from redress.domain.complaint_reminders import ComplaintReminders
 from redress.domain.complaint_state import (
     AuditDraft,
     CaseEventDraft,
@@ -48,6 +49,7 @@ from redress.domain.complaint_state import (
     SuggestedArticle,
 )
 from redress.domain.complaint_typing import complaint_facts
+from redress.domain.complaint_unowned import watch_unowned
 from redress.domain.complaint_vigilance import ComplaintVigilance
 from redress.domain.policy import Classification, TypeChoice
 from redress.domain.regulatory import regulatory_deadlines
@@ -68,7 +70,13 @@ class Change:
     events_queued: bool
 
 
-class Complaint(ComplaintVigilance, ComplaintRefusals, ComplaintHandling, ComplaintMessages):
+class Complaint(
+    ComplaintVigilance,
+    ComplaintRefusals,
+    ComplaintHandling,
+    ComplaintMessages,
+    ComplaintReminders,
+):
     """A complaint under its policy; see the module docstring for its parts."""
 
     # -- receipt ---------------------------------------------------------------
@@ -354,6 +362,7 @@ class Complaint(ComplaintVigilance, ComplaintRefusals, ComplaintHandling, Compla
     def take_change(self, now: datetime) -> Change | None:
         """The change to record since the last one (None: nothing changed);
         its case events are put in the outbox."""
+        watch_unowned(self, now)
         if not self.trail.drafts and not self.notes:
             return None
         self.state.changes_recorded += 1

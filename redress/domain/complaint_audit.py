@@ -47,6 +47,10 @@ EVENT_TYPES = {
 ALERT_EVENT_TYPES = {
     "notification.requested": "case.notification_requested",
     "subtask.reminder": "subtask.reminder",
+    # Recorded only by complaints whose workflow knows them (unowned alerts:
+    # workflow.patched("unowned-alerts"); reminders: set by SetReminder).
+    "unowned.alerted": "case.unowned",
+    "reminder.delivered": "case.reminder",
 }
 
 

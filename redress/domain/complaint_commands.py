@@ -122,3 +122,22 @@ class OutcomeCommand:
 class ReasonCommand:
     actor: str
     reason: str = ""
+
+
+@dataclass
+class SetReminderCommand:
+    """A reminder a member of staff sets on the case: an alert to `person`
+    at `at` saying `text`."""
+
+    actor: str
+    person: str
+    at: datetime
+    text: str
+    idempotency_key: str = ""
+
+
+@dataclass
+class CancelReminderCommand:
+    actor: str
+    reminder_id: str
+    reason: str = ""

@@ -50,6 +50,9 @@ class Features:
     # Under an awareness regime: reportability decisions and reports are
     # recorded, and resolving or closing waits for them.
     vigilance: bool = False
+    # An urgent or high-priority case nobody owns alerts up the policy's
+    # `unowned` ladder (redress/domain/complaint_unowned.py).
+    unowned: bool = False
 
 
 class ComplaintCore:
@@ -308,8 +311,11 @@ class ComplaintCore:
         return self.state.closed_at + self.rules.reopen_window.duration
 
     def finished(self, now: datetime) -> bool:
-        # A closed case keeps its workflow open for reopening until its window ends.
+        # A closed case keeps its workflow open for reopening until its window
+        # ends, and for the reminders still to deliver.
         until = self.reopen_until()
+        if any(r.state == "open" for r in self.state.reminders):
+            return False
         return until is not None and now >= until
 
     def settle_outcome_value(self, command: OutcomeCommand) -> None:

@@ -385,8 +385,9 @@ class ComplaintHandling(ComplaintTyping):
                 )
 
     def forget_personal_data(self, erased: PersonalDataErased) -> None:
-        """The customer's details, the complaint's words, subtask descriptions
-        and the outcome's summary are forgotten; the figures stay."""
+        """The customer's details, the complaint's words, subtask descriptions,
+        reminders' words and the outcome's summary are forgotten; the figures
+        stay."""
         submission = self.submission
         submission.customer = CustomerInfo(
             full_name="", do_not_contact=list(erased.do_not_contact), no_surveys=True
@@ -395,5 +396,9 @@ class ComplaintHandling(ComplaintTyping):
         submission.desired_outcome = ""
         for subtask in self.state.subtasks:
             subtask.description = ""
+        # Staff write reminders as they write notes ("call Jana back about
+        # her passport"): a reminder still due is delivered without its words.
+        for reminder in self.state.reminders:
+            reminder.text = ""
         if self.state.outcome is not None:
             self.state.outcome.summary = ""

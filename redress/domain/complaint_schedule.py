@@ -16,6 +16,14 @@ from typing import TYPE_CHECKING
 from redress.domain import clocks as clk
 from redress.domain.complaint_audit import iso
 from redress.domain.complaint_commands import Refused
+from redress.domain.complaint_unowned import (
+    REMINDER,
+    UNOWNED,
+    fire_reminder,
+    fire_unowned,
+    reminder_events,
+    unowned_events,
+)
 from redress.domain.policy import PRIORITIES, EscalationStep
 from redress.domain.regulatory import FINAL_RESPONSE_CLOCK
 
@@ -32,6 +40,7 @@ STAGE_TARGET = "stage_target"
 def upcoming(complaint: Complaint) -> list[clk.ClockEvent]:
     """Everything still to happen to the complaint, earliest first."""
     events: list[clk.ClockEvent] = followup_events(complaint)
+    events += unowned_events(complaint) + reminder_events(complaint)
     for clock in complaint.state.clocks:
         events += clk.upcoming(clock, complaint.calendar(clock.calendar), ladder(complaint, clock))
     target = stage_target_due(complaint)
@@ -64,6 +73,12 @@ def fire(complaint: Complaint, event: clk.ClockEvent, now: datetime) -> None:
     trail = complaint.trail
     if event.kind == FOLLOWUP:
         _fire_followup(complaint, event, now)
+        return
+    if event.kind == UNOWNED:
+        fire_unowned(complaint, event)
+        return
+    if event.kind == REMINDER:
+        fire_reminder(complaint, event)
         return
     if event.kind == STAGE_TARGET:
         state.stage_target_exceeded = True

@@ -168,6 +168,20 @@ class ScheduledFollowup:
 
 
 @dataclass
+class StaffReminder:
+    """A reminder a member of staff set on the case ("call back Tuesday
+    10:00"): an alert to `person` at `at`."""
+
+    reminder_id: str
+    person: str
+    at: datetime
+    text: str
+    set_by: str
+    idempotency_key: str = ""
+    state: str = "open"  # open | delivered | cancelled
+
+
+@dataclass
 class MessageRequest:
     """A message the workflow asks services/followup to render and send."""
 
@@ -247,6 +261,16 @@ class ComplaintState:
     # Under an awareness regime (device vigilance): the reportability
     # decision and the reports made (redress/domain/complaint_vigilance.py).
     reportability: ReportabilityInfo | None = None
+    # Unowned alerts (redress/domain/complaint_unowned.py): since when the
+    # case has had no assignee at a priority the policy watches, the
+    # priority it was watched at, and how many of the ladder's steps were
+    # taken since.
+    unowned_since: datetime | None = None
+    unowned_priority: str = ""
+    unowned_alerts_sent: int = 0
+    # Reminders staff set on the case, in the order they were set.
+    reminders: list[StaffReminder] = field(default_factory=list)
+    reminders_set: int = 0
 
 
 @dataclass

@@ -40,6 +40,10 @@ CHANNELS = (
     "in_person",
 )
 NOTIFY_ROLES = ("assignee", "team_lead", "manager", "compliance")
+# Whom a step of the `unowned` ladder alerts: the case's team's lead or
+# manager (the staff directory's compliance people when the case has no
+# team), the compliance people, or every member of the case's team.
+UNOWNED_ROLES = ("lead", "manager", "compliance", "team")
 UNITS = {
     # unit -> (basis, seconds per unit in that basis)
     "minutes": ("calendar", 60),
@@ -106,6 +110,23 @@ class EscalationStep:
     assign_team: str = ""
     assign_to: str = ""
     notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnownedStep:
+    # Time since the case became unowned (or its priority was raised) at
+    # which the step is taken.
+    after: Budget
+    notify: str
+
+
+@dataclass(frozen=True)
+class UnownedRule:
+    """Alerts while a case of one of `priorities` has no assignee: each
+    step's role is told once, in order, until someone takes the case."""
+
+    priorities: tuple[str, ...]
+    steps: tuple[UnownedStep, ...]
 
 
 @dataclass(frozen=True)
@@ -317,6 +338,7 @@ TYPE_OVERRIDES = (
     "followups",
     "outcomes",
     "routing",
+    "unowned",
 )
 # What a case whose policy has types, and whose complaint matches none of
 # them, records as its type: it runs under the base policy's rules.
@@ -383,6 +405,8 @@ class Policy:
     outcomes: dict[str, OutcomeValue] = field(default_factory=dict, compare=False)
     # Which team and person a new or reclassified case goes to (docs/staff.md).
     routing: Routing = field(default_factory=Routing, compare=False)
+    # Alerts while an urgent or high-priority case has no assignee (None: none).
+    unowned: UnownedRule | None = field(default=None, compare=False)
     # For a type's rules (for_type): the type's name; "" for the policy itself.
     type_name: str = ""
     source: str = field(default="", compare=False, repr=False)
@@ -616,6 +640,7 @@ class _Reader:
                 "regimes",
                 "outcomes",
                 "routing",
+                "unowned",
             },
             {"id", "version", "calendar", "initial_stage", "stages"},
         )
@@ -640,6 +665,7 @@ class _Reader:
         classification = self.classification(top.get("classification"), categories)
         followups = self.followups(top.get("followups"))
         outcomes = self.outcomes(top.get("outcomes"))
+        unowned = self.unowned(top.get("unowned"))
         self.cross_check(
             stages, clocks, ladders, regulatory, initial, reopen_stage, reopen_restarts
         )
@@ -684,6 +710,7 @@ class _Reader:
             regimes=regimes,
             outcomes=outcomes,
             routing=routing,
+            unowned=unowned,
             source=source,
         )
 
@@ -946,6 +973,41 @@ class _Reader:
                 then_stage=self.text(m.get("then_stage"), f"{path}.then_stage"),
             )
         return rules
+
+    def unowned(self, value: Any) -> UnownedRule | None:
+        """`unowned`: the priorities it watches and its ladder of steps."""
+        if value is None:
+            return None
+        m = self.mapping(value, "unowned", {"priorities", "steps"}, {"priorities", "steps"})
+        priorities = self.names(m.get("priorities"), "unowned.priorities")
+        for priority in priorities:
+            if priority not in PRIORITIES:
+                self.fail(
+                    "unowned.priorities", f"{priority!r} is not one of {', '.join(PRIORITIES)}"
+                )
+        if "priorities" in m and not priorities:
+            self.fail("unowned.priorities", "name at least one priority, e.g. [urgent, high]")
+        raw = m.get("steps")
+        if "steps" in m and (not isinstance(raw, list) or not raw):
+            self.fail(
+                "unowned.steps",
+                "expected a list of steps such as {after: {minutes: 0}, notify: lead}",
+            )
+            raw = []
+        steps: list[UnownedStep] = []
+        for i, body in enumerate(raw or []):
+            path = f"unowned.steps[{i}]"
+            b = self.mapping(body, path, {"after", "notify"}, {"after", "notify"})
+            notify = self.text(b.get("notify"), f"{path}.notify")
+            if "notify" in b and notify not in UNOWNED_ROLES:
+                self.fail(f"{path}.notify", f"{notify!r} is not one of {', '.join(UNOWNED_ROLES)}")
+            after = self.budget(b.get("after"), f"{path}.after", allow_zero=True)
+            if after is not None:
+                steps.append(UnownedStep(after=after, notify=notify))
+        afters = [step.after.duration for step in steps]
+        if afters != sorted(afters):
+            self.fail("unowned.steps", "steps must come in order of their 'after' times")
+        return UnownedRule(priorities=priorities, steps=tuple(steps))
 
     def stages(self, value: Any) -> dict[str, Stage]:
         stages: dict[str, Stage] = {}

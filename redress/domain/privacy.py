@@ -17,6 +17,9 @@ PERSONAL_ACTIONS = frozenset(
         "customer.preferences_changed",
         "customer.merged_from_case",
         "satisfaction.recorded",
+        # Staff's own words about the customer, as in notes.
+        "reminder.set",
+        "reminder.delivered",
         # A file's name is often the customer's ("Jana Kundin passport.jpg").
         "attachment.added",
         "attachment.refused",

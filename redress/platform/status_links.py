@@ -108,6 +108,15 @@ class StatusLinks:
             return ""
         return f"{self.public_url.rstrip('/')}/status/{self.sign(case_id)}"
 
+    def survey_urls(self, case_id: str) -> list[dict[str, str]]:
+        """One link per score (1 to 5) to the web form's survey page for the
+        case, each carrying the case's signed link; [] when the web form's
+        public address is not configured."""
+        if not self.public_url:
+            return []
+        base = f"{self.public_url.rstrip('/')}/survey/{self.sign(case_id)}"
+        return [{"score": str(n), "url": f"{base}/{n}"} for n in range(1, 6)]
+
     @staticmethod
     def fingerprint(token: str) -> str:
         """How a link is named in logs: never the link itself."""

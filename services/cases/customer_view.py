@@ -3,7 +3,9 @@
 The web form (role web_form) reads a case only with the customer's status
 link (redress/platform/status_links.py); even then it gets no notes, no
 audit trail, no subtasks or links, no assignee, team, priority, category or
-escalation, no rules or policy, and only the regulatory clocks. A web form
+escalation, no rules or policy, no staff reminders, and only the regulatory
+clocks; the customer's own survey answer, so that the page can thank them
+for it rather than ask again. A web form
 process that was broken into reveals no more than its customers' own pages.
 """
 
@@ -45,6 +47,7 @@ def customer_view(case: cases_pb2.Case) -> cases_pb2.Case:
         "resolved_at",
         "closed_at",
         "customer_erased_at",
+        "satisfaction",
     ):
         if case.HasField(name):
             getattr(shown, name).CopyFrom(getattr(case, name))

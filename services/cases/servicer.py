@@ -46,6 +46,7 @@ from redress.platform.requests import (
 )
 from redress.platform.scope import AgentScope, case_not_found
 from redress.platform.serving import remaining, roles
+from redress.platform.wire import optional_timestamp
 from services.cases import (
     attachments,
     convert,
@@ -76,6 +77,7 @@ from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
     AddSubtaskCommand,
     AssignCommand,
+    CancelReminderCommand,
     CategoryCommand,
     ClockCommand,
     CommandResult,
@@ -84,6 +86,7 @@ from workflows.complaint_types import (
     PriorityCommand,
     ReasonCommand,
     ReplyCommand,
+    SetReminderCommand,
     SubtaskCommand,
     TransitionCommand,
 )
@@ -130,7 +133,8 @@ ACCESS = {
         "RecordCustomerReply": roles(*HANDLERS, "service", "channel_adapter", "web_form"),
         "UpdateCustomerPreferences": HANDLERS,
         "MergeCaseContact": HANDLERS,
-        "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client"),
+        # The web form only for the case its customer's link names.
+        "RecordSatisfaction": roles(*HANDLERS, "service", "intake_client", "web_form"),
         "AddSubtask": HANDLERS,
         "CompleteSubtask": HANDLERS,
         "CancelSubtask": HANDLERS,
@@ -154,12 +158,21 @@ ACCESS = {
         "ListRegulatoryReports": roles("manager", "administrator", "auditor"),
         # The staff directory (services/cases/staff_rpcs.py).
         **STAFF_ACCESS,
+        "SetReminder": HANDLERS,
+        "CancelReminder": HANDLERS,
     }
 }
 
 # What the public web form may call, each for one case only: the case its
 # customer's signed status link names (redress/platform/status_links.py).
-CUSTOMER_CASE_METHODS = {"GetCase": True, "RecordCustomerReply": True, "UploadAttachment": True}
+CUSTOMER_CASE_METHODS = {
+    "GetCase": True,
+    "RecordCustomerReply": True,
+    "UploadAttachment": True,
+    "RecordSatisfaction": True,
+}
+# How a survey answer may have come; who may say which (see RecordSatisfaction).
+SATISFACTION_SOURCES = ("link", "status_page", "email_reply", "staff")
 
 SORT_COLUMNS = {
     cases_pb2.CASE_SORT_FIELD_UNSPECIFIED: "received_at",
@@ -222,9 +235,31 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
         policy = await asyncio.to_thread(
             self._policy_of, view.case.policy_id, view.case.policy_version
         )
-        return reads.bounded_case(
+        case = reads.bounded_case(
             convert.full_case_message(view, policy.calendar_named if policy else None)
         )
+        reminders, answer = await asyncio.to_thread(self.store.reminders_and_satisfaction, case_id)
+        for r in reminders:
+            case.reminders.append(
+                cases_pb2.Reminder(
+                    reminder_id=r.reminder_id,
+                    person=r.person,
+                    at=optional_timestamp(r.at),
+                    text=r.text,
+                    state=r.state,
+                    set_by=r.set_by,
+                )
+            )
+        if answer is not None:
+            case.satisfaction.CopyFrom(
+                cases_pb2.Satisfaction(
+                    score=answer.score,
+                    comment=answer.comment,
+                    source=answer.source,
+                    received_at=optional_timestamp(answer.received_at),
+                )
+            )
+        return case
 
     async def _subtask(self, case_id: str, subtask_id: str) -> cases_pb2.Subtask:
         found = await asyncio.to_thread(self.store.subtask, case_id, subtask_id)
@@ -488,6 +523,15 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
         if not 1 <= request.score <= 5:
             v.add("score", "1 (very dissatisfied) to 5 (very satisfied)")
         check_plain_text(v, "comment", request.comment, 4000, multiline=True)
+        held = current_principal.get().roles
+        customer_side = "web_form" in held or "intake_client" in held
+        source = request.source or (
+            "email_reply" if "intake_client" in held else "link" if "web_form" in held else "staff"
+        )
+        if source not in SATISFACTION_SOURCES:
+            v.add("source", "one of " + ", ".join(SATISFACTION_SOURCES))
+        elif source == "staff" and customer_side and not held & set(HANDLERS):
+            v.add("source", "a customer's channel records link, status_page or email_reply")
         v.raise_if_any()
         if not await asyncio.to_thread(self.store.case_exists, request.case_id):
             raise NotFound(f"no case {request.case_id}")
@@ -498,6 +542,7 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
             caller(),
             request.score,
             request.comment,
+            source,
         )
         if not recorded:
             raise ServiceError(
@@ -505,6 +550,56 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
                 f"{request.case_id} has its satisfaction answer already; one per case",
             )
         return cases_pb2.RecordSatisfactionResponse()
+
+    async def SetReminder(
+        self, request: cases_pb2.SetReminderRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.SetReminderResponse:
+        v = Violations()
+        at = None
+        if not request.HasField("at"):
+            v.add("at", "required: when to remind, e.g. 2030-01-15T10:00:00Z")
+        else:
+            at = checked_time(v, "at", request.at)
+        if not request.text.strip():
+            v.add("text", "required: what to be reminded of")
+        check_plain_text(v, "text", request.text, 500, multiline=True)
+        check_plain_text(v, "person", request.person, 100)
+        check_plain_text(v, "idempotency_key", request.idempotency_key, 200)
+        key = request.idempotency_key
+        result = await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.set_reminder,
+            SetReminderCommand(
+                actor=caller().id,
+                person=request.person or caller().id,
+                at=at or datetime.now(UTC),
+                text=request.text,
+                idempotency_key=key,
+            ),
+            context,
+            update_id=f"reminder/{key}" if key else None,
+        )
+        case = await self._case(request.case_id)
+        made = next((r for r in case.reminders if r.reminder_id == result.subtask_id), None)
+        return cases_pb2.SetReminderResponse(reminder=made, case=case)
+
+    async def CancelReminder(
+        self, request: cases_pb2.CancelReminderRequest, context: grpc.aio.ServicerContext
+    ) -> cases_pb2.CancelReminderResponse:
+        v = Violations()
+        if not request.reminder_id:
+            v.add("reminder_id", "the id SetReminder returned, e.g. C-000123-R2")
+        check_plain_text(v, "reminder_id", request.reminder_id, 100)
+        check_plain_text(v, "reason", request.reason, 1000)
+        await self._command(
+            request.case_id,
+            v,
+            ComplaintWorkflow.cancel_reminder,
+            CancelReminderCommand(caller().id, request.reminder_id, request.reason),
+            context,
+        )
+        return cases_pb2.CancelReminderResponse(case=await self._case(request.case_id))
 
     async def PauseClock(
         self, request: cases_pb2.PauseClockRequest, context: grpc.aio.ServicerContext

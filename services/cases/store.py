@@ -52,6 +52,7 @@ from services.cases.audit import (
     seal_of,
     verify_chain,
 )
+from services.cases.reminders import ReminderRow, reminders_of
 
 log = logging.getLogger(__name__)
 
@@ -1410,7 +1411,19 @@ class CaseStore(Store):
             )
             return True
 
-    def record_satisfaction(self, case_id: str, actor: Actor, score: int, comment: str) -> bool:
+    def reminders_and_satisfaction(
+        self, case_id: str
+    ) -> tuple[list[ReminderRow], SatisfactionResponse | None]:
+        """The case's staff reminders (from its trail) and its survey answer."""
+        with self.sessions() as session:
+            answer = session.get(SatisfactionResponse, case_id)
+            if answer is not None:
+                session.expunge(answer)
+            return reminders_of(session, case_id), answer
+
+    def record_satisfaction(
+        self, case_id: str, actor: Actor, score: int, comment: str, source: str = "staff"
+    ) -> bool:
         """The case's one survey answer; False if it had one already."""
         try:
             with self.sessions.begin() as session:
@@ -1423,6 +1436,7 @@ class CaseStore(Store):
                         comment=comment,
                         recorded_by=actor.id,
                         received_at=_now(),
+                        source=source,
                     )
                 )
                 session.flush()
@@ -1433,7 +1447,7 @@ class CaseStore(Store):
                     action="satisfaction.recorded",
                     field="satisfaction",
                     new_value=str(score),
-                    cause=comment[:1000],
+                    cause=f"source {source}" + (f": {comment[:1000]}" if comment else ""),
                 )
                 return True
         except IntegrityError:

@@ -70,6 +70,10 @@ SENTENCES = {
     "knowledge.suggested": "Knowledge articles suggested",
     "knowledge.not_suggested": "No knowledge articles suggested",
     "satisfaction.recorded": "Satisfaction survey answered: {new}",
+    "unowned.alerted": "Nobody owns the case: alert sent ({new})",
+    "reminder.set": "Reminder set: {new}",
+    "reminder.delivered": "Reminder delivered: {new}",
+    "reminder.cancelled": "Reminder cancelled",
     "customer.erased": "Personal data erased",
 }
 

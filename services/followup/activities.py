@@ -21,7 +21,7 @@ from redress.cases.v1 import cases_pb2
 from redress.db.tables.followup import Message
 from redress.platform.mail import LoginRefused, PermanentFailure, SmtpSettings, send_email
 from services.followup import templates as tpl
-from services.followup.alerts import alerts_for
+from services.followup.alerts import IMMEDIATE, alerts_for
 from services.followup.context import Firm
 from services.followup.digests import digest_message
 from services.followup.email import build_email
@@ -140,7 +140,7 @@ class FollowupActivities:
                         summary=alert.summary,
                         detail=alert.detail,
                         actor="redress",
-                        digest_allowed=True,
+                        digest_allowed=event.event_type not in IMMEDIATE,
                         case=cases[event.case_id],
                     )
                     ALERTS.labels(message.state).inc()

@@ -18,10 +18,18 @@ the staff directory:
     subtask.reminder                  of its team, else of the case's team)
     subtask.overdue                 the subtask's assignee and the lead of its
                                     team (or the case's team)
+    case.unowned                    the role the unowned step names: the
+                                    team's lead or manager (compliance when
+                                    the case has no team), compliance, or
+                                    the team's members
+    case.reminder                   the person the reminder is for
     message.failed                  the assignee (or the team's lead) and the
                                     team's lead; compliance when the case has
                                     neither: a letter to the customer could
                                     not be prepared or sent after its retries
+
+Alerts wait for a person's digest when they chose one (unowned alerts
+excepted: `IMMEDIATE`, they exist to reach someone at once).
 
 A person never hears about their own action (an agent who assigns a case to
 themselves gets no alert). Each alert's idempotency key is derived from the
@@ -37,6 +45,8 @@ from typing import Any
 from redress.platform.staff import Roles
 
 URGENT = ("high", "urgent")
+# Case events whose alerts are sent at once, even to a person with a digest.
+IMMEDIATE = frozenset({"case.unowned"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,24 @@ def alerts_for(event_type: str, change: dict[str, Any], roles: Roles) -> list[Al
             elif role == "compliance":
                 names += roles.compliance
         out += [(r, f"{case} escalated to level {level}") for r in names]
+    elif event_type == "case.unowned":
+        step = _json(new)
+        role = str(step.get("notify") or "")
+        priority = str(step.get("priority") or "")
+        names = []
+        if role in ("lead", "manager"):
+            found = roles.lead(team) if role == "lead" else roles.manager(team)
+            names = [found] if found else list(roles.compliance)
+        elif role == "compliance":
+            names = list(roles.compliance)
+        elif role == "team" and team:
+            names = [f"team:{team}"]
+        out += [(r, f"{case} is {priority} priority and nobody owns it") for r in names]
+    elif event_type == "case.reminder":
+        reminder = _json(new)
+        person = str(reminder.get("person") or "")
+        text = str(reminder.get("text") or "")
+        out += [(person, f"{case}: reminder: {text[:120]}")] if person else []
     elif event_type == "message.failed":
         # Given up (workflows/complaint_retries.py, workflows/followup.py):
         # a person must send the letter again or reach the customer otherwise.

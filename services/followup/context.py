@@ -56,6 +56,11 @@ class Firm:
             status_links=status_links(env, public_url_variable="REDRESS_WEBFORM_PUBLIC_URL"),
         )
 
+    def survey_urls(self, case: cases_pb2.Case) -> list[dict[str, str]]:
+        if self.status_links is None or not case.case_id:
+            return []
+        return self.status_links.survey_urls(case.case_id)
+
     def status_url(self, case: cases_pb2.Case) -> str:
         if self.status_links is None or not case.case_id:
             return ""
@@ -148,6 +153,9 @@ def case_context(
             # The customer's own page about the case: "" when the web form is
             # not published, so that a letter leaves the link out.
             "status_url": firm.status_url(case),
+            # The satisfaction survey's answer links, one per score (1 to 5):
+            # [] when the web form is not published.
+            "survey_urls": firm.survey_urls(case),
         },
         "customer": {
             "full_name": case.customer.full_name,

@@ -476,8 +476,9 @@ class Messenger:
 
     async def match_case(
         self, sender: str, subject: str, in_reply_to: str, references: list[str]
-    ) -> tuple[str, str]:
-        """(case id, how): the case an inbound email belongs to."""
+    ) -> tuple[str, str, str]:
+        """(case id, how, the purpose of the letter answered, "" when matched
+        by subject): the case an inbound email belongs to."""
         for how, header in [("in_reply_to", in_reply_to)] + [
             ("references", r) for r in reversed(references)
         ]:
@@ -486,7 +487,7 @@ class Messenger:
                 continue
             sent = await asyncio.to_thread(self.store.get_message, found[1])
             if sent is not None and sent.case_id and sent.audience == "customer":
-                return sent.case_id, how
+                return sent.case_id, how, sent.purpose
         named = CASE_ID_IN_TEXT.search(subject)
         if named is None:
             raise NoCaseMatch(
@@ -499,7 +500,7 @@ class Messenger:
                 f"the subject names {named[1]}, but {sender!r} is not that case's customer's "
                 "address; route this email to a person"
             )
-        return named[1], "subject"
+        return named[1], "subject", ""
 
     async def receive(
         self,
@@ -511,10 +512,11 @@ class Messenger:
         in_reply_to: str,
         references: list[str],
         received_at: datetime,
-    ) -> tuple[Message, str, str]:
+    ) -> tuple[Message, str, str, str]:
         """Records an email a customer sent in and tells its case, once per
-        Message-ID: (message, case id, how it was matched)."""
-        case_id, how = await self.match_case(sender, subject, in_reply_to, references)
+        Message-ID: (message, case id, how it was matched, the purpose of the
+        letter it answers or "")."""
+        case_id, how, answered = await self.match_case(sender, subject, in_reply_to, references)
         key = f"inbound/{message_id_header}"
         message, _ = await asyncio.to_thread(
             self.store.add_message,
@@ -538,7 +540,7 @@ class Messenger:
             ),
         )
         if message.state == "received":
-            return message, case_id, how
+            return message, case_id, how, answered
         if message.state == "failed":
             raise ReplyRefused(message.attempts[-1]["detail"])
         summary = f"Email from the customer: {subject}\n\n{body_text}"
@@ -568,4 +570,4 @@ class Messenger:
             f"recorded on {case_id} as the customer's reply (matched by {how})",
             "received",
         )
-        return done, case_id, how
+        return done, case_id, how, answered

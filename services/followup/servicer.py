@@ -15,7 +15,7 @@ from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.platform.auth import current_principal
-from redress.platform.enums import choices, short_name
+from redress.platform.enums import choices, from_short_name, short_name
 from redress.platform.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -694,7 +694,7 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
         v.raise_if_any()
         assert received_at is not None
         try:
-            message, case_id, how = await self.messenger.receive(
+            message, case_id, how, answered = await self.messenger.receive(
                 message_id_header=request.message_id_header.strip(),
                 sender=request.sender.strip(),
                 subject=request.subject,
@@ -713,7 +713,12 @@ class FollowupServicer(followup_pb2_grpc.FollowupServiceServicer):
                 "each email has its own Message-ID"
             ) from None
         return followup_pb2.ReceiveCustomerMessageResponse(
-            message=message_message(message), case_id=case_id, matched_by=how
+            message=message_message(message),
+            case_id=case_id,
+            matched_by=how,
+            replied_to=from_short_name(followup_pb2.MessagePurpose, answered)  # type: ignore[arg-type]
+            if answered
+            else followup_pb2.MESSAGE_PURPOSE_UNSPECIFIED,
         )
 
     async def RecordDeliveryReport(

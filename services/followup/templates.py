@@ -58,6 +58,8 @@ VARIABLES: dict[str, frozenset[str]] = {
             "goodwill",
             "url",
             "status_url",
+            # [{score, url}] for scores 1 to 5: the satisfaction survey's links.
+            "survey_urls",
         }
     ),
     "customer": frozenset({"full_name", "email", "preferred_language"}),

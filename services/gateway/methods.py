@@ -4,8 +4,10 @@ Intake and the read side of the case API: what a web front end needs to file
 a complaint with the customer's files and what a CRM needs to follow the case
 it created. Adding a file is intake's other half (the same roles may call it,
 and it changes nothing of how the case is handled), so it is served with
-them. A draft policy's what-if changes nothing either. Commands on cases stay
-on gRPC and the console, where their refusals are designed for.
+them. Staff reminders are served too, so that a CRM or helpdesk can set its
+users' call-backs on a case; a draft policy's what-if changes nothing. Other
+commands on cases stay on gRPC and the console, where their refusals are
+designed for.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ EXPOSED: dict[str, tuple[str, tuple[str, ...]]] = {
             # assigned (changes to it stay on gRPC and the console).
             "ListStaff",
             "ListStaffChanges",
+            "SetReminder",
+            "CancelReminder",
         ),
     ),
     # A draft policy's effect on past cases, read before publishing it

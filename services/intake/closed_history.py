@@ -32,6 +32,7 @@ TODAY = Features(
     stop_breached_clocks=True,
     historic_closure=True,
     missed_warnings=True,
+    unowned=True,
 )
 
 

@@ -45,6 +45,8 @@ class Dashboard:
     categories: list[tuple[str, int, int, float, str]] = field(default_factory=list)
     resolving_articles: list[tuple[str, int]] = field(default_factory=list)
     satisfaction_scores: list[tuple[str, int]] = field(default_factory=list)
+    # (source, answers, mean score): link, status_page, email_reply, staff.
+    satisfaction_by_source: list[tuple[str, int, float]] = field(default_factory=list)
 
 
 def direction(now: int, before: int) -> tuple[float, str]:
@@ -188,4 +190,21 @@ def dashboard(store: ReportingStore, f: Filter, now: datetime) -> Dashboard:
             .group_by(SatisfactionResponse.score)
         ).all()
         d.satisfaction_scores = [(str(score), int(n)) for score, n in sorted(answered)]
+        by_source = session.execute(
+            select(
+                SatisfactionResponse.source,
+                func.count(),
+                func.avg(SatisfactionResponse.score),
+            )
+            .join(Case, Case.case_id == SatisfactionResponse.case_id)
+            .where(
+                SatisfactionResponse.received_at >= start,
+                SatisfactionResponse.received_at < end,
+                *scope,
+            )
+            .group_by(SatisfactionResponse.source)
+        ).all()
+        d.satisfaction_by_source = [
+            (str(source), int(n), float(mean or 0)) for source, n, mean in sorted(by_source)
+        ]
     return d

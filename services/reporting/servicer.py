@@ -308,6 +308,10 @@ class ReportingServicer(reporting_pb2_grpc.ReportingServiceServicer):
                 / max(1, sum(n for _, n in d.satisfaction_scores))
             ),
             satisfaction_scores=counts(d.satisfaction_scores),
+            satisfaction_by_source=[
+                reporting_pb2.SatisfactionBySource(source=s, responses=n, mean=m)
+                for s, n, m in d.satisfaction_by_source
+            ],
             deflections=deflection_figures(answers.total),
         )
 

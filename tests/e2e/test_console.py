@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1195,3 +1195,30 @@ def test_an_administrator_keeps_people_teams_and_absences_on_the_staff_page(
     ).click()
     expect(page.locator(".flash")).to_contain_text("Absence ended.")
     expect(page.locator("table.staff-absences")).not_to_contain_text("holiday")
+
+
+def test_an_agent_sets_a_reminder_on_the_case_page_and_cancels_it(
+    site: LocalPlatform, page: Page
+) -> None:
+    case_id = file_complaint(site, ROWS[6], uuid.uuid4().hex[:10])
+    sign_in(page, site, PEOPLE["dana"][1], f"/cases/{case_id}")
+    expect(page.locator("#reminders")).to_contain_text("No reminders.")
+    # A time in the past is refused next to its field.
+    page.locator("#reminder-text").fill("Call the customer back")
+    page.locator("#reminder-at").fill("2020-01-14T10:00")
+    page.get_by_role("button", name="Set reminder").click()
+    expect(page.locator("#new-reminder")).to_contain_text("must be in the future")
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    page.locator("#reminder-text").fill("Call the customer back")
+    page.locator("#reminder-at").fill(f"{day}T10:00")
+    page.get_by_role("button", name="Set reminder").click()
+    expect(page.locator(".flash.ok")).to_have_text("Reminder set.")
+    row = page.locator("#reminders tr[data-reminder]")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Call the customer back")
+    expect(row).to_contain_text(f"{day} 10:00 UTC")
+    expect(row).to_contain_text("dana")
+    expect(page.locator("#reminders .reminder-state")).to_have_text("open")
+    page.locator("#reminders").get_by_role("button", name="Cancel").click()
+    expect(page.locator(".flash.ok")).to_have_text("Reminder cancelled.")
+    expect(page.locator("#reminders .reminder-state")).to_have_text("cancelled")

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from redress.cases.v1 import cases_pb2
+from redress.common.v1 import common_pb2
 from services.reporting import returns
 from services.reporting.store import ReportingStore
 from tests.e2e.test_lifecycle import (  # noqa: F401 (the lifecycle suite's fixtures)
@@ -186,10 +187,20 @@ def oracle(
 
 
 async def trail(h: Harness, case_id: str) -> list[cases_pb2.AuditEvent]:
-    response = await h.stub.ListAuditEvents(
-        cases_pb2.ListAuditEventsRequest(case_id=case_id), metadata=h.metadata
-    )
-    return list(response.events)
+    """The whole trail, every page of it (a case's life runs past one page)."""
+    events: list[cases_pb2.AuditEvent] = []
+    token = ""
+    while True:
+        response = await h.stub.ListAuditEvents(
+            cases_pb2.ListAuditEventsRequest(
+                case_id=case_id, page=common_pb2.PageRequest(page_size=500, page_token=token)
+            ),
+            metadata=h.metadata,
+        )
+        events += response.events
+        token = response.page.next_page_token
+        if not token:
+            return events
 
 
 async def commands(h: Harness, handle: Any) -> list[tuple[str, datetime]]:

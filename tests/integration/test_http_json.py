@@ -284,6 +284,8 @@ def test_the_openapi_document_describes_every_method(gateway: str) -> None:
                 "DownloadAttachment",
                 "ListStaff",
                 "ListStaffChanges",
+                "SetReminder",
+                "CancelReminder",
             )
         },
         "/redress.reporting.v1.ReportingService/WhatIfPolicy": (

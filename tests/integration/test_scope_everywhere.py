@@ -122,6 +122,15 @@ def case_requests(c: Cases) -> dict[tuple[str, str], Callable[[str], Any]]:
         ("cases", "RecordSatisfaction"): lambda i: cases_pb2.RecordSatisfactionRequest(
             case_id=i, score=4
         ),
+        ("cases", "SetReminder"): lambda i: cases_pb2.SetReminderRequest(
+            case_id=i,
+            at=Timestamp(seconds=int(datetime.now(UTC).timestamp()) + 86400),
+            text="call back",
+            idempotency_key=_key(),
+        ),
+        ("cases", "CancelReminder"): lambda i: cases_pb2.CancelReminderRequest(
+            case_id=i, reminder_id=f"{i}-R1"
+        ),
         ("cases", "PauseClock"): lambda i: cases_pb2.PauseClockRequest(
             case_id=i, clock="resolution", reason="waiting on the customer"
         ),

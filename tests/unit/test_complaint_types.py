@@ -132,7 +132,7 @@ def test_every_problem_of_a_types_section_is_reported_with_its_path() -> None:
     assert problems(document) == [
         "types.card_dispute.team: unknown key; expected one of calendar, clocks, "
         "description, disp_cause_categories, escalation_ladders, followups, initial_stage, "
-        "name, outcomes, pause_reasons, regulatory, reopen, root_causes, routing, stages, when",
+        "name, outcomes, pause_reasons, regulatory, reopen, root_causes, routing, stages, unowned, when",
         "types.card_dispute.when.channels: 'pigeon' is not one of phone, web, email, social, "
         "chat, postal, referral, fax, in_person",
         "types.card_dispute.when.categories: 'card_dispute' is not in `categories`",

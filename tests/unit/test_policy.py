@@ -214,3 +214,59 @@ def test_root_causes_map_to_the_fca_returns_cause_categories():
         "terms_disputed_sums_charges",
         "disp_cause_categories.arrears_related: 'loans.missing' is not in `root_causes`",
     ]
+
+
+def test_the_unowned_ladder_is_checked_with_its_paths_and_may_differ_per_type():
+    shipped = Policy.load_default()
+    assert shipped.unowned is not None
+    assert shipped.unowned.priorities == ("urgent", "high")
+    assert [(s.after.duration.total_seconds(), s.notify) for s in shipped.unowned.steps] == [
+        (0, "lead"),
+        (1800, "manager"),
+        (7200, "compliance"),
+    ]
+    start = shipped.source.index("unowned:")
+    end = shipped.source.index("pause_reasons:")
+    bad = (
+        shipped.source[:start]
+        + """unowned:
+  priorities: [urgent, critical]
+  steps:
+    - {after: {hours: 2}, notify: lead}
+    - {after: {minutes: 30}, notify: janitor}
+    - {notify: manager, when: later}
+
+"""
+        + shipped.source[end:]
+    )
+    found = problems(bad)
+    assert "unowned.priorities: 'critical' is not one of low, normal, high, urgent" in found
+    assert (
+        "unowned.steps[1].notify: 'janitor' is not one of lead, manager, compliance, team" in found
+    )
+    assert any(p.startswith("unowned.steps[2].when: unknown key") for p in found)
+    assert "unowned.steps[2].after: required" in found
+    assert "unowned.steps: steps must come in order of their 'after' times" in found
+    # A complaint type may have a ladder of its own; the others keep the base's.
+    typed = (
+        shipped.source
+        + """
+types:
+  - name: card_dispute
+    when: {categories: [cards]}
+    unowned:
+      priorities: [urgent]
+      steps: [{after: {minutes: 5}, notify: team}]
+"""
+    )
+    policy = Policy.load(typed)
+    card = policy.for_type("card_dispute").unowned
+    assert card is not None and card.priorities == ("urgent",)
+    assert card.steps[0].notify == "team"
+    assert policy.for_type("default").unowned == shipped.unowned
+    with pytest.raises(PolicyError) as err:
+        Policy.load(typed.replace("notify: team}", "notify: nobody}"))
+    assert any(
+        p.startswith("types.card_dispute.unowned.steps[0].notify: 'nobody'")
+        for p in err.value.problems
+    )

@@ -165,3 +165,22 @@ def test_a_letter_given_up_alerts_the_handler_and_the_lead_or_else_compliance():
         )
     ] == ["Case C-000042: the acknowledgement letter could not be sent"] * 1
     assert who("message.failed", field="messages", new="{}", cause="x") == ["cora"]
+
+
+def test_an_unowned_step_alerts_the_role_it_names_and_compliance_for_a_case_without_a_team():
+    def step(role: str) -> str:
+        return json.dumps({"step": 1, "notify": role, "priority": "urgent"})
+
+    assert who("case.unowned", team="disputes", new=step("lead")) == ["lena"]
+    assert who("case.unowned", team="disputes", new=step("manager")) == ["mark"]
+    assert who("case.unowned", team="disputes", new=step("compliance")) == ["cora"]
+    assert who("case.unowned", team="disputes", new=step("team")) == ["team:disputes"]
+    assert who("case.unowned", team="", new=step("lead")) == ["cora"]
+    (alert,) = alerts_for("case.unowned", change(team="disputes", new=step("lead")), ROLES)
+    assert alert.summary == "Case C-000042 is urgent priority and nobody owns it"
+
+
+def test_a_reminder_alerts_the_person_it_is_for():
+    reminder = json.dumps({"reminder_id": "C-000042-R1", "person": "alice", "text": "Call back"})
+    (alert,) = alerts_for("case.reminder", change(new=reminder), ROLES)
+    assert (alert.recipient, alert.summary) == ("alice", "Case C-000042: reminder: Call back")

@@ -112,7 +112,7 @@ def test_unknown_variables_and_attributes_are_refused_when_saved():
         "subject",
         "case.secret is not offered; case has assignee, case_id, category, goodwill, "
         "issue, narrative, outcome, product, received_at, received_date, redress, regime, "
-        "stage, status_url, team, url",
+        "stage, status_url, survey_urls, team, url",
     ) in found
     assert any(p == "body_text" and "customer.name is not offered" in w for p, w in found)
     assert any(p == "body_text" and "unknown variable 'password'" in w for p, w in found)

@@ -301,6 +301,16 @@ class CasesServiceStub:
                 request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
                 response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
                 _registered_method=True)
+        self.SetReminder = channel.unary_unary(
+                '/redress.cases.v1.CasesService/SetReminder',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderResponse.FromString,
+                _registered_method=True)
+        self.CancelReminder = channel.unary_unary(
+                '/redress.cases.v1.CasesService/CancelReminder',
+                request_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderRequest.SerializeToString,
+                response_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderResponse.FromString,
+                _registered_method=True)
 
 
 class CasesServiceServicer:
@@ -796,6 +806,29 @@ class CasesServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetReminder(self, request, context):
+        """Staff reminders (docs/lifecycle.md, "Reminders"): "call back Tuesday
+        10:00". At `at` the person (the caller when not given) receives a staff
+        alert (held for their digest when they chose one). `at` must be in the
+        future and at most a year ahead; a case holds at most 20 open reminders
+        (FAILED_PRECONDITION past that). A reminder is still delivered after the
+        case is resolved or closed, unless cancelled. On the audit trail as
+        "reminder.set" and "reminder.delivered"; the same idempotency_key again
+        answers the same reminder. Staff roles; an agent limited to their teams
+        only on their teams' cases.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelReminder(self, request, context):
+        """Cancels an open reminder ("reminder.cancelled"); FAILED_PRECONDITION
+        when it was delivered or cancelled already.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CasesServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1028,6 +1061,16 @@ def add_CasesServiceServicer_to_server(servicer, server):
                     servicer.ListAbsentAssignments,
                     request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.FromString,
                     response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.SerializeToString,
+            ),
+            'SetReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetReminder,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderResponse.SerializeToString,
+            ),
+            'CancelReminder': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelReminder,
+                    request_deserializer=redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderRequest.FromString,
+                    response_serializer=redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2309,6 +2352,60 @@ class CasesService:
             '/redress.cases.v1.CasesService/ListAbsentAssignments',
             redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsRequest.SerializeToString,
             redress_dot_cases_dot_v1_dot_cases__pb2.ListAbsentAssignmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/SetReminder',
+            redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.SetReminderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelReminder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/redress.cases.v1.CasesService/CancelReminder',
+            redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderRequest.SerializeToString,
+            redress_dot_cases_dot_v1_dot_cases__pb2.CancelReminderResponse.FromString,
             options,
             channel_credentials,
             insecure,

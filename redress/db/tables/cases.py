@@ -437,3 +437,5 @@ class SatisfactionResponse(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(100))
     received_at: Mapped[datetime]
+    # link | status_page | email_reply | staff (migration 0027).
+    source: Mapped[str] = mapped_column(String(20), default="staff", server_default="staff")

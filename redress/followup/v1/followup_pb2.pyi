@@ -505,14 +505,16 @@ class ReceiveCustomerMessageRequest(_message.Message):
     def __init__(self, message_id_header: _Optional[str] = ..., sender: _Optional[str] = ..., subject: _Optional[str] = ..., body_text: _Optional[str] = ..., in_reply_to: _Optional[str] = ..., references: _Optional[_Iterable[str]] = ..., received_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReceiveCustomerMessageResponse(_message.Message):
-    __slots__ = ("message", "case_id", "matched_by")
+    __slots__ = ("message", "case_id", "matched_by", "replied_to")
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     MATCHED_BY_FIELD_NUMBER: _ClassVar[int]
+    REPLIED_TO_FIELD_NUMBER: _ClassVar[int]
     message: Message
     case_id: str
     matched_by: str
-    def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ..., case_id: _Optional[str] = ..., matched_by: _Optional[str] = ...) -> None: ...
+    replied_to: MessagePurpose
+    def __init__(self, message: _Optional[_Union[Message, _Mapping]] = ..., case_id: _Optional[str] = ..., matched_by: _Optional[str] = ..., replied_to: _Optional[_Union[MessagePurpose, str]] = ...) -> None: ...
 
 class RecordDeliveryReportRequest(_message.Message):
     __slots__ = ("message_id", "message_id_header", "outcome", "diagnostic", "remote_mta")

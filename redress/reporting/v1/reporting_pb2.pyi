@@ -562,7 +562,7 @@ class Workload(_message.Message):
     def __init__(self, key: _Optional[str] = ..., open: _Optional[int] = ..., resolved: _Optional[int] = ...) -> None: ...
 
 class GetDashboardResponse(_message.Message):
-    __slots__ = ("received", "resolved", "closed", "reopened", "open_now", "backlog_ageing", "by_channel", "by_product", "by_category", "outcome_mix", "redress_paid", "goodwill_paid", "escalations", "by_assignee", "by_team", "categories", "resolving_articles", "satisfaction_responses", "satisfaction_mean", "satisfaction_scores", "deflections")
+    __slots__ = ("received", "resolved", "closed", "reopened", "open_now", "backlog_ageing", "by_channel", "by_product", "by_category", "outcome_mix", "redress_paid", "goodwill_paid", "escalations", "by_assignee", "by_team", "categories", "resolving_articles", "satisfaction_responses", "satisfaction_mean", "satisfaction_scores", "deflections", "satisfaction_by_source")
     RECEIVED_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_FIELD_NUMBER: _ClassVar[int]
     CLOSED_FIELD_NUMBER: _ClassVar[int]
@@ -584,6 +584,7 @@ class GetDashboardResponse(_message.Message):
     SATISFACTION_MEAN_FIELD_NUMBER: _ClassVar[int]
     SATISFACTION_SCORES_FIELD_NUMBER: _ClassVar[int]
     DEFLECTIONS_FIELD_NUMBER: _ClassVar[int]
+    SATISFACTION_BY_SOURCE_FIELD_NUMBER: _ClassVar[int]
     received: int
     resolved: int
     closed: int
@@ -605,7 +606,18 @@ class GetDashboardResponse(_message.Message):
     satisfaction_mean: float
     satisfaction_scores: _containers.RepeatedCompositeFieldContainer[Count]
     deflections: DeflectionFigures
-    def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., deflections: _Optional[_Union[DeflectionFigures, _Mapping]] = ...) -> None: ...
+    satisfaction_by_source: _containers.RepeatedCompositeFieldContainer[SatisfactionBySource]
+    def __init__(self, received: _Optional[int] = ..., resolved: _Optional[int] = ..., closed: _Optional[int] = ..., reopened: _Optional[int] = ..., open_now: _Optional[int] = ..., backlog_ageing: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_channel: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_product: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_category: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., outcome_mix: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., redress_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., goodwill_paid: _Optional[_Iterable[_Union[_common_pb2.Money, _Mapping]]] = ..., escalations: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., by_assignee: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., by_team: _Optional[_Iterable[_Union[Workload, _Mapping]]] = ..., categories: _Optional[_Iterable[_Union[CategoryChange, _Mapping]]] = ..., resolving_articles: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., satisfaction_responses: _Optional[int] = ..., satisfaction_mean: _Optional[float] = ..., satisfaction_scores: _Optional[_Iterable[_Union[Count, _Mapping]]] = ..., deflections: _Optional[_Union[DeflectionFigures, _Mapping]] = ..., satisfaction_by_source: _Optional[_Iterable[_Union[SatisfactionBySource, _Mapping]]] = ...) -> None: ...
+
+class SatisfactionBySource(_message.Message):
+    __slots__ = ("source", "responses", "mean")
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    MEAN_FIELD_NUMBER: _ClassVar[int]
+    source: str
+    responses: int
+    mean: float
+    def __init__(self, source: _Optional[str] = ..., responses: _Optional[int] = ..., mean: _Optional[float] = ...) -> None: ...
 
 class WhatIfPolicyRequest(_message.Message):
     __slots__ = ("draft_document", "received", "limit")

@@ -478,6 +478,43 @@ def subtask(case_id: str, subtask_id: str, verb: str) -> Response:
     abort(404)
 
 
+@blueprint.route("/cases/<case_id>/reminders", methods=["POST"])
+def add_reminder(case_id: str) -> Response:
+    problems: dict[str, str] = {}
+    at = local_datetime(form("at"), "at", problems)
+    if at is None and not problems:
+        problems["at"] = "when to remind"
+    if problems:
+        return case_page(case_id, 422, refusal=Refusal.of_fields(problems), failed_form="reminders")
+    return act(
+        case_id,
+        "reminders",
+        "Reminder set.",
+        lambda c: c.cases(
+            "SetReminder",
+            cases_pb2.SetReminderRequest(
+                case_id=case_id,
+                at=optional_timestamp(at),
+                text=form("text"),
+                person=form("person"),
+            ),
+        ),
+    )
+
+
+@blueprint.route("/cases/<case_id>/reminders/<reminder_id>/cancel", methods=["POST"])
+def cancel_reminder(case_id: str, reminder_id: str) -> Response:
+    return act(
+        case_id,
+        "reminders",
+        "Reminder cancelled.",
+        lambda c: c.cases(
+            "CancelReminder",
+            cases_pb2.CancelReminderRequest(case_id=case_id, reminder_id=reminder_id),
+        ),
+    )
+
+
 @blueprint.route("/cases/<case_id>/clocks/<clock>/<verb>", methods=["POST"])
 def clock_action(case_id: str, clock: str, verb: str) -> Response:
     if verb not in ("pause", "resume"):

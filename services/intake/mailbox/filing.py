@@ -34,7 +34,7 @@ from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.channels import LARGEST_FILE_BYTES
 from redress.platform.wire import timestamp
-from services.intake.mailbox.reading import InboundEmail, Unreadable, read_email
+from services.intake.mailbox.reading import InboundEmail, Unreadable, read_email, survey_score
 
 FILED, IGNORED, REVIEW, UNPROCESSED = "filed", "ignored", "review", "unprocessed"
 NARRATIVE_LIMIT = 32_000
@@ -171,12 +171,40 @@ class MailFiler:
                 return self._complaint(email, arrived_at)
             return self._refused(err, "follow-up")
         files = self._attach(email, answer.case_id)
+        scored = ""
+        if answer.replied_to == followup_pb2.MESSAGE_PURPOSE_SATISFACTION_SURVEY:
+            scored = self._survey_answer(email, answer.case_id)
         return Outcome(
             FILED,
             f"recorded as the customer's reply on {answer.case_id} "
-            f"(matched by {answer.matched_by}){files}",
+            f"(matched by {answer.matched_by}){files}{scored}",
             answer.case_id,
         )
+
+    def _survey_answer(self, email: InboundEmail, case_id: str) -> str:
+        """A reply to the satisfaction survey that starts with a score (1 to
+        5) is the customer's answer too; what became of it, for the log."""
+        score, comment = survey_score(email.text)
+        if not score:
+            return "; no score at the start of the survey reply"
+        try:
+            self.cases.RecordSatisfaction(
+                cases_pb2.RecordSatisfactionRequest(
+                    case_id=case_id, score=score, comment=comment[:4000], source="email_reply"
+                ),
+                metadata=self.metadata,
+                timeout=60,
+            )
+        except grpc.RpcError as err:
+            code, details = err.code(), err.details() or ""
+            if code == grpc.StatusCode.ALREADY_EXISTS:
+                return "; the case has its survey answer already"
+            if code in TRANSIENT:
+                # The reply is recorded once however often it is handed in:
+                # the next pass records the score.
+                raise TryLater(f"cases answered {code.name} for the score: {details}") from None
+            return f"; survey score not recorded ({code.name}: {details[:200]})"
+        return f"; survey score {score} recorded"
 
     def _attach(self, email: InboundEmail, case_id: str) -> str:
         """Puts the message's files on its case; what became of them, for the

@@ -340,3 +340,23 @@ def html_to_text(html: str) -> str:
     lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# A reply to the satisfaction survey that opens with its answer: "4",
+# "4/5", "4 of 5", "5 - great", "Score: 3". Only 1 to 5 counts; "10/10" or
+# "45 minutes on hold" do not.
+SURVEY_SCORE = re.compile(
+    r"\A\s*(?:(?:score|rating|note|bewertung|puntuación|puntuacion)\s*[:=]?\s*)?"
+    r"([1-5])(?:\s*(?:/|of|von|de|out of)\s*5)?(?![\d.,/])",
+    re.IGNORECASE,
+)
+
+
+def survey_score(text: str) -> tuple[int, str]:
+    """(score, the words after it) when `text` starts with a score of 1 to 5;
+    (0, "") otherwise."""
+    found = SURVEY_SCORE.match(text)
+    if found is None:
+        return 0, ""
+    rest = text[found.end() :].lstrip(" \t-\u2013\u2014:.,!)").strip()
+    return int(found[1]), rest

@@ -573,6 +573,10 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             regime=regime,
             reply_csrf=tokens.issue(g.browser, new_key("reply"), case.case_id),
             documents_csrf=tokens.issue(g.browser, new_key("documents"), case.case_id),
+            # A resolved or closed case asks how we did, until it is answered.
+            survey=case.HasField("resolved_at") or case.HasField("closed_at"),
+            answered=case.satisfaction.score if case.HasField("satisfaction") else 0,
+            survey_csrf=tokens.issue(g.browser, new_key("survey"), case.case_id),
             max_files=config.max_files,
             max_mb=config.max_file_bytes // (1024 * 1024),
             reply_problem=context.pop("reply_problem", ""),
@@ -629,6 +633,68 @@ def create_app(config: WebFormConfig, calls: PlatformCalls) -> Flask:
             "customer replied through the status page", extra={"fields": {"case_id": case.case_id}}
         )
         return redirect(f"/status/{link}?done=reply", 303)
+
+    # ---- the satisfaction survey's answer -----------------------------------
+
+    def already_answered() -> Response:
+        return page(
+            "message.html",
+            200,
+            title=g.t("We already have your answer"),
+            text=g.t("Thank you: you told us how we handled this complaint already."),
+        )
+
+    @app.get("/survey/<link>/<int:score>")
+    def survey(link: str, score: int) -> Response:
+        """The page a link in the survey letter opens, with its score chosen.
+        Nothing is recorded until the customer presses the button: mail
+        filters open the links in a letter to check them, and would otherwise
+        answer for the customer."""
+        case = linked_case(link)
+        if case.HasField("satisfaction"):
+            return already_answered()
+        return page(
+            "survey.html",
+            case_id=case.case_id,
+            link=link,
+            score=score if 1 <= score <= 5 else 0,
+            source="link",
+            survey_csrf=tokens.issue(g.browser, new_key("survey"), case.case_id),
+            problem="",
+        )
+
+    @app.post("/survey/<link>")
+    def answer_survey(link: str) -> Response:
+        case = linked_case(link)
+        form_token(case.case_id)
+        raw = request.form.get("score", "")
+        score = int(raw) if raw in ("1", "2", "3", "4", "5") else 0
+        comment = request.form.get("comment", "").replace("\r\n", "\n").strip()[:MAX_REPLY]
+        source = "status_page" if request.form.get("source") == "status_page" else "link"
+        if not score:
+            return page(
+                "survey.html",
+                422,
+                case_id=case.case_id,
+                link=link,
+                score=0,
+                source=source,
+                survey_csrf=tokens.issue(g.browser, new_key("survey"), case.case_id),
+                problem=g.t("Choose a number from 1 to 5."),
+            )
+        try:
+            calls.satisfaction(case.case_id, link, score, comment, source)
+        except grpc.RpcError as err:
+            if err.code() == grpc.StatusCode.ALREADY_EXISTS:  # type: ignore[attr-defined]
+                return already_answered()
+            raise
+        log.info("survey answered", extra={"fields": {"case_id": case.case_id, "via": source}})
+        return page(
+            "message.html",
+            200,
+            title=g.t("Thank you for your answer"),
+            text=g.t("It helps us put right what caused your complaint for other customers too."),
+        )
 
     @app.post("/status/<link>/documents")
     def documents(link: str) -> Response:

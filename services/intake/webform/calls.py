@@ -81,6 +81,16 @@ class PlatformCalls:
             timeout=self.timeout,
         )
 
+    def satisfaction(self, case_id: str, link: str, score: int, comment: str, source: str) -> None:
+        """The customer's survey answer; ALREADY_EXISTS when the case has one."""
+        self.cases.RecordSatisfaction(
+            cases_pb2.RecordSatisfactionRequest(
+                case_id=case_id, score=score, comment=comment, source=source
+            ),
+            metadata=self._metadata(link),
+            timeout=self.timeout,
+        )
+
     def upload(
         self, case_id: str, link: str, filename: str, content: bytes, source: str, key: str
     ) -> cases_pb2.UploadAttachmentResponse:

@@ -289,6 +289,44 @@ TEXTS: dict[str, tuple[str, str]] = {
     "Sent on": ("Gesendet am", "Enviada el"),
     "Reply to us": ("Uns antworten", "Respondernos"),
     "Your message": ("Ihre Nachricht", "Su mensaje"),
+    "We already have your answer": (
+        "Ihre Antwort liegt uns bereits vor",
+        "Ya tenemos su respuesta",
+    ),
+    "Thank you: you told us how we handled this complaint already.": (
+        "Danke: Sie haben uns bereits gesagt, wie wir diese Beschwerde bearbeitet haben.",
+        "Gracias: ya nos dijo cómo gestionamos esta reclamación.",
+    ),
+    "Choose a number from 1 to 5.": (
+        "Wählen Sie eine Zahl von 1 bis 5.",
+        "Elija un número del 1 al 5.",
+    ),
+    "Thank you for your answer": ("Danke für Ihre Antwort", "Gracias por su respuesta"),
+    "It helps us put right what caused your complaint for other customers too.": (
+        "Sie hilft uns, die Ursache Ihrer Beschwerde auch für andere zu beheben.",
+        "Nos ayuda a corregir la causa de su reclamación también para otros clientes.",
+    ),
+    "How did we handle your complaint {case_id}?": (
+        "Wie zufrieden waren Sie mit der Bearbeitung Ihrer Beschwerde {case_id}?",
+        "¿Cómo gestionamos su reclamación {case_id}?",
+    ),
+    "On a scale of 1 (very dissatisfied) to 5 (very satisfied), how satisfied are you with "
+    "the way we dealt with your complaint?": (
+        "Wie zufrieden sind Sie auf einer Skala von 1 (sehr unzufrieden) bis 5 (sehr "
+        "zufrieden) mit der Bearbeitung Ihrer Beschwerde?",
+        "En una escala de 1 (muy insatisfecho/a) a 5 (muy satisfecho/a), ¿qué grado de "
+        "satisfacción tiene con la forma en que tratamos su reclamación?",
+    ),
+    "Anything you would like to add (optional)": (
+        "Möchten Sie etwas ergänzen? (freiwillig)",
+        "¿Algo que quiera añadir? (opcional)",
+    ),
+    "Send my answer": ("Antwort senden", "Enviar mi respuesta"),
+    "How did we do?": ("Wie haben wir es gemacht?", "¿Qué tal lo hicimos?"),
+    "Thank you: you rated the way we handled your complaint {score} out of 5.": (
+        "Danke: Sie haben die Bearbeitung Ihrer Beschwerde mit {score} von 5 bewertet.",
+        "Gracias: valoró la gestión de su reclamación con {score} de 5.",
+    ),
     "Send message": ("Nachricht senden", "Enviar mensaje"),
     "Write your message.": ("Schreiben Sie Ihre Nachricht.", "Escriba su mensaje."),
     "Your message has been sent to the complaints team.": (
