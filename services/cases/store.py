@@ -563,7 +563,24 @@ class CaseStore(Store):
         new_value: str = "",
         cause: str = "",
     ) -> AuditEvent:
-        # Locked first, so that appends to one trail take turns.
+        # The case's row, then the trail's head, are locked first, so that
+        # appends to one trail take turns, always taking the two in the
+        # order every write to a case does (a writer holding the head could
+        # otherwise wait on the case's row held by one waiting for the head:
+        # PostgreSQL's deadlock). A caller that locked the case already
+        # loses nothing. SQLite has no row locks, and its driver starts a
+        # write transaction only at the first write, so a read before it could
+        # see an end another writer is about to move: there the head's row is
+        # written (to itself) first, which takes the database's write lock
+        # before the end is read.
+        session.execute(select(Case.id).where(Case.case_id == case_id).with_for_update())
+        if self.engine.dialect.name == "sqlite":
+            session.execute(
+                update(AuditTrailHead)
+                .where(AuditTrailHead.case_id == case_id)
+                .values(entries=AuditTrailHead.entries)
+                .execution_options(synchronize_session=False)
+            )
         head = session.get(AuditTrailHead, case_id, with_for_update=True)
         last = session.execute(
             select(AuditEvent.sequence, AuditEvent.hash)

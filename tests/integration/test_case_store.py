@@ -11,10 +11,12 @@ import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
 
 from redress.cases.v1 import cases_pb2
 from redress.db.migrate import upgrade
 from redress.db.schema import Base
+from redress.db.tables.cases import Case
 from redress.platform.channels import MAX_MESSAGE_BYTES
 from redress.platform.errors import ServiceError
 from services.cases.convert import case_change, full_case_message
@@ -383,3 +385,37 @@ def test_the_trail_check_finds_a_change_that_was_never_recorded(store: CaseStore
         "the case is in stage 'resolved'; its trail ends in 'received'"
     ]
     assert store.verify_audit_trail(case.case_id).intact
+
+
+def test_writers_appending_to_one_trail_at_once_each_get_their_turn(
+    store: CaseStore, database_url: str
+) -> None:
+    """Two processes' worth of writers (each its own store and connections)
+    adding to one case's trail at the same time: every entry lands, once, in
+    one unbroken chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case, _, _ = store.create_case(new_case(ROWS[0], 900), WORKER)
+    other = CaseStore(database_url)
+    try:
+
+        def add(i: int) -> None:
+            writer = store if i % 2 else other
+            if i % 4 < 2:
+                writer.add_note(case.case_id, WORKER, f"note {i} from writer {i % 2}", False)
+                return
+            # A write that reads before it appends, as recording a refused
+            # file does: its read must not see an end another writer moves.
+            with writer.sessions.begin() as session:
+                session.execute(select(Case.stage).where(Case.case_id == case.case_id))
+                writer._append(session, case.case_id, WORKER, action="note.added", cause=str(i))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(add, range(40)))
+    finally:
+        other.close()
+    verdict = store.verify_audit_trail(case.case_id)
+    assert verdict.intact, verdict
+    events = store.audit_events(case.case_id, 0, 500)
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    assert sum(e.action == "note.added" for e in events) == 40
