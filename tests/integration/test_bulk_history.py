@@ -13,18 +13,35 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
+import pytest
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
+from redress.devstack.platform import LocalPlatform, Ports
 from redress.importers.cfpb import CLOSED_RESPONSES, build_request, read_rows
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform.enums import short_name
 from tests.conftest import SHARED_DATA, bearer
 
 SOURCE = SHARED_DATA / "cfpb_complaints_2013.csv"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """Temporal, cases and intake of their own: closed history needs no worker,
+    and thousands of 2013 complaints would crowd the shared platform's lists."""
+    local = LocalPlatform(tmp_path_factory.mktemp("history"), Ports.free(), log_format="json")
+    try:
+        local.start_temporal(ui=False)
+        local.start_service("cases")
+        local.start_service("intake")
+        yield local
+    finally:
+        local.stop()
 
 
 def closed_and_open_rows() -> tuple[list[intake_pb2.SubmitComplaintRequest], list]:  # type: ignore[type-arg]
