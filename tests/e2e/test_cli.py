@@ -265,7 +265,8 @@ def test_search_highlights_read_as_emphasis_in_the_terminal(local: LocalPlatform
 
 def test_the_staff_directory_is_kept_from_the_terminal(local: LocalPlatform) -> None:
     listed = ok(local, "staff", "list")
-    assert "dana <dana@redress.localhost>" in listed and "complaints: dana, ravi" in listed
+    assert "dana (Dana Okafor) <dana@redress.localhost>" in listed
+    assert "complaints: dana, ravi" in listed
     saved = ok(
         local, "staff", "person", "hugo", "--name", "Hugo Weber", "--languages", "de,en",
         "--skills", "cards", "--capacity", "12",
