@@ -57,10 +57,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
 
 
 def letters_for(site: LocalPlatform, case_id: str) -> list[str]:
+    """The templates of the letters sent to the case's customer: staff alerts
+    about the case (an urgent one nobody owns alerts its lead) have none."""
     box = mailbox.Maildir(site.maildir, create=False)
-    # The header reads <template>/<version>/<language>.
+    # The header reads <template>/<language>/v<version>.
     return [
-        str(m["X-Redress-Template"]).split("/")[0] for m in box if m["X-Redress-Case"] == case_id
+        str(m["X-Redress-Template"]).split("/")[0]
+        for m in box
+        if m["X-Redress-Case"] == case_id and m["X-Redress-Template"]
     ]
 
 
