@@ -15,9 +15,11 @@ and no schedule or workflow exists twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import mailbox
 import subprocess
+import time
 import urllib.request
 import uuid
 from collections import Counter
@@ -33,12 +35,16 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
+from redress.common.v1 import common_pb2
+from redress.db.migrate import upgrade
 from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
-from tests.conftest import bearer, cfpb_rows, eventually, followup_env
+from services.knowledge.indexer import Indexer, SearchIndex
+from services.knowledge.store import KnowledgeStore
+from tests.conftest import bearer, cfpb_rows, eventually, followup_env, fresh_postgres_database
 from tests.e2e.test_submit_end_to_end import complaint, temporal_list
 from tests.followup_support import Receiver
 
@@ -47,6 +53,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 10)
 REPLICATED = ("cases", "intake", "followup", "knowledge")
 ARTICLES = 6
+# Edits of each article after it is created and published.
+EDITS = 6
+REVISIONS = 2 + EDITS
 # Every process but the one being checked: searches by meaning are not what
 # this test is about, and loading the model twice costs a minute here.
 EVERY = {"REDRESS_KNOWLEDGE_SEMANTIC": "0"}
@@ -65,13 +74,23 @@ def replicas(
         local.start_temporal(persist=False, ui=False)
         local.start_meilisearch()
         local.start_mail()
+        # Both replicas of a service start at the same moment, as an
+        # orchestrator starts them: on a fresh database, the two of cases
+        # migrate it, the two of followup install the shipped letters and
+        # the digest schedules, the two of knowledge make the search index.
         for name in ("cases", "intake", "followup", "knowledge", "reporting"):
             extra = {**EVERY, **(followup_env(local) if name == "followup" else {})}
-            local.start_service(name, extra)
-            if name in REPLICATED:
-                local.start_service(name, extra, replica=2)
-        local.start_worker(EVERY)
-        local.start_worker(EVERY, replica=2)
+            count = 2 if name in REPLICATED else 1
+            with ThreadPoolExecutor(count) as pool:
+                started = [
+                    pool.submit(local.start_service, name, extra, replica)
+                    for replica in range(1, count + 1)
+                ]
+                for future in started:
+                    future.result()
+        with ThreadPoolExecutor(2) as pool:
+            for future in [pool.submit(local.start_worker, EVERY, r) for r in (1, 2)]:
+                future.result()
         yield local
     finally:
         local.stop()
@@ -145,6 +164,23 @@ def schedules(platform: LocalPlatform) -> list[str]:
     return [s["scheduleId"] for s in (json.loads(out) if out.strip() else [])]
 
 
+def trigger(platform: LocalPlatform, schedule_id: str) -> None:
+    subprocess.run(
+        [
+            str(binaries.temporal_cli()),
+            "schedule",
+            "trigger",
+            "--address",
+            f"127.0.0.1:{platform.ports.temporal}",
+            "--schedule-id",
+            schedule_id,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+
+
 def file(stubs: Stubs, admin: Any, row: dict[str, str], alive: tuple[int, ...]) -> str:
     request = complaint(row, key=f"replicas-{uuid.uuid4()}")
     request.customer.email = f"customer-{row['Complaint ID']}@example.com"
@@ -199,42 +235,39 @@ def article(n: int) -> knowledge_pb2.Article:
 
 
 def edit_articles(stubs: Stubs, admin: Any) -> list[knowledge_pb2.Article]:
-    """Creates, publishes and edits twice each article, the steps of one
-    article through alternating replicas, the articles at once: both
-    replicas' indexers have changes to drain at the same moments."""
+    """Creates, publishes and edits each article EDITS times, in rounds: in
+    each round every article changes at once, half of them through each
+    replica, so that both replicas' indexers are woken to drain the same
+    outbox at the same moments."""
 
-    def one(n: int) -> knowledge_pb2.Article:
-        def kb(step: int) -> knowledge_pb2_grpc.KnowledgeServiceStub:
-            return knowledge_pb2_grpc.KnowledgeServiceStub(
-                stubs.of("knowledge", 1 + (n + step) % 2)
-            )
+    def kb(n: int, step: int) -> knowledge_pb2_grpc.KnowledgeServiceStub:
+        return knowledge_pb2_grpc.KnowledgeServiceStub(stubs.of("knowledge", 1 + (n + step) % 2))
 
-        made = (
-            kb(0)
-            .CreateArticle(knowledge_pb2.CreateArticleRequest(article=article(n)), metadata=admin)
-            .article
-        )
-        current = (
-            kb(1)
-            .PublishArticle(
-                knowledge_pb2.PublishArticleRequest(article_id=made.article_id), metadata=admin
-            )
-            .article
-        )
-        for edit in (1, 2):
-            changed = knowledge_pb2.Article()
-            changed.CopyFrom(current)
-            changed.body = f"{current.body} Edit {edit}."
-            changed.title = f"Replica handbook {n}: disputed card charges, edition {edit + 1}"
-            current = (
-                kb(1 + edit)
-                .UpdateArticle(knowledge_pb2.UpdateArticleRequest(article=changed), metadata=admin)
-                .article
-            )
-        return current
+    def create(n: int) -> knowledge_pb2.Article:
+        request = knowledge_pb2.CreateArticleRequest(article=article(n))
+        return kb(n, 0).CreateArticle(request, metadata=admin, timeout=30).article
+
+    def publish(n: int, made: knowledge_pb2.Article) -> knowledge_pb2.Article:
+        request = knowledge_pb2.PublishArticleRequest(article_id=made.article_id)
+        return kb(n, 1).PublishArticle(request, metadata=admin, timeout=30).article
+
+    def edit(n: int, current: knowledge_pb2.Article, edition: int) -> knowledge_pb2.Article:
+        changed = knowledge_pb2.Article()
+        changed.CopyFrom(current)
+        changed.body = f"{current.body} Edit {edition}."
+        changed.title = f"Replica handbook {n}: disputed card charges, edition {edition}"
+        request = knowledge_pb2.UpdateArticleRequest(article=changed)
+        return kb(n, edition).UpdateArticle(request, metadata=admin, timeout=30).article
 
     with ThreadPoolExecutor(ARTICLES) as pool:
-        return list(pool.map(one, range(ARTICLES)))
+        numbers = range(ARTICLES)
+        current = list(pool.map(create, numbers))
+        current = list(pool.map(publish, numbers, current))
+        for edition in range(2, EDITS + 2):
+            # A moment between rounds, for the indexers to start draining.
+            time.sleep(0.5)
+            current = list(pool.map(edit, numbers, current, [edition] * ARTICLES))
+    return current
 
 
 def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
@@ -324,11 +357,21 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
 
         # Every webhook event reached the receiver once, none left behind.
         def delivered() -> list[followup_pb2.Delivery]:
-            found = followup.ListDeliveries(
-                followup_pb2.ListDeliveriesRequest(webhook_id=hook.webhook_id),
-                metadata=admin,
-                timeout=30,
-            ).deliveries
+            found: list[followup_pb2.Delivery] = []
+            token = ""
+            while True:
+                page = followup.ListDeliveries(
+                    followup_pb2.ListDeliveriesRequest(
+                        webhook_id=hook.webhook_id,
+                        page=common_pb2.PageRequest(page_size=100, page_token=token),
+                    ),
+                    metadata=admin,
+                    timeout=30,
+                )
+                found += page.deliveries
+                token = page.page.next_page_token
+                if not token:
+                    break
             pending = [d for d in found if d.state != followup_pb2.DELIVERY_STATE_DELIVERED]
             assert not pending, pending
             return list(found)
@@ -370,9 +413,9 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
                 timeout=60,
             )
         for latest in articles:
-            assert latest.revision == 4
+            assert latest.revision == REVISIONS
             document = meilisearch(platform, f"/indexes/articles/documents/{latest.article_id}")
-            assert document["revision"] == 4, document
+            assert document["revision"] == REVISIONS, document
             assert document["title_en"] == latest.title
         assert meilisearch(platform, "/indexes/articles/stats")["numberOfDocuments"] == ARTICLES
         for replica in (1, 2):
@@ -392,7 +435,45 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
             platform, "/tasks?indexUids=articles&types=documentAdditionOrUpdate&limit=1000"
         )["results"]
         written = sum(t["details"]["receivedDocuments"] for t in tasks)
-        assert written <= ARTICLES * 4, [t["details"] for t in tasks]
+        assert written <= ARTICLES * REVISIONS, [t["details"] for t in tasks]
+
+        # An alert held for a digest goes out in one digest, however often
+        # its schedule fires: ravi reads his alerts hourly.
+        digest_case = second[-1]
+        cases_pb2_grpc.CasesServiceStub(stubs.of("cases", 2)).AssignCase(
+            cases_pb2.AssignCaseRequest(case_id=digest_case, assignee="ravi"),
+            metadata=admin,
+            timeout=60,
+        )
+
+        def held() -> list[followup_pb2.Message]:
+            return [
+                m
+                for m in followup.ListMessages(
+                    followup_pb2.ListMessagesRequest(case_id=digest_case),
+                    metadata=admin,
+                    timeout=30,
+                ).messages
+                if m.state == followup_pb2.DELIVERY_STATE_HELD
+            ]
+
+        (alert,) = eventually(held, timeout=120, interval=1.0)
+        for _ in range(2):
+            trigger(platform, "staff-digest-hourly")
+
+        def digests() -> list[EmailMessage]:
+            found = [
+                m
+                for m in mail(platform)
+                if m["To"] == "ravi@bank.test" and "hourly digest" in str(m["Subject"])
+            ]
+            runs = temporal_list(platform, "WorkflowType='StaffDigest'")
+            assert runs and all(r["status"] != "WORKFLOW_EXECUTION_STATUS_RUNNING" for r in runs)
+            return found
+
+        (digest,) = eventually(digests, timeout=120, interval=1.0)
+        assert alert.subject.removeprefix("[Redress] ") in digest.get_content()
+        assert not held()
 
         # Nothing was left to a process that is gone: both killed processes'
         # work was finished by the others (checked above), and what is left
@@ -411,3 +492,81 @@ def test_replicas_have_ports_and_logs_of_their_own(replicas: LocalPlatform) -> N
     assert not set(ports) & set(replicas.ports.all().values())
     for name in ("cases-2", "worker-2"):
         assert Path(replicas.supervisor.log_dir / f"{name}.log").exists()
+
+
+class RecordingIndex(SearchIndex):
+    """The real index, noting each (article, revision) it is given to write."""
+
+    def __init__(self, connect: Any, uid: str, written: list[tuple[str, int]]) -> None:
+        super().__init__(connect, uid)
+        self.written = written
+
+    def write(self, documents: list[dict[str, Any]], uid: str | None = None) -> None:
+        self.written += [(d["article_id"], d["revision"]) for d in documents]
+        super().write(documents, uid)
+
+
+def test_indexers_of_two_replicas_drain_one_outbox_each_change_once(
+    replicas: LocalPlatform,
+) -> None:
+    """Two replicas' indexers woken by the same changes at the same moment:
+    one drains them, the other leaves them to it, and the index ends at each
+    article's latest revision."""
+    with fresh_postgres_database() as url:
+        upgrade(url)
+        stores = [KnowledgeStore(url), KnowledgeStore(url)]
+        written: list[tuple[str, int]] = []
+        uid = f"turns_{uuid.uuid4().hex[:8]}"
+
+        def connect() -> Any:
+            import meilisearch as meili
+
+            return meili.Client(
+                f"http://127.0.0.1:{replicas.ports.meilisearch}",
+                replicas.credentials.meilisearch_key,
+            )
+
+        indexers = [Indexer(store, RecordingIndex(connect, uid, written)) for store in stores]
+        indexers[0].index.ensure()
+        try:
+
+            async def rounds() -> None:
+                ids = []
+                for n in range(ARTICLES):
+                    made, _ = stores[n % 2].create_article(
+                        {
+                            "title": f"Turns {n}",
+                            "body": "Step one.",
+                            "summary": "",
+                            "language": "en",
+                            "audience": "internal",
+                            "category": "handling",
+                            "products": [],
+                            "tags": [],
+                            "media_ids": [],
+                        },
+                        "tester",
+                    )
+                    ids.append(made.article_id)
+                for edition in range(2, 6):
+                    await asyncio.gather(*(indexer.drain_once() for indexer in indexers))
+                    for n, article_id in enumerate(ids):
+                        stores[n % 2].update_article(
+                            article_id, edition - 1, {"title": f"Turns {n} ed. {edition}"}, "t"
+                        )
+                while any(await asyncio.gather(*(i.drain_once() for i in indexers))):
+                    pass
+                while stores[0].backlog().pending:
+                    await asyncio.gather(*(indexer.drain_once() for indexer in indexers))
+
+            asyncio.run(rounds())
+            copies = Counter(written)
+            assert max(copies.values()) == 1, [w for w, n in copies.items() if n > 1]
+            index = indexers[0].index
+            assert index.count() == ARTICLES
+            for document in index.client.index(uid).get_documents({"limit": 100}).results:
+                assert document.revision == 5, document
+        finally:
+            indexers[0].index.drop(uid)
+            for store in stores:
+                store.close()
