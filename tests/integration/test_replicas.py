@@ -2,15 +2,18 @@
 intake, cases, followup and knowledge against one PostgreSQL database and one
 Temporal server.
 
-Real CFPB complaints are filed through both intake replicas, assigned and
-written to through both cases and followup replicas, scheduled follow-up
-letters are set, and knowledge articles are created, published and edited
-through both knowledge replicas (whose indexers drain one outbox). Half-way a
-worker process and a followup replica are killed without warning. What users
-see is then checked: every letter reached the mail server once, every staff
-alert once, every webhook event reached the receiver once, every article is in
-Meilisearch once at its latest revision, written no more often than it changed,
-and no schedule or workflow exists twice.
+The replicas of each service start at the same moment on a fresh database.
+Real CFPB complaints are filed through both intake replicas at once (each
+sent twice with its key, through both), assigned and written to through both
+cases and followup replicas while the mail relay is away, scheduled
+follow-up letters are set, and knowledge articles are created, published and
+edited through both knowledge replicas (whose indexers drain one outbox).
+Then a worker process and a followup replica are killed without warning and
+the relay comes back. What users see is then checked: every letter reached
+the mail server once, every staff alert once, a held alert in one digest
+however often its schedule fires, every webhook event reached the receiver
+once, every article is in Meilisearch once at its latest revision, written no
+more often than it changed, and no schedule or workflow exists twice.
 """
 
 from __future__ import annotations
@@ -181,11 +184,25 @@ def trigger(platform: LocalPlatform, schedule_id: str) -> None:
     )
 
 
-def file(stubs: Stubs, admin: Any, row: dict[str, str], alive: tuple[int, ...]) -> str:
-    request = complaint(row, key=f"replicas-{uuid.uuid4()}")
-    request.customer.email = f"customer-{row['Complaint ID']}@example.com"
-    stub = intake_pb2_grpc.IntakeServiceStub(stubs.next("intake", alive))
-    return str(stub.SubmitComplaint(request, metadata=admin, timeout=60).case_id)
+def file_all(stubs: Stubs, admin: Any, rows: list[dict[str, str]]) -> list[str]:
+    """Files the rows at once, each sent twice with its idempotency key,
+    through both intake replicas at the same moment: one case each."""
+
+    def submit(row: dict[str, str], replica: int, key: str) -> str:
+        request = complaint(row, key=key)
+        request.customer.email = f"customer-{row['Complaint ID']}@example.com"
+        stub = intake_pb2_grpc.IntakeServiceStub(stubs.of("intake", replica))
+        return str(stub.SubmitComplaint(request, metadata=admin, timeout=60).case_id)
+
+    keys = [f"replicas-{uuid.uuid4()}" for _ in rows]
+    with ThreadPoolExecutor(4) as pool:
+        both = [
+            [pool.submit(submit, row, replica, key) for replica in (1, 2)]
+            for row, key in zip(rows, keys, strict=True)
+        ]
+        case_ids = [{f.result() for f in pair} for pair in both]
+    assert all(len(ids) == 1 for ids in case_ids), case_ids
+    return [ids.pop() for ids in case_ids]
 
 
 def work_on(stubs: Stubs, admin: Any, case_id: str, followups: tuple[int, ...]) -> None:
@@ -292,7 +309,7 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
         )
         # The first half with everything running, while the mail relay is
         # away: letters and alerts wait, retrying, on both followup replicas.
-        first = [file(stubs, admin, row, (1, 2)) for row in ROWS[:5]]
+        first = file_all(stubs, admin, ROWS[:5])
         platform.supervisor.stop(platform.processes.pop("mail"))
         for case_id in first[:3]:
             work_on(stubs, admin, case_id, (1, 2))
@@ -305,7 +322,7 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
         platform.start_mail()
 
         # The second half with what is left: one worker process, one followup.
-        second = [file(stubs, admin, row, (1, 2)) for row in ROWS[5:]]
+        second = file_all(stubs, admin, ROWS[5:])
         for case_id in second[:3]:
             work_on(stubs, admin, case_id, (1,))
         case_ids = first + second
