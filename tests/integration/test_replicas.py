@@ -45,6 +45,7 @@ from redress.devstack.platform import LocalPlatform, Ports
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.intake.v1 import intake_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
+from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
 from services.knowledge.indexer import Indexer, SearchIndex
 from services.knowledge.store import KnowledgeStore
 from tests.conftest import bearer, cfpb_rows, eventually, followup_env, fresh_postgres_database
@@ -54,7 +55,7 @@ from tests.followup_support import Receiver
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(900)]
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 10)
-REPLICATED = ("cases", "intake", "followup", "knowledge")
+REPLICATED = ("cases", "intake", "followup", "knowledge", "reporting")
 ARTICLES = 6
 # Edits of each article after it is created and published.
 EDITS = 6
@@ -81,14 +82,10 @@ def replicas(
         # orchestrator starts them: on a fresh database, the two of cases
         # migrate it, the two of followup install the shipped letters and
         # the digest schedules, the two of knowledge make the search index.
-        for name in ("cases", "intake", "followup", "knowledge", "reporting"):
+        for name in REPLICATED:
             extra = {**EVERY, **(followup_env(local) if name == "followup" else {})}
-            count = 2 if name in REPLICATED else 1
-            with ThreadPoolExecutor(count) as pool:
-                started = [
-                    pool.submit(local.start_service, name, extra, replica)
-                    for replica in range(1, count + 1)
-                ]
+            with ThreadPoolExecutor(2) as pool:
+                started = [pool.submit(local.start_service, name, extra, r) for r in (1, 2)]
                 for future in started:
                     future.result()
         with ThreadPoolExecutor(2) as pool:
@@ -500,6 +497,41 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
         assert alert.subject.removeprefix("[Redress] ") in digest.get_content()
         assert not held()
 
+        # A scheduled report saved through both reporting replicas at the
+        # same moment: two versions, one schedule, one letter when it fires.
+        report = reporting_pb2.ReportDefinition(
+            name="replicas-volume",
+            title="Complaints received per month",
+            kind=reporting_pb2.REPORT_KIND_TRENDS,
+            period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+            granularity=reporting_pb2.GRANULARITY_MONTH,
+            schedule="0 8 * * 1",
+            email_to=["board@bank.test"],
+        )
+
+        def save(replica: int) -> int:
+            stub = reporting_pb2_grpc.ReportingServiceStub(stubs.of("reporting", replica))
+            request = reporting_pb2.SaveReportRequest(definition=report)
+            return int(stub.SaveReport(request, metadata=admin, timeout=60).definition.version)
+
+        with ThreadPoolExecutor(2) as pool:
+            assert sorted(pool.map(save, (1, 2))) == [1, 2]
+        assert schedules(platform).count("report-replicas-volume") == 1
+        trigger(platform, "report-replicas-volume")
+
+        def reports() -> list[EmailMessage]:
+            found = [
+                m
+                for m in mail(platform)
+                if str(m["X-Redress-Report"] or "").startswith("replicas-volume/")
+            ]
+            runs = temporal_list(platform, "WorkflowType='ReportDelivery'")
+            assert runs and all(r["status"] != "WORKFLOW_EXECUTION_STATUS_RUNNING" for r in runs)
+            return found
+
+        (sent,) = eventually(reports, timeout=120, interval=1.0)
+        assert sent["To"] == "board@bank.test"
+
         # Nothing was left to a process that is gone: both killed processes'
         # work was finished by the others (checked above), and what is left
         # runs.
@@ -593,5 +625,35 @@ def test_indexers_of_two_replicas_drain_one_outbox_each_change_once(
                 assert document.revision == 5, document
         finally:
             indexers[0].index.drop(uid)
+            for store in stores:
+                store.close()
+
+
+def test_saves_of_one_report_at_the_same_moment_each_become_a_version(postgres_url: str) -> None:
+    """As two reporting replicas (or two administrators) saving it at once."""
+    from services.reporting.store import ReportingStore, SavedReports
+
+    with fresh_postgres_database() as url:
+        upgrade(url)
+        stores = [ReportingStore(url) for _ in range(4)]
+        definition = reporting_pb2.ReportDefinition(
+            name="same-moment",
+            title="Complaints received per month",
+            kind=reporting_pb2.REPORT_KIND_TRENDS,
+            period=reporting_pb2.RELATIVE_PERIOD_LAST_30_DAYS,
+            granularity=reporting_pb2.GRANULARITY_MONTH,
+        )
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                versions = list(
+                    pool.map(
+                        lambda n: (
+                            SavedReports(stores[n % 4]).save(definition, f"admin-{n}").version
+                        ),
+                        range(16),
+                    )
+                )
+            assert sorted(versions) == list(range(1, 17))
+        finally:
             for store in stores:
                 store.close()
