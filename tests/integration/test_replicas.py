@@ -1,6 +1,6 @@
 """More processes, same guarantees: two worker processes and two replicas of
-intake, cases, followup and knowledge against one PostgreSQL database and one
-Temporal server.
+intake, cases, followup, knowledge and reporting against one PostgreSQL
+database and one Temporal server.
 
 The replicas of each service start at the same moment on a fresh database.
 Real CFPB complaints are filed through both intake replicas at once (each
@@ -66,34 +66,31 @@ EVERY = {"REDRESS_KNOWLEDGE_SEMANTIC": "0"}
 
 
 @pytest.fixture(scope="module")
-def replicas(
-    tmp_path_factory: pytest.TempPathFactory, postgres_url: str
-) -> Iterator[LocalPlatform]:
+def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
     """The platform with a second process of each replicated service and of
-    the worker, all on the test session's PostgreSQL database."""
-    local = LocalPlatform(
-        tmp_path_factory.mktemp("replicas"), Ports.free(), database_url=postgres_url
-    )
-    try:
-        local.start_temporal(persist=False, ui=False)
-        local.start_meilisearch()
-        local.start_mail()
-        # Both replicas of a service start at the same moment, as an
-        # orchestrator starts them: on a fresh database, the two of cases
-        # migrate it, the two of followup install the shipped letters and
-        # the digest schedules, the two of knowledge make the search index.
-        for name in REPLICATED:
-            extra = {**EVERY, **(followup_env(local) if name == "followup" else {})}
+    the worker, all on a PostgreSQL database of their own, made for them."""
+    with fresh_postgres_database() as url:
+        local = LocalPlatform(tmp_path_factory.mktemp("replicas"), Ports.free(), database_url=url)
+        try:
+            local.start_temporal(persist=False, ui=False)
+            local.start_meilisearch()
+            local.start_mail()
+            # Both replicas of a service start at the same moment, as an
+            # orchestrator starts them: on a fresh database, the two of cases
+            # migrate it, the two of followup install the shipped letters and
+            # the digest schedules, the two of knowledge make the search index.
+            for name in REPLICATED:
+                extra = {**EVERY, **(followup_env(local) if name == "followup" else {})}
+                with ThreadPoolExecutor(2) as pool:
+                    started = [pool.submit(local.start_service, name, extra, r) for r in (1, 2)]
+                    for future in started:
+                        future.result()
             with ThreadPoolExecutor(2) as pool:
-                started = [pool.submit(local.start_service, name, extra, r) for r in (1, 2)]
-                for future in started:
+                for future in [pool.submit(local.start_worker, EVERY, r) for r in (1, 2)]:
                     future.result()
-        with ThreadPoolExecutor(2) as pool:
-            for future in [pool.submit(local.start_worker, EVERY, r) for r in (1, 2)]:
-                future.result()
-        yield local
-    finally:
-        local.stop()
+            yield local
+        finally:
+            local.stop()
 
 
 class Stubs:
@@ -629,7 +626,7 @@ def test_indexers_of_two_replicas_drain_one_outbox_each_change_once(
                 store.close()
 
 
-def test_saves_of_one_report_at_the_same_moment_each_become_a_version(postgres_url: str) -> None:
+def test_saves_of_one_report_at_the_same_moment_each_become_a_version() -> None:
     """As two reporting replicas (or two administrators) saving it at once."""
     from services.reporting.store import ReportingStore, SavedReports
 
