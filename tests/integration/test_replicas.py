@@ -13,7 +13,10 @@ the relay comes back. What users see is then checked: every letter reached
 the mail server once, every staff alert once, a held alert in one digest
 however often its schedule fires, every webhook event reached the receiver
 once, every article is in Meilisearch once at its latest revision, written no
-more often than it changed, and no schedule or workflow exists twice.
+more often than it changed, and no schedule or workflow exists twice. A
+scheduled report saved through both reporting replicas at once is one
+schedule and one letter; a knowledge replica killed last leaves the outbox to
+the other.
 """
 
 from __future__ import annotations
@@ -529,6 +532,24 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
         (sent,) = eventually(reports, timeout=120, interval=1.0)
         assert sent["To"] == "board@bank.test"
 
+        # A knowledge replica killed, perhaps at its turn on the outbox: the
+        # other drains what comes after.
+        platform.kill("knowledge-2")
+        changed = knowledge_pb2.Article()
+        changed.CopyFrom(articles[0])
+        changed.body += " Edit after a replica was lost."
+        kb = knowledge_pb2_grpc.KnowledgeServiceStub(stubs.of("knowledge", 1))
+        kb.UpdateArticle(knowledge_pb2.UpdateArticleRequest(article=changed), metadata=admin)
+        eventually(
+            lambda: (
+                meilisearch(platform, f"/indexes/articles/documents/{changed.article_id}")[
+                    "revision"
+                ]
+                == REVISIONS + 1
+            ),
+            timeout=60,
+        )
+
         # Nothing was left to a process that is gone: both killed processes'
         # work was finished by the others (checked above), and what is left
         # runs.
@@ -539,12 +560,13 @@ def test_two_of_everything_send_each_letter_alert_event_and_index_write_once(
 
 
 def test_replicas_have_ports_and_logs_of_their_own(replicas: LocalPlatform) -> None:
-    names = set(replicas.processes)
-    assert {"cases-2", "intake-2", "knowledge-2", "worker-2"} <= names
+    names = {f"{name}-2" for name in REPLICATED} | {"worker-2"}
+    assert set(replicas.replica_ports) == names
+    assert {"cases-2", "intake-2", "reporting-2"} <= set(replicas.processes)
     ports = [p for ports in replicas.replica_ports.values() for p in ports.values()]
     assert len(ports) == len(set(ports))
     assert not set(ports) & set(replicas.ports.all().values())
-    for name in ("cases-2", "worker-2"):
+    for name in names:
         assert Path(replicas.supervisor.log_dir / f"{name}.log").exists()
 
 
