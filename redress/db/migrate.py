@@ -10,10 +10,12 @@ from alembic import command
 from alembic.config import Config
 
 from redress.db import database_url, make_engine
+from redress.db.turns import wait_for_turn_in
 
 log = logging.getLogger("redress.db")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS_TURN = "redress.db.migrations"
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -28,6 +30,9 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     engine = make_engine(url)
     try:
         with engine.begin() as connection:
+            # Replicas of services/cases starting together migrate one after
+            # the other: the later ones find the schema current.
+            wait_for_turn_in(connection, MIGRATIONS_TURN)
             config = alembic_config(url)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -2,10 +2,13 @@
 
 Ctrl-C (or SIGTERM) stops every process it started; the data in the data
 directory (./var unless REDRESS_DATA_DIR) is found again on the next start.
+REDRESS_WORKERS=2 (or more) starts that many worker processes on the same
+task queue instead of one.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -15,8 +18,16 @@ from redress.devstack.processes import ProcessFailed
 from redress.platform.settings import data_dir
 
 
+def workers() -> int:
+    """REDRESS_WORKERS: how many worker processes to start (1 unless set)."""
+    value = os.environ.get("REDRESS_WORKERS", "").strip() or "1"
+    if not value.isdigit() or not 1 <= int(value) <= 16:
+        raise SystemExit(f"REDRESS_WORKERS={value!r}: a whole number from 1 to 16")
+    return int(value)
+
+
 def main() -> int:
-    platform = LocalPlatform(data_dir(), log_format="text")
+    platform = LocalPlatform(data_dir(), log_format="text", workers=workers())
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

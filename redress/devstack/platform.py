@@ -229,6 +229,14 @@ def write_private(path: Path, text: str) -> None:
         f.write(text)
 
 
+def replica_name(name: str, replica: int) -> str:
+    """A process's name: the first replica of a service or worker goes by the
+    service's name, the others by "<name>-<replica>"."""
+    if replica < 1:
+        raise ValueError(f"replicas count from 1, not {replica}")
+    return name if replica == 1 else f"{name}-{replica}"
+
+
 class LocalPlatform:
     def __init__(
         self,
@@ -236,6 +244,7 @@ class LocalPlatform:
         ports: Ports | None = None,
         database_url: str | None = None,
         log_format: str = "json",
+        workers: int = 1,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.ports = ports or Ports()
@@ -244,9 +253,36 @@ class LocalPlatform:
         self.credentials = ensure_credentials(self.data_dir)
         self.log_format = log_format
         self.processes: dict[str, ManagedProcess] = {}
+        # How many worker processes start_all starts (REDRESS_WORKERS for `make run`).
+        self.workers = workers
+        # The ports of the second and later replicas of a service or worker,
+        # by process name (e.g. "followup-2": {"grpc": ..., "metrics": ...}).
+        self.replica_ports: dict[str, dict[str, int]] = {}
 
-    def address(self, service: str) -> str:
-        return f"{HOST}:{self.ports.grpc[service]}"
+    def address(self, service: str, replica: int = 1) -> str:
+        """The gRPC address of a service's first replica, or of `replica` (1, 2, ...)."""
+        if replica == 1:
+            return f"{HOST}:{self.ports.grpc[service]}"
+        return f"{HOST}:{self._replica_ports(replica_name(service, replica))['grpc']}"
+
+    def _replica_ports(self, name: str) -> dict[str, int]:
+        """The ports of a second or later replica, chosen once and kept, so
+        that a replica restarted under its name listens where it did."""
+        if name not in self.replica_ports:
+            from contextlib import ExitStack
+
+            from redress.devstack.processes import bind_free
+
+            taken = set(self.ports.all().values()) | {
+                port for ports in self.replica_ports.values() for port in ports.values()
+            }
+            chosen: dict[str, int] = {}
+            with ExitStack() as held:
+                for kind in ("grpc", "metrics", "sdk_metrics", "http"):
+                    s = held.enter_context(bind_free(HOST, taken | set(chosen.values())))
+                    chosen[kind] = int(s.getsockname()[1])
+            self.replica_ports[name] = chosen
+        return self.replica_ports[name]
 
     def env(self) -> dict[str, str]:
         env = {
@@ -394,12 +430,28 @@ class LocalPlatform:
         self.processes["mail"] = process
         return process
 
-    def start_service(self, name: str, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+    def start_service(
+        self, name: str, extra_env: dict[str, str] | None = None, replica: int = 1
+    ) -> ManagedProcess:
+        """Starts a service; `replica` 2, 3, ... starts another process of it
+        on ports of its own, against the same database and Temporal, kept
+        under the name "<service>-<replica>" (its log is logs/<that>.log)."""
+        process_name = replica_name(name, replica)
         env = {**self.env(), **(extra_env or {})}
+        port = self.ports.grpc[name]
+        if replica != 1:
+            ports = self._replica_ports(process_name)
+            port = ports["grpc"]
+            env[f"REDRESS_{name.upper()}_LISTEN"] = f"{HOST}:{port}"
+            env[f"REDRESS_{name.upper()}_METRICS_LISTEN"] = f"{HOST}:{ports['metrics']}"
+            # Reporting's own HTTP listener (saved reports' downloads).
+            env["REDRESS_REPORTS_HTTP_LISTEN"] = f"{HOST}:{ports['http']}"
         for attempt in range(1, 6):
-            process = self.supervisor.start(name, [sys.executable, "-m", f"services.{name}"], env)
+            process = self.supervisor.start(
+                process_name, [sys.executable, "-m", f"services.{name}"], env
+            )
             try:
-                self.supervisor.wait_for_port(process, HOST, self.ports.grpc[name], timeout=90)
+                self.supervisor.wait_for_port(process, HOST, port, timeout=90)
             except ProcessFailed as err:
                 # A port in the kernel's ephemeral range can be held for a
                 # moment as the local end of some other connection: wait, retry.
@@ -408,18 +460,37 @@ class LocalPlatform:
                 self.supervisor.stop(process)
                 time.sleep(attempt)
                 continue
-            self.processes[name] = process
+            self.processes[process_name] = process
             return process
         raise AssertionError("unreachable")
 
-    def start_worker(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
+    def start_worker(
+        self, extra_env: dict[str, str] | None = None, replica: int = 1
+    ) -> ManagedProcess:
+        """Starts a worker process; `replica` 2, 3, ... starts another one on
+        the same task queue with metrics ports of its own ("worker-2", ...)."""
+        process_name = replica_name("worker", replica)
+        env = {**self.env(), **(extra_env or {})}
+        port = self.ports.metrics["worker"]
+        if replica != 1:
+            ports = self._replica_ports(process_name)
+            port = ports["metrics"]
+            env["REDRESS_WORKER_METRICS_LISTEN"] = f"{HOST}:{port}"
+            env["REDRESS_WORKER_SDK_METRICS_LISTEN"] = f"{HOST}:{ports['sdk_metrics']}"
         process = self.supervisor.start(
-            "worker",
-            [sys.executable, "-m", "workflows.worker"],
-            {**self.env(), **(extra_env or {})},
+            process_name, [sys.executable, "-m", "workflows.worker"], env
         )
-        self.supervisor.wait_for_port(process, HOST, self.ports.metrics["worker"], timeout=90)
-        self.processes["worker"] = process
+        self.supervisor.wait_for_port(process, HOST, port, timeout=90)
+        self.processes[process_name] = process
+        return process
+
+    def kill(self, name: str) -> ManagedProcess:
+        """Kills one process by its name ("followup-2", "worker"), at once and
+        without warning (SIGKILL), as a crash or an out-of-memory kill would."""
+        process = self.processes.pop(name)
+        process.popen.kill()
+        process.popen.wait()
+        self.supervisor.stop(process)
         return process
 
     def start_console(self, extra_env: dict[str, str] | None = None) -> ManagedProcess:
@@ -513,7 +584,8 @@ class LocalPlatform:
         self.start_mail()
         for name in SERVICES:
             self.start_service(name)
-        self.start_worker()
+        for replica in range(1, self.workers + 1):
+            self.start_worker(replica=replica)
 
     def start_all(self) -> None:
         self.start_all_but_console()
@@ -552,6 +624,10 @@ class LocalPlatform:
             *((f"{n} gRPC", self.address(n)) for n in SERVICES),
             *((f"{n} metrics", f"http://{HOST}:{self.ports.metrics[n]}/metrics") for n in SERVICES),
             ("worker metrics", f"http://{HOST}:{self.ports.metrics['worker']}/metrics"),
+            *(
+                (f"{name} metrics", f"http://{HOST}:{ports['metrics']}/metrics")
+                for name, ports in self.replica_ports.items()
+            ),
             ("worker SDK metrics", f"http://{HOST}:{self.ports.metrics['worker_sdk']}/metrics"),
             ("console metrics", f"http://{HOST}:{self.ports.metrics['console']}/metrics"),
             ("HTTP/JSON metrics", f"http://{HOST}:{self.ports.metrics['http']}/metrics"),

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from redress.db import Store
 from redress.db.tables.followup import Delivery, Message, MessageTemplate, Webhook
+from redress.db.turns import wait_for_turn_in
 from services.followup.templates import LetterTemplate, shipped
 
 # Purposes of the letters Redress ships, by template name.
@@ -122,6 +123,9 @@ class FollowupStore(Store):
         """
         added = 0
         with self.sessions.begin() as session:
+            # Replicas starting together install them one after the other:
+            # the later ones find them there (PostgreSQL; one process on SQLite).
+            wait_for_turn_in(session.connection(), "redress.followup.shipped-letters")
             latest = {
                 (row.name, row.language): row
                 for row in session.scalars(

@@ -14,6 +14,15 @@ index while the rebuild copies the articles would be lost at the swap. The
 rebuild clears exactly the outbox rows it saw before reading the articles;
 rows written since are drained into the new index after the swap.
 
+Every replica of the service runs an indexer on the one outbox; one at a time
+drains or rebuilds (a turn, redress/db/turns.py, on PostgreSQL). Two at once
+would write the same changes twice, and one that read an article before the
+other read a newer revision could write its older reading last: the index
+would keep it with nothing left in the outbox to correct it. A replica that
+finds the turn taken leaves the rows to the one draining them and looks
+again at its next poll; a replica that dies gives the turn back with its
+database connection.
+
 Meilisearch can come back from an outage without its data (a new volume, a
 lost disk). The indexer looks every few seconds: an index that is missing,
 that was created without the settings in code (a write recreates a deleted
@@ -38,6 +47,7 @@ from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from prometheus_client import Counter, Gauge
 
 from redress.db.tables.knowledge import Article
+from redress.db.turns import Turn, take_turn
 from services.knowledge import search
 from services.knowledge.embeddings import ArticleText, SentenceEmbedder
 from services.knowledge.store import KnowledgeStore
@@ -71,6 +81,8 @@ REPAIRS = Counter(
     ["cause"],
 )
 TASK_TIMEOUT_MS = 60_000
+# How often a rebuild asks for the turn while another replica holds it.
+TURN_POLL_SECONDS = 0.2
 
 
 class IndexTaskFailed(RuntimeError):
@@ -122,8 +134,13 @@ class SearchIndex:
         except MeilisearchError as err:
             if getattr(err, "code", "") != "index_not_found":
                 raise
-            self._wait(self.client.create_index(uid, {"primaryKey": "article_id"}).task_uid)
-            created = True
+            try:
+                self._wait(self.client.create_index(uid, {"primaryKey": "article_id"}).task_uid)
+                created = True
+            except IndexTaskFailed as failed:
+                # Another replica made it first: it is there, which is all we wanted.
+                if "index_already_exists" not in str(failed):
+                    raise
         wanted = search.settings()
         try:
             self._wait(self.client.index(uid).update_settings(wanted).task_uid)
@@ -217,14 +234,45 @@ class Indexer:
         self.check_seconds = check_seconds
         self.wake = asyncio.Event()
         self.ready = False
-        # Held by each drained batch and by a whole rebuild.
+        # Held by each drained batch and by a whole rebuild, with the turn
+        # that keeps the other replicas' indexers out meanwhile.
         self.exclusive = asyncio.Lock()
+        self.turn_name = f"redress.knowledge.index.{index.uid}"
         self._next_check = 0.0
         self._count_differed = False
         self._reported_down = False
 
     def nudge(self) -> None:
         self.wake.set()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, wait: bool = False) -> AsyncIterator[bool]:
+        """This process's tasks one at a time, and this replica alone among
+        the service's replicas: True when it is this one's turn (with `wait`,
+        always, once the others are done); False when another has it."""
+        async with self.exclusive:
+            held = await self._take_turn()
+            while held is None and wait:
+                await asyncio.sleep(TURN_POLL_SECONDS)
+                held = await self._take_turn()
+            try:
+                yield held is not None
+            finally:
+                if held is not None:
+                    await asyncio.shield(asyncio.to_thread(held.release))
+
+    async def _take_turn(self) -> Turn | None:
+        taking = asyncio.ensure_future(
+            asyncio.to_thread(take_turn, self.store.engine, self.turn_name)
+        )
+        try:
+            return await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            # Cancelled while asking: a turn granted meanwhile is given back.
+            held = await taking
+            if held is not None:
+                await asyncio.to_thread(held.release)
+            raise
 
     def check_soon(self) -> None:
         """A search found the index missing or without its settings: look now."""
@@ -278,7 +326,9 @@ class Indexer:
         than the database. A count is believed unequal only when seen twice,
         with nothing pending: a change between the two counts is not a loss."""
         self._next_check = time.monotonic() + self.check_seconds
-        async with self.exclusive:
+        async with self.turn() as mine:
+            if not mine:
+                return  # another replica drains or rebuilds; it looks after the index now
             state = await asyncio.to_thread(self.index.inspect)
             if not state.exists or not state.configured:
                 self._count_differed = False
@@ -302,7 +352,7 @@ class Indexer:
                     await self._repair_locked("vectors")
 
     async def repair(self, cause: str) -> None:
-        async with self.exclusive:
+        async with self.turn(wait=True):
             await self._repair_locked(cause)
 
     async def _repair_locked(self, cause: str) -> None:
@@ -315,9 +365,10 @@ class Indexer:
             pass
 
     async def drain_once(self) -> bool:
-        """Writes one batch of due outbox rows; True if there may be more."""
-        async with self.exclusive:
-            return await self._drain_locked()
+        """Writes one batch of due outbox rows; True if there may be more.
+        False also when another replica is draining: the rows are its."""
+        async with self.turn() as mine:
+            return mine and await self._drain_locked()
 
     async def _drain_locked(self) -> bool:
         rows = await asyncio.to_thread(self.store.due_outbox, self.batch)
@@ -371,7 +422,7 @@ class Indexer:
         """Rebuilds the index from the database; yields (indexed, total).
         Changes made meanwhile wait in the outbox and reach the new index
         right after the swap."""
-        async with self.exclusive, contextlib.aclosing(self._rebuild()) as steps:
+        async with self.turn(wait=True), contextlib.aclosing(self._rebuild()) as steps:
             async for step in steps:
                 yield step
 

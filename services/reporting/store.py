@@ -36,6 +36,7 @@ from sqlalchemy.orm import aliased
 from redress.db import Store
 from redress.db.tables.cases import Case, CaseClock, Outcome, PolicyVersion
 from redress.db.tables.reporting import KeptReturn, SavedReport
+from redress.db.turns import wait_for_turn_in
 from redress.domain.policy import Policy
 from redress.domain.policy_versions import PolicyVersions
 from redress.domain.priority import priority_name
@@ -361,6 +362,10 @@ def from_row(row: SavedReport) -> reporting_pb2.ReportDefinition:
     return d
 
 
+def saving_turn(name: str) -> str:
+    return f"redress.reporting.saved-report.{name}"
+
+
 class SavedReports:
     def __init__(self, store: ReportingStore) -> None:
         self.sessions = store.sessions
@@ -371,6 +376,9 @@ class SavedReports:
         for name in ("version", "saved_by", "saved_at"):
             clean.ClearField(name)  # type: ignore[arg-type]
         with self.sessions.begin() as session:
+            # Saves of one report at the same moment (two administrators, two
+            # replicas) take turns, each becoming the version after the last.
+            wait_for_turn_in(session.connection(), saving_turn(d.name))
             latest = session.scalar(
                 select(func.max(SavedReport.version)).where(SavedReport.name == d.name)
             )
@@ -387,6 +395,7 @@ class SavedReports:
     def delete(self, name: str, actor: str, reason: str) -> SavedReport:
         """Keeps the deletion as the report's next version."""
         with self.sessions.begin() as session:
+            wait_for_turn_in(session.connection(), saving_turn(name))
             latest = session.scalar(
                 select(SavedReport)
                 .where(SavedReport.name == name)
