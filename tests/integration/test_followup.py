@@ -70,15 +70,17 @@ def mail(platform: LocalPlatform) -> list[EmailMessage]:
 
 
 def mail_for(platform: LocalPlatform, case_id: str) -> list[EmailMessage]:
-    return [m for m in mail(platform) if m["X-Redress-Case"] == case_id]
-
-
-def letters_for(platform: LocalPlatform, case_id: str) -> list[EmailMessage]:
     """The letters sent about the case to its customer: staff alerts about it
-    (an urgent case nobody owns alerts compliance, say) are left out."""
+    (an urgent case nobody owns alerts its lead, say; `mail_to` finds those)
+    are left out."""
     return [
-        m for m in mail_for(platform, case_id) if not str(m["Subject"]).startswith("[Redress] ")
+        m
+        for m in mail(platform)
+        if m["X-Redress-Case"] == case_id and not str(m["Subject"]).startswith("[Redress] ")
     ]
+
+
+letters_for = mail_for
 
 
 def file_complaint(channels, admin, row, **customer: Any) -> str:  # type: ignore[no-untyped-def]
