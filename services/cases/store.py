@@ -589,16 +589,18 @@ class CaseStore(Store):
             .limit(1)
         ).first()
         sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        event = self._sealed_event(
-            case_id,
-            sequence,
-            previous,
-            actor,
-            action=action,
-            field=field,
-            old_value=old_value,
-            new_value=new_value,
-            cause=cause,
+        event = AuditEvent(
+            **self._sealed_values(
+                case_id,
+                sequence,
+                previous,
+                actor,
+                action=action,
+                field=field,
+                old_value=old_value,
+                new_value=new_value,
+                cause=cause,
+            )
         )
         session.add(event)
         if (head is None and last is None) or (
@@ -616,35 +618,6 @@ class CaseStore(Store):
             )
         return event
 
-    def _sealed_event(
-        self,
-        case_id: str,
-        sequence: int,
-        previous: str,
-        actor: Actor,
-        *,
-        action: str,
-        field: str = "",
-        old_value: str = "",
-        new_value: str = "",
-        cause: str = "",
-    ) -> AuditEvent:
-        """The trail's entry number `sequence` after the one hashed `previous`,
-        hashed, committed to its values and sealed with the audit key."""
-        return AuditEvent(
-            **self._sealed_values(
-                case_id,
-                sequence,
-                previous,
-                actor,
-                action=action,
-                field=field,
-                old_value=old_value,
-                new_value=new_value,
-                cause=cause,
-            )
-        )
-
     def _sealed_values(
         self,
         case_id: str,
@@ -658,7 +631,9 @@ class CaseStore(Store):
         new_value: str = "",
         cause: str = "",
     ) -> dict[str, Any]:
-        """An audit_events row: see _sealed_event."""
+        """An audit_events row: the trail's entry number `sequence` after the one
+        hashed `previous`, hashed, committed to its values and sealed with the
+        audit key."""
         key = self.sealing_key()
         salts = new_salts()
         entry = AuditEntry(

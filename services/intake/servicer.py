@@ -28,6 +28,7 @@ from temporalio.common import (
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from redress.domain.complaint_state import PolicyDocument
 from redress.domain.regulatory import REGIMES
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import search_attributes as sa
@@ -113,7 +114,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         if is_closed_history(submission):
             # Nothing left to run: filed closed without a workflow, as
             # ImportClosedComplaints files it, whichever way it comes.
-            [answer] = await self._file_closed(principal.id, [submission])
+            policy = await self._policy_in_force()
+            [answer] = await self._file_closed(principal.id, [submission], policy)
             if answer.problems:
                 raise ServiceError(grpc.StatusCode.ALREADY_EXISTS, answer.problems[0])
             return intake_pb2.SubmitComplaintResponse(
@@ -141,12 +143,8 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             v.add("complaints", f"1 to {MAX_IMPORTED:,} complaints")
         v.raise_if_any()
         principal = current_principal.get()
-        regimes = await self.cases.regimes() if self.cases else None
-        if regimes is None:
-            raise Unavailable(
-                "the policy in force cannot be read from the case service now; call again "
-                "(nothing was filed)"
-            )
+        policy = await self._policy_in_force()
+        regimes = (await self.cases.regimes() if self.cases else None) or ()
         now = datetime.now(UTC)
         answers = [
             intake_pb2.ImportedComplaint(idempotency_key=c.idempotency_key)
@@ -172,22 +170,26 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             submissions = await asyncio.to_thread(
                 lambda: [self.languages.applied(s) for _, s in ready]
             )
-            filed = await self._file_closed(principal.id, submissions)
+            filed = await self._file_closed(principal.id, submissions, policy)
             for (i, _), answer in zip(ready, filed, strict=True):
                 answers[i].MergeFrom(answer)
         return intake_pb2.ImportClosedComplaintsResponse(results=answers)
 
-    async def _file_closed(
-        self, principal: str, submissions: list[ComplaintSubmission]
-    ) -> list[intake_pb2.ImportedComplaint]:
-        """Closed historic complaints filed as their workflows would file them,
-        through the case store in one call (services/intake/closed_history.py)."""
+    async def _policy_in_force(self) -> PolicyDocument:
         policy = await self.cases.policy() if self.cases else None
-        if self.cases is None or policy is None:
+        if policy is None:
             raise Unavailable(
                 "the policy in force cannot be read from the case service now; call again "
                 "(nothing was filed)"
             )
+        return policy
+
+    async def _file_closed(
+        self, principal: str, submissions: list[ComplaintSubmission], policy: PolicyDocument
+    ) -> list[intake_pb2.ImportedComplaint]:
+        """Closed historic complaints filed as their workflows would file them,
+        through the case store in one call (services/intake/closed_history.py)."""
+        assert self.cases is not None  # a policy was read through it
         now = datetime.now(UTC)
         cases = [
             closed_case(complaint_workflow_id(principal, s.idempotency_key), s, policy, now)
