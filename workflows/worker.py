@@ -36,6 +36,11 @@ log = logging.getLogger("redress.worker")
 WORKFLOWS = [ComplaintWorkflow, SubtaskWorkflow, RerouteAbsentWorkflow]
 
 
+# Complaints a worker keeps in memory unless REDRESS_WORKER_MAX_CACHED_WORKFLOWS
+# says otherwise: about 600 MB of them.
+DEFAULT_CACHED = 3000
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     temporal: TemporalSettings
@@ -48,7 +53,8 @@ class WorkerSettings:
     max_concurrent_activities: int
     # Complaints kept in memory between their events; the rest are replayed
     # from history when their next event comes. The worker's memory is mostly
-    # this cache (about 0.5 MB a complaint, docs/BENCHMARKS.md).
+    # this cache (about 0.2 MB a complaint, docs/BENCHMARKS.md "Deadline
+    # bursts"): the default keeps a worker under 1 GB.
     max_cached_workflows: int
     # How the activities reach services/cases (REDRESS_TLS_*).
     cases_tls: ClientTls = field(default_factory=ClientTls)
@@ -66,7 +72,7 @@ class WorkerSettings:
             log_level=env.choice("REDRESS_LOG_LEVEL", "info", LOG_LEVELS),
             log_format=env.choice("REDRESS_LOG_FORMAT", "json", ("json", "text")),
             max_concurrent_activities=env.integer("REDRESS_WORKER_MAX_ACTIVITIES", 100, minimum=1),
-            max_cached_workflows=env.integer("REDRESS_WORKER_MAX_CACHED_WORKFLOWS", 1000),
+            max_cached_workflows=env.integer("REDRESS_WORKER_MAX_CACHED_WORKFLOWS", DEFAULT_CACHED),
             cases_tls=ClientTls.from_env(env),
             reroute_every=timedelta(
                 minutes=env.integer(
