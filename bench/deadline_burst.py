@@ -64,6 +64,7 @@ stages:
 clocks:
   - name: acknowledgement
     budget: {{minutes: {minutes}}}
+    warn_at: []
 """
 SAMPLE = 100
 

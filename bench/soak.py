@@ -77,7 +77,7 @@ class Lifecycles:
             ).case_id
             call = self.cases
             call.AssignCase(
-                cases_pb2.AssignCaseRequest(case_id=case_id, assignee="dana", team="disputes"),
+                cases_pb2.AssignCaseRequest(case_id=case_id, assignee="dana", team="complaints"),
                 metadata=self.metadata,
                 timeout=60,
             )
