@@ -9,11 +9,13 @@ defaults unless --cache is given): publishes a policy whose acknowledgement
 clock has a budget of some calendar minutes, and files N real CFPB
 complaints through intake with `received_at` set so that their deadlines
 fall evenly within the chosen window, a while after the last one is filed.
-Nothing is touched while the deadlines pass; then each case's
-`clock.breached` entry is read. Lateness is from the deadline to the
-moment the breach was recorded on the case (the timer firing, the workflow
-task, replaying the complaint's history if the worker no longer holds it,
-and the write to the case store).
+Nothing is touched while the deadlines pass (the workers' memory is read
+from /proc, and Temporal's visibility counted every few seconds until every
+workflow says it breached); then each case's `clock.breached` entry is
+read. Lateness is from the deadline to the moment the breach was recorded
+on the case (the timer firing, the workflow task, replaying the
+complaint's history if the worker no longer holds it, and the write to the
+case store).
 
 Prints, per worker count: lateness p50/p99/max and p99 as a ratio of the
 30 s goal; every worker's peak resident memory while the deadlines fell and
@@ -46,6 +48,7 @@ from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels
+from redress.platform import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
@@ -175,8 +178,9 @@ class Burst:
             await asyncio.sleep(
                 max(0.0, (last - datetime.now(UTC)).total_seconds() + args.settle_seconds)
             )
-            lateness = await self.lateness(cases, case_ids)
+            await self.wait_for_breaches(len(case_ids))
             sampler.cancel()
+            lateness = await self.lateness(cases, case_ids)
             histories = await self.histories(case_ids, cases)
         values = list(lateness.values())
         p99 = percentile(values, 99) if values else math.inf
@@ -196,6 +200,18 @@ class Burst:
             f"(sample of {histories['sampled']:.0f})"
         )
         return {"p99": p99, "peak_mb": max(peak)}
+
+    async def wait_for_breaches(self, count: int) -> None:
+        """Until every complaint's workflow says it breached: a count of
+        Temporal's visibility records, so that reading the cases adds no load
+        while the workers still record breaches."""
+        client = await Client.connect(f"127.0.0.1:{self.platform.ports.temporal}")
+        give_up = time.monotonic() + self.args.wait_seconds
+        query = f"WorkflowType = 'ComplaintWorkflow' AND {sa.BREACHED.name} = true"
+        while time.monotonic() < give_up:
+            if (await client.count_workflows(query)).count >= count:
+                return
+            await asyncio.sleep(5)
 
     async def lateness(
         self, cases: cases_pb2_grpc.CasesServiceStub, case_ids: list[str]
