@@ -36,18 +36,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from temporalio.client import Client
 from temporalio.worker import Replayer
 
 from bench.intake_throughput import narratives, percentile
-from bench.timer_lateness import RETRYABLE, rss_mb
+from bench.timer_lateness import policy, rss_mb, submit_answered
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
-from redress.platform import channels
+from redress.platform import channels, wire
 from redress.platform import search_attributes as sa
 from workflows.complaint import ComplaintWorkflow
 from workflows.sandbox import workflow_runner
@@ -55,27 +53,7 @@ from workflows.subtask import SubtaskWorkflow
 
 LATENESS_GOAL_S = 30.0
 MEMORY_GOAL_MB = 1024.0
-# The burst is the breaches: no warnings at half time to fall among them.
-POLICY = """
-id: bench-burst
-version: "{version}"
-calendar: uk-england
-initial_stage: received
-stages:
-  received: {{next: [closed]}}
-  closed: {{next: [], closed: true, stops: [acknowledgement]}}
-clocks:
-  - name: acknowledgement
-    budget: {{minutes: {minutes}}}
-    warn_at: []
-"""
 SAMPLE = 100
-
-
-def stamp(when: datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(when)
-    return out
 
 
 class Burst:
@@ -118,7 +96,8 @@ class Burst:
             minutes = math.ceil((args.lead_seconds + args.within_seconds) / 60) + 1
             await cases.PublishPolicy(
                 cases_pb2.PublishPolicyRequest(
-                    document=POLICY.format(version=uuid.uuid4().hex[:8], minutes=minutes)
+                    # The burst is the breaches: no warnings fall among them.
+                    document=policy(minutes, warn_at="[]")
                 ),
                 metadata=self.admin,
             )
@@ -137,18 +116,10 @@ class Burst:
                     ),
                     narrative=rows[i]["Consumer complaint narrative"],
                     regime=common_pb2.REGIME_NONE,
-                    received_at=stamp(due - timedelta(minutes=minutes)),
+                    received_at=wire.timestamp(due - timedelta(minutes=minutes)),
                 )
                 async with semaphore:
-                    while True:
-                        try:
-                            response = await intake.SubmitComplaint(
-                                request, metadata=self.admin, timeout=120
-                            )
-                            break
-                        except grpc.aio.AioRpcError as err:
-                            if err.code() not in RETRYABLE:
-                                raise
+                    response, _ = await submit_answered(intake, request, self.admin)
                     case_ids.append(response.case_id)
 
             started = time.monotonic()

@@ -43,8 +43,30 @@ stages:
 clocks:
   - name: acknowledgement
     budget: {{minutes: {minutes}}}
-    warn_at: [0.5]
+    warn_at: {warn_at}
 """
+
+
+def policy(minutes: int, warn_at: str = "[0.5]") -> str:
+    """A policy of one acknowledgement clock of `minutes` calendar minutes."""
+    return POLICY.format(version=uuid.uuid4().hex[:8], minutes=minutes, warn_at=warn_at)
+
+
+async def submit_answered(
+    intake: intake_pb2_grpc.IntakeServiceStub,
+    request: intake_pb2.SubmitComplaintRequest,
+    metadata: tuple[tuple[str, str], ...],
+) -> tuple[intake_pb2.SubmitComplaintResponse, int]:
+    """As a channel adapter does: an answer that did not come in time is
+    asked for again with the same key. The answer, and how often it was."""
+    retried = 0
+    while True:
+        try:
+            return await intake.SubmitComplaint(request, metadata=metadata, timeout=120), retried
+        except grpc.aio.AioRpcError as err:
+            if err.code() not in RETRYABLE:
+                raise
+            retried += 1
 
 
 def rss_mb(pid: int) -> float:
@@ -70,11 +92,7 @@ async def main_async(args: argparse.Namespace) -> None:
                 cases = cases_pb2_grpc.CasesServiceStub(cases_channel)
                 intake = intake_pb2_grpc.IntakeServiceStub(intake_channel)
                 await cases.PublishPolicy(
-                    cases_pb2.PublishPolicyRequest(
-                        document=POLICY.format(
-                            version=uuid.uuid4().hex[:8], minutes=args.budget_minutes
-                        )
-                    ),
+                    cases_pb2.PublishPolicyRequest(document=policy(args.budget_minutes)),
                     metadata=admin,
                 )
                 rows = narratives(args.complaints)
@@ -95,18 +113,8 @@ async def main_async(args: argparse.Namespace) -> None:
                         regime=common_pb2.REGIME_NONE,
                     )
                     async with semaphore:
-                        # As a channel adapter does: an answer that did not come
-                        # in time is asked for again with the same key.
-                        while True:
-                            try:
-                                response = await intake.SubmitComplaint(
-                                    request, metadata=admin, timeout=120
-                                )
-                                break
-                            except grpc.aio.AioRpcError as err:
-                                if err.code() not in RETRYABLE:
-                                    raise
-                                retried += 1
+                        response, asked_again = await submit_answered(intake, request, admin)
+                        retried += asked_again
                         case_ids.append(response.case_id)
 
                 started = time.monotonic()

@@ -255,6 +255,18 @@ def semantic_params(
     return params
 
 
+def hybrid_queries(
+    words: str, filters: Filters, vector: list[float], window: int
+) -> list[dict[str, Any]]:
+    """The multi-search of a question (its `keyword_query` words and its
+    vector) by words and by meaning: each asks for its first `window` hits,
+    to be fused into one ranking (fuse_search)."""
+    keyword = {"q": words, **search_params(filters, window, 0)}
+    keyword["showRankingScoreDetails"] = True
+    semantic = {"q": words, **semantic_params(filters, vector, window)}
+    return [keyword, semantic]
+
+
 def rank_fusion(rankings: list[tuple[float, list[str]]]) -> dict[str, float]:
     """Weighted reciprocal rank fusion: each ranking adds weight / (60 + rank)
     to the articles in it. Ranks, not scores, so that two engines' scores on

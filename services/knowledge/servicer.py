@@ -475,11 +475,9 @@ class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
             # ranking (search.fuse_search).
             words = search.keyword_query(request.query)
             window = max(offset + size, search.FUSION_WINDOW)
-            keyword = {"q": words, **search.search_params(filters, window, 0)}
-            keyword["showRankingScoreDetails"] = True
-            semantic = {"q": words, **search.semantic_params(filters, vector, window)}
+            queries = search.hybrid_queries(words, filters, vector, window)
             try:
-                results = await asyncio.to_thread(self.index.multi_search, [keyword, semantic])
+                results = await asyncio.to_thread(self.index.multi_search, queries)
             except (MeilisearchError, OSError) as err:
                 if not self._without_vectors(err):
                     raise self._unavailable(err, "search is") from None
