@@ -8,7 +8,6 @@ the same value from every service.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -72,9 +71,15 @@ def check_language(violations: Violations, field: str, value: str, required: boo
     return tag
 
 
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F)
+# and lone surrogates (Cs: U+D800-U+DFFF), as one character class: a regular
+# expression scans a narrative far faster than asking each character's category.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def has_control_characters(text: str, multiline: bool) -> bool:
-    allowed = {"\t", "\n", "\r"} if multiline else set()
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
+    return (_CONTROL_MULTILINE if multiline else _CONTROL).search(text) is not None
 
 
 def check_plain_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from redress.common.v1 import common_pb2
 from redress.intake.v1 import intake_pb2
 from redress.platform.errors import InvalidArgument
+from redress.platform.requests import has_control_characters
 from services.intake.validation import fingerprint, validate_submission
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -140,3 +142,22 @@ def test_the_fingerprint_ignores_nothing_but_changes_with_content():
     assert fingerprint(a) == fingerprint(b)
     b.narrative += "!"
     assert fingerprint(a) != fingerprint(b)
+
+
+@pytest.mark.parametrize("multiline", [True, False])
+def test_control_characters_are_exactly_unicodes_control_and_surrogate_categories(
+    multiline: bool,
+) -> None:
+    """Every code point is refused or allowed as its Unicode category says:
+    Cc (control) and Cs (surrogate) are refused, except tab and line breaks
+    in text of several lines."""
+    allowed = {"\t", "\n", "\r"} if multiline else set()
+    wrong = [
+        hex(cp)
+        for cp in range(0x110000)
+        if has_control_characters(chr(cp), multiline)
+        != (unicodedata.category(chr(cp)) in ("Cc", "Cs") and chr(cp) not in allowed)
+    ]
+    assert wrong == []
+    assert has_control_characters("a narrative of many words\x7f", multiline)
+    assert not has_control_characters("Kontoführungsgebühren\n€ 12,50", True)
