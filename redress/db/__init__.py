@@ -8,9 +8,12 @@ webhooks); reporting reads them.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -26,10 +29,32 @@ def database_url() -> str:
     return os.environ.get("REDRESS_DATABASE_URL") or default_url()
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's value as stored. orjson writes it several times faster
+    than the standard library (an audit entry carries two); what orjson
+    refuses (a lone surrogate, an integer beyond 64 bits) is written by the
+    standard library as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except (orjson.JSONEncodeError, UnicodeDecodeError):
+        return json.dumps(value)
+
+
+def json_value(text: str | bytes) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # JSON orjson refuses that the standard library reads (NaN, lone
+        # surrogates written before).
+        return json.loads(text)
+
+
 def make_engine(url: str | None = None, **kwargs: object) -> Engine:
     """An engine with the connection settings Redress relies on."""
     url = url or database_url()
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", json_text)
+    kwargs.setdefault("json_deserializer", json_value)
     # A failed statement's error would otherwise quote its values (customers'
     # names, narratives) into the logs.
     kwargs.setdefault("hide_parameters", True)

@@ -224,8 +224,8 @@ class Conditions:
     categories: tuple[str, ...] = ()
 
     def hold_for(self, complaint: ComplaintFacts) -> bool:
-        if self.keywords and not _keyword_pattern(self.keywords).search(complaint.folded_text):
-            return False
+        # The narrative is read last: the other conditions are cheap, and a
+        # rule for another language or channel need not read it at all.
         product = complaint.product.casefold()
         if self.products and not any(product.startswith(p.casefold()) for p in self.products):
             return False
@@ -239,7 +239,9 @@ class Conditions:
         language = complaint.language.split("-")[0].casefold()
         if self.languages and language not in {x.casefold() for x in self.languages}:
             return False
-        return not (self.channels and complaint.channel not in self.channels)
+        if self.channels and complaint.channel not in self.channels:
+            return False
+        return not self.keywords or _keyword_matcher(self.keywords).found_in(complaint)
 
     def describe(self) -> str:
         """The conditions in words, e.g. "categories card_disputes; channels web"."""
@@ -290,6 +292,12 @@ class ComplaintFacts:
         """The text as keywords are matched against it, folded once for every rule."""
         return self.text.casefold()
 
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """The folded text's words (runs of word characters), found once for
+        every rule: a keyword of one word is found whole exactly when it is one."""
+        return frozenset(_WORD.findall(self.folded_text))
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -314,12 +322,45 @@ def _phrase_pattern(phrase: str) -> str:
     return f"{before}{words}{after}"
 
 
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class _KeywordMatcher:
+    """A rule's keywords, found in a complaint's folded text as whole phrases.
+
+    Every complaint is read against every rule, so each keyword is looked up
+    the cheapest way that gives the same answer as its pattern: a keyword of
+    one word as a member of the text's words; a phrase or a keyword with a *
+    by its pattern, searched only when each of its words occurs in the text."""
+
+    words: frozenset[str]
+    # (the literal pieces the keyword's every match contains, its pattern)
+    phrases: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...]
+
+    def found_in(self, complaint: ComplaintFacts) -> bool:
+        if not self.words.isdisjoint(complaint.words):
+            return True
+        text = complaint.folded_text
+        return any(
+            all(piece in text for piece in pieces) and pattern.search(text)
+            for pieces, pattern in self.phrases
+        )
+
+
 @functools.lru_cache(maxsize=4096)
-def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of the keywords as a whole phrase: one compiled search per rule,
-    not one per keyword, since every complaint is read against every rule."""
-    alternatives = "|".join(_phrase_pattern(k) for k in keywords)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+def _keyword_matcher(keywords: tuple[str, ...]) -> _KeywordMatcher:
+    words = set()
+    phrases = []
+    for keyword in keywords:
+        folded = keyword.casefold()
+        if _WORD.fullmatch(folded):
+            words.add(folded)
+            continue
+        pieces = tuple(folded.strip("*").split())
+        pattern = re.compile(rf"(?<!\w)(?:{_phrase_pattern(keyword)})(?!\w)")
+        phrases.append((pieces, pattern))
+    return _KeywordMatcher(frozenset(words), tuple(phrases))
 
 
 # What a complaint type may set for itself; each key it gives replaces the

@@ -176,11 +176,16 @@ class Cleaning:
         return f"{self.field}: {self.what}: {self.original!a} -> {self.cleaned!a}"
 
 
-def clean_text(text: str, multiline: bool = False) -> tuple[str, list[str]]:
-    """`text` without control characters and with mojibake repaired, and what
-    was done to it (nothing: the text is unchanged)."""
-    done = []
-    fixed = ftfy.fix_text(
+def _may_need_repair(text: str) -> bool:
+    """Whether ftfy could change the text. Its repairs of a broken encoding
+    all start from characters beyond ASCII; of plain ASCII it changes only
+    HTML entities (&amp;) and terminal escapes (ESC [). Most fields of a CFPB
+    file are plain ASCII, and asking ftfy costs more than the rest of a row."""
+    return not text.isascii() or "&" in text or "\x1b" in text
+
+
+def _repaired(text: str) -> str:
+    return ftfy.fix_text(
         text,
         # Only repairs of a broken encoding: the customer's quotes, ligatures,
         # full-width letters and Unicode forms stay as written.
@@ -191,6 +196,13 @@ def clean_text(text: str, multiline: bool = False) -> tuple[str, list[str]]:
         remove_control_chars=False,
         normalization=None,
     )
+
+
+def clean_text(text: str, multiline: bool = False) -> tuple[str, list[str]]:
+    """`text` without control characters and with mojibake repaired, and what
+    was done to it (nothing: the text is unchanged)."""
+    done = []
+    fixed = text if not _may_need_repair(text) else _repaired(text)
     if fixed != text:
         done.append("repaired a broken character encoding (mojibake)")
     allowed = {"\t", "\n", "\r"} if multiline else set()

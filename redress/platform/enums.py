@@ -14,24 +14,34 @@ def _prefix(enum: Any) -> str:
     return enum.Name(0).removesuffix("UNSPECIFIED")
 
 
+# Per enum (by its full name), each value's short name and back: every
+# record read or written converts several, so they are worked out once.
+_SHORT_NAMES: dict[str, dict[int, str]] = {}
+_VALUES: dict[str, dict[str, int]] = {}
+
+
+def _short_names(enum: Any) -> dict[int, str]:
+    key = enum.DESCRIPTOR.full_name
+    names = _SHORT_NAMES.get(key)
+    if names is None:
+        prefix = _prefix(enum)
+        names = {int(v): str(enum.Name(v)).removeprefix(prefix).lower() for v in enum.values() if v}
+        _SHORT_NAMES[key] = names
+        _VALUES[key] = {name: v for v, name in names.items()}
+    return names
+
+
 def short_name(enum: Any, value: int) -> str:
     """ "" for the unspecified value or an unknown number."""
-    if value == 0:
-        return ""
-    try:
-        return str(enum.Name(value)).removeprefix(_prefix(enum)).lower()
-    except ValueError:
-        return ""
+    return _short_names(enum).get(value, "")
 
 
 def from_short_name(enum: Any, name: str) -> int:
     """0 (unspecified) when the name is empty or unknown."""
     if not name:
         return 0
-    try:
-        return int(enum.Value(_prefix(enum) + name.upper()))
-    except ValueError:
-        return 0
+    _short_names(enum)
+    return _VALUES[enum.DESCRIPTOR.full_name].get(name.lower(), 0)
 
 
 def choices(enum: Any) -> list[str]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +37,7 @@ from redress.db.audit_seal import (
     AuditKey,
     AuditKeyError,
     entry_seal,
+    hashed_json,
     head_seal,
     seals_match,
 )
@@ -98,7 +98,7 @@ def entry_hash(previous_hash: str, entry: AuditEntry) -> str:
     else:
         values = [entry.commitments.get(name, "") for name in VALUE_FIELDS]
         head = [entry.scheme]
-    content = json.dumps(
+    content = hashed_json(
         [
             *head,
             entry.case_id,
@@ -110,9 +110,7 @@ def entry_hash(previous_hash: str, entry: AuditEntry) -> str:
             entry.action,
             entry.field,
             *values,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
+        ]
     )
     return hashlib.sha256((previous_hash + content).encode()).hexdigest()
 

@@ -427,7 +427,7 @@ class CaseStore(Store):
                 session.flush()
                 case.case_id = case_number(case.id)
                 session.flush()
-                for entry in self._creation_entries(case, customer, new, conflicts):
+                for entry in self._creation_entries(new, customer, conflicts):
                     self._append(session, case.case_id, actor, **entry)
                 return case, customer, True
         except IntegrityError:
@@ -440,12 +440,17 @@ class CaseStore(Store):
     @staticmethod
     def _case_row(new: NewCase, customer: Customer, now: datetime) -> Case:
         """A new case's row; its case_id is set from its surrogate once flushed."""
-        return Case(
+        return Case(**CaseStore._case_values(new, customer.id, now))
+
+    @staticmethod
+    def _case_values(new: NewCase, customer_id: str, now: datetime) -> dict[str, Any]:
+        """A new case's columns (bulk imports write them without a row object)."""
+        return dict(
             case_id=f"pending-{uuid.uuid4().hex[:12]}",
             workflow_id=new.workflow_id,
             idempotency_key=new.idempotency_key,
             submitted_by=new.submitted_by,
-            customer_id=customer.id,
+            customer_id=customer_id,
             channel=new.channel,
             priority=new.priority,
             stage=new.stage,
@@ -479,23 +484,23 @@ class CaseStore(Store):
 
     @staticmethod
     def _creation_entries(
-        case: Case, customer: Customer, new: NewCase, conflicts: list[IdentityConflict]
+        new: NewCase, customer: Customer, conflicts: list[IdentityConflict]
     ) -> list[dict[str, str]]:
-        """The audit entries that open a new case's trail."""
+        """The audit entries that open a new case's trail: the case as received."""
         entries = [
             {
                 "action": "case.created",
                 "new_value": _json(
                     {
-                        "channel": case.channel,
+                        "channel": new.channel,
                         "customer_id": customer.id,
-                        "priority": case.priority,
-                        "stage": case.stage,
-                        "regime": case.regime,
-                        "product": case.product,
-                        "issue": case.issue,
-                        "received_at": case.received_at.isoformat(),
-                        "idempotency_key": case.idempotency_key,
+                        "priority": new.priority,
+                        "stage": new.stage,
+                        "regime": new.regime,
+                        "product": new.product,
+                        "issue": new.issue,
+                        "received_at": new.received_at.isoformat(),
+                        "idempotency_key": new.idempotency_key,
                     }
                 ),
                 "cause": f"complaint submitted by {new.submitted_by}",
@@ -1145,7 +1150,10 @@ class CaseStore(Store):
             # Per item: the case stored before, or the index of a new one.
             answers: list[tuple[str | int, bool, bool]] = []
             first_of: dict[str, int] = {}
-            fresh: list[tuple[Case, Customer, list[IdentityConflict], NewCase, CaseChange]] = []
+            # (the case's columns, its customer, identity conflicts, as received, its change)
+            fresh: list[
+                tuple[dict[str, Any], Customer, list[IdentityConflict], NewCase, CaseChange]
+            ] = []
             customers: list[dict[str, Any]] = []
             for new, change in items:
                 if new.workflow_id in stored or new.workflow_id in first_of:
@@ -1171,7 +1179,8 @@ class CaseStore(Store):
                 first_of[new.workflow_id] = len(fresh)
                 imported[new.workflow_id] = {change.change_id}
                 answers.append((len(fresh), True, False))
-                fresh.append((self._case_row(new, customer, now), customer, conflicts, new, change))
+                values = self._case_values(new, customer.id, now)
+                fresh.append((values, customer, conflicts, new, change))
             case_ids = self._insert_closed(session, fresh, customers, actor, now)
             return [
                 (case_ids[found] if isinstance(found, int) else found, created, reused)
@@ -1204,7 +1213,7 @@ class CaseStore(Store):
     def _insert_closed(
         self,
         session: Session,
-        fresh: list[tuple[Case, Customer, list[IdentityConflict], NewCase, CaseChange]],
+        fresh: list[tuple[dict[str, Any], Customer, list[IdentityConflict], NewCase, CaseChange]],
         customers: list[dict[str, Any]],
         actor: Actor,
         now: datetime,
@@ -1217,11 +1226,10 @@ class CaseStore(Store):
         if customers:
             _insert_rows(session, Customer, customers)
         # Each row is written with the lifecycle fields of its change (the
-        # objects stay as received: the trail opens with them).
+        # trail opens with the case as received).
         cases = []
-        for case, *_, new, change in fresh:
-            values = _row_values(case)
-            values |= {k: v for k, v in change.fields.items() if k in LIFECYCLE_FIELDS}
+        for received, *_, new, change in fresh:
+            values = received | {k: v for k, v in change.fields.items() if k in LIFECYCLE_FIELDS}
             values["updated_at"] = now
             if change.notes:
                 notes = sorted(change.notes, key=lambda n: (n["created_at"], n["note_id"]))
@@ -1239,12 +1247,11 @@ class CaseStore(Store):
             AuditEvent: [],
             AuditTrailHead: [],
         }
-        for (case, customer, conflicts, new, change), surrogate, case_id in zip(
+        for (_, customer, conflicts, new, change), surrogate, case_id in zip(
             fresh, surrogates, case_ids, strict=True
         ):
-            case.case_id = case_id
             # The trail opens with the case as received, before its change.
-            opening = self._creation_entries(case, customer, new, conflicts)
+            opening = self._creation_entries(new, customer, conflicts)
             entries: list[tuple[Actor, dict[str, str]]] = [(actor, e) for e in opening]
             entries += [
                 (

@@ -20,6 +20,7 @@ from redress.db.tables.cases import Case
 from redress.platform.channels import MAX_MESSAGE_BYTES
 from redress.platform.errors import ServiceError
 from services.cases.convert import case_change, full_case_message
+from services.cases.convert import new_case as convert_new_case
 from services.cases.servicer import CasesServicer
 from services.cases.store import (
     MAX_CASE_LINKS,
@@ -419,3 +420,79 @@ def test_writers_appending_to_one_trail_at_once_each_get_their_turn(
     events = store.audit_events(case.case_id, 0, 500)
     assert [e.sequence for e in events] == list(range(1, len(events) + 1))
     assert sum(e.action == "note.added" for e in events) == 40
+
+
+def _closed_history(suffix: str, rows: int = 4) -> list[cases_pb2.ClosedCase]:
+    """Closed historic CFPB complaints as intake files them (its own code)."""
+    from pathlib import Path
+
+    from redress.importers.cfpb import CLOSED_RESPONSES, build_request, read_rows
+    from services.intake.closed_history import closed_case
+    from services.intake.validation import validate_submission
+    from tests.conftest import SHARED_DATA
+    from tests.unit.complaints import SHIPPED_POLICY
+
+    now = datetime.now(UTC)
+    made = []
+    _, lines = read_rows(Path(SHARED_DATA / "cfpb_complaints_2023_variant_format.csv"))
+    for line in lines:
+        if line.values.get("company_response", "").lower() not in CLOSED_RESPONSES:
+            continue
+        _, request, _ = build_request(line.values, None, historic=True)
+        assert request is not None
+        submission = validate_submission(request, "importer", "us_cfpb", now, ())
+        workflow_id = f"complaint:importer:{submission.idempotency_key}{suffix}"
+        made.append(closed_case(workflow_id, submission, SHIPPED_POLICY, now))
+        if len(made) == rows:
+            return made
+    raise AssertionError("too few closed rows")
+
+
+def test_closed_cases_stored_in_bulk_are_the_cases_their_workflows_would_store(
+    store: CaseStore,
+) -> None:
+    """A closed historic complaint filed in a batch (one statement per table)
+    is the case, clocks, outcome and audit trail that creating it and then
+    recording its change one at a time gives; its trail verifies; the batch
+    again stores nothing twice. On SQLite and on PostgreSQL."""
+    importer = Actor("service", "redress-intake")
+    bulk = [(c.case, c.change) for c in _closed_history("")]
+    items = [(convert_new_case(c), case_change(ch, importer)) for c, ch in bulk]
+    stored = store.store_closed_cases(items, importer)
+    assert [created for _, created, _ in stored] == [True] * len(items)
+    assert len({case_id for case_id, _, _ in stored}) == len(items)
+
+    def shown(case_id: str) -> tuple[object, ...]:
+        view = store.get_case(case_id)
+        assert view is not None
+        c = view.case
+        entries = store.audit_events(case_id, 0, 1000)
+        return (
+            (c.stage, c.priority, c.category, c.breached, c.escalation_level),
+            (c.next_deadline, c.resolved_at, c.closed_at, c.received_at, c.search_text),
+            sorted((k.name, k.state, k.due_at, k.breached_at, k.stopped_at) for k in view.clocks),
+            view.outcome and (view.outcome.decision, view.outcome.recorded_at),
+            [(e.actor_kind, e.actor_id, e.action, e.field, e.new_value) for e in entries][1:],
+            [e.sequence for e in entries],
+        )
+
+    for (case_id, _, _), (case, change) in zip(stored, bulk, strict=True):
+        live_case = cases_pb2.CreateCaseRequest()
+        live_case.CopyFrom(case)
+        live_case.workflow_id += "-one-at-a-time"
+        made, _, created = store.create_case(convert_new_case(live_case), importer)
+        assert created
+        live_change = cases_pb2.RecordCaseChangeRequest()
+        live_change.CopyFrom(change)
+        live_change.case_id = made.case_id
+        live_change.change_id += "-one-at-a-time"
+        assert store.record_change(case_change(live_change, importer))
+        assert shown(case_id) == shown(made.case_id)
+        view = store.get_case(case_id)
+        assert view is not None and view.case.stage == "closed" and view.outcome is not None
+        assert store.verify_audit_trail(case_id).intact
+
+    trails = [len(store.audit_events(c, 0, 1000)) for c, _, _ in stored]
+    again = store.store_closed_cases(items, importer)
+    assert again == [(case_id, False, False) for case_id, _, _ in stored]
+    assert [len(store.audit_events(c, 0, 1000)) for c, _, _ in stored] == trails

@@ -270,3 +270,46 @@ types:
         p.startswith("types.card_dispute.unowned.steps[0].notify: 'nobody'")
         for p in err.value.problems
     )
+
+
+def test_keywords_are_found_exactly_where_their_whole_phrase_pattern_finds_them() -> None:
+    """Keywords of one word are looked up among the text's words, others
+    searched only when their words occur: the answer is the pattern's, for the
+    shipped keywords and for words, phrases and * forms taken from real
+    complaints in English and German (ß, umlauts, hyphens, apostrophes)."""
+    import random
+    import re
+
+    from redress.domain.policy import Conditions, _phrase_pattern
+    from tests.conftest import cfpb_rows
+
+    texts = [
+        f"{row['Issue']}\n{row['Consumer complaint narrative']}"
+        for row in cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 300)
+    ]
+    texts += [
+        "Die Kontoführungsgebühren wurden doppelt abgebucht; Betrüger haben meine EC-Karte "
+        "benutzt. Straße, MAẞNAHME, Grundschuld-Eintrag, l'intérêt d'un prêt",
+        "charged\ttwice   for one   purchase, e-mail didn't arrive: fee/fees (FEE)",
+        "",
+    ]
+    shipped = tuple(k for rule in Policy.load_default().classification for k in rule.when.keywords)
+    rng = random.Random(7)
+    words = sorted({w for t in texts for w in re.findall(r"\w+", t)})
+    made = [*shipped, "e-mail", "didn't", "STRASSE", "straße", "fee/fees", "charged twice"]
+    for _ in range(150):
+        picked = rng.sample(words, rng.choice([1, 1, 2]))
+        made.append(rng.choice(["", "*"]) + " ".join(picked) + rng.choice(["", "*"]))
+        made.append(rng.choice(words)[1:-1] or "x")
+    read = [(facts(text), text.casefold()) for text in texts]
+    for keyword in made:
+        pattern = re.compile(rf"(?<!\w)(?:{_phrase_pattern(keyword)})(?!\w)")
+        rule = Conditions(keywords=(keyword,))
+        for complaint, folded in read:
+            expected = pattern.search(folded) is not None
+            assert rule.hold_for(complaint) is expected, (keyword, folded[:80])
+    # Several keywords in one rule: any of them will do.
+    rule = Conditions(keywords=("zzz-not-there", "charged twice", "*gebühr*"))
+    assert rule.hold_for(facts(texts[-2]))
+    assert rule.hold_for(facts(texts[-3]))
+    assert not rule.hold_for(facts(texts[-1]))
