@@ -40,3 +40,24 @@ def test_numbers_lists_and_real_narratives_are_written_the_same() -> None:
     ]
     for content in contents:
         assert hashed_json(content) == standard(content)
+
+
+def test_salts_are_never_handed_out_twice_even_across_a_fork() -> None:
+    import os
+
+    from services.cases.audit import new_salts
+
+    drawn = [salt for _ in range(2_500) for salt in new_salts().values()]
+    assert len(set(drawn)) == len(drawn)
+    assert all(len(salt) == 32 and int(salt, 16) >= 0 for salt in drawn)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(write, "".join(new_salts().values()).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    in_child = os.read(read, 200).decode()
+    os.close(read)
+    os.close(write)
+    after = "".join(new_salts().values())
+    assert len(in_child) == 96 and in_child != after
