@@ -103,7 +103,7 @@ def hashed_json(content: list[object]) -> str:
 
 def _mac(key: AuditKey, kind: str, content: list[object]) -> str:
     message = kind + "\n" + hashed_json(content)
-    return hmac.new(key.secret, message.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.secret, message.encode(), "sha256").hex()
 
 
 def entry_seal(

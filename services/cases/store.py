@@ -311,7 +311,9 @@ def _insert_many(
     if compiled.insert_prefetch or (compiled.positiontup is None and compiled.positional):
         session.execute(table.insert(), rows)
         return
-    convert: dict[str, Any] = dict(compiled._bind_processors)
+    convert: dict[str, Any] = {
+        name: _remembered(fn) for name, fn in compiled._bind_processors.items()
+    }
     if compiled.positional:
         order = [(name, convert.get(name)) for name in compiled.positiontup or ()]
         parameters: list[Any] = [
@@ -323,6 +325,21 @@ def _insert_many(
             {name: row[name] if fn is None else fn(row[name]) for name, fn in named} for row in rows
         ]
     connection.exec_driver_sql(compiled.string, parameters)
+
+
+def _remembered(convert: Any) -> Any:
+    """A column's conversion that converts each time only once: an import's
+    rows share their times (when the write began)."""
+    done: dict[datetime, Any] = {}
+
+    def converted(value: Any) -> Any:
+        if type(value) is not datetime:
+            return convert(value)
+        if value not in done:
+            done[value] = convert(value)
+        return done[value]
+
+    return converted
 
 
 def case_number(surrogate: int) -> str:
@@ -686,16 +703,17 @@ class CaseStore(Store):
         old_value: str = "",
         new_value: str = "",
         cause: str = "",
+        recorded_at: datetime | None = None,
     ) -> dict[str, Any]:
         """An audit_events row: the trail's entry number `sequence` after the one
         hashed `previous`, hashed, committed to its values and sealed with the
-        audit key."""
+        audit key; recorded now, or when the write that records it began."""
         key = self.sealing_key()
         salts = new_salts()
         entry = AuditEntry(
             case_id=case_id,
             sequence=sequence,
-            recorded_at=_now(),
+            recorded_at=recorded_at or _now(),
             actor_kind=actor.kind,
             actor_id=actor.id,
             rule_version=actor.rule_version,
@@ -758,7 +776,9 @@ class CaseStore(Store):
         for name, value in self._head_values(case_id, entries, head_hash).items():
             setattr(head, name, value)
 
-    def _head_values(self, case_id: str, entries: int, head_hash: str) -> dict[str, Any]:
+    def _head_values(
+        self, case_id: str, entries: int, head_hash: str, sealed_at: datetime | None = None
+    ) -> dict[str, Any]:
         """An audit_trail_heads row: the trail sealed as ending at `entries`."""
         key = self.sealing_key()
         return {
@@ -767,7 +787,7 @@ class CaseStore(Store):
             "head_hash": head_hash,
             "key_id": key.key_id,
             "seal": head_seal(key, case_id, entries, head_hash),
-            "sealed_at": _now(),
+            "sealed_at": sealed_at or _now(),
         }
 
     # -- reads -----------------------------------------------------------
@@ -1319,12 +1339,16 @@ class CaseStore(Store):
                     "fingerprint": change.fingerprint,
                 }
             )
+            # Every entry of an import is recorded when its write began.
             previous = GENESIS
             for sequence, (who, entry) in enumerate(entries, start=1):
-                values = self._sealed_values(case_id, sequence, previous, who, **entry)
+                values = self._sealed_values(
+                    case_id, sequence, previous, who, **entry, recorded_at=now
+                )
                 children[AuditEvent].append(values)
                 previous = values["hash"]
-            children[AuditTrailHead].append(self._head_values(case_id, len(entries), previous))
+            head = self._head_values(case_id, len(entries), previous, sealed_at=now)
+            children[AuditTrailHead].append(head)
         cases_table = cast(Table, Case.__table__)
         session.execute(
             update(cases_table)
