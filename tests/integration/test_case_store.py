@@ -496,3 +496,41 @@ def test_closed_cases_stored_in_bulk_are_the_cases_their_workflows_would_store(
     again = store.store_closed_cases(items, importer)
     assert again == [(case_id, False, False) for case_id, _, _ in stored]
     assert [len(store.audit_events(c, 0, 1000)) for c, _, _ in stored] == trails
+
+
+def test_two_importers_storing_the_same_closed_cases_at_once_store_each_once(
+    store: CaseStore,
+) -> None:
+    """Two replicas handed the same batch at the same moment (a retried call,
+    two importers of one file): each case is stored once, both are told its
+    case id, and its trail is written once."""
+    import threading
+
+    importer = Actor("service", "redress-intake")
+    protos = _closed_history("", rows=40)
+    items = [(convert_new_case(c.case), case_change(c.change, importer)) for c in protos]
+    answers: list[list[tuple[str, bool, bool]]] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        try:
+            answers.append(store.store_closed_cases(items, importer))
+        except BaseException as err:  # the assertion below names it
+            failures.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    first, second = answers
+    assert [c for c, _, _ in first] == [c for c, _, _ in second]
+    assert sorted(created for _, created, _ in first + second) == [False] * 40 + [True] * 40
+    for case_id, _, _ in first:
+        assert store.verify_audit_trail(case_id).intact
+    with store.sessions() as session:
+        stored = session.scalar(select(sqlalchemy.func.count()).select_from(Case))
+    assert stored == 40
