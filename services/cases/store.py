@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, literal, or_, select, tuple_, update
+from sqlalchemy import Table, and_, bindparam, func, literal, or_, select, text, tuple_, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -314,6 +315,9 @@ def _insert_many(
     convert: dict[str, Any] = {
         name: _remembered(fn) for name, fn in compiled._bind_processors.items()
     }
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, keys, rows, convert)
+        return
     if compiled.positional:
         order = [(name, convert.get(name)) for name in compiled.positiontup or ()]
         parameters: list[Any] = [
@@ -325,6 +329,48 @@ def _insert_many(
             {name: row[name] if fn is None else fn(row[name]) for name, fn in named} for row in rows
         ]
     connection.exec_driver_sql(compiled.string, parameters)
+
+
+def _reserved_case_keys(session: Session, count: int) -> list[int] | None:
+    """`count` new surrogate keys for cases, in order, where the database
+    hands out keys before rows are written (PostgreSQL's sequence); None
+    where a key exists only once its row does (SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return list(
+        session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('cases', 'id')) "
+                "FROM generate_series(1, :count)"
+            ),
+            {"count": count},
+        ).scalars()
+    )
+
+
+def _copy_rows(
+    connection: Connection,
+    table: Table,
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    convert: dict[str, Any],
+) -> None:
+    """Rows written to PostgreSQL with COPY: the server takes them as one
+    stream instead of executing an INSERT per row (most of a bulk import's
+    time on PostgreSQL), each value converted as for an INSERT."""
+    order = [(name, convert.get(name)) for name in keys]
+    quote = connection.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in keys)
+    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    driver: Any = connection.connection.dbapi_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] if fn is None else fn(row[name]) for name, fn in order])
+    except connection.dialect.loaded_dbapi.IntegrityError as err:
+        # As SQLAlchemy reports it, so that the store's callers tell a lost
+        # race from a fault the same way on every database.
+        raise IntegrityError(statement, None, err) from err
 
 
 def _remembered(convert: Any) -> Any:
@@ -1277,12 +1323,22 @@ class CaseStore(Store):
         cases = []
         for received, *_, new, change in fresh:
             values = received | {k: v for k, v in change.fields.items() if k in LIFECYCLE_FIELDS}
+            # What the row object keeps beside next_deadline (Case._keep_deadline_order).
+            values["deadline_order"] = values.get("next_deadline") or FAR_FUTURE
             values["updated_at"] = now
             if change.notes:
                 notes = sorted(change.notes, key=lambda n: (n["created_at"], n["note_id"]))
                 values["search_text"] = "\n".join([new.narrative, *(n["body"] for n in notes)])
             cases.append(values)
-        surrogates = _insert_rows(session, Case, cases, returning=Case.__table__.c.id)
+        reserved = _reserved_case_keys(session, len(cases))
+        if reserved is not None:
+            # Numbered before they are written: one COPY, no UPDATE.
+            for values, surrogate in zip(cases, reserved, strict=True):
+                values["id"], values["case_id"] = surrogate, case_number(surrogate)
+            _insert_rows(session, Case, cases)
+            surrogates = reserved
+        else:
+            surrogates = _insert_rows(session, Case, cases, returning=Case.__table__.c.id)
         case_ids = [case_number(surrogate) for surrogate in surrogates]
         numbers: list[dict[str, Any]] = []
         clocks: list[dict[str, Any]] = []
@@ -1349,13 +1405,14 @@ class CaseStore(Store):
                 previous = values["hash"]
             head = self._head_values(case_id, len(entries), previous, sealed_at=now)
             children[AuditTrailHead].append(head)
-        cases_table = cast(Table, Case.__table__)
-        session.execute(
-            update(cases_table)
-            .where(cases_table.c.id == bindparam("surrogate"))
-            .values(case_id=bindparam("number")),
-            numbers,
-        )
+        if reserved is None:
+            cases_table = cast(Table, Case.__table__)
+            session.execute(
+                update(cases_table)
+                .where(cases_table.c.id == bindparam("surrogate"))
+                .values(case_id=bindparam("number")),
+                numbers,
+            )
         if clocks:
             _insert_rows(session, CaseClock, clocks)
         for table, rows in children.items():

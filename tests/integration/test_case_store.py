@@ -469,7 +469,8 @@ def test_closed_cases_stored_in_bulk_are_the_cases_their_workflows_would_store(
         entries = store.audit_events(case_id, 0, 1000)
         return (
             (c.stage, c.priority, c.category, c.breached, c.escalation_level),
-            (c.next_deadline, c.resolved_at, c.closed_at, c.received_at, c.search_text),
+            (c.next_deadline, c.deadline_order, c.resolved_at, c.closed_at, c.received_at),
+            c.search_text,
             sorted((k.name, k.state, k.due_at, k.breached_at, k.stopped_at) for k in view.clocks),
             view.outcome and (view.outcome.decision, view.outcome.recorded_at),
             [(e.actor_kind, e.actor_id, e.action, e.field, e.new_value) for e in entries][1:],
