@@ -36,7 +36,7 @@ def json_text(value: Any) -> str:
     standard library as before."""
     try:
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except (orjson.JSONEncodeError, UnicodeDecodeError):
+    except orjson.JSONEncodeError:
         return json.dumps(value)
 
 

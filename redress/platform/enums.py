@@ -20,28 +20,25 @@ _SHORT_NAMES: dict[str, dict[int, str]] = {}
 _VALUES: dict[str, dict[str, int]] = {}
 
 
-def _short_names(enum: Any) -> dict[int, str]:
+def _names(enum: Any) -> tuple[dict[int, str], dict[str, int]]:
+    """The enum's short name of each value, and each short name's value."""
     key = enum.DESCRIPTOR.full_name
-    names = _SHORT_NAMES.get(key)
-    if names is None:
+    if key not in _SHORT_NAMES:
         prefix = _prefix(enum)
         names = {int(v): str(enum.Name(v)).removeprefix(prefix).lower() for v in enum.values() if v}
         _SHORT_NAMES[key] = names
         _VALUES[key] = {name: v for v, name in names.items()}
-    return names
+    return _SHORT_NAMES[key], _VALUES[key]
 
 
 def short_name(enum: Any, value: int) -> str:
     """ "" for the unspecified value or an unknown number."""
-    return _short_names(enum).get(value, "")
+    return _names(enum)[0].get(value, "")
 
 
 def from_short_name(enum: Any, name: str) -> int:
     """0 (unspecified) when the name is empty or unknown."""
-    if not name:
-        return 0
-    _short_names(enum)
-    return _VALUES[enum.DESCRIPTOR.full_name].get(name.lower(), 0)
+    return _names(enum)[1].get(name.lower(), 0) if name else 0
 
 
 def choices(enum: Any) -> list[str]:

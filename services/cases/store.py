@@ -38,6 +38,7 @@ from redress.db.tables.cases import (
     PolicyVersion,
     SatisfactionResponse,
     Subtask,
+    deadline_order,
 )
 from redress.domain.reconciliation import CaseFacts, TrailEntry, disagreements
 from redress.platform.scope import Visible
@@ -303,31 +304,27 @@ def _insert_many(
     session: Session, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]
 ) -> None:
     """Rows that set every column `keys` names, handed to the database
-    driver's executemany with each value converted by its column's own
-    SQLAlchemy type, as SQLAlchemy would convert it, without its per-row
-    bookkeeping (the larger part of a bulk import's cost in the case store).
-    Rows that leave a column to its default go through SQLAlchemy."""
+    driver's executemany (COPY on PostgreSQL) with each value converted by
+    its column's own SQLAlchemy type, as SQLAlchemy would convert it, without
+    its per-row bookkeeping (the larger part of a bulk import's cost in the
+    case store). Rows that leave a column to its default, and drivers that
+    take named parameters, go through SQLAlchemy."""
     connection = session.connection()
     compiled = table.insert().compile(dialect=connection.dialect, column_keys=list(keys))
-    if compiled.insert_prefetch or (compiled.positiontup is None and compiled.positional):
+    postgresql = connection.dialect.name == "postgresql"
+    if compiled.insert_prefetch or not (postgresql or compiled.positiontup):
         session.execute(table.insert(), rows)
         return
     convert: dict[str, Any] = {
         name: _remembered(fn) for name, fn in compiled._bind_processors.items()
     }
-    if connection.dialect.name == "postgresql":
+    if postgresql:
         _copy_rows(connection, table, keys, rows, convert)
         return
-    if compiled.positional:
-        order = [(name, convert.get(name)) for name in compiled.positiontup or ()]
-        parameters: list[Any] = [
-            tuple(row[name] if fn is None else fn(row[name]) for name, fn in order) for row in rows
-        ]
-    else:
-        named = [(name, convert.get(name)) for name in compiled.binds]
-        parameters = [
-            {name: row[name] if fn is None else fn(row[name]) for name, fn in named} for row in rows
-        ]
+    order = [(name, convert.get(name)) for name in compiled.positiontup or ()]
+    parameters = [
+        tuple(row[name] if fn is None else fn(row[name]) for name, fn in order) for row in rows
+    ]
     connection.exec_driver_sql(compiled.string, parameters)
 
 
@@ -1323,8 +1320,7 @@ class CaseStore(Store):
         cases = []
         for received, *_, new, change in fresh:
             values = received | {k: v for k, v in change.fields.items() if k in LIFECYCLE_FIELDS}
-            # What the row object keeps beside next_deadline (Case._keep_deadline_order).
-            values["deadline_order"] = values.get("next_deadline") or FAR_FUTURE
+            values["deadline_order"] = deadline_order(values.get("next_deadline"))
             values["updated_at"] = now
             if change.notes:
                 notes = sorted(change.notes, key=lambda n: (n["created_at"], n["note_id"]))
@@ -1340,7 +1336,6 @@ class CaseStore(Store):
         else:
             surrogates = _insert_rows(session, Case, cases, returning=Case.__table__.c.id)
         case_ids = [case_number(surrogate) for surrogate in surrogates]
-        numbers: list[dict[str, Any]] = []
         clocks: list[dict[str, Any]] = []
         children: dict[type[Base], list[dict[str, Any]]] = {
             Subtask: [],
@@ -1350,9 +1345,7 @@ class CaseStore(Store):
             AuditEvent: [],
             AuditTrailHead: [],
         }
-        for (_, customer, conflicts, new, change), surrogate, case_id in zip(
-            fresh, surrogates, case_ids, strict=True
-        ):
+        for (_, customer, conflicts, new, change), case_id in zip(fresh, case_ids, strict=True):
             # The trail opens with the case as received, before its change.
             opening = self._creation_entries(new, customer, conflicts)
             entries: list[tuple[Actor, dict[str, str]]] = [(actor, e) for e in opening]
@@ -1369,7 +1362,6 @@ class CaseStore(Store):
                 )
                 for d in change.audit
             ]
-            numbers.append({"surrogate": surrogate, "number": case_id})
             warned = {
                 d.field.removeprefix("clocks.")
                 for d in change.audit
@@ -1411,7 +1403,10 @@ class CaseStore(Store):
                 update(cases_table)
                 .where(cases_table.c.id == bindparam("surrogate"))
                 .values(case_id=bindparam("number")),
-                numbers,
+                [
+                    {"surrogate": surrogate, "number": number}
+                    for surrogate, number in zip(surrogates, case_ids, strict=True)
+                ],
             )
         if clocks:
             _insert_rows(session, CaseClock, clocks)

@@ -143,8 +143,14 @@ class Case(Base):
 
     @validates("next_deadline")
     def _keep_deadline_order(self, _key: str, value: datetime | None) -> datetime | None:
-        self.deadline_order = value or FAR_FUTURE
+        self.deadline_order = deadline_order(value)
         return value
+
+
+def deadline_order(next_deadline: datetime | None) -> datetime:
+    """A case's deadline_order for its next deadline (rows written without a
+    row object keep it with this too)."""
+    return next_deadline or FAR_FUTURE
 
 
 class AuditEvent(Base):
