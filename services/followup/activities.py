@@ -352,17 +352,16 @@ class FollowupActivities:
         hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
         assert hook is not None
         if hook.enabled and hook.failures_in_a_row >= self.settings.webhook_disable_after:
-            reason = (
-                f"disabled after {hook.failures_in_a_row} deliveries in a row were given up; "
-                f"last: {last}"
-            )
-            disabled = await asyncio.to_thread(
+            # Deliveries given up at the same moment race to disable it: the
+            # count is read where the webhook is disabled, not here.
+            reason = await asyncio.to_thread(
                 self.store.disable_failing_webhook,
                 hook.webhook_id,
                 self.settings.webhook_disable_after,
-                reason,
+                lambda count: f"disabled after {count} deliveries in a row were given up; "
+                f"last: {last}",
             )
-            if not disabled:
+            if reason is None:
                 return  # another delivery given up at the same moment disabled it
             log.error(
                 "webhook disabled",

@@ -494,21 +494,21 @@ class FollowupStore(Store):
                 delivery.state = "cancelled"
             return row, len(waiting)
 
-    def disable_failing_webhook(self, webhook_id: str, failures: int, reason: str) -> bool:
+    def disable_failing_webhook(
+        self, webhook_id: str, failures: int, reason: Callable[[int], str]
+    ) -> str | None:
         """Disables the webhook if it is enabled and has `failures` or more
-        deliveries given up in a row; True for the one caller that disabled it,
-        so that deliveries given up at the same moment alert only once."""
+        deliveries given up in a row, recording `reason(count)` for the count
+        it has at that moment; returns that reason to the one caller that
+        disabled it (None to the others), so that deliveries given up at the
+        same moment alert once, and with a count that is true."""
         with self.sessions.begin() as session:
-            result = session.execute(
-                update(Webhook)
-                .where(
-                    Webhook.webhook_id == webhook_id,
-                    Webhook.enabled.is_(True),
-                    Webhook.failures_in_a_row >= failures,
-                )
-                .values(enabled=False, disabled_reason=reason)
-            )
-            return bool(getattr(result, "rowcount", 0))
+            hook = session.get(Webhook, webhook_id, with_for_update=True)
+            if hook is None or not hook.enabled or hook.failures_in_a_row < failures:
+                return None
+            hook.enabled = False
+            hook.disabled_reason = reason(hook.failures_in_a_row)
+            return hook.disabled_reason
 
     def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:
         """Queues each event for every webhook that wants its type, enabled or not.

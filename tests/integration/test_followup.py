@@ -970,7 +970,12 @@ def test_a_failing_receiver_is_disabled_with_an_alert_and_redelivered_once_repai
         (alert,) = eventually(to_admins, timeout=30)
         assert alert["Subject"] == f"[Redress] Webhook CRM ({hook.webhook_id}) was disabled"
         body = alert.get_content()
-        assert "disabled after 2 deliveries in a row were given up; last: HTTP 503" in body
+        # Three complaints' deliveries fail at once: the webhook is disabled at
+        # the second or third given up, and the alert names the count it had.
+        given_up = re.search(r"disabled after (\d+) deliveries in a row were given up", body)
+        assert given_up, body
+        assert 2 <= int(given_up[1]) <= len(failed)
+        assert "; last: HTTP 503" in body
         assert "Repair the receiver, then redeliver its failed deliveries." in body
 
         broken.always_fail = False
