@@ -113,7 +113,8 @@ def cpu_per_complaint(platform: LocalPlatform, before: dict[str, float], count: 
 
 def cpu_now(platform: LocalPlatform) -> dict[str, float]:
     return {
-        name: cpu_seconds(platform.processes[name].pid) for name in ("worker", "intake", "cases")
+        name: cpu_seconds(platform.processes[name].pid)
+        for name in ("worker", "intake", "cases", "temporal")
     }
 
 

@@ -12,7 +12,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.domain.policy import Policy
 from redress.platform.enums import Channel, Priority, Regime, from_short_name
-from redress.platform.wire import duration, optional_timestamp, timestamp
+from redress.platform.wire import duration, from_timestamp, optional_timestamp, timestamp
 from workflows.complaint_types import (
     AbsentAssignment,
     ComplaintState,
@@ -61,7 +61,11 @@ class CaseActivities:
     async def store_case(self, input: StoreCaseInput) -> StoredCase:
         request = case_request(input)
         response = await self._call(self.cases.CreateCase, request)
-        return StoredCase(case_id=response.case.case_id, created=response.created)
+        return StoredCase(
+            case_id=response.case.case_id,
+            created=response.created,
+            created_at=from_timestamp(response.case.created_at),
+        )
 
     async def _call(self, method, request):  # type: ignore[no-untyped-def]
         try:
@@ -87,8 +91,15 @@ class CaseActivities:
 
     @activity.defn
     async def current_policy(self) -> PolicyDocument:
-        """The policy in force now; the complaint keeps it for its whole life."""
-        response = await self._call(self.cases.GetPolicy, cases_pb2.GetPolicyRequest())
+        """The policy in force now; the complaint keeps it for its whole life.
+
+        Its case stored already (a first workflow task that stored it and then
+        stopped, done again): the policy the case was stored under, so that
+        the task, done again, decides and records what it did before."""
+        response = await self._call(
+            self.cases.GetPolicy,
+            cases_pb2.GetPolicyRequest(workflow_id=activity.info().workflow_id),
+        )
         p = response.policy
         return PolicyDocument(policy_id=p.policy_id, version=p.version, document=p.document)
 

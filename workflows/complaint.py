@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -236,15 +236,22 @@ class ComplaintWorkflow:
             retry_policy=STORE_RETRY,
         )
         self.state.case_id = stored.case_id
+        # The receipt's change is recorded in this first workflow task, dated
+        # when the case was stored: done again after a worker stopped half-way,
+        # the task reads the same policy (current_policy) and the same time,
+        # and so records the very same change, which the store takes once.
+        # Intake's answer then needs no further trip through the server.
+        in_first_task = stored.created_at is not None and workflow.patched("receipt-in-first-task")
+        stored_at = stored.created_at if in_first_task else None
         async with self.lock:
             self.complaint.receive(
                 submission,
                 classified,
-                workflow.now(),
+                stored_at or workflow.now(),
                 regime_calendars=self._patched("regime-calendars"),
                 type_chosen=chosen,
             )
-            await self._persist()
+            await self._persist(stored_at)
         if self._routes():
             await self._route("receipt")
 
@@ -365,11 +372,14 @@ class ComplaintWorkflow:
 
     # -- recording -----------------------------------------------------------
 
-    async def _persist(self) -> None:
-        """Records the new state and the audit entries that explain it."""
+    async def _persist(self, receipt_at: datetime | None = None) -> None:
+        """Records the new state and the audit entries that explain it.
+
+        `receipt_at`: the receipt's change, dated then and recorded by a local
+        activity in the first workflow task (see _receive)."""
         if self.complaint.take_message_requested():
             self._start_draining()
-        change = self.complaint.take_change(workflow.now())
+        change = self.complaint.take_change(receipt_at or workflow.now())
         if change is None:
             return
         if change.events_queued:
@@ -388,7 +398,16 @@ class ComplaintWorkflow:
             notes=change.notes,
         )
         try:
-            if by_activity:
+            if receipt_at is not None:
+                # Its content follows from the stored case alone (its policy,
+                # its time), so a task done again records the same content.
+                await workflow.execute_local_activity_method(
+                    CaseActivities.record_change,
+                    recorded,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=STORE_RETRY,
+                )
+            elif by_activity:
                 # A regular activity: its input is in the history before it
                 # runs, so a change's id always names the same content.
                 await workflow.execute_activity_method(

@@ -126,6 +126,10 @@ class StoreCaseInput:
 class StoredCase:
     case_id: str
     created: bool
+    # When the case was stored: the time of its receipt's change, the same
+    # when the first workflow task is done again. None in histories of
+    # complaints stored before it was returned.
+    created_at: datetime | None = None
 
 
 @dataclass

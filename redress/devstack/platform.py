@@ -30,6 +30,22 @@ KEYS_HEADER = (
     "# Add your own lines (README, 'Trying each role'); they are kept at every start.\n"
 )
 # Processes with a metrics port beside the gRPC services.
+# The embedded Temporal server's settings. Its history service has one
+# shard, and each of the shard's task queues reads new tasks at most
+# `*MaxPollRPS` times a second (20 by default): with one shard, a workflow or
+# activity task then waited up to 50 ms before any worker could have it, which
+# was most of a complaint's answer at one caller (bench/intake_throughput.py).
+# A production server spreads tasks over many shards (docker-compose: 128).
+TEMPORAL_DEV_SETTINGS = (
+    "history.shardIOConcurrency=8",
+    "history.transferProcessorMaxPollRPS=1000",
+    "history.timerProcessorMaxPollRPS=1000",
+    "history.visibilityProcessorMaxPollRPS=1000",
+    # The worker runs an activity its workflow task just scheduled on its
+    # own task queue at once, instead of by a second trip through matching.
+    "system.enableActivityEagerExecution=true",
+)
+
 WEB_PROCESSES = ("worker", "worker_sdk", "console", "http", "social", "webform")
 
 
@@ -351,10 +367,9 @@ class LocalPlatform:
             str(self.ports.temporal),
             "--log-level",
             "warn",
-            "--dynamic-config-value",
-            "history.shardIOConcurrency=8",
-            # Let search attributes and visibility catch up quickly for ops.
         ]
+        for setting in TEMPORAL_DEV_SETTINGS:
+            argv += ["--dynamic-config-value", setting]
         if persist:
             argv += [
                 "--db-filename",

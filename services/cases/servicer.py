@@ -974,11 +974,26 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
     async def GetPolicy(
         self, request: cases_pb2.GetPolicyRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.GetPolicyResponse:
-        row = await asyncio.to_thread(self.store.get_policy, request.policy_id, request.version)
+        policy_id, version = request.policy_id, request.version
+        if request.workflow_id:
+            if "service" not in current_principal.get().roles:
+                raise ServiceError(
+                    grpc.StatusCode.PERMISSION_DENIED,
+                    "workflow_id: only the service role may ask for the policy a case "
+                    "was stored under",
+                )
+            if policy_id or version:
+                v = Violations()
+                v.add("workflow_id", "alone: not with policy_id or version")
+                v.raise_if_any()
+            stored = await asyncio.to_thread(self.store.case_policy, request.workflow_id)
+            if stored is not None:
+                policy_id, version = stored
+        row = await asyncio.to_thread(self.store.get_policy, policy_id, version)
         if row is not None:
             return cases_pb2.GetPolicyResponse(policy=_policy_message(row))
         shipped = Policy.load_default()
-        if request.policy_id in ("", shipped.id) and request.version in ("", shipped.version):
+        if policy_id in ("", shipped.id) and version in ("", shipped.version):
             return cases_pb2.GetPolicyResponse(
                 policy=cases_pb2.Policy(
                     policy_id=shipped.id,
@@ -987,9 +1002,7 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
                     published_by="redress (shipped default)",
                 )
             )
-        raise NotFound(
-            f"no policy {request.policy_id or '(any)'} version {request.version or '(latest)'}"
-        )
+        raise NotFound(f"no policy {policy_id or '(any)'} version {version or '(latest)'}")
 
     async def CreateCase(
         self, request: cases_pb2.CreateCaseRequest, context: grpc.aio.ServicerContext

@@ -844,6 +844,15 @@ class CaseStore(Store):
             ).first()
             return (row[0], row[1]) if row else None
 
+    def case_policy(self, workflow_id: str) -> tuple[str, str] | None:
+        """The policy id and version the case of `workflow_id` was stored
+        under; None when no case is stored for it."""
+        with self.sessions() as session:
+            row = session.execute(
+                select(Case.policy_id, Case.policy_version).where(Case.workflow_id == workflow_id)
+            ).first()
+            return (row[0], row[1]) if row else None
+
     def get_case(
         self, case_id: str, notes: int | None = None, audit_events: int | None = None
     ) -> CaseView | None:

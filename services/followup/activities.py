@@ -358,8 +358,9 @@ class FollowupActivities:
                 self.store.disable_failing_webhook,
                 hook.webhook_id,
                 self.settings.webhook_disable_after,
-                lambda count: f"disabled after {count} deliveries in a row were given up; "
-                f"last: {last}",
+                lambda count: (
+                    f"disabled after {count} deliveries in a row were given up; last: {last}"
+                ),
             )
             if reason is None:
                 return  # another delivery given up at the same moment disabled it

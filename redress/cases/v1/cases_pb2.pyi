@@ -975,12 +975,14 @@ class StoredClosedCase(_message.Message):
     def __init__(self, workflow_id: _Optional[str] = ..., case_id: _Optional[str] = ..., created: _Optional[bool] = ..., reused_key: _Optional[bool] = ...) -> None: ...
 
 class GetPolicyRequest(_message.Message):
-    __slots__ = ("policy_id", "version")
+    __slots__ = ("policy_id", "version", "workflow_id")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
     version: str
-    def __init__(self, policy_id: _Optional[str] = ..., version: _Optional[str] = ...) -> None: ...
+    workflow_id: str
+    def __init__(self, policy_id: _Optional[str] = ..., version: _Optional[str] = ..., workflow_id: _Optional[str] = ...) -> None: ...
 
 class GetPolicyResponse(_message.Message):
     __slots__ = ("policy",)

@@ -594,7 +594,8 @@ class CasesServiceServicer:
 
     def GetPolicy(self, request, context):
         """The policy in force (the latest published, or the one Redress ships
-        with), or a given version of it.
+        with), or a given version of it, or the one a complaint's stored case
+        was stored under (workflow_id).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
