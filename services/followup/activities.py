@@ -43,6 +43,8 @@ ALERTS = Counter(
 )
 # States in which a message's delivery attempts are over.
 DONE = ("sent", "delivered", "handed_off", "failed")
+# How a delivery's last attempt says it was given up.
+GIVEN_UP = "given up after"
 
 
 class FollowupActivities:
@@ -337,18 +339,28 @@ class FollowupActivities:
 
     @activity.defn(name="followup.give_up_delivery")
     async def give_up_delivery(self, delivery_id: str) -> None:
+        """Gives the delivery up; at the limit of deliveries given up in a
+        row, disables its webhook and alerts the administrators.
+
+        Each step holds when done again, so that a worker stopping between
+        any two of them leaves nothing undone: a delivery given up already is
+        not recorded again, a webhook at the limit is disabled whichever try
+        finds it so, and the delivery that disabled it alerts (once, by the
+        alert's key)."""
         delivery = await asyncio.to_thread(self.store.get_delivery, delivery_id)
         assert delivery is not None
-        if delivery.state in ("delivered", "failed", "cancelled"):
+        if delivery.state in ("delivered", "cancelled"):
             return
-        last = delivery.attempts[-1]["detail"] if delivery.attempts else ""
-        await asyncio.to_thread(
-            self.store.record_delivery_attempt,
-            delivery_id,
-            False,
-            f"given up after {len(delivery.attempts)} attempts; last: {last}",
-            "failed",
-        )
+        tried = [a for a in delivery.attempts if not a["detail"].startswith(GIVEN_UP)]
+        last = tried[-1]["detail"] if tried else ""
+        if delivery.state != "failed":
+            await asyncio.to_thread(
+                self.store.record_delivery_attempt,
+                delivery_id,
+                False,
+                f"{GIVEN_UP} {len(delivery.attempts)} attempts; last: {last}",
+                "failed",
+            )
         hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
         assert hook is not None
         if hook.enabled and hook.failures_in_a_row >= self.settings.webhook_disable_after:
@@ -361,16 +373,23 @@ class FollowupActivities:
                 lambda count: (
                     f"disabled after {count} deliveries in a row were given up; last: {last}"
                 ),
+                delivery_id,
             )
-            if reason is None:
-                return  # another delivery given up at the same moment disabled it
-            log.error(
-                "webhook disabled",
-                extra={
-                    "fields": {"webhook_id": hook.webhook_id, "name": hook.name, "reason": reason}
-                },
-            )
-            await self._alert_admins(hook.webhook_id, hook.name, reason, delivery_id)
+            if reason is not None:
+                log.error(
+                    "webhook disabled",
+                    extra={
+                        "fields": {
+                            "webhook_id": hook.webhook_id,
+                            "name": hook.name,
+                            "reason": reason,
+                        }
+                    },
+                )
+            hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
+            assert hook is not None
+        if not hook.enabled and hook.disabled_by_delivery == delivery_id:
+            await self._alert_admins(hook.webhook_id, hook.name, hook.disabled_reason, delivery_id)
 
     async def _alert_admins(
         self, webhook_id: str, name: str, reason: str, delivery_id: str

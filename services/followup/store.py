@@ -452,6 +452,7 @@ class FollowupStore(Store):
                 return None
             row.enabled = enabled
             row.disabled_reason = "" if enabled else reason
+            row.disabled_by_delivery = ""
             if enabled:
                 row.failures_in_a_row = 0
             return row
@@ -472,6 +473,7 @@ class FollowupStore(Store):
             row.deleted_at = at
             row.deleted_by = actor
             row.disabled_reason = f"deleted by {actor}" + (f": {reason}" if reason else "")
+            row.disabled_by_delivery = ""
             waiting = list(
                 session.scalars(
                     select(Delivery)
@@ -495,19 +497,21 @@ class FollowupStore(Store):
             return row, len(waiting)
 
     def disable_failing_webhook(
-        self, webhook_id: str, failures: int, reason: Callable[[int], str]
+        self, webhook_id: str, failures: int, reason: Callable[[int], str], delivery_id: str
     ) -> str | None:
         """Disables the webhook if it is enabled and has `failures` or more
         deliveries given up in a row, recording `reason(count)` for the count
-        it has at that moment; returns that reason to the one caller that
-        disabled it (None to the others), so that deliveries given up at the
-        same moment alert once, and with a count that is true."""
+        it has at that moment and `delivery_id` as the delivery that disabled
+        it; returns that reason to the one caller that disabled it (None to
+        the others), so that deliveries given up at the same moment alert
+        once, and with a count that is true."""
         with self.sessions.begin() as session:
             hook = session.get(Webhook, webhook_id, with_for_update=True)
             if hook is None or not hook.enabled or hook.failures_in_a_row < failures:
                 return None
             hook.enabled = False
             hook.disabled_reason = reason(hook.failures_in_a_row)
+            hook.disabled_by_delivery = delivery_id
             return hook.disabled_reason
 
     def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:

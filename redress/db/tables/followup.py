@@ -94,6 +94,10 @@ class Webhook(Base):
     # Deliveries given up in a row; the webhook is disabled at the limit.
     failures_in_a_row: Mapped[int] = mapped_column(Integer, default=0)
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
+    # The delivery whose giving up disabled it (empty when a person did or it
+    # is enabled): that delivery's give-up alerts the administrators, also
+    # when it is done again after a worker stopped between the two.
+    disabled_by_delivery: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     # Set by DeleteWebhook; the row stays for the delivery log.
