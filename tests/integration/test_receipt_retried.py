@@ -170,8 +170,9 @@ async def test_only_the_service_role_asks_for_the_policy_a_case_was_stored_under
                 cases_pb2.GetPolicyRequest(workflow_id="complaint:anyone:1"),
                 metadata=bearer(cases_only.credentials.admin_key),
             )
-        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert "workflow_id" in (refused.value.details() or "")
+        assert "service role only" in (refused.value.details() or "")
         service = bearer(cases_only.credentials.service_key)
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await cases.GetPolicy(
