@@ -18,8 +18,6 @@ import grpc
 import pytest
 from sqlalchemy import select
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -29,11 +27,9 @@ from temporalio.worker import Worker
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.db.tables.cases import CaseClock
-from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.calendars import preset
 from redress.domain.policy import Policy
-from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
 from services.followup.store import FollowupStore
 from services.reporting.definitions import RETURN_CLOCKS, WorkingTime
@@ -41,6 +37,7 @@ from services.reporting.definitions import Filter as ReportingFilter
 from services.reporting.python_figures import business_time_taken, fca_return
 from services.reporting.store import ReportingStore
 from tests.followup_support import Inbox, followup_worker, knowledge_worker
+from tests.temporal_support import time_skipping
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -64,12 +61,6 @@ from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
 LONDON = ZoneInfo("Europe/London")
-KINDS = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-}
 
 
 @pytest.fixture(scope="module")
@@ -85,15 +76,7 @@ def cases_service(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 async def env():
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
-    await environment.client.operator_service.add_search_attributes(
-        AddSearchAttributesRequest(
-            namespace=environment.client.namespace,
-            search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
-        )
-    )
+    environment = await time_skipping()
     try:
         yield environment
     finally:

@@ -19,7 +19,6 @@ import grpc
 import holidays
 import pytest
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
@@ -27,10 +26,8 @@ from temporalio.worker import Replayer, Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.devstack import binaries
 from redress.devstack.platform import SERVICES, LocalPlatform, Ports
 from redress.devstack.processes import free_port
-from redress.platform import search_attributes as sa
 from redress.platform.enums import short_name
 from redress.platform.errors import field_violations
 from services.console.apis import Apis
@@ -40,7 +37,7 @@ from services.reporting.python_figures import fca_return
 from services.reporting.store import ReportingStore
 from tests.conftest import bearer
 from tests.followup_support import followup_worker, knowledge_worker
-from tests.integration.test_complaint_workflow import KINDS
+from tests.temporal_support import time_skipping
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -211,9 +208,7 @@ def case_clocks(case: cases_pb2.Case) -> dict[str, tuple[str, datetime | None]]:
 
 
 async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_cases, tmp_path):
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
+    env = await time_skipping()
     admin = bearer(typed_cases.credentials.admin_key)
     channel = grpc.insecure_channel(typed_cases.address("cases"))
     cases = cases_pb2_grpc.CasesServiceStub(channel)
@@ -224,12 +219,6 @@ async def test_two_complaint_types_and_a_reclassification_on_temporal(typed_case
         return cases.GetCase(cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin).case
 
     try:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
-            )
-        )
         activities = CaseActivities(
             grpc.aio.insecure_channel(typed_cases.address("cases")),
             typed_cases.credentials.service_key,

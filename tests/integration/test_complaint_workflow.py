@@ -13,18 +13,14 @@ import grpc
 import holidays
 import pytest
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowExecutionStatus, WorkflowHistory
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
-from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.devstack.processes import free_port
-from redress.platform import search_attributes as sa
 from tests.followup_support import followup_worker, knowledge_worker
+from tests.temporal_support import time_skipping
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -37,13 +33,6 @@ from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
-
-KINDS = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-}
 
 
 @pytest.fixture(scope="module")
@@ -101,16 +90,8 @@ def submission(narrative: str, received_at: datetime | None = None) -> Complaint
 
 
 async def test_a_complaint_workflow_stores_its_case_and_lives_on_for_months(cases_only):
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
+    env = await time_skipping()
     try:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
-            )
-        )
         channel = grpc.aio.insecure_channel(cases_only.address("cases"))
         activities = CaseActivities(channel, cases_only.credentials.service_key)
         task_queue = f"tq-{uuid.uuid4()}"

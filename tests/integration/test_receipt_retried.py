@@ -15,18 +15,14 @@ import grpc
 import pytest
 import yaml
 from temporalio import activity
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.exceptions import ApplicationError
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.domain.policy import Policy
-from redress.platform import search_attributes as sa
 from tests.conftest import bearer
+from tests.temporal_support import time_skipping
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import (
@@ -39,13 +35,6 @@ from workflows.complaint_types import (
 from workflows.refusals import CHANGE_CONFLICT
 from workflows.sandbox import workflow_runner
 from workflows.subtask import SubtaskWorkflow
-
-KINDS = {
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-}
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +59,7 @@ def quicker_acknowledgement() -> str:
 
 
 async def test_a_first_task_done_again_records_the_receipt_it_recorded_before(cases_only):
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
+    env = await time_skipping()
     channel = grpc.aio.insecure_channel(cases_only.address("cases"))
     cases = cases_pb2_grpc.CasesServiceStub(channel)
     admin = bearer(cases_only.credentials.admin_key)
@@ -94,12 +81,6 @@ async def test_a_first_task_done_again_records_the_receipt_it_recorded_before(ca
         return recorded
 
     try:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
-            )
-        )
         before = (await cases.GetPolicy(cases_pb2.GetPolicyRequest(), metadata=admin)).policy
         task_queue = f"tq-{uuid.uuid4()}"
         async with Worker(

@@ -22,19 +22,15 @@ from pathlib import Path
 import grpc
 import pytest
 import yaml
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.devstack import binaries
 from redress.devstack.platform import LocalPlatform, Ports
-from redress.platform import search_attributes as sa
 from redress.platform.errors import field_violations
 from redress.platform.wire import timestamp
 from tests.conftest import bearer
 from tests.integration.test_complaint_types import start
-from tests.integration.test_complaint_workflow import KINDS
+from tests.temporal_support import time_skipping
 from workflows.activities import CaseActivities
 from workflows.complaint import ComplaintWorkflow
 from workflows.complaint_types import CategoryCommand, ComplaintSubmission, CustomerInfo
@@ -194,9 +190,7 @@ def test_publish_refuses_bad_routing_rules_naming_each_problem(routed_cases) -> 
 async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_absent(
     routed_cases,
 ) -> None:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
+    env = await time_skipping()
     admin = bearer(routed_cases.credentials.admin_key)
     channel = grpc.insecure_channel(routed_cases.address("cases"))
     cases = cases_pb2_grpc.CasesServiceStub(channel)
@@ -217,12 +211,6 @@ async def test_routing_by_language_least_loaded_and_round_robin_skipping_the_abs
         ]
 
     try:
-        await env.client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=env.client.namespace,
-                search_attributes={n: KINDS[k] for n, k in sa.CLI_TYPES.items()},
-            )
-        )
         activities = CaseActivities(
             grpc.aio.insecure_channel(routed_cases.address("cases")),
             routed_cases.credentials.service_key,

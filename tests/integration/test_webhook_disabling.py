@@ -13,15 +13,14 @@ from typing import Any
 
 import grpc
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from redress.cases.v1 import cases_pb2_grpc
 from redress.db.migrate import upgrade
-from redress.devstack import binaries
 from services.followup.activities import FollowupActivities
 from services.followup.messenger import Messenger
 from services.followup.store import CaseEvent, FollowupStore, message_id_for
 from tests.followup_support import FIRM, QUICK, smtp_for
+from tests.temporal_support import time_skipping
 
 
 def reason(count: int) -> str:
@@ -111,9 +110,7 @@ ADMINS = "integrations@bank.test"
 async def test_a_give_up_done_again_after_the_worker_stopped_disables_and_alerts_once(
     store: FollowupStore,
 ) -> None:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(binaries.temporal_test_server())
-    )
+    env = await time_skipping()
     settings = dataclasses.replace(QUICK, webhook_disable_after=2, admin_alerts_to=ADMINS)
     channel = grpc.aio.insecure_channel("127.0.0.1:9")  # never called: alerts name no case
     messenger = Messenger(
