@@ -398,16 +398,7 @@ class ComplaintWorkflow:
             notes=change.notes,
         )
         try:
-            if receipt_at is not None:
-                # Its content follows from the stored case alone (its policy,
-                # its time), so a task done again records the same content.
-                await workflow.execute_local_activity_method(
-                    CaseActivities.record_change,
-                    recorded,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=STORE_RETRY,
-                )
-            elif by_activity:
+            if by_activity and receipt_at is None:
                 # A regular activity: its input is in the history before it
                 # runs, so a change's id always names the same content.
                 await workflow.execute_activity_method(
@@ -417,8 +408,11 @@ class ComplaintWorkflow:
                     retry_policy=STORE_RETRY,
                 )
             else:
-                # Workflows started before: a local activity runs inside a
-                # workflow task not yet committed, so a crash can replay the
+                # A local activity, inside a workflow task not yet committed.
+                # The receipt in the first task: its content follows from the
+                # stored case alone (its policy, its time), so a task done
+                # again records the same content. Workflows started before
+                # changes were recorded by activities: a crash can replay the
                 # change with other content; the store refuses that loudly.
                 await workflow.execute_local_activity_method(
                     CaseActivities.record_change,

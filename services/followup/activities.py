@@ -363,6 +363,7 @@ class FollowupActivities:
             )
         hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
         assert hook is not None
+        reason: str | None = None
         if hook.enabled and hook.failures_in_a_row >= self.settings.webhook_disable_after:
             # Deliveries given up at the same moment race to disable it: the
             # count is read where the webhook is disabled, not here.
@@ -386,10 +387,11 @@ class FollowupActivities:
                         }
                     },
                 )
-            hook = await asyncio.to_thread(self.store.get_webhook, delivery.webhook_id)
-            assert hook is not None
-        if not hook.enabled and hook.disabled_by_delivery == delivery_id:
-            await self._alert_admins(hook.webhook_id, hook.name, hook.disabled_reason, delivery_id)
+        elif not hook.enabled and hook.disabled_by_delivery == delivery_id:
+            # Done again after this delivery disabled it, before it alerted.
+            reason = hook.disabled_reason
+        if reason is not None:
+            await self._alert_admins(hook.webhook_id, hook.name, reason, delivery_id)
 
     async def _alert_admins(
         self, webhook_id: str, name: str, reason: str, delivery_id: str

@@ -506,12 +506,24 @@ class FollowupStore(Store):
         the others), so that deliveries given up at the same moment alert
         once, and with a count that is true."""
         with self.sessions.begin() as session:
-            hook = session.get(Webhook, webhook_id, with_for_update=True)
-            if hook is None or not hook.enabled or hook.failures_in_a_row < failures:
+            # One conditional UPDATE claims it: SQLite takes no row lock on a
+            # read, so two callers reading `enabled` first could both disable
+            # it. Once claimed, this transaction holds the write lock, and the
+            # count read next is the one it was disabled at.
+            claimed = session.execute(
+                update(Webhook)
+                .where(
+                    Webhook.webhook_id == webhook_id,
+                    Webhook.enabled.is_(True),
+                    Webhook.failures_in_a_row >= failures,
+                )
+                .values(enabled=False, disabled_by_delivery=delivery_id)
+            )
+            if not getattr(claimed, "rowcount", 0):
                 return None
-            hook.enabled = False
+            hook = session.get(Webhook, webhook_id)
+            assert hook is not None
             hook.disabled_reason = reason(hook.failures_in_a_row)
-            hook.disabled_by_delivery = delivery_id
             return hook.disabled_reason
 
     def enqueue_events(self, events: Iterable[CaseEvent]) -> list[tuple[str, str]]:
