@@ -37,6 +37,20 @@ def check_case_id(case_id: str, violations: Violations, field: str = "case_id") 
         violations.add(field, f"{case_id[:40]!r} is not a case id; expected C- and 6+ digits")
 
 
+# Temporal's own limit on a workflow id (limit.maxIDLength), in characters
+# here: ids Redress makes are ASCII.
+WORKFLOW_ID_LENGTH = 1000
+
+
+def check_workflow_id(workflow_id: str, violations: Violations, field: str = "workflow_id") -> None:
+    if not workflow_id:
+        violations.add(field, "required: a Temporal workflow id")
+    elif len(workflow_id) > WORKFLOW_ID_LENGTH or not workflow_id.isprintable():
+        violations.add(
+            field, f"not a workflow id: printable characters, at most {WORKFLOW_ID_LENGTH}"
+        )
+
+
 def is_case_id(value: str) -> bool:
     return bool(CASE_ID.match(value))
 

@@ -42,6 +42,7 @@ from redress.platform.requests import (
     check_case_id,
     check_opt_outs,
     check_plain_text,
+    check_workflow_id,
     page_size,
 )
 from redress.platform.scope import AgentScope, case_not_found
@@ -218,6 +219,18 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
         if holder is None:
             raise case_not_found(case_id)
         self.scope.check(case_id, *holder)
+
+    async def _case_of_workflow(self, workflow_id: str) -> cases_pb2.Case:
+        """GetCase's case by its workflow's id. Out of the caller's scope it
+        is not found by the same words, so that the answer does not name it."""
+        not_found = NotFound(f"no case for workflow {workflow_id!r}")
+        case_id = await asyncio.to_thread(self.store.case_of_workflow, workflow_id)
+        if case_id is None:
+            raise not_found
+        try:
+            return await self._case(case_id, history=True)
+        except NotFound:
+            raise not_found from None
 
     async def _case(self, case_id: str, history: bool = False) -> cases_pb2.Case:
         """The case as an answer carries it (services/cases/reads.py): with
@@ -1077,9 +1090,17 @@ class CasesServicer(StaffRpcs, cases_pb2_grpc.CasesServiceServicer):
         self, request: cases_pb2.GetCaseRequest, context: grpc.aio.ServicerContext
     ) -> cases_pb2.GetCaseResponse:
         violations = Violations()
-        check_case_id(request.case_id, violations)
+        if request.workflow_id:
+            if request.case_id:
+                violations.add("workflow_id", "alone: leave case_id empty, or give only case_id")
+            check_workflow_id(request.workflow_id, violations)
+        else:
+            check_case_id(request.case_id, violations)
         violations.raise_if_any()
-        case = await self._case(request.case_id, history=True)
+        if request.workflow_id:
+            case = await self._case_of_workflow(request.workflow_id)
+        else:
+            case = await self._case(request.case_id, history=True)
         if for_customer_only(current_principal.get()):
             case = customer_view(case)
         return cases_pb2.GetCaseResponse(case=case)

@@ -844,6 +844,11 @@ class CaseStore(Store):
             ).first()
             return (row[0], row[1]) if row else None
 
+    def case_of_workflow(self, workflow_id: str) -> str | None:
+        """The id of the case `workflow_id` owns; None when none is stored."""
+        with self.sessions() as session:
+            return session.scalar(select(Case.case_id).where(Case.workflow_id == workflow_id))
+
     def case_policy(self, workflow_id: str) -> tuple[str, str] | None:
         """The policy id and version the case of `workflow_id` was stored
         under; None when no case is stored for it."""

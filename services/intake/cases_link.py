@@ -9,7 +9,10 @@ things only:
   "Regimes are data"), and closed historic complaints go through its rules
   here, as a workflow's first step would. The shipped regimes need no call:
   a complaint under them never waits for the case service;
-- storing closed historic complaints, many at a time (StoreClosedCases).
+- storing closed historic complaints, many at a time (StoreClosedCases);
+- finding the case a complaint's workflow owns (GetCase by workflow_id), for
+  FindComplaint: the store has every case, also those imported closed (no
+  workflow) and those whose workflow Temporal no longer keeps.
 """
 
 from __future__ import annotations
@@ -110,6 +113,25 @@ class CasesLink:
                 raise
             stored += answer.stored
         return stored
+
+    async def case_of_workflow(self, workflow_id: str, seconds: float) -> str | None:
+        """The id of the case `workflow_id` owns; None when none is stored.
+        Unavailable when the store cannot say now (unreachable, or no key)."""
+        if not self.api_key:
+            raise Unavailable("intake has no REDRESS_SERVICE_API_KEY to ask the case store with")
+        try:
+            answer = await self._stub().GetCase(
+                cases_pb2.GetCaseRequest(workflow_id=workflow_id),
+                metadata=self._metadata(),
+                timeout=seconds,
+            )
+        except grpc.aio.AioRpcError as err:
+            if err.code() == grpc.StatusCode.NOT_FOUND:
+                return None
+            if err.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise Unavailable(f"the case store did not answer ({err.code().name})") from None
+            raise
+        return answer.case.case_id
 
 
 def _chunks(cases: list[cases_pb2.ClosedCase]) -> list[list[cases_pb2.ClosedCase]]:

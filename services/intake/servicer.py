@@ -221,9 +221,22 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         not_found = NotFound(
             "you filed no complaint with this idempotency key, or its case is not stored yet"
         )
+        seconds = max(remaining(context), 1)
+        if self.cases is not None:
+            # The case store holds every case: also those imported closed,
+            # which have no workflow, and those whose workflow Temporal no
+            # longer keeps.
+            try:
+                case_id = await self.cases.case_of_workflow(workflow_id, seconds)
+            except Unavailable:
+                pass  # the workflow can still say, while it runs
+            else:
+                if case_id is None:
+                    raise not_found
+                return intake_pb2.FindComplaintResponse(case_id=case_id, workflow_id=workflow_id)
         try:
             status = await self.client.get_workflow_handle(workflow_id).query(
-                ComplaintWorkflow.status, rpc_timeout=timedelta(seconds=max(remaining(context), 1))
+                ComplaintWorkflow.status, rpc_timeout=timedelta(seconds=seconds)
             )
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:

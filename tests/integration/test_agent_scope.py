@@ -110,6 +110,25 @@ def test_an_agent_sees_and_works_only_their_teams_cases_and_their_own(
             pytest.fail(f"{method} answered")
         assert err.value.code() == grpc.StatusCode.NOT_FOUND, method
         assert err.value.details() == f"no case {other_case}", method
+    # Asked by its workflow's id (as the Temporal UI shows it), a case in her
+    # scope is found, and one outside is answered without naming it.
+    workflow_of = {
+        case_id: cases.GetCase(
+            cases_pb2.GetCaseRequest(case_id=case_id), metadata=admin, timeout=30
+        ).case.workflow_id
+        for case_id in (team_case, other_case)
+    }
+    by_workflow = scoped.GetCase(
+        cases_pb2.GetCaseRequest(workflow_id=workflow_of[team_case]), metadata=dana, timeout=30
+    )
+    assert by_workflow.case.case_id == team_case
+    with pytest.raises(grpc.RpcError) as err:
+        scoped.GetCase(
+            cases_pb2.GetCaseRequest(workflow_id=workflow_of[other_case]), metadata=dana, timeout=30
+        )
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert err.value.details() == f"no case for workflow {workflow_of[other_case]!r}"
+    assert other_case not in err.value.details()
     added = scoped.AddNote(
         cases_pb2.AddNoteRequest(case_id=own_case, body="called the customer back"),
         metadata=dana,

@@ -102,9 +102,50 @@ def test_closed_complaints_are_filed_in_one_call_each_answered(platform):
         # SubmitComplaint finds the same case for the same complaint.
         answer = stub.SubmitComplaint(closed[7], metadata=intake, timeout=60)
         assert (answer.case_id, answer.created) == (filed[7].case_id, False)
+        # FindComplaint finds it by its key though it has no workflow; only
+        # for the caller who filed it.
+        found = stub.FindComplaint(
+            intake_pb2.FindComplaintRequest(idempotency_key=closed[7].idempotency_key),
+            metadata=intake,
+            timeout=30,
+        )
+        assert found.case_id == filed[7].case_id
+        with pytest.raises(grpc.RpcError) as err:
+            stub.FindComplaint(
+                intake_pb2.FindComplaintRequest(idempotency_key=closed[7].idempotency_key),
+                metadata=bearer(platform.credentials.social_key),
+                timeout=30,
+            )
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
     with grpc.insecure_channel(platform.address("cases")) as channel:
         cases = cases_pb2_grpc.CasesServiceStub(channel)
+        # The case store finds it by the workflow id FindComplaint named.
+        by_workflow = cases.GetCase(
+            cases_pb2.GetCaseRequest(workflow_id=found.workflow_id), metadata=admin, timeout=10
+        )
+        assert by_workflow.case.case_id == filed[7].case_id
+        for request, field in (
+            (
+                cases_pb2.GetCaseRequest(case_id=filed[7].case_id, workflow_id=found.workflow_id),
+                "workflow_id",
+            ),
+            (cases_pb2.GetCaseRequest(workflow_id="complaint:\x00"), "workflow_id"),
+            (cases_pb2.GetCaseRequest(), "case_id"),
+        ):
+            with pytest.raises(grpc.RpcError) as err:
+                cases.GetCase(request, metadata=admin, timeout=10)
+            assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert err.value.details().startswith(f"invalid fields ({field}): "), (
+                err.value.details()
+            )
+        with pytest.raises(grpc.RpcError) as err:
+            cases.GetCase(
+                cases_pb2.GetCaseRequest(workflow_id=found.workflow_id + "-none"),
+                metadata=admin,
+                timeout=10,
+            )
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND
         for complaint, result in list(zip(closed, filed, strict=False))[:5]:
             case = cases.GetCase(
                 cases_pb2.GetCaseRequest(case_id=result.case_id), metadata=admin, timeout=10

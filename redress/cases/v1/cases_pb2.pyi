@@ -421,10 +421,12 @@ class CreateCaseResponse(_message.Message):
     def __init__(self, case: _Optional[_Union[Case, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
 
 class GetCaseRequest(_message.Message):
-    __slots__ = ("case_id",)
+    __slots__ = ("case_id", "workflow_id")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKFLOW_ID_FIELD_NUMBER: _ClassVar[int]
     case_id: str
-    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+    workflow_id: str
+    def __init__(self, case_id: _Optional[str] = ..., workflow_id: _Optional[str] = ...) -> None: ...
 
 class GetCaseResponse(_message.Message):
     __slots__ = ("case",)

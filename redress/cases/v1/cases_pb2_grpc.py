@@ -376,8 +376,8 @@ class CasesServiceServicer:
 
     def GetCase(self, request, context):
         """One case with its customer, clocks, outcome, subtasks, links, its most
-        recent notes and its most recent audit entries. NOT_FOUND if there is no
-        such case.
+        recent notes and its most recent audit entries, by its case_id or by
+        its workflow's id (exactly one). NOT_FOUND if there is no such case.
 
         The answer is bounded however large the case has grown, so that it
         always fits in a gRPC message (at most about 3.5 MB, under gRPC's 4 MB

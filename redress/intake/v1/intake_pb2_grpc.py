@@ -84,7 +84,11 @@ class IntakeServiceServicer:
         """The case this caller's complaint with an idempotency key became, for a
         channel adapter that files a thread's later messages on the same case
         (a social thread, a chat) and keeps no case data of its own. Only the
-        caller's own keys are found: keys are scoped to the caller.
+        caller's own keys are found: keys are scoped to the caller. Every
+        stored case is found, also one imported closed (ImportClosedComplaints,
+        SubmitComplaint with a closure) and one whose workflow Temporal no
+        longer keeps: intake asks the case store. While the case store does not
+        answer, a complaint whose workflow is still kept is found through it.
 
         Errors: NOT_FOUND when this caller filed no complaint with the key (or
         its case is not stored yet); INVALID_ARGUMENT for a malformed key.
