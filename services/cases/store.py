@@ -514,8 +514,8 @@ class CaseStore(Store):
                 session.flush()
                 case.case_id = case_number(case.id)
                 session.flush()
-                for entry in self._creation_entries(new, customer, conflicts):
-                    self._append(session, case.case_id, actor, **entry)
+                entries = self._creation_entries(new, customer, conflicts)
+                self._append_all(session, case.case_id, [(actor, entry) for entry in entries])
                 return case, customer, True
         except IntegrityError:
             # Another call stored the same workflow's case first.
@@ -679,6 +679,17 @@ class CaseStore(Store):
         new_value: str = "",
         cause: str = "",
     ) -> AuditEvent:
+        values = dict(
+            action=action, field=field, old_value=old_value, new_value=new_value, cause=cause
+        )
+        return self._append_all(session, case_id, [(actor, values)])[-1]
+
+    def _append_all(
+        self, session: Session, case_id: str, entries: Sequence[tuple[Actor, dict[str, str]]]
+    ) -> list[AuditEvent]:
+        """Appends `entries` (each its actor and the values `_sealed_values`
+        takes: action, field, old_value, new_value, cause) to the case's trail
+        in order, the trail's end read and its head sealed once for all."""
         # The case's row, then the trail's head, are locked first, so that
         # appends to one trail take turns, always taking the two in the
         # order every write to a case does (a writer holding the head could
@@ -689,6 +700,8 @@ class CaseStore(Store):
         # see an end another writer is about to move: there the head's row is
         # written (to itself) first, which takes the database's write lock
         # before the end is read.
+        if not entries:
+            return []
         session.execute(select(Case.id).where(Case.case_id == case_id).with_for_update())
         if self.engine.dialect.name == "sqlite":
             session.execute(
@@ -705,34 +718,27 @@ class CaseStore(Store):
             .limit(1)
         ).first()
         sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
-        event = AuditEvent(
-            **self._sealed_values(
-                case_id,
-                sequence,
-                previous,
-                actor,
-                action=action,
-                field=field,
-                old_value=old_value,
-                new_value=new_value,
-                cause=cause,
-            )
-        )
-        session.add(event)
+        events = []
+        for actor, values in entries:
+            event = AuditEvent(**self._sealed_values(case_id, sequence, previous, actor, **values))
+            session.add(event)
+            events.append(event)
+            sequence, previous = sequence + 1, event.hash
         if (head is None and last is None) or (
             head is not None and last is not None and self._head_holds(head, last[0], last[1])
         ):
-            self.seal_head(session, case_id, sequence, event.hash, head)
+            self.seal_head(session, case_id, sequence - 1, previous, head)
         else:
             # The trail no longer ends where it was sealed: the head is left
             # as it is, so that verifying keeps showing the break.
             log.error(
-                "audit trail of %s does not end where it was sealed; appended entry %d "
-                "without moving its sealed head",
+                "audit trail of %s does not end where it was sealed; appended entries "
+                "%d to %d without moving its sealed head",
                 case_id,
-                sequence,
+                events[0].sequence,
+                sequence - 1,
             )
-        return event
+        return events
 
     def _sealed_values(
         self,
@@ -1184,17 +1190,24 @@ class CaseStore(Store):
                         ).first()
                         if warned is not None and warned.warned_at is None:
                             warned.warned_at = now
-                    self._append(
-                        session,
-                        case.case_id,
-                        draft.actor,
-                        action=draft.action,
-                        field=draft.field,
-                        old_value=draft.old_value,
-                        new_value=draft.new_value,
-                        cause=draft.cause,
-                    )
-                    session.flush()
+                self._append_all(
+                    session,
+                    case.case_id,
+                    [
+                        (
+                            draft.actor,
+                            dict(
+                                action=draft.action,
+                                field=draft.field,
+                                old_value=draft.old_value,
+                                new_value=draft.new_value,
+                                cause=draft.cause,
+                            ),
+                        )
+                        for draft in change.audit
+                    ],
+                )
+                session.flush()
                 return True
         except IntegrityError:
             # The same change applied concurrently by a retried activity.
