@@ -530,9 +530,28 @@ def cmd_import_cfpb(args: argparse.Namespace) -> None:
         rejections_file=Path(args.rejections) if args.rejections else None,
         historic=args.historic,
         progress_every=args.progress_every,
+        encoding=args.encoding,
     )
     if code:
         raise SystemExit(code)
+
+
+def add_encoding_argument(parser: argparse.ArgumentParser) -> None:
+    from redress.importers.encoding import codec_name
+
+    def encoding(name: str) -> str:
+        try:
+            return codec_name(name)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parser.add_argument(
+        "--encoding",
+        type=encoding,
+        help="the file's text encoding, e.g. cp1250 (default: found from the file: UTF-8, "
+        "UTF-16 or UTF-32 with a byte-order mark, else the Windows or ISO code page its "
+        "bytes read best in, Windows-1252 where that reads as well; the import says which)",
+    )
 
 
 def cmd_kb_import(args: argparse.Namespace) -> None:
@@ -540,7 +559,11 @@ def cmd_kb_import(args: argparse.Namespace) -> None:
 
     try:
         code = run_import(
-            Path(args.file), address("knowledge", args), api_key(args), language=args.language
+            Path(args.file),
+            address("knowledge", args),
+            api_key(args),
+            language=args.language,
+            encoding=args.encoding,
         )
     except (OSError, ValueError) as err:
         raise CliError(str(err)) from None
@@ -792,6 +815,7 @@ def parser() -> argparse.ArgumentParser:
         help="how often to print progress (rows, rate, time left) and save where an "
         "interrupted import goes on (default 2)",
     )
+    add_encoding_argument(cfpb)
     cfpb.set_defaults(run=cmd_import_cfpb)
 
     kb = sub.add_parser("kb", help="the knowledge base").add_subparsers(
@@ -800,6 +824,7 @@ def parser() -> argparse.ArgumentParser:
     kbi = kb.add_parser("import", help="an FAQ CSV (question, answer, class) as articles")
     kbi.add_argument("file")
     kbi.add_argument("--language", default="en", help="the articles' language (default en)")
+    add_encoding_argument(kbi)
     kbi.set_defaults(run=cmd_kb_import)
     kbs = kb.add_parser("search", help="search published articles")
     kbs.add_argument("query")

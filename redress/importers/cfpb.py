@@ -41,6 +41,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
+from redress.importers.encoding import UTF8, NotText, file_encoding
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels, spreadsheets
 from redress.platform.errors import error_reasons
@@ -222,9 +223,15 @@ class Rejection:
     reasons: list[str]
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[Row]]:
-    """The fields this file has, and its rows keyed by field."""
-    handle = path.open(newline="", encoding="utf-8-sig")
+def read_rows(path: Path, encoding: str | None = None) -> tuple[list[str], Iterator[Row]]:
+    """The fields this file has, and its rows keyed by field, read in
+    `encoding` or else the file's own (UTF-8, or a legacy code page:
+    file_encoding)."""
+    try:
+        encoding = encoding or file_encoding(path)
+    except NotText as err:
+        raise FileFormatError(str(err)) from None
+    handle = path.open(newline="", encoding=encoding)
     reader = csv.reader(handle)
     try:
         header = next(reader)
@@ -421,6 +428,8 @@ class Report:
     resumed_after: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    # The codec the file was read with (redress/importers/encoding.py).
+    encoding: str = UTF8
 
 
 RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
@@ -537,9 +546,9 @@ class Checkpoint:
         self.path.unlink(missing_ok=True)
 
 
-def count_rows(path: Path) -> int:
+def count_rows(path: Path, encoding: str) -> int:
     """The rows a file holds (for the time left), read without checking them."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
+    with path.open(newline="", encoding=encoding) as f:
         return max(0, sum(1 for _ in csv.reader(f)) - 1)
 
 
@@ -565,19 +574,23 @@ async def import_file(
     report: Report | None = None,
     checkpoint: Checkpoint | None = None,
     progress_every: float = PROGRESS_SECONDS,
+    encoding: str | None = None,
 ) -> Report:
     """Files the file's rows: closed historic ones in batches without a
     workflow, the others one call each (`concurrency` in flight). `report`
     is filled as rows are accounted for, so that it is whole up to the
     point where an interrupted import stopped."""
-    fields, rows = read_rows(path)
+    report = report if report is not None else Report()
+    report.encoding = encoding or file_encoding(path)
+    fields, rows = read_rows(path, report.encoding)
     if "date_received" not in fields and received_on is None:
         raise FileFormatError(
             f"{path.name} has no 'Date received' column; pass --received-on YYYY-MM-DD "
             "to say when these complaints were received"
         )
-    report = report if report is not None else Report()
-    total = count_rows(path) if progress else 0
+    if progress and report.encoding != UTF8 and encoding is None:
+        print(f"  {path.name} is not UTF-8: reading it as {report.encoding}", file=progress)
+    total = count_rows(path, report.encoding) if progress else 0
     if limit is not None:
         total = min(total, limit)
     resume = checkpoint.resume_after() if checkpoint else 0
@@ -699,6 +712,7 @@ def run_import(
     rejections_file: Path | None = None,
     historic: bool = False,
     progress_every: float = PROGRESS_SECONDS,
+    encoding: str | None = None,
 ) -> int:
     """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file
     unreadable, 130 interrupted (run it again to resume)."""
@@ -724,8 +738,12 @@ def run_import(
                 report=report,
                 checkpoint=checkpoint,
                 progress_every=progress_every,
+                encoding=encoding,
             )
         )
+    except NotText as err:
+        print(f"cannot import {path}: {err}", file=sys.stderr)
+        return 2
     except (FileFormatError, OSError, UnicodeDecodeError) as err:
         print(f"cannot import {path}: {err}", file=sys.stderr)
         return 2
@@ -738,6 +756,8 @@ def run_import(
         f"{len(report.rejected)} rejected, {len(report.cleaned)} fields cleaned"
     )
     details = f"  {report.rows_read:,} rows read"
+    if report.encoding != UTF8:
+        details += f" as {report.encoding}" + ("" if encoding else " (the file is not UTF-8)")
     if report.resumed_after:
         details += f" (up to line {report.resumed_after:,} accounted for by an earlier run)"
     if report.filed_closed:

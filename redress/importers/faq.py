@@ -21,6 +21,7 @@ from pathlib import Path
 
 import grpc
 
+from redress.importers.encoding import file_encoding
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels
 from redress.platform.errors import error_reasons
@@ -43,9 +44,10 @@ class FaqReport:
     rejected: int = 0
 
 
-def read_faq(path: Path) -> Iterator[FaqRow | tuple[int, str]]:
-    """Rows of the file, or (line, reason) for a row that cannot be an article."""
-    with path.open(newline="", encoding="utf-8-sig") as f:
+def read_faq(path: Path, encoding: str | None = None) -> Iterator[FaqRow | tuple[int, str]]:
+    """Rows of the file, or (line, reason) for a row that cannot be an article;
+    read in `encoding`, or else the file's own (file_encoding)."""
+    with path.open(newline="", encoding=encoding or file_encoding(path)) as f:
         reader = csv.DictReader(f)
         names = {n.strip().lower(): n for n in reader.fieldnames or []}
         missing = [n for n in ("question", "answer") if n not in names]
@@ -83,12 +85,14 @@ def article_for(row: FaqRow, language: str) -> knowledge_pb2.Article:
     )
 
 
-def run_import(path: Path, address: str, api_key: str, language: str = "en") -> int:
+def run_import(
+    path: Path, address: str, api_key: str, language: str = "en", encoding: str | None = None
+) -> int:
     report = FaqReport()
     metadata = (("authorization", f"Bearer {api_key}"),)
     with channels.channel(address) as channel:
         stub = knowledge_pb2_grpc.KnowledgeServiceStub(channel)
-        for item in read_faq(path):
+        for item in read_faq(path, encoding):
             if isinstance(item, tuple):
                 report.rejected += 1
                 print(f"line {item[0]}: rejected: {item[1]}", file=sys.stderr)

@@ -720,7 +720,18 @@ class CaseStore(Store):
         sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
         events = []
         for actor, values in entries:
-            event = AuditEvent(**self._sealed_values(case_id, sequence, previous, actor, **values))
+            sealed = self._sealed_values(
+                case_id,
+                sequence,
+                previous,
+                actor,
+                action=values["action"],
+                field=values.get("field", ""),
+                old_value=values.get("old_value", ""),
+                new_value=values.get("new_value", ""),
+                cause=values.get("cause", ""),
+            )
+            event = AuditEvent(**sealed)
             session.add(event)
             events.append(event)
             sequence, previous = sequence + 1, event.hash

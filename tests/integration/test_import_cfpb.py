@@ -155,6 +155,59 @@ def test_import_files_each_row_once_and_a_rerun_files_nothing_again(
             assert row["Issue"] in case.narrative
 
 
+def test_a_file_saved_in_a_windows_code_page_is_read_in_it(
+    platform, channels, admin, tmp_path: Path
+) -> None:
+    # Real rows, as a spreadsheet on Windows saves them again: Windows-1252,
+    # with the letters and signs beyond ASCII a customer writes.
+    source = SHARED_DATA / "cfpb_complaints_2023_variant_format.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = [r for r in reader if r["Consumer_complaint_narrative"]][100:108]
+    run_id = int(datetime.now(UTC).timestamp() * 1000) % 10**9
+    added = " I paid a €35 fee at the café; the “résumé” of charges says ‘none’."
+    for n, row in enumerate(rows):
+        row["Complaint_ID"] = str(80_000_000_000 + run_id * 10 + n)
+        row["Consumer_complaint_narrative"] += added
+    saved = tmp_path / "complaints-excel.csv"
+    with saved.open("w", newline="", encoding="cp1252") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    run = redress_cli(platform, "import", "cfpb", str(saved))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "complaints-excel.csv is not UTF-8: reading it as cp1252" in run.stderr
+    assert "8 rows read as cp1252 (the file is not UTF-8)" in run.stdout
+    # Nothing was "cleaned" or refused: the text is what the customer wrote.
+    assert f"{len(rows)} complaints filed, 0 already imported, 0 rejected, 0 fields cleaned" in (
+        run.stdout
+    )
+    cases = {c.external_ref: c for c in imported_cases(channels, admin)}
+    for row in rows:
+        case = cases[f"CFPB {row['Complaint_ID']}"]
+        assert case.narrative == row["Consumer_complaint_narrative"]
+    # Named, the encoding is used as named, and the import says so.
+    again = redress_cli(platform, "import", "cfpb", str(saved), "--encoding", "Windows-1252")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "is not UTF-8" not in again.stderr
+    assert "8 rows read as cp1252" in again.stdout
+    assert "(the file is not UTF-8)" not in again.stdout
+    assert f"0 complaints filed, {len(rows)} already imported" in again.stdout
+
+
+def test_a_file_in_no_text_encoding_is_refused_saying_so(platform, tmp_path: Path) -> None:
+    binary = tmp_path / "complaints.csv"
+    binary.write_bytes(b"Product,Issue\n" + bytes(range(256)) * 64)
+    run = redress_cli(platform, "import", "cfpb", str(binary))
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "is not UTF-8" in run.stderr
+    assert "save it as UTF-8 CSV" in run.stderr
+    named = redress_cli(platform, "import", "cfpb", str(binary), "--encoding", "latin-9000")
+    assert named.returncode == 2
+    assert "unknown encoding 'latin-9000'" in named.stderr
+
+
 def test_rows_that_cannot_be_imported_are_reported_with_their_reasons_once(
     platform, tmp_path: Path
 ) -> None:
