@@ -126,6 +126,12 @@ US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 DAY_FIRST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
+# A row longer than this is refused (reported, not sent); a field longer than
+# the second stops the import as no CSV of complaints.
+MAX_ROW_CHARACTERS = 1 << 20
+MAX_FIELD_CHARACTERS = 64 << 20
+
+
 class FileFormatError(Exception):
     """The file as a whole cannot be imported; the message says why."""
 
@@ -232,6 +238,9 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[list[str], Itera
     except NotText as err:
         raise FileFormatError(str(err)) from None
     handle = path.open(newline="", encoding=encoding)
+    # Python's csv stops at a field of 128 KiB; a longer one is read, so that
+    # its row is reported and the import goes on (build_request).
+    csv.field_size_limit(MAX_FIELD_CHARACTERS)
     reader = csv.reader(handle)
     try:
         header = next(reader)
@@ -251,7 +260,16 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[list[str], Itera
 
     def rows() -> Iterator[Row]:
         with handle:
-            for values in reader:
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as err:
+                    raise FileFormatError(
+                        f"{path.name} line {reader.line_num:,}: {err}: the file is not "
+                        "CSV from there on; rows before it are imported"
+                    ) from None
                 if not any(v.strip() for v in values):
                     continue
                 row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
@@ -348,6 +366,18 @@ def build_request(
     # The key comes from the row as written, so that it is the same whatever
     # cleaning the importer learns to do.
     key = idempotency_key(raw, seen)
+    size = sum(len(v) for v in raw.values())
+    if size > MAX_ROW_CHARACTERS:
+        largest = max(raw, key=lambda name: len(raw[name]))
+        return (
+            key,
+            None,
+            [
+                f"the row is {size:,} characters, far more than a complaint holds (at most "
+                f"{MAX_ROW_CHARACTERS:,}); its largest field is {largest} "
+                f"({len(raw[largest]):,} characters)"
+            ],
+        )
     row, cleaned = cleaned_values(raw, key=key)
     if cleanings is not None:
         cleanings.extend(cleaned)
@@ -548,8 +578,14 @@ class Checkpoint:
 
 def count_rows(path: Path, encoding: str) -> int:
     """The rows a file holds (for the time left), read without checking them."""
+    count = 0
     with path.open(newline="", encoding=encoding) as f:
-        return max(0, sum(1 for _ in csv.reader(f)) - 1)
+        try:
+            for _ in csv.reader(f):
+                count += 1
+        except csv.Error:
+            pass  # counted up to where it stops being CSV; read_rows says where
+    return max(0, count - 1)
 
 
 def progress_line(done: int, total: int, seconds: float) -> str:
@@ -675,6 +711,12 @@ async def import_file(
             await send_batch()
             if pending:
                 await asyncio.gather(*pending)
+        except FileFormatError:
+            # The file stopped being CSV: what was read before is filed first.
+            await send_batch()
+            if pending:
+                await asyncio.gather(*pending)
+            raise
         except asyncio.CancelledError:
             report.interrupted = True
             if checkpoint:
@@ -717,6 +759,8 @@ def run_import(
     """Exit status: 0 all rows imported (now or before), 1 some rejected, 2 file
     unreadable, 130 interrupted (run it again to resume)."""
     report = Report()
+    # The file stopped being readable part of the way: what was read is reported.
+    unreadable = False
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -741,12 +785,11 @@ def run_import(
                 encoding=encoding,
             )
         )
-    except NotText as err:
+    except (FileFormatError, NotText, OSError, UnicodeDecodeError) as err:
         print(f"cannot import {path}: {err}", file=sys.stderr)
-        return 2
-    except (FileFormatError, OSError, UnicodeDecodeError) as err:
-        print(f"cannot import {path}: {err}", file=sys.stderr)
-        return 2
+        if not report.rows_read:
+            return 2
+        unreadable = True
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
@@ -785,4 +828,6 @@ def run_import(
             "nothing is filed twice"
         )
         return 130
+    if unreadable:
+        return 2
     return 1 if report.rejected else 0

@@ -196,6 +196,39 @@ def test_a_file_saved_in_a_windows_code_page_is_read_in_it(
     assert f"0 complaints filed, {len(rows)} already imported" in again.stdout
 
 
+def test_rows_far_larger_than_a_complaint_are_reported_and_the_rest_imported(
+    platform, tmp_path: Path
+) -> None:
+    source = SHARED_DATA / "cfpb_personal_loan_narratives_2025.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = [r for _, r in zip(range(6), csv.DictReader(f), strict=False)]
+    run_id = int(datetime.now(UTC).timestamp() * 1000) % 10**9
+    for n, row in enumerate(rows):
+        row["Complaint ID"] = str(81_000_000_000 + run_id * 10 + n)
+    # Past Python's csv limit of 128 KiB, and past a whole complaint's size.
+    rows[1]["Consumer complaint narrative"] = "I was charged twice. " * 10_000
+    rows[3]["Consumer complaint narrative"] = "I was charged twice. " * 100_000
+    path = tmp_path / "large-rows.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    run = redress_cli(platform, "import", "cfpb", str(path))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "4 complaints filed, 0 already imported, 2 rejected" in run.stdout
+    # Intake says what is too long in the one it was sent; the other is too
+    # large to send, and the report says which field makes it so.
+    reported = {
+        line.split("(", 1)[1].split(")", 1)[0]: line.split("): ", 1)[1]
+        for line in run.stdout.splitlines()
+        if line.startswith("  line ")
+    }
+    assert "narrative: at most 32000 characters" in reported[f"cfpb-{rows[1]['Complaint ID']}"]
+    assert reported[f"cfpb-{rows[3]['Complaint ID']}"].startswith("the row is 2,1"), reported
+    assert "its largest field is narrative (2,099,999 characters)" in run.stdout
+
+
 def test_a_file_in_no_text_encoding_is_refused_saying_so(platform, tmp_path: Path) -> None:
     binary = tmp_path / "complaints.csv"
     binary.write_bytes(b"Product,Issue\n" + bytes(range(256)) * 64)

@@ -152,3 +152,18 @@ def test_an_faq_saved_in_a_windows_code_page_reads_the_same(tmp_path: Path) -> N
     read = [r for r in read_faq(saved_faq) if isinstance(r, FaqRow)]
     assert read == [r for r in read_faq(original) if isinstance(r, FaqRow)]
     assert "€5 — “waived”" in read[0].question + read[0].answer
+
+
+def test_a_file_that_stops_being_csv_says_where(tmp_path: Path, monkeypatch) -> None:
+    import redress.importers.cfpb as cfpb
+
+    monkeypatch.setattr(cfpb, "MAX_FIELD_CHARACTERS", 5_000)
+    rows = real_rows()
+    rows[30]["Consumer complaint narrative"] = "x" * 6_000
+    path = saved(tmp_path, rows, "utf-8")
+    _, read = read_rows(path)
+    got = []
+    with pytest.raises(FileFormatError, match=r"complaints-utf-8.csv line \d+: field larger"):
+        for row in read:
+            got.append(row)
+    assert len(got) >= 29
