@@ -537,7 +537,7 @@ def cmd_import_cfpb(args: argparse.Namespace) -> None:
 
 
 def add_encoding_argument(parser: argparse.ArgumentParser) -> None:
-    from redress.importers.encoding import codec_name
+    from redress.importers.textfiles import codec_name
 
     def encoding(name: str) -> str:
         try:

@@ -41,7 +41,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.cases.v1 import cases_pb2
 from redress.common.v1 import common_pb2
-from redress.importers.encoding import UTF8, NotText, file_encoding
+from redress.importers.textfiles import UTF8, NotCsv, NotText, csv_rows, file_encoding
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels, spreadsheets
 from redress.platform.errors import error_reasons
@@ -126,10 +126,8 @@ US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 DAY_FIRST = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
-# A row longer than this is refused (reported, not sent); a field longer than
-# the second stops the import as no CSV of complaints.
+# A row longer than this is refused (reported, not sent).
 MAX_ROW_CHARACTERS = 1 << 20
-MAX_FIELD_CHARACTERS = 64 << 20
 
 
 class FileFormatError(Exception):
@@ -238,15 +236,16 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[list[str], Itera
     except NotText as err:
         raise FileFormatError(str(err)) from None
     handle = path.open(newline="", encoding=encoding)
-    # Python's csv stops at a field of 128 KiB; a longer one is read, so that
-    # its row is reported and the import goes on (build_request).
-    csv.field_size_limit(MAX_FIELD_CHARACTERS)
     reader = csv.reader(handle)
+    lines = csv_rows(path, reader)
     try:
-        header = next(reader)
+        header = next(lines)
     except StopIteration:
         handle.close()
         raise FileFormatError(f"{path} is empty") from None
+    except NotCsv as err:
+        handle.close()
+        raise FileFormatError(str(err)) from None
     columns = [HEADER_ALIASES.get(normalise_header(h)) for h in header]
     fields = [c for c in columns if c]
     missing = [f for f in ("product",) if f not in fields]
@@ -260,20 +259,14 @@ def read_rows(path: Path, encoding: str | None = None) -> tuple[list[str], Itera
 
     def rows() -> Iterator[Row]:
         with handle:
-            while True:
-                try:
-                    values = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as err:
-                    raise FileFormatError(
-                        f"{path.name} line {reader.line_num:,}: {err}: the file is not "
-                        "CSV from there on; rows before it are imported"
-                    ) from None
-                if not any(v.strip() for v in values):
-                    continue
-                row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
-                yield Row(reader.line_num, row)
+            try:
+                for values in lines:
+                    if not any(v.strip() for v in values):
+                        continue
+                    row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
+                    yield Row(reader.line_num, row)
+            except NotCsv as err:
+                raise FileFormatError(f"{err}; the rows before it are imported") from None
 
     return fields, rows()
 
@@ -458,7 +451,7 @@ class Report:
     resumed_after: int = 0
     seconds: float = 0.0
     interrupted: bool = False
-    # The codec the file was read with (redress/importers/encoding.py).
+    # The codec the file was read with (redress/importers/textfiles.py).
     encoding: str = UTF8
 
 
@@ -581,9 +574,9 @@ def count_rows(path: Path, encoding: str) -> int:
     count = 0
     with path.open(newline="", encoding=encoding) as f:
         try:
-            for _ in csv.reader(f):
+            for _ in csv_rows(path, csv.reader(f)):
                 count += 1
-        except csv.Error:
+        except NotCsv:
             pass  # counted up to where it stops being CSV; read_rows says where
     return max(0, count - 1)
 

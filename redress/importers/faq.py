@@ -21,7 +21,7 @@ from pathlib import Path
 
 import grpc
 
-from redress.importers.encoding import file_encoding
+from redress.importers.textfiles import csv_rows, file_encoding
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels
 from redress.platform.errors import error_reasons
@@ -49,11 +49,12 @@ def read_faq(path: Path, encoding: str | None = None) -> Iterator[FaqRow | tuple
     read in `encoding`, or else the file's own (file_encoding)."""
     with path.open(newline="", encoding=encoding or file_encoding(path)) as f:
         reader = csv.DictReader(f)
+        rows = csv_rows(path, reader)
         names = {n.strip().lower(): n for n in reader.fieldnames or []}
         missing = [n for n in ("question", "answer") if n not in names]
         if missing:
             raise ValueError(f"{path}: no {' or '.join(missing)} column (columns: {names})")
-        for row in reader:
+        for row in rows:
             line = reader.line_num
             question = (row.get(names["question"]) or "").strip()
             answer = (row.get(names["answer"]) or "").strip()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from redress.importers.cfpb import FileFormatError, read_rows
-from redress.importers.encoding import NotText, codec_name, file_encoding
 from redress.importers.faq import FaqRow, read_faq
+from redress.importers.textfiles import NotText, codec_name, file_encoding
 from tests.conftest import SHARED_DATA
 
 SOURCE = SHARED_DATA / "cfpb_personal_loan_narratives_2025.csv"
@@ -155,9 +155,9 @@ def test_an_faq_saved_in_a_windows_code_page_reads_the_same(tmp_path: Path) -> N
 
 
 def test_a_file_that_stops_being_csv_says_where(tmp_path: Path, monkeypatch) -> None:
-    import redress.importers.cfpb as cfpb
+    import redress.importers.textfiles as textfiles
 
-    monkeypatch.setattr(cfpb, "MAX_FIELD_CHARACTERS", 5_000)
+    monkeypatch.setattr(textfiles, "MAX_FIELD_CHARACTERS", 5_000)
     rows = real_rows()
     rows[30]["Consumer complaint narrative"] = "x" * 6_000
     path = saved(tmp_path, rows, "utf-8")
@@ -167,3 +167,17 @@ def test_a_file_that_stops_being_csv_says_where(tmp_path: Path, monkeypatch) -> 
         for row in read:
             got.append(row)
     assert len(got) >= 29
+
+
+def test_an_faq_answer_longer_than_pythons_csv_limit_is_read(tmp_path: Path) -> None:
+    source = SHARED_DATA / "bank_faqs_shared.csv"
+    with source.open(newline="", encoding="utf-8-sig") as f:
+        rows = [r for _, r in zip(range(5), csv.DictReader(f), strict=False)]
+    rows[2]["Answer"] = "Call us on the number on your card. " * 5_000  # 180 KB
+    path = tmp_path / "faq.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    read = [r for r in read_faq(path) if isinstance(r, FaqRow)]
+    assert [r.answer for r in read] == [r["Answer"].strip() for r in rows]

@@ -1,4 +1,5 @@
-"""The text encoding of a file to import.
+"""Reading the text files importers take: their encoding, and CSV rows of
+any length.
 
 Exports are UTF-8, often with a byte-order mark; a file opened and saved
 again in a spreadsheet on Windows is usually Windows-1252 or another legacy
@@ -10,8 +11,11 @@ which, so that nobody's "é" becomes "Ã©" or stops an import half-way.
 from __future__ import annotations
 
 import codecs
+import csv
 import functools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -57,6 +61,39 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+# Python's csv stops at a field of 128 KiB; importers read longer ones, so
+# that such a row is reported (and not sent) and the import goes on. A field
+# longer than this is no file of complaints or articles.
+MAX_FIELD_CHARACTERS = 64 << 20
+
+
+class NotCsv(ValueError):
+    """The file stops being CSV at a line; the message says which."""
+
+
+def csv_rows(path: Path, reader: Iterable[Any]) -> Iterator[Any]:
+    """The rows of a csv reader (or DictReader) of `path`, whose fields may be
+    up to MAX_FIELD_CHARACTERS long; NotCsv naming the line where the file
+    stops being CSV. The limit holds from the call: a DictReader's header may
+    be read before its first row."""
+    csv.field_size_limit(MAX_FIELD_CHARACTERS)
+    return _rows(path, reader)
+
+
+def _rows(path: Path, reader: Iterable[Any]) -> Iterator[Any]:
+    rows = iter(reader)
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            line = getattr(reader, "line_num", 0)
+            raise NotCsv(
+                f"{path.name} line {line:,}: {err}: the file is not CSV from there on"
+            ) from None
 
 
 class NotText(ValueError):
