@@ -215,6 +215,22 @@ def cfpb_rows(filename: str, limit: int, with_narrative: bool = True) -> list[di
     return rows
 
 
+def write_csv(
+    path: Path,
+    rows: list[dict[str, Any]],
+    encoding: str = "utf-8",
+    fieldnames: list[str] | None = None,
+) -> Path:
+    """`rows` as a CSV file with a header, as a spreadsheet or export writes it."""
+    import csv
+
+    with path.open("w", newline="", encoding=encoding) as f:
+        out = csv.DictWriter(f, fieldnames=fieldnames or list(rows[0]))
+        out.writeheader()
+        out.writerows(rows)
+    return path
+
+
 FAQ = SHARED_DATA / "bank_faqs_shared.csv"
 
 

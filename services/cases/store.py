@@ -515,7 +515,9 @@ class CaseStore(Store):
                 case.case_id = case_number(case.id)
                 session.flush()
                 entries = self._creation_entries(new, customer, conflicts)
-                self._append_all(session, case.case_id, [(actor, entry) for entry in entries])
+                self._append_all(
+                    session, case.case_id, [AuditDraft(actor, **entry) for entry in entries]
+                )
                 return case, customer, True
         except IntegrityError:
             # Another call stored the same workflow's case first.
@@ -679,17 +681,14 @@ class CaseStore(Store):
         new_value: str = "",
         cause: str = "",
     ) -> AuditEvent:
-        values = dict(
-            action=action, field=field, old_value=old_value, new_value=new_value, cause=cause
-        )
-        return self._append_all(session, case_id, [(actor, values)])[-1]
+        draft = AuditDraft(actor, action, field, old_value, new_value, cause)
+        return self._append_all(session, case_id, [draft])[-1]
 
     def _append_all(
-        self, session: Session, case_id: str, entries: Sequence[tuple[Actor, dict[str, str]]]
+        self, session: Session, case_id: str, entries: Sequence[AuditDraft]
     ) -> list[AuditEvent]:
-        """Appends `entries` (each its actor and the values `_sealed_values`
-        takes: action, field, old_value, new_value, cause) to the case's trail
-        in order, the trail's end read and its head sealed once for all."""
+        """Appends `entries` to the case's trail in order, the trail's end read
+        and its head sealed once for all of them."""
         # The case's row, then the trail's head, are locked first, so that
         # appends to one trail take turns, always taking the two in the
         # order every write to a case does (a writer holding the head could
@@ -719,17 +718,17 @@ class CaseStore(Store):
         ).first()
         sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
         events = []
-        for actor, values in entries:
+        for draft in entries:
             sealed = self._sealed_values(
                 case_id,
                 sequence,
                 previous,
-                actor,
-                action=values["action"],
-                field=values.get("field", ""),
-                old_value=values.get("old_value", ""),
-                new_value=values.get("new_value", ""),
-                cause=values.get("cause", ""),
+                draft.actor,
+                action=draft.action,
+                field=draft.field,
+                old_value=draft.old_value,
+                new_value=draft.new_value,
+                cause=draft.cause,
             )
             event = AuditEvent(**sealed)
             session.add(event)
@@ -1201,23 +1200,7 @@ class CaseStore(Store):
                         ).first()
                         if warned is not None and warned.warned_at is None:
                             warned.warned_at = now
-                self._append_all(
-                    session,
-                    case.case_id,
-                    [
-                        (
-                            draft.actor,
-                            dict(
-                                action=draft.action,
-                                field=draft.field,
-                                old_value=draft.old_value,
-                                new_value=draft.new_value,
-                                cause=draft.cause,
-                            ),
-                        )
-                        for draft in change.audit
-                    ],
-                )
+                self._append_all(session, case.case_id, change.audit)
                 session.flush()
                 return True
         except IntegrityError:

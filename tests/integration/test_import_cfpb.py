@@ -18,7 +18,7 @@ from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.importers.cfpb import FileFormatError, build_request, parse_date, read_rows
 from services.intake.validation import validate_submission
-from tests.conftest import SHARED_DATA, eventually
+from tests.conftest import SHARED_DATA, eventually, write_csv
 from tests.e2e.test_submit_end_to_end import get_case
 
 CFPB_FILES = sorted(p.name for p in SHARED_DATA.glob("cfpb_*.csv"))
@@ -169,11 +169,7 @@ def test_a_file_saved_in_a_windows_code_page_is_read_in_it(
     for n, row in enumerate(rows):
         row["Complaint_ID"] = str(80_000_000_000 + run_id * 10 + n)
         row["Consumer_complaint_narrative"] += added
-    saved = tmp_path / "complaints-excel.csv"
-    with saved.open("w", newline="", encoding="cp1252") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    saved = write_csv(tmp_path / "complaints-excel.csv", rows, "cp1252")
 
     run = redress_cli(platform, "import", "cfpb", str(saved))
     assert run.returncode == 0, run.stdout + run.stderr
@@ -208,11 +204,7 @@ def test_rows_far_larger_than_a_complaint_are_reported_and_the_rest_imported(
     # Past Python's csv limit of 128 KiB, and past a whole complaint's size.
     rows[1]["Consumer complaint narrative"] = "I was charged twice. " * 10_000
     rows[3]["Consumer complaint narrative"] = "I was charged twice. " * 100_000
-    path = tmp_path / "large-rows.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_csv(tmp_path / "large-rows.csv", rows)
 
     run = redress_cli(platform, "import", "cfpb", str(path))
     assert run.returncode == 1, run.stdout + run.stderr
@@ -526,11 +518,7 @@ def test_a_historic_complaint_the_file_records_as_closed_is_a_closed_case_in_eve
                 and parse_date(r["date_sent_to_company"]) >= parse_date(r["date_received"])
             )
         )
-    source = tmp_path / "historic.csv"
-    with source.open("w", newline="", encoding="utf-8") as f:
-        out = csv.DictWriter(f, fieldnames=header or [])
-        out.writeheader()
-        out.writerows(rows)
+    source = write_csv(tmp_path / "historic.csv", rows, fieldnames=header)
     run = redress_cli(platform, "import", "cfpb", str(source), "--historic")
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -27,7 +27,7 @@ from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform, Ports
 from redress.platform.errors import field_violations
 from redress.reporting.v1 import reporting_pb2, reporting_pb2_grpc
-from tests.conftest import SHARED_DATA, bearer, eventually, start_platform
+from tests.conftest import SHARED_DATA, bearer, eventually, start_platform, write_csv
 from tests.policies import SHIPPED
 
 SOURCE = SHARED_DATA / "cfpb_complaints_2016_no_narrative.csv"
@@ -124,11 +124,7 @@ class Imported:
 def imported(platform: LocalPlatform, tmp_path_factory: pytest.TempPathFactory) -> Imported:
     rows = rows_in_period()
     assert 150 <= len(rows) <= 250, len(rows)
-    source = tmp_path_factory.mktemp("cfpb") / "january-2016.csv"
-    with source.open("w", newline="", encoding="utf-8") as f:
-        out = csv.DictWriter(f, fieldnames=list(rows[0]))
-        out.writeheader()
-        out.writerows(rows)
+    source = write_csv(tmp_path_factory.mktemp("cfpb") / "january-2016.csv", rows)
     run = cli(platform, "import", "cfpb", str(source), "--historic")
     assert run.returncode == 0, run.stdout + run.stderr
 

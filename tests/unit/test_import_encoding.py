@@ -12,7 +12,7 @@ import pytest
 from redress.importers.cfpb import FileFormatError, read_rows
 from redress.importers.faq import FaqRow, read_faq
 from redress.importers.textfiles import NotText, codec_name, file_encoding
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, write_csv
 
 SOURCE = SHARED_DATA / "cfpb_personal_loan_narratives_2025.csv"
 # What customers write beyond ASCII, all of it in Windows-1252.
@@ -30,12 +30,7 @@ def real_rows(count: int = 40) -> list[dict[str, str]]:
 
 
 def saved(tmp_path: Path, rows: list[dict[str, str]], encoding: str) -> Path:
-    path = tmp_path / f"complaints-{encoding}.csv"
-    with path.open("w", newline="", encoding=encoding) as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_csv(tmp_path / f"complaints-{encoding}.csv", rows, encoding)
 
 
 @pytest.mark.parametrize(
@@ -174,10 +169,6 @@ def test_an_faq_answer_longer_than_pythons_csv_limit_is_read(tmp_path: Path) -> 
     with source.open(newline="", encoding="utf-8-sig") as f:
         rows = [r for _, r in zip(range(5), csv.DictReader(f), strict=False)]
     rows[2]["Answer"] = "Call us on the number on your card. " * 5_000  # 180 KB
-    path = tmp_path / "faq.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    path = write_csv(tmp_path / "faq.csv", rows)
     read = [r for r in read_faq(path) if isinstance(r, FaqRow)]
     assert [r.answer for r in read] == [r["Answer"].strip() for r in rows]
