@@ -21,7 +21,7 @@ from pathlib import Path
 
 import grpc
 
-from redress.importers.textfiles import csv_rows, file_encoding
+from redress.importers.textfiles import UTF8, csv_rows, file_encoding
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform import channels
 from redress.platform.errors import error_reasons
@@ -90,6 +90,10 @@ def run_import(
     path: Path, address: str, api_key: str, language: str = "en", encoding: str | None = None
 ) -> int:
     report = FaqReport()
+    if encoding is None:
+        encoding = file_encoding(path)
+        if encoding != UTF8:
+            print(f"{path.name} is not UTF-8: reading it as {encoding}", file=sys.stderr)
     metadata = (("authorization", f"Bearer {api_key}"),)
     with channels.channel(address) as channel:
         stub = knowledge_pb2_grpc.KnowledgeServiceStub(channel)

@@ -66,6 +66,19 @@ def test_the_bank_faq_loads_once_however_often_it_is_imported(
     assert status.documents_in_index == status.articles_in_database >= faq
 
 
+def test_the_bank_faq_saved_again_in_a_windows_code_page_is_the_same_faq(
+    platform, channels, admin, faq, capsys, tmp_path
+):
+    # As a spreadsheet on Windows saves it: Windows-1252, its quotes and
+    # accents in that code page. Read in it, every article is the one there.
+    resaved = tmp_path / "faq-excel.csv"
+    resaved.write_bytes(FAQ.read_text(encoding="utf-8-sig").encode("cp1252"))
+    assert run_import(resaved, platform.address("knowledge"), platform.credentials.admin_key) == 0
+    out, err = capsys.readouterr()
+    assert "faq-excel.csv is not UTF-8: reading it as cp1252" in err
+    assert "0 articles created" in out and "0 rows rejected" in out
+
+
 def test_search_forgives_typos_filters_counts_facets_and_pages(channels, admin, faq):
     found = search(channels, admin, query="stolen card", page=common_pb2.PageRequest(page_size=5))
     assert next(h for h in found.hits[:3] if h.category == "cards")
