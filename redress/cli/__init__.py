@@ -34,6 +34,7 @@ from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import highlights
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
 from redress.platform.errors import error_reasons
+from redress.platform.requests import is_case_id
 from redress.platform.settings import SettingsError
 
 SERVICES = tuple(DEFAULT_PORTS)
@@ -93,7 +94,10 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         "cases",
         cases_pb2_grpc.CasesServiceStub,
         "GetCase",
-        cases_pb2.GetCaseRequest(case_id=args.case_id),
+        # A workflow's id, as the Temporal UI shows it, names its case too.
+        cases_pb2.GetCaseRequest(case_id=args.case_id)
+        if is_case_id(args.case_id)
+        else cases_pb2.GetCaseRequest(workflow_id=args.case_id),
     )
     if args.json:
         show_json(response.case)
@@ -680,7 +684,7 @@ def parser() -> argparse.ArgumentParser:
 
     case = sub.add_parser("case", help="look at cases").add_subparsers(dest="action", required=True)
     show = case.add_parser("show", help="one case with its audit trail")
-    show.add_argument("case_id")
+    show.add_argument("case_id", help="C-000123, or its workflow's id as the Temporal UI shows it")
     show.add_argument("--json", action="store_true")
     show.add_argument("--notes", type=int, default=20, help="most recent notes shown (default 20)")
     show.set_defaults(run=cmd_case_show)

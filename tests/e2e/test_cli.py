@@ -4,6 +4,7 @@ what the terminal prints is read as a person reads it."""
 
 from __future__ import annotations
 
+import json
 import mailbox
 import os
 import re
@@ -107,6 +108,9 @@ def test_a_device_complaint_is_filed_under_its_regime_pack(local: LocalPlatform)
     case_id = submit(local, "The infusion pump stopped mid-dose.", regime="fda_mdr")
     shown = ok(local, "case", "show", case_id)
     assert re.search(r"^ *regime: fda_mdr$", shown, re.M), shown
+    # Found by its workflow's id too, as the Temporal UI shows it.
+    workflow_id = json.loads(ok(local, "case", "show", case_id, "--json"))["workflow_id"]
+    assert ok(local, "case", "show", workflow_id) == shown
 
 
 def test_staff_alerts_reach_the_local_mailbox(local: LocalPlatform) -> None:
