@@ -34,7 +34,6 @@ from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import highlights
 from redress.platform.enums import Channel, Priority, Regime, choices, from_short_name, short_name
 from redress.platform.errors import error_reasons
-from redress.platform.requests import is_case_id
 from redress.platform.settings import SettingsError
 
 SERVICES = tuple(DEFAULT_PORTS)
@@ -94,9 +93,10 @@ def cmd_case_show(args: argparse.Namespace) -> None:
         "cases",
         cases_pb2_grpc.CasesServiceStub,
         "GetCase",
-        # A workflow's id, as the Temporal UI shows it, names its case too.
+        # A workflow's id, as the Temporal UI shows it, names its case too
+        # ("complaint:…"); a mistyped case id is answered as one.
         cases_pb2.GetCaseRequest(case_id=args.case_id)
-        if is_case_id(args.case_id)
+        if args.case_id.startswith("C-")
         else cases_pb2.GetCaseRequest(workflow_id=args.case_id),
     )
     if args.json:

@@ -3,9 +3,10 @@ any length.
 
 Exports are UTF-8, often with a byte-order mark; a file opened and saved
 again in a spreadsheet on Windows is usually Windows-1252 or another legacy
-code page. A file that is valid UTF-8 throughout is read as UTF-8; any other
-is read in the encoding charset-normalizer finds for it, and the importer says
-which, so that nobody's "é" becomes "Ã©" or stops an import half-way.
+code page. A file that is valid UTF-8 throughout is read as UTF-8, one with
+a UTF-16 or UTF-32 byte-order mark as that; any other in the encoding
+charset-normalizer finds for it, and the importer says which, so that nobody's
+"é" becomes "Ã©" or stops an import half-way.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ UTF8 = "utf-8-sig"
 # Read at a time while checking that a file is UTF-8 throughout.
 CHUNK = 1 << 20
 # At most this much of a file that is not UTF-8 is shown to charset-normalizer:
-# its lines beyond ASCII from about where the first byte that is not UTF-8 is.
+# its words beyond ASCII, from about where its first byte that is not UTF-8 is.
 SAMPLE = 1 << 20
 WINDOWS_WESTERN = "cp1252"
 # The legacy encodings spreadsheets and exports write, which are the ones

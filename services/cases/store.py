@@ -689,6 +689,8 @@ class CaseStore(Store):
     ) -> list[AuditEvent]:
         """Appends `entries` to the case's trail in order, the trail's end read
         and its head sealed once for all of them."""
+        if not entries:
+            return []
         # The case's row, then the trail's head, are locked first, so that
         # appends to one trail take turns, always taking the two in the
         # order every write to a case does (a writer holding the head could
@@ -699,8 +701,6 @@ class CaseStore(Store):
         # see an end another writer is about to move: there the head's row is
         # written (to itself) first, which takes the database's write lock
         # before the end is read.
-        if not entries:
-            return []
         session.execute(select(Case.id).where(Case.case_id == case_id).with_for_update())
         if self.engine.dialect.name == "sqlite":
             session.execute(
