@@ -140,8 +140,13 @@ def _encoding(path: Path, size: int, modified: int) -> str:
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
-        except UnicodeDecodeError as err:
-            return _legacy(path, offset + err.start)
+        except UnicodeDecodeError:
+            # UTF-8 throughout but for its last character, begun and not
+            # finished: the file was cut short, and its last row with it.
+            raise NotText(
+                f"{path.name} ends part of the way through a character (UTF-8 up to there): "
+                "it looks cut short, by a download or copy that stopped; import the whole file"
+            ) from None
     return UTF8
 
 

@@ -172,3 +172,18 @@ def test_an_faq_answer_longer_than_pythons_csv_limit_is_read(tmp_path: Path) -> 
     path = write_csv(tmp_path / "faq.csv", rows)
     read = [r for r in read_faq(path) if isinstance(r, FaqRow)]
     assert [r.answer for r in read] == [r["Answer"].strip() for r in rows]
+
+
+def test_a_file_cut_short_in_the_middle_of_a_character_is_refused_saying_so(
+    tmp_path: Path,
+) -> None:
+    faq = (SHARED_DATA / "bank_faqs_shared.csv").read_bytes()
+    # The real FAQ, cut inside its last multi-byte character as a download
+    # or `head -c` that stopped there leaves it.
+    cut = faq[: max(i for i, b in enumerate(faq) if b >= 0xC0) + 1]
+    path = tmp_path / "faq-partial.csv"
+    path.write_bytes(cut)
+    with pytest.raises(NotText, match="looks cut short"):
+        file_encoding(path)
+    with pytest.raises(FileFormatError, match="import the whole file"):
+        read_rows(path)
