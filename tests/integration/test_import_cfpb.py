@@ -155,6 +155,14 @@ def test_import_files_each_row_once_and_a_rerun_files_nothing_again(
             assert row["Issue"] in case.narrative
 
 
+def fresh_complaint_ids(rows: list[dict[str, str]], column: str) -> None:
+    """Complaint IDs of this run, beyond the CFPB's, so that the rows are new
+    complaints however often the tests run."""
+    run_id = int(datetime.now(UTC).timestamp() * 1000) % 10**9
+    for n, row in enumerate(rows):
+        row[column] = str(80_000_000_000 + run_id * 100 + n)
+
+
 def test_a_file_saved_in_a_windows_code_page_is_read_in_it(
     platform, channels, admin, tmp_path: Path
 ) -> None:
@@ -164,10 +172,9 @@ def test_a_file_saved_in_a_windows_code_page_is_read_in_it(
     with source.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         rows = [r for r in reader if r["Consumer_complaint_narrative"]][100:108]
-    run_id = int(datetime.now(UTC).timestamp() * 1000) % 10**9
+    fresh_complaint_ids(rows, "Complaint_ID")
     added = " I paid a €35 fee at the café; the “résumé” of charges says ‘none’."
-    for n, row in enumerate(rows):
-        row["Complaint_ID"] = str(80_000_000_000 + run_id * 10 + n)
+    for row in rows:
         row["Consumer_complaint_narrative"] += added
     saved = write_csv(tmp_path / "complaints-excel.csv", rows, "cp1252")
 
@@ -198,9 +205,7 @@ def test_rows_far_larger_than_a_complaint_are_reported_and_the_rest_imported(
     source = SHARED_DATA / "cfpb_personal_loan_narratives_2025.csv"
     with source.open(newline="", encoding="utf-8") as f:
         rows = [r for _, r in zip(range(6), csv.DictReader(f), strict=False)]
-    run_id = int(datetime.now(UTC).timestamp() * 1000) % 10**9
-    for n, row in enumerate(rows):
-        row["Complaint ID"] = str(81_000_000_000 + run_id * 10 + n)
+    fresh_complaint_ids(rows, "Complaint ID")
     # Past Python's csv limit of 128 KiB, and past a whole complaint's size.
     rows[1]["Consumer complaint narrative"] = "I was charged twice. " * 10_000
     rows[3]["Consumer complaint narrative"] = "I was charged twice. " * 100_000
