@@ -11,7 +11,7 @@ from redress.domain import clocks as clk
 from redress.domain import complaint_schedule as schedule
 from redress.domain.complaint import Complaint
 from redress.domain.complaint_commands import AssignCommand, TransitionCommand
-from redress.domain.complaint_state import ComplaintState, HistoricClosure
+from redress.domain.complaint_state import ComplaintState, HistoricClosure, PolicyDocument
 from tests.unit.complaints import (
     EVERYTHING,
     LONDON,
@@ -51,6 +51,28 @@ def test_deadlines_set_at_receipt() -> None:
         # Eight weeks, to the end of the day in London (BST by then).
         "fca_final_response": datetime(2027, 4, 27, 0, 0, tzinfo=LONDON),
     }
+
+
+def test_complaints_under_one_policy_version_share_its_text() -> None:
+    """A worker holds thousands of complaints: each decodes its policy
+    document afresh from its history, and keeps the one copy instead."""
+    kept = []
+    for _ in range(2):
+        # Equal text, as two local-activity results decode it: two strings.
+        document = PolicyDocument("standard", "2026.12.1", "".join(SHIPPED_POLICY.document))
+        complaint = Complaint(submission(MONDAY), ComplaintState(), "wf", EVERYTHING)
+        complaint.adopt_policy(document)
+        kept.append(complaint.state.policy)
+    first, second = kept
+    assert first is not None and second is not None
+    assert first.document == SHIPPED_POLICY.document
+    assert first.document is second.document
+    # After continue-as-new the carried document is shared the same way.
+    carried = ComplaintState(
+        policy=PolicyDocument("standard", "2026.12.1", "".join(first.document))
+    )
+    Complaint(submission(MONDAY), carried, "wf", EVERYTHING).load_carried_policy()
+    assert carried.policy is not None and carried.policy.document is first.document
 
 
 def test_the_receipt_is_recorded_with_the_policy_and_regime() -> None:
