@@ -447,8 +447,10 @@ class Report:
     # Of `created`: filed closed without a workflow (ImportClosedComplaints).
     filed_closed: int = 0
     rows_read: int = 0
-    # Rows up to this line were accounted for by an earlier, interrupted run.
+    # Rows up to this line were accounted for by an earlier, interrupted run;
+    # `rows_resumed` of the rows read are those, passed over this time.
     resumed_after: int = 0
+    rows_resumed: int = 0
     seconds: float = 0.0
     interrupted: bool = False
     # The codec the file was read with (redress/importers/textfiles.py).
@@ -581,13 +583,21 @@ def count_rows(path: Path, encoding: str) -> int:
     return max(0, count - 1)
 
 
-def progress_line(done: int, total: int, seconds: float) -> str:
-    rate = done / seconds if seconds > 0 else 0.0
+def progress_line(done: int, total: int, seconds: float, resumed: int = 0) -> str:
+    """How far through the file (`done` of `total` rows), and the rate and
+    time left from the rows handled in `seconds`: rows an earlier run
+    accounted for (`resumed`) are passed over in no time and count for the
+    first and not for the others."""
+    rate = rows_per_second(done - resumed, seconds)
     line = f"  {done:,} of {total:,} rows ({done / max(total, 1):.0%}), {rate:,.0f} rows/s"
     if rate > 0 and total > done:
         left = int((total - done) / rate)
         line += f", about {left // 60} min {left % 60:02d} s left"
     return line
+
+
+def rows_per_second(rows: int, seconds: float) -> float:
+    return max(0, rows) / seconds if seconds > 0 else 0.0
 
 
 async def import_file(
@@ -633,6 +643,8 @@ async def import_file(
     pending: set[asyncio.Task[None]] = set()
     # Lines sent and not yet answered: the resume point is just before the first.
     in_flight: dict[asyncio.Task[None], int] = {}
+    # The rows each of those calls carries (a batch's, or one).
+    rows_in_flight: dict[asyncio.Task[None], int] = {}
     batch: list[tuple[int, str, intake_pb2.SubmitComplaintRequest]] = []
     batch_bytes = 0
     last_line = 0
@@ -642,12 +654,16 @@ async def import_file(
     def accounted() -> int:
         return min(in_flight.values()) - 1 if in_flight else last_line
 
-    def track(task: asyncio.Task[None], first_line: int, release: asyncio.Semaphore) -> None:
+    def track(
+        task: asyncio.Task[None], first_line: int, rows: int, release: asyncio.Semaphore
+    ) -> None:
         pending.add(task)
         in_flight[task] = first_line
+        rows_in_flight[task] = rows
         task.add_done_callback(lambda _t: release.release())
         task.add_done_callback(pending.discard)
         task.add_done_callback(lambda t: in_flight.pop(t, None))
+        task.add_done_callback(lambda t: rows_in_flight.pop(t, None))
 
     async def send_batch() -> None:
         nonlocal batch, batch_bytes
@@ -655,7 +671,7 @@ async def import_file(
             return
         await batch_slots.acquire()
         task = asyncio.create_task(submit_closed(stub, metadata, batch, report))
-        track(task, batch[0][0], batch_slots)
+        track(task, batch[0][0], len(batch), batch_slots)
         batch, batch_bytes = [], 0
 
     async with channels.aio_channel(intake_address) as channel:
@@ -666,6 +682,7 @@ async def import_file(
                     break
                 report.rows_read += 1
                 if row.line <= resume:
+                    report.rows_resumed += 1
                     # Accounted for by the interrupted run; its key is still
                     # counted so that later rows' keys come out the same.
                     idempotency_key(row.values, seen)
@@ -691,7 +708,7 @@ async def import_file(
                     task = asyncio.create_task(
                         submit(stub, metadata, row.line, row_key, request, report)
                     )
-                    track(task, row.line, slots)
+                    track(task, row.line, 1, slots)
                 last_line = row.line
                 now = time.monotonic()
                 if now - shown >= progress_every:
@@ -699,8 +716,12 @@ async def import_file(
                     if checkpoint:
                         checkpoint.save(min([accounted(), *(ln - 1 for ln, _, _ in batch[:1])]))
                     if progress:
-                        done = report.rows_read - len(batch) - len(in_flight)
-                        print(progress_line(done, total, now - started), file=progress, flush=True)
+                        done = report.rows_read - len(batch) - sum(rows_in_flight.values())
+                        print(
+                            progress_line(done, total, now - started, report.rows_resumed),
+                            file=progress,
+                            flush=True,
+                        )
             await send_batch()
             if pending:
                 await asyncio.gather(*pending)
@@ -795,14 +816,19 @@ def run_import(
     if report.encoding != UTF8:
         details += f" as {report.encoding}" + ("" if encoding else " (the file is not UTF-8)")
     if report.resumed_after:
-        details += f" (up to line {report.resumed_after:,} accounted for by an earlier run)"
+        details += (
+            f" ({report.rows_resumed:,} of them, up to line {report.resumed_after:,}, "
+            "accounted for by an earlier run)"
+        )
     if report.filed_closed:
         details += (
             f"; {report.filed_closed:,} filed closed without a workflow, "
             f"{report.created - report.filed_closed:,} with their workflows"
         )
     if report.seconds:
-        details += f"; {report.seconds:,.1f} s, {report.rows_read / report.seconds:,.0f} rows/s"
+        # The rate of the rows handled now, not of those passed over.
+        rate = rows_per_second(report.rows_read - report.rows_resumed, report.seconds)
+        details += f"; {report.seconds:,.1f} s, {rate:,.0f} rows/s"
     print(details)
     for c in report.cleaned[:50]:
         print(f"  line {c.line} ({c.key}): cleaned {c.describe()}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -222,13 +223,23 @@ def test_an_interrupted_import_goes_on_where_it_stopped(platform, tmp_path):
     second = cli(platform, str(file), "--historic")
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, out + err
-    assert f"up to line {progress['line']:,} accounted for by an earlier run" in out
+    # Each row of this file is one line after the header.
+    resumed = progress["line"] - 1
+    assert (
+        f"{rows:,} rows read ({resumed:,} of them, up to line {progress['line']:,}, "
+        "accounted for by an earlier run)"
+    ) in out, out
+    # The rate is that of the rows handled this time, not of those passed over.
+    timing = re.search(r"; ([\d,.]+) s, ([\d,]+) rows/s", out)
+    assert timing, out
+    seconds, rate = timing.groups()
+    handled_rate = (rows - resumed) / float(seconds.replace(",", ""))
+    assert abs(int(rate.replace(",", "")) - handled_rate) <= 0.05 * handled_rate + 1, out
     filed_second = int(out.split(" complaints filed")[0].rsplit(" ", 1)[-1])
     existed = int(out.split(" already imported")[0].rsplit(" ", 1)[-1])
     # Every row once: those before the resume point by the first run, the
     # rest filed now or found filed (sent before the interruption, answered
     # after it).
-    resumed = progress["line"] - 1
     assert filed_first >= resumed
     assert resumed + filed_second + existed == rows
     assert not (tmp_path / "history.csv.import-progress").exists()
