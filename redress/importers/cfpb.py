@@ -826,9 +826,11 @@ def run_import(
             f"{report.created - report.filed_closed:,} with their workflows"
         )
     if report.seconds:
+        details += f"; {report.seconds:,.1f} s"
         # The rate of the rows handled now, not of those passed over.
-        rate = rows_per_second(report.rows_read - report.rows_resumed, report.seconds)
-        details += f"; {report.seconds:,.1f} s, {rate:,.0f} rows/s"
+        handled = report.rows_read - report.rows_resumed
+        if handled > 0:
+            details += f", {rows_per_second(handled, report.seconds):,.0f} rows/s"
     print(details)
     for c in report.cleaned[:50]:
         print(f"  line {c.line} ({c.key}): cleaned {c.describe()}")
