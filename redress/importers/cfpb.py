@@ -24,6 +24,7 @@ import asyncio
 import csv
 import hashlib
 import json
+import os
 import re
 import signal
 import sys
@@ -560,10 +561,12 @@ class Checkpoint:
         return line if isinstance(line, int) and line > 0 else 0
 
     def save(self, line: int) -> None:
+        # Written beside it and renamed over it: an import killed while saving
+        # leaves the earlier resume point whole, never half a file.
+        written = self.path.with_name(self.path.name + ".new")
         try:
-            self.path.write_text(
-                json.dumps({"file": self.identity, "line": line}), encoding="utf-8"
-            )
+            written.write_text(json.dumps({"file": self.identity, "line": line}), encoding="utf-8")
+            os.replace(written, self.path)
         except OSError:
             pass  # a read-only directory: the import still files each row once
 
