@@ -30,8 +30,6 @@ from redress.devstack.platform import LocalPlatform, Ports
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
 from redress.platform import channels
 
-RETRYABLE = (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE)
-
 POLICY = """
 id: bench-timers
 version: "{version}"
@@ -64,7 +62,7 @@ async def submit_answered(
         try:
             return await intake.SubmitComplaint(request, metadata=metadata, timeout=120), retried
         except grpc.aio.AioRpcError as err:
-            if err.code() not in RETRYABLE:
+            if err.code() not in channels.UNANSWERED:
                 raise
             retried += 1
 

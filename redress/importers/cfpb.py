@@ -458,7 +458,6 @@ class Report:
     encoding: str = UTF8
 
 
-RETRYABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 # Closed complaints sent in one ImportClosedComplaints call, and the most
 # bytes of them (under gRPC's 4 MB message).
 BATCH_ROWS = 500
@@ -478,7 +477,7 @@ async def _with_retries(call: Any, attempts: int = 6) -> Any:
         try:
             return await call()
         except grpc.aio.AioRpcError as err:
-            if err.code() in RETRYABLE and attempt + 1 < attempts:
+            if err.code() in channels.UNANSWERED and attempt + 1 < attempts:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 8)
                 continue
@@ -644,10 +643,9 @@ async def import_file(
     slots = asyncio.Semaphore(max(1, concurrency))
     batch_slots = asyncio.Semaphore(BATCHES_IN_FLIGHT)
     pending: set[asyncio.Task[None]] = set()
-    # Lines sent and not yet answered: the resume point is just before the first.
-    in_flight: dict[asyncio.Task[None], int] = {}
-    # The rows each of those calls carries (a batch's, or one).
-    rows_in_flight: dict[asyncio.Task[None], int] = {}
+    # Calls sent and not yet answered: the first line each carries (the resume
+    # point is just before the earliest) and how many rows (a batch's, or one).
+    in_flight: dict[asyncio.Task[None], tuple[int, int]] = {}
     batch: list[tuple[int, str, intake_pb2.SubmitComplaintRequest]] = []
     batch_bytes = 0
     last_line = 0
@@ -655,18 +653,16 @@ async def import_file(
     shown = started
 
     def accounted() -> int:
-        return min(in_flight.values()) - 1 if in_flight else last_line
+        return min(first for first, _ in in_flight.values()) - 1 if in_flight else last_line
 
     def track(
         task: asyncio.Task[None], first_line: int, rows: int, release: asyncio.Semaphore
     ) -> None:
         pending.add(task)
-        in_flight[task] = first_line
-        rows_in_flight[task] = rows
+        in_flight[task] = (first_line, rows)
         task.add_done_callback(lambda _t: release.release())
         task.add_done_callback(pending.discard)
         task.add_done_callback(lambda t: in_flight.pop(t, None))
-        task.add_done_callback(lambda t: rows_in_flight.pop(t, None))
 
     async def send_batch() -> None:
         nonlocal batch, batch_bytes
@@ -719,7 +715,11 @@ async def import_file(
                     if checkpoint:
                         checkpoint.save(min([accounted(), *(ln - 1 for ln, _, _ in batch[:1])]))
                     if progress:
-                        done = report.rows_read - len(batch) - sum(rows_in_flight.values())
+                        done = (
+                            report.rows_read
+                            - len(batch)
+                            - sum(rows for _, rows in in_flight.values())
+                        )
                         print(
                             progress_line(done, total, now - started, report.rows_resumed),
                             file=progress,

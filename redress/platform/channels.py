@@ -26,6 +26,9 @@ Options = Sequence[tuple[str, Any]]
 # of a case and pages of lists are bounded in bytes (services/cases/reads.py),
 # exports stream in chunks.
 MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+# What a call ends in when the service did not answer it (unreachable, or
+# not in time): the same call may be made again.
+UNANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # The largest file one message carries to or from the cases service with room
 # to spare for its description (services/cases/attachments.py).
 LARGEST_FILE_BYTES = 7 * 1024 * 1024

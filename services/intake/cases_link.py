@@ -34,8 +34,6 @@ REFRESH_SECONDS = 30.0
 # Each call to the case store; a batch of closed cases is written in one
 # transaction, well within it.
 CALL_SECONDS = 60.0
-# What a call to the store ends in when the store did not answer it.
-UNANSWERED = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 # The most bytes of closed cases sent to the store in one call, well under the
 # largest message a service accepts (redress.platform.channels).
 CHUNK_BYTES = 3_000_000
@@ -107,7 +105,7 @@ class CasesLink:
                     timeout=CALL_SECONDS,
                 )
             except grpc.aio.AioRpcError as err:
-                if err.code() in UNANSWERED:
+                if err.code() in channels.UNANSWERED:
                     raise Unavailable(
                         f"the case store did not answer ({err.code().name}); nothing is filed "
                         "twice: call again with the same complaints"
@@ -130,7 +128,7 @@ class CasesLink:
         except grpc.aio.AioRpcError as err:
             if err.code() == grpc.StatusCode.NOT_FOUND:
                 return None
-            if err.code() in UNANSWERED:
+            if err.code() in channels.UNANSWERED:
                 raise Unavailable(f"the case store did not answer ({err.code().name})") from None
             raise
         return answer.case.case_id

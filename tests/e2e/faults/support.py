@@ -13,10 +13,11 @@ from redress.common.v1 import common_pb2
 from redress.devstack.platform import LocalPlatform
 from redress.followup.v1 import followup_pb2_grpc
 from redress.intake.v1 import intake_pb2, intake_pb2_grpc
+from redress.platform import channels
 from tests.conftest import bearer, cfpb_rows
 
 ROWS = cfpb_rows("cfpb_complaints_2012_2023_sample.csv", 30)
-RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+RETRYABLE = channels.UNANSWERED
 
 
 def stub(site: LocalPlatform, service: str):  # type: ignore[no-untyped-def]
