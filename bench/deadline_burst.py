@@ -1,21 +1,26 @@
 """Deadline bursts: thousands of clock deadlines falling within one minute.
 
     .venv/bin/python -m bench.deadline_burst [--complaints 10000] [--within-seconds 60]
-        [--workers 1,2] [--cache N]
+        [--workers 1,2] [--cache N] [--history-limit N] [--no-followup]
 
 For each worker count, on a platform of its own (Temporal dev server,
-services/cases and services/intake on SQLite, N worker processes on their
-defaults unless --cache is given): publishes a policy whose acknowledgement
-clock has a budget of some calendar minutes, and files N real CFPB
-complaints through intake with `received_at` set so that their deadlines
-fall evenly within the chosen window, a while after the last one is filed.
+services/cases, services/intake, services/followup and services/knowledge on
+SQLite with Meilisearch, N worker processes on their defaults unless --cache
+is given; intake's REDRESS_HISTORY_LIMIT from --history-limit): publishes
+a policy whose acknowledgement clock has a budget of some calendar minutes,
+and files N real CFPB complaints through intake with `received_at` set so
+that their deadlines fall evenly within the chosen window, a while after the
+last one is filed.
 Nothing is touched while the deadlines pass (the workers' memory is read
 from /proc, and Temporal's visibility counted every few seconds until every
 workflow says it breached); then each case's `clock.breached` entry is
 read. Lateness is from the deadline to the moment the breach was recorded
 on the case (the timer firing, the workflow task, replaying the
 complaint's history if the worker no longer holds it, and the write to the
-case store).
+case store). Each complaint's acknowledgement and events are handed to
+services/followup as in a deployment; --no-followup leaves it out (as the
+figures before 2026-12-06, evening, did), so that a complaint's hand-overs
+stay pending and its history shorter than a deployment's.
 
 Prints, per worker count: lateness p50/p99/max and p99 as a ratio of the
 30 s goal; every worker's peak resident memory while the deadlines fell and
@@ -66,8 +71,18 @@ class Burst:
     def start(self) -> None:
         p = self.platform
         p.start_temporal(ui=False)
+        if self.args.followup:
+            p.start_meilisearch()
         p.start_service("cases")
-        p.start_service("intake")
+        if self.args.followup:
+            p.start_service("knowledge")
+            p.start_service("followup")
+        limit = {}
+        if self.args.history_limit:
+            limit["REDRESS_HISTORY_LIMIT"] = str(self.args.history_limit)
+        if self.args.fresh_run:
+            limit["REDRESS_FRESH_RUN_AFTER_RECEIPT"] = "true"
+        p.start_service("intake", limit)
         extra = {}
         if self.args.cache:
             extra["REDRESS_WORKER_MAX_CACHED_WORKFLOWS"] = str(self.args.cache)
@@ -248,7 +263,10 @@ async def main_async(args: argparse.Namespace) -> None:
         print(
             f"{args.complaints} deadlines within {args.within_seconds} s, "
             f"{workers} worker process(es), cache "
-            f"{args.cache or 'the worker default'}:",
+            f"{args.cache or 'the worker default'}, history limit "
+            f"{args.history_limit or 'when Temporal suggests'}, "
+            f"{'a fresh run after the receipt, ' if args.fresh_run else ''}"
+            f"follow-ups {'handed over' if args.followup else 'left pending'}:",
             flush=True,
         )
         with tempfile.TemporaryDirectory(prefix="redress-bench-burst-") as scratch:
@@ -273,10 +291,28 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to run, e.g. 1,2")
     parser.add_argument("--cache", type=int, default=0, help="complaints each worker caches")
     parser.add_argument(
+        "--history-limit",
+        type=int,
+        default=0,
+        help="intake's REDRESS_HISTORY_LIMIT: events after which a complaint continues as new",
+    )
+    parser.add_argument(
+        "--fresh-run",
+        action="store_true",
+        help="intake's REDRESS_FRESH_RUN_AFTER_RECEIPT: complaints wait in a run of their own",
+    )
+    parser.add_argument(
+        "--no-followup",
+        dest="followup",
+        action="store_false",
+        help="leave services/followup and services/knowledge out",
+    )
+    parser.add_argument(
         "--lead-seconds",
         type=float,
         default=0.0,
-        help="from the start to the first deadline (default: time to file at 20/s, plus 60 s)",
+        help="from the start to the first deadline (default: time to file at 6/s with "
+        "follow-ups, 20/s without, plus 60 s)",
     )
     parser.add_argument(
         "--settle-seconds", type=float, default=30.0, help="after the last deadline"
@@ -286,7 +322,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if not args.lead_seconds:
-        args.lead_seconds = args.complaints / 20 + 60
+        # Filing with follow-ups renders each acknowledgement letter too.
+        args.lead_seconds = args.complaints / (6 if args.followup else 20) + 60
     asyncio.run(main_async(args))
 
 

@@ -120,38 +120,35 @@ class ComplaintWorkflow:
         self.drainer: asyncio.Task[None] | None = None
         # Whether this run has BASELINE_PATCH; asked at its first patch.
         self.baseline: bool | None = None
-        # Set by personal_data_erased: continue as new at once.
+        # Continue as new as soon as nothing is in hand: set by
+        # personal_data_erased, and after the receipt where intake asks for it.
         self.fresh_run_wanted = False
         # The receipt (clocks, classification) is in the case store: intake
         # answers then, so that the case it names reads whole.
         self.receipt_recorded = False
+        if input.state is not None:
+            # A run continued as new is ready here, not in run(): the updates
+            # that reached the workflow while it continued come with this
+            # run's first task, and the SDK validates them before run() starts.
+            # Patch notices are applied before this, so the patches answer as
+            # they would in run().
+            self._adopt_features(input)
+            self.complaint.load_carried_policy()
+            self._vigilance()
+            self.receipt_recorded = True
 
     # -- the life of the complaint -------------------------------------------
 
     @workflow.run
     async def run(self, input: ComplaintInput) -> str:
-        # Follow-ups (messages the workflow sends, events for webhooks) exist
-        # for workflows started by a worker that knows them.
-        followups = self._patched("followups")
-        self.complaint.features = Features(
-            followups=followups,
-            alerts=followups and self._patched("staff-alerts"),
-            suggestions=self._patched("knowledge-suggestions"),
-            stop_breached_clocks=self._patched("stop-breached-clocks"),
-            # Asked only of a complaint that carries a closure, so that no
-            # other complaint's history gains a marker for it.
-            historic_closure=input.submission.closure is not None
-            and workflow.patched("historic-closure"),
-            missed_warnings=self._patched("missed-warnings"),
-            # Needs staff alerts: its steps reach people as alerts.
-            unowned=followups and self._patched("unowned-alerts"),
-        )
-        if self.state.policy is None:
+        if not self.receipt_recorded:
+            self._adopt_features(input)
             await self._receive()
-        else:
-            self.complaint.load_carried_policy()
-            self._vigilance()
-        self.receipt_recorded = True
+            # The complaint's life goes on in a run whose history starts from
+            # its state: replayed when its next event comes, it is a few events
+            # instead of the receipt's and its hand-overs' dozens.
+            self.fresh_run_wanted = input.fresh_run_after_receipt
+            self.receipt_recorded = True
         if self.complaint.features.suggestions and self.state.suggestions_pending:
             self.suggester = asyncio.create_task(self._suggest_articles())
         while not self.complaint.finished(workflow.now()):
@@ -188,6 +185,24 @@ class ComplaintWorkflow:
             except TimeoutError:
                 workflow.logger.warning("follow-ups not handed over before the workflow ended")
         return self.state.case_id
+
+    def _adopt_features(self, input: ComplaintInput) -> None:
+        # Follow-ups (messages the workflow sends, events for webhooks) exist
+        # for workflows started by a worker that knows them.
+        followups = self._patched("followups")
+        self.complaint.features = Features(
+            followups=followups,
+            alerts=followups and self._patched("staff-alerts"),
+            suggestions=self._patched("knowledge-suggestions"),
+            stop_breached_clocks=self._patched("stop-breached-clocks"),
+            # Asked only of a complaint that carries a closure, so that no
+            # other complaint's history gains a marker for it.
+            historic_closure=input.submission.closure is not None
+            and workflow.patched("historic-closure"),
+            missed_warnings=self._patched("missed-warnings"),
+            # Needs staff alerts: its steps reach people as alerts.
+            unowned=followups and self._patched("unowned-alerts"),
+        )
 
     def _patched(self, patch_id: str) -> bool:
         """`workflow.patched`, answered by the baseline for the patches in it."""

@@ -106,9 +106,22 @@ class ComplaintInput:
     # Set when the workflow continues as new: everything it had.
     state: ComplaintState | None = None
     # Continue as new once the history has this many events, besides whenever
-    # the server suggests it (0: only then). For deployments that keep
-    # histories short, and for tests.
+    # the server suggests it (0: only then). Intake sets it from
+    # REDRESS_HISTORY_LIMIT for deployments that keep histories short, so that
+    # a complaint the worker no longer holds is replayed from a short history
+    # when its next event comes (docs/BENCHMARKS.md, "Deadline bursts").
     history_limit: int = 0
+    # Continue as new once the receipt is recorded and handed over, so that
+    # the complaint waits for its clocks in a run of a few events. Intake sets
+    # it from REDRESS_FRESH_RUN_AFTER_RECEIPT.
+    fresh_run_after_receipt: bool = False
+
+
+# The smallest history_limit a deployment may set: a run that has just
+# continued as new has about ten events before its first wait (the carried
+# state, its first task, its follow-ups' hand-over), so a limit near that would
+# continue as new again and again.
+SHORTEST_HISTORY_LIMIT = 30
 
 
 @dataclass

@@ -15,11 +15,20 @@ from redress.platform.temporal import TemporalSettings, connect
 from redress.platform.tls import ClientTls
 from services.intake.cases_link import CasesLink
 from services.intake.servicer import ACCESS, IntakeServicer
+from workflows.complaint_types import SHORTEST_HISTORY_LIMIT
 
 
 def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     temporal = TemporalSettings.from_env(env)
     default_regime = env.choice("REDRESS_DEFAULT_REGIME", "none", tuple(choices(Regime)))
+    # How long complaints' histories grow (ComplaintInput): docs/configuration.md.
+    history_limit = env.integer("REDRESS_HISTORY_LIMIT", 0)
+    fresh_run_after_receipt = env.flag("REDRESS_FRESH_RUN_AFTER_RECEIPT", False)
+    if 0 < history_limit < SHORTEST_HISTORY_LIMIT:
+        env.problems.append(
+            f"REDRESS_HISTORY_LIMIT={history_limit}: expected 0 (continue as new when "
+            f"Temporal suggests it) or at least {SHORTEST_HISTORY_LIMIT} events"
+        )
     serving_settings = serving.ServingSettings.from_env("intake", 50051, 9101, env)
     # The policy in force and closed historic cases: services/cases.
     cases = CasesLink(
@@ -37,7 +46,14 @@ def build(env: Env) -> tuple[serving.ServiceSpec, serving.ServingSettings]:
     def register(server: grpc.aio.Server) -> None:
         assert client is not None
         intake_pb2_grpc.add_IntakeServiceServicer_to_server(
-            IntakeServicer(client, temporal.task_queue, default_regime, cases=cases),
+            IntakeServicer(
+                client,
+                temporal.task_queue,
+                default_regime,
+                cases=cases,
+                history_limit=history_limit,
+                fresh_run_after_receipt=fresh_run_after_receipt,
+            ),
             server,
         )
 

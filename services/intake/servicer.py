@@ -83,8 +83,14 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         default_regime: str,
         languages: NarrativeLanguage | None = None,
         cases: CasesLink | None = None,
+        history_limit: int = 0,
+        fresh_run_after_receipt: bool = False,
     ) -> None:
         self.client = client
+        # Events after which each complaint's workflow continues as new
+        # (ComplaintInput.history_limit; 0: when Temporal suggests it).
+        self.history_limit = history_limit
+        self.fresh_run_after_receipt = fresh_run_after_receipt
         self.task_queue = task_queue
         self.default_regime = default_regime
         self.languages = languages or NarrativeLanguage()
@@ -251,7 +257,11 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ):  # type: ignore[no-untyped-def]
         start = WithStartWorkflowOperation(
             ComplaintWorkflow.run,
-            ComplaintInput(submission=submission),
+            ComplaintInput(
+                submission=submission,
+                history_limit=self.history_limit,
+                fresh_run_after_receipt=self.fresh_run_after_receipt,
+            ),
             id=workflow_id,
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -144,6 +145,7 @@ class Harness:
         tags: tuple[str, ...] = (),
         product: str = "",
         history_limit: int = 0,
+        fresh_run_after_receipt: bool = False,
     ):
         submission = ComplaintSubmission(
             idempotency_key=f"life-{uuid.uuid4()}",
@@ -160,7 +162,11 @@ class Harness:
         )
         handle = await self.env.client.start_workflow(
             ComplaintWorkflow.run,
-            ComplaintInput(submission, history_limit=history_limit),
+            ComplaintInput(
+                submission,
+                history_limit=history_limit,
+                fresh_run_after_receipt=fresh_run_after_receipt,
+            ),
             id=f"complaint:test:{submission.idempotency_key}",
             task_queue=self.task_queue,
         )
@@ -550,6 +556,66 @@ async def test_a_long_life_continues_as_new_and_keeps_everything(harness: Harnes
         cases_pb2.VerifyAuditTrailRequest(case_id=case_id), metadata=harness.metadata
     )
     assert verdict.intact
+
+
+async def test_an_update_that_comes_with_a_continued_runs_first_task_is_taken(
+    harness: Harness,
+):
+    # A complaint that waits in a run of its own after its receipt
+    # (REDRESS_FRESH_RUN_AFTER_RECEIPT). A change sent while the workflow
+    # continues as new reaches the new run with its first task, where the SDK
+    # validates it before run() starts: it must find the complaint ready, not
+    # refuse it as "still being stored".
+    received = datetime(2027, 5, 24, 9, 30, tzinfo=LONDON)  # Monday
+    await harness.skip_to(received)
+    handle, case_id = await harness.file(received, fresh_run_after_receipt=True)
+    first_run = (await describe(harness, handle.id)).workflow_execution_info.execution.run_id
+    for _ in range(100):
+        latest = (await describe(harness, handle.id)).workflow_execution_info.execution.run_id
+        if latest != first_run:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the complaint did not continue as new after its receipt")
+    history = await harness.env.client.get_workflow_handle(handle.id, run_id=latest).fetch_history()
+    (carried,) = await harness.env.client.data_converter.decode(
+        history.events[0].workflow_execution_started_event_attributes.input.payloads,
+        [ComplaintInput],
+    )
+    assert carried.state.case_id == case_id
+    # The same continued run, held back from every worker until the change
+    # waits for it: its first task then brings the start and the change together.
+    await harness.env.client.get_workflow_handle(handle.id, run_id=latest).terminate()
+    held = f"{harness.task_queue}-held"
+    continued = await harness.env.client.start_workflow(
+        ComplaintWorkflow.run,
+        carried,
+        id=handle.id,
+        task_queue=held,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+    change = asyncio.create_task(
+        continued.execute_update(
+            ComplaintWorkflow.change_priority, PriorityCommand("lead.lee", "high", "regulator")
+        )
+    )
+    await asyncio.sleep(1)
+    activities = CaseActivities(harness.channel, harness.cases.credentials.service_key)
+    async with Worker(
+        harness.env.client,
+        task_queue=held,
+        workflows=[ComplaintWorkflow, SubtaskWorkflow],
+        activities=[activities.store_case, activities.current_policy, activities.record_change],
+        workflow_runner=workflow_runner(),
+    ):
+        result = await asyncio.wait_for(change, 30)
+        assert result.case_id == case_id
+        status = await continued.query(ComplaintWorkflow.status)
+        assert status.priority == "high"
+    case = await harness.case(case_id)
+    assert case.priority == common_pb2.PRIORITY_HIGH
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("case.created") == 1 and actions.count("clocks.started") == 1
 
 
 async def describe(harness: Harness, workflow_id: str):  # type: ignore[no-untyped-def]

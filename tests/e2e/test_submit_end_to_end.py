@@ -375,6 +375,29 @@ def test_the_cli_files_and_shows_a_complaint(platform):
     assert "customer.email: 'sam@' is not an email address" in refused.stderr
 
 
+def history_of(platform: LocalPlatform, execution: dict[str, str]) -> list[dict]:
+    out = subprocess.run(
+        [
+            str(binaries.temporal_cli()),
+            "workflow",
+            "show",
+            "--address",
+            f"127.0.0.1:{platform.ports.temporal}",
+            "--workflow-id",
+            execution["workflowId"],
+            "--run-id",
+            execution["runId"],
+            "--output",
+            "json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    ).stdout
+    return list(json.loads(out)["events"])
+
+
 def test_rules_classify_a_real_complaint_and_a_handler_overrides_the_category(
     platform, channels, admin
 ):
@@ -556,3 +579,67 @@ def test_an_unknown_data_regime_is_refused_with_the_known_ones(platform, channel
         "regime_name": "unknown regime; one of none, uk_fca, eu_psd2, us_cfpb, au_asic, "
         "fda_mdr, eu_mdr"
     }
+
+
+@pytest.mark.parametrize(
+    ("setting", "row"),
+    [
+        ({"REDRESS_HISTORY_LIMIT": "30"}, 2),
+        ({"REDRESS_FRESH_RUN_AFTER_RECEIPT": "true"}, 3),
+    ],
+)
+def test_a_deployment_that_keeps_histories_short_continues_complaints_as_new(
+    platform, channels, admin, setting, row
+):
+    # On intake, REDRESS_HISTORY_LIMIT: each complaint's workflow continues as
+    # new once its history has that many events; REDRESS_FRESH_RUN_AFTER_RECEIPT:
+    # once its receipt is recorded and handed over. Either way a complaint the
+    # worker no longer holds is replayed from a short history. Another intake
+    # process with the setting, beside the platform's own.
+    name = "intake-2"
+    platform.start_service("intake", setting, replica=2)
+    try:
+        with grpc.insecure_channel(platform.address("intake", 2)) as channel:
+            response = intake_pb2_grpc.IntakeServiceStub(channel).SubmitComplaint(
+                complaint(ROWS[row]), metadata=admin, timeout=30
+            )
+    finally:
+        platform.supervisor.stop(platform.processes.pop(name))
+
+    def runs() -> list[dict]:
+        found = temporal_list(platform, f"WorkflowId='{response.workflow_id}'")
+        statuses = [run["status"] for run in found]
+        # Filing, the receipt and the acknowledgement's hand-over take more
+        # than 30 events: the first run continues as new once they are done.
+        assert "WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW" in statuses, statuses
+        assert "WORKFLOW_EXECUTION_STATUS_RUNNING" in statuses, statuses
+        return found
+
+    found = eventually(runs, timeout=60)
+    first = next(r for r in found if r["status"].endswith("CONTINUED_AS_NEW"))
+    latest = next(r for r in found if r["status"].endswith("RUNNING"))
+    assert int(first["historyLength"]) >= 30
+    # The run the complaint now waits in is a fraction of the first.
+    assert len(history_of(platform, latest["execution"])) < int(first["historyLength"]) / 2
+
+    # The new run goes on with the complaint: a handler's change reaches the
+    # case, and the case reads as one case with one receipt and a whole trail.
+    stub = cases_pb2_grpc.CasesServiceStub(channels["cases"])
+    changed = stub.ChangeCategory(
+        cases_pb2.ChangeCategoryRequest(
+            case_id=response.case_id, category="fees_and_charges", reason="about a fee"
+        ),
+        metadata=admin,
+        timeout=30,
+    ).case
+    assert changed.category == "fees_and_charges"
+    case = get_case(channels, admin, response.case_id)
+    actions = [e.action for e in case.audit_events]
+    assert actions.count("case.created") == 1
+    assert actions.count("clocks.started") == 1
+    assert actions.count("case.recategorised") == 1
+    assert [c.name for c in case.clocks]
+    verdict = stub.VerifyAuditTrail(
+        cases_pb2.VerifyAuditTrailRequest(case_id=response.case_id), metadata=admin, timeout=30
+    )
+    assert verdict.intact and verdict.consistent, verdict.detail

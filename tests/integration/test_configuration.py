@@ -48,6 +48,36 @@ def test_every_bad_variable_is_named_at_once(tmp_path: Path):
     assert "REDRESS_ATTACHMENTS_PER_CASE='none'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (
+            "12",
+            "REDRESS_HISTORY_LIMIT=12: expected 0 (continue as new when Temporal suggests it) "
+            "or at least 30 events",
+        ),
+        ("-5", "REDRESS_HISTORY_LIMIT='-5': expected a whole number >= 0"),
+        ("many", "REDRESS_HISTORY_LIMIT='many': expected a whole number >= 0"),
+    ],
+)
+def test_intake_refuses_a_history_limit_its_workflows_cannot_keep(
+    tmp_path: Path, value: str, words: str
+):
+    # A limit near a fresh run's own length would continue as new again and
+    # again; it is refused when intake starts, not found in production.
+    result = start(
+        "services.intake",
+        {
+            "REDRESS_HISTORY_LIMIT": value,
+            "REDRESS_DATA_DIR": str(tmp_path),
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        },
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert words in result.stderr
+
+
 def test_the_worker_needs_its_service_key(tmp_path: Path):
     result = start(
         "workflows.worker",
