@@ -1,12 +1,13 @@
 """Deadline bursts: thousands of clock deadlines falling within one minute.
 
     .venv/bin/python -m bench.deadline_burst [--complaints 10000] [--within-seconds 60]
-        [--workers 1,2] [--cache N] [--history-limit N] [--no-followup]
+        [--workers 1,2] [--cache N] [--history-limit N] [--fresh-run] [--no-followup]
 
 For each worker count, on a platform of its own (Temporal dev server,
 services/cases, services/intake, services/followup and services/knowledge on
 SQLite with Meilisearch, N worker processes on their defaults unless --cache
-is given; intake's REDRESS_HISTORY_LIMIT from --history-limit): publishes
+is given; intake's REDRESS_HISTORY_LIMIT from --history-limit and
+REDRESS_FRESH_RUN_AFTER_RECEIPT from --fresh-run): publishes
 a policy whose acknowledgement clock has a budget of some calendar minutes,
 and files N real CFPB complaints through intake with `received_at` set so
 that their deadlines fall evenly within the chosen window, a while after the
@@ -19,7 +20,7 @@ on the case (the timer firing, the workflow task, replaying the
 complaint's history if the worker no longer holds it, and the write to the
 case store). Each complaint's acknowledgement and events are handed to
 services/followup as in a deployment; --no-followup leaves it out (as the
-figures before 2026-12-06, evening, did), so that a complaint's hand-overs
+figures before 2026-12-06, night, did), so that a complaint's hand-overs
 stay pending and its history shorter than a deployment's.
 
 Prints, per worker count: lateness p50/p99/max and p99 as a ratio of the
