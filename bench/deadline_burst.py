@@ -78,12 +78,12 @@ class Burst:
         if self.args.followup:
             p.start_service("knowledge")
             p.start_service("followup")
-        limit = {}
+        histories = {}
         if self.args.history_limit:
-            limit["REDRESS_HISTORY_LIMIT"] = str(self.args.history_limit)
+            histories["REDRESS_HISTORY_LIMIT"] = str(self.args.history_limit)
         if self.args.fresh_run:
-            limit["REDRESS_FRESH_RUN_AFTER_RECEIPT"] = "true"
-        p.start_service("intake", limit)
+            histories["REDRESS_FRESH_RUN_AFTER_RECEIPT"] = "true"
+        p.start_service("intake", histories)
         extra = {}
         if self.args.cache:
             extra["REDRESS_WORKER_MAX_CACHED_WORKFLOWS"] = str(self.args.cache)

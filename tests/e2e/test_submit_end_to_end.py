@@ -65,16 +65,14 @@ def get_case(channels, metadata, case_id: str) -> cases_pb2.Case:  # type: ignor
     )
 
 
-def temporal_list(platform: LocalPlatform, query: str) -> list[dict]:
+def temporal_json(platform: LocalPlatform, *args: str):  # type: ignore[no-untyped-def]
+    """What the Temporal CLI answers, as JSON, for this platform's server."""
     out = subprocess.run(
         [
             str(binaries.temporal_cli()),
-            "workflow",
-            "list",
+            *args,
             "--address",
             f"127.0.0.1:{platform.ports.temporal}",
-            "--query",
-            query,
             "--output",
             "json",
         ],
@@ -83,7 +81,11 @@ def temporal_list(platform: LocalPlatform, query: str) -> list[dict]:
         text=True,
         timeout=30,
     ).stdout
-    return json.loads(out) if out.strip() else []
+    return json.loads(out) if out.strip() else None
+
+
+def temporal_list(platform: LocalPlatform, query: str) -> list[dict]:
+    return temporal_json(platform, "workflow", "list", "--query", query) or []
 
 
 def test_a_submitted_complaint_becomes_a_stored_case(platform, channels, admin):
@@ -376,26 +378,16 @@ def test_the_cli_files_and_shows_a_complaint(platform):
 
 
 def history_of(platform: LocalPlatform, execution: dict[str, str]) -> list[dict]:
-    out = subprocess.run(
-        [
-            str(binaries.temporal_cli()),
-            "workflow",
-            "show",
-            "--address",
-            f"127.0.0.1:{platform.ports.temporal}",
-            "--workflow-id",
-            execution["workflowId"],
-            "--run-id",
-            execution["runId"],
-            "--output",
-            "json",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout
-    return list(json.loads(out)["events"])
+    shown = temporal_json(
+        platform,
+        "workflow",
+        "show",
+        "--workflow-id",
+        execution["workflowId"],
+        "--run-id",
+        execution["runId"],
+    )
+    return list(shown["events"])
 
 
 def test_rules_classify_a_real_complaint_and_a_handler_overrides_the_category(
