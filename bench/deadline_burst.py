@@ -27,8 +27,10 @@ Prints, per worker count: lateness p50/p99/max and p99 as a ratio of the
 30 s goal; every worker's peak resident memory while the deadlines fell and
 as a ratio of 1 GB; the complaint histories' length (events per complaint)
 and the CPU time to replay one, measured on a sample with the worker's own
-sandbox; and, with more than one worker count, the p99 of each as a ratio of
-the first's. Everything started is stopped.
+sandbox; each process's CPU per breach while the deadlines fell, the rate
+of breaches those costs allow on this machine's cores and the rate the
+lateness goal needs; and, with more than one worker count, the p99 of each
+as a ratio of the first's. Everything started is stopped.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import tempfile
 import time
 import uuid
@@ -45,7 +48,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.worker import Replayer
 
-from bench.intake_throughput import narratives, percentile
+from bench.intake_throughput import cpu_seconds, narratives, percentile
 from bench.timer_lateness import policy, rss_mb, submit_answered
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
@@ -161,11 +164,16 @@ class Burst:
             sampler = asyncio.create_task(sample_memory())
             # Nothing is asked of the platform while the deadlines fall but
             # the workers' memory, read from /proc; the cases are read after.
+            await asyncio.sleep(max(0.0, (first - datetime.now(UTC)).total_seconds()))
+            cpu_before = self.cpu_now()
             last = first + timedelta(seconds=args.within_seconds)
             await asyncio.sleep(
                 max(0.0, (last - datetime.now(UTC)).total_seconds() + args.settle_seconds)
             )
             await self.wait_for_breaches(len(case_ids))
+            cpu_used = {
+                name: seconds - cpu_before[name] for name, seconds in self.cpu_now().items()
+            }
             sampler.cancel()
             lateness = await self.lateness(cases, case_ids)
             histories = await self.histories(case_ids, cases)
@@ -181,12 +189,42 @@ class Burst:
                 f"  worker {n}: {before:.0f} MB with all open, peak {top:.0f} MB "
                 f"= {top / MEMORY_GOAL_MB:.2f}x 1 GB"
             )
+        self.print_cpu_bound(cpu_used, len(case_ids))
         print(
             f"  history per complaint: {histories['events']:.0f} events, "
             f"{histories['bytes'] / 1024:.1f} KB; replay {histories['replay_ms']:.1f} ms CPU "
             f"(sample of {histories['sampled']:.0f})"
         )
         return {"p99": p99, "peak_mb": max(peak)}
+
+    def cpu_now(self) -> dict[str, float]:
+        """CPU seconds each of the platform's processes has used so far."""
+        return {name: cpu_seconds(p.pid) for name, p in self.platform.processes.items()}
+
+    def print_cpu_bound(self, used: dict[str, float], breaches: int) -> None:
+        """CPU per breach, by process, from the first deadline until every
+        breach was recorded, and the rate of breaches those costs allow on
+        this machine's cores next to the rate the lateness goal needs: with
+        deadlines spread evenly over the window and breaches recorded at a
+        steady rate r, the 99th percentile is recorded 0.99 N / r after the
+        first deadline and its deadline fell 0.99 W after it, so the goal
+        needs r of at least 0.99 N / (0.99 W + 30 s)."""
+        per = {name: seconds / breaches * 1000 for name, seconds in used.items()}
+        total = sum(per.values())
+        cores = os.cpu_count() or 1
+        allowed = cores * 1000 / total if total else math.inf
+        needed = 0.99 * breaches / (0.99 * self.args.within_seconds + LATENESS_GOAL_S)
+        shown = ", ".join(
+            f"{name} {ms:.1f} ms"
+            for name, ms in sorted(per.items(), key=lambda x: -x[1])
+            if ms >= 0.05
+        )
+        print(f"  CPU per breach while the deadlines fell: {shown}; {total:.1f} ms in all")
+        print(
+            f"  on {cores} cores these costs allow at most {allowed:.0f} breaches a second; "
+            f"p99 under {LATENESS_GOAL_S:.0f} s needs at least {needed:.0f} a second "
+            f"(= {needed / allowed:.2f}x what they allow)"
+        )
 
     async def wait_for_breaches(self, count: int) -> None:
         """Until every complaint's workflow says it breached: a count of

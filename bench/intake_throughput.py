@@ -11,6 +11,9 @@ case is stored). In the same run it measures the fair ceiling, the same
 round trip without Redress's work (update-with-start of a sandboxed workflow
 whose update answers at once), prints intake's ratios to it, and raw
 `start_workflow` of a workflow that does nothing, which waits for no worker.
+CPU is read from /proc for each process: per complaint and per ceiling
+call, and next to it the CPU a complaint may use at all if intake is to
+reach 0.8x the ceiling's rate on this machine's cores.
 """
 
 from __future__ import annotations
@@ -103,19 +106,24 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_per_complaint(platform: LocalPlatform, before: dict[str, float], count: int) -> str:
-    used = {
-        name: (cpu_seconds(platform.processes[name].pid) - before[name]) / count * 1000
-        for name in before
-    }
-    return "  CPU per complaint: " + ", ".join(f"{n} {ms:.1f} ms" for n, ms in used.items())
+def cpu_per_call(platform: LocalPlatform, before: dict[str, float], count: int) -> dict[str, float]:
+    """Milliseconds of CPU per call since `before`, by process; "bench" is
+    this process (the callers, and the ceiling's worker when it runs)."""
+    now = cpu_now(platform)
+    return {name: (now[name] - before[name]) / count * 1000 for name in before}
+
+
+def shown(used: dict[str, float]) -> str:
+    return ", ".join(f"{n} {ms:.1f} ms" for n, ms in used.items())
 
 
 def cpu_now(platform: LocalPlatform) -> dict[str, float]:
-    return {
+    used = {
         name: cpu_seconds(platform.processes[name].pid)
         for name in ("worker", "intake", "cases", "temporal")
     }
+    used["bench"] = time.process_time()
+    return used
 
 
 async def bench_intake(platform: LocalPlatform, count: int, concurrency: int) -> Measured:
@@ -201,9 +209,30 @@ async def main_async(args: argparse.Namespace) -> None:
                 before = cpu_now(platform)
                 intake = await bench_intake(platform, args.complaints, concurrency)
                 print(intake.line(), flush=True)
-                print(cpu_per_complaint(platform, before, args.complaints), flush=True)
+                used = cpu_per_call(platform, before, args.complaints)
+                # The callers' own CPU is not the platform's.
+                del used["bench"]
+                print(f"  CPU per complaint: {shown(used)}", flush=True)
+                before = cpu_now(platform)
                 ceiling = await bench_ceiling(client, args.complaints, concurrency)
                 print(ceiling.line(), flush=True)
+                ceiling_used = cpu_per_call(platform, before, args.complaints)
+                print(
+                    f"  CPU per ceiling call: temporal {ceiling_used['temporal']:.1f} ms, "
+                    f"its worker and the callers {ceiling_used['bench']:.1f} ms",
+                    flush=True,
+                )
+                # What the throughput goal leaves a complaint: all cores'
+                # time divided among 0.8x the ceiling's calls a second.
+                cores = os.cpu_count() or 1
+                budget = cores * 1000 / (0.8 * ceiling.rate)
+                temporal = used["temporal"] / ceiling_used["temporal"]
+                print(
+                    f"  CPU a complaint may use for 0.8x the ceiling's rate on {cores} cores: "
+                    f"{budget:.1f} ms; it used {sum(used.values()):.1f} ms, of which Temporal "
+                    f"{used['temporal']:.1f} ms ({temporal:.1f}x a ceiling call's)",
+                    flush=True,
+                )
                 print(await bench_raw(client, args.complaints, concurrency), flush=True)
                 print(
                     f"  intake / ceiling: throughput {intake.rate / ceiling.rate:.2f}x "
