@@ -11,11 +11,18 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from redress.devstack import binaries
-from redress.devstack.processes import ManagedProcess, ProcessFailed, Supervisor, port_in_use
+from redress.devstack.processes import (
+    ManagedProcess,
+    ProcessFailed,
+    Supervisor,
+    bind_failed,
+    port_in_use,
+)
 from redress.platform.search_attributes import CLI_TYPES
 
 SERVICES = ("cases", "intake", "followup", "knowledge", "reporting")
@@ -451,53 +458,71 @@ class LocalPlatform:
         """Starts a service; `replica` 2, 3, ... starts another process of it
         on ports of its own, against the same database and Temporal, kept
         under the name "<service>-<replica>" (its log is logs/<that>.log)."""
-        process_name = replica_name(name, replica)
-        env = {**self.env(), **(extra_env or {})}
-        port = self.ports.grpc[name]
-        if replica != 1:
-            ports = self._replica_ports(process_name)
-            port = ports["grpc"]
-            env[f"REDRESS_{name.upper()}_LISTEN"] = f"{HOST}:{port}"
+
+        def placed() -> tuple[dict[str, str], list[int]]:
+            env = {**self.env(), **(extra_env or {})}
+            if replica == 1:
+                return env, [self.ports.grpc[name], self.ports.metrics[name]]
+            ports = self._replica_ports(replica_name(name, replica))
+            env[f"REDRESS_{name.upper()}_LISTEN"] = f"{HOST}:{ports['grpc']}"
             env[f"REDRESS_{name.upper()}_METRICS_LISTEN"] = f"{HOST}:{ports['metrics']}"
             # Reporting's own HTTP listener (saved reports' downloads).
             env["REDRESS_REPORTS_HTTP_LISTEN"] = f"{HOST}:{ports['http']}"
-        for attempt in range(1, 6):
-            process = self.supervisor.start(
-                process_name, [sys.executable, "-m", f"services.{name}"], env
-            )
-            try:
-                self.supervisor.wait_for_port(process, HOST, port, timeout=90)
-            except ProcessFailed as err:
-                # A port in the kernel's ephemeral range can be held for a
-                # moment as the local end of some other connection: wait, retry.
-                if "Address already in use" not in str(err) or attempt == 5:
-                    raise
-                self.supervisor.stop(process)
-                time.sleep(attempt)
-                continue
-            self.processes[process_name] = process
-            return process
-        raise AssertionError("unreachable")
+            return env, [ports["grpc"], ports["metrics"]]
+
+        return self._start_listening(
+            replica_name(name, replica), [sys.executable, "-m", f"services.{name}"], placed
+        )
 
     def start_worker(
         self, extra_env: dict[str, str] | None = None, replica: int = 1
     ) -> ManagedProcess:
         """Starts a worker process; `replica` 2, 3, ... starts another one on
         the same task queue with metrics ports of its own ("worker-2", ...)."""
-        process_name = replica_name("worker", replica)
-        env = {**self.env(), **(extra_env or {})}
-        port = self.ports.metrics["worker"]
-        if replica != 1:
-            ports = self._replica_ports(process_name)
-            port = ports["metrics"]
-            env["REDRESS_WORKER_METRICS_LISTEN"] = f"{HOST}:{port}"
+
+        def placed() -> tuple[dict[str, str], list[int]]:
+            env = {**self.env(), **(extra_env or {})}
+            if replica == 1:
+                return env, [self.ports.metrics["worker"]]
+            ports = self._replica_ports(replica_name("worker", replica))
+            env["REDRESS_WORKER_METRICS_LISTEN"] = f"{HOST}:{ports['metrics']}"
             env["REDRESS_WORKER_SDK_METRICS_LISTEN"] = f"{HOST}:{ports['sdk_metrics']}"
-        process = self.supervisor.start(
-            process_name, [sys.executable, "-m", "workflows.worker"], env
+            return env, [ports["metrics"]]
+
+        return self._start_listening(
+            replica_name("worker", replica), [sys.executable, "-m", "workflows.worker"], placed
         )
-        self.supervisor.wait_for_port(process, HOST, port, timeout=90)
-        self.processes[process_name] = process
-        return process
+
+    def _start_listening(
+        self,
+        process_name: str,
+        argv: list[str],
+        placed: Callable[[], tuple[dict[str, str], list[int]]],
+        attempts: int = 5,
+    ) -> ManagedProcess:
+        """Starts a process where `placed` says (its environment, the ports
+        it listens on) and waits until it, not another, listens on each. A
+        port taken meanwhile by another process: a replica's ports are
+        chosen again; the platform's own are asked for again a moment later
+        (a port can be held for a moment as the local end of a connection)."""
+        for attempt in range(1, attempts + 1):
+            env, ports = placed()
+            process = self.supervisor.start(process_name, argv, env)
+            try:
+                for port in ports:
+                    self.supervisor.wait_for_port(process, HOST, port, timeout=90)
+            except ProcessFailed as err:
+                self.supervisor.stop(process)
+                if not bind_failed(str(err)) or attempt == attempts:
+                    raise
+                if process_name in self.replica_ports:
+                    del self.replica_ports[process_name]
+                else:
+                    time.sleep(attempt)
+                continue
+            self.processes[process_name] = process
+            return process
+        raise AssertionError("unreachable")
 
     def kill(self, name: str) -> ManagedProcess:
         """Kills one process by its name ("followup-2", "worker"), at once and

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+import psutil
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from redress.platform import channels
@@ -57,6 +58,26 @@ def port_in_use(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether the process `pid`, or one it started, is the one listening on
+    `port`. A port chosen free can be taken by another process before ours
+    binds it (ours then exits, unable to listen): a caller sent to the port
+    would reach a stranger."""
+    try:
+        root = psutil.Process(pid)
+        members = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return False
+    for member in members:
+        try:
+            sockets = member.net_connections(kind="tcp")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if any(s.status == psutil.CONN_LISTEN and s.laddr.port == port for s in sockets):
+            return True
+    return False
+
+
 @dataclass
 class ManagedProcess:
     name: str
@@ -79,6 +100,19 @@ class ManagedProcess:
 
 class ProcessFailed(RuntimeError):
     pass
+
+
+# How the processes Redress starts say a port was not theirs to listen on:
+# its services (redress/platform/serving.py), Python's socket errors (the
+# metrics endpoint), Temporal and Meilisearch.
+BIND_FAILURES = ("cannot listen on", "address already in use")
+
+
+def bind_failed(failure: str) -> bool:
+    """Whether a ProcessFailed's text (the process's last lines) says it
+    exited because a port it was given was taken."""
+    text = failure.lower()
+    return any(marker in text for marker in BIND_FAILURES)
 
 
 @dataclass
@@ -137,8 +171,42 @@ class Supervisor:
         self, process: ManagedProcess, host: str, port: int, timeout: float = 60
     ) -> None:
         self.wait_until(
-            process, lambda: port_in_use(host, port), timeout, f"listening on {host}:{port}"
+            process, lambda: listens(process.pid, port), timeout, f"listening on {host}:{port}"
         )
+
+    def start_on_free_ports(
+        self,
+        name: str,
+        argv: Sequence[str],
+        env: Callable[[list[int]], Mapping[str, str]],
+        count: int,
+        listen: Sequence[int] = (0,),
+        host: str = "127.0.0.1",
+        timeout: float = 90,
+        attempts: int = 5,
+    ) -> tuple[ManagedProcess, list[int]]:
+        """Starts a process on `count` free ports chosen for it, all
+        different (`env(ports)` says which is which), and waits until it
+        listens on `ports[i]` for each i in `listen`. A chosen port can be
+        taken by another process before this one binds it: this one then
+        exits, unable to listen, and is started again on ports chosen afresh."""
+        from contextlib import ExitStack
+
+        for attempt in range(1, attempts + 1):
+            with ExitStack() as held:
+                sockets = [held.enter_context(bind_free(host)) for _ in range(count)]
+                ports = [int(s.getsockname()[1]) for s in sockets]
+            process = self.start(name, argv, env(ports))
+            try:
+                for i in listen:
+                    self.wait_for_port(process, host, ports[i], timeout)
+            except ProcessFailed as err:
+                self.stop(process)
+                if attempt == attempts or not bind_failed(str(err)):
+                    raise
+                continue
+            return process, ports
+        raise AssertionError("unreachable")
 
     def wait_for_health(self, process: ManagedProcess, address: str, timeout: float = 60) -> None:
         self.wait_until(

@@ -373,6 +373,11 @@ async def run(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            # gRPC shares a port with any other process that asks the same
+            # (SO_REUSEPORT): a second server started on a port in use would
+            # take half the calls meant for the first, or a stale process
+            # half of the new one's. A port in use is refused instead.
+            ("grpc.so_reuseport", 0),
         ],
     )
     spec.register(server)
@@ -386,12 +391,18 @@ async def run(
         ],
         server,
     )
-    if settings.tls is None:
-        port = server.add_insecure_port(settings.listen)
-    else:
-        port = server.add_secure_port(settings.listen, settings.tls.grpc_credentials())
+    try:
+        if settings.tls is None:
+            port = server.add_insecure_port(settings.listen)
+        else:
+            port = server.add_secure_port(settings.listen, settings.tls.grpc_credentials())
+    except RuntimeError:
+        port = 0
     if port == 0:
-        raise SystemExit(f"{settings.process}: cannot listen on {settings.listen}")
+        raise SystemExit(
+            f"{settings.process}: cannot listen on {settings.listen}: the address is in use "
+            "by another process, or not one of this machine's"
+        )
     metrics_port = metrics.serve_metrics(settings.metrics_listen)
     await server.start()
 

@@ -12,14 +12,12 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import grpc
 import pytest
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.devstack.platform import HOST, LocalPlatform
-from redress.devstack.processes import bind_free
 from tests.conftest import bearer, followup_env
 from tests.e2e.test_submit_end_to_end import ROWS, complaint, submit
 
@@ -36,23 +34,26 @@ def scoped(platform: LocalPlatform) -> Iterator[cases_pb2_grpc.CasesServiceStub]
         (platform.data_dir / "api-keys.txt").read_text()
         + "".join(f"{key} {name} {role}\n" for name, (role, key) in KEYS.items())
     )
-    with ExitStack() as held:
-        listen, metrics = (held.enter_context(bind_free(HOST, set())) for _ in range(2))
-        ports = [int(listen.getsockname()[1]), int(metrics.getsockname()[1])]
     env = {
         **platform.env(),
-        "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
-        "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
         "REDRESS_API_KEYS_FILE": str(keys),
         "REDRESS_MIGRATE_ON_START": "false",
         "REDRESS_AGENT_SCOPE": "teams",
         "REDRESS_STAFF_FILE": followup_env(platform)["REDRESS_STAFF_FILE"],
     }
-    process = platform.supervisor.start(
-        "cases-scoped", [sys.executable, "-m", "services.cases"], env
+    process, ports = platform.supervisor.start_on_free_ports(
+        "cases-scoped",
+        [sys.executable, "-m", "services.cases"],
+        lambda ports: {
+            **env,
+            "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
+            "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+        },
+        count=2,
+        listen=(0, 1),
+        host=HOST,
     )
     try:
-        platform.supervisor.wait_for_port(process, HOST, ports[0], timeout=90)
         with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
             yield cases_pb2_grpc.CasesServiceStub(channel)
     finally:

@@ -30,7 +30,7 @@ import sqlalchemy
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db.migrate import upgrade
 from redress.devstack.platform import HOST
-from redress.devstack.processes import Supervisor, bind_free
+from redress.devstack.processes import Supervisor
 from redress.platform.channels import MESSAGE_SIZE_OPTIONS
 from redress.platform.errors import field_violations
 from services.cases import erasure
@@ -171,14 +171,11 @@ def server(
         upgrade(url)
         keys = work / "api-keys.txt"
         keys.write_text("".join(f"{key} {name} {role}\n" for name, (role, key) in KEYS.items()))
-        with ExitStack() as held:
-            listen, metrics = (held.enter_context(bind_free(HOST, set())) for _ in range(2))
-            ports = [int(listen.getsockname()[1]), int(metrics.getsockname()[1])]
         supervisor = Supervisor(work / "logs")
-        process = supervisor.start(
+        process, ports = supervisor.start_on_free_ports(
             "cases-attachments",
             [sys.executable, "-m", "services.cases"],
-            {
+            lambda ports: {
                 "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
                 "REDRESS_DATABASE_URL": url,
                 "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
@@ -187,9 +184,11 @@ def server(
                 "REDRESS_MIGRATE_ON_START": "false",
                 "REDRESS_ATTACHMENTS_PER_CASE": str(PER_CASE),
             },
+            count=2,
+            listen=(0, 1),
+            host=HOST,
         )
         try:
-            supervisor.wait_for_port(process, HOST, ports[0], timeout=90)
             channel = grpc.insecure_channel(f"{HOST}:{ports[0]}", options=MESSAGE_SIZE_OPTIONS)
             cases = CasesServer(url, cases_pb2_grpc.CasesServiceStub(channel))
             yield cases

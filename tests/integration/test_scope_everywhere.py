@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,7 +31,6 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
 from redress.devstack.platform import HOST, LocalPlatform
-from redress.devstack.processes import bind_free
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.reporting.v1 import reporting_pb2
@@ -226,33 +224,36 @@ def scoped(platform: LocalPlatform) -> Iterator[dict[str, str]]:
         (platform.data_dir / "api-keys.txt").read_text()
         + "".join(f"{key} {name} {roles}\n" for name, (roles, key) in KEYS.items())
     )
-    with ExitStack() as held:
-        sockets = [held.enter_context(bind_free(HOST, set())) for _ in range(2 * len(SCOPED) + 1)]
-        ports = [int(s.getsockname()[1]) for s in sockets]
     env = {
         **platform.env(),
         **followup_env(platform),
         "REDRESS_API_KEYS_FILE": str(keys),
         "REDRESS_MIGRATE_ON_START": "false",
         "REDRESS_AGENT_SCOPE": "teams",
-        "REDRESS_REPORTS_HTTP_LISTEN": f"{HOST}:{ports[-1]}",
     }
-    addresses: dict[str, str] = {"reports_http": f"{HOST}:{ports[-1]}"}
+    addresses: dict[str, str] = {}
     started = []
     try:
-        for n, name in enumerate(SCOPED):
-            listen, metrics = ports[2 * n], ports[2 * n + 1]
-            own = {
-                **env,
-                f"REDRESS_{name.upper()}_LISTEN": f"{HOST}:{listen}",
-                f"REDRESS_{name.upper()}_METRICS_LISTEN": f"{HOST}:{metrics}",
-            }
-            process = platform.supervisor.start(
-                f"{name}-everywhere", [sys.executable, "-m", f"services.{name}"], own
+        for name in SCOPED:
+            # The third port is reporting's own HTTP listener (saved reports' downloads).
+            process, ports = platform.supervisor.start_on_free_ports(
+                f"{name}-everywhere",
+                [sys.executable, "-m", f"services.{name}"],
+                lambda ports, name=name: {
+                    **env,
+                    f"REDRESS_{name.upper()}_LISTEN": f"{HOST}:{ports[0]}",
+                    f"REDRESS_{name.upper()}_METRICS_LISTEN": f"{HOST}:{ports[1]}",
+                    "REDRESS_REPORTS_HTTP_LISTEN": f"{HOST}:{ports[2]}",
+                },
+                count=3,
+                listen=(0, 1, 2) if name == "reporting" else (0, 1),
+                host=HOST,
+                timeout=120,
             )
             started.append(process)
-            platform.supervisor.wait_for_port(process, HOST, listen, timeout=120)
-            addresses[name] = f"{HOST}:{listen}"
+            addresses[name] = f"{HOST}:{ports[0]}"
+            if name == "reporting":
+                addresses["reports_http"] = f"{HOST}:{ports[2]}"
         yield addresses
     finally:
         for process in reversed(started):
