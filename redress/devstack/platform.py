@@ -11,7 +11,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -258,6 +258,41 @@ def replica_name(name: str, replica: int) -> str:
     if replica < 1:
         raise ValueError(f"replicas count from 1, not {replica}")
     return name if replica == 1 else f"{name}-{replica}"
+
+
+def start_on_own_ports(
+    supervisor: Supervisor,
+    process_name: str,
+    service: str,
+    env: Mapping[str, str],
+    module: str = "",
+    also: Sequence[str] = (),
+    timeout: float = 90,
+) -> tuple[ManagedProcess, dict[str, str]]:
+    """Starts a process of `service` (`module`, services.<service> unless
+    given) beside a platform's, with `env`, on free ports of its own: its
+    gRPC or HTTP listener, its metrics, and one for each variable in `also`
+    (another listener of it). Returns the process and the address each
+    variable was given ("REDRESS_<SERVICE>_LISTEN", ...)."""
+    names = [
+        f"REDRESS_{service.upper()}_LISTEN",
+        f"REDRESS_{service.upper()}_METRICS_LISTEN",
+        *also,
+    ]
+
+    def placed(ports: list[int]) -> dict[str, str]:
+        return {**env, **{n: f"{HOST}:{port}" for n, port in zip(names, ports, strict=True)}}
+
+    process, ports = supervisor.start_on_free_ports(
+        process_name,
+        [sys.executable, "-m", module or f"services.{service}"],
+        placed,
+        count=len(names),
+        listen=range(len(names)),
+        host=HOST,
+        timeout=timeout,
+    )
+    return process, {n: f"{HOST}:{port}" for n, port in zip(names, ports, strict=True)}
 
 
 class LocalPlatform:

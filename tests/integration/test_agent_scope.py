@@ -17,7 +17,7 @@ import grpc
 import pytest
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.devstack.platform import HOST, LocalPlatform
+from redress.devstack.platform import LocalPlatform, start_on_own_ports
 from tests.conftest import bearer, followup_env
 from tests.e2e.test_submit_end_to_end import ROWS, complaint, submit
 
@@ -41,20 +41,9 @@ def scoped(platform: LocalPlatform) -> Iterator[cases_pb2_grpc.CasesServiceStub]
         "REDRESS_AGENT_SCOPE": "teams",
         "REDRESS_STAFF_FILE": followup_env(platform)["REDRESS_STAFF_FILE"],
     }
-    process, ports = platform.supervisor.start_on_free_ports(
-        "cases-scoped",
-        [sys.executable, "-m", "services.cases"],
-        lambda ports: {
-            **env,
-            "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
-            "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-        },
-        count=2,
-        listen=(0, 1),
-        host=HOST,
-    )
+    process, addresses = start_on_own_ports(platform.supervisor, "cases-scoped", "cases", env)
     try:
-        with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
+        with grpc.insecure_channel(addresses["REDRESS_CASES_LISTEN"]) as channel:
             yield cases_pb2_grpc.CasesServiceStub(channel)
     finally:
         platform.supervisor.stop(process)

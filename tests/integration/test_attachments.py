@@ -13,7 +13,6 @@ import base64
 import hashlib
 import io
 import json
-import sys
 import threading
 import uuid
 import zipfile
@@ -29,7 +28,7 @@ import sqlalchemy
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.db.migrate import upgrade
-from redress.devstack.platform import HOST
+from redress.devstack.platform import start_on_own_ports
 from redress.devstack.processes import Supervisor
 from redress.platform.channels import MESSAGE_SIZE_OPTIONS
 from redress.platform.errors import field_violations
@@ -172,24 +171,22 @@ def server(
         keys = work / "api-keys.txt"
         keys.write_text("".join(f"{key} {name} {role}\n" for name, (role, key) in KEYS.items()))
         supervisor = Supervisor(work / "logs")
-        process, ports = supervisor.start_on_free_ports(
+        process, addresses = start_on_own_ports(
+            supervisor,
             "cases-attachments",
-            [sys.executable, "-m", "services.cases"],
-            lambda ports: {
+            "cases",
+            {
                 "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
                 "REDRESS_DATABASE_URL": url,
-                "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
-                "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
                 "REDRESS_API_KEYS_FILE": str(keys),
                 "REDRESS_MIGRATE_ON_START": "false",
                 "REDRESS_ATTACHMENTS_PER_CASE": str(PER_CASE),
             },
-            count=2,
-            listen=(0, 1),
-            host=HOST,
         )
         try:
-            channel = grpc.insecure_channel(f"{HOST}:{ports[0]}", options=MESSAGE_SIZE_OPTIONS)
+            channel = grpc.insecure_channel(
+                addresses["REDRESS_CASES_LISTEN"], options=MESSAGE_SIZE_OPTIONS
+            )
             cases = CasesServer(url, cases_pb2_grpc.CasesServiceStub(channel))
             yield cases
             cases.store.close()

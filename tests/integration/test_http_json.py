@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -22,7 +21,7 @@ import grpc
 import pytest
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
-from redress.devstack.platform import HOST, LocalPlatform
+from redress.devstack.platform import LocalPlatform, start_on_own_ports
 from tests.conftest import followup_env
 
 DANA = "dana-http-scope-key-0123456789"  # an agent of team `disputes`
@@ -45,36 +44,20 @@ def gateway(platform: LocalPlatform) -> Iterator[str]:
     }
     started = []
     try:
-        cases, (cases_port, _) = platform.supervisor.start_on_free_ports(
-            "cases-http-scoped",
-            [sys.executable, "-m", "services.cases"],
-            lambda ports: {
-                **cases_env,
-                "REDRESS_CASES_LISTEN": f"{HOST}:{ports[0]}",
-                "REDRESS_CASES_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-            },
-            count=2,
-            listen=(0, 1),
-            host=HOST,
+        cases, served = start_on_own_ports(
+            platform.supervisor, "cases-http-scoped", "cases", cases_env
         )
         started.append(cases)
-        http, (http_port, _) = platform.supervisor.start_on_free_ports(
-            "http-test",
-            [sys.executable, "-m", "services.gateway"],
-            lambda ports: {
-                **platform.env(),
-                "REDRESS_CASES_ADDRESS": f"{HOST}:{cases_port}",
-                "REDRESS_HTTP_LISTEN": f"{HOST}:{ports[0]}",
-                "REDRESS_HTTP_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-                "REDRESS_HTTP_MAX_BODY_BYTES": str(64 * 1024),
-            },
-            count=2,
-            listen=(0, 1),
-            host=HOST,
-            timeout=60,
+        http_env = {
+            **platform.env(),
+            "REDRESS_CASES_ADDRESS": served["REDRESS_CASES_LISTEN"],
+            "REDRESS_HTTP_MAX_BODY_BYTES": str(64 * 1024),
+        }
+        http, served = start_on_own_ports(
+            platform.supervisor, "http-test", "http", http_env, module="services.gateway"
         )
         started.append(http)
-        yield f"http://{HOST}:{http_port}"
+        yield f"http://{served['REDRESS_HTTP_LISTEN']}"
     finally:
         for process in reversed(started):
             platform.supervisor.stop(process)

@@ -7,7 +7,6 @@ import csv
 import hashlib
 import os
 import shutil
-import sys
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 
 from redress.common.v1 import common_pb2
 from redress.db.migrate import upgrade
-from redress.devstack.platform import HOST, LocalPlatform
+from redress.devstack.platform import HOST, LocalPlatform, start_on_own_ports
 from redress.importers.faq import run_import
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.errors import field_violations
@@ -488,20 +487,11 @@ def own_kb(platform: LocalPlatform) -> Iterator[OwnKnowledgeBase]:
             # Suggestions for the shared platform's complaints stay with its own service.
             "REDRESS_TASK_QUEUE": f"kb-own-{tag}",
         }
-        process, ports = platform.supervisor.start_on_free_ports(
-            f"knowledge-own-{tag}",
-            [sys.executable, "-m", "services.knowledge"],
-            lambda ports: {
-                **env,
-                "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
-                "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-            },
-            count=2,
-            listen=(0, 1),
-            host=HOST,
+        process, addresses = start_on_own_ports(
+            platform.supervisor, f"knowledge-own-{tag}", "knowledge", env
         )
         try:
-            with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
+            with grpc.insecure_channel(addresses["REDRESS_KNOWLEDGE_LISTEN"]) as channel:
                 yield OwnKnowledgeBase(
                     knowledge_pb2_grpc.KnowledgeServiceStub(channel), channel, media_dir, index_uid
                 )

@@ -8,7 +8,6 @@ ReindexAll writes every document with its vector."""
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ import meilisearch
 
 from redress.cli import main as cli
 from redress.db.migrate import upgrade
-from redress.devstack.platform import HOST, LocalPlatform
+from redress.devstack.platform import HOST, LocalPlatform, start_on_own_ports
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from services.knowledge.embeddings import MODEL
 from tests.conftest import bearer, eventually, fresh_postgres_database
@@ -53,23 +52,13 @@ def knowledge_service(
         "REDRESS_MEDIA_DIR": str(platform.data_dir / f"kb-semantic-{tag}-media"),
         "REDRESS_TASK_QUEUE": f"kb-semantic-{tag}",
     }
-    process, ports = platform.supervisor.start_on_free_ports(
-        f"knowledge-semantic-{tag}",
-        [sys.executable, "-m", "services.knowledge"],
-        lambda ports: {
-            **env,
-            "REDRESS_KNOWLEDGE_LISTEN": f"{HOST}:{ports[0]}",
-            "REDRESS_KNOWLEDGE_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-        },
-        count=2,
-        listen=(0, 1),
-        host=HOST,
+    process, addresses = start_on_own_ports(
+        platform.supervisor, f"knowledge-semantic-{tag}", "knowledge", env
     )
+    address = addresses["REDRESS_KNOWLEDGE_LISTEN"]
     try:
-        with grpc.insecure_channel(f"{HOST}:{ports[0]}") as channel:
-            os.environ["REDRESS_KNOWLEDGE_ADDRESS"] = (
-                f"{HOST}:{ports[0]}"  # for `redress kb status`
-            )
+        with grpc.insecure_channel(address) as channel:
+            os.environ["REDRESS_KNOWLEDGE_ADDRESS"] = address  # for `redress kb status`
             yield knowledge_pb2_grpc.KnowledgeServiceStub(channel)
     finally:
         platform.supervisor.stop(process)

@@ -14,7 +14,6 @@ case, or its access table closes it to agents.
 from __future__ import annotations
 
 import base64
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -30,7 +29,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from redress.cases.v1 import cases_pb2, cases_pb2_grpc
 from redress.common.v1 import common_pb2
-from redress.devstack.platform import HOST, LocalPlatform
+from redress.devstack.platform import LocalPlatform, start_on_own_ports
 from redress.followup.v1 import followup_pb2, followup_pb2_grpc
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.reporting.v1 import reporting_pb2
@@ -235,25 +234,15 @@ def scoped(platform: LocalPlatform) -> Iterator[dict[str, str]]:
     started = []
     try:
         for name in SCOPED:
-            # The third port is reporting's own HTTP listener (saved reports' downloads).
-            process, ports = platform.supervisor.start_on_free_ports(
-                f"{name}-everywhere",
-                [sys.executable, "-m", f"services.{name}"],
-                lambda ports, name=name: {
-                    **env,
-                    f"REDRESS_{name.upper()}_LISTEN": f"{HOST}:{ports[0]}",
-                    f"REDRESS_{name.upper()}_METRICS_LISTEN": f"{HOST}:{ports[1]}",
-                    "REDRESS_REPORTS_HTTP_LISTEN": f"{HOST}:{ports[2]}",
-                },
-                count=3,
-                listen=(0, 1, 2) if name == "reporting" else (0, 1),
-                host=HOST,
-                timeout=120,
+            # Reporting also serves saved reports' downloads over HTTP.
+            reports = ("REDRESS_REPORTS_HTTP_LISTEN",) if name == "reporting" else ()
+            process, served = start_on_own_ports(
+                platform.supervisor, f"{name}-everywhere", name, env, also=reports, timeout=120
             )
             started.append(process)
-            addresses[name] = f"{HOST}:{ports[0]}"
-            if name == "reporting":
-                addresses["reports_http"] = f"{HOST}:{ports[2]}"
+            addresses[name] = served[f"REDRESS_{name.upper()}_LISTEN"]
+            if reports:
+                addresses["reports_http"] = served["REDRESS_REPORTS_HTTP_LISTEN"]
         yield addresses
     finally:
         for process in reversed(started):
