@@ -16,13 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redress.devstack import binaries
-from redress.devstack.processes import (
-    ManagedProcess,
-    ProcessFailed,
-    Supervisor,
-    bind_failed,
-    port_in_use,
-)
+from redress.devstack.processes import ManagedProcess, Supervisor, free_ports, port_in_use
 from redress.platform.search_attributes import CLI_TYPES
 
 SERVICES = ("cases", "intake", "followup", "knowledge", "reporting")
@@ -99,11 +93,7 @@ class Ports:
 
     @classmethod
     def free(cls) -> Ports:
-        """Free ports, all different: each is held open until every one is chosen."""
-        from contextlib import ExitStack
-
-        from redress.devstack.processes import bind_free
-
+        """Free ports, all different."""
         names = [f"metrics:{n}" for n in (*SERVICES, *WEB_PROCESSES)]
         names += [f"grpc:{n}" for n in SERVICES]
         names += [
@@ -118,11 +108,7 @@ class Ports:
             "social",
             "webform",
         ]
-        chosen: dict[str, int] = {}
-        with ExitStack() as held:
-            for name in names:
-                s = held.enter_context(bind_free(HOST, set(chosen.values())))
-                chosen[name] = int(s.getsockname()[1])
+        chosen = dict(zip(names, free_ports(len(names), HOST), strict=True))
         return cls(
             temporal=chosen["temporal"],
             temporal_ui=chosen["temporal_ui"],
@@ -327,18 +313,11 @@ class LocalPlatform:
         """The ports of a second or later replica, chosen once and kept, so
         that a replica restarted under its name listens where it did."""
         if name not in self.replica_ports:
-            from contextlib import ExitStack
-
-            from redress.devstack.processes import bind_free
-
             taken = set(self.ports.all().values()) | {
                 port for ports in self.replica_ports.values() for port in ports.values()
             }
-            chosen: dict[str, int] = {}
-            with ExitStack() as held:
-                for kind in ("grpc", "metrics", "sdk_metrics", "http"):
-                    s = held.enter_context(bind_free(HOST, taken | set(chosen.values())))
-                    chosen[kind] = int(s.getsockname()[1])
+            kinds = ("grpc", "metrics", "sdk_metrics", "http")
+            chosen = dict(zip(kinds, free_ports(len(kinds), HOST, taken), strict=True))
             self.replica_ports[name] = chosen
         return self.replica_ports[name]
 
@@ -533,31 +512,24 @@ class LocalPlatform:
         process_name: str,
         argv: list[str],
         placed: Callable[[], tuple[dict[str, str], list[int]]],
-        attempts: int = 5,
     ) -> ManagedProcess:
-        """Starts a process where `placed` says (its environment, the ports
-        it listens on) and waits until it, not another, listens on each. A
-        port taken meanwhile by another process: a replica's ports are
-        chosen again; the platform's own are asked for again a moment later
-        (a port can be held for a moment as the local end of a connection)."""
-        for attempt in range(1, attempts + 1):
-            env, ports = placed()
-            process = self.supervisor.start(process_name, argv, env)
-            try:
-                for port in ports:
-                    self.supervisor.wait_for_port(process, HOST, port, timeout=90)
-            except ProcessFailed as err:
-                self.supervisor.stop(process)
-                if not bind_failed(str(err)) or attempt == attempts:
-                    raise
-                if process_name in self.replica_ports:
-                    del self.replica_ports[process_name]
-                else:
-                    time.sleep(attempt)
-                continue
-            self.processes[process_name] = process
-            return process
-        raise AssertionError("unreachable")
+        """Starts a process where `placed` says, waiting for its own
+        listeners. A port taken meanwhile by another process: a replica's
+        ports are chosen again; the platform's own are asked for again a
+        moment later (a port can be held for a moment as the local end of a
+        connection)."""
+
+        def taken(attempt: int) -> None:
+            if process_name in self.replica_ports:
+                del self.replica_ports[process_name]
+            else:
+                time.sleep(attempt)
+
+        process = self.supervisor.start_listening(
+            process_name, argv, placed, HOST, timeout=90, taken=taken
+        )
+        self.processes[process_name] = process
+        return process
 
     def kill(self, name: str) -> ManagedProcess:
         """Kills one process by its name ("followup-2", "worker"), at once and

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,9 +48,16 @@ def bind_free(host: str = "127.0.0.1", taken: set[int] | None = None) -> socket.
     raise RuntimeError(f"no free port between {PORT_RANGE[0]} and {PORT_RANGE[1]}")
 
 
+def free_ports(count: int, host: str = "127.0.0.1", taken: set[int] | None = None) -> list[int]:
+    """`count` free ports of PORT_RANGE, all different and none in `taken`:
+    each is held open until every one is chosen."""
+    with ExitStack() as held:
+        sockets = [held.enter_context(bind_free(host, taken)) for _ in range(count)]
+        return [int(s.getsockname()[1]) for s in sockets]
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    with bind_free(host) as s:
-        return int(s.getsockname()[1])
+    return free_ports(1, host)[0]
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -174,6 +182,36 @@ class Supervisor:
             process, lambda: listens(process.pid, port), timeout, f"listening on {host}:{port}"
         )
 
+    def start_listening(
+        self,
+        name: str,
+        argv: Sequence[str],
+        placed: Callable[[], tuple[Mapping[str, str], Sequence[int]]],
+        host: str = "127.0.0.1",
+        timeout: float = 90,
+        attempts: int = 5,
+        taken: Callable[[int], None] = lambda attempt: None,
+    ) -> ManagedProcess:
+        """Starts a process where `placed` says (its environment, the ports
+        it must listen on) and waits until it, not another, listens on each.
+        A port can be taken by another process before this one binds it:
+        this one then exits, unable to listen; `taken(attempt)` is told, and
+        the process is started again where `placed` now says."""
+        for attempt in range(1, attempts + 1):
+            env, ports = placed()
+            process = self.start(name, argv, env)
+            try:
+                for port in ports:
+                    self.wait_for_port(process, host, port, timeout)
+            except ProcessFailed as err:
+                self.stop(process)
+                if attempt == attempts or not bind_failed(str(err)):
+                    raise
+                taken(attempt)
+                continue
+            return process
+        raise AssertionError("unreachable")
+
     def start_on_free_ports(
         self,
         name: str,
@@ -183,30 +221,19 @@ class Supervisor:
         listen: Sequence[int] = (0,),
         host: str = "127.0.0.1",
         timeout: float = 90,
-        attempts: int = 5,
     ) -> tuple[ManagedProcess, list[int]]:
         """Starts a process on `count` free ports chosen for it, all
         different (`env(ports)` says which is which), and waits until it
-        listens on `ports[i]` for each i in `listen`. A chosen port can be
-        taken by another process before this one binds it: this one then
-        exits, unable to listen, and is started again on ports chosen afresh."""
-        from contextlib import ExitStack
+        listens on `ports[i]` for each i in `listen`; a port taken before it
+        bound it, it is started again on ports chosen afresh."""
+        chosen: list[int] = []
 
-        for attempt in range(1, attempts + 1):
-            with ExitStack() as held:
-                sockets = [held.enter_context(bind_free(host)) for _ in range(count)]
-                ports = [int(s.getsockname()[1]) for s in sockets]
-            process = self.start(name, argv, env(ports))
-            try:
-                for i in listen:
-                    self.wait_for_port(process, host, ports[i], timeout)
-            except ProcessFailed as err:
-                self.stop(process)
-                if attempt == attempts or not bind_failed(str(err)):
-                    raise
-                continue
-            return process, ports
-        raise AssertionError("unreachable")
+        def placed() -> tuple[Mapping[str, str], list[int]]:
+            chosen[:] = free_ports(count, host)
+            return env(chosen), [chosen[i] for i in listen]
+
+        process = self.start_listening(name, argv, placed, host, timeout)
+        return process, chosen
 
     def wait_for_health(self, process: ManagedProcess, address: str, timeout: float = 60) -> None:
         self.wait_until(
