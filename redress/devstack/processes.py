@@ -226,14 +226,15 @@ class Supervisor:
         different (`env(ports)` says which is which), and waits until it
         listens on `ports[i]` for each i in `listen`; a port taken before it
         bound it, it is started again on ports chosen afresh."""
-        chosen: list[int] = []
+        chosen: list[list[int]] = []
 
         def placed() -> tuple[Mapping[str, str], list[int]]:
-            chosen[:] = free_ports(count, host)
-            return env(chosen), [chosen[i] for i in listen]
+            ports = free_ports(count, host)
+            chosen.append(ports)
+            return env(ports), [ports[i] for i in listen]
 
         process = self.start_listening(name, argv, placed, host, timeout)
-        return process, chosen
+        return process, chosen[-1]
 
     def wait_for_health(self, process: ManagedProcess, address: str, timeout: float = 60) -> None:
         self.wait_until(
