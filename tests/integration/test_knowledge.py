@@ -814,7 +814,11 @@ def indexed_document(platform: LocalPlatform, own_kb: OwnKnowledgeBase, article_
         f"http://{HOST}:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
     )
     try:
-        document: object = dict(client.index(own_kb.index_uid).get_document(article_id))
+        document: object = {
+            k: v
+            for k, v in dict(client.index(own_kb.index_uid).get_document(article_id)).items()
+            if k != "_vectors"
+        }
     except meilisearch.errors.MeilisearchApiError as err:
         document = str(err)
     tasks = client.get_tasks({"limit": 20}).results
