@@ -234,6 +234,16 @@ def write_csv(
 FAQ = SHARED_DATA / "bank_faqs_shared.csv"
 
 
+def meilisearch_client(platform: LocalPlatform) -> Any:
+    """A Meilisearch client for the platform's engine, with its key."""
+    import meilisearch
+
+    return meilisearch.Client(
+        f"http://{devstack_platform.HOST}:{platform.ports.meilisearch}",
+        platform.credentials.meilisearch_key,
+    )
+
+
 def indexed(channels: dict[str, grpc.Channel], admin: Any) -> Any:
     """Waits until the knowledge base's search index has caught up with its database."""
     from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc

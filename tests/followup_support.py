@@ -24,7 +24,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import grpc
-import meilisearch
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from temporalio.client import Client
@@ -46,6 +45,7 @@ from services.knowledge.blobs import DiskBlobStore
 from services.knowledge.indexer import Indexer, SearchIndex
 from services.knowledge.servicer import KnowledgeServicer
 from services.knowledge.store import KnowledgeStore
+from tests.conftest import meilisearch_client
 from workflows.followup import Backoff, MessageDeliveryWorkflow, WebhookDispatchWorkflow
 from workflows.sandbox import workflow_runner
 
@@ -204,10 +204,7 @@ async def knowledge_worker(
     against the platform's Meilisearch, for the duration of the block."""
     store = KnowledgeStore(platform.database_url)
     index = SearchIndex(
-        lambda: meilisearch.Client(
-            f"http://127.0.0.1:{platform.ports.meilisearch}",
-            platform.credentials.meilisearch_key,
-        ),
+        lambda: meilisearch_client(platform),
         "articles",
     )
     await asyncio.to_thread(index.ensure)

@@ -20,11 +20,18 @@ import pytest
 
 from redress.common.v1 import common_pb2
 from redress.db.migrate import upgrade
-from redress.devstack.platform import HOST, LocalPlatform, start_on_own_ports
+from redress.devstack.platform import LocalPlatform, start_on_own_ports
 from redress.importers.faq import run_import
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from redress.platform.errors import field_violations
-from tests.conftest import FAQ, bearer, eventually, fresh_postgres_database, indexed
+from tests.conftest import (
+    FAQ,
+    bearer,
+    eventually,
+    fresh_postgres_database,
+    indexed,
+    meilisearch_client,
+)
 from tests.integration.test_followup import ROWS, file_complaint, get_case
 
 
@@ -497,11 +504,8 @@ def own_kb(platform: LocalPlatform) -> Iterator[OwnKnowledgeBase]:
                 )
         finally:
             platform.supervisor.stop(process)
-            client = meilisearch.Client(
-                f"http://{HOST}:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
-            )
             try:
-                client.delete_index(index_uid)
+                meilisearch_client(platform).delete_index(index_uid)
             except Exception:
                 pass
 
@@ -813,9 +817,7 @@ def what_meilisearch_holds(
     """The article's document as Meilisearch holds it, the engine's own
     answers to the query, and its last tasks: what a failed search is
     explained by."""
-    client = meilisearch.Client(
-        f"http://{HOST}:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
-    )
+    client = meilisearch_client(platform)
     index = client.index(own_kb.index_uid)
     try:
         document: object = {
@@ -834,7 +836,7 @@ def what_meilisearch_holds(
         except meilisearch.errors.MeilisearchApiError as err:
             answers[name] = str(err)
     tasks = [(t.uid, t.type, t.status, t.index_uid, t.error) for t in client.get_tasks().results]
-    return f"document {document}; its own searches {answers}; tasks {tasks[:20]}"
+    return f"document {document}; its own searches {answers}; tasks {tasks}"
 
 
 def test_an_article_edited_while_the_index_is_rebuilt_is_found_as_edited(platform, own_kb):

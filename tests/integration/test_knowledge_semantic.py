@@ -14,14 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import grpc
-import meilisearch
 
 from redress.cli import main as cli
 from redress.db.migrate import upgrade
-from redress.devstack.platform import HOST, LocalPlatform, start_on_own_ports
+from redress.devstack.platform import LocalPlatform, start_on_own_ports
 from redress.knowledge.v1 import knowledge_pb2, knowledge_pb2_grpc
 from services.knowledge.embeddings import MODEL
-from tests.conftest import bearer, eventually, fresh_postgres_database
+from tests.conftest import bearer, eventually, fresh_postgres_database, meilisearch_client
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "kb-semantic-administrator-key-0123456789"
@@ -83,9 +82,7 @@ def test_without_its_model_search_is_by_keywords_and_the_vectors_follow_once_it_
     tag = uuid.uuid4().hex[:8]
     index_uid = f"articles_semantic_{tag}"
     admin = bearer(KEY)
-    client = meilisearch.Client(
-        f"http://{HOST}:{platform.ports.meilisearch}", platform.credentials.meilisearch_key
-    )
+    client = meilisearch_client(platform)
     engine = client.index(index_uid)
 
     def not_embedded() -> int:
